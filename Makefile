@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up, build, start the web app) and `make test` (set up, run the tests).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+export GRADIO_ANALYTICS_ENABLED := False
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: install build run test eval bench stress calibrate clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+build: install
+	$(VENV)/bin/kbqa build
+
+run: build
+	$(PY) app.py
+
+test: install
+	$(PY) -m pytest -q
+
+eval: install
+	$(VENV)/bin/kbqa eval eval/test.jsonl ../shared/eval/faq_dev.jsonl --report eval/reports/latest
+
+calibrate: install
+	$(VENV)/bin/kbqa calibrate
+
+bench: install
+	$(VENV)/bin/kbqa bench --report eval/reports/bench
+
+stress: install
+	$(VENV)/bin/kbqa bench --stress
+
+clean:
+	rm -rf $(VENV) .kbqa

@@ -1,0 +1,96 @@
+"""`kbqa calibrate`: fit the answer / not-covered decision on the project's dev eval set.
+
+For each retrieval mode, a logistic regression over retrieval features (how much of the question the FAQ's
+vocabulary covers, the best dense similarity, the best BM25 score per token) separates in-scope questions
+(topic set) from out-of-scope ones (topic null). The decision threshold is the one that maximises balanced
+accuracy on dev, ties broken towards fewer false refusals. Only dev data is used; test is for reporting.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .settings import REPO_ROOT
+
+FEATURES = {
+    "lexical": ("cov_any", "cov_topic", "lex_per_token"),
+    "dense": ("cov_any", "cov_topic", "dense_top"),
+    "hybrid": ("cov_any", "cov_topic", "dense_top", "lex_per_token"),
+}
+
+
+def load_set(path: Path) -> list[dict]:
+    return [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
+def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]], list[int]]:
+    from .engine import InvalidQuestion
+
+    X, y = [], []
+    _faq, _store, retriever, _ = engine.load()
+    for it in items:
+        try:
+            q = engine.validate(it["question"])
+        except InvalidQuestion:
+            continue
+        r = retriever.search(q, mode, engine.settings.top_k)
+        if r.features["n_words"] == 0:
+            continue  # decided without the model
+        X.append([r.features[f] for f in FEATURES[mode]])
+        y.append(0 if it.get("topic") is None else 1)
+    return X, y
+
+
+def fit(X, y, names) -> dict:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    scaler = StandardScaler().fit(X)
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(scaler.transform(X), y)
+    w = lr.coef_[0] / scaler.scale_
+    b = float(lr.intercept_[0] - np.sum(lr.coef_[0] * scaler.mean_ / scaler.scale_))
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    best = (-1.0, 0.0, 0.5)
+    for t in np.unique(np.round(p, 4)):
+        answered = p >= t
+        tpr = answered[y == 1].mean() if (y == 1).any() else 1.0
+        tnr = (~answered[y == 0]).mean() if (y == 0).any() else 1.0
+        key = (round((tpr + tnr) / 2, 6), round(tpr, 6))
+        if key > best[:2]:
+            best = (key[0], key[1], float(t))
+    # a threshold halfway to the next lower probability generalises better than the exact training value
+    lower = p[p < best[2]]
+    threshold = float((best[2] + lower.max()) / 2) if len(lower) else best[2]
+    return {"features": list(names), "weights": [float(x) for x in w], "bias": b, "threshold": threshold,
+            "dev_balanced_accuracy": best[0], "dev_in_scope_recall": best[1], "n": int(len(y)),
+            "n_in_scope": int(y.sum())}
+
+
+def run(args) -> int:
+    from .engine import Engine
+
+    engine = Engine()
+    files = [Path(f) for f in (args.dev or [REPO_ROOT / "eval" / "dev.jsonl"])]
+    items = [it for f in files for it in load_set(f)]
+    out = Path(args.out or engine.settings.calibration)
+    try:
+        doc = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        doc = {}
+    doc.setdefault("models", {})
+    doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
+    model = engine.embedder.identity()["model"]
+    for mode in ("lexical", "dense", "hybrid"):
+        X, y = features_for(engine, items, mode)
+        key = f"{mode}:*" if mode == "lexical" else f"{mode}:{model}"
+        doc["models"][key] = fit(X, y, FEATURES[mode])
+        m = doc["models"][key]
+        print(f"{key}: balanced accuracy {m['dev_balanced_accuracy']:.3f}, in-scope recall "
+              f"{m['dev_in_scope_recall']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0

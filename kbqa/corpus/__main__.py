@@ -1,0 +1,3 @@
+from kbqa.corpus.build import main
+
+raise SystemExit(main())

@@ -1,0 +1,201 @@
+"""The one place where backends are built, and the one ``ask()`` every front end calls.
+
+``Engine(settings)`` is cheap; the corpus, the model and the index load on first use (or ``load()``).
+"""
+from __future__ import annotations
+
+import re
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .settings import Settings
+from .text import clean, is_traditional, to_traditional, words
+from .types import Answer, Citation
+
+
+class KbqaError(RuntimeError):
+    """A user-facing failure: the message is one actionable line."""
+
+
+class InvalidQuestion(ValueError):
+    """The question is empty, too long or not text; the message is one line, safe to show."""
+
+
+_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
+
+
+class Engine:
+    def __init__(self, settings: Settings | None = None, *, embedder=None, progress: bool = True) -> None:
+        self.settings = settings or Settings.from_env()
+        self.progress = progress
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self._state = None  # (faq, store, retriever, deciders) once loaded
+
+    # ---- loading -----------------------------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .index.embedders import make_embedder
+
+            self._embedder = make_embedder(self.settings, progress=self.progress)
+        return self._embedder
+
+    @property
+    def loaded(self) -> bool:
+        return self._state is not None
+
+    def faq(self):
+        return self.load()[0]
+
+    def load(self):
+        if self._state is None:
+            with self._lock:
+                if self._state is None:
+                    self._state = self._load()
+        return self._state
+
+    def _load(self, force_build: bool = False):
+        from .corpus.loader import load_faq
+        from .index.embedders import EmbedderError
+        from .index.store import IndexStateError, IndexStore
+        from .retrieve import Retriever
+
+        try:
+            faq = load_faq(Path(self.settings.corpus))
+        except FileNotFoundError:
+            raise KbqaError(f"corpus not found: {self.settings.corpus} (set KBQA_CORPUS)") from None
+        except ValueError as e:
+            raise KbqaError(f"corpus {self.settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
+        try:
+            root = Path(self.settings.home) / "indexes"
+            path = IndexStore.path_for(root, faq.sha256, self.embedder)
+            store = None
+            if not force_build:
+                try:
+                    store = IndexStore.load(path, faq.sha256, self.embedder.identity())
+                except IndexStateError as e:
+                    if path.exists():
+                        self._say(f"kbqa: {e}; rebuilding")
+            if store is None:
+                self._say(f"kbqa: building the index for {len(faq.units)} units ({self.embedder.name})")
+                store = IndexStore.build(root, faq.units, faq.sha256, self.embedder, progress=self.progress)
+        except EmbedderError as e:
+            raise KbqaError(str(e)) from None
+        except OSError as e:
+            raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
+        return faq, store, Retriever(faq.units, store, self.embedder), {}
+
+    def build(self, force: bool = False) -> Path:
+        with self._lock:
+            self._state = self._load(force_build=force)
+        return self._state[1].path
+
+    def _say(self, msg: str) -> None:
+        if self.progress:
+            print(msg, file=sys.stderr)
+
+    def decider(self, mode: str):
+        from .answer import Decider
+
+        deciders = self.load()[3]
+        if mode not in deciders:
+            model = self.embedder.identity()["model"] if mode != "lexical" else "*"
+            deciders[mode] = Decider.load(self.settings.calibration, f"{mode}:{model}")
+        return deciders[mode]
+
+    # ---- asking ------------------------------------------------------------------------------
+    def validate(self, question) -> str:
+        if not isinstance(question, str):
+            raise InvalidQuestion("question must be a string")
+        q = clean(question)
+        if not q:
+            raise InvalidQuestion("question is empty")
+        if len(question) > self.settings.max_question_chars:
+            raise InvalidQuestion(f"question is too long ({len(question)} characters; the limit is "
+                                  f"{self.settings.max_question_chars})")
+        return q
+
+    def retrieve(self, question: str, history=None, mode: str | None = None):
+        """Retrieval with follow-up handling; returns (retrieval, covered, confidence)."""
+        mode = mode or self.settings.mode
+        _faq, _store, retriever, _ = self.load()
+        decider = self.decider(mode)
+        r = retriever.search(question, mode, self.settings.top_k)
+        covered, p = decider.covered(r.features)
+        previous = user_turns(history, self.settings.max_history_turns)
+        if previous and (not covered or _is_followup(question)):
+            r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
+            covered2, p2 = decider.covered(r2.features)
+            if covered2:
+                r, covered, p = r2, covered2, p2
+        return r, covered, p
+
+    def ask(self, question, history=None, mode: str | None = None) -> Answer:
+        """Answer one question from the FAQ, or say it is not covered. Raises InvalidQuestion, KbqaError."""
+        from .answer import compose, not_covered_text, select_units
+
+        t0 = time.perf_counter()
+        q = self.validate(question)
+        faq, _store, retriever, _ = self.load()
+        t1 = time.perf_counter()
+        r, covered, p = self.retrieve(q, history, mode)
+        t2 = time.perf_counter()
+        topics = {t.n: t for t in faq.topics}
+        if covered and r.hits:
+            units = select_units(r, self.settings.max_experts)
+            text, citations = compose(retriever, r, units, topics)
+            status, topic = "answered", units[0].topic
+        else:
+            text, citations, status, topic = not_covered_text(list(faq.topics), faq.title), [], "not_covered", None
+        t3 = time.perf_counter()
+        if is_traditional(q):
+            text = to_traditional(text)
+            citations = [_traditional_citation(c) for c in citations]
+        t4 = time.perf_counter()
+        timings = {"load_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3, "compose_ms": (t3 - t2) * 1e3,
+                   "script_ms": (t4 - t3) * 1e3, "total_ms": (t4 - t0) * 1e3}
+        return Answer(status=status, answer=text, topic=topic, confidence=p, citations=tuple(citations),
+                      timings=timings, hits=tuple(r.hits))
+
+
+def _traditional_citation(c: Citation) -> Citation:
+    return replace(c, topic_title=to_traditional(c.topic_title), expert_title=to_traditional(c.expert_title),
+                   quote=to_traditional(c.quote), text=to_traditional(c.text))
+
+
+def _is_followup(q: str) -> bool:
+    return bool(_FOLLOWUP.search(q.strip())) or len(words(q)) <= 2
+
+
+def user_turns(history, limit: int = 10) -> list[str]:
+    """The user's earlier questions from any common history shape: Gradio messages (role/content dicts),
+    (user, bot) pairs, or plain strings. Anything unrecognised is ignored, never an error."""
+    out: list[str] = []
+    if not isinstance(history, (list, tuple)):
+        return out
+    for turn in history[-2 * limit:]:
+        text = None
+        if isinstance(turn, dict) and turn.get("role") == "user":
+            text = _content_text(turn.get("content"))
+        elif isinstance(turn, (list, tuple)) and turn:
+            text = _content_text(turn[0])
+        elif isinstance(turn, str):
+            text = turn
+        if text and clean(text):
+            out.append(clean(text)[:2000])
+    return out[-limit:]
+
+
+def _content_text(content) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text") if isinstance(content.get("text"), str) else None
+    if isinstance(content, (list, tuple)):
+        parts = [_content_text(c) for c in content]
+        return " ".join(p for p in parts if p) or None
+    return None

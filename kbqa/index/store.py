@@ -1,0 +1,209 @@
+"""The on-disk index: chunks, a BM25 store (bm25s over jieba tokens), a FAISS store, and a manifest.
+
+Layout: ``<home>/indexes/<embedder>-<key>/`` where key hashes the corpus, the embedder identity and the
+chunking version, so a different model or corpus never reuses an index. The manifest is written last and
+records a sha256 of every file; loading checks it, and a mismatch raises ``IndexStateError`` (the engine
+then rebuilds). Builds write into a temporary folder and rename it into place, so an interrupted build
+leaves the previous index usable.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..text import sentences, tokens
+from ..types import Unit
+
+FORMAT = 1
+CHUNKING = "v1-whole+sentences+title"
+HNSW_ABOVE = 20_000  # chunks; below this an exact flat index is both faster and exact
+
+
+class IndexStateError(RuntimeError):
+    """The index on disk is missing, stale or corrupt; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    unit: int  # position of the unit in the units tuple
+    text: str
+
+
+def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
+    """Each unit is searchable as a whole and sentence by sentence (so a single fact can match)."""
+    chunks: list[Chunk] = []
+    for i, u in enumerate(units):
+        if u.kind == "question":
+            title, _, desc = u.text.partition("\n")
+            chunks.append(Chunk(i, title))
+            if desc.strip():
+                chunks.append(Chunk(i, u.text))
+                chunks.extend(Chunk(i, s) for s in _merge_short(sentences(desc)))
+        else:
+            chunks.append(Chunk(i, u.text))
+            parts = _merge_short(sentences(u.text))
+            if len(parts) > 1:
+                chunks.extend(Chunk(i, s) for s in parts)
+    return chunks
+
+
+def _merge_short(parts: list[str], min_chars: int = 12) -> list[str]:
+    out: list[str] = []
+    for p in parts:
+        if out and len(out[-1]) < min_chars:
+            out[-1] = out[-1] + p
+        else:
+            out.append(p)
+    return out
+
+
+def dense_text(text: str) -> str:
+    """What the dense model sees: normalised script and width, original case."""
+    import unicodedata
+
+    from ..text import _opencc, clean
+
+    return _opencc("t2s").convert(clean(unicodedata.normalize("NFKC", text)))
+
+
+def index_key(corpus_sha: str, identity: dict) -> str:
+    blob = json.dumps({"corpus": corpus_sha, "embedder": identity, "chunking": CHUNKING, "format": FORMAT},
+                      sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+class IndexStore:
+    """A loaded index: chunk metadata, BM25 and FAISS, ready to score queries."""
+
+    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index) -> None:
+        self.path = path
+        self.manifest = manifest
+        self.chunks = chunks
+        self.chunk_unit = np.array([c.unit for c in chunks], dtype=np.int64)
+        self.bm25 = bm25
+        self.faiss = faiss_index
+
+    # ---- building ---------------------------------------------------------------------------
+    @classmethod
+    def build(cls, root: Path, units: tuple[Unit, ...], corpus_sha: str, embedder, *,
+              progress: bool = False, vectors: np.ndarray | None = None) -> "IndexStore":
+        """Build into a temp folder under root, then rename it into place. ``vectors`` skips embedding."""
+        import bm25s
+        import faiss
+
+        identity = embedder.identity()
+        final = Path(root) / f"{embedder.name}-{index_key(corpus_sha, identity)}"
+        final.parent.mkdir(parents=True, exist_ok=True)
+        chunks = make_chunks(units)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
+        try:
+            if vectors is None:
+                vectors = embedder.embed_passages([dense_text(c.text) for c in chunks])
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            if len(chunks) > HNSW_ABOVE:
+                index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+                index.hnsw.efConstruction = 80
+                index.hnsw.efSearch = 128
+                kind = "HNSW32"
+            else:
+                index = faiss.IndexFlatIP(vectors.shape[1])
+                kind = "Flat"
+            index.add(vectors)
+            faiss.write_index(index, str(tmp / "dense.faiss"))
+            bm25 = bm25s.BM25()
+            bm25.index([tokens(c.text) or [""] for c in chunks], show_progress=False)
+            bm25.save(str(tmp / "bm25"), show_progress=False)
+            (tmp / "chunks.json").write_text(
+                json.dumps([[c.unit, c.text] for c in chunks], ensure_ascii=False), encoding="utf-8")
+            files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+            manifest = {
+                "format": FORMAT, "chunking": CHUNKING, "corpus_sha256": corpus_sha, "embedder": identity,
+                "dim": int(vectors.shape[1]), "n_units": len(units), "n_chunks": len(chunks),
+                "faiss_index": kind, "tokenizer": "jieba search + CJK bigrams", "files": files,
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+            _swap_into_place(tmp, final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return cls(final, manifest, chunks, bm25, index)
+
+    # ---- loading ----------------------------------------------------------------------------
+    @classmethod
+    def path_for(cls, root: Path, corpus_sha: str, embedder) -> Path:
+        return Path(root) / f"{embedder.name}-{index_key(corpus_sha, embedder.identity())}"
+
+    @classmethod
+    def load(cls, path: Path, corpus_sha: str, identity: dict) -> "IndexStore":
+        """Load and verify; any problem raises IndexStateError with a one-line reason."""
+        import bm25s
+        import faiss
+
+        path = Path(path)
+        mpath = path / "manifest.json"
+        if not mpath.exists():
+            raise IndexStateError(f"no index at {path} (run `kbqa build`)")
+        try:
+            manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        except (ValueError, OSError) as e:
+            raise IndexStateError(f"index manifest {mpath} is unreadable ({type(e).__name__})") from None
+        if manifest.get("format") != FORMAT or manifest.get("chunking") != CHUNKING:
+            raise IndexStateError(f"index at {path} was built by another kbqa version")
+        if manifest.get("corpus_sha256") != corpus_sha:
+            raise IndexStateError(f"index at {path} was built from another corpus")
+        if manifest.get("embedder") != identity:
+            raise IndexStateError(f"index at {path} was built with another model ({manifest.get('embedder')})")
+        for name, digest in (manifest.get("files") or {}).items():
+            f = path / name
+            if not f.is_file() or _sha256(f) != digest:
+                raise IndexStateError(f"index file {f} is missing or corrupt")
+        try:
+            chunks = [Chunk(int(u), str(t)) for u, t in json.loads((path / "chunks.json").read_text("utf-8"))]
+            index = faiss.read_index(str(path / "dense.faiss"))
+            bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+        except Exception as e:  # noqa: BLE001 - whatever the library raises, it is a corrupt index
+            raise IndexStateError(f"index at {path} cannot be read ({type(e).__name__})") from None
+        if index.ntotal != len(chunks) or index.d != manifest.get("dim"):
+            raise IndexStateError(f"index at {path} is inconsistent with its manifest")
+        return cls(path, manifest, chunks, bm25, index)
+
+    # ---- scoring ----------------------------------------------------------------------------
+    def lexical_scores(self, query_tokens: list[str]) -> np.ndarray:
+        if not query_tokens:
+            return np.zeros(len(self.chunks), dtype=np.float32)
+        return np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float32)
+
+    def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        k = min(k, len(self.chunks))
+        scores, ids = self.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
+        keep = ids[0] >= 0
+        return ids[0][keep], scores[0][keep]
+
+
+def _swap_into_place(tmp: Path, final: Path) -> None:
+    old = None
+    if final.exists():
+        old = final.with_name(final.name + f".old-{os.getpid()}")
+        os.replace(final, old)
+    os.replace(tmp, final)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+

@@ -1,0 +1,158 @@
+"""Hybrid retrieval: BM25 over jieba tokens and dense e5 vectors, fused by reciprocal rank.
+
+Chunks (whole answers and their sentences) are scored by each channel; a unit takes its best chunk.
+Channels are fused with RRF. An expert answer also inherits part of its question's score (the question
+text often matches the user's wording best), so the ranked list holds expert answers, plus the question
+unit itself for a question that has no expert answers (topic 2 of the first FAQ).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .index.store import IndexStore, dense_text
+from .text import normalise, tokens, words
+from .types import Hit, Unit
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    fusion: str = "minmax"  # "minmax": weighted sum of per-channel min-max scores; "rrf": reciprocal rank
+    rrf_k: float = 10.0
+    dense_weight: float = 1.0  # weight of the dense channel against BM25 (weight 1)
+    unit_weight: float = 0.5  # final = best unit score of the topic + unit_weight * own score
+    dense_k: int = 200  # chunks fetched from FAISS per query
+
+
+@dataclass
+class Retrieval:
+    """Everything decide/compose need about one query; built by ``Retriever.search``."""
+
+    query: str
+    hits: list[Hit]
+    features: dict[str, float]
+    chunk_lex: np.ndarray
+    chunk_dense: dict[int, float] = field(default_factory=dict)
+
+    def topics(self) -> list[int]:
+        seen: list[int] = []
+        for h in self.hits:
+            if h.unit.topic not in seen:
+                seen.append(h.unit.topic)
+        return seen
+
+
+class Retriever:
+    def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None):
+        self.units = units
+        self.store = store
+        self.embedder = embedder
+        self.params = params or FusionParams()
+        n = len(units)
+        self._question_of = np.full(n, -1, dtype=np.int64)
+        qpos = {u.topic: i for i, u in enumerate(units) if u.kind == "question"}
+        has_answers = {u.topic for u in units if u.kind == "answer"}
+        for i, u in enumerate(units):
+            if u.kind == "answer" and u.topic in qpos:
+                self._question_of[i] = qpos[u.topic]
+        # ranked list = expert answers + question units of topics without answers
+        self._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units])
+        self._topic_members: dict[int, np.ndarray] = {}
+        for t in {u.topic for u in units}:
+            self._topic_members[t] = np.array([i for i, u in enumerate(units) if u.topic == t], dtype=np.int64)
+        self._vocab = set()
+        self._topic_vocab: dict[int, set[str]] = {}
+        for u in units:
+            ws = set(words(u.topic_title + "\n" + u.text))
+            self._vocab |= ws
+            self._topic_vocab.setdefault(u.topic, set()).update(ws)
+        self._chunks_of: dict[int, list[int]] = {}
+        for ci, c in enumerate(store.chunks):
+            self._chunks_of.setdefault(c.unit, []).append(ci)
+
+    def chunks_of(self, unit_index: int) -> list[int]:
+        return self._chunks_of.get(unit_index, [])
+
+    def search(self, query: str, mode: str = "hybrid", top_k: int = 8) -> Retrieval:
+        n = len(self.units)
+        q_tokens = tokens(query)
+        q_words = words(query)
+        channels: list[tuple[np.ndarray, float]] = []
+        chunk_lex = np.zeros(len(self.store.chunks), dtype=np.float32)
+        chunk_dense: dict[int, float] = {}
+        lex_unit = np.zeros(n, dtype=np.float32)
+        dense_unit = np.full(n, -1.0, dtype=np.float32)
+        if mode in ("hybrid", "lexical"):
+            chunk_lex = self.store.lexical_scores(q_tokens)
+            np.maximum.at(lex_unit, self.store.chunk_unit, chunk_lex)
+            channels.append((lex_unit, 1.0))
+        if mode in ("hybrid", "dense") and normalise(query).strip():
+            qvec = self.embedder.embed_queries([dense_text(query)])[0]
+            ids, scores = self.store.dense_search(qvec, self.params.dense_k)
+            chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
+            np.maximum.at(dense_unit, self.store.chunk_unit[ids], scores.astype(np.float32))
+            channels.append((dense_unit, self.params.dense_weight))
+        fused = np.zeros(n, dtype=np.float64)
+        for scores, weight in channels:
+            fused += weight * (_rrf(scores, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(scores))
+        # A topic is as relevant as its best unit (question text or any expert answer); within the topic,
+        # units are ordered by their own score.
+        topic_best = np.zeros(n, dtype=np.float64)
+        for members in self._topic_members.values():
+            topic_best[members] = fused[members].max()
+        final = topic_best + self.params.unit_weight * fused
+        final[~self._rankable] = -np.inf
+        order = [int(i) for i in np.argsort(-final, kind="stable") if self._rankable[i]][:top_k]
+        hits = [Hit(self.units[i], float(final[i]), r + 1) for r, i in enumerate(order)]
+        top_topic = hits[0].unit.topic if hits else None
+        qset = set(q_words)
+        features = {
+            "n_words": float(len(qset)),
+            "cov_any": _coverage(qset, self._vocab),
+            "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set())),
+            "lex_top": float(lex_unit.max()) if len(lex_unit) else 0.0,
+            "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if len(lex_unit) else 0.0,
+            "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,
+        }
+        return Retrieval(query, hits, features, chunk_lex, chunk_dense)
+
+    def best_sentences(self, r: Retrieval, unit_index: int) -> list[tuple[int, float]]:
+        """Chunks of a unit scored for quoting (lexical and dense, each scaled to the unit's best)."""
+        ids = self.chunks_of(unit_index)
+        if not ids:
+            return []
+        lex = np.array([r.chunk_lex[i] for i in ids], dtype=np.float64)
+        den = np.array([r.chunk_dense.get(i, 0.0) for i in ids], dtype=np.float64)
+        lex = lex / lex.max() if lex.max() > 0 else lex
+        den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
+        scores = lex + den
+        return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
+
+
+def _rrf(scores: np.ndarray, k: float) -> np.ndarray:
+    """Reciprocal-rank scores; units that the channel did not match at all get nothing."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    out = 1.0 / (k + ranks)
+    out[scores <= 0] = 0.0
+    return out
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    """Scale a channel to [0, 1] over the units it matched; unmatched units get 0."""
+    matched = scores > 0
+    if not matched.any():
+        return np.zeros(len(scores), dtype=np.float64)
+    lo, hi = float(scores[matched].min()), float(scores[matched].max())
+    out = np.zeros(len(scores), dtype=np.float64)
+    out[matched] = (scores[matched] - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
+def _coverage(qwords: set[str], vocab: set[str]) -> float:
+    if not qwords:
+        return 0.0
+    return sum(1 for w in qwords if w in vocab or any(w in v for v in vocab if len(w) >= 2 and len(v) > len(w)))\
+        / len(qwords)

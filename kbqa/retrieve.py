@@ -20,8 +20,9 @@ from .types import Hit, Unit
 class FusionParams:
     fusion: str = "minmax"  # "minmax": weighted sum of per-channel min-max scores; "rrf": reciprocal rank
     rrf_k: float = 10.0
-    dense_weight: float = 1.0  # weight of the dense channel against BM25 (weight 1)
-    unit_weight: float = 0.5  # final = best unit score of the topic + unit_weight * own score
+    dense_weight: float = 2.0  # weight of the dense channel against BM25 (weight 1)
+    unit_weight: float = 0.2  # final = best unit score of the topic + unit_weight * own score
+    lex_cov_power: float = 1.0  # BM25 weight = (share of question words found in the FAQ) ** this
     dense_k: int = 200  # chunks fetched from FAISS per query
 
 
@@ -86,7 +87,9 @@ class Retriever:
         if mode in ("hybrid", "lexical"):
             chunk_lex = self.store.lexical_scores(q_tokens)
             np.maximum.at(lex_unit, self.store.chunk_unit, chunk_lex)
-            channels.append((lex_unit, 1.0))
+            # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
+            # question that shares one Latin word with it should not be steered by that word.
+            channels.append((lex_unit, _coverage(set(q_words), self._vocab) ** self.params.lex_cov_power))
         if mode in ("hybrid", "dense") and normalise(query).strip():
             qvec = self.embedder.embed_queries([dense_text(query)])[0]
             ids, scores = self.store.dense_search(qvec, self.params.dense_k)

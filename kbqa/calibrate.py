@@ -15,13 +15,9 @@ from .settings import REPO_ROOT
 
 FEATURES = {
     "lexical": ("cov_any", "cov_topic", "lex_per_token"),
-    "dense": ("cov_any", "cov_topic", "dense_top"),
-    "hybrid": ("cov_any", "cov_topic", "dense_top", "lex_per_token"),
+    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac"),
+    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac"),
 }
-
-
-def load_set(path: Path) -> list[dict]:
-    return [json.loads(l) for l in Path(path).read_text(encoding="utf-8").splitlines() if l.strip()]
 
 
 def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]], list[int]]:
@@ -75,6 +71,8 @@ def run(args) -> int:
 
     engine = Engine()
     files = [Path(f) for f in (args.dev or [REPO_ROOT / "eval" / "dev.jsonl"])]
+    from .evaluation.dataset import load as load_set
+
     items = [it for f in files for it in load_set(f)]
     out = Path(args.out or engine.settings.calibration)
     try:

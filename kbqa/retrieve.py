@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .index.store import IndexStore, dense_text
-from .text import normalise, tokens, words
+from .text import cjk_share, normalise, tokens, words
 from .types import Hit, Unit
 
 
@@ -117,6 +117,10 @@ class Retriever:
             "lex_top": float(lex_unit.max()) if len(lex_unit) else 0.0,
             "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if len(lex_unit) else 0.0,
             "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,
+            # how far the best chunk stands out from the rest (in standard deviations): off-topic questions
+            # are about as similar to every chunk, in-scope ones peak, whatever their language
+            "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
+            "cjk_frac": cjk_share(query),
         }
         return Retrieval(query, hits, features, chunk_lex, chunk_dense)
 
@@ -141,6 +145,13 @@ def _rrf(scores: np.ndarray, k: float) -> np.ndarray:
     out = 1.0 / (k + ranks)
     out[scores <= 0] = 0.0
     return out
+
+
+def _peak(scores: np.ndarray) -> float:
+    if len(scores) < 3:
+        return 0.0
+    sd = float(scores.std())
+    return float((scores.max() - scores.mean()) / sd) if sd > 1e-9 else 0.0
 
 
 def _minmax(scores: np.ndarray) -> np.ndarray:

@@ -61,6 +61,12 @@ def to_traditional(text: str) -> str:
     return _opencc("s2t").convert(text)
 
 
+def cjk_share(text: str) -> float:
+    """Share of Chinese characters among the letters of a text (1.0 = all Chinese, 0.0 = e.g. English)."""
+    letters = [c for c in text if c.isalpha()]
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 

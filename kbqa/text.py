@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup, not content
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -83,10 +84,10 @@ def _jieba():
 def words(text: str) -> list[str]:
     """Content words of normalised text: jieba search-mode words and whole Latin words (k8s, docker)."""
     out: list[str] = []
-    for piece in _WORD.findall(normalise(text)):
+    for piece in _WORD.findall(_TAG.sub(" ", normalise(text))):
         if _CJK.match(piece):
             out.extend(w for w in _jieba().lcut_for_search(piece) if w.strip() and w not in STOPWORDS)
-        elif piece not in STOPWORDS:
+        elif piece not in STOPWORDS and not piece.isdigit():
             out.append(piece)
     return out
 

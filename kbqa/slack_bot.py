@@ -80,6 +80,10 @@ class Seen:
             self._items[key] = now
             return True
 
+    def discard(self, key) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
 
 class Recent:
     """A bounded LRU mapping (answers shown with feedback buttons, keyed by answer id)."""
@@ -266,7 +270,8 @@ def render_answer(answer, question: str = "", *, answer_id: str = "", show_quest
     room = BLOCKS_MAX - len(blocks) - tail
     if len(sections) > room:
         sections = sections[:room]
-        sections[-1] = truncate(sections[-1], SECTION_TEXT_MAX - len(labels["truncated"]) - 1) + "\n" + labels["truncated"]
+        keep = SECTION_TEXT_MAX - len(labels["truncated"]) - 1
+        sections[-1] = truncate(sections[-1], keep) + "\n" + labels["truncated"]
     blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
     if a["citations"]:
         lines = [citation_line(c, labels) for c in a["citations"]]
@@ -313,6 +318,7 @@ class SlackBot:
         self.messages = Seen()  # (channel, ts) already answered (app_mention + message for one post)
         self.answers = Recent()  # answer id -> {"question", "answer"} for feedback
         self.votes = Seen(maxsize=50_000, ttl_s=7 * 86400)  # (answer id, user, rating)
+        self.threads = Seen(maxsize=50_000, ttl_s=7 * 86400)  # (channel, thread_ts) the bot answered in
 
     @property
     def store(self):
@@ -356,6 +362,9 @@ class SlackBot:
             client.chat_postMessage(**kwargs)
         except Exception as e:  # noqa: BLE001
             log.warning("chat.postMessage to %s failed: %s", channel, _api_error(e))
+            return
+        if thread_ts:
+            self.threads.claim((channel, thread_ts))
 
     def reply_help(self, client, channel: str, thread_ts: str | None) -> None:
         faq = self.engine.faq()
@@ -454,6 +463,7 @@ class SlackBot:
         if (channel, ts) in self.messages:
             return
         history, mine = self.thread(client, channel, thread_ts, ts, context)
+        mine = mine or (channel, thread_ts) in self.threads  # e.g. conversations.replies failed
         if not mine or not self.messages.claim((channel, ts)):
             return
         question = question_text(raw, context.bot_user_id)
@@ -514,6 +524,7 @@ class SlackBot:
                            citations=citations, extra=extra)
         except Exception as e:  # noqa: BLE001
             log.warning("storing feedback failed: %s", type(e).__name__)
+            self.votes.discard((meta.get("id"), user, rating))
             respond(text="⚠️ 反馈没有保存成功，请稍后再试。", response_type="ephemeral", replace_original=False)
             return
         log.info("feedback stored: rating=%+d", rating)
@@ -571,7 +582,8 @@ def create_bolt_app(engine, *, bot_token: str, signing_secret: str | None, api_b
     if not any(isinstance(f, _DropClientTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_DropClientTokenWarning())
     bot = SlackBot(engine, store)
-    app = App(client=client, signing_secret=signing_secret or "", name="kbqa",
+    # name: not "kbqa" - Bolt resets the logger of that name to the root's level
+    app = App(client=client, signing_secret=signing_secret or "", name="kbqa-slack",
               request_verification_enabled=bool(signing_secret), token_verification_enabled=verify_token,
               process_before_response=False,
               listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="kbqa-slack"))
@@ -651,6 +663,9 @@ def make_http_server(app, host: str = "127.0.0.1", port: int = 3000):
             except Exception as e:  # noqa: BLE001
                 log.exception("dispatch failed: %s", type(e).__name__)
                 return self._send(500, "internal error\n")
+            if resp.status == 401:
+                log.warning("rejected a request: bad signature or a timestamp over 5 minutes off "
+                            "(is SLACK_SIGNING_SECRET right?)")
             self._send(resp.status, resp.body or "", resp.headers)
 
     class Server(ThreadingHTTPServer):
@@ -677,7 +692,8 @@ def start_socket_mode(app, app_token: str):
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     if not app_token:
-        raise KbqaError("SLACK_APP_TOKEN is not set (an xapp- app-level token with connections:write; see docs/slack.md)")
+        raise KbqaError("SLACK_APP_TOKEN is not set (an xapp- app-level token with connections:write; "
+                        "see docs/slack.md)")
     handler = SocketModeHandler(app, app_token)
     try:
         handler.connect()

@@ -1,0 +1,449 @@
+"""A local stand-in for Slack, both directions, for tests and demos (stdlib only).
+
+* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, conversations.replies,
+  conversations.history, apps.connections.open, ...), the ``response_url`` endpoints (``/response/<name>``)
+  and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It records every call and keeps
+  the channels' messages, so conversations.replies returns what the bot and the "users" posted.
+* ``sign`` / ``post_signed`` / ``post_event`` / ``post_command`` / ``post_action`` play Slack calling the
+  bot: requests signed with the signing secret exactly as Slack does (v0 HMAC-SHA256 over
+  ``v0:{timestamp}:{body}``).
+
+    with FakeSlack() as slack:
+        app = create_bolt_app(engine, bot_token=slack.bot_token, signing_secret=SECRET,
+                              api_base_url=slack.base_url)
+        ...
+        post_event(bot_url, SECRET, {"type": "app_mention", ...}, event_id="Ev1")
+        [call] = slack.wait_for("chat.postMessage")
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import queue
+import select
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+
+
+@dataclass
+class Call:
+    method: str  # "chat.postMessage", ..., or "response_url" for posts to a response_url
+    params: dict  # query + form + JSON body, merged
+    token: str | None  # the bearer token the caller used (None for response_url)
+    path: str
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeSlack:
+    """Slack's Web API, response_url endpoints and a Socket Mode WebSocket, on 127.0.0.1."""
+
+    def __init__(self, *, bot_token: str = "xoxb-fake-bot-token", app_token: str = "xapp-fake-app-token",
+                 bot_user_id: str = "UBOT", bot_id: str = "BBOT", team_id: str = "T0001",
+                 host: str = "127.0.0.1") -> None:
+        self.bot_token, self.app_token = bot_token, app_token
+        self.bot_user_id, self.bot_id, self.team_id = bot_user_id, bot_id, team_id
+        self.calls: list[Call] = []
+        self.messages: dict[str, list[dict]] = {}  # channel -> messages
+        self.errors: dict[str, list[str]] = {}  # method -> errors to return on its next calls
+        self.socket_acks: list[dict] = []  # what the bot sent back over the WebSocket
+        self._ws_out: queue.Queue = queue.Queue()
+        self.ws_connected = threading.Event()
+        self._ts = itertools.count(1)
+        self._cond = threading.Condition()
+        self._server = _make_server(self, host)
+        self._thread: threading.Thread | None = None
+
+    # ---- lifecycle ----
+    @property
+    def port(self) -> int:
+        return self._server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """The Web API base URL for WebClient(base_url=...) / SLACK_API_BASE_URL (ends with '/')."""
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str | None = None) -> str:
+        return f"{self.url}/response/{name or uuid.uuid4().hex[:8]}"
+
+    def start(self) -> "FakeSlack":
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._ws_out.put(None)
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "FakeSlack":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # ---- the channels ----
+    def next_ts(self) -> str:
+        """A fresh, increasing Slack timestamp."""
+        return f"{1700000000 + next(self._ts)}.000100"
+
+    def add_message(self, channel: str, text: str, *, user: str = "UALICE", ts: str | None = None,
+                    thread_ts: str | None = None, **extra) -> dict:
+        """Put a message into a channel as if someone had posted it; returns it (with its ts)."""
+        msg = {"type": "message", "user": user, "text": text, "ts": ts or self.next_ts(), **extra}
+        if thread_ts:
+            msg["thread_ts"] = thread_ts
+        with self._cond:
+            self.messages.setdefault(channel, []).append(msg)
+        return msg
+
+    def fail(self, method: str, error: str = "internal_error", times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer {"ok": false, "error": error}."""
+        with self._cond:
+            self.errors.setdefault(method, []).extend([error] * times)
+
+    # ---- what was called ----
+    def calls_to(self, method: str) -> list[Call]:
+        with self._cond:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, n: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until ``method`` has been called at least n times; returns those calls."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                got = [c for c in self.calls if c.method == method]
+                if len(got) >= n:
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{method} called {len(got)} times, expected {n}; calls so far: {seen}")
+                self._cond.wait(left)
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
+
+    # ---- the Web API ----
+    def api(self, method: str, params: dict, token: str | None) -> dict:
+        expected = self.app_token if method == "apps.connections.open" else self.bot_token
+        if token != expected:
+            return {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        with self._cond:
+            errors = self.errors.get(method)
+            if errors:
+                return {"ok": False, "error": errors.pop(0)}
+        if method == "auth.test":
+            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "kbqa",
+                    "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+        if method == "chat.postMessage":
+            channel = params.get("channel", "")
+            if not channel:
+                return {"ok": False, "error": "channel_not_found"}
+            msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": params.get("text", ""),
+                   "ts": self.next_ts()}
+            blocks = params.get("blocks")
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            if blocks:
+                msg["blocks"] = blocks
+            if params.get("thread_ts"):
+                msg["thread_ts"] = str(params["thread_ts"])
+            with self._cond:
+                self.messages.setdefault(channel, []).append(msg)
+            return {"ok": True, "channel": channel, "ts": msg["ts"], "message": msg}
+        if method in ("chat.update", "chat.postEphemeral", "reactions.add"):
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or self.next_ts()}
+        if method == "conversations.replies":
+            channel, ts = params.get("channel", ""), str(params.get("ts", ""))
+            with self._cond:
+                msgs = [m for m in self.messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+            if not msgs:
+                return {"ok": False, "error": "thread_not_found"}
+            return {"ok": True, "messages": sorted(msgs, key=lambda m: float(m["ts"])), "has_more": False}
+        if method == "conversations.history":
+            channel = params.get("channel", "")
+            oldest = float(params.get("oldest") or 0)
+            latest = float(params.get("latest") or 1e12)
+            inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+            limit = int(params.get("limit") or 100)
+            with self._cond:
+                msgs = [m for m in self.messages.get(channel, [])
+                        if m.get("thread_ts", m["ts"]) == m["ts"]
+                        and oldest <= float(m["ts"]) and (float(m["ts"]) < latest or
+                                                          (inclusive and float(m["ts"]) == latest))]
+            msgs = sorted(msgs, key=lambda m: float(m["ts"]), reverse=True)[:limit]  # newest first, as Slack
+            return {"ok": True, "messages": msgs, "has_more": False}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4().hex}"}
+        return {"ok": False, "error": "unknown_method"}
+
+    # ---- Socket Mode ----
+    def socket_send(self, envelope: dict) -> None:
+        """Push one envelope (events_api, slash_commands, interactive) to the connected bot."""
+        self._ws_out.put(envelope)
+
+    def socket_event(self, event: dict, *, event_id: str | None = None, retry_attempt: int = 0) -> str:
+        envelope_id = uuid.uuid4().hex
+        self.socket_send({"envelope_id": envelope_id, "type": "events_api", "accepts_response_payload": False,
+                          "retry_attempt": retry_attempt, "retry_reason": "",
+                          "payload": event_body(event, event_id=event_id, team_id=self.team_id)})
+        return envelope_id
+
+    def wait_for_ack(self, envelope_id: str, timeout: float = 10.0) -> dict:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for a in self.socket_acks:
+                    if a.get("envelope_id") == envelope_id:
+                        return a
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no Socket Mode ack for {envelope_id}")
+                self._cond.wait(left)
+
+
+def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _params(self) -> dict:
+            path, _, query = self.path.partition("?")
+            params = {k: v[-1] for k, v in urllib.parse.parse_qs(query, keep_blank_values=True).items()}
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if raw and ctype == "application/json":
+                params.update(json.loads(raw.decode("utf-8")))
+            elif raw:
+                params.update({k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode("utf-8"),
+                                                                          keep_blank_values=True).items()})
+            return params
+
+        def _reply(self, status: int, body, ctype: str = "application/json; charset=utf-8") -> None:
+            data = (body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _handle(self) -> None:
+            path = self.path.partition("?")[0]
+            if path.startswith("/link"):
+                return self._websocket()
+            params = self._params()
+            if path.startswith("/api/"):
+                method = path[len("/api/"):]
+                auth = self.headers.get("Authorization") or ""
+                token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
+                slack._record(Call(method, params, token, path))
+                return self._reply(200, slack.api(method, params, token))
+            if path.startswith("/response/"):
+                slack._record(Call("response_url", params, None, path))
+                return self._reply(200, "ok", "text/plain; charset=utf-8")
+            self._reply(404, {"ok": False, "error": "not_found"})
+
+        do_GET = do_POST = _handle
+
+        # -- a minimal RFC 6455 server: text frames out, masked frames in, ping/pong, close --
+        def _websocket(self) -> None:
+            key = self.headers.get("Sec-WebSocket-Key", "")
+            accept = base64.b64encode(hashlib.sha1((key + WS_GUID).encode()).digest()).decode()
+            self.wfile.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                              f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
+            self.wfile.flush()
+            self.close_connection = True
+            sock = self.connection
+            slack._record(Call("websocket.connect", {"path": self.path}, None, self.path))
+            _ws_send(sock, json.dumps({"type": "hello", "num_connections": 1,
+                                       "connection_info": {"app_id": "A0001"},
+                                       "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
+            slack.ws_connected.set()
+            buf = b""
+            try:
+                while True:
+                    try:
+                        out = slack._ws_out.get_nowait()
+                    except queue.Empty:
+                        out = False
+                    if out is None:
+                        break
+                    if out:
+                        _ws_send(sock, json.dumps(out, ensure_ascii=False))
+                    ready, _, _ = select.select([sock], [], [], 0.02)
+                    if not ready:
+                        continue
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        break
+                    buf += chunk
+                    while True:
+                        frame, buf = _ws_parse(buf)
+                        if frame is None:
+                            break
+                        opcode, payload = frame
+                        if opcode == 0x8:
+                            _ws_send(sock, payload[:2], opcode=0x8)
+                            return
+                        if opcode == 0x9:
+                            _ws_send(sock, payload, opcode=0xA)
+                        elif opcode == 0x1:
+                            with slack._cond:
+                                slack.socket_acks.append(json.loads(payload.decode("utf-8")))
+                                slack._cond.notify_all()
+            except OSError:
+                pass
+            finally:
+                slack.ws_connected.clear()
+
+    class Server(ThreadingHTTPServer):
+        daemon_threads = True
+
+    return Server((host, 0), Handler)
+
+
+def _ws_send(sock: socket.socket, data, opcode: int = 0x1) -> None:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    n = len(payload)
+    if n < 126:
+        head = struct.pack("!BB", 0x80 | opcode, n)
+    elif n < 65536:
+        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
+    else:
+        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
+    sock.sendall(head + payload)
+
+
+def _ws_parse(buf: bytes):
+    """((opcode, payload), rest) for one complete frame at the start of buf, or (None, buf)."""
+    if len(buf) < 2:
+        return None, buf
+    b0, b1 = buf[0], buf[1]
+    n, i = b1 & 0x7F, 2
+    if n == 126:
+        if len(buf) < 4:
+            return None, buf
+        n, i = struct.unpack("!H", buf[2:4])[0], 4
+    elif n == 127:
+        if len(buf) < 10:
+            return None, buf
+        n, i = struct.unpack("!Q", buf[2:10])[0], 10
+    mask = b""
+    if b1 & 0x80:
+        if len(buf) < i + 4:
+            return None, buf
+        mask, i = buf[i:i + 4], i + 4
+    if len(buf) < i + n:
+        return None, buf
+    payload = buf[i:i + n]
+    if mask:
+        payload = bytes(b ^ mask[j % 4] for j, b in enumerate(payload))
+    return (b0 & 0x0F, payload), buf[i + n:]
+
+
+# ---- Slack calling the bot -----------------------------------------------------------------------
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict:
+    """The headers Slack sends with a request: X-Slack-Request-Timestamp and X-Slack-Signature."""
+    ts = str(int(time.time()) if timestamp is None else int(timestamp))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    seconds: float
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def post_signed(url: str, body: str, secret: str, *, content_type: str = "application/json",
+                timestamp: int | None = None, headers: dict | None = None, signature: str | None = None,
+                timeout: float = 10.0) -> Reply:
+    """POST body to url signed as Slack would (override the signature or timestamp to test rejection)."""
+    h = {"Content-Type": content_type, **sign(secret, body, timestamp), **(headers or {})}
+    if signature is not None:
+        h["X-Slack-Signature"] = signature
+    req = urllib.request.Request(url, data=body.encode("utf-8"), headers=h, method="POST")
+    t0 = time.monotonic()
+    try:
+        with _OPENER.open(req, timeout=timeout) as resp:
+            return Reply(resp.status, resp.read().decode("utf-8"), time.monotonic() - t0)
+    except urllib.error.HTTPError as e:
+        return Reply(e.code, e.read().decode("utf-8", "replace"), time.monotonic() - t0)
+
+
+def event_body(event: dict, *, event_id: str | None = None, team_id: str = "T0001",
+               api_app_id: str = "A0001") -> dict:
+    return {"token": "legacy-verification-token", "team_id": team_id, "api_app_id": api_app_id,
+            "event": event, "type": "event_callback", "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
+            "event_time": int(time.time()), "authorizations": [
+                {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}]}
+
+
+def post_event(url: str, secret: str, event: dict, *, event_id: str | None = None, retry_num: int | None = None,
+               team_id: str = "T0001", **kw) -> Reply:
+    headers = {}
+    if retry_num is not None:
+        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+    body = json.dumps(event_body(event, event_id=event_id, team_id=team_id), ensure_ascii=False)
+    return post_signed(url, body, secret, headers=headers, **kw)
+
+
+def post_command(url: str, secret: str, text: str, response_url: str, *, command: str = "/kbqa",
+                 user_id: str = "UALICE", channel_id: str = "C0001", team_id: str = "T0001", **kw) -> Reply:
+    form = {"token": "legacy-verification-token", "team_id": team_id, "team_domain": "fake",
+            "channel_id": channel_id, "channel_name": "general", "user_id": user_id, "user_name": "alice",
+            "command": command, "text": text, "api_app_id": "A0001", "response_url": response_url,
+            "trigger_id": "1.2.3"}
+    return post_signed(url, urllib.parse.urlencode(form), secret,
+                       content_type="application/x-www-form-urlencoded", **kw)
+
+
+def post_action(url: str, secret: str, payload: dict, **kw) -> Reply:
+    body = urllib.parse.urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
+    return post_signed(url, body, secret, content_type="application/x-www-form-urlencoded", **kw)
+
+
+def block_actions_payload(message: dict, action_id: str, *, channel: str, response_url: str,
+                          user_id: str = "UALICE", team_id: str = "T0001") -> dict:
+    """The block_actions payload Slack sends when a user clicks the button ``action_id`` in ``message``."""
+    action = next(e for b in message.get("blocks", []) if b.get("type") == "actions"
+                  for e in b["elements"] if e.get("action_id") == action_id)
+    block_id = next(b.get("block_id") for b in message["blocks"] if b.get("type") == "actions"
+                    and action in b["elements"])
+    return {"type": "block_actions", "user": {"id": user_id, "username": "alice", "team_id": team_id},
+            "api_app_id": "A0001", "token": "legacy-verification-token", "trigger_id": "1.2.3",
+            "team": {"id": team_id, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
+                          "is_ephemeral": False},
+            "message": message, "response_url": response_url,
+            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
+                         "text": action["text"], "value": action["value"], "action_ts": str(time.time())}]}

@@ -19,7 +19,7 @@ import socket
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # before gradio is imported anywhere: the app is offline
 
@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
+from .cli import _one_line  # noqa: E402 - the CLI's one-line error text, shared
 from .engine import Engine, InvalidQuestion, KbqaError  # noqa: E402
 from .feedback import FeedbackStore, default_store  # noqa: E402
 from .settings import Settings  # noqa: E402
@@ -56,6 +57,7 @@ EXAMPLES = (
 CSS = """
 .kbqa-sources { margin-top: .8em; padding-top: .5em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }
 .kbqa-sources-head { font-weight: 600; margin-bottom: .3em; }
+.kbqa-sources ol { list-style: none; padding-left: 0; margin: 0; }
 .kbqa-cite { margin: .5em 0; }
 .kbqa-cite-n { font-weight: 600; color: var(--color-accent); margin-right: .3em; }
 .kbqa-expert { font-weight: 600; }
@@ -89,7 +91,7 @@ def sources_html(citations) -> str:
         return ""
     items = []
     for c in citations:
-        c = c if isinstance(c, dict) else c.__dict__
+        c = c if isinstance(c, dict) else asdict(c)
         who = (f'<span class="kbqa-expert">{html.escape(c["expert"])}</span> · {html.escape(c["expert_title"])}'
                if c["expert"] else '<span class="kbqa-expert">问题描述</span>')
         full_label = "查看专家完整回答" if c["expert"] else "查看完整问题描述"
@@ -100,7 +102,7 @@ def sources_html(citations) -> str:
             f'<details class="kbqa-full"><summary>{full_label}</summary>'
             f'<div class="kbqa-full-text">{_br(c["text"])}</div></details></li>')
     return (f'<div class="kbqa-sources"><div class="kbqa-sources-head">引用来源（{len(items)}）</div>'
-            f'<ol style="list-style:none;padding-left:0">{"".join(items)}</ol></div>')
+            f'<ol>{"".join(items)}</ol></div>')
 
 
 def browse_html(faq) -> str:
@@ -131,12 +133,11 @@ def stream_pieces(text: str, steps: int = STREAM_STEPS) -> list[str]:
     return [text[:i] for i in range(size, len(text), size)] + [text]
 
 
-def polite_refusal(e: InvalidQuestion, question, limit: int) -> str:
-    if isinstance(question, str) and len(question) > limit:
+def polite_refusal(question: str, limit: int) -> str:
+    """The chat's reply to a question the engine refused (InvalidQuestion: too long, or empty once cleaned)."""
+    if len(question) > limit:
         return f"抱歉，这个问题太长了（{len(question)} 个字符），请精简到 {limit} 个字符以内再问。"
-    if isinstance(question, str):
-        return f"请输入一个具体的问题，例如：{EXAMPLES[8]}"
-    return f"抱歉，无法处理这个问题：{e}"
+    return f"请输入一个具体的问题，例如：{EXAMPLES[8]}"
 
 
 # ---- the chat page ------------------------------------------------------------------------------------
@@ -176,10 +177,10 @@ class ChatBackend:
         answer, reply = None, None
         try:
             answer = self.engine.ask(question, history=self.history(turns))
-        except InvalidQuestion as e:
-            reply = polite_refusal(e, question, self.engine.settings.max_question_chars)
+        except InvalidQuestion:
+            reply = polite_refusal(question, self.engine.settings.max_question_chars)
         except KbqaError as e:
-            reply = "⚠️ 知识库暂时不可用：" + plain_markdown((str(e).strip().splitlines() or [""])[0])
+            reply = "⚠️ 知识库暂时不可用：" + plain_markdown(_one_line(e))
         except Exception:  # noqa: BLE001 - the page shows one polite line; the log has the details
             log.exception("kbqa web: ask failed")
             reply = "⚠️ 抱歉，出了点问题，请稍后再试。"
@@ -219,7 +220,7 @@ def build_blocks(backend: ChatBackend):
         try:
             return browse_html(engine.faq())
         except Exception as e:  # noqa: BLE001
-            return f"<p>知识库加载失败：{html.escape(str(e).splitlines()[0] if str(e) else type(e).__name__)}</p>"
+            return f"<p>知识库加载失败：{html.escape(_one_line(e))}</p>"
 
     with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
         gr.Markdown("## 容器云专家问答\n根据《Docker+k8s容器云建设中10个常见难点》中专家的原话回答，并注明出处。"
@@ -241,7 +242,8 @@ def build_blocks(backend: ChatBackend):
                 browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
         gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
               outputs=[box, chatbot, turns], api_visibility="private")
-        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private")
+        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private",
+                     trigger_mode="multiple")  # rating two answers quickly must store both
         clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private")
         chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")
         demo.load(on_load, outputs=[browse], api_visibility="private")
@@ -251,7 +253,7 @@ def build_blocks(backend: ChatBackend):
             try:
                 return engine.ask(question).to_dict()
             except (InvalidQuestion, KbqaError) as e:
-                raise gr.Error(str(e).strip().splitlines()[0]) from None
+                raise gr.Error(_one_line(e)) from None
 
         gr.api(ask, api_name="ask")
     return demo
@@ -265,8 +267,14 @@ class _Runtime:
     _loader: threading.Thread | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    @property
+    def ready(self) -> bool:
+        """The index is loaded and the background load (with its warm-up question) is over."""
+        loader = self._loader
+        return self.engine.loaded and self.load_error is None and not (loader and loader.is_alive())
+
     def start_loading(self, on_error=None) -> threading.Thread:
-        """Load the index in a daemon thread (once); warm the first question's path too."""
+        """Load the index in a daemon thread (once), then ask one question to warm up."""
         with self._lock:
             if self._loader is None:
                 self._loader = threading.Thread(target=self._load, args=(on_error,), name="kbqa-load", daemon=True)
@@ -274,11 +282,10 @@ class _Runtime:
             return self._loader
 
     def _load(self, on_error) -> None:
-        from .cli import _one_line
-
         try:
             self.engine.load()
-            self.engine.ask("容器")  # jieba, OpenCC and the decider load on first use: not on a user's time
+            # The dense model, jieba and OpenCC load on the first question (seconds): not on a user's time.
+            self.engine.ask("容器")
         except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
             self.load_error = _one_line(e)
             log.error("kbqa: loading failed: %s", self.load_error)
@@ -318,7 +325,7 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz():
-        if engine.loaded:
+        if runtime.ready:
             faq = engine.faq()
             return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units)}
         if runtime.load_error:
@@ -355,7 +362,7 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
         try:
             engine.validate(question)
         except InvalidQuestion as e:
-            return _error(413 if len(question) > limit else 422, str(e))
+            return _error(413 if len(question) > limit else 422, _one_line(e))
         if not engine.loaded:
             if runtime.load_error:
                 return _error(503, f"the index could not be loaded: {runtime.load_error}")
@@ -365,9 +372,9 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
             answer = await asyncio.wait_for(run_in_threadpool(engine.ask, question, history),
                                             engine.settings.request_timeout_s)
         except InvalidQuestion as e:
-            return _error(422, str(e))
+            return _error(422, _one_line(e))
         except KbqaError as e:
-            return _error(503, str(e).strip().splitlines()[0])
+            return _error(503, _one_line(e))
         except asyncio.TimeoutError:
             return _error(504, f"no answer within {engine.settings.request_timeout_s:g} s")
         except Exception:  # noqa: BLE001 - a JSON error, never a traceback

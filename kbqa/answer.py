@@ -15,6 +15,7 @@ from .types import Citation, Topic, Unit
 
 QUOTE_BUDGET = 240  # characters of quote per expert before we stop adding sentences
 WHOLE_IF_SHORTER = 180  # quote an answer whole when it is this short
+SECOND_SENTENCE = 0.8  # another sentence joins the quote when it scores this close to the best
 
 
 @dataclass(frozen=True)
@@ -64,26 +65,33 @@ def select_units(r: Retrieval, max_experts: int) -> list[Unit]:
 
 
 def quote_for(retriever: Retriever, r: Retrieval, unit: Unit) -> str:
+    """The expert's most relevant sentences, in their order: the best one with the sentence after it
+    (experts often state the problem, then the fix), plus any other sentence scoring close to the best."""
     text = unit.text if unit.kind == "answer" else unit.text.partition("\n")[2]
     if len(text) <= WHOLE_IF_SHORTER:
         return text.strip()
-    idx = retriever.units.index(unit)
     chunks = retriever.store.chunks
-    picked: list[int] = []
-    used = 0
-    ranked = [(ci, s) for ci, s in retriever.best_sentences(r, idx)
-              if chunks[ci].text.strip() != unit.text.strip() and "\n" not in chunks[ci].text]  # not whole-unit
-    best = ranked[0][1] if ranked else 0.0
-    for ci, score in ranked:
-        t = chunks[ci].text
-        if picked and (used + len(t) > QUOTE_BUDGET or score < 0.75 * best):
+    ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.units.index(unit))
+              if "\n" not in chunks[ci].text and chunks[ci].text.strip() not in (unit.text.strip(), unit.topic_title)]
+    if not ranked:
+        return text[:QUOTE_BUDGET]
+    sentence_ids = sorted(ci for ci, _ in ranked)
+    best_id, best = ranked[0]
+    picked = {best_id}
+    following = [ci for ci in sentence_ids if ci > best_id][:1]
+    if following and len(chunks[best_id].text) + len(chunks[following[0]].text) <= QUOTE_BUDGET:
+        picked.add(following[0])
+    for ci, sc in ranked[1:]:
+        used = sum(len(chunks[c].text) for c in picked)
+        if sc < SECOND_SENTENCE * best or used + len(chunks[ci].text) > QUOTE_BUDGET:
             break
-        picked.append(ci)
-        used += len(t)
-        if used >= QUOTE_BUDGET * 0.6:
-            break
-    picked.sort()  # the expert's order
-    return " … ".join(chunks[ci].text for ci in picked) if picked else text[:QUOTE_BUDGET]
+        picked.add(ci)
+    out, prev = "", None
+    for ci in sorted(picked):
+        sep = "" if prev is None else (" " if ci == prev + 1 else " … ")
+        out += sep + chunks[ci].text
+        prev = ci
+    return out
 
 
 def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[int, Topic]

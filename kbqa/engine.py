@@ -87,7 +87,13 @@ class Engine:
             raise KbqaError(str(e)) from None
         except OSError as e:
             raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        return faq, store, Retriever(faq.units, store, self.embedder), {}
+        from .answer import Decider
+        from .settings import MODES
+
+        model = self.embedder.identity()["model"]
+        deciders = {m: Decider.load(self.settings.calibration, f"{m}:{model if m != 'lexical' else '*'}")
+                    for m in MODES}
+        return faq, store, Retriever(faq.units, store, self.embedder), deciders
 
     def build(self, force: bool = False) -> Path:
         with self._lock:
@@ -99,24 +105,18 @@ class Engine:
             print(msg, file=sys.stderr)
 
     def decider(self, mode: str):
-        from .answer import Decider
-
-        deciders = self.load()[3]
-        if mode not in deciders:
-            model = self.embedder.identity()["model"] if mode != "lexical" else "*"
-            deciders[mode] = Decider.load(self.settings.calibration, f"{mode}:{model}")
-        return deciders[mode]
+        return self.load()[3][mode]
 
     # ---- asking ------------------------------------------------------------------------------
     def validate(self, question) -> str:
         if not isinstance(question, str):
-            raise InvalidQuestion("question must be a string")
+            raise InvalidQuestion("问题必须是文字 (question must be a string)")
         q = clean(question)
         if not q:
-            raise InvalidQuestion("question is empty")
+            raise InvalidQuestion("问题是空的，请输入问题 (question is empty)")
         if len(question) > self.settings.max_question_chars:
-            raise InvalidQuestion(f"question is too long ({len(question)} characters; the limit is "
-                                  f"{self.settings.max_question_chars})")
+            raise InvalidQuestion(f"问题太长：{len(question)} 字，上限 {self.settings.max_question_chars} 字 "
+                                  f"(question is too long)")
         return q
 
     def retrieve(self, question: str, history=None, mode: str | None = None):
@@ -127,7 +127,7 @@ class Engine:
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and (not covered or _is_followup(question)):
+        if previous and _is_followup(question, r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             if covered2:
@@ -167,8 +167,13 @@ def _traditional_citation(c: Citation) -> Citation:
                    quote=to_traditional(c.quote), text=to_traditional(c.text))
 
 
-def _is_followup(q: str) -> bool:
-    return bool(_FOLLOWUP.search(q.strip())) or len(words(q)) <= 2
+def _is_followup(q: str, features: dict) -> bool:
+    """A follow-up leans on the conversation: it opens with 那/还有/what about…, or it is one or two words
+    the FAQ knows ("存储呢？"). Junk or an unrelated question never borrows the previous question."""
+    ws = words(q)
+    if not ws:
+        return False
+    return bool(_FOLLOWUP.search(q.strip())) or (len(ws) <= 2 and features.get("cov_any", 0.0) >= 0.5)
 
 
 def user_turns(history, limit: int = 10) -> list[str]:

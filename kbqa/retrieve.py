@@ -133,7 +133,7 @@ class Retriever:
         den = np.array([r.chunk_dense.get(i, 0.0) for i in ids], dtype=np.float64)
         lex = lex / lex.max() if lex.max() > 0 else lex
         den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
-        scores = lex + den
+        scores = 0.5 * lex + den
         return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
 
 

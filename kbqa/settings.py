@@ -20,7 +20,7 @@ def _f(default, doc: str, **kw):
 
 @dataclass(frozen=True)
 class Settings:
-    home: Path = _f(Path(".kbqa"), "Working folder: indexes, built models, the feedback store.")
+    home: Path = _f(REPO_ROOT / ".kbqa", "Working folder: indexes, built models, the feedback store.")
     corpus: Path = _f(REPO_ROOT / "corpus" / "faq.json",
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
     embedder: str = _f("sentence-transformers",

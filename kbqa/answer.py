@@ -88,10 +88,19 @@ def quote_for(retriever: Retriever, r: Retrieval, unit: Unit) -> str:
         picked.add(ci)
     out, prev = "", None
     for ci in sorted(picked):
-        sep = "" if prev is None else (" " if ci == prev + 1 else " … ")
+        sep = "" if prev is None else (_separator(unit.text, chunks[prev].text, chunks[ci].text)
+                                       if ci == prev + 1 else " … ")
         out += sep + chunks[ci].text
         prev = ci
     return out
+
+
+def _separator(text: str, a: str, b: str) -> str:
+    """How two adjacent sentences were joined in the expert's text, so the quote stays verbatim."""
+    for sep in ("", "\n", " "):
+        if a + sep + b in text:
+            return sep
+    return " "
 
 
 def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[int, Topic]

@@ -51,3 +51,11 @@ def test_config_lists_every_setting(tmp_path):
     for f in fields(Settings):
         assert f"KBQA_{f.name.upper()}=" in p.stdout
     assert "sekret" not in p.stdout
+
+
+def test_chat_follows_up_in_the_terminal(tmp_path):
+    e = {**os.environ, "KBQA_HOME": str(tmp_path / "h"), "KBQA_EMBEDDER": "fake", "KBQA_MODE": "lexical"}
+    p = subprocess.run([sys.executable, "-m", "kbqa.cli", "chat"], input="容器云平台的整体规划：计算资源、存储、网络怎么选型？\n那存储呢？\n\n",
+                       capture_output=True, text=True, env=e, cwd=REPO_ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("问题 7") == 2  # both turns answered from question 7

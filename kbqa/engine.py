@@ -4,12 +4,14 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Iterator
 
 from .settings import Settings
 from .text import clean, is_traditional, to_traditional, words
@@ -24,6 +26,13 @@ class InvalidQuestion(ValueError):
     """The question is empty, too long or not text; the message is one line, safe to show."""
 
 
+log = logging.getLogger("kbqa.engine")
+
+# Shown above the extractive answer when LLM mode could not give a checked answer.
+LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文摘录）"
+LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
+LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
+
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
 
 
@@ -34,6 +43,7 @@ class Engine:
         self._embedder = embedder
         self._lock = threading.Lock()
         self._state = None  # (faq, store, retriever, deciders) once loaded
+        self._llm = None  # the LLMClient, built on first use when KBQA_LLM_BASE_URL is set
 
     # ---- loading -----------------------------------------------------------------------------
     @property
@@ -134,15 +144,47 @@ class Engine:
                 r, covered, p = r2, covered2, p2
         return r, covered, p
 
+    @property
+    def answer_mode(self) -> str:
+        """'llm' when answers are written by the KBQA_LLM_BASE_URL model (citation-checked), else 'extractive'."""
+        return "llm" if self.settings.llm_base_url else "extractive"
+
+    @property
+    def llm(self):
+        """The LLMClient of KBQA_LLM_BASE_URL, or None in extractive mode."""
+        if not self.settings.llm_base_url:
+            return None
+        if self._llm is None:
+            from .llm import from_settings
+
+            self._llm = from_settings(self.settings)
+        return self._llm
+
     def ask(self, question, history=None, mode: str | None = None) -> Answer:
-        """Answer one question from the FAQ, or say it is not covered. Raises InvalidQuestion, KbqaError."""
+        """Answer one question from the FAQ, or say it is not covered. Raises InvalidQuestion, KbqaError;
+        an LLM failure is never raised: the answer is then the extractive one with a notice."""
+        for item in self._answer(question, history, mode, stream=False):
+            if isinstance(item, Answer):
+                return item
+        raise KbqaError("no answer was produced")  # unreachable
+
+    def ask_stream(self, question, history=None, mode: str | None = None) -> Iterator[str | Answer]:
+        """Text deltas as the answer is written, then the final Answer. In LLM mode the deltas are the
+        model's raw words; the final Answer holds the citation-checked text and replaces them."""
+        yield from self._answer(question, history, mode, stream=True)
+
+    def _answer(self, question, history, mode: str | None, stream: bool) -> Iterator[str | Answer]:
         from .answer import compose, not_covered_text, select_units
 
         t0 = time.perf_counter()
         q = self.validate(question)
         faq, _store, retriever, _ = self.load()
+        llm = self.llm
         t1 = time.perf_counter()
-        r, covered, p = self.retrieve(q, history, mode)
+        if llm is not None and user_turns(history, self.settings.max_history_turns):
+            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode)
+        else:
+            (r, covered, p), standalone = self.retrieve(q, history, mode), q
         t2 = time.perf_counter()
         topics = {t.n: t for t in faq.topics}
         if covered and r.hits:
@@ -152,14 +194,84 @@ class Engine:
         else:
             text, citations, status, topic = not_covered_text(list(faq.topics), faq.title), [], "not_covered", None
         t3 = time.perf_counter()
-        if is_traditional(q):
+        traditional = is_traditional(q)
+        if traditional:
             text = to_traditional(text)
             citations = [_traditional_citation(c) for c in citations]
         t4 = time.perf_counter()
         timings = {"load_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3, "compose_ms": (t3 - t2) * 1e3,
                    "script_ms": (t4 - t3) * 1e3, "total_ms": (t4 - t0) * 1e3}
-        return Answer(status=status, answer=text, topic=topic, confidence=p, citations=tuple(citations),
-                      timings=timings, hits=tuple(r.hits))
+        answer = Answer(status=status, answer=text, topic=topic, confidence=p, citations=tuple(citations),
+                        timings=timings, hits=tuple(r.hits))
+        if llm is None or status != "answered":  # a refusal is never handed to the LLM
+            if stream:
+                yield from _paragraphs(answer.answer)
+            yield answer
+            return
+        yield from self._generate(llm, standalone, answer, traditional, stream, t0)
+
+    def _retrieve_condensed(self, llm, q: str, history, mode):
+        """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
+        into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
+        from .llm import LLMError, condense
+
+        r, covered, p = self.retrieve(q, None, mode)
+        if covered and not _is_followup(q, r.features):
+            return r, covered, p, q
+        try:
+            standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q)
+        except LLMError as e:
+            log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
+            standalone = None
+        if standalone:
+            r2, covered2, p2 = self.retrieve(standalone, None, mode)
+            if covered2:
+                return r2, covered2, p2, standalone
+        return (*self.retrieve(q, history, mode), q)
+
+    def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float):
+        """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
+        notice when the LLM failed or nothing it wrote is supported by a valid citation."""
+        from .llm import build_prompt, check_citations
+
+        t = time.perf_counter()
+        messages = build_prompt(question, answer.citations, traditional)
+        parts: list[str] = []
+        try:
+            if stream:
+                for delta in llm.stream(messages):
+                    parts.append(delta)
+                    yield to_traditional(delta) if traditional else delta
+            else:
+                parts.append(llm.complete(messages))
+            checked, report = check_citations("".join(parts), len(answer.citations),
+                                              self.settings.llm_citation_mode)
+            notice = "" if checked else (LLM_NOTICE_NOT_COVERED if report.not_covered else LLM_NOTICE_UNSUPPORTED)
+            log.info("kbqa: LLM answer checked: %s", report.to_dict())
+        except Exception as e:  # noqa: BLE001 - LLMError, or anything else: the user gets the extractive answer
+            log.warning("kbqa: LLM answer failed (%s); using the extractive answer", _one_line(e))
+            checked, notice = "", LLM_NOTICE_FAILED
+        timings = dict(answer.timings, llm_ms=(time.perf_counter() - t) * 1e3,
+                       total_ms=(time.perf_counter() - t0) * 1e3)
+        if checked:
+            lines = answer.answer.split("\n")
+            head = lines[0] + "\n\n" if lines[0].startswith("**") else ""
+            tail = "\n\n" + lines[-1] if re.match(r"^(来源|來源)[:：]", lines[-1]) else ""
+            text = head + checked + tail
+        else:
+            text = notice + "\n\n" + answer.answer
+        yield replace(answer, answer=to_traditional(text) if traditional else text, timings=timings)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """The extractive answer as a few deltas (one per paragraph) for ask_stream."""
+    parts = re.split(r"(?<=\n\n)", text)
+    return [p for p in parts if p] or [text]
+
+
+def _one_line(e: Exception) -> str:
+    msg = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
 def _traditional_citation(c: Citation) -> Citation:
@@ -195,12 +307,12 @@ def user_turns(history, limit: int = 10) -> list[str]:
     return out[-limit:]
 
 
-def _content_text(content) -> str | None:
+def _content_text(content, depth: int = 0) -> str | None:
     if isinstance(content, str):
         return content
     if isinstance(content, dict):
         return content.get("text") if isinstance(content.get("text"), str) else None
-    if isinstance(content, (list, tuple)):
-        parts = [_content_text(c) for c in content]
+    if isinstance(content, (list, tuple)) and depth < 4:  # deeper nesting is junk (and would recurse ~1000 deep)
+        parts = [_content_text(c, depth + 1) for c in content]
         return " ".join(p for p in parts if p) or None
     return None

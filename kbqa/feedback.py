@@ -52,9 +52,9 @@ class FeedbackStore:
         cur = self._conn().execute(
             "INSERT INTO feedback (created, source, rating, question, answer, citations, extra)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), str(source)[:64], int(rating), str(question)[:20000], str(answer)[:100000],
-             json.dumps(list(citations), ensure_ascii=False, default=str),
-             json.dumps(extra or {}, ensure_ascii=False, default=str)))
+            (time.time(), _utf8(source, 64), int(rating), _utf8(question, 20000), _utf8(answer, 100000),
+             _utf8(json.dumps(list(citations), ensure_ascii=False, default=str)),
+             _utf8(json.dumps(extra or {}, ensure_ascii=False, default=str))))
         return int(cur.lastrowid)
 
     def count(self) -> int:
@@ -74,6 +74,12 @@ class FeedbackStore:
             out.write(json.dumps(rec, ensure_ascii=False) + "\n")
             n += 1
         return n
+
+
+def _utf8(value, limit: int | None = None) -> str:
+    """str(value) cut to limit, with lone surrogates (valid in JSON, not in UTF-8) replaced: SQLite would refuse them."""
+    text = str(value)[:limit]
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def default_store(settings) -> FeedbackStore:

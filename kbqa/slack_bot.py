@@ -6,6 +6,8 @@
 * ``/kbqa 问题`` -> acknowledged at once, the answer posted through ``response_url``; ``/kbqa`` alone -> help.
 * Every answer: Block Kit sections (mrkdwn), a context block with the citations, 👍/👎 buttons whose
   clicks land in the same feedback store as the web page (source="slack").
+* LLM mode (KBQA_LLM_BASE_URL): a placeholder is posted at once and ``chat.update``-d as the answer grows,
+  then replaced by the final, citation-checked answer with its blocks.
 
 History comes from Slack itself (``conversations.replies`` for threads, ``conversations.history`` for the
 last 30 minutes of a DM), not from process memory: it survives restarts and several bot processes.
@@ -48,6 +50,7 @@ MAX_BODY_BYTES = 1 << 20
 
 DM_HISTORY_WINDOW_S = 30 * 60  # a DM's earlier turns count as history for this long
 SEEN_TTL_S = 3600  # Slack retries for about an hour at most
+STREAM_UPDATE_S = 0.5  # LLM mode: the growing answer is chat.update-d at most this often
 
 
 # ---- small thread-safe memories ---------------------------------------------------------------
@@ -333,14 +336,8 @@ class SlackBot:
         """(Answer, None), or (None, a one-line warning) on a bad question or a failure."""
         try:
             return self.engine.ask(question, history=history or None), None
-        except InvalidQuestion as e:
-            return None, f"⚠️ {e}"
-        except KbqaError as e:
-            log.warning("answering failed: %s", e)
-            return None, f"⚠️ 出错了：{e}"
-        except Exception as e:  # noqa: BLE001 - the user gets one line; the log gets the type
-            log.exception("answering failed: %s", type(e).__name__)
-            return None, "⚠️ 内部错误，暂时无法回答，请稍后再试。"
+        except Exception as e:  # noqa: BLE001 - the user gets one line
+            return None, _warning(e)
 
     def render(self, ans, question: str, show_question: bool = False) -> tuple[str, list[dict]]:
         answer_id = uuid.uuid4().hex[:16]
@@ -350,6 +347,8 @@ class SlackBot:
         return render_answer(ans, question, answer_id=answer_id, show_question=show_question)
 
     def reply(self, client, channel: str, thread_ts: str | None, question: str, history=None) -> None:
+        if getattr(self.engine, "answer_mode", "extractive") == "llm" and hasattr(self.engine, "ask_stream"):
+            return self.reply_streaming(client, channel, thread_ts, question, history)
         ans, warning = self.ask(question, history)
         kwargs = {"channel": channel, "unfurl_links": False, "unfurl_media": False}
         if ans is None:
@@ -365,6 +364,43 @@ class SlackBot:
             return
         if thread_ts:
             self.threads.claim((channel, thread_ts))
+
+    def reply_streaming(self, client, channel: str, thread_ts: str | None, question: str, history=None) -> None:
+        """LLM mode: post a placeholder, chat.update it as the LLM writes (at most every STREAM_UPDATE_S),
+        then replace it with the final, citation-checked answer and its blocks."""
+        kwargs = {"channel": channel, "text": "…", "unfurl_links": False, "unfurl_media": False}
+        if thread_ts:
+            kwargs["thread_ts"] = thread_ts
+        try:
+            ts = client.chat_postMessage(**kwargs)["ts"]
+        except Exception as e:  # noqa: BLE001
+            log.warning("chat.postMessage to %s failed: %s", channel, _api_error(e))
+            return
+        if thread_ts:
+            self.threads.claim((channel, thread_ts))
+        ans, warning, text, last = None, None, "", time.monotonic()
+        try:
+            for item in self.engine.ask_stream(question, history=history or None):
+                if not isinstance(item, str):
+                    ans = item
+                    continue
+                text += item
+                if time.monotonic() - last >= STREAM_UPDATE_S:
+                    self._update(client, channel, ts, text=truncate(to_mrkdwn(text) + " ▍", FALLBACK_TEXT_MAX))
+                    last = time.monotonic()
+        except Exception as e:  # noqa: BLE001 - the user gets one line
+            warning = _warning(e)
+        if ans is None:
+            self._update(client, channel, ts, text=warning or "⚠️ 内部错误，暂时无法回答，请稍后再试。")
+        else:
+            final_text, blocks = self.render(ans, question)
+            self._update(client, channel, ts, text=final_text, blocks=blocks)
+
+    def _update(self, client, channel: str, ts: str, **kwargs) -> None:
+        try:
+            client.chat_update(channel=channel, ts=ts, **kwargs)
+        except Exception as e:  # noqa: BLE001
+            log.warning("chat.update in %s failed: %s", channel, _api_error(e))
 
     def reply_help(self, client, channel: str, thread_ts: str | None) -> None:
         faq = self.engine.faq()
@@ -541,6 +577,17 @@ class SlackBot:
             log.info("skipped a repeated delivery of %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
         return next()
+
+
+def _warning(e: Exception) -> str:
+    """The one line a user sees when answering failed."""
+    if isinstance(e, InvalidQuestion):
+        return f"⚠️ {e}"
+    if isinstance(e, KbqaError):
+        log.warning("answering failed: %s", e)
+        return f"⚠️ 出错了：{e}"
+    log.error("answering failed: %s", type(e).__name__, exc_info=e)
+    return "⚠️ 内部错误，暂时无法回答，请稍后再试。"
 
 
 def _is_bot_message(m: dict, bot_user_id=None, bot_id=None) -> bool:

@@ -10,7 +10,8 @@ import logging
 import re
 import unicodedata
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Also lone surrogates ("\ud800" is valid JSON): they cannot be encoded as UTF-8 and would crash the tokenisers.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup, not content
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -27,6 +27,7 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
+from starlette.requests import ClientDisconnect  # noqa: E402
 
 from .cli import _one_line  # noqa: E402 - the CLI's one-line error text, shared
 from .engine import Engine, InvalidQuestion, KbqaError  # noqa: E402
@@ -133,6 +134,29 @@ def stream_pieces(text: str, steps: int = STREAM_STEPS) -> list[str]:
     return [text[:i] for i in range(size, len(text), size)] + [text]
 
 
+REVEAL_CHARS = 40  # a delta longer than this (the extractive answer's paragraphs) is shown in pieces
+
+
+def reveal(delta: str, size: int = REVEAL_CHARS) -> list[str]:
+    """A streamed delta cut into consecutive pieces of about ``size`` characters (at most 8 pieces)."""
+    if len(delta) <= size:
+        return [delta]
+    size = max(size, -(-len(delta) // 8))
+    return [delta[i:i + size] for i in range(0, len(delta), size)]
+
+
+def answer_stream(engine, question: str, history):
+    """``engine.ask_stream`` (text deltas, then the Answer); an engine without it: its Answer's text, then
+    the Answer."""
+    stream = getattr(engine, "ask_stream", None)
+    if stream is not None:
+        yield from stream(question, history=history)
+        return
+    answer = engine.ask(question, history=history)
+    yield answer.answer
+    yield answer
+
+
 def polite_refusal(question: str, limit: int) -> str:
     """The chat's reply to a question the engine refused (InvalidQuestion: too long, or empty once cleaned)."""
     if len(question) > limit:
@@ -174,9 +198,18 @@ class ChatBackend:
         chat += [{"role": "user", "content": plain_markdown(shown)}, {"role": "assistant", "content": wait}]
         index = len(chat) - 1
         yield "", chat, turns
-        answer, reply = None, None
-        try:
-            answer = self.engine.ask(question, history=self.history(turns))
+        answer, reply, text = None, None, ""
+        try:  # deltas as the answer is written (LLM tokens, or the extractive text revealed in pieces)
+            for item in answer_stream(self.engine, question, self.history(turns)):
+                if not isinstance(item, str):
+                    answer = item  # the final Answer: in LLM mode, its checked text replaces the deltas
+                    continue
+                for piece in reveal(item):
+                    text += piece
+                    chat[index] = {"role": "assistant", "content": text}
+                    yield "", chat, turns
+                    if len(item) > REVEAL_CHARS:
+                        time.sleep(self.stream_delay_s)
         except InvalidQuestion:
             reply = polite_refusal(question, self.engine.settings.max_question_chars)
         except KbqaError as e:
@@ -185,10 +218,6 @@ class ChatBackend:
             log.exception("kbqa web: ask failed")
             reply = "⚠️ 抱歉，出了点问题，请稍后再试。"
         if answer is not None:
-            for piece in stream_pieces(answer.answer)[:-1]:
-                chat[index] = {"role": "assistant", "content": piece}
-                yield "", chat, turns
-                time.sleep(self.stream_delay_s)
             reply = answer.answer + "\n\n" + sources_html(answer.citations)
         chat[index] = {"role": "assistant", "content": reply}
         turns.append({"question": question, "answer": answer.to_dict() if answer else None, "message": index})
@@ -342,10 +371,14 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if ctype != "application/json":
             return _error(415, "Content-Type must be application/json")
-        try:
-            body = await _read_body(request, MAX_BODY_BYTES)
+        try:  # a client that stalls mid-body is dropped after the request timeout (it holds no thread)
+            body = await asyncio.wait_for(_read_body(request, MAX_BODY_BYTES), engine.settings.request_timeout_s)
         except _TooLarge:
             return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
+        except asyncio.TimeoutError:
+            return _error(408, f"request body not received within {engine.settings.request_timeout_s:g} s")
+        except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
+            return _error(400, "client disconnected")
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError):

@@ -1,6 +1,6 @@
 """A local stand-in for Slack, both directions, for tests and demos (stdlib only).
 
-* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, conversations.replies,
+* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, chat.update, conversations.replies,
   conversations.history, apps.connections.open, ...), the ``response_url`` endpoints (``/response/<name>``)
   and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It records every call and keeps
   the channels' messages, so conversations.replies returns what the bot and the "users" posted.
@@ -170,7 +170,22 @@ class FakeSlack:
             with self._cond:
                 self.messages.setdefault(channel, []).append(msg)
             return {"ok": True, "channel": channel, "ts": msg["ts"], "message": msg}
-        if method in ("chat.update", "chat.postEphemeral", "reactions.add"):
+        if method == "chat.update":  # edits the stored message, as Slack does (history then shows the new text)
+            channel, ts = params.get("channel", ""), str(params.get("ts", ""))
+            with self._cond:
+                msg = next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+                if msg is None:
+                    return {"ok": False, "error": "message_not_found"}
+                if "text" in params:
+                    msg["text"] = params.get("text") or ""
+                blocks = params.get("blocks")
+                if isinstance(blocks, str):
+                    blocks = json.loads(blocks)
+                if blocks:
+                    msg["blocks"] = blocks
+                msg["edited"] = {"user": self.bot_user_id, "ts": self.next_ts()}
+            return {"ok": True, "channel": channel, "ts": ts, "text": msg["text"], "message": dict(msg)}
+        if method in ("chat.postEphemeral", "reactions.add"):
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or self.next_ts()}
         if method == "conversations.replies":
             channel, ts = params.get("channel", ""), str(params.get("ts", ""))

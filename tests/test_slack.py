@@ -364,6 +364,17 @@ def test_empty_slash_command_lists_the_ten_topics(bot, slack, fake_engine):
     assert bot.engine.calls == [] and slack.calls_to("response_url") == []
 
 
+def latest_bot_message(slack, channel: str, timeout: float = 10.0) -> dict:
+    """The bot's last message with blocks; the fake stores it just after recording the postMessage call."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        mine = [m for m in slack.messages.get(channel, []) if m.get("blocks")]
+        if mine:
+            return mine[-1]
+        time.sleep(0.05)
+    raise AssertionError(f"no bot message in {channel}")
+
+
 # ---- feedback ----------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_feedback_buttons_store_ratings_in_the_shared_store(fake_engine, slack):
@@ -372,7 +383,7 @@ def test_feedback_buttons_store_ratings_in_the_shared_store(fake_engine, slack):
         event = mention(slack)
         post_event(b.url, SECRET, event)
         [post] = slack.wait_for("chat.postMessage")
-        posted = slack.messages["C0001"][-1]
+        posted = latest_bot_message(slack, "C0001")
         answer_id = json.loads(post.params["blocks"][-1]["elements"][0]["value"])["id"]
 
         def clicks(action, user="UALICE"):
@@ -419,7 +430,7 @@ def test_tokens_and_secret_never_reach_the_logs(fake_engine, slack, caplog, capf
         post_command(b.url, SECRET, QUESTION, slack.response_url())
         [post] = slack.wait_for("chat.postMessage")
         slack.wait_for("response_url")
-        payload = block_actions_payload(slack.messages["C0001"][-1], "kbqa_feedback_up", channel="C0001",
+        payload = block_actions_payload(latest_bot_message(slack, "C0001"), "kbqa_feedback_up", channel="C0001",
                                         response_url=slack.response_url())
         post_action(b.url, SECRET, payload)
         slack.wait_for("response_url", 2)

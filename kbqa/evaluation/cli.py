@@ -90,7 +90,8 @@ def run(args, engine=None, progress: bool = True) -> int:
     if args.report and Path(args.report).exists() and not Path(args.report).is_dir():
         raise KbqaError(f"--report {args.report}: exists and is not a folder")
 
-    engine = engine or Engine(settings, progress=True)
+    if engine is None:  # the extractive answers unless --llm asks for the LLM's (KBQA_LLM_BASE_URL alone does not)
+        engine = Engine(settings if getattr(args, "llm", False) else settings.with_(llm_base_url=""), progress=True)
     runs = run_sets(engine, sets, modes, progress=progress)
     faq = engine.faq()
     meta = {

@@ -340,70 +340,7 @@ def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeo
 
 
 # ---- scale curve ------------------------------------------------------------------------------------
-STAGES = ("tokenize", "bm25", "lex_max_at", "coverage", "embed", "faiss", "dense_max_at", "fuse",
-          "topic_best", "rank", "features")
-
-
-def profile_search(retriever, query: str, mode: str = "hybrid", top_k: int = 8) -> dict[str, float]:
-    """Retriever.search split into stages, each timed (ms). Mirrors kbqa/retrieve.py; for the hotspot table."""
-    from .retrieve import _coverage, _minmax, _peak, _rrf
-    from .index.store import dense_text
-    from .text import tokens, words
-
-    t = {}
-    c = time.perf_counter
-    self = retriever
-    n = len(self.units)
-    t0 = c()
-    q_tokens, q_words = tokens(query), words(query)
-    t["tokenize"] = c() - t0
-    t0 = c()
-    chunk_lex = self.store.lexical_scores(q_tokens)
-    t["bm25"] = c() - t0
-    t0 = c()
-    lex_unit = np.zeros(n, dtype=np.float32)
-    np.maximum.at(lex_unit, self.store.chunk_unit, chunk_lex)
-    t["lex_max_at"] = c() - t0
-    t0 = c()
-    cov = _coverage(set(q_words), self._vocab) ** self.params.lex_cov_power
-    t["coverage"] = c() - t0
-    t0 = c()
-    qvec = self.embedder.embed_queries([dense_text(query)])[0]
-    t["embed"] = c() - t0
-    t0 = c()
-    ids, scores = self.store.dense_search(qvec, self.params.dense_k)
-    t["faiss"] = c() - t0
-    t0 = c()
-    chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
-    dense_unit = np.full(n, -1.0, dtype=np.float32)
-    np.maximum.at(dense_unit, self.store.chunk_unit[ids], scores.astype(np.float32))
-    t["dense_max_at"] = c() - t0
-    t0 = c()
-    fused = np.zeros(n, dtype=np.float64)
-    for s, w in ((lex_unit, cov), (dense_unit, self.params.dense_weight)):
-        fused += w * (_rrf(s, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(s))
-    t["fuse"] = c() - t0
-    t0 = c()
-    topic_best = np.zeros(n, dtype=np.float64)
-    for members in self._topic_members.values():
-        topic_best[members] = fused[members].max()
-    t["topic_best"] = c() - t0
-    t0 = c()
-    final = topic_best + self.params.unit_weight * fused
-    final[~self._rankable] = -np.inf
-    order = [int(i) for i in np.argsort(-final, kind="stable") if self._rankable[i]][:top_k]
-    t["rank"] = c() - t0
-    t0 = c()
-    qset = set(q_words)
-    top_topic = self.units[order[0]].topic if order else None
-    _coverage(qset, self._vocab)
-    _coverage(qset, self._topic_vocab.get(top_topic, set()))
-    _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0
-    t["features"] = c() - t0
-    return {k: v * 1e3 for k, v in t.items()}
-
-
-def scale_point(n: int, n_queries: int = 50, seed: int = 0, real_init_max: int = 20_000) -> dict:
+def scale_point(n: int, n_queries: int = 50, seed: int = 0) -> dict:
     """Build a synthetic KB of n units (random unit vectors, fake query embedder) and time it. Meant to run
     in a fresh process (see _scale_subprocess) so that its peak RSS is its own."""
     from .corpus.loader import load_faq
@@ -437,12 +374,7 @@ def scale_point(n: int, n_queries: int = 50, seed: int = 0, real_init_max: int =
         build_s = time.perf_counter() - t0
         disk_mb = sum(p.stat().st_size for p in Path(store.path).rglob("*") if p.is_file()) / 2**20
     t0 = time.perf_counter()
-    if n <= real_init_max:
-        retriever = Retriever(units, store, emb)
-        init_note = "Retriever.__init__"
-    else:
-        retriever = fast_retriever(units, store, emb)
-        init_note = "bench's vectorised equivalent of Retriever.__init__ (the real one is O(topics x units))"
+    retriever = Retriever(units, store, emb)
     init_s = time.perf_counter() - t0
     rss_loaded = proc.memory_info().rss / 2**20
     for q in questions[:5]:
@@ -452,19 +384,14 @@ def scale_point(n: int, n_queries: int = 50, seed: int = 0, real_init_max: int =
         t0 = time.perf_counter()
         retriever.search(q)
         lat.append((time.perf_counter() - t0) * 1e3)
-    stages = {s: [] for s in STAGES}
-    for q in questions:
-        for k, v in profile_search(retriever, q).items():
-            stages[k].append(v)
     cov_ms = coverage_probe(retriever._vocab, n, questions)
     p = percentiles(lat)
     return {"units": n, "chunks": len(chunks), "topics": len({u.topic for u in units}),
             "faiss_index": store.manifest["faiss_index"], "vocab": len(retriever._vocab),
-            "gen_s": _r(gen_s, 3), "build_s": _r(build_s, 3), "init_s": _r(init_s, 3), "init": init_note,
+            "gen_s": _r(gen_s, 3), "build_s": _r(build_s, 3), "init_s": _r(init_s, 3),
             "disk_mb": _r(disk_mb, 1), "rss_before_mb": _r(rss0, 1), "rss_loaded_mb": _r(rss_loaded, 1),
             "peak_rss_mb": _r(_rss_mb(), 1), "mem_mb": _r(rss_loaded - rss0, 1),
             "query_p50_ms": _r(p[50], 3), "query_p95_ms": _r(p[95], 3), "queries": len(lat),
-            "stage_ms": {k: _r(float(np.mean(v)), 3) for k, v in stages.items()},
             "coverage_ms_vocab_n": _r(cov_ms, 3)}
 
 
@@ -483,37 +410,6 @@ def coverage_probe(vocab: set, size: int, questions: list[str], seed: int = 0) -
     for q in qs:
         _coverage(q, big)
     return (time.perf_counter() - t0) * 1e3 / max(len(qs), 1)
-
-
-def fast_retriever(units, store, embedder):
-    """A Retriever with the same attributes as Retriever.__init__ builds, computed with a dict pass instead
-    of one scan of all units per topic (that scan is quadratic: 25k topics x 100k units)."""
-    from .retrieve import FusionParams, Retriever
-    from .text import words
-
-    r = Retriever.__new__(Retriever)
-    r.units, r.store, r.embedder, r.params = units, store, embedder, FusionParams()
-    n = len(units)
-    r._question_of = np.full(n, -1, dtype=np.int64)
-    qpos = {u.topic: i for i, u in enumerate(units) if u.kind == "question"}
-    has_answers = {u.topic for u in units if u.kind == "answer"}
-    members: dict[int, list[int]] = {}
-    for i, u in enumerate(units):
-        if u.kind == "answer" and u.topic in qpos:
-            r._question_of[i] = qpos[u.topic]
-        members.setdefault(u.topic, []).append(i)
-    r._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units])
-    r._topic_members = {t: np.array(m, dtype=np.int64) for t, m in members.items()}
-    r._vocab = set()
-    r._topic_vocab = {}
-    for u in units:
-        ws = set(words(u.topic_title + "\n" + u.text))
-        r._vocab |= ws
-        r._topic_vocab.setdefault(u.topic, set()).update(ws)
-    r._chunks_of = {}
-    for ci, c in enumerate(store.chunks):
-        r._chunks_of.setdefault(c.unit, []).append(ci)
-    return r
 
 
 def _scale_subprocess(n: int, n_queries: int, timeout_s: float) -> dict:
@@ -700,13 +596,6 @@ def format_table(res: dict) -> str:
                      f"{_fmt(s.get('coverage_ms_vocab_n')):>8}")
         lines.append("  * cov_ms: one retrieve._coverage call with a vocabulary of `units` extra words (the "
                      "synthetic KB reuses the real ~900 words; a real KB's vocabulary grows with its size)")
-    if res.get("scale"):
-        ok = [s for s in res["scale"] if s.get("stage_ms")]
-        if ok:
-            lines += ["", "  mean ms per stage of Retriever.search:",
-                      "  " + f"{'units':>7} " + " ".join(f"{st:>12}" for st in STAGES)]
-            for s in ok:
-                lines.append("  " + f"{s['units']:>7} " + " ".join(f"{_fmt(s['stage_ms'][st]):>12}" for st in STAGES))
     lines += ["", "targets:"]
     for t in res.get("targets", []):
         mark = "PASS" if t["pass"] else ("n/a " if t["pass"] is None else "FAIL")

@@ -50,27 +50,30 @@ class Retriever:
         self.store = store
         self.embedder = embedder
         self.params = params or FusionParams()
+        # One pass over the units: everything search() needs as arrays, so a query costs O(units) numpy work
+        # and no Python loop over topics or units.
         n = len(units)
-        self._question_of = np.full(n, -1, dtype=np.int64)
-        qpos = {u.topic: i for i, u in enumerate(units) if u.kind == "question"}
+        topic_ids = sorted({u.topic for u in units})
+        index_of_topic = {t: i for i, t in enumerate(topic_ids)}
         has_answers = {u.topic for u in units if u.kind == "answer"}
-        for i, u in enumerate(units):
-            if u.kind == "answer" and u.topic in qpos:
-                self._question_of[i] = qpos[u.topic]
+        self._topic_idx = np.array([index_of_topic[u.topic] for u in units], dtype=np.int64)
+        self._n_topics = len(topic_ids)
         # ranked list = expert answers + question units of topics without answers
-        self._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units])
-        self._topic_members: dict[int, np.ndarray] = {}
-        for t in {u.topic for u in units}:
-            self._topic_members[t] = np.array([i for i, u in enumerate(units) if u.topic == t], dtype=np.int64)
-        self._vocab = set()
+        self._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units], dtype=bool)
         self._topic_vocab: dict[int, set[str]] = {}
         for u in units:
-            ws = set(words(u.topic_title + "\n" + u.text))
-            self._vocab |= ws
-            self._topic_vocab.setdefault(u.topic, set()).update(ws)
+            self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
+        self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
+        self._known = _with_substrings(self._vocab)
         self._chunks_of: dict[int, list[int]] = {}
         for ci, c in enumerate(store.chunks):
             self._chunks_of.setdefault(c.unit, []).append(ci)
+
+    def coverage(self, q_words: list[str]) -> float:
+        """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word)."""
+        qset = set(q_words)
+        return sum(1 for w in qset if w in self._vocab or (len(w) >= 2 and w in self._known)) / len(qset) \
+            if qset else 0.0
 
     def chunks_of(self, unit_index: int) -> list[int]:
         return self._chunks_of.get(unit_index, [])
@@ -89,7 +92,7 @@ class Retriever:
             np.maximum.at(lex_unit, self.store.chunk_unit, chunk_lex)
             # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
             # question that shares one Latin word with it should not be steered by that word.
-            channels.append((lex_unit, _coverage(set(q_words), self._vocab) ** self.params.lex_cov_power))
+            channels.append((lex_unit, self.coverage(q_words) ** self.params.lex_cov_power))
         if mode in ("hybrid", "dense") and normalise(query).strip():
             qvec = self.embedder.embed_queries([dense_text(query)])[0]
             ids, scores = self.store.dense_search(qvec, self.params.dense_k)
@@ -101,18 +104,17 @@ class Retriever:
             fused += weight * (_rrf(scores, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(scores))
         # A topic is as relevant as its best unit (question text or any expert answer); within the topic,
         # units are ordered by their own score.
-        topic_best = np.zeros(n, dtype=np.float64)
-        for members in self._topic_members.values():
-            topic_best[members] = fused[members].max()
-        final = topic_best + self.params.unit_weight * fused
+        best_of_topic = np.full(self._n_topics, -np.inf)
+        np.maximum.at(best_of_topic, self._topic_idx, fused)
+        final = best_of_topic[self._topic_idx] + self.params.unit_weight * fused
         final[~self._rankable] = -np.inf
-        order = [int(i) for i in np.argsort(-final, kind="stable") if self._rankable[i]][:top_k]
+        order = _top(final, min(top_k, int(self._rankable.sum())))
         hits = [Hit(self.units[i], float(final[i]), r + 1) for r, i in enumerate(order)]
         top_topic = hits[0].unit.topic if hits else None
         qset = set(q_words)
         features = {
             "n_words": float(len(qset)),
-            "cov_any": _coverage(qset, self._vocab),
+            "cov_any": self.coverage(q_words),
             "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set())),
             "lex_top": float(lex_unit.max()) if len(lex_unit) else 0.0,
             "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if len(lex_unit) else 0.0,
@@ -162,6 +164,25 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
     lo, hi = float(scores[matched].min()), float(scores[matched].max())
     out = np.zeros(len(scores), dtype=np.float64)
     out[matched] = (scores[matched] - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
+def _top(scores: np.ndarray, k: int) -> list[int]:
+    """Indices of the k highest scores, best first (ties keep index order), without sorting everything."""
+    if k <= 0:
+        return []
+    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return [int(i) for i in part[np.lexsort((part, -scores[part]))]]
+
+
+def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
+    """Every substring (2..longest chars) of every word: lets coverage() test "inside a longer word" in O(1)."""
+    out: set[str] = set()
+    for w in vocab:
+        w = w[:longest * 2]
+        for i in range(len(w)):
+            for j in range(i + 2, min(len(w), i + longest) + 1):
+                out.add(w[i:j])
     return out
 
 

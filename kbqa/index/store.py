@@ -111,6 +111,7 @@ class IndexStore:
         final = Path(root) / f"{embedder.name}-{index_key(corpus_sha, identity)}"
         final.parent.mkdir(parents=True, exist_ok=True)
         chunks = make_chunks(units)
+        _remove_stale_builds(final.parent)
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=final.parent))
         try:
             if vectors is None:
@@ -195,6 +196,16 @@ class IndexStore:
         scores, ids = self.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
+
+
+def _remove_stale_builds(root: Path, older_than_s: float = 3600) -> None:
+    """Temp folders of builds that were killed (an hour old: no live build takes that long here)."""
+    for p in root.glob(".build-*"):
+        try:
+            if time.time() - p.stat().st_mtime > older_than_s:
+                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
 
 
 def _swap_into_place(tmp: Path, final: Path) -> None:

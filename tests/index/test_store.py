@@ -77,3 +77,18 @@ def test_chunks_cover_every_unit(fake_engine):
     units = fake_engine.faq().units
     chunks = make_chunks(units)
     assert {c.unit for c in chunks} == set(range(len(units)))
+
+
+def test_stale_build_folders_of_killed_builds_are_cleaned(built):
+    import os
+    import time
+
+    e, path = built
+    stale = path.parent / ".build-killed"
+    stale.mkdir()
+    fresh = path.parent / ".build-running"
+    fresh.mkdir()
+    old = time.time() - 7200
+    os.utime(stale, (old, old))
+    IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
+    assert not stale.exists() and fresh.exists()  # a build still running elsewhere is left alone

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import sys
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -35,8 +36,11 @@ class BaseEmbedder:
     passage_prefix = "passage: "
     batch_size = 32
 
+    query_cache_size = 2048  # FAQ bots see the same questions again and again
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
+        self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # --- implemented by backends -------------------------------------------------------------
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -47,7 +51,21 @@ class BaseEmbedder:
 
     # --- shared ------------------------------------------------------------------------------
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        return self._embed_all([self.query_prefix + t for t in texts])
+        """Query vectors; a single query is served from a small LRU cache when it was seen before."""
+        if len(texts) != 1:
+            return self._embed_all([self.query_prefix + t for t in texts])
+        key = texts[0]
+        with self._lock:
+            hit = self._query_cache.get(key)
+            if hit is not None:
+                self._query_cache.move_to_end(key)
+                return hit[None, :].copy()
+        vec = self._embed_all([self.query_prefix + key])
+        with self._lock:
+            self._query_cache[key] = vec[0]
+            while len(self._query_cache) > self.query_cache_size:
+                self._query_cache.popitem(last=False)
+        return vec
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed_all([self.passage_prefix + t for t in texts])

@@ -92,3 +92,19 @@ def test_stale_build_folders_of_killed_builds_are_cleaned(built):
     os.utime(stale, (old, old))
     IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
     assert not stale.exists() and fresh.exists()  # a build still running elsewhere is left alone
+
+
+def test_query_vectors_are_cached_and_identical():
+    emb = FakeEmbedder()
+    calls = []
+    real = emb._embed
+    emb._embed = lambda texts: calls.append(texts) or real(texts)
+    a = emb.embed_queries(["容器网络"])
+    b = emb.embed_queries(["容器网络"])
+    assert (a == b).all() and len(calls) == 1
+    b[0, 0] = 99.0  # callers may not corrupt the cache
+    assert emb.embed_queries(["容器网络"])[0, 0] != 99.0
+    emb.query_cache_size = 1
+    emb.embed_queries(["另一个问题"])
+    emb.embed_queries(["容器网络"])
+    assert len(calls) == 3  # evicted, embedded again

@@ -80,6 +80,9 @@ def page(browser, url):
     page.outside = []  # requests to anywhere but our server: the page must load no outside resources
     page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else page.outside.append(r.url))
     page.set_default_timeout(WAIT_MS)
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=WAIT_MS)  # assertions wait as long as actions: CI machines are busy
     page.goto(url)
     page.wait_for_selector("#kbqa-input textarea")
     yield page

@@ -2,7 +2,8 @@
 that retrieval found, and every sentence it writes must cite one of them.
 
 * ``LLMClient`` speaks ``POST {base_url}/chat/completions`` (plain JSON and ``stream: true`` server-sent
-  events) with ``httpx`` - vLLM, Ollama, Qwen/DeepSeek gateways and OpenAI itself all accept it.
+  events) through the official ``openai`` client - vLLM, Ollama, Qwen/DeepSeek gateways and OpenAI itself
+  all accept it. ``openai`` is imported on first use, so importing this module stays cheap.
 * ``build_prompt`` gives the model only the sources the extractive answer would cite, numbered [1]..[k],
   fenced in ``<source>`` tags; the system prompt says their content (and the question's) is data, never
   instructions.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -37,7 +39,9 @@ class LLMError(RuntimeError):
 
 # ---- the client -----------------------------------------------------------------------------------
 class LLMClient:
-    """A minimal OpenAI-compatible chat-completions client. ``timeout`` bounds a whole call (seconds)."""
+    """A minimal OpenAI-compatible chat-completions client on the official ``openai`` package (requests,
+    auth, status and connection errors); the reply body is read here, under a deadline: ``timeout`` bounds a
+    whole call (seconds), so a server dribbling bytes or keep-alives past it is cut off."""
 
     def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 30.0,
                  temperature: float = 0.2, max_tokens: int = MAX_TOKENS) -> None:
@@ -46,9 +50,9 @@ class LLMClient:
         self.timeout = float(timeout)
         self.temperature = temperature
         self.max_tokens = max_tokens
-        self._headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if api_key:
-            self._headers["Authorization"] = f"Bearer {api_key}"
+        self._api_key = api_key or ""
+        self._openai = None  # the openai.OpenAI client, built on first use and then shared (it is thread-safe)
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never the key
         return f"LLMClient({self.base_url!r}, model={self.model!r}, timeout={self.timeout:g})"
@@ -57,87 +61,169 @@ class LLMClient:
     def url(self) -> str:
         return self.base_url + "/chat/completions"
 
-    def _body(self, messages: list[dict], stream: bool, max_tokens: int | None) -> dict:
-        body = {"model": self.model, "messages": messages, "temperature": self.temperature,
-                "max_tokens": max_tokens or self.max_tokens, "stream": stream}
-        return body
-
     def _client(self):
-        import httpx
+        if self._openai is None:
+            with self._lock:
+                if self._openai is None:
+                    import httpx
+                    import openai
 
-        return httpx.Client(timeout=httpx.Timeout(self.timeout), trust_env=False, follow_redirects=False)
+                    self._openai = openai.OpenAI(
+                        base_url=self.base_url,
+                        # Without a key the SDK still wants one; the placeholder is never sent (see _create).
+                        api_key=self._api_key or "not-needed",
+                        timeout=self.timeout, max_retries=0,
+                        # Only what is configured here goes to the endpoint, not OPENAI_ORG_ID/OPENAI_PROJECT_ID.
+                        default_headers={"OpenAI-Organization": openai.Omit(), "OpenAI-Project": openai.Omit()},
+                        http_client=httpx.Client(trust_env=False, timeout=httpx.Timeout(self.timeout),
+                                                 follow_redirects=False))
+        return self._openai
+
+    def _create_call(self):
+        """``chat.completions.with_streaming_response.create`` of the shared client: the status line and
+        headers come through the SDK (errors, auth), and the body is read here under the deadline."""
+        return self._client().chat.completions.with_streaming_response.create
+
+    def _create(self, stream: bool, messages: list[dict], max_tokens: int | None) -> dict:
+        """The keyword arguments of ``chat.completions.create``."""
+        import openai
+
+        kw = {"model": self.model, "messages": messages, "temperature": self.temperature,
+              "max_tokens": max_tokens or self.max_tokens, "stream": stream}
+        if not self._api_key:  # no key: no Authorization header at all (not the SDK's placeholder)
+            kw["extra_headers"] = {"Authorization": openai.Omit()}
+        if stream:
+            kw["extra_headers"] = {**kw.get("extra_headers", {}), "Accept": "text/event-stream"}
+        return kw
 
     def complete(self, messages: list[dict], max_tokens: int | None = None) -> str:
         """The assistant's reply text. Raises LLMError."""
-        import httpx
-
-        deadline = time.monotonic() + self.timeout
         try:
-            with self._client() as http, http.stream("POST", self.url, json=self._body(messages, False, max_tokens),
-                                                     headers=self._headers) as r:
+            create = self._create_call()
+        except Exception as e:  # noqa: BLE001
+            raise _llm_error(e, self.timeout, "cannot reach the LLM endpoint") from None
+        deadline = time.monotonic() + self.timeout  # after the (first-use) import and set-up of the client
+        try:
+            with create(**self._create(False, messages, max_tokens)) as r:
                 body = b""
                 for part in r.iter_bytes():  # read under the deadline: a server dribbling bytes is cut off too
                     body += part
                     if time.monotonic() > deadline:
                         raise LLMError(f"the reply took longer than {self.timeout:g} s")
-        except httpx.TimeoutException:
-            raise LLMError(f"no reply within {self.timeout:g} s") from None
-        except httpx.HTTPError as e:
-            raise LLMError(f"cannot reach the LLM endpoint ({type(e).__name__})") from None
-        _check_status(r.status_code, body)
+        except LLMError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise _llm_error(e, self.timeout, "cannot reach the LLM endpoint") from None
         return _content(body)
 
     def stream(self, messages: list[dict], max_tokens: int | None = None) -> Iterator[str]:
         """Text deltas as the model writes them. Raises LLMError (also mid-stream, and past the timeout)."""
-        import httpx
-
-        deadline = time.monotonic() + self.timeout
         try:
-            with self._client() as http, http.stream("POST", self.url, json=self._body(messages, True, max_tokens),
-                                                     headers={**self._headers, "Accept": "text/event-stream"}) as r:
-                if r.status_code >= 400:
-                    _check_status(r.status_code, r.read())
+            create = self._create_call()
+        except Exception as e:  # noqa: BLE001
+            raise _llm_error(e, self.timeout, "the LLM connection failed") from None
+        deadline = time.monotonic() + self.timeout  # after the (first-use) import and set-up of the client
+        try:
+            with create(**self._create(True, messages, max_tokens)) as r:
                 if "text/event-stream" not in r.headers.get("content-type", ""):
                     yield _content(r.read())  # some servers ignore stream=true: accept a plain completion
                     return
+                # The SSE lines are read here rather than through the SDK's Stream so that the deadline is
+                # checked on every line, keep-alive comments included (a server pinging forever is cut off).
                 done = False
                 for line in r.iter_lines():
                     if time.monotonic() > deadline:
                         raise LLMError(f"the reply took longer than {self.timeout:g} s")
                     line = line.strip()
-                    if not line or line.startswith(":") or not line.startswith("data:"):
+                    if not line.startswith("data:"):  # blank lines, ": keep-alive" comments, event:/id: fields
                         continue
                     data = line[5:].strip()
                     if data == "[DONE]":
                         done = True
                         break
-                    try:
-                        chunk = json.loads(data)
-                        choice = chunk["choices"][0] if chunk.get("choices") else {}
-                        delta = (choice.get("delta") or {}).get("content")
-                    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-                        raise LLMError("the LLM stream sent something that is not a chat completion chunk") from None
-                    if isinstance(delta, str) and delta:
+                    delta, finished = _chunk_delta(data)
+                    if delta:
                         yield delta
-                    if choice.get("finish_reason"):
+                    if finished:
                         done = True
                 if not done:
                     log.info("LLM stream ended without [DONE]")
-        except httpx.TimeoutException:
-            raise LLMError(f"no reply within {self.timeout:g} s") from None
-        except httpx.HTTPError as e:
-            raise LLMError(f"the LLM connection failed ({type(e).__name__})") from None
+        except LLMError:
+            raise
+        except Exception as e:  # noqa: BLE001
+            raise _llm_error(e, self.timeout, "the LLM connection failed",
+                             "the LLM stream sent something that is not a chat completion chunk") from None
+
+    def close(self) -> None:
+        """Release the connection pool (the client can still be used: it reconnects)."""
+        with self._lock:
+            client, self._openai = self._openai, None
+        if client is not None:
+            client.close()
 
 
-def _check_status(status: int, body: bytes) -> None:
-    if status >= 400:
-        detail = ""
+def _llm_error(e: Exception, timeout: float, unreachable: str,
+               garbage: str = "the LLM endpoint answered something that is not a chat completion") -> LLMError:
+    """An openai / httpx / decoding exception as a one-line LLMError; anything else is re-raised."""
+    import httpx
+    import openai
+
+    try:
+        import httpx2
+        http_errors: tuple = (httpx.HTTPError, httpx2.HTTPError)
+        timeouts: tuple = (openai.APITimeoutError, httpx.TimeoutException, httpx2.TimeoutException)
+    except ImportError:  # an openai release on plain httpx
+        http_errors, timeouts = (httpx.HTTPError,), (openai.APITimeoutError, httpx.TimeoutException)
+    if isinstance(e, timeouts):
+        return LLMError(f"no reply within {timeout:g} s")
+    if isinstance(e, openai.APIConnectionError):
+        return LLMError(f"{unreachable} ({type(e.__cause__ or e).__name__})")
+    if isinstance(e, http_errors):
+        return LLMError(f"{unreachable} ({type(e).__name__})")
+    if isinstance(e, openai.APIStatusError):
         try:
-            err = json.loads(body).get("error")
-            detail = str(err.get("message") if isinstance(err, dict) else err or "")[:120].splitlines()[0]
-        except Exception:  # noqa: BLE001
-            pass
-        raise LLMError(f"the LLM endpoint answered HTTP {status}" + (f": {detail}" if detail else ""))
+            body = e.response.content
+        except Exception:  # noqa: BLE001 - the body could not be read
+            body = b""
+        return _status_error(e.status_code, body)
+    if isinstance(e, (openai.APIResponseValidationError, ValueError)):  # json.JSONDecodeError is a ValueError
+        return LLMError(garbage)
+    if isinstance(e, openai.APIError):  # e.g. an error event in the stream
+        return LLMError("the LLM endpoint reported an error: " + _one_line(e.message))
+    if isinstance(e, openai.OpenAIError):
+        return LLMError(f"the LLM client failed ({type(e).__name__})")
+    raise e
+
+
+def _one_line(text) -> str:
+    lines = str(text or "").strip().splitlines()
+    return lines[0][:120] if lines else ""
+
+
+def _status_error(status: int, body: bytes) -> LLMError:
+    detail = ""
+    try:
+        err = json.loads(body).get("error")
+        detail = _one_line(err.get("message") if isinstance(err, dict) else err or "")
+    except Exception:  # noqa: BLE001
+        pass
+    return LLMError(f"the LLM endpoint answered HTTP {status}" + (f": {detail}" if detail else ""))
+
+
+def _chunk_delta(data: str) -> tuple[str | None, str | None]:
+    """(text delta, finish reason) of one ``data:`` payload of the stream. Raises LLMError."""
+    try:
+        chunk = json.loads(data)
+        if isinstance(chunk, dict) and chunk.get("error") and not chunk.get("choices"):
+            err = chunk["error"]
+            raise LLMError("the LLM stream reported an error: " +
+                           (_one_line(err.get("message") if isinstance(err, dict) else err) or "(no message)"))
+        choice = chunk["choices"][0] if chunk.get("choices") else {}
+        delta = (choice.get("delta") or {}).get("content")
+        finished = choice.get("finish_reason")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise LLMError("the LLM stream sent something that is not a chat completion chunk") from None
+    return (delta if isinstance(delta, str) else None), finished
 
 
 def _content(body: bytes) -> str:

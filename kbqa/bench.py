@@ -169,6 +169,7 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
             engine.ask(r["question"])
         except InvalidQuestion:
             pass
+    clear_caches(engine)  # the timed pass does the full work for every question: no cached answers
     lat, hit, n_in = [], 0, 0
     for rep in range(repeat):
         for r in questions:
@@ -181,7 +182,22 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
             if rep == 0 and r.get("topic") is not None:
                 n_in += 1
                 hit += int(bool(a.hits) and a.hits[0].unit.topic == r["topic"])
-    return {"lat_ms": lat, "topic_hit@1": hit / n_in if n_in else None, "n_in_scope": n_in}
+    cached = []
+    for r in questions:  # the same questions again: what a repeated question costs (answer cache)
+        t0 = time.perf_counter()
+        try:
+            engine.ask(r["question"])
+        except InvalidQuestion:
+            continue
+        cached.append((time.perf_counter() - t0) * 1e3)
+    return {"lat_ms": lat, "cached_lat_ms": cached, "topic_hit@1": hit / n_in if n_in else None, "n_in_scope": n_in}
+
+
+def clear_caches(engine) -> None:
+    engine._answers.clear()
+    cache = getattr(engine.embedder, "_query_cache", None)
+    if cache is not None:
+        cache.clear()
 
 
 def measure_baseline(engine, questions: list[dict]) -> dict:
@@ -506,7 +522,8 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     w = measure_warm(engine, records)
     p = percentiles(w["lat_ms"])
     res.update({"ask_p50_ms": _r(p[50]), "ask_p95_ms": _r(p[95]), "ask_p99_ms": _r(p[99]),
-                "ask_n": len(w["lat_ms"]), "topic_hit@1": _r(w["topic_hit@1"], 4), "in_scope_n": w["n_in_scope"]})
+                "ask_n": len(w["lat_ms"]), "topic_hit@1": _r(w["topic_hit@1"], 4), "in_scope_n": w["n_in_scope"],
+                "ask_cached_p50_ms": _r(percentiles(w["cached_lat_ms"])[50])})
     res["peak_rss_mb"] = _r(_rss_mb(), 1)  # build + model + warm asks, before the baseline loads its copy
 
     say("cold start: subprocess")
@@ -570,7 +587,7 @@ def format_table(res: dict) -> str:
              f"embedder: {res.get('embedder', {}).get('model')} ({res.get('embedder', {}).get('backend')}); "
              f"FAQ units: {res.get('units')}", ""]
     rows = [("cold_start_s", "process start to first answer"), ("build_s", "index build (model cached)"),
-            ("ask_p50_ms", "warm ask p50"), ("ask_p95_ms", "warm ask p95"), ("ask_p99_ms", "warm ask p99"),
+            ("ask_p50_ms", "warm ask p50 (no cache)"), ("ask_cached_p50_ms", "repeated question p50 (answer cache)"), ("ask_p95_ms", "warm ask p95"), ("ask_p99_ms", "warm ask p99"),
             ("topic_hit@1", "ours: top hit's topic == gold"),
             ("baseline_ask_p50_ms", "llama-index baseline p50"), ("baseline_ask_p95_ms", "llama-index baseline p95"),
             ("baseline_ratio_p50", "baseline / ours (p50)"), ("baseline_ratio_p95", "baseline / ours (p95)"),

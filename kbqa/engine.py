@@ -8,6 +8,7 @@ import logging
 import re
 import sys
 import threading
+from collections import OrderedDict
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -33,6 +34,7 @@ LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文�
 LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
 LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
 
+ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
 
 
@@ -42,6 +44,7 @@ class Engine:
         self.progress = progress
         self._embedder = embedder
         self._lock = threading.Lock()
+        self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()  # see ask()
         self._state = None  # (faq, store, retriever, deciders) once loaded
         self._llm = None  # the LLMClient, built on first use when KBQA_LLM_BASE_URL is set
 
@@ -108,6 +111,7 @@ class Engine:
     def build(self, force: bool = False) -> Path:
         with self._lock:
             self._state = self._load(force_build=force)
+            self._answers.clear()  # answers of the old index must not outlive it
         return self._state[1].path
 
     def _say(self, msg: str) -> None:
@@ -162,9 +166,26 @@ class Engine:
 
     def ask(self, question, history=None, mode: str | None = None) -> Answer:
         """Answer one question from the FAQ, or say it is not covered. Raises InvalidQuestion, KbqaError;
-        an LLM failure is never raised: the answer is then the extractive one with a notice."""
+        an LLM failure is never raised: the answer is then the extractive one with a notice.
+
+        Extractive answers to questions asked without history are cached (an FAQ bot hears the same
+        questions again and again); the cached Answer is the same value, with this call's timing."""
+        t0 = time.perf_counter()
+        key = None
+        if self.llm is None and not user_turns(history, self.settings.max_history_turns):
+            key = (self.validate(question), mode or self.settings.mode)
+            with self._lock:
+                hit = self._answers.get(key)
+                if hit is not None:
+                    self._answers.move_to_end(key)
+                    return replace(hit, timings={"cached": 1.0, "total_ms": (time.perf_counter() - t0) * 1e3})
         for item in self._answer(question, history, mode, stream=False):
             if isinstance(item, Answer):
+                if key is not None:
+                    with self._lock:
+                        self._answers[key] = item
+                        while len(self._answers) > ANSWER_CACHE_SIZE:
+                            self._answers.popitem(last=False)
                 return item
         raise KbqaError("no answer was produced")  # unreachable
 

@@ -104,3 +104,17 @@ def test_another_faq_is_indexed_by_pointing_one_setting_at_it(tmp_path):
     e = Engine(Settings(home=tmp_path / "h", embedder="fake", corpus=path), progress=False)
     a = e.ask("茶叶应该怎么保存", mode="lexical")
     assert a.status == "answered" and a.topic == 2 and a.citations[0].expert == "tea"
+
+
+def test_repeated_question_is_served_from_the_answer_cache(fake_engine, monkeypatch):
+    q = "容器里怎么执行定时任务？缓存测试"
+    first = fake_engine.ask(q, mode="lexical")
+    calls = []
+    monkeypatch.setattr(fake_engine, "_answer", lambda *a, **k: calls.append(a) or iter(()))
+    again = fake_engine.ask(q, mode="lexical")
+    assert calls == [] and again.answer == first.answer and again.citations == first.citations
+    assert again.timings.get("cached") == 1.0
+    # with history it is a different question: computed, not cached
+    with pytest.raises(Exception):
+        fake_engine.ask(q, history=["容器云平台怎么规划"], mode="lexical")
+    assert len(calls) == 1

@@ -169,7 +169,7 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
             engine.ask(r["question"])
         except InvalidQuestion:
             pass
-    clear_caches(engine)  # the timed pass does the full work for every question: no cached answers
+    engine.clear_caches()  # the timed pass does the full work for every question: no cached answers
     lat, hit, n_in = [], 0, 0
     for rep in range(repeat):
         for r in questions:
@@ -191,13 +191,6 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
             continue
         cached.append((time.perf_counter() - t0) * 1e3)
     return {"lat_ms": lat, "cached_lat_ms": cached, "topic_hit@1": hit / n_in if n_in else None, "n_in_scope": n_in}
-
-
-def clear_caches(engine) -> None:
-    engine._answers.clear()
-    cache = getattr(engine.embedder, "_query_cache", None)
-    if cache is not None:
-        cache.clear()
 
 
 def measure_baseline(engine, questions: list[dict]) -> dict:

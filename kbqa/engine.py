@@ -108,6 +108,14 @@ class Engine:
                     for m in MODES}
         return faq, store, Retriever(faq.units, store, self.embedder), deciders
 
+    def clear_caches(self) -> None:
+        """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
+        with self._lock:
+            self._answers.clear()
+        cache = getattr(self._embedder, "_query_cache", None)
+        if cache is not None:
+            cache.clear()
+
     def build(self, force: bool = False) -> Path:
         with self._lock:
             self._state = self._load(force_build=force)

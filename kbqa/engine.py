@@ -186,7 +186,9 @@ class Engine:
                 hit = self._answers.get(key)
                 if hit is not None:
                     self._answers.move_to_end(key)
-                    return replace(hit, timings={"cached": 1.0, "total_ms": (time.perf_counter() - t0) * 1e3})
+                    # same timing fields as a computed answer: the stages took no time
+                    return replace(hit, timings={**{k: 0.0 for k in hit.timings},
+                                                 "total_ms": (time.perf_counter() - t0) * 1e3})
         for item in self._answer(question, history, mode, stream=False):
             if isinstance(item, Answer):
                 if key is not None:

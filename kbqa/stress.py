@@ -33,17 +33,14 @@ from pathlib import Path
 
 from .settings import REPO_ROOT, Settings
 
-IN_SCOPE = (  # one question per FAQ topic (the web page's examples) and a Traditional / English one
-    "企业应该用原生 Docker，还是定制化的胖容器？",
-    "容器云平台怎么选型？OpenShift、Rancher 这些产品有什么区别？",
-    "金融多安全域的环境里，Kubernetes 集群应该怎么规划？",
-    "容器云的网络怎么选？SDN 方案有哪些？",
-    "容器东西向流量的网络安全怎么保障？",
-    "容器里的应用出了问题，怎么排查？",
-    "容器云平台的计算、存储、网络资源怎么整体规划？",
-    "用了容器云平台以后，怎么提升开发和测试的能力？",
-    "银行重要的业务怎么用 k8s 做滚动更新？",
-    "多个 Kubernetes 集群之间怎么做故障隔离和故障转移？",
+def in_scope_questions(engine) -> tuple[str, ...]:
+    """The FAQ's example questions (corpus/examples.txt or its titles), then a Traditional and an English one."""
+    from .corpus.loader import load_examples
+
+    return load_examples(engine.settings.corpus, engine.faq()) + EXTRA_IN_SCOPE
+
+
+EXTRA_IN_SCOPE = (  # a Traditional and an English question, on top of the FAQ's examples (corpus/examples.txt)
     "容器內的應用出了問題要怎麼排查？",
     "How do we do rolling updates for critical bank services on k8s?",
 )
@@ -215,9 +212,10 @@ def _stalled_client(url: str) -> socket.socket:
 def phase_load(engine, url: str, tally: Tally, say, clients: int, per_client: int) -> dict:
     import httpx
 
-    mix: list[tuple[str, list | None]] = [(q, None) for q in IN_SCOPE + OUT_OF_SCOPE]
+    in_scope = in_scope_questions(engine)
+    mix: list[tuple[str, list | None]] = [(q, None) for q in in_scope + OUT_OF_SCOPE]
     mix += [(q, None) for q in JUNK_QUESTIONS.values()]
-    mix += [("那高可用呢？", [{"role": "user", "content": IN_SCOPE[9]}, {"role": "assistant", "content": "…"}])]
+    mix += [("那高可用呢？", [{"role": "user", "content": in_scope[-3]}, {"role": "assistant", "content": "…"}])]
     expected = [_expected(engine, q, h) for q, h in mix]
     bodies = [json.dumps({"question": q, **({"history": h} if h else {})}).encode() for q, h in mix]
     lat: list[float] = []
@@ -285,7 +283,7 @@ def phase_index_faults(engine, tally: Tally, say, work: Path) -> None:
 
     faq, store, _, _ = engine.load()
     identity = engine.embedder.identity()
-    question = IN_SCOPE[8]
+    question = in_scope_questions(engine)[0]
     want = _expected(engine, question)
 
     def corrupt(p: Path):
@@ -517,7 +515,7 @@ def run(engine=None, *, quick: bool = False, progress=None) -> dict:
     t0 = time.perf_counter()
     say(f"loading the engine ({engine.settings.embedder})")
     engine.load()
-    engine.ask(IN_SCOPE[0])
+    engine.ask(in_scope_questions(engine)[0])
     tally = Tally()
     clients, per_client = (8, 10) if quick else (32, 50)
     result: dict = {"embedder": engine.embedder.identity().get("model"), "quick": quick}

@@ -43,19 +43,6 @@ STREAM_STEPS = 24  # an answer is streamed to the page in about this many growin
 STREAM_DELAY_S = 0.015
 SHOWN_QUESTION_CHARS = 500  # a refused over-long question is echoed in the chat only this far
 
-# One example per question of the FAQ, in the order of the ten questions.
-EXAMPLES = (
-    "企业应该用原生 Docker，还是定制化的胖容器？",
-    "容器云平台怎么选型？OpenShift、Rancher 这些产品有什么区别？",
-    "金融多安全域的环境里，Kubernetes 集群应该怎么规划？",
-    "容器云的网络怎么选？SDN 方案有哪些？",
-    "容器东西向流量的网络安全怎么保障？",
-    "容器里的应用出了问题，怎么排查？",
-    "容器云平台的计算、存储、网络资源怎么整体规划？",
-    "用了容器云平台以后，怎么提升开发和测试的能力？",
-    "银行重要的业务怎么用 k8s 做滚动更新？",
-    "多个 Kubernetes 集群之间怎么做故障隔离和故障转移？",
-)
 
 CSS = """
 .kbqa-sources { margin-top: .8em; padding-top: .5em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }
@@ -159,11 +146,11 @@ def answer_stream(engine, question: str, history):
     yield answer
 
 
-def polite_refusal(question: str, limit: int) -> str:
+def polite_refusal(question: str, limit: int, example: str = "") -> str:
     """The chat's reply to a question the engine refused (InvalidQuestion: too long, or empty once cleaned)."""
     if len(question) > limit:
         return f"抱歉，这个问题太长了（{len(question)} 个字符），请精简到 {limit} 个字符以内再问。"
-    return f"请输入一个具体的问题，例如：{EXAMPLES[8]}"
+    return f"请输入一个具体的问题，例如：{example}" if example else "请输入一个具体的问题。"
 
 
 # ---- the chat page ------------------------------------------------------------------------------------
@@ -178,6 +165,8 @@ class ChatBackend:
     engine: Engine
     store: FeedbackStore
     stream_delay_s: float = STREAM_DELAY_S
+    title: str = ""  # the FAQ's title, shown in the page header
+    examples: tuple[str, ...] = ()  # example questions (corpus/examples.txt, else the FAQ's titles)
 
     def history(self, turns) -> list[dict]:
         out = []
@@ -213,7 +202,8 @@ class ChatBackend:
                     if len(item) > REVEAL_CHARS:
                         time.sleep(self.stream_delay_s)
         except InvalidQuestion:
-            reply = polite_refusal(question, self.engine.settings.max_question_chars)
+            reply = polite_refusal(question, self.engine.settings.max_question_chars,
+                                   self.examples[0] if self.examples else "")
         except KbqaError as e:
             reply = "⚠️ 知识库暂时不可用：" + plain_markdown(_one_line(e))
         except Exception:  # noqa: BLE001 - the page shows one polite line; the log has the details
@@ -254,7 +244,7 @@ def build_blocks(backend: ChatBackend):
             return f"<p>知识库加载失败：{html.escape(_one_line(e))}</p>"
 
     with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
-        gr.Markdown("## 容器云专家问答\n根据《Docker+k8s容器云建设中10个常见难点》中专家的原话回答，并注明出处。"
+        gr.Markdown(f"## 专家问答\n根据《{html.escape(backend.title)}》中专家的原话回答，并注明出处。"
                     "支持简体、繁體和英文提问，可以连续追问。")
         turns = gr.State([])
         with gr.Tabs():
@@ -267,8 +257,8 @@ def build_blocks(backend: ChatBackend):
                                      placeholder="输入问题，例如：k8s 怎么做滚动更新？（简体、繁體、English 皆可）")
                     send = gr.Button("发送", variant="primary", elem_id="kbqa-send", scale=1, min_width=80)
                     clear = gr.Button("清空对话", elem_id="kbqa-clear", scale=1, min_width=80)
-                gr.Examples([[q] for q in EXAMPLES], inputs=[box], label="示例问题（覆盖全部十个问题，点击填入）",
-                            examples_per_page=len(EXAMPLES))
+                gr.Examples([[q] for q in backend.examples], inputs=[box], label="示例问题（点击填入）",
+                            examples_per_page=len(backend.examples))
             with gr.Tab("浏览十个问题", id="browse"):
                 browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
         gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
@@ -429,7 +419,14 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
             return _error(500, "internal error")
         return answer.to_dict()
 
-    demo = build_blocks(ChatBackend(engine, store))
+    from .corpus.loader import load_examples, load_faq
+
+    try:  # the corpus alone loads in milliseconds; the index may still be loading
+        faq = load_faq(engine.settings.corpus)
+        title, examples = faq.title, load_examples(engine.settings.corpus, faq)
+    except (OSError, ValueError):
+        title, examples = "", ()  # the engine reports the corpus problem on /healthz
+    demo = build_blocks(ChatBackend(engine, store, title=title, examples=examples))
     demo.queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
                                css=CSS, show_error=False)

@@ -273,7 +273,17 @@ def test_like_stores_the_rated_answer(backend):
 
 
 def test_examples_cover_the_ten_questions(fake_engine):
-    assert [fake_engine.ask(q).topic for q in web.EXAMPLES] == list(range(1, 11))
+    from kbqa.corpus.loader import load_examples
+
+    examples = load_examples(fake_engine.settings.corpus, fake_engine.faq())
+    assert [fake_engine.ask(q).topic for q in examples] == list(range(1, 11))
+
+
+def test_another_faq_without_examples_offers_its_own_titles(tmp_path, fake_engine):
+    from kbqa.corpus.loader import load_examples
+
+    (tmp_path / "faq.json").write_text("{}", encoding="utf-8")
+    assert load_examples(tmp_path / "faq.json", fake_engine.faq()) == tuple(t.title for t in fake_engine.faq().topics)
 
 
 def test_browse_lists_the_ten_questions_and_their_experts(fake_engine):

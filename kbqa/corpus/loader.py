@@ -125,3 +125,15 @@ def load_faq(path: str | Path) -> Faq:
     else:
         raise ValueError(f"faq: unsupported file type {path.suffix!r} (expected .json or .txt): {path}")
     return faq_from_dict(data)
+
+
+def load_examples(corpus_path: str | Path, faq: Faq) -> tuple[str, ...]:
+    """Example questions for the front ends: ``examples.txt`` beside the corpus (one per line, ``#``
+    comments), else the FAQ's own question titles. Nothing about a particular FAQ lives in code."""
+    path = Path(corpus_path).parent / "examples.txt"
+    if path.is_file():
+        lines = [l.strip() for l in path.read_text(encoding="utf-8").splitlines()]
+        found = tuple(l for l in lines if l and not l.startswith("#"))
+        if found:
+            return found
+    return tuple(t.title for t in faq.topics)

@@ -259,7 +259,7 @@ def build_blocks(backend: ChatBackend):
                     clear = gr.Button("清空对话", elem_id="kbqa-clear", scale=1, min_width=80)
                 gr.Examples([[q] for q in backend.examples], inputs=[box], label="示例问题（点击填入）",
                             examples_per_page=len(backend.examples))
-            with gr.Tab("浏览十个问题", id="browse"):
+            with gr.Tab("浏览全部问题", id="browse"):
                 browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
         gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
               outputs=[box, chatbot, turns], api_visibility="private")

@@ -189,7 +189,7 @@ def test_examples_and_browse_view(page, fake_engine):
     examples.click()
     expect(page.locator("#kbqa-input textarea")).to_have_value("多个 Kubernetes 集群之间怎么做故障隔离和故障转移？")
 
-    page.get_by_role("tab", name="浏览十个问题").click()
+    page.get_by_role("tab", name="浏览全部问题").click()
     browse = page.locator("#kbqa-browse")
     expect(browse.locator(".kbqa-topic")).to_have_count(10)
     expect(browse.locator("#kbqa-topic-9")).to_contain_text("rangeryu")

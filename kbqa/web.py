@@ -417,7 +417,7 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
         except Exception:  # noqa: BLE001 - a JSON error, never a traceback
             log.exception("kbqa web: /api/ask failed")
             return _error(500, "internal error")
-        return answer.to_dict()
+        return JSONResponse(answer.to_dict())  # already plain JSON types: skip FastAPI's jsonable_encoder
 
     from .corpus.loader import load_examples, load_faq
 

@@ -71,7 +71,7 @@ def quote_for(retriever: Retriever, r: Retrieval, unit: Unit) -> str:
     if len(text) <= WHOLE_IF_SHORTER:
         return text.strip()
     chunks = retriever.store.chunks
-    ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.units.index(unit))
+    ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.position(unit))
               if "\n" not in chunks[ci].text and chunks[ci].text.strip() not in (unit.text.strip(), unit.topic_title)]
     if not ranked:
         return text[:QUOTE_BUDGET]

@@ -76,18 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the CLI's contract: one line, never a traceback
         if os.environ.get("KBQA_DEBUG"):
             raise
-        print(f"kbqa: error: {_one_line(e)}", file=sys.stderr)
+        from .engine import one_line
+
+        print(f"kbqa: error: {one_line(e)}", file=sys.stderr)
         return 2
-
-
-def _one_line(e: Exception) -> str:
-    from .engine import InvalidQuestion, KbqaError
-    from .settings import SettingsError
-
-    msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    if isinstance(e, (KbqaError, InvalidQuestion, SettingsError)):
-        return msg
-    return f"{type(e).__name__}: {msg} (set KBQA_DEBUG=1 for details)"
 
 
 def _engine():

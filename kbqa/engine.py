@@ -280,7 +280,7 @@ class Engine:
             notice = "" if checked else (LLM_NOTICE_NOT_COVERED if report.not_covered else LLM_NOTICE_UNSUPPORTED)
             log.info("kbqa: LLM answer checked: %s", report.to_dict())
         except Exception as e:  # noqa: BLE001 - LLMError, or anything else: the user gets the extractive answer
-            log.warning("kbqa: LLM answer failed (%s); using the extractive answer", _one_line(e))
+            log.warning("kbqa: LLM answer failed (%s); using the extractive answer", _brief(e))
             checked, notice = "", LLM_NOTICE_FAILED
         timings = dict(answer.timings, llm_ms=(time.perf_counter() - t) * 1e3,
                        total_ms=(time.perf_counter() - t0) * 1e3)
@@ -300,9 +300,20 @@ def _paragraphs(text: str) -> list[str]:
     return [p for p in parts if p] or [text]
 
 
-def _one_line(e: Exception) -> str:
+def _brief(e: Exception) -> str:
     msg = str(e).strip().splitlines()
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
+
+
+def one_line(e: Exception) -> str:
+    """An exception as the one line users see (CLI, web, Slack): our own errors as they are, anything
+    else with its type and a pointer to KBQA_DEBUG."""
+    from .settings import SettingsError
+
+    msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
+    if isinstance(e, (KbqaError, InvalidQuestion, SettingsError)):
+        return msg
+    return f"{type(e).__name__}: {msg} (set KBQA_DEBUG=1 for details)"
 
 
 def _traditional_citation(c: Citation) -> Citation:

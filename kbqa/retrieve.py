@@ -36,13 +36,6 @@ class Retrieval:
     chunk_lex: np.ndarray
     chunk_dense: dict[int, float] = field(default_factory=dict)
 
-    def topics(self) -> list[int]:
-        seen: list[int] = []
-        for h in self.hits:
-            if h.unit.topic not in seen:
-                seen.append(h.unit.topic)
-        return seen
-
 
 class Retriever:
     def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None):
@@ -65,6 +58,7 @@ class Retriever:
             self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = _with_substrings(self._vocab)
+        self._position = {u.id: i for i, u in enumerate(units)}
         self._chunks_of: dict[int, list[int]] = {}
         for ci, c in enumerate(store.chunks):
             self._chunks_of.setdefault(c.unit, []).append(ci)
@@ -74,6 +68,10 @@ class Retriever:
         qset = set(q_words)
         return sum(1 for w in qset if w in self._vocab or (len(w) >= 2 and w in self._known)) / len(qset) \
             if qset else 0.0
+
+    def position(self, unit: Unit) -> int:
+        """Where a unit sits in ``units`` (its chunks and scores are keyed by this)."""
+        return self._position[unit.id]
 
     def chunks_of(self, unit_index: int) -> list[int]:
         return self._chunks_of.get(unit_index, [])

@@ -43,11 +43,10 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def normalise(text: str) -> str:
-    """The one normalisation used for matching (never for display)."""
-    text = unicodedata.normalize("NFKC", text)
-    text = clean(text)
-    return _opencc("t2s").convert(text).lower()
+def normalise(text: str, lower: bool = True) -> str:
+    """The one normalisation used for matching (never for display). The dense model keeps case (lower=False)."""
+    text = _opencc("t2s").convert(clean(unicodedata.normalize("NFKC", text)))
+    return text.lower() if lower else text
 
 
 def is_traditional(text: str) -> bool:

@@ -31,8 +31,7 @@ from starlette.concurrency import run_in_threadpool  # noqa: E402
 ASK_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)  # concurrent engine.ask calls of the JSON API
 from starlette.requests import ClientDisconnect  # noqa: E402
 
-from .cli import _one_line  # noqa: E402 - the CLI's one-line error text, shared
-from .engine import Engine, InvalidQuestion, KbqaError  # noqa: E402
+from .engine import Engine, InvalidQuestion, KbqaError, one_line  # noqa: E402
 from .feedback import FeedbackStore, default_store  # noqa: E402
 from .settings import Settings  # noqa: E402
 
@@ -205,7 +204,7 @@ class ChatBackend:
             reply = polite_refusal(question, self.engine.settings.max_question_chars,
                                    self.examples[0] if self.examples else "")
         except KbqaError as e:
-            reply = "⚠️ 知识库暂时不可用：" + plain_markdown(_one_line(e))
+            reply = "⚠️ 知识库暂时不可用：" + plain_markdown(one_line(e))
         except Exception:  # noqa: BLE001 - the page shows one polite line; the log has the details
             log.exception("kbqa web: ask failed")
             reply = "⚠️ 抱歉，出了点问题，请稍后再试。"
@@ -241,7 +240,7 @@ def build_blocks(backend: ChatBackend):
         try:
             return browse_html(engine.faq())
         except Exception as e:  # noqa: BLE001
-            return f"<p>知识库加载失败：{html.escape(_one_line(e))}</p>"
+            return f"<p>知识库加载失败：{html.escape(one_line(e))}</p>"
 
     with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
         gr.Markdown(f"## 专家问答\n根据《{html.escape(backend.title)}》中专家的原话回答，并注明出处。"
@@ -274,7 +273,7 @@ def build_blocks(backend: ChatBackend):
             try:
                 return engine.ask(question).to_dict()
             except (InvalidQuestion, KbqaError) as e:
-                raise gr.Error(_one_line(e)) from None
+                raise gr.Error(one_line(e)) from None
 
         gr.api(ask, api_name="ask")
     return demo
@@ -308,7 +307,7 @@ class _Runtime:
             # The dense model, jieba and OpenCC load on the first question (seconds): not on a user's time.
             self.engine.ask("容器")
         except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
-            self.load_error = _one_line(e)
+            self.load_error = one_line(e)
             log.error("kbqa: loading failed: %s", self.load_error)
             if on_error:
                 on_error(e)
@@ -399,7 +398,7 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
         try:
             engine.validate(question)
         except InvalidQuestion as e:
-            return _error(413 if len(question) > limit else 422, _one_line(e))
+            return _error(413 if len(question) > limit else 422, one_line(e))
         if not engine.loaded:
             if runtime.load_error:
                 return _error(503, f"the index could not be loaded: {runtime.load_error}")
@@ -409,9 +408,9 @@ def create_app(engine: Engine, store: FeedbackStore | None = None):
             answer = await asyncio.wait_for(_ask_limited(engine, question, history),
                                             engine.settings.request_timeout_s)
         except InvalidQuestion as e:
-            return _error(422, _one_line(e))
+            return _error(422, one_line(e))
         except KbqaError as e:
-            return _error(503, _one_line(e))
+            return _error(503, one_line(e))
         except asyncio.TimeoutError:
             return _error(504, f"no answer within {engine.settings.request_timeout_s:g} s")
         except Exception:  # noqa: BLE001 - a JSON error, never a traceback

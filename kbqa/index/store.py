@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text import sentences, tokens
+from ..text import normalise, sentences, tokens
 from ..types import Unit
 
 FORMAT = 1
@@ -67,11 +67,7 @@ def _merge_short(parts: list[str], min_chars: int = 12) -> list[str]:
 
 def dense_text(text: str) -> str:
     """What the dense model sees: normalised script and width, original case."""
-    import unicodedata
-
-    from ..text import _opencc, clean
-
-    return _opencc("t2s").convert(clean(unicodedata.normalize("NFKC", text)))
+    return normalise(text, lower=False)
 
 
 def index_key(corpus_sha: str, identity: dict) -> str:

@@ -65,9 +65,7 @@ class Retriever:
 
     def coverage(self, q_words: list[str]) -> float:
         """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word)."""
-        qset = set(q_words)
-        return sum(1 for w in qset if w in self._vocab or (len(w) >= 2 and w in self._known)) / len(qset) \
-            if qset else 0.0
+        return _coverage(set(q_words), self._vocab, self._known)
 
     def position(self, unit: Unit) -> int:
         """Where a unit sits in ``units`` (its chunks and scores are keyed by this)."""
@@ -184,8 +182,14 @@ def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
     return out
 
 
-def _coverage(qwords: set[str], vocab: set[str]) -> float:
-    if not qwords:
-        return 0.0
-    return sum(1 for w in qwords if w in vocab or any(w in v for v in vocab if len(w) >= 2 and len(v) > len(w)))\
-        / len(qwords)
+def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None) -> float:
+    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word. ``known`` is the
+    precomputed substring set of a large vocabulary (``_with_substrings``); a small one is scanned."""
+    def found(w: str) -> bool:
+        if w in vocab:
+            return True
+        if len(w) < 2:
+            return False
+        return w in known if known is not None else any(w in v for v in vocab if len(v) > len(w))
+
+    return sum(1 for w in qwords if found(w)) / len(qwords) if qwords else 0.0

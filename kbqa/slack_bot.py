@@ -181,36 +181,38 @@ def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
     current = ""
     for para in text.split("\n\n"):
         pieces = [para]
-        if len(para) > limit:  # a long paragraph: by line, then hard cut
-            pieces = []
+        if len(para) > limit:  # a long paragraph: by line, then hard cut; full pieces stand alone
+            lines = []
             for line in para.split("\n"):
                 while len(line) > limit:
-                    pieces.append(line[:limit])
+                    lines.append(line[:limit])
                     line = line[limit:]
-                pieces.append(line)
-            joined, buf = [], ""
-            for p in pieces:
-                if buf and len(buf) + 1 + len(p) > limit:
-                    joined.append(buf)
-                    buf = p
-                else:
-                    buf = f"{buf}\n{p}" if buf else p
-            pieces = joined + [buf]
-            for p in pieces[:-1]:
+                lines.append(line)
+            full, last = _pack(lines, "\n", limit)
+            if full:
                 if current:
                     chunks.append(current)
                     current = ""
-                chunks.append(p)
-            pieces = pieces[-1:]
-        for p in pieces:
-            if current and len(current) + 2 + len(p) > limit:
-                chunks.append(current)
-                current = p
-            else:
-                current = f"{current}\n\n{p}" if current else p
+                chunks.extend(full)
+            pieces = [last]
+        full, current = _pack(pieces, "\n\n", limit, current)
+        chunks.extend(full)
     if current:
         chunks.append(current)
     return [c for c in chunks if c.strip()] or [""]
+
+
+def _pack(pieces: list[str], sep: str, limit: int, buf: str = "") -> tuple[list[str], str]:
+    """Greedily join pieces with sep into strings of at most limit characters, continuing from buf.
+    Returns the full strings and the one still open."""
+    full = []
+    for p in pieces:
+        if buf and len(buf) + len(sep) + len(p) > limit:
+            full.append(buf)
+            buf = p
+        else:
+            buf = f"{buf}{sep}{p}" if buf else p
+    return full, buf
 
 
 _SOURCES_LINE = re.compile(r"\n\s*(来源|來源|Sources?)[:：][^\n]*\s*$")

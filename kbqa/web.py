@@ -197,7 +197,7 @@ class ChatBackend:
                 for piece in reveal(item):
                     text += piece
                     chat[index] = {"role": "assistant", "content": text}
-                    yield "", chat, turns
+                    yield gr.skip(), chat, turns
                     if len(item) > REVEAL_CHARS:
                         time.sleep(self.stream_delay_s)
         except InvalidQuestion:
@@ -212,7 +212,7 @@ class ChatBackend:
             reply = answer.answer + "\n\n" + sources_html(answer.citations)
         chat[index] = {"role": "assistant", "content": reply}
         turns.append({"question": question, "answer": answer.to_dict() if answer else None, "message": index})
-        yield "", chat, turns
+        yield gr.skip(), chat, turns  # the box was cleared once: what the user typed since stays
 
     def like(self, turns, liked, index) -> int | None:
         """Store a thumbs up (liked=True) or down (liked=False) for the assistant message at index;
@@ -260,8 +260,10 @@ def build_blocks(backend: ChatBackend):
                             examples_per_page=len(backend.examples))
             with gr.Tab("浏览全部问题", id="browse"):
                 browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
+        # always_last: a question sent while an answer is still streaming waits and is asked next, with the
+        # chat as it is then (Gradio's default "once" would drop it without a word).
         gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
-              outputs=[box, chatbot, turns], api_visibility="private")
+              outputs=[box, chatbot, turns], api_visibility="private", trigger_mode="always_last")
         chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private",
                      trigger_mode="multiple")  # rating two answers quickly must store both
         clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private")

@@ -181,6 +181,23 @@ def test_follow_up_uses_the_history_and_clear_starts_over(page):
     assert page.dialogs == []
 
 
+def test_a_question_sent_while_an_answer_streams_is_asked_next(page):
+    from playwright.sync_api import expect
+
+    page.fill("#kbqa-input textarea", "容器东西向流量的网络安全怎么保障？")
+    page.click("#kbqa-send")
+    expect(_bot(page)).to_have_count(1)  # the first answer has started to stream
+    page.fill("#kbqa-input textarea", "容器里怎么执行定时任务？")
+    page.click("#kbqa-send")
+    expect(_bot(page)).to_have_count(2)
+    expect(page.locator('#kbqa-chat [data-testid="user"]').nth(1)).to_have_text("容器里怎么执行定时任务？")
+    expect(_bot(page).nth(0).locator(".kbqa-sources")).to_be_visible()
+    expect(_bot(page).nth(1).locator(".kbqa-sources")).to_be_visible()
+    expect(_bot(page).nth(0)).to_contain_text("问题 5")
+    expect(_bot(page).nth(1)).to_contain_text("问题 1")
+    expect(page.locator("#kbqa-input textarea")).to_have_value("")
+
+
 def test_examples_and_browse_view(page, fake_engine):
     from playwright.sync_api import expect
 

@@ -20,6 +20,12 @@ FEATURES = {
     "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac"),
     "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac"),
 }
+CROSS_FEATURES = ("cross_top", "cross_z")  # hybrid mode with the cross-lingual channel on
+
+
+def features_of(engine, mode: str) -> tuple[str, ...]:
+    extra = CROSS_FEATURES if mode == "hybrid" and engine.crosslingual is not None else ()
+    return FEATURES[mode] + extra
 
 
 def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]], list[int]]:
@@ -35,7 +41,7 @@ def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]
         r = retriever.search(q, mode, engine.settings.top_k)
         if r.features["n_words"] == 0:
             continue  # decided without the model
-        X.append([r.features[f] for f in FEATURES[mode]])
+        X.append([r.features[f] for f in features_of(engine, mode)])
         y.append(0 if it.get("topic") is None else 1)
     return X, y
 
@@ -86,11 +92,10 @@ def run(args) -> int:
         doc = {}
     doc.setdefault("models", {})
     doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
-    model = engine.embedder.identity()["model"]
     for mode in ("lexical", "dense", "hybrid"):
         X, y = features_for(engine, items, mode)
-        key = f"{mode}:*" if mode == "lexical" else f"{mode}:{model}"
-        doc["models"][key] = fit(X, y, FEATURES[mode])
+        key = engine.profile(mode)
+        doc["models"][key] = fit(X, y, features_of(engine, mode))
         m = doc["models"][key]
         print(f"{key}: dev ood_accuracy {m['dev_ood_accuracy']:.3f}, false_refusal_rate "
               f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)

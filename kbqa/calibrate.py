@@ -16,9 +16,9 @@ from .settings import REPO_ROOT
 OOD_FLOOR, FR_CEILING = 0.90, 0.05  # the quality bar of issue 3 (kbqa.evaluation.metrics.QUALITY_BAR)
 
 FEATURES = {
-    "lexical": ("cov_any", "cov_topic", "lex_per_token"),
-    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac"),
-    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac"),
+    "lexical": ("cov_any", "cov_topic", "lex_per_token", "inv_words"),
+    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac", "inv_words"),
+    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac", "inv_words"),
 }
 CROSS_FEATURES = ("cross_top", "cross_z")  # hybrid mode with the cross-lingual channel on
 

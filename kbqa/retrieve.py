@@ -121,6 +121,7 @@ class Retriever:
         qset = set(q_words)
         features = {
             "n_words": float(len(qset)),
+            "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
             "cov_any": self.coverage(q_words),
             "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set())),
             "lex_top": float(lex_unit.max()) if len(lex_unit) else 0.0,

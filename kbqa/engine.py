@@ -112,9 +112,9 @@ class Engine:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
         with self._lock:
             self._answers.clear()
-        cache = getattr(self._embedder, "_query_cache", None)
-        if cache is not None:
-            cache.clear()
+        clear = getattr(self._embedder, "clear_cache", None)
+        if clear is not None:
+            clear()
 
     def build(self, force: bool = False) -> Path:
         with self._lock:

@@ -39,7 +39,8 @@ class BaseEmbedder:
     query_cache_size = 2048  # FAQ bots see the same questions again and again
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the model: backends are not all thread-safe
+        self._cache_lock = threading.Lock()  # the query cache: a hit never waits for another query's model call
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # --- implemented by backends -------------------------------------------------------------
@@ -51,21 +52,36 @@ class BaseEmbedder:
 
     # --- shared ------------------------------------------------------------------------------
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Query vectors; a single query is served from a small LRU cache when it was seen before."""
-        if len(texts) != 1:
-            return self._embed_all([self.query_prefix + t for t in texts])
-        key = texts[0]
-        with self._lock:
-            hit = self._query_cache.get(key)
-            if hit is not None:
-                self._query_cache.move_to_end(key)
-                return hit[None, :].copy()
-        vec = self._embed_all([self.query_prefix + key])
-        with self._lock:
-            self._query_cache[key] = vec[0]
-            while len(self._query_cache) > self.query_cache_size:
-                self._query_cache.popitem(last=False)
-        return vec
+        """Query vectors. Queries seen before come from a small LRU cache; the others are embedded
+        together in one model call (a batch costs far less than one call per query)."""
+        rows = [self.cached_query(t) for t in texts]
+        missing = list(dict.fromkeys(t for t, row in zip(texts, rows) if row is None))  # unique, in order
+        if missing:
+            fresh = dict(zip(missing, self._embed_all([self.query_prefix + t for t in missing])))
+            with self._cache_lock:
+                for t, vec in fresh.items():
+                    self._query_cache[t] = vec
+                    self._query_cache.move_to_end(t)
+                while len(self._query_cache) > self.query_cache_size:
+                    self._query_cache.popitem(last=False)
+            rows = [fresh[t] if row is None else row for t, row in zip(texts, rows)]
+        if not rows:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack(rows)  # a new array: callers may not corrupt the cache
+
+    def cached_query(self, text: str) -> np.ndarray | None:
+        """The cached vector of a query seen before (a copy), else None. Never calls the model."""
+        with self._cache_lock:
+            hit = self._query_cache.get(text)
+            if hit is None:
+                return None
+            self._query_cache.move_to_end(text)
+            return hit.copy()
+
+    def clear_cache(self) -> None:
+        """Forget cached query vectors (benchmarks time the full work)."""
+        with self._cache_lock:
+            self._query_cache.clear()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._embed_all([self.passage_prefix + t for t in texts])

@@ -132,9 +132,9 @@ class Engine:
         with self._lock:
             self._answers.clear()
         for emb in (self._embedder, self._cross):
-            cache = getattr(emb, "_query_cache", None)
-            if cache is not None:
-                cache.clear()
+            clear = getattr(emb, "clear_cache", None)
+            if clear is not None:
+                clear()
 
     def build(self, force: bool = False) -> Path:
         with self._lock:

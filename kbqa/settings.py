@@ -35,6 +35,8 @@ class Settings:
     models_dir: Path | None = _f(None, "Where built models are cached (default: <home>/models).")
     mode: str = _f("hybrid", "Retrieval mode: 'hybrid' (BM25 + dense, fused), 'lexical' or 'dense'.", choices=MODES)
     top_k: int = _f(8, "How many units retrieval returns.")
+    query_batch: int = _f(16, "Most questions embedded together in one model call when requests arrive at once "
+                          "(micro-batching; 1 turns it off).", min=1)
     max_question_chars: int = _f(2000, "Longest question accepted (characters); longer ones are refused.")
     max_history_turns: int = _f(10, "How many earlier turns of a conversation are kept for follow-ups.")
     max_experts: int = _f(4, "Most expert answers quoted in one reply.")
@@ -79,6 +81,10 @@ class Settings:
             if choices and getattr(self, f.name) not in choices:
                 raise SettingsError(f"KBQA_{f.name.upper()}={getattr(self, f.name)!r} is not valid; "
                                     f"choose one of: {', '.join(choices)}")
+            least = f.metadata.get("min")
+            if least is not None and getattr(self, f.name) < least:
+                raise SettingsError(f"KBQA_{f.name.upper()}={getattr(self, f.name)!r} is not valid; "
+                                    f"it must be at least {least}")
 
     def describe(self) -> list[tuple[str, str, str]]:
         """(env var, current value, description) for every field; secrets are masked."""

@@ -28,7 +28,6 @@ from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
 
-ASK_CONCURRENCY = max(1, (os.cpu_count() or 2) // 2)  # concurrent engine.ask calls of the JSON API
 from starlette.requests import ClientDisconnect  # noqa: E402
 
 from .engine import Engine, InvalidQuestion, KbqaError, one_line  # noqa: E402
@@ -323,14 +322,25 @@ def _error(status: int, message: str, **headers):
     return JSONResponse({"error": message}, status_code=status, headers=headers or None)
 
 
-_ASK_SLOTS: dict[int, asyncio.Semaphore] = {}
+_ASK_SLOTS: dict[tuple[int, int], asyncio.Semaphore] = {}
+
+
+def ask_concurrency(settings: Settings) -> int:
+    """How many engine.ask calls of the JSON API run at once. The work is CPU-bound: without batching,
+    more concurrent model calls than cores only add contention (measured: fewer req/s), so half the cores.
+    With batching (KBQA_QUERY_BATCH > 1) the model runs one batch at a time and the asks waiting for it
+    cost nothing: up to a batch's worth run at once, so their Python work overlaps the model call and their
+    queries share the next one."""
+    if settings.query_batch > 1:
+        return settings.query_batch
+    return max(1, (os.cpu_count() or 2) // 2)
 
 
 async def _ask_limited(engine, question, history):
-    """engine.ask in a worker thread, at most ASK_CONCURRENCY at once: the work is CPU-bound on a small
-    machine, and more threads than cores only add GIL and cache contention (measured: fewer req/s)."""
-    loop_id = id(asyncio.get_running_loop())
-    slots = _ASK_SLOTS.setdefault(loop_id, asyncio.Semaphore(ASK_CONCURRENCY))
+    """engine.ask in a worker thread, at most ask_concurrency() at once."""
+    limit = ask_concurrency(engine.settings)
+    key = (id(asyncio.get_running_loop()), limit)
+    slots = _ASK_SLOTS.setdefault(key, asyncio.Semaphore(limit))
     async with slots:
         return await run_in_threadpool(engine.ask, question, history)
 

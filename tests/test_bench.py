@@ -81,6 +81,13 @@ def test_targets_and_table(tmp_path):
     assert json.loads((tmp_path / "r" / "bench.json").read_text())["ask_p50_ms"] == 5.0
 
 
+def test_http_warmup_questions_are_not_timed_again():
+    qs = [f"q{i}" for i in range(20)]
+    warm, timed = bench.split_warmup(qs)
+    assert len(warm) == bench.WARMUP_QUESTIONS and not set(warm) & set(timed) and set(warm) | set(timed) == set(qs)
+    assert bench.split_warmup(qs[:3]) == (qs[:3], qs[:3])  # too few to split: better repeated than none
+
+
 def test_scale_point_small():
     s = bench.scale_point(300, n_queries=5)
     assert s["units"] == 300 and s["chunks"] > 300 and s["faiss_index"] == "Flat"

@@ -3,6 +3,8 @@ backend called directly. All on the fake embedder: no model."""
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 
 import gradio as gr
@@ -202,6 +204,43 @@ def test_gradio_client_can_ask(url):
     got = Client(url, verbose=False).predict(SIMPLIFIED, api_name="/ask")
     assert got["status"] == "answered" and got["topic"] == 9
     assert "gavin_zhang" in {c["expert"] for c in got["citations"]}
+
+
+def test_concurrent_requests_share_model_calls_and_get_their_own_answers(fake_engine, tmp_path):
+    """8 clients at once: their questions are embedded together (a slow fake model makes them queue), and
+    each client gets the answer the in-process engine gives for its own question."""
+    from kbqa.bench import load_questions
+
+    engine = _unloaded_engine(fake_engine)
+    backend = engine.embedder.inner
+    real = backend._embed
+    backend._embed = lambda texts: time.sleep(0.05) or real(texts)
+    questions = [r["question"] for r in load_questions()][:24]
+    app = web.create_app(engine, FeedbackStore(tmp_path / "f.sqlite3"))
+    web.start_loading(app).join(60)
+    got: dict[str, dict] = {}
+
+    def client(mine):
+        with httpx.Client(timeout=60) as c:
+            for q in mine:
+                r = c.post(base + "/api/ask", json={"question": q})
+                got[q] = r.json() if r.status_code == 200 else {"error": r.status_code}
+
+    with web.serve_in_thread(app) as base:
+        threads = [threading.Thread(target=client, args=(questions[i::8],)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+    assert max(engine.embedder.batch_sizes) > 1, engine.embedder.batch_sizes  # calls were shared
+    fake_engine.clear_caches()
+    for q in questions:
+        assert _without_timings(got[q]) == _without_timings(fake_engine.ask(q).to_dict()), q
+
+
+def test_ask_concurrency_follows_the_batch_size(fake_engine):
+    assert web.ask_concurrency(fake_engine.settings) == fake_engine.settings.query_batch == 16
+    assert web.ask_concurrency(fake_engine.settings.with_(query_batch=1)) == max(1, (os.cpu_count() or 2) // 2)
 
 
 # ---- the chat page's backend, called directly ----------------------------------------------------------

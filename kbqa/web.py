@@ -27,7 +27,6 @@ import gradio as gr  # noqa: E402
 from fastapi import FastAPI, Request  # noqa: E402
 from fastapi.responses import JSONResponse  # noqa: E402
 from starlette.concurrency import run_in_threadpool  # noqa: E402
-
 from starlette.requests import ClientDisconnect  # noqa: E402
 
 from .engine import Engine, InvalidQuestion, KbqaError, one_line  # noqa: E402

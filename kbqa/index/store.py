@@ -26,6 +26,11 @@ from ..types import Unit
 FORMAT = 1
 CHUNKING = "v1-whole+sentences+title"
 HNSW_ABOVE = 20_000  # chunks; below this an exact flat index is both faster and exact
+# HNSW search breadth, set on every load (not stored with the index, so it also reaches older indexes).
+# On 371k clustered 384-d unit vectors (embeddings are clustered) recall@10 against exact search is 0.97
+# at 32, 0.99 at 48, 1.00 at 128, in half the time of 128; uniformly random vectors (the bench's scale
+# curve) have no neighbourhoods to find: recall@10 0.03 at 32, 0.10 at 128, in a third of the time.
+HNSW_EF_SEARCH = 32
 # BM25 postings read per query token, best-scoring first. Exact whenever no token is in more chunks (the
 # real FAQ: a few hundred chunks); on a large KB it caps the cost of common words, whose postings grow with it.
 POSTINGS_PER_TOKEN = 500
@@ -98,6 +103,8 @@ class IndexStore:
         self.chunk_unit = np.array([c.unit for c in chunks], dtype=np.int64)
         self.bm25 = bm25
         self.faiss = faiss_index
+        if hasattr(faiss_index, "hnsw"):
+            faiss_index.hnsw.efSearch = HNSW_EF_SEARCH
         self._postings = _impact_ordered(bm25.scores)
         self._lex_sums = ScratchArray(len(chunks), np.float32)
 
@@ -122,7 +129,6 @@ class IndexStore:
             if len(chunks) > HNSW_ABOVE:
                 index = faiss.IndexHNSWFlat(vectors.shape[1], 32, faiss.METRIC_INNER_PRODUCT)
                 index.hnsw.efConstruction = 80
-                index.hnsw.efSearch = 128
                 kind = "HNSW32"
             else:
                 index = faiss.IndexFlatIP(vectors.shape[1])

@@ -1,9 +1,15 @@
-"""Hybrid retrieval: BM25 over jieba tokens and dense e5 vectors, fused by reciprocal rank.
+"""Hybrid retrieval: BM25 over jieba tokens and dense e5 vectors, fused by a weighted sum of min-max scores.
 
-Chunks (whole answers and their sentences) are scored by each channel; a unit takes its best chunk.
-Channels are fused with RRF. An expert answer also inherits part of its question's score (the question
-text often matches the user's wording best), so the ranked list holds expert answers, plus the question
-unit itself for a question that has no expert answers (topic 2 of the first FAQ).
+Chunks (whole answers and their sentences) are scored by each channel; a unit takes its best chunk. Each
+channel is min-max scaled over the units it matched and the channels are summed with weights (reciprocal
+rank fusion is the alternative, ``FusionParams.fusion="rrf"``). A topic is as relevant as its best unit
+(an expert answer also inherits part of its question's score: the question text often matches the user's
+wording best), so the ranked list holds expert answers, plus the question unit itself for a question that
+has no expert answers (topic 2 of the first FAQ).
+
+A query costs the same on any knowledge-base size: only the candidates (units that some channel matched)
+get a fused score, every other unit's is exactly 0, so the ranking needs nothing from them but their
+topic's best score and their index order.
 """
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .index.store import IndexStore, dense_text
+from .index.store import IndexStore, ScratchArray, dense_text, sorted_unique
 from .text import cjk_share, normalise, tokens, words
 from .types import Hit, Unit
 
@@ -26,6 +32,30 @@ class FusionParams:
     dense_k: int = 200  # chunks fetched from FAISS per query
     cross_weight: float = 0.75  # weight of the cross-lingual dense channel (USE), when it is on
 
+    def __post_init__(self) -> None:
+        # Fused scores >= 0 with unmatched units at exactly 0 is what lets search() skip the unmatched ones.
+        if self.dense_weight < 0 or self.unit_weight < 0 or self.cross_weight < 0:
+            raise ValueError("fusion weights must be >= 0")
+
+
+@dataclass(frozen=True)
+class ChunkScores:
+    """A channel's scores of the chunks it matched (ids ascending); every other chunk scores 0."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def take(self, chunk_ids) -> np.ndarray:
+        """Scores of the given chunks, 0 for those not matched."""
+        chunk_ids = np.asarray(chunk_ids, dtype=np.int64)
+        out = np.zeros(len(chunk_ids), dtype=self.scores.dtype)
+        found, pos = _find_sorted(self.ids, chunk_ids)
+        out[found] = self.scores[pos[found]]
+        return out
+
+
+NO_CHUNKS = ChunkScores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
 
 @dataclass
 class Retrieval:
@@ -34,7 +64,7 @@ class Retrieval:
     query: str
     hits: list[Hit]
     features: dict[str, float]
-    chunk_lex: np.ndarray
+    chunk_lex: ChunkScores  # BM25 scores of the chunks sharing a word with the query
     chunk_dense: dict[int, float] = field(default_factory=dict)
 
 
@@ -46,16 +76,20 @@ class Retriever:
         self.embedder = embedder
         self.cross = cross if store.cross is not None else None  # the cross-lingual embedder (hybrid mode)
         self.params = params or FusionParams()
-        # One pass over the units: everything search() needs as arrays, so a query costs O(units) numpy work
-        # and no Python loop over topics or units.
-        n = len(units)
+        # One pass over the units: the arrays search() indexes by candidate, so that a query touches only
+        # its candidates and the few units of its best topics.
         topic_ids = sorted({u.topic for u in units})
         index_of_topic = {t: i for i, t in enumerate(topic_ids)}
         has_answers = {u.topic for u in units if u.kind == "answer"}
         self._topic_idx = np.array([index_of_topic[u.topic] for u in units], dtype=np.int64)
-        self._n_topics = len(topic_ids)
-        # ranked list = expert answers + question units of topics without answers
+        self._topic_best = ScratchArray(len(topic_ids), np.float64)  # all zeros between queries
+        self._slot = ScratchArray(len(units), np.int64)  # a candidate's position, valid for this query only
+        # ranked list = expert answers + question units of topics without answers (every topic has one)
         self._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units], dtype=bool)
+        self._rankable_ids = np.flatnonzero(self._rankable)
+        # topic t's rankable units, ascending: _by_topic[_topic_start[t]:_topic_start[t + 1]]
+        self._by_topic = self._rankable_ids[np.argsort(self._topic_idx[self._rankable_ids], kind="stable")]
+        self._topic_start = np.searchsorted(self._topic_idx[self._by_topic], np.arange(len(topic_ids) + 1))
         self._topic_vocab: dict[int, set[str]] = {}
         for u in units:
             self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
@@ -78,45 +112,38 @@ class Retriever:
         return self._chunks_of.get(unit_index, [])
 
     def search(self, query: str, mode: str = "hybrid", top_k: int = 8) -> Retrieval:
-        n = len(self.units)
+        """The top_k units for a query, with the features the not-covered decision reads and the chunk
+        scores quoting reads."""
         q_tokens = tokens(query)
         q_words = words(query)
-        channels: list[tuple[np.ndarray, float]] = []
-        chunk_lex = np.zeros(len(self.store.chunks), dtype=np.float32)
+        channels: list[tuple[np.ndarray, np.ndarray, float]] = []  # (units ascending, best chunk score, weight)
+        chunk_lex = NO_CHUNKS
         chunk_dense: dict[int, float] = {}
-        lex_unit = np.zeros(n, dtype=np.float32)
-        dense_unit = np.full(n, -1.0, dtype=np.float32)
+        lex_top = dense_top = np.float32(0.0)
         if mode in ("hybrid", "lexical"):
-            chunk_lex = self.store.lexical_scores(q_tokens)
-            np.maximum.at(lex_unit, self.store.chunk_unit, chunk_lex)
+            chunk_lex = ChunkScores(*self.store.lexical_scores(q_tokens))
+            units, scores = _best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
             # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
             # question that shares one Latin word with it should not be steered by that word.
-            channels.append((lex_unit, self.coverage(q_words) ** self.params.lex_cov_power))
+            channels.append((units, scores, self.coverage(q_words) ** self.params.lex_cov_power))
+            lex_top = scores.max(initial=lex_top)
         if mode in ("hybrid", "dense") and normalise(query).strip():
             qvec = self.embedder.embed_queries([dense_text(query)])[0]
             ids, scores = self.store.dense_search(qvec, self.params.dense_k)
             chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
-            np.maximum.at(dense_unit, self.store.chunk_unit[ids], scores.astype(np.float32))
-            channels.append((dense_unit, self.params.dense_weight))
+            units, scores = _best_of_units(self.store.chunk_unit[ids], scores.astype(np.float32))
+            channels.append((units, scores, self.params.dense_weight))
+            dense_top = scores.max() if len(scores) else dense_top
         cross_scores = np.zeros(0)
         if mode == "hybrid" and self.cross is not None and normalise(query).strip():
             qvec = self.cross.embed_queries([dense_text(query)])[0]
             ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
-            cross_unit = np.full(n, -1.0, dtype=np.float32)
             # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
-            np.maximum.at(cross_unit, self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
-            channels.append((cross_unit, self.params.cross_weight))
-        fused = np.zeros(n, dtype=np.float64)
-        for scores, weight in channels:
-            fused += weight * (_rrf(scores, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(scores))
-        # A topic is as relevant as its best unit (question text or any expert answer); within the topic,
-        # units are ordered by their own score.
-        best_of_topic = np.full(self._n_topics, -np.inf)
-        np.maximum.at(best_of_topic, self._topic_idx, fused)
-        final = best_of_topic[self._topic_idx] + self.params.unit_weight * fused
-        final[~self._rankable] = -np.inf
-        order = _top(final, min(top_k, int(self._rankable.sum())))
-        hits = [Hit(self.units[i], float(final[i]), r + 1) for r, i in enumerate(order)]
+            units, scores = _best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
+            channels.append((units, scores, self.params.cross_weight))
+        candidates, fused = self._fuse(channels)
+        order, final = self._rank(candidates, fused, top_k)
+        hits = [Hit(self.units[i], float(s), r + 1) for r, (i, s) in enumerate(zip(order.tolist(), final.tolist()))]
         top_topic = hits[0].unit.topic if hits else None
         qset = set(q_words)
         features = {
@@ -124,9 +151,9 @@ class Retriever:
             "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
             "cov_any": self.coverage(q_words),
             "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set())),
-            "lex_top": float(lex_unit.max()) if len(lex_unit) else 0.0,
-            "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if len(lex_unit) else 0.0,
-            "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,
+            "lex_top": float(lex_top),
+            "lex_per_token": float(lex_top / max(len(q_tokens), 1)),
+            "dense_top": float(dense_top),
             # how far the best chunk stands out from the rest (in standard deviations): off-topic questions
             # are about as similar to every chunk, in-scope ones peak, whatever their language
             "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
@@ -137,17 +164,82 @@ class Retriever:
             features["cross_z"] = _peak(cross_scores.astype(np.float64))
         return Retrieval(query, hits, features, chunk_lex, chunk_dense)
 
+    def _fuse(self, channels: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates (units some channel matched, ascending) and their fused scores.
+
+        Both scalings give an unmatched unit exactly 0 and depend on the matched units alone (min-max over
+        them; ranks among them, ties in index order), so scoring the candidates only gives every unit the
+        score that scaling all units would."""
+        if not channels:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        candidates = sorted_unique(np.concatenate([units for units, _, _ in channels]))
+        slot = self._slot.array
+        slot[candidates] = np.arange(len(candidates))
+        fused = np.zeros(len(candidates), dtype=np.float64)
+        for units, scores, weight in channels:
+            full = np.zeros(len(candidates), dtype=np.float32)
+            full[slot[units]] = scores
+            fused += weight * (_rrf(full, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(full))
+        return candidates, fused
+
+    def _rank(self, candidates: np.ndarray, fused: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top_k rankable units and their final scores, best first, ties in index order.
+
+        final = best fused score of the unit's topic + unit_weight * its own. A unit that is not a candidate
+        scores its topic's best, so it can only beat the k-th best candidate if its topic's best reaches
+        that score: the best k candidates and the other rankable units of such topics are enough. Units
+        scoring 0 come last, in index order."""
+        k = min(top_k, len(self._rankable_ids))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        topic_best = self._topic_best.array
+        topics = self._topic_idx[candidates]
+        try:
+            np.maximum.at(topic_best, topics, fused)
+            best = topic_best[topics]
+            final = np.where(self._rankable[candidates], best + self.params.unit_weight * fused, -np.inf)
+            ids, scores = _top(candidates, final, k)
+            bar = scores[-1] if len(scores) == k else -np.inf
+            others = self._rankable_in(sorted_unique(topics[(best >= bar) & (best > 0)]), candidates)
+            ids, scores = _top(np.concatenate([ids, others]),
+                               np.concatenate([scores, topic_best[self._topic_idx[others]]]), k)
+        finally:
+            topic_best[topics] = 0.0  # the next query starts from zeros
+        ids, scores = ids[scores > 0], scores[scores > 0]
+        if len(ids) < k:  # every other unit scores 0: the first rankable units by index
+            zero = self._rankable_ids[:k]
+            zero = zero[~np.isin(zero, ids)][:k - len(ids)]
+            ids, scores = np.concatenate([ids, zero]), np.concatenate([scores, np.zeros(len(zero))])
+        return ids, scores
+
+    def _rankable_in(self, topics: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """The rankable units of the given topics that are not candidates."""
+        lo, n = self._topic_start[topics], self._topic_start[topics + 1] - self._topic_start[topics]
+        units = self._by_topic[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())]
+        return units[~_find_sorted(candidates, units)[0]]
+
     def best_sentences(self, r: Retrieval, unit_index: int) -> list[tuple[int, float]]:
         """Chunks of a unit scored for quoting (lexical and dense, each scaled to the unit's best)."""
         ids = self.chunks_of(unit_index)
         if not ids:
             return []
-        lex = np.array([r.chunk_lex[i] for i in ids], dtype=np.float64)
+        lex = r.chunk_lex.take(ids).astype(np.float64)
         den = np.array([r.chunk_dense.get(i, 0.0) for i in ids], dtype=np.float64)
         lex = lex / lex.max() if lex.max() > 0 else lex
         den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
         scores = 0.5 * lex + den
         return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
+
+
+def _best_of_units(units: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's best chunk score: (units ascending, max score), from per-chunk units and scores."""
+    if not len(units):
+        return units, scores
+    if (units[1:] < units[:-1]).any():  # chunk ids ascending (lexical) already give units ascending
+        order = np.argsort(units, kind="stable")
+        units, scores = units[order], scores[order]
+    first = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+    return units[first], np.maximum.reduceat(scores, first)
 
 
 def _rrf(scores: np.ndarray, k: float) -> np.ndarray:
@@ -178,12 +270,21 @@ def _minmax(scores: np.ndarray) -> np.ndarray:
     return out
 
 
-def _top(scores: np.ndarray, k: int) -> list[int]:
-    """Indices of the k highest scores, best first (ties keep index order), without sorting everything."""
-    if k <= 0:
-        return []
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
-    return [int(i) for i in part[np.lexsort((part, -scores[part]))]]
+def _find_sorted(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ids: is it in sorted_ids, and where (positions are only meaningful where found)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[pos] == ids, pos
+
+
+def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (id, score) pairs, best first, ties by id, sorting only those that reach the k-th score."""
+    if len(scores) > k:
+        keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:k]
+    return ids[order], scores[order]
 
 
 def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:

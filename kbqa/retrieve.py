@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .glossary import Glossary, Homophones, stem_latin
 from .index.store import IndexStore, ScratchArray, dense_text, sorted_unique
-from .text import cjk_share, normalise, tokens, words
+from .text import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from .types import Hit, Unit
 
 
@@ -26,11 +27,11 @@ from .types import Hit, Unit
 class FusionParams:
     fusion: str = "minmax"  # "minmax": weighted sum of per-channel min-max scores; "rrf": reciprocal rank
     rrf_k: float = 10.0
-    dense_weight: float = 2.0  # weight of the dense channel against BM25 (weight 1)
+    dense_weight: float = 1.5  # weight of the dense channel against BM25 (weight 1)
     unit_weight: float = 0.2  # final = best unit score of the topic + unit_weight * own score
-    lex_cov_power: float = 1.0  # BM25 weight = (share of question words found in the FAQ) ** this
+    lex_cov_power: float = 0.5  # BM25 weight = (share of question words found in the FAQ) ** this
     dense_k: int = 200  # chunks fetched from FAISS per query
-    cross_weight: float = 0.75  # weight of the cross-lingual dense channel (USE), when it is on
+    cross_weight: float = 0.5  # weight of the cross-lingual dense channel (USE), when it is on
 
     def __post_init__(self) -> None:
         # Fused scores >= 0 with unmatched units at exactly 0 is what lets search() skip the unmatched ones.
@@ -70,8 +71,9 @@ class Retrieval:
 
 class Retriever:
     def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None,
-                 cross=None):
+                 cross=None, glossary: Glossary | None = None):
         self.units = units
+        self.glossary = glossary or Glossary()
         self.store = store
         self.embedder = embedder
         self.cross = cross if store.cross is not None else None  # the cross-lingual embedder (hybrid mode)
@@ -95,14 +97,38 @@ class Retriever:
             self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = _with_substrings(self._vocab)
+        self._homophones = Homophones(self._vocab)
         self._position = {u.id: i for i, u in enumerate(units)}
         self._chunks_of: dict[int, list[int]] = {}
         for ci, c in enumerate(store.chunks):
             self._chunks_of.setdefault(c.unit, []).append(ci)
 
-    def coverage(self, q_words: list[str]) -> float:
-        """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word)."""
-        return _coverage(set(q_words), self._vocab, self._known)
+    def coverage(self, q_words: list[str], aliases: dict[str, list[list[str]]] | None = None) -> float:
+        """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word, or
+        through a glossary alias whose words it all knows)."""
+        return _coverage(set(q_words), self._vocab, self._known, aliases)
+
+    def expand(self, query: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+        """Query expansion: the extra BM25 tokens and, for each query word (stemmed) that is part of a
+        glossary term or a pinyin typo, the FAQ words it stands for."""
+        extra: list[str] = []
+        aliases: dict[str, list[list[str]]] = {}
+        for m in self.glossary.matches(query):
+            alts = [words(x) for x in m.expansions]
+            for w in words(m.term):
+                aliases.setdefault(stem_latin(w), []).extend(a for a in alts if a)
+            for x in m.expansions:
+                extra.extend(tokens(x))
+        for w in segments(query):  # pinyin-input typos: an unknown word that sounds like a FAQ word
+            if w in self._known or w in STOPWORDS:
+                continue
+            fixes = self._homophones.fixes(w)
+            for x in fixes:
+                extra.extend(tokens(x))
+            if fixes:
+                for part in words(w):
+                    aliases.setdefault(stem_latin(part), []).extend([x] for x in fixes)
+        return extra, aliases
 
     def position(self, unit: Unit) -> int:
         """Where a unit sits in ``units`` (its chunks and scores are keyed by this)."""
@@ -116,6 +142,10 @@ class Retriever:
         scores quoting reads."""
         q_tokens = tokens(query)
         q_words = words(query)
+        extra, aliases = self.expand(query)
+        if extra:
+            seen = set(q_tokens)
+            q_tokens = q_tokens + [t for t in dict.fromkeys(extra) if t not in seen]
         channels: list[tuple[np.ndarray, np.ndarray, float]] = []  # (units ascending, best chunk score, weight)
         chunk_lex = NO_CHUNKS
         chunk_dense: dict[int, float] = {}
@@ -125,7 +155,7 @@ class Retriever:
             units, scores = _best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
             # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
             # question that shares one Latin word with it should not be steered by that word.
-            channels.append((units, scores, self.coverage(q_words) ** self.params.lex_cov_power))
+            channels.append((units, scores, self.coverage(q_words, aliases) ** self.params.lex_cov_power))
             lex_top = scores.max(initial=lex_top)
         if mode in ("hybrid", "dense") and normalise(query).strip():
             qvec = self.embedder.embed_queries([dense_text(query)])[0]
@@ -149,8 +179,8 @@ class Retriever:
         features = {
             "n_words": float(len(qset)),
             "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
-            "cov_any": self.coverage(q_words),
-            "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set())),
+            "cov_any": self.coverage(q_words, aliases),
+            "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set()), aliases=aliases),
             "lex_top": float(lex_top),
             "lex_per_token": float(lex_top / max(len(q_tokens), 1)),
             "dense_top": float(dense_top),
@@ -298,9 +328,11 @@ def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
     return out
 
 
-def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None) -> float:
-    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word. ``known`` is the
-    precomputed substring set of a large vocabulary (``_with_substrings``); a small one is scanned."""
+def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None,
+              aliases: dict[str, list[list[str]]] | None = None) -> float:
+    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word, or through a
+    glossary alias all of whose words are found. ``known`` is the precomputed substring set of a large
+    vocabulary (``_with_substrings``); a small one is scanned."""
     def found(w: str) -> bool:
         if w in vocab:
             return True
@@ -308,4 +340,8 @@ def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None) 
             return False
         return w in known if known is not None else any(w in v for v in vocab if len(v) > len(w))
 
-    return sum(1 for w in qwords if found(w)) / len(qwords) if qwords else 0.0
+    def found_or_alias(w: str) -> bool:
+        return found(w) or bool(aliases) and any(all(found(x) for x in alt)
+                                                 for alt in aliases.get(stem_latin(w), ()))
+
+    return sum(1 for w in qwords if found_or_alias(w)) / len(qwords) if qwords else 0.0

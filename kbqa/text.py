@@ -72,6 +72,16 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+def is_cjk_word(text: str) -> bool:
+    return bool(text) and all(_CJK.match(c) for c in text)
+
+
+def segments(text: str) -> list[str]:
+    """jieba's (precise mode, new-word discovery on) words of the Chinese runs of normalised text: a typo
+    such as 逻机 comes out as one word, where search-mode words() would split it."""
+    return [w for piece in _CJK_RUN.findall(normalise(text)) for w in _jieba().lcut(piece)]
+
+
 @functools.lru_cache(maxsize=1)
 def _jieba():
     import jieba

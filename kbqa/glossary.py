@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import normalise
+from .text import is_cjk_word, normalise
 
 log = logging.getLogger(__name__)
 _LATIN = re.compile(r"^[a-z0-9][a-z0-9 _.+#/&-]*$")
@@ -50,8 +50,9 @@ class Glossary:
         pattern = (r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in latin) + r")(?![a-z0-9])") if latin else None
         object.__setattr__(self, "_latin", re.compile(pattern) if pattern else None)
         object.__setattr__(self, "_by_stem", stemmed)
-        object.__setattr__(self, "_cjk", tuple(sorted((t for t in self.entries if not _LATIN.match(t)),
-                                                      key=len, reverse=True)))
+        # other terms (Chinese, mixed) and the form they take in stemmed text, computed once, not per query
+        object.__setattr__(self, "_cjk", tuple((t, stem_latin(t)) for t in sorted(
+            (t for t in self.entries if not _LATIN.match(t)), key=len, reverse=True)))
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -71,8 +72,7 @@ class Glossary:
         spans: list[tuple[int, int, Match]] = []
         if self._latin is not None:  # whole (stemmed) words
             spans += [(m.start(), m.end(), self._by_stem[m.group(0)]) for m in self._latin.finditer(stemmed_text)]
-        for term in self._cjk:  # other terms (Chinese, mixed): any substring
-            key = stem_latin(term)
+        for term, key in self._cjk:  # other terms (Chinese, mixed): any substring
             start = stemmed_text.find(key)
             while start >= 0:
                 spans.append((start, start + len(key), Match(term, self.entries[term])))
@@ -91,7 +91,7 @@ class Glossary:
         try:
             lines = Path(path).read_text(encoding="utf-8").splitlines()
         except FileNotFoundError:
-            return cls(source="")
+            return cls()
         except (OSError, UnicodeDecodeError) as e:
             log.warning("glossary %s not read (%s): query expansion is off", path, type(e).__name__)
             return cls()
@@ -169,8 +169,6 @@ class Homophones:
 
     def _index(self) -> dict[tuple[str, ...], tuple[str, ...]]:
         if self._by_sound is None:
-            from .text import is_cjk_word
-
             index: dict[tuple[str, ...], set[str]] = {}
             for w in self._vocab:
                 if len(w) in self.LENGTHS and is_cjk_word(w):
@@ -180,8 +178,6 @@ class Homophones:
 
     def fixes(self, word: str) -> tuple[str, ...]:
         """The FAQ words that sound like this (unknown) word; empty for anything else."""
-        from .text import is_cjk_word
-
         if len(word) not in self.LENGTHS or not is_cjk_word(word) or word in self._vocab:
             return ()
         return tuple(w for w in self._index().get(sound(word), ()) if w != word)

@@ -342,5 +342,5 @@ def test_direct_query_path_equals_encode(e5_folder, st_model):
 def test_direct_path_is_off_for_other_model_shapes(st_model):
     from kbqa.index.embedders import SentenceTransformerEmbedder
 
-    assert SentenceTransformerEmbedder._direct_path(None, [st_model[0]]) is None  # no pooling module
-    assert SentenceTransformerEmbedder._direct_path(None, []) is None
+    assert SentenceTransformerEmbedder._direct_path([st_model[0]]) is None  # no pooling module
+    assert SentenceTransformerEmbedder._direct_path([]) is None

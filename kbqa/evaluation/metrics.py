@@ -17,7 +17,7 @@ Definitions (every rate is in [0, 1]; a rate with no question to count is ``None
 - ``citation_precision``: per answered in-scope question, the share of its citations on the gold topic
   (0 for an answer without citations); averaged over in-scope answered questions.
 - ``keyword_coverage``: per question, the share of ``must_mention`` entries found in the answer text (an entry
-  is found when any of its ``|`` alternatives occurs; both sides go through ``kbqa.text.normalise``: NFKC,
+  is found when any of its ``|`` alternatives occurs; both sides go through ``kbqa.text.normalise.normalise``: NFKC,
   Traditional -> Simplified, lower case). A refusal covers nothing (its topic menu is not an answer).
   Averaged over in-scope questions with a non-empty ``must_mention``.
 - ``ood_accuracy``: OOD questions answered ``not_covered``.
@@ -70,7 +70,7 @@ class Row:
 
 
 def _norm(text: str) -> str:
-    from ..text import normalise
+    from kbqa.text.normalise import normalise
 
     return normalise(text or "")
 

@@ -23,7 +23,7 @@ import json
 import re
 from pathlib import Path
 
-from .metrics import COUNTS, LATENCIES, QUALITY_BAR, RATES, Row, below_bar, score, summarise_with_breakdowns
+from kbqa.evaluation.metrics import COUNTS, LATENCIES, QUALITY_BAR, RATES, Row, below_bar, score, summarise_with_breakdowns
 
 TABLE_ROWS = RATES + ("n", "n_in_scope", "n_ood") + LATENCIES
 CHART_METRICS = ("topic_hit@1", "expert_recall@5", "citation_hit", "keyword_coverage", "ood_accuracy")

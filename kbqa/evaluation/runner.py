@@ -4,21 +4,21 @@ from __future__ import annotations
 import sys
 import time
 
-from .metrics import Row
+from kbqa.evaluation.metrics import Row
 
 WARMUP_QUESTION = "容器云"
 
 
 def not_covered_answer():
     """What an empty or invalid question counts as: a refusal with nothing retrieved."""
-    from ..types import Answer
+    from kbqa.types import Answer
 
     return Answer(status="not_covered", answer="", topic=None, confidence=0.0)
 
 
 def ask_one(engine, item: dict, mode: str | None, set_name: str = "") -> Row:
     """One question: the Answer and the wall time of ask(); InvalidQuestion becomes a not_covered row."""
-    from ..engine import InvalidQuestion, KbqaError
+    from kbqa.engine import InvalidQuestion, KbqaError
 
     t0 = time.perf_counter()
     try:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text import normalise, sentences, tokens
-from ..types import Unit
+from kbqa.text.normalise import normalise, sentences, tokens
+from kbqa.types import Unit
 
 FORMAT = 1
 CHUNKING = "v1-whole+sentences+title"

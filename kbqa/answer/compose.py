@@ -1,0 +1,134 @@
+"""Decide (answer or not covered) and compose the extractive answer: the experts' own words, cited.
+
+Nothing here invents text: every sentence of an answer is either a fixed frame (question title,
+'not covered' notice) or a quote from an expert answer or question description of the FAQ.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbqa.retrieval.retriever import Retrieval, Retriever
+from kbqa.types import Citation, Topic, Unit
+
+QUOTE_BUDGET = 240  # characters of quote per expert before we stop adding sentences
+WHOLE_IF_SHORTER = 180  # quote an answer whole when it is this short
+SECOND_SENTENCE = 0.8  # another sentence joins the quote when it scores this close to the best
+
+
+@dataclass(frozen=True)
+class Decider:
+    """Logistic model over retrieval features, fitted on eval/dev.jsonl by `kbqa calibrate`."""
+
+    features: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float = 0.5
+    source: str = "default"
+
+    def probability(self, feats: dict[str, float]) -> float:
+        z = self.bias + sum(w * feats.get(f, 0.0) for f, w in zip(self.features, self.weights))
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def covered(self, feats: dict[str, float]) -> tuple[bool, float]:
+        if feats.get("n_words", 0.0) == 0:
+            return False, 0.0
+        p = self.probability(feats)
+        return p >= self.threshold, p
+
+    @classmethod
+    def load(cls, path: Path, profile: str) -> "Decider":
+        """The fitted model for this profile, else the lexical-only one, else an uncalibrated rule."""
+        try:
+            models = json.loads(Path(path).read_text(encoding="utf-8"))["models"]
+        except (OSError, ValueError, KeyError):
+            models = {}
+        for key in (profile, profile.split(":")[0] + ":*", "lexical:*"):
+            m = models.get(key)
+            if m:
+                return cls(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]),
+                           float(m.get("threshold", 0.5)), f"{path}#{key}")
+        # Uncalibrated fallback: most query words must occur in the FAQ.
+        return cls(("cov_any",), (12.0,), -7.0, 0.5, "uncalibrated")
+
+
+def select_units(r: Retrieval, max_experts: int) -> list[Unit]:
+    """The chosen topic's best-ranked units: those within reach of the top score."""
+    if not r.hits:
+        return []
+    top = r.hits[0]
+    same = [h for h in r.hits if h.unit.topic == top.unit.topic]
+    keep = [h for h in same if h.score >= 0.5 * top.score] or [top]
+    return [h.unit for h in keep[:max_experts]]
+
+
+def quote_for(retriever: Retriever, r: Retrieval, unit: Unit) -> str:
+    """The expert's most relevant sentences, in their order: the best one with the sentence after it
+    (experts often state the problem, then the fix), plus any other sentence scoring close to the best."""
+    text = unit.text if unit.kind == "answer" else unit.text.partition("\n")[2]
+    if len(text) <= WHOLE_IF_SHORTER:
+        return text.strip()
+    chunks = retriever.store.chunks
+    ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.position(unit))
+              if "\n" not in chunks[ci].text and chunks[ci].text.strip() not in (unit.text.strip(), unit.topic_title)]
+    if not ranked:
+        return text[:QUOTE_BUDGET]
+    sentence_ids = sorted(ci for ci, _ in ranked)
+    best_id, best = ranked[0]
+    picked = {best_id}
+    following = [ci for ci in sentence_ids if ci > best_id][:1]
+    if following and len(chunks[best_id].text) + len(chunks[following[0]].text) <= QUOTE_BUDGET:
+        picked.add(following[0])
+    for ci, sc in ranked[1:]:
+        used = sum(len(chunks[c].text) for c in picked)
+        if sc < SECOND_SENTENCE * best or used + len(chunks[ci].text) > QUOTE_BUDGET:
+            break
+        picked.add(ci)
+    out, prev = "", None
+    for ci in sorted(picked):
+        sep = "" if prev is None else (_separator(unit.text, chunks[prev].text, chunks[ci].text)
+                                       if ci == prev + 1 else " … ")
+        out += sep + chunks[ci].text
+        prev = ci
+    return out
+
+
+def _separator(text: str, a: str, b: str) -> str:
+    """How two adjacent sentences were joined in the expert's text, so the quote stays verbatim."""
+    for sep in ("", "\n", " "):
+        if a + sep + b in text:
+            return sep
+    return " "
+
+
+def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[int, Topic]
+            ) -> tuple[str, list[Citation]]:
+    topic = topics[units[0].topic]
+    lines = [f"**问题 {topic.n}：{topic.title}**", ""]
+    citations: list[Citation] = []
+    scores = {h.unit.id: h.score for h in r.hits}
+    for n, unit in enumerate(units, start=1):
+        quote = quote_for(retriever, r, unit)
+        if unit.kind == "question":
+            lines += ["这个问题的专家解答没有收录在本文中（原文说明已另行整理成文）。问题描述如下：", ""]
+            lines += [f"> {line}" for line in quote.split("\n") if line.strip()]
+            lines[-1] += f" [{n}]"
+        else:
+            lines.append(f"**{unit.expert}**（{unit.expert_title}）：")
+            lines += [f"> {line}" for line in quote.split("\n") if line.strip()]
+            lines[-1] += f" [{n}]"
+        lines.append("")
+        citations.append(Citation(n=n, topic=unit.topic, topic_title=unit.topic_title, expert=unit.expert,
+                                  expert_title=unit.expert_title or "问题描述", quote=quote,
+                                  score=round(scores.get(unit.id, 0.0), 4), text=unit.text))
+    lines.append("来源：" + "；".join(
+        f"[{c.n}] 问题{c.topic} · {c.expert + ' ' + c.expert_title if c.expert else '问题描述'}" for c in citations))
+    return "\n".join(lines).strip(), citations
+
+
+def not_covered_text(topics: list[Topic], title: str, reason: str = "") -> str:
+    head = reason or f"抱歉，这个问题不在本知识库（《{title}》）的范围内，我无法回答。"
+    menu = "\n".join(f"{t.n}. {t.title}" for t in topics)
+    return f"{head}\n\n我可以回答这些问题：\n{menu}"

@@ -1,0 +1,1 @@
+"""Developer tools: bench, stress, calibrate, doctor. Not imported by the serving path."""

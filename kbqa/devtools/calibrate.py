@@ -1,0 +1,104 @@
+"""`kbqa calibrate`: fit the answer / not-covered decision on the project's dev eval set.
+
+For each retrieval mode, a logistic regression over retrieval features (how much of the question the FAQ's
+vocabulary covers, the best dense similarity, the best BM25 score per token) separates in-scope questions
+(topic set) from out-of-scope ones (topic null). The decision threshold is the one that meets the quality
+bar with the widest margin on dev (see ``fit``). Only dev data is used; test is for reporting.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from kbqa.settings import REPO_ROOT
+
+OOD_FLOOR, FR_CEILING = 0.90, 0.05  # the quality bar of issue 3 (kbqa.evaluation.metrics.QUALITY_BAR)
+
+FEATURES = {
+    "lexical": ("cov_any", "cov_topic", "lex_per_token", "inv_words"),
+    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac", "inv_words"),
+    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac", "inv_words"),
+}
+CROSS_FEATURES = ("cross_top", "cross_z")  # hybrid mode with the cross-lingual channel on
+
+
+def features_of(engine, mode: str) -> tuple[str, ...]:
+    extra = CROSS_FEATURES if mode == "hybrid" and engine.crosslingual is not None else ()
+    return FEATURES[mode] + extra
+
+
+def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]], list[int]]:
+    from kbqa.engine import InvalidQuestion
+
+    X, y = [], []
+    _faq, _store, retriever, _ = engine.load()
+    for it in items:
+        try:
+            q = engine.validate(it["question"])
+        except InvalidQuestion:
+            continue
+        r = retriever.search(q, mode, engine.settings.top_k)
+        if r.features["n_words"] == 0:
+            continue  # decided without the model
+        X.append([r.features[f] for f in features_of(engine, mode)])
+        y.append(0 if it.get("topic") is None else 1)
+    return X, y
+
+
+def fit(X, y, names) -> dict:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    scaler = StandardScaler().fit(X)
+    lr = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000).fit(scaler.transform(X), y)
+    w = lr.coef_[0] / scaler.scale_
+    b = float(lr.intercept_[0] - np.sum(lr.coef_[0] * scaler.mean_ / scaler.scale_))
+    p = 1 / (1 + np.exp(-(X @ w + b)))
+    # The threshold that best meets the quality bar on dev: maximise the smaller of the two margins
+    # (ood_accuracy - its floor, false-refusal ceiling - false_refusal_rate); ties go to fewer refusals.
+    best = None
+    for t in np.unique(np.round(p, 4)):
+        answered = p >= t
+        fr = float((~answered[y == 1]).mean()) if (y == 1).any() else 0.0
+        ood = float((~answered[y == 0]).mean()) if (y == 0).any() else 1.0
+        key = (round(min(ood - OOD_FLOOR, FR_CEILING - fr), 6), -fr)
+        if best is None or key > best[0]:
+            best = (key, float(t), fr, ood)
+    (_, _), t_best, fr, ood = best
+    # halfway to the next lower probability generalises better than the exact training value
+    lower = p[p < t_best]
+    threshold = float((t_best + lower.max()) / 2) if len(lower) else t_best
+    return {"features": list(names), "weights": [float(x) for x in w], "bias": b, "threshold": threshold,
+            "dev_false_refusal_rate": fr, "dev_ood_accuracy": ood, "n": int(len(y)),
+            "n_in_scope": int(y.sum())}
+
+
+def run(args) -> int:
+    from kbqa.engine import Engine
+
+    engine = Engine()
+    files = [Path(f) for f in (args.dev or [REPO_ROOT / "eval" / "dev.jsonl"])]
+    from kbqa.evaluation.dataset import load as load_set
+
+    items = [it for f in files for it in load_set(f)]
+    out = Path(args.out or engine.settings.calibration)
+    try:
+        doc = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        doc = {}
+    doc.setdefault("models", {})
+    doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
+    for mode in ("lexical", "dense", "hybrid"):
+        X, y = features_for(engine, items, mode)
+        key = engine.profile(mode)
+        doc["models"][key] = fit(X, y, features_of(engine, mode))
+        m = doc["models"][key]
+        print(f"{key}: dev ood_accuracy {m['dev_ood_accuracy']:.3f}, false_refusal_rate "
+              f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
+    out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {out}")
+    return 0

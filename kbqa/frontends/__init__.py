@@ -1,0 +1,1 @@
+"""Front ends: they translate between a channel (CLI, web, Slack, llama-index) and Engine.ask()."""

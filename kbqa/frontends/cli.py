@@ -1,0 +1,144 @@
+"""The `kbqa` command. Importing this module is cheap: every command loads what it needs when it runs,
+so `kbqa --help` never imports torch. Errors are one line on stderr with a non-zero exit code."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+
+# name -> (help, "module:function"); the function takes the parsed args and returns an exit code.
+COMMANDS = {
+    "build": ("build (or rebuild) the index for the configured corpus and model", "kbqa.frontends.cli:cmd_build"),
+    "ask": ("answer one question from the FAQ", "kbqa.frontends.cli:cmd_ask"),
+    "chat": ("a conversation in the terminal (follow-ups use the history)", "kbqa.frontends.cli:cmd_chat"),
+    "config": ("show every KBQA_* setting with its value and meaning", "kbqa.frontends.cli:cmd_config"),
+    "corpus": ("rebuild corpus/faq.json from the raw article and the corrections table", "kbqa.frontends.cli:cmd_corpus"),
+    "calibrate": ("fit the answer/not-covered decision on a dev eval set", "kbqa.devtools.calibrate:run"),
+    "eval": ("measure answer quality on eval sets (JSONL)", "kbqa.evaluation.cli:run"),
+    "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
+    "slack": ("run the Slack bot (Events API over HTTP, or Socket Mode)", "kbqa.frontends.slack.bot:run_cli"),
+    "feedback": ("export the thumbs up/down feedback store", "kbqa.store.feedback:run_cli"),
+    "bench": ("measure speed, memory and scale; print the figures", "kbqa.devtools.bench:run_cli"),
+    "doctor": ("check the environment and say how to fix what is wrong", "kbqa.devtools.doctor:run_cli"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kbqa", description="Answers questions from an expert FAQ, citing who said what.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    cmd = {name: sub.add_parser(name, help=h, description=h) for name, (h, _) in COMMANDS.items()}
+    cmd["build"].add_argument("--force", action="store_true", help="rebuild even if a valid index exists")
+    for name in ("ask", "chat", "eval"):
+        cmd[name].add_argument("--mode", choices=("hybrid", "lexical", "dense"), help="retrieval mode (default: KBQA_MODE)")
+    cmd["ask"].add_argument("question", help="the question, in Chinese or English")
+    cmd["ask"].add_argument("--json", action="store_true", help="print the Answer as JSON")
+    cmd["corpus"].add_argument("--check", action="store_true", help="exit 1 if the committed corpus/faq.json is stale")
+    cmd["calibrate"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: eval/dev.jsonl)")
+    cmd["calibrate"].add_argument("--out", default=None, help="where to write (default: KBQA_CALIBRATION)")
+    cmd["eval"].add_argument("files", nargs="+", help="eval sets in the JSONL format of shared/eval/README.md")
+    cmd["eval"].add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    cmd["eval"].add_argument("--report", metavar="DIR", help="write JSON, markdown, a PNG chart and failures to DIR")
+    cmd["eval"].add_argument("--compare", metavar="MODES", help="comma-separated modes to run side by side, e.g. lexical,dense,hybrid")
+    cmd["eval"].add_argument("--llm", action="store_true", help="evaluate the LLM answer mode (needs KBQA_LLM_BASE_URL)")
+    cmd["eval"].add_argument("--gate", action="store_true", help="exit 1 if a metric is below the quality bar")
+    for name in ("serve",):
+        cmd[name].add_argument("--host", default=None, help="bind address (default: KBQA_HOST, 127.0.0.1)")
+        cmd[name].add_argument("--port", type=int, default=None, help="port (default: KBQA_PORT, 7860)")
+    cmd["slack"].add_argument("--port", type=int, default=3000, help="HTTP port for /slack/events (default 3000)")
+    cmd["slack"].add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    cmd["slack"].add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    fb = cmd["feedback"].add_subparsers(dest="action", metavar="ACTION")
+    exp = fb.add_parser("export", help="write every feedback record as JSONL")
+    exp.add_argument("--out", default="-", help="output file (default: stdout)")
+    cmd["bench"].add_argument("--json", action="store_true", help="print the figures as JSON")
+    cmd["bench"].add_argument("--report", metavar="DIR", help="write the figures and the scale plot to DIR")
+    cmd["bench"].add_argument("--stress", action="store_true", help="run the stress and fault-injection suite")
+    cmd["bench"].add_argument("--quick", action="store_true", help="smaller runs (for smoke tests)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    module, func = COMMANDS[args.command][1].split(":")
+    try:
+        return int(getattr(importlib.import_module(module), func)(args) or 0)
+    except KeyboardInterrupt:
+        print("kbqa: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - the CLI's contract: one line, never a traceback
+        if os.environ.get("KBQA_DEBUG"):
+            raise
+        from kbqa.engine import one_line
+
+        print(f"kbqa: error: {one_line(e)}", file=sys.stderr)
+        return 2
+
+
+def _engine():
+    from kbqa.engine import Engine
+
+    return Engine()
+
+
+def cmd_build(args) -> int:
+    path = _engine().build(force=args.force)
+    print(f"index ready: {path}")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    answer = _engine().ask(args.question, mode=args.mode)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(answer.answer)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from kbqa.engine import InvalidQuestion
+
+    engine = _engine()
+    history: list[dict] = []
+    print("kbqa chat: ask about the FAQ; empty line or Ctrl-D to quit.", file=sys.stderr)
+    while True:
+        try:
+            q = input("你> ")
+        except EOFError:
+            print(file=sys.stderr)
+            return 0
+        if not q.strip():
+            return 0
+        try:
+            a = engine.ask(q, history=history, mode=args.mode)
+        except InvalidQuestion as e:
+            print(f"kbqa: {e}", file=sys.stderr)
+            continue
+        print(a.answer + "\n")
+        history += [{"role": "user", "content": q}, {"role": "assistant", "content": a.answer}]
+
+
+def cmd_config(args) -> int:
+    from kbqa.settings import Settings
+
+    for var, value, doc in Settings.from_env().describe():
+        print(f"{var}={value}\n    {doc}")
+    return 0
+
+
+def cmd_corpus(args) -> int:
+    from kbqa.corpus.clean import main as corpus_main
+
+    return int(corpus_main(["--check"] if args.check else []) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

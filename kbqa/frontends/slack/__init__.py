@@ -1,0 +1,1 @@
+"""The Slack front end: rendering, event handlers, start-up."""

@@ -1,0 +1,1 @@
+"""The web front end: FastAPI app, Gradio chat page, JSON API."""

@@ -1,0 +1,1 @@
+"""Retrieval stage: lexical and dense channels, query expansion, fusion into ranked units."""

@@ -1,0 +1,183 @@
+"""Query expansion from the knowledge base's own glossary (``glossary.tsv`` beside the FAQ; optional).
+
+A user asks in the words they know (``HA``, ``bare metal``, ``容灾``); the experts wrote ``高可用``, ``裸机``,
+``故障转移``. The glossary lists, for a term a user may type, the words the FAQ uses for it. The lexical
+channel then also searches those words, and the not-covered decision counts the user's term as known when
+the FAQ knows its equivalent. Nothing is added to the answer: the glossary only helps find the experts' text.
+
+File format (UTF-8, one entry a line, lines starting with ``#`` are comments)::
+
+    term[|other spelling...]<TAB>faq word[|faq word...]
+
+Terms and words are matched after ``normalise()`` (lower case, Traditional -> Simplified, full -> half
+width): a Latin term matches whole words (``ha`` does not match ``hash``), a Chinese term any substring.
+A missing file is an empty glossary; a malformed line is skipped with its line number reported once.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbqa.text.normalise import is_cjk_word, normalise
+
+log = logging.getLogger(__name__)
+_LATIN = re.compile(r"^[a-z0-9][a-z0-9 _.+#/&-]*$")
+
+
+@dataclass(frozen=True)
+class Match:
+    term: str  # as normalised
+    expansions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Glossary:
+    entries: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        # Latin terms match on stems, so one entry covers trace / traces / tracing
+        stemmed: dict[str, Match] = {}  # stem -> the first term with it, all their expansions
+        for t, words in self.entries.items():
+            if _LATIN.match(t):
+                key = stem_latin(t)
+                old = stemmed.get(key, Match(t, ()))
+                stemmed[key] = Match(old.term, tuple(dict.fromkeys(old.expansions + words)))
+        latin = sorted(stemmed, key=len, reverse=True)
+        pattern = (r"(?<![a-z0-9])(?:" + "|".join(re.escape(t) for t in latin) + r")(?![a-z0-9])") if latin else None
+        object.__setattr__(self, "_latin", re.compile(pattern) if pattern else None)
+        object.__setattr__(self, "_by_stem", stemmed)
+        # other terms (Chinese, mixed) and the form they take in stemmed text, computed once, not per query
+        object.__setattr__(self, "_cjk", tuple((t, stem_latin(t)) for t in sorted(
+            (t for t in self.entries if not _LATIN.match(t)), key=len, reverse=True)))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def matches(self, query: str) -> list[Match]:
+        """The glossary terms in the query, longest first; a term inside an already matched longer one is
+        not matched again (``multi-cluster failover`` is one term if listed, not also ``failover``)."""
+        if not self.entries:
+            return []
+        stemmed_text = stem_latin(normalise(query))
+        taken: list[tuple[int, int]] = []
+        found: list[Match] = []
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= x or a >= y for x, y in taken)
+
+        spans: list[tuple[int, int, Match]] = []
+        if self._latin is not None:  # whole (stemmed) words
+            spans += [(m.start(), m.end(), self._by_stem[m.group(0)]) for m in self._latin.finditer(stemmed_text)]
+        for term, key in self._cjk:  # other terms (Chinese, mixed): any substring
+            start = stemmed_text.find(key)
+            while start >= 0:
+                spans.append((start, start + len(key), Match(term, self.entries[term])))
+                start = stemmed_text.find(key, start + 1)
+        for a, b, match in sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0])):
+            if free(a, b):
+                taken.append((a, b))
+                if match not in found:
+                    found.append(match)
+        return found
+
+    @classmethod
+    def load(cls, path: Path | None) -> "Glossary":
+        if path is None:
+            return cls()
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return cls()
+        except (OSError, UnicodeDecodeError) as e:
+            log.warning("glossary %s not read (%s): query expansion is off", path, type(e).__name__)
+            return cls()
+        entries: dict[str, tuple[str, ...]] = {}
+        bad: list[int] = []
+        for n, line in enumerate(lines, start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            left, tab, right = line.partition("\t")
+            terms = [normalise(t) for t in left.split("|") if t.strip()]
+            words = tuple(dict.fromkeys(normalise(w) for w in right.split("|") if w.strip()))
+            if not tab or not terms or not words:
+                bad.append(n)
+                continue
+            for t in terms:
+                entries[t] = tuple(dict.fromkeys(entries.get(t, ()) + words))
+        if bad:
+            log.warning("glossary %s: lines %s skipped (want 'term<TAB>word|word')", path,
+                        ", ".join(map(str, bad[:10])))
+        return cls(entries, str(path))
+
+
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9]*")
+
+
+@functools.lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
+
+
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
+
+
+def stem_latin(text: str) -> str:
+    """English words reduced to their Snowball stems (tracing -> trace, clusters -> cluster); the rest kept."""
+    return _LATIN_WORD.sub(lambda m: _stem(m.group(0)), text)
+
+
+# Fuzzy pinyin, as Chinese input methods offer it: the sound pairs people mix up when they type by pinyin.
+_FUZZY_INITIALS = (("zh", "z"), ("ch", "c"), ("sh", "s"), ("n", "l"))
+_FUZZY_FINALS = (("iang", "ian"), ("uang", "uan"), ("ang", "an"), ("eng", "en"), ("ing", "in"))
+
+
+def _fuzzy(syllable: str) -> str:
+    for a, b in _FUZZY_INITIALS:
+        if syllable.startswith(a):
+            syllable = b + syllable[len(a):]
+            break
+    for a, b in _FUZZY_FINALS:
+        if syllable.endswith(a):
+            return syllable[: -len(a)] + b
+    return syllable
+
+
+def sound(text: str) -> tuple[str, ...]:
+    """Toneless fuzzy pinyin of a Chinese word: 装移 and 转移 both sound ('zuan', 'yi')."""
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(_fuzzy(p) for p in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+
+
+class Homophones:
+    """Typo repair for pinyin input: a Chinese word the FAQ does not know that sounds like one it does
+    (逻机 -> 裸机, 故障装移 -> 转移, 发部 -> 发布). Built on first use from the FAQ's vocabulary."""
+
+    LENGTHS = (2, 3, 4)
+
+    def __init__(self, vocab) -> None:
+        self._vocab = vocab
+        self._by_sound: dict[tuple[str, ...], tuple[str, ...]] | None = None
+
+    def _index(self) -> dict[tuple[str, ...], tuple[str, ...]]:
+        if self._by_sound is None:
+            index: dict[tuple[str, ...], set[str]] = {}
+            for w in self._vocab:
+                if len(w) in self.LENGTHS and is_cjk_word(w):
+                    index.setdefault(sound(w), set()).add(w)
+            self._by_sound = {k: tuple(sorted(v)) for k, v in index.items()}
+        return self._by_sound
+
+    def fixes(self, word: str) -> tuple[str, ...]:
+        """The FAQ words that sound like this (unknown) word; empty for anything else."""
+        if len(word) not in self.LENGTHS or not is_cjk_word(word) or word in self._vocab:
+            return ()
+        return tuple(w for w in self._index().get(sound(word), ()) if w != word)

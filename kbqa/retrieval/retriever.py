@@ -1,0 +1,347 @@
+"""Hybrid retrieval: BM25 over jieba tokens and dense e5 vectors, fused by a weighted sum of min-max scores.
+
+Chunks (whole answers and their sentences) are scored by each channel; a unit takes its best chunk. Each
+channel is min-max scaled over the units it matched and the channels are summed with weights (reciprocal
+rank fusion is the alternative, ``FusionParams.fusion="rrf"``). A topic is as relevant as its best unit
+(an expert answer also inherits part of its question's score: the question text often matches the user's
+wording best), so the ranked list holds expert answers, plus the question unit itself for a question that
+has no expert answers (topic 2 of the first FAQ).
+
+A query costs the same on any knowledge-base size: only the candidates (units that some channel matched)
+get a fused score, every other unit's is exactly 0, so the ranking needs nothing from them but their
+topic's best score and their index order.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
+from kbqa.index.store import IndexStore, ScratchArray, dense_text, sorted_unique
+from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
+from kbqa.types import Hit, Unit
+
+
+@dataclass(frozen=True)
+class FusionParams:
+    fusion: str = "minmax"  # "minmax": weighted sum of per-channel min-max scores; "rrf": reciprocal rank
+    rrf_k: float = 10.0
+    dense_weight: float = 1.5  # weight of the dense channel against BM25 (weight 1)
+    unit_weight: float = 0.2  # final = best unit score of the topic + unit_weight * own score
+    lex_cov_power: float = 0.5  # BM25 weight = (share of question words found in the FAQ) ** this
+    dense_k: int = 200  # chunks fetched from FAISS per query
+    cross_weight: float = 0.5  # weight of the cross-lingual dense channel (USE), when it is on
+
+    def __post_init__(self) -> None:
+        # Fused scores >= 0 with unmatched units at exactly 0 is what lets search() skip the unmatched ones.
+        if self.dense_weight < 0 or self.unit_weight < 0 or self.cross_weight < 0:
+            raise ValueError("fusion weights must be >= 0")
+
+
+@dataclass(frozen=True)
+class ChunkScores:
+    """A channel's scores of the chunks it matched (ids ascending); every other chunk scores 0."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    def take(self, chunk_ids) -> np.ndarray:
+        """Scores of the given chunks, 0 for those not matched."""
+        chunk_ids = np.asarray(chunk_ids, dtype=np.int64)
+        out = np.zeros(len(chunk_ids), dtype=self.scores.dtype)
+        found, pos = _find_sorted(self.ids, chunk_ids)
+        out[found] = self.scores[pos[found]]
+        return out
+
+
+NO_CHUNKS = ChunkScores(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+
+@dataclass
+class Retrieval:
+    """Everything decide/compose need about one query; built by ``Retriever.search``."""
+
+    query: str
+    hits: list[Hit]
+    features: dict[str, float]
+    chunk_lex: ChunkScores  # BM25 scores of the chunks sharing a word with the query
+    chunk_dense: dict[int, float] = field(default_factory=dict)
+
+
+class Retriever:
+    def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None,
+                 cross=None, glossary: Glossary | None = None):
+        self.units = units
+        self.glossary = glossary or Glossary()
+        self.store = store
+        self.embedder = embedder
+        self.cross = cross if store.cross is not None else None  # the cross-lingual embedder (hybrid mode)
+        self.params = params or FusionParams()
+        # One pass over the units: the arrays search() indexes by candidate, so that a query touches only
+        # its candidates and the few units of its best topics.
+        topic_ids = sorted({u.topic for u in units})
+        index_of_topic = {t: i for i, t in enumerate(topic_ids)}
+        has_answers = {u.topic for u in units if u.kind == "answer"}
+        self._topic_idx = np.array([index_of_topic[u.topic] for u in units], dtype=np.int64)
+        self._topic_best = ScratchArray(len(topic_ids), np.float64)  # all zeros between queries
+        self._slot = ScratchArray(len(units), np.int64)  # a candidate's position, valid for this query only
+        # ranked list = expert answers + question units of topics without answers (every topic has one)
+        self._rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units], dtype=bool)
+        self._rankable_ids = np.flatnonzero(self._rankable)
+        # topic t's rankable units, ascending: _by_topic[_topic_start[t]:_topic_start[t + 1]]
+        self._by_topic = self._rankable_ids[np.argsort(self._topic_idx[self._rankable_ids], kind="stable")]
+        self._topic_start = np.searchsorted(self._topic_idx[self._by_topic], np.arange(len(topic_ids) + 1))
+        self._topic_vocab: dict[int, set[str]] = {}
+        for u in units:
+            self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
+        self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
+        self._known = _with_substrings(self._vocab)
+        self._homophones = Homophones(self._vocab)
+        self._position = {u.id: i for i, u in enumerate(units)}
+        self._chunks_of: dict[int, list[int]] = {}
+        for ci, c in enumerate(store.chunks):
+            self._chunks_of.setdefault(c.unit, []).append(ci)
+
+    def coverage(self, q_words: list[str], aliases: dict[str, list[list[str]]] | None = None) -> float:
+        """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word, or
+        through a glossary alias whose words it all knows)."""
+        return _coverage(set(q_words), self._vocab, self._known, aliases)
+
+    def expand(self, query: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+        """Query expansion: the extra BM25 tokens and, for each query word (stemmed) that is part of a
+        glossary term or a pinyin typo, the FAQ words it stands for."""
+        extra: list[str] = []
+        aliases: dict[str, list[list[str]]] = {}
+        for m in self.glossary.matches(query):
+            alts = [words(x) for x in m.expansions]
+            for w in words(m.term):
+                aliases.setdefault(stem_latin(w), []).extend(a for a in alts if a)
+            for x in m.expansions:
+                extra.extend(tokens(x))
+        for w in segments(query):  # pinyin-input typos: an unknown word that sounds like a FAQ word
+            if w in self._known or w in STOPWORDS:
+                continue
+            fixes = self._homophones.fixes(w)
+            for x in fixes:
+                extra.extend(tokens(x))
+            if fixes:
+                for part in words(w):
+                    aliases.setdefault(stem_latin(part), []).extend([x] for x in fixes)
+        return extra, aliases
+
+    def position(self, unit: Unit) -> int:
+        """Where a unit sits in ``units`` (its chunks and scores are keyed by this)."""
+        return self._position[unit.id]
+
+    def chunks_of(self, unit_index: int) -> list[int]:
+        return self._chunks_of.get(unit_index, [])
+
+    def search(self, query: str, mode: str = "hybrid", top_k: int = 8) -> Retrieval:
+        """The top_k units for a query, with the features the not-covered decision reads and the chunk
+        scores quoting reads."""
+        q_tokens = tokens(query)
+        q_words = words(query)
+        extra, aliases = self.expand(query)
+        if extra:
+            seen = set(q_tokens)
+            q_tokens = q_tokens + [t for t in dict.fromkeys(extra) if t not in seen]
+        channels: list[tuple[np.ndarray, np.ndarray, float]] = []  # (units ascending, best chunk score, weight)
+        chunk_lex = NO_CHUNKS
+        chunk_dense: dict[int, float] = {}
+        lex_top = dense_top = np.float32(0.0)
+        if mode in ("hybrid", "lexical"):
+            chunk_lex = ChunkScores(*self.store.lexical_scores(q_tokens))
+            units, scores = _best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
+            # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
+            # question that shares one Latin word with it should not be steered by that word.
+            channels.append((units, scores, self.coverage(q_words, aliases) ** self.params.lex_cov_power))
+            lex_top = scores.max(initial=lex_top)
+        if mode in ("hybrid", "dense") and normalise(query).strip():
+            qvec = self.embedder.embed_queries([dense_text(query)])[0]
+            ids, scores = self.store.dense_search(qvec, self.params.dense_k)
+            chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
+            units, scores = _best_of_units(self.store.chunk_unit[ids], scores.astype(np.float32))
+            channels.append((units, scores, self.params.dense_weight))
+            dense_top = scores.max() if len(scores) else dense_top
+        cross_scores = np.zeros(0)
+        if mode == "hybrid" and self.cross is not None and normalise(query).strip():
+            qvec = self.cross.embed_queries([dense_text(query)])[0]
+            ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
+            # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
+            units, scores = _best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
+            channels.append((units, scores, self.params.cross_weight))
+        candidates, fused = self._fuse(channels)
+        order, final = self._rank(candidates, fused, top_k)
+        hits = [Hit(self.units[i], float(s), r + 1) for r, (i, s) in enumerate(zip(order.tolist(), final.tolist()))]
+        top_topic = hits[0].unit.topic if hits else None
+        qset = set(q_words)
+        features = {
+            "n_words": float(len(qset)),
+            "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
+            "cov_any": self.coverage(q_words, aliases),
+            "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set()), aliases=aliases),
+            "lex_top": float(lex_top),
+            "lex_per_token": float(lex_top / max(len(q_tokens), 1)),
+            "dense_top": float(dense_top),
+            # how far the best chunk stands out from the rest (in standard deviations): off-topic questions
+            # are about as similar to every chunk, in-scope ones peak, whatever their language
+            "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
+            "cjk_frac": cjk_share(query),
+        }
+        if len(cross_scores):
+            features["cross_top"] = float(cross_scores.max())
+            features["cross_z"] = _peak(cross_scores.astype(np.float64))
+        return Retrieval(query, hits, features, chunk_lex, chunk_dense)
+
+    def _fuse(self, channels: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """The candidates (units some channel matched, ascending) and their fused scores.
+
+        Both scalings give an unmatched unit exactly 0 and depend on the matched units alone (min-max over
+        them; ranks among them, ties in index order), so scoring the candidates only gives every unit the
+        score that scaling all units would."""
+        if not channels:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        candidates = sorted_unique(np.concatenate([units for units, _, _ in channels]))
+        slot = self._slot.array
+        slot[candidates] = np.arange(len(candidates))
+        fused = np.zeros(len(candidates), dtype=np.float64)
+        for units, scores, weight in channels:
+            full = np.zeros(len(candidates), dtype=np.float32)
+            full[slot[units]] = scores
+            fused += weight * (_rrf(full, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(full))
+        return candidates, fused
+
+    def _rank(self, candidates: np.ndarray, fused: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The top_k rankable units and their final scores, best first, ties in index order.
+
+        final = best fused score of the unit's topic + unit_weight * its own. A unit that is not a candidate
+        scores its topic's best, so it can only beat the k-th best candidate if its topic's best reaches
+        that score: the best k candidates and the other rankable units of such topics are enough. Units
+        scoring 0 come last, in index order."""
+        k = min(top_k, len(self._rankable_ids))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        topic_best = self._topic_best.array
+        topics = self._topic_idx[candidates]
+        try:
+            np.maximum.at(topic_best, topics, fused)
+            best = topic_best[topics]
+            final = np.where(self._rankable[candidates], best + self.params.unit_weight * fused, -np.inf)
+            ids, scores = _top(candidates, final, k)
+            bar = scores[-1] if len(scores) == k else -np.inf
+            others = self._rankable_in(sorted_unique(topics[(best >= bar) & (best > 0)]), candidates)
+            ids, scores = _top(np.concatenate([ids, others]),
+                               np.concatenate([scores, topic_best[self._topic_idx[others]]]), k)
+        finally:
+            topic_best[topics] = 0.0  # the next query starts from zeros
+        ids, scores = ids[scores > 0], scores[scores > 0]
+        if len(ids) < k:  # every other unit scores 0: the first rankable units by index
+            zero = self._rankable_ids[:k]
+            zero = zero[~np.isin(zero, ids)][:k - len(ids)]
+            ids, scores = np.concatenate([ids, zero]), np.concatenate([scores, np.zeros(len(zero))])
+        return ids, scores
+
+    def _rankable_in(self, topics: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+        """The rankable units of the given topics that are not candidates."""
+        lo, n = self._topic_start[topics], self._topic_start[topics + 1] - self._topic_start[topics]
+        units = self._by_topic[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())]
+        return units[~_find_sorted(candidates, units)[0]]
+
+    def best_sentences(self, r: Retrieval, unit_index: int) -> list[tuple[int, float]]:
+        """Chunks of a unit scored for quoting (lexical and dense, each scaled to the unit's best)."""
+        ids = self.chunks_of(unit_index)
+        if not ids:
+            return []
+        lex = r.chunk_lex.take(ids).astype(np.float64)
+        den = np.array([r.chunk_dense.get(i, 0.0) for i in ids], dtype=np.float64)
+        lex = lex / lex.max() if lex.max() > 0 else lex
+        den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
+        scores = 0.5 * lex + den
+        return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
+
+
+def _best_of_units(units: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's best chunk score: (units ascending, max score), from per-chunk units and scores."""
+    if not len(units):
+        return units, scores
+    if (units[1:] < units[:-1]).any():  # chunk ids ascending (lexical) already give units ascending
+        order = np.argsort(units, kind="stable")
+        units, scores = units[order], scores[order]
+    first = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
+    return units[first], np.maximum.reduceat(scores, first)
+
+
+def _rrf(scores: np.ndarray, k: float) -> np.ndarray:
+    """Reciprocal-rank scores; units that the channel did not match at all get nothing."""
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    out = 1.0 / (k + ranks)
+    out[scores <= 0] = 0.0
+    return out
+
+
+def _peak(scores: np.ndarray) -> float:
+    if len(scores) < 3:
+        return 0.0
+    sd = float(scores.std())
+    return float((scores.max() - scores.mean()) / sd) if sd > 1e-9 else 0.0
+
+
+def _minmax(scores: np.ndarray) -> np.ndarray:
+    """Scale a channel to [0, 1] over the units it matched; unmatched units get 0."""
+    matched = scores > 0
+    if not matched.any():
+        return np.zeros(len(scores), dtype=np.float64)
+    lo, hi = float(scores[matched].min()), float(scores[matched].max())
+    out = np.zeros(len(scores), dtype=np.float64)
+    out[matched] = (scores[matched] - lo) / (hi - lo) if hi > lo else 1.0
+    return out
+
+
+def _find_sorted(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each of ids: is it in sorted_ids, and where (positions are only meaningful where found)."""
+    if not len(sorted_ids):
+        return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
+    pos = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
+    return sorted_ids[pos] == ids, pos
+
+
+def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best (id, score) pairs, best first, ties by id, sorting only those that reach the k-th score."""
+    if len(scores) > k:
+        keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:k]
+    return ids[order], scores[order]
+
+
+def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
+    """Every substring (2..longest chars) of every word: lets coverage() test "inside a longer word" in O(1)."""
+    out: set[str] = set()
+    for w in vocab:
+        w = w[:longest * 2]
+        for i in range(len(w)):
+            for j in range(i + 2, min(len(w), i + longest) + 1):
+                out.add(w[i:j])
+    return out
+
+
+def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None,
+              aliases: dict[str, list[list[str]]] | None = None) -> float:
+    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word, or through a
+    glossary alias all of whose words are found. ``known`` is the precomputed substring set of a large
+    vocabulary (``_with_substrings``); a small one is scanned."""
+    def found(w: str) -> bool:
+        if w in vocab:
+            return True
+        if len(w) < 2:
+            return False
+        return w in known if known is not None else any(w in v for v in vocab if len(v) > len(w))
+
+    def found_or_alias(w: str) -> bool:
+        return found(w) or bool(aliases) and any(all(found(x) for x in alt)
+                                                 for alt in aliases.get(stem_latin(w), ()))
+
+    return sum(1 for w in qwords if found_or_alias(w)) / len(qwords) if qwords else 0.0

@@ -1,0 +1,1 @@
+"""Durable records: feedback (and the question log)."""

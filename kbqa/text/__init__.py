@@ -1,0 +1,1 @@
+"""Text stage: normalisation (width, script, junk), script detection, segmentation."""

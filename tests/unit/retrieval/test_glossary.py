@@ -1,0 +1,111 @@
+"""Query expansion: the knowledge base's glossary (users' terms -> the FAQ's words) and pinyin-typo repair."""
+from pathlib import Path
+
+import pytest
+
+from kbqa.engine import Engine
+from kbqa.retrieval.glossary import Glossary, Homophones, sound, stem_latin
+from kbqa.retrieval.retriever import Retriever
+from kbqa.settings import REPO_ROOT, Settings
+
+
+def glossary(tmp_path: Path, text: str) -> Glossary:
+    p = tmp_path / "glossary.tsv"
+    p.write_text(text, encoding="utf-8")
+    return Glossary.load(p)
+
+
+def terms(g: Glossary, q: str) -> list[str]:
+    return [m.term for m in g.matches(q)]
+
+
+def test_file_format_comments_aliases_and_bad_lines(tmp_path, caplog):
+    g = glossary(tmp_path, "# a comment\n\nHA|High Availability\t高可用\nbare metal\t裸机|物理机\n"
+                           "no tab here\n\t空词条\nfailover\t\n容災\t故障轉移\n")
+    assert g.entries == {"ha": ("高可用",), "high availability": ("高可用",), "bare metal": ("裸机", "物理机"),
+                         "容灾": ("故障转移",)}  # normalised: lower case, Simplified
+    assert "lines 5, 6, 7 skipped" in caplog.text
+
+
+def test_missing_or_unreadable_file_is_an_empty_glossary(tmp_path):
+    assert len(Glossary.load(tmp_path / "nope.tsv")) == 0
+    assert len(Glossary.load(None)) == 0
+    bad = tmp_path / "bin.tsv"
+    bad.write_bytes(b"\xff\xfe\x00garbage\x80")
+    assert len(Glossary.load(bad)) == 0
+    assert Glossary().matches("anything") == []
+
+
+def test_latin_terms_match_whole_words_and_word_forms(tmp_path):
+    g = glossary(tmp_path, "ha\t高可用\ntracing\t链路\nbare metal\t裸机\nmetal\t金属\n")
+    assert terms(g, "多 cluster 做 HA 吗") == ["ha"]
+    assert terms(g, "hash sharding") == []  # not inside a word
+    assert terms(g, "How do I trace calls?") == terms(g, "traces") == ["tracing"]  # Snowball stems
+    assert terms(g, "bare metal nodes") == ["bare metal"]  # the longer term wins its span
+    assert terms(g, "bare-metal") == ["metal"]  # a spelling is only matched if listed
+    assert terms(g, "metal") == ["metal"]
+
+
+def test_chinese_terms_match_anywhere_in_either_script(tmp_path):
+    g = glossary(tmp_path, "容灾\t高可用|故障转移\n异地容灾\t故障转移\n")
+    assert terms(g, "多集群容災怎麼做") == ["容灾"]  # Traditional input
+    assert terms(g, "异地容灾方案") == ["异地容灾"]  # longest first; the shorter one inside is not repeated
+    assert g.matches("集群容灾")[0].expansions == ("高可用", "故障转移")
+
+
+def test_stem_latin_leaves_chinese_alone():
+    assert stem_latin("tracing 链路 clusters k8s") == "trace 链路 cluster k8s"
+
+
+def test_fuzzy_pinyin_hears_common_input_method_confusions():
+    assert sound("裸机") == sound("逻机")
+    assert sound("转移") == sound("装移")  # zhuan / zhuang
+    assert sound("发布") == sound("发部")
+    assert sound("容器") != sound("镜像")
+
+
+def test_homophones_fix_unknown_words_to_faq_words_only():
+    h = Homophones({"裸机", "逻辑", "转移", "容器", "docker", "故障转移"})
+    assert set(h.fixes("逻机")) == {"裸机", "逻辑"}
+    assert h.fixes("装移") == ("转移",)
+    assert h.fixes("裸机") == ()  # a word is not its own typo
+    assert h.fixes("docker") == h.fixes("机") == h.fixes("容器容器容器容器容器") == ()
+
+
+# ---- in retrieval --------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def retrievers(fake_engine):
+    _faq, store, with_glossary, _ = fake_engine.load()
+    without = Retriever(with_glossary.units, store, with_glossary.embedder)
+    return with_glossary, without
+
+
+def test_glossary_term_finds_the_experts_words_and_counts_as_known(retrievers):
+    with_g, without = retrievers
+    q = "bare metal or VMs?"
+    assert without.search(q, "lexical").features["cov_any"] == 0.0
+    got = with_g.search(q, "lexical")
+    assert got.features["cov_any"] == 1.0 and got.hits[0].unit.topic == 7  # 裸机 / 虚拟机 are question 7's
+    assert {"裸机", "虚拟机"} <= set(with_g.expand(q)[0])
+
+
+def test_pinyin_typo_is_searched_as_the_faq_word(retrievers):
+    with_g, without = retrievers
+    q = "多集群故障装移"
+    extra, aliases = with_g.expand(q)
+    assert "转移" in extra and aliases["装移"] == [["转移"]]
+    assert with_g.coverage(["多", "集群", "故障", "装移"], aliases) > without.coverage(["多", "集群", "故障", "装移"])
+
+
+def test_off_topic_words_get_no_expansion(retrievers):
+    with_g, _ = retrievers
+    for q in ("今天天气怎么样", "讲个笑话吧", "What is the capital of France?", "红烧肉怎么做才好吃"):
+        assert with_g.expand(q) == ([], {}), q
+
+
+def test_glossary_is_found_beside_the_corpus_and_can_be_turned_off(tmp_path):
+    assert Settings().glossary_path == REPO_ROOT / "corpus" / "glossary.tsv"
+    assert Settings(corpus=tmp_path / "other.json").glossary_path == tmp_path / "glossary.tsv"
+    assert Settings.from_env({"KBQA_GLOSSARY": "none"}).glossary_path is None
+    off = Engine(Settings(home=tmp_path, embedder="fake", glossary=Path("none")), progress=False)
+    assert len(off.load()[2].glossary) == 0

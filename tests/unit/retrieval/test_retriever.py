@@ -1,0 +1,211 @@
+"""Retrieval that costs the same on any KB size must score the real FAQ exactly as full-array scoring did.
+
+The reference below is the search() that fused over full-length arrays (every chunk, every unit); the
+candidate-only search must give the same hits, scores, features and quoting scores, bit for bit.
+"""
+import random
+import threading
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from kbqa.devtools.bench import load_questions
+from kbqa.index.store import POSTINGS_PER_TOKEN, Chunk, dense_text
+from kbqa.retrieval.retriever import FusionParams, Retriever, _coverage, _minmax, _peak, _rrf
+from kbqa.settings import REPO_ROOT
+from kbqa.text.normalise import cjk_share, normalise, tokens, words
+from kbqa.types import Unit
+
+EXTRA = ["", "   ", "?", "hello world", "docker", "k8s 网络", "容器" * 50, "the quick brown fox",
+         "Jenkins", "怎么监控", "数据库能不能放到容器里", "镜像仓库 高可用 harbor", "容器 容器 容器 网络"]
+
+
+def questions() -> list[str]:
+    paths = [REPO_ROOT / "eval" / "dev.jsonl", REPO_ROOT / "eval" / "test.jsonl"]
+    return [r["question"] for r in load_questions(paths)] + EXTRA
+
+
+def reference_search(r: Retriever, query: str, mode: str, top_k: int):
+    """Full-array fusion (what search() did before it scored candidates only); ties in index order."""
+    units, store, params = r.units, r.store, r.params
+    n = len(units)
+    topic_ids = sorted({u.topic for u in units})
+    topic_idx = np.array([topic_ids.index(u.topic) for u in units])
+    has_answers = {u.topic for u in units if u.kind == "answer"}
+    rankable = np.array([u.kind == "answer" or u.topic not in has_answers for u in units])
+    q_tokens, q_words = tokens(query), words(query)
+    extra, aliases = r.expand(query)  # glossary and pinyin-typo expansion (tested in tests/test_glossary.py)
+    q_tokens += [t for t in dict.fromkeys(extra) if t not in set(q_tokens)]
+    channels = []
+    chunk_lex = np.zeros(len(store.chunks), dtype=np.float32)
+    chunk_dense = {}
+    lex_unit = np.zeros(n, dtype=np.float32)
+    dense_unit = np.full(n, -1.0, dtype=np.float32)
+    if mode in ("hybrid", "lexical"):
+        if q_tokens:
+            chunk_lex = np.asarray(store.bm25.get_scores(q_tokens), dtype=np.float32)
+        np.maximum.at(lex_unit, store.chunk_unit, chunk_lex)
+        channels.append((lex_unit, r.coverage(q_words, aliases) ** params.lex_cov_power))
+    if mode in ("hybrid", "dense") and normalise(query).strip():
+        qvec = r.embedder.embed_queries([dense_text(query)])[0]
+        ids, scores = store.dense_search(qvec, params.dense_k)
+        chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
+        np.maximum.at(dense_unit, store.chunk_unit[ids], scores.astype(np.float32))
+        channels.append((dense_unit, params.dense_weight))
+    fused = np.zeros(n, dtype=np.float64)
+    for scores, weight in channels:
+        fused += weight * (_rrf(scores, params.rrf_k) if params.fusion == "rrf" else _minmax(scores))
+    best = np.full(len(topic_ids), -np.inf)
+    np.maximum.at(best, topic_idx, fused)
+    final = best[topic_idx] + params.unit_weight * fused
+    final[~rankable] = -np.inf
+    order = np.lexsort((np.arange(n), -final))[:min(top_k, int(rankable.sum()))]
+    hits = [(int(i), float(final[i])) for i in order]
+    top_topic = units[hits[0][0]].topic if hits else None
+    features = {
+        "n_words": float(len(set(q_words))),
+        "inv_words": 1.0 / len(set(q_words)) if q_words else 0.0,
+        "cov_any": r.coverage(q_words, aliases),
+        "cov_topic": _coverage(set(q_words), r._topic_vocab.get(top_topic, set()), aliases=aliases),
+        "lex_top": float(lex_unit.max()) if n else 0.0,
+        "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if n else 0.0,
+        "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,
+        "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
+        "cjk_frac": cjk_share(query),
+    }
+    return hits, features, chunk_lex, chunk_dense
+
+
+def reference_sentences(r: Retriever, chunk_lex: np.ndarray, chunk_dense: dict, unit_index: int):
+    ids = r.chunks_of(unit_index)
+    lex = np.array([chunk_lex[i] for i in ids], dtype=np.float64)
+    den = np.array([chunk_dense.get(i, 0.0) for i in ids], dtype=np.float64)
+    lex = lex / lex.max() if lex.max() > 0 else lex
+    den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
+    return sorted(zip(ids, (0.5 * lex + den).tolist()), key=lambda x: -x[1])
+
+
+def hits_of(r: Retriever, result) -> list[tuple[int, float]]:
+    return [(r.position(h.unit), h.score) for h in result.hits]
+
+
+# ---- lexical scores ---------------------------------------------------------------------------------
+def test_lexical_scores_are_bm25s_scores_exactly_on_the_faq(fake_engine):
+    store = fake_engine.load()[1]
+    indptr = store.bm25.scores["indptr"]
+    assert np.diff(indptr).max() <= POSTINGS_PER_TOKEN  # so no token's postings are cut on the FAQ
+    for q in questions():
+        toks = tokens(q)
+        full = np.asarray(store.bm25.get_scores(toks), dtype=np.float32) if toks else np.zeros(len(store.chunks))
+        ids, scores = store.lexical_scores(toks)
+        assert ids.tolist() == np.flatnonzero(full).tolist(), q
+        assert scores.dtype == np.float32 and scores.tobytes() == full[ids].tobytes(), q
+
+
+def test_lexical_scores_read_each_tokens_best_postings_first(fake_engine):
+    store = fake_engine.load()[1]
+    for word in ("容器", "docker", "网络", "存储"):
+        full = np.asarray(store.bm25.get_scores([word]), dtype=np.float32)
+        assert (full > 0).sum() > 3
+        ids, scores = store.lexical_scores([word], per_token=3)
+        assert len(ids) == 3 and (scores == full[ids]).all()
+        assert sorted(scores.tolist()) == sorted(full[full > 0].tolist())[-3:]
+
+
+def test_lexical_sums_are_left_zeroed(fake_engine):
+    retriever = fake_engine.load()[2]
+    for q in questions()[:20]:
+        retriever.search(q, "lexical")
+    assert not retriever.store._lex_sums.array.any() and not retriever._topic_best.array.any()
+
+
+# ---- candidate-only fusion = full fusion ------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+def test_search_equals_full_array_fusion_on_the_faq(fake_engine, mode):
+    r = fake_engine.load()[2]
+    for q in questions():
+        for k in (1, 8, 1000):
+            got = r.search(q, mode, k)
+            hits, features, chunk_lex, chunk_dense = reference_search(r, q, mode, k)
+            assert hits_of(r, got) == hits, (q, k)
+            assert got.features == features, q
+            assert got.chunk_dense == chunk_dense
+            for unit_index, _ in hits[:4]:
+                assert r.best_sentences(got, unit_index) == reference_sentences(r, chunk_lex, chunk_dense, unit_index)
+
+
+def test_rrf_fusion_equals_full_array_fusion_on_the_faq(fake_engine):
+    _faq, store, r0, _ = fake_engine.load()
+    r = Retriever(r0.units, store, r0.embedder, FusionParams(fusion="rrf"))
+    for q in questions()[::3]:
+        for mode in ("hybrid", "lexical"):
+            assert hits_of(r, r.search(q, mode, 8)) == reference_search(r, q, mode, 8)[0], q
+
+
+class ChannelStub:
+    """A store of one chunk per unit whose channels return the given chunk scores (0 / absent = no match)."""
+
+    def __init__(self, lex: np.ndarray, dense: dict[int, float]):
+        self.chunks = [Chunk(i, "x") for i in range(len(lex))]
+        self.chunk_unit = np.arange(len(lex))
+        self.bm25 = SimpleNamespace(get_scores=lambda toks: lex)
+        self._lex, self._dense = lex, dense
+        self.cross = None  # no cross-lingual channel
+
+    def lexical_scores(self, toks):
+        ids = np.flatnonzero(self._lex)
+        return ids, self._lex[ids]
+
+    def dense_search(self, qvec, k):
+        ids = np.array(sorted(self._dense, key=lambda i: -self._dense[i]), dtype=np.int64)
+        return ids, np.array([self._dense[i] for i in ids], dtype=np.float32)
+
+
+def random_kb(rng: random.Random, n_topics: int) -> tuple[Unit, ...]:
+    units = []
+    for t in range(1, n_topics + 1):
+        units.append(Unit(f"t{t}", "question", t, f"topic {t}", "x"))
+        units += [Unit(f"t{t}/{j}", "answer", t, f"topic {t}", "x") for j in range(rng.choice([0, 1, 2, 4]))]
+    rng.shuffle(units)  # a unit's index says nothing about its topic
+    return tuple(units)
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_top_k_with_ties_and_unmatched_units_equals_a_full_sort(seed):
+    """Few distinct scores (many ties), units no channel matched, topics without answers, any k."""
+    rng = random.Random(seed)
+    units = random_kb(rng, rng.randint(1, 12))
+    n = len(units)
+    lex = np.array([rng.choice([0, 0, 0, 1.5, 3.0]) for _ in range(n)], dtype=np.float32)
+    dense = {i: rng.choice([-0.2, 0.3, 0.6]) for i in rng.sample(range(n), rng.randint(0, n))}
+    emb = SimpleNamespace(embed_queries=lambda texts: np.zeros((len(texts), 4), dtype=np.float32))
+    params = FusionParams(fusion=rng.choice(["minmax", "rrf"]), unit_weight=rng.choice([0.0, 0.2]))
+    r = Retriever(units, ChannelStub(lex, dense), emb, params)
+    for mode in ("hybrid", "lexical", "dense"):
+        for k in (1, 2, 3, 8, n + 2):
+            assert hits_of(r, r.search("x", mode, k)) == reference_search(r, "x", mode, k)[0], (mode, k)
+
+
+def test_negative_fusion_weights_are_refused():
+    with pytest.raises(ValueError):
+        FusionParams(dense_weight=-1.0)
+
+
+def test_concurrent_searches_get_their_own_sums(fake_engine):
+    r = fake_engine.load()[2]
+    qs = questions()[:40]
+    expected = [hits_of(r, r.search(q, "lexical")) for q in qs]
+    got: dict[int, list] = {}
+
+    def work(i):
+        got[i] = [hits_of(r, r.search(q, "lexical")) for q in qs[i:] + qs[:i]]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i in range(4):
+        assert got[i] == expected[i:] + expected[:i]

@@ -1,6 +1,9 @@
 """The one place where backends are built, and the one ``ask()`` every front end calls.
 
+    question (+ history) -> validate -> retrieve (conversation-aware) -> decide -> compose -> script -> render
+
 ``Engine(settings)`` is cheap; the corpus, the model and the index load on first use (or ``load()``).
+Front ends type against ``AskEngine``: the few methods they may call.
 """
 from __future__ import annotations
 
@@ -8,24 +11,23 @@ import logging
 import re
 import sys
 import threading
-from collections import OrderedDict
 import time
-from dataclasses import replace
+from collections import OrderedDict
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.settings import Settings
-from kbqa.text.normalise import clean, is_traditional, to_traditional, words
-from kbqa.types import Answer, Citation
+from kbqa.conversation.history import is_followup, user_turns
+from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
+from kbqa.settings import MODES, Settings
+from kbqa.text.normalise import clean, is_traditional, to_traditional
+from kbqa.types import Answer, Section
 
-
-class KbqaError(RuntimeError):
-    """A user-facing failure: the message is one actionable line."""
-
-
-class InvalidQuestion(ValueError):
-    """The question is empty, too long or not text; the message is one line, safe to show."""
-
+if TYPE_CHECKING:
+    from kbqa.answer.decide import Decider
+    from kbqa.corpus.loader import Faq
+    from kbqa.index.store import IndexStore
+    from kbqa.retrieval.retriever import Retrieval, Retriever
 
 log = logging.getLogger("kbqa.engine")
 
@@ -35,7 +37,32 @@ LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专
 LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
 
 ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
-_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Everything ``ask()`` needs, built once by ``Engine.load()``."""
+
+    faq: Faq
+    store: IndexStore
+    retriever: Retriever
+    deciders: dict[str, Decider]
+
+
+class AskEngine(Protocol):
+    """What front ends (web, Slack, CLI, eval) may call on an engine."""
+
+    settings: Settings
+
+    @property
+    def loaded(self) -> bool: ...
+    @property
+    def answer_mode(self) -> str: ...
+    def faq(self) -> Faq: ...
+    def load(self) -> Loaded: ...
+    def ask(self, question, history=None, mode: str | None = None) -> Answer: ...
+    def ask_stream(self, question, history=None, mode: str | None = None) -> Iterator[str | Answer]: ...
+    def clear_caches(self) -> None: ...
 
 
 class Engine:
@@ -46,7 +73,7 @@ class Engine:
         self._cross = None
         self._lock = threading.Lock()
         self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()  # see ask()
-        self._state = None  # (faq, store, retriever, deciders) once loaded
+        self._state: Loaded | None = None
         self._llm = None  # the LLMClient, built on first use when KBQA_LLM_BASE_URL is set
 
     # ---- loading -----------------------------------------------------------------------------
@@ -79,20 +106,22 @@ class Engine:
     def loaded(self) -> bool:
         return self._state is not None
 
-    def faq(self):
-        return self.load()[0]
+    def faq(self) -> Faq:
+        return self.load().faq
 
-    def load(self):
+    def load(self) -> Loaded:
         if self._state is None:
             with self._lock:
                 if self._state is None:
                     self._state = self._load()
         return self._state
 
-    def _load(self, force_build: bool = False):
+    def _load(self, force_build: bool = False) -> Loaded:
+        from kbqa.answer.decide import Decider
         from kbqa.corpus.loader import load_faq
-        from kbqa.models.embedders import EmbedderError
         from kbqa.index.store import IndexStateError, IndexStore
+        from kbqa.models.embedders import EmbedderError
+        from kbqa.retrieval.glossary import Glossary
         from kbqa.retrieval.retriever import Retriever
 
         try:
@@ -121,58 +150,55 @@ class Engine:
             raise KbqaError(str(e)) from None
         except OSError as e:
             raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        from kbqa.answer.compose import Decider
-        from kbqa.settings import MODES
-
         deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
-        from kbqa.retrieval.glossary import Glossary
-
         glossary = Glossary.load(self.settings.glossary_path)
-        return faq, store, Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary), deciders
+        retriever = Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary)
+        return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders)
 
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
         with self._lock:
             self._answers.clear()
         for emb in (self._embedder, self._cross):
-            clear = getattr(emb, "clear_cache", None)
-            if clear is not None:
-                clear()
+            if emb:
+                emb.clear_cache()
 
     def build(self, force: bool = False) -> Path:
         with self._lock:
             self._state = self._load(force_build=force)
             self._answers.clear()  # answers of the old index must not outlive it
-        return self._state[1].path
+        return self._state.store.path
 
     def _say(self, msg: str) -> None:
         if self.progress:
             print(msg, file=sys.stderr)
 
-    def decider(self, mode: str):
-        return self.load()[3][mode]
+    def decider(self, mode: str) -> Decider:
+        return self.load().deciders[mode]
 
     # ---- asking ------------------------------------------------------------------------------
     def validate(self, question) -> str:
+        """The question cleaned of control characters, or InvalidQuestion with its reason."""
         if not isinstance(question, str):
-            raise InvalidQuestion("问题必须是文字 (question must be a string)")
+            raise InvalidQuestion("not_text", "问题必须是文字 (question must be a string)")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestion("too_long", f"问题太长：{len(question)} 字，上限 {limit} 字 (question is too long)",
+                                  length=len(question), limit=limit)
         q = clean(question)
         if not q:
-            raise InvalidQuestion("问题是空的，请输入问题 (question is empty)")
-        if len(question) > self.settings.max_question_chars:
-            raise InvalidQuestion(f"问题太长：{len(question)} 字，上限 {self.settings.max_question_chars} 字 "
-                                  f"(question is too long)")
+            raise InvalidQuestion("empty", "问题是空的，请输入问题 (question is empty)")
         return q
 
-    def retrieve(self, question: str, history=None, mode: str | None = None):
-        """Retrieval with follow-up handling; returns (retrieval, covered, confidence)."""
+    def retrieve(self, question: str, history=None, mode: str | None = None) -> tuple[Retrieval, bool, float]:
+        """Retrieval with follow-up handling: (retrieval, covered, confidence)."""
         mode = mode or self.settings.mode
-        _faq, _store, retriever, _ = self.load()
+        retriever = self.load().retriever
         decider = self.decider(mode)
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and _is_followup(question, r.features):
+        if previous and is_followup(question, r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             if covered2:
@@ -228,11 +254,12 @@ class Engine:
         yield from self._answer(question, history, mode, stream=True)
 
     def _answer(self, question, history, mode: str | None, stream: bool) -> Iterator[str | Answer]:
-        from kbqa.answer.compose import compose, not_covered_text, select_units
+        from kbqa.answer.compose import compose, not_covered_sections, select_units
 
         t0 = time.perf_counter()
         q = self.validate(question)
-        faq, _store, retriever, _ = self.load()
+        state = self.load()
+        faq, retriever = state.faq, state.retriever
         llm = self.llm
         t1 = time.perf_counter()
         if llm is not None and user_turns(history, self.settings.max_history_turns):
@@ -242,22 +269,20 @@ class Engine:
         t2 = time.perf_counter()
         topics = {t.n: t for t in faq.topics}
         if covered and r.hits:
-            units = select_units(r, self.settings.max_experts)
-            text, citations = compose(retriever, r, units, topics)
-            status, topic = "answered", units[0].topic
+            section, citations = compose(retriever, r, select_units(r, self.settings.max_experts), topics)
+            answer = Answer(status="answered", answer="", topic=section.topic, confidence=p, kind="answer",
+                            sections=(section,), citations=tuple(citations), hits=tuple(r.hits))
         else:
-            text, citations, status, topic = not_covered_text(list(faq.topics), faq.title), [], "not_covered", None
+            answer = Answer(status="not_covered", answer="", topic=None, confidence=p, kind="not_covered",
+                            sections=not_covered_sections(list(faq.topics), faq.title), hits=tuple(r.hits))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
-        if traditional:
-            text = to_traditional(text)
-            citations = [_traditional_citation(c) for c in citations]
+        answer = _rendered(answer, traditional)
         t4 = time.perf_counter()
-        timings = {"load_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3, "compose_ms": (t3 - t2) * 1e3,
-                   "script_ms": (t4 - t3) * 1e3, "total_ms": (t4 - t0) * 1e3}
-        answer = Answer(status=status, answer=text, topic=topic, confidence=p, citations=tuple(citations),
-                        timings=timings, hits=tuple(r.hits))
-        if llm is None or status != "answered":  # a refusal is never handed to the LLM
+        answer = replace(answer, timings={"load_ms": (t1 - t0) * 1e3, "retrieve_ms": (t2 - t1) * 1e3,
+                                          "compose_ms": (t3 - t2) * 1e3, "script_ms": (t4 - t3) * 1e3,
+                                          "total_ms": (t4 - t0) * 1e3})
+        if llm is None or answer.status != "answered":  # a refusal is never handed to the LLM
             if stream:
                 yield from _paragraphs(answer.answer)
             yield answer
@@ -270,7 +295,7 @@ class Engine:
         from kbqa.answer.llm import LLMError, condense
 
         r, covered, p = self.retrieve(q, None, mode)
-        if covered and not _is_followup(q, r.features):
+        if covered and not is_followup(q, r.features):
             return r, covered, p, q
         try:
             standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q)
@@ -307,14 +332,23 @@ class Engine:
             checked, notice = "", LLM_NOTICE_FAILED
         timings = dict(answer.timings, llm_ms=(time.perf_counter() - t) * 1e3,
                        total_ms=(time.perf_counter() - t0) * 1e3)
-        if checked:
-            lines = answer.answer.split("\n")
-            head = lines[0] + "\n\n" if lines[0].startswith("**") else ""
-            tail = "\n\n" + lines[-1] if re.match(r"^(来源|來源)[:：]", lines[-1]) else ""
-            text = head + checked + tail
+        if checked:  # the generated text replaces the quotes of the (one) section
+            sections = (replace(answer.sections[0], lead="", body=checked),) + answer.sections[1:]
+            generated = replace(answer, sections=sections, notice="")
         else:
-            text = notice + "\n\n" + answer.answer
-        yield replace(answer, answer=to_traditional(text) if traditional else text, timings=timings)
+            generated = replace(answer, notice=notice)
+        yield replace(_rendered(generated, traditional, converted=True), timings=timings)
+
+
+def _rendered(answer: Answer, traditional: bool, converted: bool = False) -> Answer:
+    """The Answer with its markdown rendered, in the user's script (``converted``: its fields already are)."""
+    from kbqa.answer.render import to_markdown
+    from kbqa.answer.script import traditional as in_traditional
+
+    text = to_markdown(answer)
+    if not traditional:
+        return replace(answer, answer=text)
+    return replace(answer if converted else in_traditional(answer), answer=to_traditional(text))
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -328,56 +362,4 @@ def _brief(e: Exception) -> str:
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
-def one_line(e: Exception) -> str:
-    """An exception as the one line users see (CLI, web, Slack): our own errors as they are, anything
-    else with its type and a pointer to KBQA_DEBUG."""
-    from kbqa.settings import SettingsError
-
-    msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
-    if isinstance(e, (KbqaError, InvalidQuestion, SettingsError)):
-        return msg
-    return f"{type(e).__name__}: {msg} (set KBQA_DEBUG=1 for details)"
-
-
-def _traditional_citation(c: Citation) -> Citation:
-    return replace(c, topic_title=to_traditional(c.topic_title), expert_title=to_traditional(c.expert_title),
-                   quote=to_traditional(c.quote), text=to_traditional(c.text))
-
-
-def _is_followup(q: str, features: dict) -> bool:
-    """A follow-up leans on the conversation: it opens with 那/还有/what about…, or it is one or two words
-    the FAQ knows ("存储呢？"). Junk or an unrelated question never borrows the previous question."""
-    ws = words(q)
-    if not ws:
-        return False
-    return bool(_FOLLOWUP.search(q.strip())) or (len(ws) <= 2 and features.get("cov_any", 0.0) >= 0.5)
-
-
-def user_turns(history, limit: int = 10) -> list[str]:
-    """The user's earlier questions from any common history shape: Gradio messages (role/content dicts),
-    (user, bot) pairs, or plain strings. Anything unrecognised is ignored, never an error."""
-    out: list[str] = []
-    if not isinstance(history, (list, tuple)):
-        return out
-    for turn in history[-2 * limit:]:
-        text = None
-        if isinstance(turn, dict) and turn.get("role") == "user":
-            text = _content_text(turn.get("content"))
-        elif isinstance(turn, (list, tuple)) and turn:
-            text = _content_text(turn[0])
-        elif isinstance(turn, str):
-            text = turn
-        if text and clean(text):
-            out.append(clean(text)[:2000])
-    return out[-limit:]
-
-
-def _content_text(content, depth: int = 0) -> str | None:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, dict):
-        return content.get("text") if isinstance(content.get("text"), str) else None
-    if isinstance(content, (list, tuple)) and depth < 4:  # deeper nesting is junk (and would recurse ~1000 deep)
-        parts = [_content_text(c, depth + 1) for c in content]
-        return " ".join(p for p in parts if p) or None
-    return None
+__all__ = ["AskEngine", "Engine", "InvalidQuestion", "KbqaError", "Loaded", "Section", "one_line", "user_turns"]

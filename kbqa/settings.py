@@ -1,4 +1,5 @@
-"""All configuration in one place. Every field is read from an environment variable ``KBQA_<NAME>``.
+"""All configuration in one place, and the only module that reads the environment. Every field is read
+from an environment variable: ``KBQA_<NAME>``, or the name in its ``env`` metadata (Slack's own names).
 
 ``Settings.from_env()`` is what the CLI, the web app and the Slack bot use; tests build ``Settings(...)``
 directly. ``kbqa config`` prints every field with its description and current value.
@@ -8,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+
+from kbqa.errors import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODES = ("hybrid", "lexical", "dense")
@@ -51,6 +54,14 @@ class Settings:
     llm_model: str = _f("", "LLM model name for the OpenAI-compatible endpoint.")
     llm_api_key: str = _f("", "API key for the LLM endpoint (never logged).", secret=True)
     llm_timeout_s: float = _f(15.0, "LLM request timeout (seconds).")
+    debug: bool = _f(False, "Show tracebacks in the CLI and log at DEBUG level (any non-empty value but 0/false/off).")
+    slack_bot_token: str = _f("", "The Slack bot token (xoxb-…).", secret=True, env="SLACK_BOT_TOKEN")
+    slack_signing_secret: str = _f("", "The Slack signing secret (HTTP mode).", secret=True,
+                                   env="SLACK_SIGNING_SECRET")
+    slack_app_token: str = _f("", "The Slack app-level token (xapp-…, Socket Mode).", secret=True,
+                              env="SLACK_APP_TOKEN")
+    slack_api_base_url: str = _f("", "Slack Web API base URL (default https://slack.com/api/; tests point it at a "
+                                 "local fake).", env="SLACK_API_BASE_URL")
     llm_citation_mode: str = _f("remove", "What happens to an LLM sentence without a valid [n] citation: "
                                 "'remove' it (default) or 'flag' it as unverified.", choices=("remove", "flag"))
 
@@ -69,8 +80,8 @@ class Settings:
         env = os.environ if env is None else env
         values = {}
         for f in fields(cls):
-            raw = env.get("KBQA_" + f.name.upper())
-            if raw is None or raw == "":
+            raw = env.get(env_name(f))
+            if raw is None or raw.strip() == "":
                 continue
             values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -100,16 +111,20 @@ class Settings:
         for f in fields(self):
             value = getattr(self, f.name)
             shown = ("***" if value else "") if f.metadata.get("secret") else str(value)
-            rows.append(("KBQA_" + f.name.upper(), shown, f.metadata["doc"]))
+            rows.append((env_name(f), shown, f.metadata["doc"]))
         return rows
 
 
-class SettingsError(ValueError):
-    """A configuration value is wrong; the message is one actionable line."""
+def env_name(f) -> str:
+    return f.metadata.get("env") or "KBQA_" + f.name.upper()
 
 
 def _coerce(f, raw: str):
     typ = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if typ.startswith("bool"):
+        return raw.strip().lower() not in ("0", "false", "off", "no")
+    if f.metadata.get("secret") or f.metadata.get("env"):
+        raw = raw.strip()
     try:
         if typ.startswith("int"):
             return int(raw)

@@ -5,6 +5,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Status = Literal["answered", "not_covered"]
+# What kind of reply an Answer is. ``status`` keeps its two values; ``kind`` says more.
+Kind = Literal["answer", "multi", "overview", "question", "expert", "smalltalk", "not_covered"]
+KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -51,19 +54,53 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Section:
+    """One part of a reply. Every front end renders the same parts: a heading, a plain-text lead, list
+    items, then either the quotes of its citations (by number, in order) or, in LLM mode, a generated body
+    that carries [n] marks. All fields are plain text, never markup."""
+
+    title: str = ""
+    topic: int | None = None
+    lead: str = ""
+    items: tuple[str, ...] = ()
+    citations: tuple[int, ...] = ()  # numbers of Answer.citations quoted here
+    body: str = ""  # generated text replacing the quotes (LLM mode); "" = the quotes
+
+    def to_dict(self) -> dict:
+        return {"title": self.title, "topic": self.topic, "lead": self.lead, "items": list(self.items),
+                "citations": list(self.citations), "body": self.body}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A question worth asking next, and the FAQ question it leads to (None: not one question)."""
+
+    text: str
+    topic: int | None = None
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "topic": self.topic}
+
+
+@dataclass(frozen=True)
 class Answer:
     """What ask() returns. to_dict() gives exactly the public JSON fields."""
 
     status: Status
-    answer: str  # markdown
+    answer: str  # the whole reply as markdown, rendered from the fields below (answer/render.py)
     topic: int | None
     confidence: float
     citations: tuple[Citation, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    kind: Kind = "answer"
+    sections: tuple[Section, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    notice: str = ""  # shown above the sections (e.g. why the LLM's answer was not used)
     # Not part of the public JSON: ranked units, for evaluation and debugging.
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
 
-    PUBLIC_FIELDS = ("status", "answer", "topic", "confidence", "citations", "timings")
+    PUBLIC_FIELDS = ("status", "answer", "topic", "confidence", "citations", "timings", "kind", "sections",
+                     "suggestions", "notice")
 
     def to_dict(self) -> dict:
         return {
@@ -73,4 +110,8 @@ class Answer:
             "confidence": round(float(self.confidence), 4),
             "citations": [asdict(c) for c in self.citations],
             "timings": {k: round(float(v), 3) for k, v in self.timings.items()},
+            "kind": self.kind,
+            "sections": [s.to_dict() for s in self.sections],
+            "suggestions": [s.to_dict() for s in self.suggestions],
+            "notice": self.notice,
         }

@@ -1,57 +1,17 @@
-"""Decide (answer or not covered) and compose the extractive answer: the experts' own words, cited.
+"""Compose the extractive answer: the experts' own words, cited, as structured sections.
 
 Nothing here invents text: every sentence of an answer is either a fixed frame (question title,
-'not covered' notice) or a quote from an expert answer or question description of the FAQ.
+'not covered' notice) or a quote from an expert answer or question description of the FAQ. Nothing here
+writes markup either: answer/render.py turns the sections into markdown, each front end into its own form.
 """
 from __future__ import annotations
 
-import json
-import math
-from dataclasses import dataclass
-from pathlib import Path
-
 from kbqa.retrieval.retriever import Retrieval, Retriever
-from kbqa.types import Citation, Topic, Unit
+from kbqa.types import Citation, Section, Topic, Unit
 
 QUOTE_BUDGET = 240  # characters of quote per expert before we stop adding sentences
 WHOLE_IF_SHORTER = 180  # quote an answer whole when it is this short
 SECOND_SENTENCE = 0.8  # another sentence joins the quote when it scores this close to the best
-
-
-@dataclass(frozen=True)
-class Decider:
-    """Logistic model over retrieval features, fitted on eval/dev.jsonl by `kbqa calibrate`."""
-
-    features: tuple[str, ...]
-    weights: tuple[float, ...]
-    bias: float
-    threshold: float = 0.5
-    source: str = "default"
-
-    def probability(self, feats: dict[str, float]) -> float:
-        z = self.bias + sum(w * feats.get(f, 0.0) for f, w in zip(self.features, self.weights))
-        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
-
-    def covered(self, feats: dict[str, float]) -> tuple[bool, float]:
-        if feats.get("n_words", 0.0) == 0:
-            return False, 0.0
-        p = self.probability(feats)
-        return p >= self.threshold, p
-
-    @classmethod
-    def load(cls, path: Path, profile: str) -> "Decider":
-        """The fitted model for this profile, else the lexical-only one, else an uncalibrated rule."""
-        try:
-            models = json.loads(Path(path).read_text(encoding="utf-8"))["models"]
-        except (OSError, ValueError, KeyError):
-            models = {}
-        for key in (profile, profile.split(":")[0] + ":*", "lexical:*"):
-            m = models.get(key)
-            if m:
-                return cls(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]),
-                           float(m.get("threshold", 0.5)), f"{path}#{key}")
-        # Uncalibrated fallback: most query words must occur in the FAQ.
-        return cls(("cov_any",), (12.0,), -7.0, 0.5, "uncalibrated")
 
 
 def select_units(r: Retrieval, max_experts: int) -> list[Unit]:
@@ -103,32 +63,28 @@ def _separator(text: str, a: str, b: str) -> str:
     return " "
 
 
-def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[int, Topic]
-            ) -> tuple[str, list[Citation]]:
+NO_EXPERT_ANSWERS = "这个问题的专家解答没有收录在本文中（原文说明已另行整理成文）。问题描述如下："
+
+
+def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[int, Topic], first: int = 1
+            ) -> tuple[Section, list[Citation]]:
+    """One section for the chosen topic: its title, and a quote of each unit, cited [first], [first+1]…"""
     topic = topics[units[0].topic]
-    lines = [f"**问题 {topic.n}：{topic.title}**", ""]
     citations: list[Citation] = []
     scores = {h.unit.id: h.score for h in r.hits}
-    for n, unit in enumerate(units, start=1):
+    lead = ""
+    for n, unit in enumerate(units, start=first):
         quote = quote_for(retriever, r, unit)
         if unit.kind == "question":
-            lines += ["这个问题的专家解答没有收录在本文中（原文说明已另行整理成文）。问题描述如下：", ""]
-            lines += [f"> {line}" for line in quote.split("\n") if line.strip()]
-            lines[-1] += f" [{n}]"
-        else:
-            lines.append(f"**{unit.expert}**（{unit.expert_title}）：")
-            lines += [f"> {line}" for line in quote.split("\n") if line.strip()]
-            lines[-1] += f" [{n}]"
-        lines.append("")
+            lead = NO_EXPERT_ANSWERS
         citations.append(Citation(n=n, topic=unit.topic, topic_title=unit.topic_title, expert=unit.expert,
                                   expert_title=unit.expert_title or "问题描述", quote=quote,
                                   score=round(scores.get(unit.id, 0.0), 4), text=unit.text))
-    lines.append("来源：" + "；".join(
-        f"[{c.n}] 问题{c.topic} · {c.expert + ' ' + c.expert_title if c.expert else '问题描述'}" for c in citations))
-    return "\n".join(lines).strip(), citations
+    section = Section(title=f"问题 {topic.n}：{topic.title}", topic=topic.n, lead=lead,
+                      citations=tuple(c.n for c in citations))
+    return section, citations
 
 
-def not_covered_text(topics: list[Topic], title: str, reason: str = "") -> str:
+def not_covered_sections(topics: list[Topic], title: str, reason: str = "") -> tuple[Section, ...]:
     head = reason or f"抱歉，这个问题不在本知识库（《{title}》）的范围内，我无法回答。"
-    menu = "\n".join(f"{t.n}. {t.title}" for t in topics)
-    return f"{head}\n\n我可以回答这些问题：\n{menu}"
+    return (Section(lead=head), Section(title="我可以回答这些问题：", items=tuple(f"{t.n}. {t.title}" for t in topics)))

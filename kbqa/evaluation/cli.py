@@ -69,13 +69,6 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
-def answer_mode(engine) -> str:
-    mode = getattr(engine, "answer_mode", None)
-    if isinstance(mode, str) and mode:
-        return mode
-    return "llm" if engine.settings.llm_base_url else "extractive"
-
-
 def run(args, engine=None, progress: bool = True) -> int:
     from kbqa.engine import Engine, KbqaError
     from kbqa.settings import Settings
@@ -95,12 +88,12 @@ def run(args, engine=None, progress: bool = True) -> int:
     runs = run_sets(engine, sets, modes, progress=progress)
     faq = engine.faq()
     meta = {
-        "answer_mode": answer_mode(engine),
+        "answer_mode": engine.answer_mode,
         "embedder": engine.embedder.identity(),
         "command": command_line(args),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "corpus": {"path": str(settings.corpus), "sha256": faq.sha256, "title": faq.title},
-        "calibration": {m: getattr(engine.decider(m), "source", "?") for m in modes},
+        "calibration": {m: engine.decider(m).source for m in modes},
         "top_k": settings.top_k,
     }
     doc = build_document(runs, paths, meta)

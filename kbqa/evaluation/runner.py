@@ -42,8 +42,7 @@ def warm_up(engine, mode: str | None) -> None:
         engine.ask(WARMUP_QUESTION, mode=mode)
     except Exception:  # noqa: BLE001 - a real failure shows up again, attributed, on the first eval question
         pass
-    if hasattr(engine, "clear_caches"):
-        engine.clear_caches()  # latencies are of the full work, not of answers cached by an earlier mode
+    engine.clear_caches()  # latencies are of the full work, not of answers cached by an earlier mode
 
 
 def run_sets(engine, sets: dict[str, list[dict]], modes: list[str], progress: bool = True,
@@ -62,8 +61,7 @@ def run_sets(engine, sets: dict[str, list[dict]], modes: list[str], progress: bo
     try:
         for mode in modes:
             runs[mode] = {}
-            if hasattr(engine, "clear_caches"):
-                engine.clear_caches()
+            engine.clear_caches()
             for name, items in sets.items():
                 if bar is not None:
                     bar.set_description(f"kbqa eval {mode} {name}")

@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # the app is offline: before gradio is imported
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:
@@ -74,12 +75,21 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # noqa: BLE001 - the CLI's contract: one line, never a traceback
-        if os.environ.get("KBQA_DEBUG"):
+        if _debug():
             raise
-        from kbqa.engine import one_line
+        from kbqa.errors import one_line
 
         print(f"kbqa: error: {one_line(e)}", file=sys.stderr)
         return 2
+
+
+def _debug() -> bool:
+    from kbqa.settings import Settings
+
+    try:
+        return Settings.from_env().debug
+    except Exception:  # noqa: BLE001 - a bad setting is itself the error being reported
+        return False
 
 
 def _engine():

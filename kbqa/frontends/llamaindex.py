@@ -33,6 +33,6 @@ class KbqaRetriever(BaseRetriever):
         self._top_k = top_k or engine.settings.top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        retriever = self._engine.load()[2]
+        retriever = self._engine.load().retriever
         result = retriever.search(self._engine.validate(query_bundle.query_str), self._mode, self._top_k)
         return [NodeWithScore(node=unit_node(h.unit), score=h.score) for h in result.hits]

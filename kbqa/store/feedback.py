@@ -57,6 +57,16 @@ class FeedbackStore:
              _utf8(json.dumps(extra or {}, ensure_ascii=False, default=str))))
         return int(cur.lastrowid)
 
+    def add_vote(self, source: str, rating: int, question: str, answer: dict, **context) -> int:
+        """Store a vote on an answer (an ``Answer.to_dict()``, or what a front end still knows of one):
+        the one place where web and Slack feedback records are built. ``context`` goes to ``extra``."""
+        extra = {"status": answer.get("status"), "topic": answer.get("topic")}
+        if "confidence" in answer:
+            extra["confidence"] = answer["confidence"]
+        extra.update(context)
+        return self.add(source=source, rating=rating, question=question, answer=answer.get("answer") or "",
+                        citations=answer.get("citations") or (), extra=extra)
+
     def count(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
 

@@ -18,6 +18,7 @@ import pytest
 
 from kbqa.frontends import cli
 from kbqa.frontends.web import app as web
+from kbqa.frontends.web import page as web_page
 from kbqa.engine import InvalidQuestion, user_turns
 from kbqa.store.feedback import FeedbackStore
 from kbqa.settings import Settings
@@ -219,7 +220,7 @@ def test_api_content_type_variants(client):
 
 # ---- the chat page's backend ------------------------------------------------------------------------------
 def test_chat_backend_junk(fake_engine, tmp_path):
-    backend = web.ChatBackend(fake_engine, FeedbackStore(tmp_path / "f.sqlite3"), stream_delay_s=0)
+    backend = web_page.ChatBackend(fake_engine, FeedbackStore(tmp_path / "f.sqlite3"), stream_delay_s=0)
     for name, q in {**JUNK_QUESTIONS, **limit_questions(LIMIT), "not text": None}.items():
         *_, (box, chat, turns) = list(backend.respond(q, [], []))
         if chat:

@@ -44,12 +44,12 @@ def test_mode_error_lists_the_choices(tmp_path):
 def test_config_lists_every_setting(tmp_path):
     from dataclasses import fields
 
-    from kbqa.settings import Settings
+    from kbqa.settings import Settings, env_name
 
     p = run(["config"], tmp_path, KBQA_LLM_API_KEY="sekret")
     assert p.returncode == 0
     for f in fields(Settings):
-        assert f"KBQA_{f.name.upper()}=" in p.stdout
+        assert f"{env_name(f)}=" in p.stdout
     assert "sekret" not in p.stdout
 
 

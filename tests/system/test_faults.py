@@ -32,7 +32,7 @@ def test_index_faults_are_refused_and_rebuilt_with_the_same_answers(fake_engine,
 
 def test_cli_on_a_corrupt_index_rebuilds_or_says_so_in_one_line(fake_engine, tmp_path):
     home = tmp_path / "home"
-    src = fake_engine.load()[1].path
+    src = fake_engine.load().store.path
     dst = home / "indexes" / src.name
     shutil.copytree(src, dst)
     (dst / "dense.faiss").write_bytes(b"garbage")
@@ -57,7 +57,7 @@ def test_cli_on_a_corrupt_index_rebuilds_or_says_so_in_one_line(fake_engine, tmp
 
 
 def test_manifest_of_another_model_is_never_used(fake_engine):
-    faq, store = fake_engine.faq(), fake_engine.load()[1]
+    faq, store = fake_engine.faq(), fake_engine.load().store
     with pytest.raises(IndexStateError, match="another model"):
         IndexStore.load(store.path, faq.sha256, {**fake_engine.embedder.identity(), "dim": 999})
 

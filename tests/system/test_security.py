@@ -10,6 +10,7 @@ import pytest
 
 from kbqa.frontends import cli
 from kbqa.frontends.web import app as web
+from kbqa.frontends.web import render as web_render
 from kbqa.settings import Settings
 
 PACKAGE = Path(cli.__file__).parents[1]  # the kbqa package
@@ -67,16 +68,16 @@ def test_sql_placeholders_bind_every_value():
 def test_plain_markdown_escapes_user_text():
     for evil in ("<img src=x onerror=alert(1)>", "<script>alert(1)</script>", "[x](javascript:alert(1))",
                  "**bold** `code` ![i](http://e.invalid/i.png)"):
-        out = web.plain_markdown(evil)
+        out = web_render.plain_markdown(evil)
         assert "<" not in out and ">" not in out.replace("&gt;", "")
         assert "](" not in out  # link syntax neutralised
-    assert web.plain_markdown("a & b") == "a &amp; b"
+    assert web_render.plain_markdown("a & b") == "a &amp; b"
 
 
 def test_sources_panel_and_browse_escape_everything():
     c = {"n": 1, "topic": 2, "topic_title": "<b>t</b>", "expert": "<script>e</script>", "expert_title": "\"'<>",
          "quote": "<img src=x onerror=1>", "text": "line1\n<iframe>"}
-    out = web.sources_html([c])
+    out = web_render.sources_html([c])
     for raw in ("<b>t", "<script>", "<img", "<iframe"):
         assert raw not in out
 

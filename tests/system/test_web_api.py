@@ -13,6 +13,8 @@ import pytest
 
 from kbqa.frontends import cli
 from kbqa.frontends.web import app as web
+from kbqa.frontends.web import render as web_render
+from kbqa.frontends.web import page as web_page
 from kbqa.engine import Engine
 from kbqa.store.feedback import FeedbackStore
 from kbqa.settings import Settings
@@ -246,8 +248,8 @@ def test_ask_concurrency_follows_the_batch_size(fake_engine):
 
 # ---- the chat page's backend, called directly ----------------------------------------------------------
 @pytest.fixture
-def backend(fake_engine, tmp_path) -> web.ChatBackend:
-    return web.ChatBackend(fake_engine, FeedbackStore(tmp_path / "fb.sqlite3"), stream_delay_s=0)
+def backend(fake_engine, tmp_path) -> web_page.ChatBackend:
+    return web_page.ChatBackend(fake_engine, FeedbackStore(tmp_path / "fb.sqlite3"), stream_delay_s=0)
 
 
 def test_chat_streams_the_answer_then_adds_the_sources(backend):
@@ -286,7 +288,7 @@ def test_chat_refuses_politely(backend, fake_engine):
 
 
 def test_chat_shows_engine_errors_as_one_line(fake_engine, tmp_path):
-    broken = web.ChatBackend(_unloaded_engine(fake_engine, corpus=tmp_path / "nope.json"),
+    broken = web_page.ChatBackend(_unloaded_engine(fake_engine, corpus=tmp_path / "nope.json"),
                              FeedbackStore(tmp_path / "fb.sqlite3"))
     *_, (_b, chat, _t) = broken.respond(SIMPLIFIED, [], [])
     assert chat[-1]["content"].startswith("⚠️ 知识库暂时不可用") and "\n" not in chat[-1]["content"]
@@ -330,7 +332,7 @@ def test_another_faq_without_examples_offers_its_own_titles(tmp_path, fake_engin
 
 
 def test_browse_lists_the_ten_questions_and_their_experts(fake_engine):
-    page = web.browse_html(fake_engine.faq())
+    page = web_render.browse_html(fake_engine.faq())
     for t in fake_engine.faq().topics:
         assert f'id="kbqa-topic-{t.n}"' in page
     for u in fake_engine.faq().units:
@@ -342,15 +344,15 @@ def test_browse_lists_the_ten_questions_and_their_experts(fake_engine):
 def test_sources_panel_escapes_corpus_text():
     c = {"n": 1, "topic": 3, "topic_title": "a<b", "expert": "<script>x</script>", "expert_title": "o&t",
          "quote": "q<i>1</i>", "score": 0.5, "text": "line1\n<img src=x onerror=alert(1)>\n\nline3"}
-    panel = web.sources_html([c])
+    panel = web_render.sources_html([c])
     assert "<script>" not in panel and "<img" not in panel and "<i>" not in panel
     assert "&lt;script&gt;" in panel and "o&amp;t" in panel and "a&lt;b" in panel
     assert "\n" not in panel  # one line: a blank line would end the HTML block in markdown
-    assert web.sources_html([]) == ""
+    assert web_render.sources_html([]) == ""
 
 
 def test_stream_pieces():
-    assert web.stream_pieces("") == [""]
-    assert web.stream_pieces("abc", steps=10) == ["a", "ab", "abc"]
-    pieces = web.stream_pieces("x" * 1000)
-    assert pieces[-1] == "x" * 1000 and len(pieces) <= web.STREAM_STEPS + 1
+    assert web_render.stream_pieces("") == [""]
+    assert web_render.stream_pieces("abc", steps=10) == ["a", "ab", "abc"]
+    pieces = web_render.stream_pieces("x" * 1000)
+    assert pieces[-1] == "x" * 1000 and len(pieces) <= web_render.STREAM_STEPS + 1

@@ -12,7 +12,11 @@ from kbqa.types import Answer
 def test_answer_json_has_exactly_the_public_fields(fake_engine):
     a = fake_engine.ask("容器里怎么执行定时任务？", mode="lexical")
     d = a.to_dict()
-    assert list(d) == ["status", "answer", "topic", "confidence", "citations", "timings"]
+    # the first six are the original contract; the rest were added without changing them
+    assert list(d) == ["status", "answer", "topic", "confidence", "citations", "timings", "kind", "sections",
+                       "suggestions", "notice"]
+    assert d["kind"] == "answer" and d["sections"][0]["topic"] == d["topic"]
+    assert d["sections"][0]["citations"] == [c["n"] for c in d["citations"]]
     assert d["citations"], "an answered question cites experts"
     assert set(d["citations"][0]) == {"n", "topic", "topic_title", "expert", "expert_title", "quote", "score", "text"}
     json.dumps(d, ensure_ascii=False)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import threading
@@ -545,21 +544,18 @@ class SlackBot:
             return
         cached = self.answers.get(meta.get("id"))
         if cached:
-            question, a = cached["question"], cached["answer"]
-            answer_text, citations = a["answer"], a["citations"]
-            extra = {"status": a["status"], "topic": a["topic"], "confidence": a["confidence"]}
+            question, answer = cached["question"], cached["answer"]
         else:  # answered by an earlier process: what the button and the message still carry
             question = meta.get("q", "")
-            answer_text = (body.get("message") or {}).get("text", "")
-            citations = [{"topic": t, "expert": e} for t, e in meta.get("c", [])]
-            extra = {"status": meta.get("s"), "topic": meta.get("t")}
+            answer = {"status": meta.get("s"), "topic": meta.get("t"),
+                      "answer": (body.get("message") or {}).get("text", ""),
+                      "citations": [{"topic": t, "expert": e} for t, e in meta.get("c", [])]}
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        extra.update({"user": user, "team": (body.get("team") or {}).get("id"), "channel": channel,
-                      "message_ts": (body.get("container") or {}).get("message_ts"),
-                      "answer_id": meta.get("id")})
         try:
-            self.store.add(source="slack", rating=rating, question=question, answer=answer_text,
-                           citations=citations, extra=extra)
+            self.store.add_vote("slack", rating, question, answer, user=user,
+                                team=(body.get("team") or {}).get("id"), channel=channel,
+                                message_ts=(body.get("container") or {}).get("message_ts"),
+                                answer_id=meta.get("id"))
         except Exception as e:  # noqa: BLE001
             log.warning("storing feedback failed: %s", type(e).__name__)
             self.votes.discard((meta.get("id"), user, rating))
@@ -583,13 +579,9 @@ class SlackBot:
 
 def _warning(e: Exception) -> str:
     """The one line a user sees when answering failed."""
-    if isinstance(e, InvalidQuestion):
-        return f"⚠️ {e}"
-    if isinstance(e, KbqaError):
-        log.warning("answering failed: %s", e)
-        return f"⚠️ 出错了：{e}"
-    log.error("answering failed: %s", type(e).__name__, exc_info=e)
-    return "⚠️ 内部错误，暂时无法回答，请稍后再试。"
+    from kbqa.errors import user_text
+
+    return user_text(e)
 
 
 def _is_bot_message(m: dict, bot_user_id=None, bot_id=None) -> bool:
@@ -761,10 +753,8 @@ def run_cli(args) -> int:
     from kbqa.settings import Settings
 
     socket_mode = bool(getattr(args, "socket", False))
-    env = os.environ
-    bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
-    secret = env.get("SLACK_SIGNING_SECRET", "").strip()
-    app_token = env.get("SLACK_APP_TOKEN", "").strip()
+    settings = Settings.from_env()
+    bot_token, secret, app_token = settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token
     if not bot_token:
         raise KbqaError("SLACK_BOT_TOKEN is not set (the xoxb- bot token; see docs/slack.md)")
     if bot_token.startswith("xapp-"):
@@ -776,12 +766,11 @@ def run_cli(args) -> int:
         raise KbqaError("SLACK_APP_TOKEN must be an app-level token (xapp-…)")
     if not socket_mode and not secret:
         raise KbqaError("SLACK_SIGNING_SECRET is not set (Basic Information > App Credentials; see docs/slack.md)")
-    _configure_logging()
-    settings = Settings.from_env()
+    _configure_logging(settings.debug)
     engine = Engine(settings, progress=True)
     print("kbqa slack: loading the knowledge base…", file=sys.stderr, flush=True)
     engine.load()
-    base = env.get("SLACK_API_BASE_URL", "").strip() or None
+    base = settings.slack_api_base_url or None
     sdk_log = logging.getLogger("slack_sdk")
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL)  # the failure is reported below, in one line
@@ -823,9 +812,9 @@ class _DropClientTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def _configure_logging() -> None:
+def _configure_logging(debug: bool) -> None:
     """kbqa's own lines at INFO on stderr; libraries keep their defaults (warnings and up) unless KBQA_DEBUG."""
-    if os.environ.get("KBQA_DEBUG"):
+    if debug:
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         return
     ours = logging.getLogger("kbqa")

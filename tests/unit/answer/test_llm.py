@@ -255,10 +255,11 @@ def test_extractive_ask_stream_gives_the_text_then_the_answer(fake_engine):
 
 def test_web_page_streams_the_llm_answer_then_shows_the_checked_one(engine, llm, tmp_path):
     from kbqa.frontends.web import app as web
+    from kbqa.frontends.web import page as web_page
     from kbqa.store.feedback import FeedbackStore
 
     llm.script(Reply(GOOD + "编造的一句[7]。", chunk_chars=4))
-    backend = web.ChatBackend(engine, FeedbackStore(tmp_path / "fb.sqlite3"), stream_delay_s=0)
+    backend = web_page.ChatBackend(engine, FeedbackStore(tmp_path / "fb.sqlite3"), stream_delay_s=0)
     steps = [(box, chat[-1]["content"], turns) for box, chat, turns in backend.respond(QUESTION, [], [])]
     texts = [content for _box, content, _turns in steps[1:]]  # (the chat list is reused: read it as it goes)
     assert len(texts) >= 10

@@ -59,7 +59,7 @@ def test_after_build_everything_is_ok(home, capsys):
 
 @pytest.mark.parametrize("damage", ["corrupt", "truncate", "delete", "manifest"])
 def test_a_damaged_index_fails_with_the_rebuild_fix(home, capsys, damage):
-    path = _build().load()[1].path
+    path = _build().load().store.path
     target = path / "dense.faiss"
     if damage == "corrupt":
         data = bytearray(target.read_bytes())

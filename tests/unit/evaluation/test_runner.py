@@ -145,10 +145,10 @@ def test_llm_needs_a_base_url_and_bad_modes_are_refused(fake_engine, tiny):
     with pytest.raises(KbqaError, match="unknown mode 'bm25'"):
         eval_cli.run(_args(tiny, "--compare", "lexical,bm25"), engine=fake_engine, progress=False)
 
-    class Stub:
-        settings = fake_engine.settings.with_(llm_base_url="http://127.0.0.1:9/v1")
+    from kbqa.engine import Engine
 
-    assert eval_cli.answer_mode(Stub()) == "llm" and eval_cli.answer_mode(fake_engine) == "extractive"
+    assert Engine(fake_engine.settings.with_(llm_base_url="http://127.0.0.1:9/v1")).answer_mode == "llm"
+    assert fake_engine.answer_mode == "extractive"
 
 
 def test_set_names_keep_files_apart(fake_engine, tmp_path, capsys):

@@ -75,7 +75,8 @@ def test_homophones_fix_unknown_words_to_faq_words_only():
 # ---- in retrieval --------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def retrievers(fake_engine):
-    _faq, store, with_glossary, _ = fake_engine.load()
+    loaded = fake_engine.load()
+    store, with_glossary = loaded.store, loaded.retriever
     without = Retriever(with_glossary.units, store, with_glossary.embedder)
     return with_glossary, without
 
@@ -108,4 +109,4 @@ def test_glossary_is_found_beside_the_corpus_and_can_be_turned_off(tmp_path):
     assert Settings(corpus=tmp_path / "other.json").glossary_path == tmp_path / "glossary.tsv"
     assert Settings.from_env({"KBQA_GLOSSARY": "none"}).glossary_path is None
     off = Engine(Settings(home=tmp_path, embedder="fake", glossary=Path("none")), progress=False)
-    assert len(off.load()[2].glossary) == 0
+    assert len(off.load().retriever.glossary) == 0

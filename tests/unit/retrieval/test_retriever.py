@@ -93,7 +93,7 @@ def hits_of(r: Retriever, result) -> list[tuple[int, float]]:
 
 # ---- lexical scores ---------------------------------------------------------------------------------
 def test_lexical_scores_are_bm25s_scores_exactly_on_the_faq(fake_engine):
-    store = fake_engine.load()[1]
+    store = fake_engine.load().store
     indptr = store.bm25.scores["indptr"]
     assert np.diff(indptr).max() <= POSTINGS_PER_TOKEN  # so no token's postings are cut on the FAQ
     for q in questions():
@@ -105,7 +105,7 @@ def test_lexical_scores_are_bm25s_scores_exactly_on_the_faq(fake_engine):
 
 
 def test_lexical_scores_read_each_tokens_best_postings_first(fake_engine):
-    store = fake_engine.load()[1]
+    store = fake_engine.load().store
     for word in ("容器", "docker", "网络", "存储"):
         full = np.asarray(store.bm25.get_scores([word]), dtype=np.float32)
         assert (full > 0).sum() > 3
@@ -115,7 +115,7 @@ def test_lexical_scores_read_each_tokens_best_postings_first(fake_engine):
 
 
 def test_lexical_sums_are_left_zeroed(fake_engine):
-    retriever = fake_engine.load()[2]
+    retriever = fake_engine.load().retriever
     for q in questions()[:20]:
         retriever.search(q, "lexical")
     assert not retriever.store._lex_sums.array.any() and not retriever._topic_best.array.any()
@@ -124,7 +124,7 @@ def test_lexical_sums_are_left_zeroed(fake_engine):
 # ---- candidate-only fusion = full fusion ------------------------------------------------------------
 @pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
 def test_search_equals_full_array_fusion_on_the_faq(fake_engine, mode):
-    r = fake_engine.load()[2]
+    r = fake_engine.load().retriever
     for q in questions():
         for k in (1, 8, 1000):
             got = r.search(q, mode, k)
@@ -137,7 +137,8 @@ def test_search_equals_full_array_fusion_on_the_faq(fake_engine, mode):
 
 
 def test_rrf_fusion_equals_full_array_fusion_on_the_faq(fake_engine):
-    _faq, store, r0, _ = fake_engine.load()
+    loaded = fake_engine.load()
+    store, r0 = loaded.store, loaded.retriever
     r = Retriever(r0.units, store, r0.embedder, FusionParams(fusion="rrf"))
     for q in questions()[::3]:
         for mode in ("hybrid", "lexical"):
@@ -194,7 +195,7 @@ def test_negative_fusion_weights_are_refused():
 
 
 def test_concurrent_searches_get_their_own_sums(fake_engine):
-    r = fake_engine.load()[2]
+    r = fake_engine.load().retriever
     qs = questions()[:40]
     expected = [hits_of(r, r.search(q, "lexical")) for q in qs]
     got: dict[int, list] = {}

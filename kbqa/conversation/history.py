@@ -1,0 +1,48 @@
+"""A conversation's earlier turns, from whatever shape a front end keeps them in, and when a question leans
+on them (a follow-up)."""
+from __future__ import annotations
+
+import re
+
+from kbqa.text.normalise import clean, words
+
+_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
+
+
+def is_followup(q: str, features: dict) -> bool:
+    """A follow-up leans on the conversation: it opens with 那/还有/what about…, or it is one or two words
+    the FAQ knows ("存储呢？"). Junk or an unrelated question never borrows the previous question."""
+    ws = words(q)
+    if not ws:
+        return False
+    return bool(_FOLLOWUP.search(q.strip())) or (len(ws) <= 2 and features.get("cov_any", 0.0) >= 0.5)
+
+
+def user_turns(history, limit: int = 10) -> list[str]:
+    """The user's earlier questions from any common history shape: Gradio messages (role/content dicts),
+    (user, bot) pairs, or plain strings. Anything unrecognised is ignored, never an error."""
+    out: list[str] = []
+    if not isinstance(history, (list, tuple)):
+        return out
+    for turn in history[-2 * limit:]:
+        text = None
+        if isinstance(turn, dict) and turn.get("role") == "user":
+            text = _content_text(turn.get("content"))
+        elif isinstance(turn, (list, tuple)) and turn:
+            text = _content_text(turn[0])
+        elif isinstance(turn, str):
+            text = turn
+        if text and clean(text):
+            out.append(clean(text)[:2000])
+    return out[-limit:]
+
+
+def _content_text(content, depth: int = 0) -> str | None:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return content.get("text") if isinstance(content.get("text"), str) else None
+    if isinstance(content, (list, tuple)) and depth < 4:  # deeper nesting is junk (and would recurse ~1000 deep)
+        parts = [_content_text(c, depth + 1) for c in content]
+        return " ".join(p for p in parts if p) or None
+    return None

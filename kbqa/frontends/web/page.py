@@ -1,0 +1,154 @@
+"""The Gradio chat page: what its events do (``ChatBackend``, callable without a browser) and the wiring
+(``build_blocks``). It only renders the ``Answer`` that ``engine.ask_stream()`` returns."""
+from __future__ import annotations
+
+import html
+import logging
+import time
+from dataclasses import dataclass
+
+import gradio as gr
+
+from kbqa.engine import AskEngine
+from kbqa.errors import one_line, user_text
+from kbqa.frontends.web.render import REVEAL_CHARS, browse_html, plain_markdown, reveal, sources_html
+from kbqa.store.feedback import FeedbackStore
+
+log = logging.getLogger("kbqa.web")
+
+STREAM_DELAY_S = 0.015
+SHOWN_QUESTION_CHARS = 500  # a refused over-long question is echoed in the chat only this far
+
+CSS = """
+.kbqa-sources { margin-top: .8em; padding-top: .5em; border-top: 1px solid var(--border-color-primary); font-size: .92em; }
+.kbqa-sources-head { font-weight: 600; margin-bottom: .3em; }
+.kbqa-sources ol { list-style: none; padding-left: 0; margin: 0; }
+.kbqa-cite { margin: .5em 0; }
+.kbqa-cite-n { font-weight: 600; color: var(--color-accent); margin-right: .3em; }
+.kbqa-expert { font-weight: 600; }
+.kbqa-quote { margin: .3em 0 .3em .2em; padding-left: .7em; border-left: 3px solid var(--color-accent-soft); }
+.kbqa-full summary { cursor: pointer; color: var(--color-accent); }
+.kbqa-full-text { margin-top: .3em; padding: .5em .7em; background: var(--background-fill-secondary); border-radius: 6px; }
+.kbqa-topic { margin: 0 0 1.1em 0; }
+.kbqa-topic h3 { margin: 0 0 .3em 0; }
+.kbqa-topic ul { margin: .2em 0 .2em 1.2em; }
+"""
+
+
+@dataclass
+class ChatBackend:
+    """What the page's events do, kept apart from the Gradio wiring so tests can call it directly.
+
+    ``turns`` (a gr.State per browser session) holds one record per exchange: the raw question, the
+    Answer dict (None when the question was refused) and the index of the assistant message in the
+    chatbot, which is how a thumbs up/down finds what it rates."""
+
+    engine: AskEngine
+    store: FeedbackStore
+    stream_delay_s: float = STREAM_DELAY_S
+    title: str = ""  # the FAQ's title, shown in the page header
+    examples: tuple[str, ...] = ()  # example questions (corpus/examples.txt, else the FAQ's titles)
+
+    def history(self, turns) -> list[dict]:
+        out = []
+        for t in turns or []:
+            if t.get("answer"):
+                out += [{"role": "user", "content": t["question"]},
+                        {"role": "assistant", "content": t["answer"]["answer"]}]
+        return out
+
+    def respond(self, message, chat, turns):
+        """Generator for the chat event: yields (textbox, chatbot, turns) as the answer grows."""
+        chat, turns = list(chat or []), list(turns or [])
+        question = message if isinstance(message, str) else ""
+        if not question.strip():
+            gr.Warning("请先输入一个问题。")
+            yield question, chat, turns
+            return
+        shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…"
+        wait = "…" if self.engine.loaded else "正在加载知识库，请稍候…"
+        chat += [{"role": "user", "content": plain_markdown(shown)}, {"role": "assistant", "content": wait}]
+        index = len(chat) - 1
+        yield "", chat, turns
+        answer, reply, text = None, None, ""
+        try:  # deltas as the answer is written (LLM tokens, or the extractive text revealed in pieces)
+            for item in self.engine.ask_stream(question, history=self.history(turns)):
+                if not isinstance(item, str):
+                    answer = item  # the final Answer: in LLM mode, its checked text replaces the deltas
+                    continue
+                for piece in reveal(item):
+                    text += piece
+                    chat[index] = {"role": "assistant", "content": text}
+                    yield gr.skip(), chat, turns
+                    if len(item) > REVEAL_CHARS:
+                        time.sleep(self.stream_delay_s)
+        except Exception as e:  # noqa: BLE001 - the page shows one polite line; user_text logs the unexpected
+            reply = plain_markdown(user_text(e, self.examples[0] if self.examples else ""))
+        if answer is not None:
+            reply = answer.answer + "\n\n" + sources_html(answer.citations)
+        chat[index] = {"role": "assistant", "content": reply}
+        turns.append({"question": question, "answer": answer.to_dict() if answer else None, "message": index})
+        yield gr.skip(), chat, turns  # the box was cleared once: what the user typed since stays
+
+    def like(self, turns, liked, index) -> int | None:
+        """Store a thumbs up (liked=True) or down (liked=False) for the assistant message at index;
+        returns the record id, or None when there is nothing to rate (a refusal, an un-click)."""
+        if liked is not True and liked is not False:
+            return None
+        turn = next((t for t in turns or [] if t.get("message") == index), None)
+        if not turn or not turn.get("answer"):
+            return None
+        return self.store.add_vote("web", 1 if liked else -1, turn["question"], turn["answer"])
+
+
+def build_blocks(backend: ChatBackend):
+    engine = backend.engine
+
+    def on_like(turns, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        if backend.like(turns, data.liked, index) is not None:
+            gr.Info("感谢反馈，已记录。" if data.liked else "感谢反馈，我们会改进。")
+
+    def on_load():
+        try:
+            return browse_html(engine.faq())
+        except Exception as e:  # noqa: BLE001
+            return f"<p>知识库加载失败：{html.escape(one_line(e))}</p>"
+
+    with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
+        gr.Markdown(f"## 专家问答\n根据《{html.escape(backend.title)}》中专家的原话回答，并注明出处。"
+                    "支持简体、繁體和英文提问，可以连续追问。")
+        turns = gr.State([])
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                chatbot = gr.Chatbot(label="对话", elem_id="kbqa-chat", height=560, latex_delimiters=[],
+                                     sanitize_html=True, buttons=["copy"], feedback_options=("Like", "Dislike"),
+                                     placeholder="请在下面输入问题，或点击示例问题。")
+                with gr.Row():
+                    box = gr.Textbox(show_label=False, elem_id="kbqa-input", scale=8, lines=1, max_lines=6,
+                                     placeholder="输入问题，例如：k8s 怎么做滚动更新？（简体、繁體、English 皆可）")
+                    send = gr.Button("发送", variant="primary", elem_id="kbqa-send", scale=1, min_width=80)
+                    clear = gr.Button("清空对话", elem_id="kbqa-clear", scale=1, min_width=80)
+                gr.Examples([[q] for q in backend.examples], inputs=[box], label="示例问题（点击填入）",
+                            examples_per_page=len(backend.examples))
+            with gr.Tab("浏览全部问题", id="browse"):
+                browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
+        # always_last: a question sent while an answer is still streaming waits and is asked next, with the
+        # chat as it is then (Gradio's default "once" would drop it without a word).
+        gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
+              outputs=[box, chatbot, turns], api_visibility="private", trigger_mode="always_last")
+        chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private",
+                     trigger_mode="multiple")  # rating two answers quickly must store both
+        clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private")
+        chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")
+        demo.load(on_load, outputs=[browse], api_visibility="private")
+
+        def ask(question: str) -> dict:
+            """Answer one question; returns the Answer JSON of POST /api/ask (for gradio_client)."""
+            try:
+                return engine.ask(question).to_dict()
+            except Exception as e:  # noqa: BLE001 - one line to the client
+                raise gr.Error(user_text(e)) from None
+
+        gr.api(ask, api_name="ask")
+    return demo

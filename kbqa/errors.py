@@ -43,8 +43,10 @@ def user_text(e: BaseException, example: str = "") -> str:
     """What a person asking a question sees when no answer could be given (plain text, one line)."""
     if isinstance(e, InvalidQuestion):
         if e.reason == "too_long":
-            return f"抱歉，这个问题太长了（{e.length} 个字符），请精简到 {e.limit} 个字符以内再问。"
-        return f"请输入一个具体的问题，例如：{example}" if example else "请输入一个具体的问题。"
+            return (f"抱歉，这个问题太长了（{e.length} 个字符），请精简到 {e.limit} 个字符以内再问 "
+                    f"(question is too long)。")
+        why = "question must be text" if e.reason == "not_text" else "question is empty"
+        return (f"请输入一个具体的问题，例如：{example}" if example else "请输入一个具体的问题") + f" ({why})。"
     if isinstance(e, KbqaError):
         return "⚠️ 知识库暂时不可用：" + one_line(e)
     log.error("answering failed: %s", type(e).__name__, exc_info=e)

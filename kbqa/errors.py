@@ -40,7 +40,9 @@ def one_line(e: BaseException) -> str:
 
 
 def user_text(e: BaseException, example: str = "") -> str:
-    """What a person asking a question sees when no answer could be given (plain text, one line)."""
+    """What a person asking a question sees when no answer could be given (plain text, one line). A question
+    we refuse gets a polite line; a failure on our side gets a ⚠️ line. Web page, API clients and Slack show
+    exactly this."""
     if isinstance(e, InvalidQuestion):
         if e.reason == "too_long":
             return (f"抱歉，这个问题太长了（{e.length} 个字符），请精简到 {e.limit} 个字符以内再问 "

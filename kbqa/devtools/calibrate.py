@@ -32,7 +32,7 @@ def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]
     from kbqa.engine import InvalidQuestion
 
     X, y = [], []
-    _faq, _store, retriever, _ = engine.load()
+    retriever = engine.load().retriever
     for it in items:
         try:
             q = engine.validate(it["question"])

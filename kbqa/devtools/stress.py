@@ -281,7 +281,8 @@ def phase_index_faults(engine, tally: Tally, say, work: Path) -> None:
     from kbqa.engine import Engine
     from kbqa.index.store import IndexStateError, IndexStore
 
-    faq, store, _, _ = engine.load()
+    loaded = engine.load()
+    faq, store = loaded.faq, loaded.store
     identity = engine.embedder.identity()
     cross = engine.crosslingual.identity() if engine.crosslingual is not None else None
     question = in_scope_questions(engine)[0]

@@ -314,7 +314,7 @@ def test_empty_mention_and_bad_question_get_one_line_or_help(bot, slack, fake_en
         assert f"{t.n}. {t.title}" in help_post.params["text"]
     post_event(bot.url, SECRET, mention(slack, "<@UBOT> " + "网" * 2500))
     posts = slack.wait_for("chat.postMessage", 2)
-    assert posts[1].params["text"].startswith("⚠️") and "\n" not in posts[1].params["text"]
+    assert posts[1].params["text"].startswith("抱歉") and "\n" not in posts[1].params["text"]  # polite, one line
     assert "too long" in posts[1].params["text"] and "blocks" not in posts[1].params
 
 

@@ -107,7 +107,8 @@ def test_api_ask_returns_what_kbqa_ask_json_prints(client, fake_engine, question
     capsys.readouterr()
     assert cli.main(["ask", "--json", question]) == 0
     printed = json.loads(capsys.readouterr().out)
-    assert list(got) == list(printed) == ["status", "answer", "topic", "confidence", "citations", "timings"]
+    assert list(got) == list(printed) == ["status", "answer", "topic", "confidence", "citations", "timings",
+                                         "kind", "sections", "suggestions", "notice"]
     assert _without_timings(got) == _without_timings(printed)
     assert set(got["timings"]) == set(printed["timings"])
     assert got["status"] == "answered" and got["citations"]

@@ -20,6 +20,7 @@ from fakes.slack_api import (FakeSlack, block_actions_payload, post_action, post
                             post_signed)
 
 from kbqa.engine import KbqaError
+from kbqa.errors import InvalidQuestion, user_text
 from kbqa.store.feedback import FeedbackStore, default_store
 from kbqa.settings import REPO_ROOT
 from kbqa.types import Answer, Citation
@@ -314,8 +315,9 @@ def test_empty_mention_and_bad_question_get_one_line_or_help(bot, slack, fake_en
         assert f"{t.n}. {t.title}" in help_post.params["text"]
     post_event(bot.url, SECRET, mention(slack, "<@UBOT> " + "网" * 2500))
     posts = slack.wait_for("chat.postMessage", 2)
-    assert posts[1].params["text"].startswith("⚠️") and "\n" not in posts[1].params["text"]
-    assert "too long" in posts[1].params["text"] and "blocks" not in posts[1].params
+    too_long = posts[1].params
+    assert too_long["text"] == user_text(InvalidQuestion("too_long", "", length=2500, limit=2000))
+    assert "\n" not in too_long["text"] and "2500" in too_long["text"] and "blocks" not in too_long
 
 
 @pytest.mark.slow

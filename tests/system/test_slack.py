@@ -23,7 +23,7 @@ from kbqa.engine import KbqaError
 from kbqa.errors import InvalidQuestion, user_text
 from kbqa.store.feedback import FeedbackStore, default_store
 from kbqa.settings import REPO_ROOT
-from kbqa.types import Answer, Citation
+from kbqa.types import Answer, Citation, Section
 
 SECRET = "8f1c2e-signing-secret-for-tests"
 QUESTION = "容器网络怎么选型？"
@@ -128,7 +128,7 @@ def block_texts(blocks, kind):
 
 # ---- pure rendering (no HTTP) ---------------------------------------------------------------------
 def test_markdown_becomes_mrkdwn():
-    from kbqa.frontends.slack.bot import to_mrkdwn
+    from kbqa.frontends.slack.render import to_mrkdwn
 
     md = "**问题 4：网络?**\n\n**gavin_zhang**（某银行）：\n> a < b & c [1]\n# 标题\n- 一\n[文档](https://x.test/a?b=1)"
     out = to_mrkdwn(md)
@@ -140,13 +140,15 @@ def test_markdown_becomes_mrkdwn():
 
 
 def test_render_respects_block_kit_limits():
-    from kbqa.frontends.slack.bot import BLOCKS_MAX, BUTTON_VALUE_MAX, SECTION_TEXT_MAX, render_answer
+    from kbqa.frontends.slack.render import BLOCKS_MAX, BUTTON_VALUE_MAX, SECTION_TEXT_MAX, render_answer
 
     cites = tuple(Citation(n=i, topic=4, topic_title="网络", expert=f"expert{i}", expert_title="某银行 架构师",
                            quote="q", score=0.5, text="t") for i in range(1, 13))
-    para = "**粗体** " + "容器网络" * 400  # 1,600+ characters per paragraph, 120 paragraphs
-    answer = Answer(status="answered", answer="\n\n".join([para] * 120) + "\n\n来源：[1] 问题4 · expert1",
-                    topic=4, confidence=0.9, citations=cites)
+    lead = "容器网络" * 400  # 1,600 characters per section, 120 sections
+    sections = tuple(Section(title="问题 4：网络", topic=4, lead=lead) for _ in range(119))
+    sections += (Section(title="问题 4：网络", topic=4, citations=tuple(c.n for c in cites)),)
+    answer = Answer(status="answered", answer="**粗体**\n\n来源：[1] 问题4 · expert1", topic=4, confidence=0.9,
+                    citations=cites, sections=sections)
     text, blocks = render_answer(answer, "问" * 3000, answer_id="abc", show_question=True)
     assert len(blocks) <= BLOCKS_MAX
     sections = block_texts(blocks, "section")
@@ -154,14 +156,14 @@ def test_render_respects_block_kit_limits():
     assert "截断" in sections[-1]
     context = [b for b in blocks if b.get("block_id") == "kbqa_citations"][0]
     assert len(context["elements"]) <= 10 and "expert12" in context["elements"][-1]["text"]
-    assert not any("来源：" in s for s in sections)  # the citations have their own block
+    assert not any("来源：" in s or "**" in s for s in sections)  # rendered from the fields, not the markdown
     buttons = [b for b in blocks if b["type"] == "actions"][0]["elements"]
     assert all(len(b["value"]) <= BUTTON_VALUE_MAX and json.loads(b["value"])["id"] == "abc" for b in buttons)
     assert len(text) <= 3000
 
 
 def test_slack_text_becomes_a_question():
-    from kbqa.frontends.slack.bot import question_text
+    from kbqa.frontends.slack.render import question_text
 
     raw = "<@UBOT> 看 <#C123|general> 和 <https://x.test|文档> &lt;k8s&gt; &amp; <!here> 网络?"
     assert question_text(raw, "UBOT") == "看 #general 和 文档 <k8s> & 网络?"

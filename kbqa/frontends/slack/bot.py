@@ -29,22 +29,17 @@ import time
 import uuid
 from collections import OrderedDict
 
-from kbqa.engine import InvalidQuestion, KbqaError
+from kbqa.engine import KbqaError
+from kbqa.frontends.slack.render import (COMMAND, FALLBACK_TEXT_MAX, escape as _escape, labels, question_text,
+                                         render_answer, to_mrkdwn, truncate, usage_blocks, usage_text)
 
 log = logging.getLogger("kbqa.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
-COMMAND = "/kbqa"
 FEEDBACK_ACTION = re.compile(r"^kbqa_feedback_(up|down)$")
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 
-# Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks)
-SECTION_TEXT_MAX = 3000
-CONTEXT_ELEMENTS_MAX = 10
-BLOCKS_MAX = 50
-BUTTON_VALUE_MAX = 2000
-FALLBACK_TEXT_MAX = 3000
 MAX_BODY_BYTES = 1 << 20
 
 DM_HISTORY_WINDOW_S = 30 * 60  # a DM's earlier turns count as history for this long
@@ -105,210 +100,6 @@ class Recent:
     def get(self, key):
         with self._lock:
             return self._items.get(key)
-
-
-# ---- Slack text in and out ---------------------------------------------------------------------
-_SLACK_LINK = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
-
-
-def question_text(text: str, bot_user_id: str | None = None) -> str:
-    """The question in a Slack message: bot mentions dropped, links/channels/users made plain."""
-
-    def plain(m: re.Match) -> str:
-        target, label = m.group(1), m.group(2)
-        if target.startswith("@"):
-            return "" if (bot_user_id is None or target[1:] == bot_user_id or not label) else "@" + label
-        if target.startswith("#"):
-            return "#" + (label or target[1:])
-        if target.startswith("!"):
-            return ""  # <!here>, <!channel>, <!subteam^…>
-        return label or target
-
-    text = _SLACK_LINK.sub(plain, text or "")
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?|mailto):[^)\s]+)\)")
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
-_BULLET = re.compile(r"^(\s*)[-*+]\s+")
-_QUOTE = re.compile(r"^\s*>\s?")
-
-
-def to_mrkdwn(markdown: str) -> str:
-    """Convert the engine's Markdown to Slack mrkdwn: **bold** -> *bold*, [t](u) -> <u|t>, # heading ->
-    *heading*, - item -> • item, ~~s~~ -> ~s~; quotes and code stay; & < > are escaped as Slack requires."""
-    out, in_code = [], False
-    for line in (markdown or "").replace("\r\n", "\n").split("\n"):
-        if line.lstrip().startswith("```"):
-            in_code = not in_code
-            out.append("```")
-            continue
-        if in_code:
-            out.append(_escape(line))
-            continue
-        prefix = ""
-        m = _QUOTE.match(line)
-        if m:
-            prefix, line = ">", line[m.end():]
-            prefix += " " if line else ""
-        h = _HEADING.match(line)
-        if h:
-            line = f"**{h.group(1)}**"
-        line = _BULLET.sub(lambda b: b.group(1) + "• ", line)
-        line = _escape(line)
-        line = _LINK.sub(lambda k: f"<{k.group(2)}|{k.group(1)}>", line)
-        line = _BOLD.sub(lambda b: f"*{b.group(1) or b.group(2)}*", line)
-        line = _STRIKE.sub(lambda s: f"~{s.group(1)}~", line)
-        out.append(prefix + line)
-    return "\n".join(out).strip()
-
-
-def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def split_text(text: str, limit: int = SECTION_TEXT_MAX) -> list[str]:
-    """Split text into chunks of at most ``limit`` characters, at paragraph, then line boundaries."""
-    chunks: list[str] = []
-    current = ""
-    for para in text.split("\n\n"):
-        pieces = [para]
-        if len(para) > limit:  # a long paragraph: by line, then hard cut; full pieces stand alone
-            lines = []
-            for line in para.split("\n"):
-                while len(line) > limit:
-                    lines.append(line[:limit])
-                    line = line[limit:]
-                lines.append(line)
-            full, last = _pack(lines, "\n", limit)
-            if full:
-                if current:
-                    chunks.append(current)
-                    current = ""
-                chunks.extend(full)
-            pieces = [last]
-        full, current = _pack(pieces, "\n\n", limit, current)
-        chunks.extend(full)
-    if current:
-        chunks.append(current)
-    return [c for c in chunks if c.strip()] or [""]
-
-
-def _pack(pieces: list[str], sep: str, limit: int, buf: str = "") -> tuple[list[str], str]:
-    """Greedily join pieces with sep into strings of at most limit characters, continuing from buf.
-    Returns the full strings and the one still open."""
-    full = []
-    for p in pieces:
-        if buf and len(buf) + len(sep) + len(p) > limit:
-            full.append(buf)
-            buf = p
-        else:
-            buf = f"{buf}{sep}{p}" if buf else p
-    return full, buf
-
-
-_SOURCES_LINE = re.compile(r"\n\s*(来源|來源|Sources?)[:：][^\n]*\s*$")
-
-
-def _labels(traditional: bool) -> dict:
-    labels = {
-        "question": "问", "not_covered": "ℹ️ 本知识库没有收录这个问题的答案。", "up": "👍 有帮助", "down": "👎 没帮助",
-        "cited": "引用", "thanks_up": "谢谢反馈！已记录 👍", "thanks_down": "谢谢反馈！已记录 👎，我们会改进。",
-        "again": "已记录过你对这条回答的这个评价。", "truncated": "…（回答过长，已截断）",
-        "topic": "问题", "description": "问题描述",
-    }
-    if traditional:
-        from kbqa.text.normalise import to_traditional
-
-        labels = {k: to_traditional(v) for k, v in labels.items()}
-    return labels
-
-
-def _is_traditional(text: str) -> bool:
-    try:
-        from kbqa.text.normalise import is_traditional
-
-        return bool(text) and is_traditional(text)
-    except Exception:  # noqa: BLE001 - labels are cosmetic; never fail an answer over them
-        return False
-
-
-def citation_line(c: dict, labels: dict) -> str:
-    who = f"*{_escape(c['expert'])}* · {_escape(c.get('expert_title') or '')}" if c.get("expert") \
-        else _escape(c.get("expert_title") or labels["description"])
-    return f"[{c['n']}] {labels['topic']} {c['topic']} · {who}".rstrip(" ·")
-
-
-def feedback_value(answer_id: str, question: str, a: dict) -> str:
-    meta = {"id": answer_id, "s": a["status"], "t": a["topic"],
-            "c": [[c["topic"], c["expert"]] for c in a["citations"]], "q": question[:800]}
-    value = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
-    while len(value) > BUTTON_VALUE_MAX:
-        meta["q"] = meta["q"][: len(meta["q"]) // 2]
-        value = json.dumps(meta, ensure_ascii=False, separators=(",", ":"))
-    return value
-
-
-def render_answer(answer, question: str = "", *, answer_id: str = "", show_question: bool = False
-                  ) -> tuple[str, list[dict]]:
-    """(fallback text, Block Kit blocks) for an Answer: sections, the citations, the feedback buttons."""
-    a = answer.to_dict()
-    labels = _labels(_is_traditional(question))
-    body = a["answer"] or ""
-    if a["citations"]:  # the citations get their own context block; drop the inline "来源：" footer
-        body = _SOURCES_LINE.sub("", body)
-    text = to_mrkdwn(body)
-    blocks: list[dict] = []
-    if show_question and question:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": truncate(f"*{labels['question']}：* {_escape(question)}", SECTION_TEXT_MAX)}]})
-    tail = 2  # the context and the actions blocks
-    sections = split_text(text, SECTION_TEXT_MAX)
-    room = BLOCKS_MAX - len(blocks) - tail
-    if len(sections) > room:
-        sections = sections[:room]
-        keep = SECTION_TEXT_MAX - len(labels["truncated"]) - 1
-        sections[-1] = truncate(sections[-1], keep) + "\n" + labels["truncated"]
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in sections]
-    if a["citations"]:
-        lines = [citation_line(c, labels) for c in a["citations"]]
-        if len(lines) > CONTEXT_ELEMENTS_MAX:
-            lines = lines[: CONTEXT_ELEMENTS_MAX - 1] + ["；".join(lines[CONTEXT_ELEMENTS_MAX - 1:])]
-        elements = [{"type": "mrkdwn", "text": truncate(x, SECTION_TEXT_MAX)} for x in lines]
-    else:
-        elements = [{"type": "mrkdwn", "text": labels["not_covered"]}]
-    blocks.append({"type": "context", "block_id": "kbqa_citations", "elements": elements})
-    value = feedback_value(answer_id, question, a)
-    blocks.append({"type": "actions", "block_id": "kbqa_feedback", "elements": [
-        {"type": "button", "action_id": "kbqa_feedback_up", "text": {"type": "plain_text", "text": labels["up"]},
-         "value": value},
-        {"type": "button", "action_id": "kbqa_feedback_down", "text": {"type": "plain_text", "text": labels["down"]},
-         "value": value},
-    ]})
-    fallback = text
-    if a["citations"]:
-        fallback += "\n" + "；".join(f"[{c['n']}] {labels['topic']}{c['topic']} {c['expert'] or labels['description']}"
-                                    for c in a["citations"])
-    return truncate(fallback, FALLBACK_TEXT_MAX), blocks
-
-
-def usage_text(faq) -> str:
-    lines = [f"用法：`{COMMAND} 你的问题`，例如 `{COMMAND} 容器网络怎么选型？`",
-             "也可以在频道里 @ 我提问，或者直接私信我；在我回答的线程里回复就是追问。", "",
-             f"*我能回答《{_escape(faq.title)}》里的这些问题：*"]
-    lines += [f"{t.n}. {_escape(t.title)}" for t in faq.topics]
-    return "\n".join(lines)
-
-
-def usage_blocks(faq) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in split_text(usage_text(faq))]
 
 
 # ---- the bot -----------------------------------------------------------------------------------
@@ -538,9 +329,9 @@ class SlackBot:
             log.warning("feedback click with an unreadable value; ignored")
             return
         user = (body.get("user") or {}).get("id", "")
-        labels = _labels(False)
+        words = labels()
         if not self.votes.claim((meta.get("id"), user, rating)):
-            respond(text=labels["again"], response_type="ephemeral", replace_original=False)
+            respond(text=words["again"], response_type="ephemeral", replace_original=False)
             return
         cached = self.answers.get(meta.get("id"))
         if cached:
@@ -562,7 +353,7 @@ class SlackBot:
             respond(text="⚠️ 反馈没有保存成功，请稍后再试。", response_type="ephemeral", replace_original=False)
             return
         log.info("feedback stored: rating=%+d", rating)
-        respond(text=labels["thanks_up" if rating > 0 else "thanks_down"], response_type="ephemeral",
+        respond(text=words["thanks_up" if rating > 0 else "thanks_down"], response_type="ephemeral",
                 replace_original=False)
 
     def dedupe(self, req, body, next):

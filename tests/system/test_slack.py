@@ -47,8 +47,15 @@ class SpyEngine:
     def loaded(self) -> bool:
         return self.engine.loaded
 
+    @property
+    def answer_mode(self) -> str:
+        return self.engine.answer_mode
+
     def faq(self):
         return self.engine.faq()
+
+    def ask_stream(self, question, history=None, mode=None):
+        yield self.ask(question, history=history, mode=mode)
 
     def ask(self, question, history=None, mode=None):
         self.calls.append({"question": question, "history": history})
@@ -72,19 +79,15 @@ def slack():
 
 @contextmanager
 def running_bot(engine, slack, *, store=None, delay=0.0):
-    from kbqa.frontends.slack.bot import create_bolt_app, make_http_server
+    from kbqa.frontends.slack.app import create_app, make_http_server
 
     spy = SpyEngine(engine, delay)
-    app = create_bolt_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url,
-                          store=store)
-    server = make_http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
+    server = make_http_server(app, "127.0.0.1", 0).start()
     try:
-        yield Bot(f"http://127.0.0.1:{server.server_address[1]}/slack/events", app, spy)
+        yield Bot(server.url, app, spy)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 @pytest.fixture
@@ -187,6 +190,65 @@ def test_url_verification_and_request_signing(bot, slack):
     assert post_signed(bot.url, body, SECRET, timestamp=int(time.time()) - 4 * 60).status == 200
     settle()
     assert slack.calls_to("chat.postMessage") == [] and bot.engine.calls == []
+
+
+def _raw_status(url: str, request: bytes, timeout: float = 10.0) -> int:
+    """Send raw bytes to the server of url; the status code of its reply."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=timeout) as s:
+        s.sendall(request)
+        return int(s.recv(200).split(b" ")[1])
+
+
+@pytest.mark.slow
+def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch, caplog):
+    import socket
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from kbqa.frontends.slack import app as slack_app
+
+    def get(url):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), e.headers
+
+    monkeypatch.setattr(slack_app, "BODY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(slack_app, "HTTP_CONCURRENCY", 4)
+    with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
+        base = b.url.rsplit("/slack/events", 1)[0]
+        status, body, _ = get(base + "/healthz")
+        assert status == 200 and json.loads(body) == {"ok": True}
+        status, _, headers = get(b.url)
+        assert status == 405 and headers["Allow"] == "POST"
+        assert post_signed(base + "/other", "{}", SECRET).status == 404
+        # a client that stalls mid-body is answered 408 and let go
+        caplog.set_level(logging.WARNING, logger="kbqa.slack")
+        t0 = time.monotonic()
+        status = _raw_status(b.url, "POST /slack/events HTTP/1.1\r\nHost: x\r\n"
+                                    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode())
+        assert status == 408 and time.monotonic() - t0 < 5
+        assert "rejected a request: body not received within 0.5 s" in caplog.text
+        # connections are bounded: past HTTP_CONCURRENCY a request gets 503 at once, and serving resumes
+        u = urlsplit(b.url)
+        idle = [socket.create_connection((u.hostname, u.port), timeout=5) for _ in range(4)]
+        try:
+            assert _raw_status(b.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 503
+        finally:
+            for s in idle:
+                s.close()
+        time.sleep(0.2)
+        assert get(base + "/healthz")[0] == 200
+    assert b.engine.calls == []
+    # an app built for Socket Mode has no signing secret: it is never served over HTTP
+    unsigned = slack_app.create_app(fake_engine, bot_token=slack.bot_token, signing_secret=None, socket_mode=True)
+    with pytest.raises(KbqaError, match="refusing to serve HTTP without SLACK_SIGNING_SECRET"):
+        slack_app.make_http_server(unsigned, "127.0.0.1", 0)
 
 
 @pytest.mark.slow
@@ -448,11 +510,11 @@ def test_tokens_and_secret_never_reach_the_logs(fake_engine, slack, caplog, capf
 # ---- Socket Mode ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_socket_mode_answers_over_the_websocket(fake_engine, slack, caplog, tmp_path):
-    from kbqa.frontends.slack.bot import create_bolt_app, start_socket_mode
+    from kbqa.frontends.slack.app import create_app, start_socket_mode
 
     caplog.set_level(logging.DEBUG)
-    app = create_bolt_app(fake_engine, bot_token=slack.bot_token, signing_secret=None,
-                          api_base_url=slack.base_url, socket_mode=True, store=FeedbackStore(tmp_path / "f.db"))
+    app = create_app(fake_engine, bot_token=slack.bot_token, signing_secret=None, api_base_url=slack.base_url,
+                     socket_mode=True, store=FeedbackStore(tmp_path / "f.db"))
     handler = start_socket_mode(app, slack.app_token)
     try:
         assert slack.ws_connected.wait(5)
@@ -496,9 +558,9 @@ def test_cli_names_the_missing_variable(monkeypatch, capsys):
     rc, err = _run_cli(["slack", "--socket"], monkeypatch, capsys, SLACK_BOT_TOKEN="xoxb-1")
     assert rc == 2 and "SLACK_APP_TOKEN is not set" in err and err.count("\n") == 1
     with pytest.raises(KbqaError, match="SLACK_SIGNING_SECRET"):
-        from kbqa.frontends.slack.bot import create_bolt_app
+        from kbqa.frontends.slack.app import create_app
 
-        create_bolt_app(object(), bot_token="xoxb-1", signing_secret="")
+        create_app(object(), bot_token="xoxb-1", signing_secret="")
 
 
 def _start_cli(slack, tmp_path, token, *args, **env_vars):

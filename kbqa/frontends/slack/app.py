@@ -255,7 +255,7 @@ def run_cli(args) -> int:
     from kbqa.engine import Engine
     from kbqa.settings import Settings
 
-    socket_mode = bool(getattr(args, "socket", False))
+    socket_mode = bool(args.socket)
     settings = Settings.from_env()
     check_credentials(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
                       socket_mode=socket_mode)  # before the slow part: a missing token fails at once

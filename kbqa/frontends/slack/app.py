@@ -1,6 +1,6 @@
 """Starting the Slack bot: the credentials checked once, the slack-bolt App built around a SlackBot, and
-served either over HTTP (``/slack/events`` on uvicorn, through bolt's Starlette adapter) or over Socket
-Mode (bolt's ``SocketModeHandler``). ``kbqa slack`` is ``run_cli``.
+served either over HTTP (``/slack/events`` on uvicorn, with the request/response conversions of bolt's
+Starlette adapter) or over Socket Mode (bolt's ``SocketModeHandler``). ``kbqa slack`` is ``run_cli``.
 
 HTTP: every request to ``/slack/events`` must be signed by Slack (bolt checks the HMAC and the 5-minute
 timestamp window, else 401). The body is read without a thread, within ``BODY_TIMEOUT_S`` and at most
@@ -158,7 +158,9 @@ def asgi_app(app: SlackApp):
         except UnicodeDecodeError:
             return refuse(400, "body is not UTF-8", "body is not UTF-8")
         try:
-            # bolt's own Starlette adapter calls the blocking dispatch on the event loop: run it in a thread
+            # The adapter's conversions, not its SlackRequestHandler.handle: that calls the blocking dispatch
+            # (signature check, auth.test on the first request, waiting for a listener's ack) on the event
+            # loop, where it would stall every other connection.
             resp = await run_in_threadpool(app.bolt.dispatch, to_bolt_request(request, body))
         except Exception as e:  # noqa: BLE001
             log.exception("dispatch failed: %s", type(e).__name__)
@@ -171,7 +173,8 @@ def asgi_app(app: SlackApp):
     async def healthz(request):
         return JSONResponse({"ok": True})
 
-    return Starlette(routes=[Route(EVENTS_PATH, events, methods=_ALL_METHODS), Route(HEALTH_PATH, healthz, methods=["GET"])])
+    return Starlette(routes=[Route(EVENTS_PATH, events, methods=_ALL_METHODS),
+                             Route(HEALTH_PATH, healthz, methods=["GET"])])
 
 
 class HttpServer:

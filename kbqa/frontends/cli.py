@@ -18,7 +18,7 @@ COMMANDS = {
     "calibrate": ("fit the answer/not-covered decision on a dev eval set", "kbqa.devtools.calibrate:run"),
     "eval": ("measure answer quality on eval sets (JSONL)", "kbqa.evaluation.cli:run"),
     "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
-    "slack": ("run the Slack bot (Events API over HTTP, or Socket Mode)", "kbqa.frontends.slack.bot:run_cli"),
+    "slack": ("run the Slack bot (Events API over HTTP, or Socket Mode)", "kbqa.frontends.slack.app:run_cli"),
     "feedback": ("export the thumbs up/down feedback store", "kbqa.store.feedback:run_cli"),
     "bench": ("measure speed, memory and scale; print the figures", "kbqa.devtools.bench:run_cli"),
     "doctor": ("check the environment and say how to fix what is wrong", "kbqa.devtools.doctor:run_cli"),

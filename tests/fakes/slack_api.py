@@ -9,8 +9,8 @@
   ``v0:{timestamp}:{body}``).
 
     with FakeSlack() as slack:
-        app = create_bolt_app(engine, bot_token=slack.bot_token, signing_secret=SECRET,
-                              api_base_url=slack.base_url)
+        app = create_app(engine, bot_token=slack.bot_token, signing_secret=SECRET,
+                         api_base_url=slack.base_url)
         ...
         post_event(bot_url, SECRET, {"type": "app_mention", ...}, event_id="Ev1")
         [call] = slack.wait_for("chat.postMessage")

@@ -245,7 +245,7 @@ def test_slack_one_megabyte_and_junk(fake_engine, tmp_path):
             assert r.status == 200
             n += 1
             posts = slack.wait_for("chat.postMessage", n, timeout=30)
-        assert "too long" in posts[0].params["text"] and "\n" not in posts[0].params["text"]
+        assert "1000000" in posts[0].params["text"] and "\n" not in posts[0].params["text"]  # "too long", one line
         for p in posts[1:]:
             assert "Traceback" not in json.dumps(p.params)
         # past the 1 MiB body cap: 413, no answer attempted

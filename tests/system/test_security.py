@@ -25,9 +25,9 @@ def test_servers_bind_loopback_by_default():
     assert cli.build_parser().parse_args(["serve"]).host is None  # -> KBQA_HOST -> 127.0.0.1
     import inspect
 
-    from kbqa.frontends.slack import bot as slack_bot
+    from kbqa.frontends.slack import app as slack_app
 
-    assert inspect.signature(slack_bot.make_http_server).parameters["host"].default == "127.0.0.1"
+    assert inspect.signature(slack_app.make_http_server).parameters["host"].default == "127.0.0.1"
     assert inspect.signature(web.serve_in_thread).parameters["host"].default == "127.0.0.1"
     for path in SOURCES:  # nothing binds all interfaces on its own
         assert "0.0.0.0" not in path.read_text(encoding="utf-8"), path

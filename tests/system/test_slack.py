@@ -20,9 +20,10 @@ from fakes.slack_api import (FakeSlack, block_actions_payload, post_action, post
                             post_signed)
 
 from kbqa.engine import KbqaError
+from kbqa.errors import InvalidQuestion, user_text
 from kbqa.store.feedback import FeedbackStore, default_store
 from kbqa.settings import REPO_ROOT
-from kbqa.types import Answer, Citation
+from kbqa.types import Answer, Citation, Section
 
 SECRET = "8f1c2e-signing-secret-for-tests"
 QUESTION = "容器网络怎么选型？"
@@ -46,8 +47,15 @@ class SpyEngine:
     def loaded(self) -> bool:
         return self.engine.loaded
 
+    @property
+    def answer_mode(self) -> str:
+        return self.engine.answer_mode
+
     def faq(self):
         return self.engine.faq()
+
+    def ask_stream(self, question, history=None, mode=None):
+        yield self.ask(question, history=history, mode=mode)
 
     def ask(self, question, history=None, mode=None):
         self.calls.append({"question": question, "history": history})
@@ -71,19 +79,15 @@ def slack():
 
 @contextmanager
 def running_bot(engine, slack, *, store=None, delay=0.0):
-    from kbqa.frontends.slack.bot import create_bolt_app, make_http_server
+    from kbqa.frontends.slack.app import create_app, make_http_server
 
     spy = SpyEngine(engine, delay)
-    app = create_bolt_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url,
-                          store=store)
-    server = make_http_server(app, "127.0.0.1", 0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
+    server = make_http_server(app, "127.0.0.1", 0).start()
     try:
-        yield Bot(f"http://127.0.0.1:{server.server_address[1]}/slack/events", app, spy)
+        yield Bot(server.url, app, spy)
     finally:
-        server.shutdown()
-        server.server_close()
+        server.stop()
 
 
 @pytest.fixture
@@ -127,7 +131,7 @@ def block_texts(blocks, kind):
 
 # ---- pure rendering (no HTTP) ---------------------------------------------------------------------
 def test_markdown_becomes_mrkdwn():
-    from kbqa.frontends.slack.bot import to_mrkdwn
+    from kbqa.frontends.slack.render import to_mrkdwn
 
     md = "**问题 4：网络?**\n\n**gavin_zhang**（某银行）：\n> a < b & c [1]\n# 标题\n- 一\n[文档](https://x.test/a?b=1)"
     out = to_mrkdwn(md)
@@ -139,13 +143,15 @@ def test_markdown_becomes_mrkdwn():
 
 
 def test_render_respects_block_kit_limits():
-    from kbqa.frontends.slack.bot import BLOCKS_MAX, BUTTON_VALUE_MAX, SECTION_TEXT_MAX, render_answer
+    from kbqa.frontends.slack.render import BLOCKS_MAX, BUTTON_VALUE_MAX, SECTION_TEXT_MAX, render_answer
 
     cites = tuple(Citation(n=i, topic=4, topic_title="网络", expert=f"expert{i}", expert_title="某银行 架构师",
                            quote="q", score=0.5, text="t") for i in range(1, 13))
-    para = "**粗体** " + "容器网络" * 400  # 1,600+ characters per paragraph, 120 paragraphs
-    answer = Answer(status="answered", answer="\n\n".join([para] * 120) + "\n\n来源：[1] 问题4 · expert1",
-                    topic=4, confidence=0.9, citations=cites)
+    lead = "容器网络" * 400  # 1,600 characters per section, 120 sections
+    sections = tuple(Section(title="问题 4：网络", topic=4, lead=lead) for _ in range(119))
+    sections += (Section(title="问题 4：网络", topic=4, citations=tuple(c.n for c in cites)),)
+    answer = Answer(status="answered", answer="**粗体**\n\n来源：[1] 问题4 · expert1", topic=4, confidence=0.9,
+                    citations=cites, sections=sections)
     text, blocks = render_answer(answer, "问" * 3000, answer_id="abc", show_question=True)
     assert len(blocks) <= BLOCKS_MAX
     sections = block_texts(blocks, "section")
@@ -153,14 +159,14 @@ def test_render_respects_block_kit_limits():
     assert "截断" in sections[-1]
     context = [b for b in blocks if b.get("block_id") == "kbqa_citations"][0]
     assert len(context["elements"]) <= 10 and "expert12" in context["elements"][-1]["text"]
-    assert not any("来源：" in s for s in sections)  # the citations have their own block
+    assert not any("来源：" in s or "**" in s for s in sections)  # rendered from the fields, not the markdown
     buttons = [b for b in blocks if b["type"] == "actions"][0]["elements"]
     assert all(len(b["value"]) <= BUTTON_VALUE_MAX and json.loads(b["value"])["id"] == "abc" for b in buttons)
     assert len(text) <= 3000
 
 
 def test_slack_text_becomes_a_question():
-    from kbqa.frontends.slack.bot import question_text
+    from kbqa.frontends.slack.render import question_text
 
     raw = "<@UBOT> 看 <#C123|general> 和 <https://x.test|文档> &lt;k8s&gt; &amp; <!here> 网络?"
     assert question_text(raw, "UBOT") == "看 #general 和 文档 <k8s> & 网络?"
@@ -184,6 +190,65 @@ def test_url_verification_and_request_signing(bot, slack):
     assert post_signed(bot.url, body, SECRET, timestamp=int(time.time()) - 4 * 60).status == 200
     settle()
     assert slack.calls_to("chat.postMessage") == [] and bot.engine.calls == []
+
+
+def _raw_status(url: str, request: bytes, timeout: float = 10.0) -> int:
+    """Send raw bytes to the server of url; the status code of its reply."""
+    import socket
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=timeout) as s:
+        s.sendall(request)
+        return int(s.recv(200).split(b" ")[1])
+
+
+@pytest.mark.slow
+def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch, caplog):
+    import socket
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    from kbqa.frontends.slack import app as slack_app
+
+    def get(url):
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.status, r.read(), r.headers
+        except urllib.error.HTTPError as e:
+            return e.code, e.read(), e.headers
+
+    monkeypatch.setattr(slack_app, "BODY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(slack_app, "HTTP_CONCURRENCY", 4)
+    with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
+        base = b.url.rsplit("/slack/events", 1)[0]
+        status, body, _ = get(base + "/healthz")
+        assert status == 200 and json.loads(body) == {"ok": True}
+        status, _, headers = get(b.url)
+        assert status == 405 and headers["Allow"] == "POST"
+        assert post_signed(base + "/other", "{}", SECRET).status == 404
+        # a client that stalls mid-body is answered 408 and let go
+        caplog.set_level(logging.WARNING, logger="kbqa.slack")
+        t0 = time.monotonic()
+        status = _raw_status(b.url, "POST /slack/events HTTP/1.1\r\nHost: x\r\n"
+                                    "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode())
+        assert status == 408 and time.monotonic() - t0 < 5
+        assert "rejected a request: body not received within 0.5 s" in caplog.text
+        # connections are bounded: past HTTP_CONCURRENCY a request gets 503 at once, and serving resumes
+        u = urlsplit(b.url)
+        idle = [socket.create_connection((u.hostname, u.port), timeout=5) for _ in range(4)]
+        try:
+            assert _raw_status(b.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n") == 503
+        finally:
+            for s in idle:
+                s.close()
+        time.sleep(0.2)
+        assert get(base + "/healthz")[0] == 200
+    assert b.engine.calls == []
+    # an app built for Socket Mode has no signing secret: it is never served over HTTP
+    unsigned = slack_app.create_app(fake_engine, bot_token=slack.bot_token, signing_secret=None, socket_mode=True)
+    with pytest.raises(KbqaError, match="refusing to serve HTTP without SLACK_SIGNING_SECRET"):
+        slack_app.make_http_server(unsigned, "127.0.0.1", 0)
 
 
 @pytest.mark.slow
@@ -314,8 +379,9 @@ def test_empty_mention_and_bad_question_get_one_line_or_help(bot, slack, fake_en
         assert f"{t.n}. {t.title}" in help_post.params["text"]
     post_event(bot.url, SECRET, mention(slack, "<@UBOT> " + "网" * 2500))
     posts = slack.wait_for("chat.postMessage", 2)
-    assert posts[1].params["text"].startswith("抱歉") and "\n" not in posts[1].params["text"]  # polite, one line
-    assert "too long" in posts[1].params["text"] and "blocks" not in posts[1].params
+    too_long = posts[1].params
+    assert too_long["text"] == user_text(InvalidQuestion("too_long", "", length=2500, limit=2000))
+    assert "\n" not in too_long["text"] and "2500" in too_long["text"] and "blocks" not in too_long
 
 
 @pytest.mark.slow
@@ -444,11 +510,11 @@ def test_tokens_and_secret_never_reach_the_logs(fake_engine, slack, caplog, capf
 # ---- Socket Mode ---------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_socket_mode_answers_over_the_websocket(fake_engine, slack, caplog, tmp_path):
-    from kbqa.frontends.slack.bot import create_bolt_app, start_socket_mode
+    from kbqa.frontends.slack.app import create_app, start_socket_mode
 
     caplog.set_level(logging.DEBUG)
-    app = create_bolt_app(fake_engine, bot_token=slack.bot_token, signing_secret=None,
-                          api_base_url=slack.base_url, socket_mode=True, store=FeedbackStore(tmp_path / "f.db"))
+    app = create_app(fake_engine, bot_token=slack.bot_token, signing_secret=None, api_base_url=slack.base_url,
+                     socket_mode=True, store=FeedbackStore(tmp_path / "f.db"))
     handler = start_socket_mode(app, slack.app_token)
     try:
         assert slack.ws_connected.wait(5)
@@ -492,9 +558,9 @@ def test_cli_names_the_missing_variable(monkeypatch, capsys):
     rc, err = _run_cli(["slack", "--socket"], monkeypatch, capsys, SLACK_BOT_TOKEN="xoxb-1")
     assert rc == 2 and "SLACK_APP_TOKEN is not set" in err and err.count("\n") == 1
     with pytest.raises(KbqaError, match="SLACK_SIGNING_SECRET"):
-        from kbqa.frontends.slack.bot import create_bolt_app
+        from kbqa.frontends.slack.app import create_app
 
-        create_bolt_app(object(), bot_token="xoxb-1", signing_secret="")
+        create_app(object(), bot_token="xoxb-1", signing_secret="")
 
 
 def _start_cli(slack, tmp_path, token, *args, **env_vars):

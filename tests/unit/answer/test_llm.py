@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 
 import pytest
@@ -274,22 +273,21 @@ def test_slack_message_grows_then_holds_the_checked_answer(engine, llm, tmp_path
     from fakes.slack_api import FakeSlack, post_event
 
     from kbqa.store.feedback import FeedbackStore
-    from kbqa.frontends.slack.bot import create_bolt_app, make_http_server
+    from kbqa.frontends.slack.app import create_app, make_http_server
 
     secret = "llm-test-signing-secret"
     llm.script(Reply(GOOD + "编造的一句[7]。", chunk_chars=3, chunk_delay=0.06))  # about 2 s of streaming
     e = Engine(engine.settings.with_(llm_timeout_s=10.0), progress=False)
     with FakeSlack() as slack:
-        app = create_bolt_app(e, bot_token=slack.bot_token, signing_secret=secret, api_base_url=slack.base_url,
-                              store=FeedbackStore(tmp_path / "fb.sqlite3"))
-        server = make_http_server(app, "127.0.0.1", 0)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        app = create_app(e, bot_token=slack.bot_token, signing_secret=secret, api_base_url=slack.base_url,
+                         store=FeedbackStore(tmp_path / "fb.sqlite3"))
+        server = make_http_server(app, "127.0.0.1", 0).start()
         try:
             text = f"<@{slack.bot_user_id}> {QUESTION}"
             msg = slack.add_message("C0001", text)
             event = {"type": "app_mention", "user": "UALICE", "text": text, "ts": msg["ts"], "channel": "C0001",
                      "event_ts": msg["ts"]}
-            r = post_event(f"http://127.0.0.1:{server.server_address[1]}/slack/events", secret, event)
+            r = post_event(server.url, secret, event)
             assert r.status == 200
             [post] = slack.wait_for("chat.postMessage")
             assert post.params["thread_ts"] == msg["ts"] and not post.params.get("blocks")
@@ -300,8 +298,7 @@ def test_slack_message_grows_then_holds_the_checked_answer(engine, llm, tmp_path
                     break
                 time.sleep(0.05)
         finally:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         updates = slack.calls_to("chat.update")
         assert len(updates) >= 3, "the message grows while the LLM writes, then gets the final answer"
         growing = [u.params["text"] for u in updates[:-1]]

@@ -78,7 +78,7 @@ def is_cjk_word(text: str) -> bool:
 
 def segments(text: str) -> list[str]:
     """jieba's (precise mode, new-word discovery on) words of the Chinese runs of normalised text: a typo
-    such as 逻机 comes out as one word, where search-mode words() would split it."""
+    such as 苍库 (for 仓库) comes out as one word; search-mode words() also splits long words into their parts."""
     return [w for piece in _CJK_RUN.findall(normalise(text)) for w in _jieba().lcut(piece)]
 
 

@@ -62,6 +62,11 @@ def to_traditional(text: str) -> str:
     return _opencc("s2t").convert(text)
 
 
+def to_simplified(text: str) -> str:
+    """OpenCC t2s only: no case, width or whitespace change (for comparing as shared/eval/check_conv.py does)."""
+    return _opencc("t2s").convert(text)
+
+
 def cjk_share(text: str) -> float:
     """Share of Chinese characters among the letters of a text (1.0 = all Chinese, 0.0 = e.g. English)."""
     letters = [c for c in text if c.isalpha()]

@@ -28,10 +28,11 @@ test: install
 	$(PY) -m pytest -q
 
 eval: install
-	$(VENV)/bin/kbqa eval eval/test.jsonl ../shared/eval/faq_dev.jsonl --report eval/reports/latest
+	$(VENV)/bin/kbqa eval eval/dev.jsonl eval/dev_oldtest.jsonl eval/dev_conv.jsonl eval/test.jsonl \
+		../shared/eval/faq_dev.jsonl ../shared/eval/conv_dev.jsonl --report eval/reports/latest
 
 calibrate: install
-	$(VENV)/bin/kbqa calibrate
+	$(VENV)/bin/kbqa calibrate --dev eval/dev.jsonl eval/dev_oldtest.jsonl
 
 bench: install
 	$(VENV)/bin/kbqa bench --report eval/reports/bench

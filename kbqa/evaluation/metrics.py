@@ -59,7 +59,9 @@ _ROW_RATES = {"topic_hit@1": "topic_hit@1", "topic_hit@3": "topic_hit@3", "topic
 @dataclass
 class Row:
     """One asked question: the eval item, the Answer, the wall time of ask() and the InvalidQuestion
-    message when the engine refused the input (the answer is then a synthetic ``not_covered``)."""
+    message when the engine refused the input (the answer is then a synthetic ``not_covered``). ``conv`` is
+    the conversation score ``(passed, reasons)`` of a conversation row (``kbqa.evaluation.conversation``),
+    None for a topical row."""
 
     item: dict
     answer: Any
@@ -67,6 +69,7 @@ class Row:
     error: str | None = None
     set: str = ""
     mode: str = ""
+    conv: tuple[bool, list[str]] | None = None
 
 
 def _norm(text: str) -> str:

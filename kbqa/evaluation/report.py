@@ -4,18 +4,26 @@ The JSON document (what ``kbqa eval --json`` prints and ``--report DIR`` writes 
 
     {"mode": "hybrid", "modes": ["hybrid"], "answer_mode": "extractive", "embedder": {...identity...},
      "command": "kbqa eval ...", "date": "...", "corpus": {...}, "calibration": {mode: source},
-     "quality_bar": {metric: [op, threshold]},
-     "sets": {"dev.jsonl": {"file": path, <metrics>, "by_lang": {lang: <metrics>}, "by_kind": {kind: <metrics>}}, ...},
-     "combined": {<metrics>, "by_lang": ..., "by_kind": ...},            # all sets pooled
-     "gate": {"passed": bool, "failures": ["dev.jsonl [hybrid]: topic_hit@1 0.9 < 0.95", ...]},
+     "quality_bar": {metric: [op, threshold]}, "conv_bar": 0.95,
+     "sets": {"dev.jsonl": {"file": path, <metrics>, "by_lang": {lang: <metrics>}, "by_kind": {kind: <metrics>},
+                            "conv": <conv>}, ...},
+     "combined": {<metrics>, "by_lang": ..., "by_kind": ..., "conv": <conv>},      # all sets pooled
+     "gate": {"passed": bool, "failures": ["dev.jsonl [hybrid]: topic_hit@1 0.9 < 0.95",
+                                           "test.jsonl [hybrid]: conv smalltalk 0.5 < 0.95 (7 of 14)", ...]},
      "n_failures": int}
 
 With ``--compare`` the per-mode results move under ``runs`` (same shape), and ``mode`` is absent:
 
     {"modes": ["lexical", "dense", "hybrid"], ..., "runs": {"lexical": {"sets": {...}, "combined": {...}}, ...}}
 
-<metrics> is ``metrics.summarise``: the rates of ``metrics.RATES`` (each in [0, 1] or null when nothing
-to count), the counts of ``metrics.COUNTS`` and ``latency_p50_ms``/``latency_p95_ms``.
+<metrics> is ``metrics.summarise`` over the set's topical rows (``dataset.is_topical_row``: conversation rows
+stay out unless their kind is a topical one): the rates of ``metrics.RATES`` (each in [0, 1] or null when
+nothing to count), the counts of ``metrics.COUNTS`` and ``latency_p50_ms``/``latency_p95_ms``.
+<conv> is ``conversation.summarise`` over the set's conversation rows: ``{"conv_pass": rate or null, "n",
+"passed", "by_kind": {kind: {"conv_pass", "n", "passed"}}, "by_expect_kind": {...}}``.
+
+The gate: every set meets ``metrics.QUALITY_BAR`` and every conversation kind of every set passes at least
+``conversation.CONV_BAR`` of its rows.
 """
 from __future__ import annotations
 
@@ -23,12 +31,18 @@ import json
 import re
 from pathlib import Path
 
+from kbqa.evaluation import conversation
+from kbqa.evaluation.dataset import is_topical_row
 from kbqa.evaluation.metrics import COUNTS, LATENCIES, QUALITY_BAR, RATES, Row, below_bar, score, summarise_with_breakdowns
 
 TABLE_ROWS = RATES + ("n", "n_in_scope", "n_ood") + LATENCIES
 CHART_METRICS = ("topic_hit@1", "expert_recall@5", "citation_hit", "keyword_coverage", "ood_accuracy")
 EXCERPT_CHARS = 300
 TOP_UNITS = 5
+# the conversation fields a failure shows under expected.conversation
+CONV_EXPECTATIONS = ("expect", "expect_kind", "history", "topics", "cite_topics_all", "cite_topics_min", "experts_any",
+                     "experts_all", "must_not", "min_titles", "min_titles_of", "min_experts_named",
+                     "min_experts_named_of", "reply_script")
 
 
 # ---- the document -------------------------------------------------------------------------------
@@ -46,11 +60,24 @@ def set_names(paths: list[str | Path]) -> list[str]:
     return out
 
 
+def summarise_rows(rows: list[Row]) -> dict:
+    """Topical metrics (with breakdowns) over the topical rows, and ``conv`` over the conversation rows."""
+    return {**summarise_with_breakdowns([r for r in rows if is_topical_row(r.item)]),
+            "conv": conversation.summarise((r.item, r.conv[0]) for r in rows if r.conv is not None)}
+
+
+def row_reasons(row: Row) -> list[str]:
+    """Why a row failed: the topical checks (topical rows) and the conversation checks (conversation rows)."""
+    reasons = list(score(row.item, row.answer)["reasons"]) if is_topical_row(row.item) else []
+    if row.conv is not None:
+        reasons += [f"conv: {r}" for r in row.conv[1]]
+    return reasons
+
+
 def summarise_run(sets: dict[str, list[Row]], files: dict[str, str] | None = None) -> dict:
     files = files or {}
-    out = {"sets": {name: {"file": files.get(name, name), **summarise_with_breakdowns(rows)}
-                    for name, rows in sets.items()}}
-    out["combined"] = summarise_with_breakdowns([r for rows in sets.values() for r in rows])
+    out = {"sets": {name: {"file": files.get(name, name), **summarise_rows(rows)} for name, rows in sets.items()}}
+    out["combined"] = summarise_rows([r for rows in sets.values() for r in rows])
     return out
 
 
@@ -67,6 +94,7 @@ def build_document(runs: dict[str, dict[str, list[Row]]], files: dict[str, str] 
     doc["embedder"] = meta.pop("embedder", {})
     doc.update(meta)
     doc["quality_bar"] = {k: list(v) for k, v in QUALITY_BAR.items()}
+    doc["conv_bar"] = conversation.CONV_BAR
     results = {mode: summarise_run(sets, files) for mode, sets in runs.items()}
     if len(modes) == 1:
         doc.update(results[modes[0]])
@@ -75,10 +103,9 @@ def build_document(runs: dict[str, dict[str, list[Row]]], files: dict[str, str] 
     misses = []
     for mode, res in results.items():
         for name, metrics in res["sets"].items():  # combined is a weighted mean of these: never adds a miss
-            misses += [f"{name} [{mode}]: {m}" for m in below_bar(metrics)]
+            misses += [f"{name} [{mode}]: {m}" for m in below_bar(metrics) + conversation.below_bar(metrics["conv"])]
     doc["gate"] = {"passed": not misses, "failures": misses}
-    doc["n_failures"] = sum(1 for sets in runs.values() for rows in sets.values() for r in rows
-                            if score(r.item, r.answer)["reasons"])
+    doc["n_failures"] = sum(1 for sets in runs.values() for rows in sets.values() for r in rows if row_reasons(r))
     return doc
 
 
@@ -131,9 +158,33 @@ def metric_columns(doc: dict) -> list[tuple[str, dict[str, dict]]]:
     return [(k, {m: get(by_mode[m], k) for m in modes}) for k in set_keys]
 
 
-def text_table(columns: dict[str, dict]) -> str:
-    heads = ["metric", *columns, "bar"]
-    body = [[name, *(_cell(name, m) for m in columns.values()), _bar_text(name)] for name in TABLE_ROWS]
+def conv_rows(columns: dict[str, dict]) -> list[list[str]]:
+    """The conversation table: overall pass rate, then per kind, then per expect_kind; a cell is
+    'rate (passed/n)', * when a kind is below the bar, - when the column has none."""
+    convs = {col: m.get("conv") or {} for col, m in columns.items()}
+
+    def cell(g: dict | None, is_kind: bool = False) -> str:
+        if not g or not g.get("n"):
+            return "-"
+        low = is_kind and g["conv_pass"] < conversation.CONV_BAR
+        return f"{g['conv_pass']:.3f} ({g['passed']}/{g['n']})" + ("*" if low else "")
+
+    out = [["conv_pass", *(cell(c) for c in convs.values()), ""]]
+    for field, label, is_kind in (("by_kind", "kind", True), ("by_expect_kind", "expect_kind", False)):
+        groups = list(dict.fromkeys(g for c in convs.values() for g in (c.get(field) or {})))
+        out += [[f"{label} {g}", *(cell((c.get(field) or {}).get(g), is_kind) for c in convs.values()),
+                 f">= {conversation.CONV_BAR:g}" if is_kind else ""] for g in groups]
+    return out
+
+
+def has_conv(columns: dict[str, dict]) -> bool:
+    return any((m.get("conv") or {}).get("n") for m in columns.values())
+
+
+def text_table(columns: dict[str, dict], conv: bool = False) -> str:
+    heads = ["conversation" if conv else "metric", *columns, "bar"]
+    body = (conv_rows(columns) if conv else
+            [[name, *(_cell(name, m) for m in columns.values()), _bar_text(name)] for name in TABLE_ROWS])
     widths = [max(len(str(r[i])) for r in [heads, *body]) for i in range(len(heads))]
     lines = []
     for r in [heads, *body]:
@@ -149,8 +200,11 @@ def text_summary(doc: dict) -> str:
     parts = [head]
     for title, columns in metric_columns(doc):
         parts += ["", f"[{title}]", text_table(columns)]
+        if has_conv(columns):
+            parts += ["", text_table(columns, conv=True)]
     parts.append("")
-    parts.append("* below the quality bar" if not doc["gate"]["passed"] else "quality bar: met on every set")
+    parts.append("* below the quality bar (topical metrics; conversation kinds >= "
+                 f"{conversation.CONV_BAR:g})" if not doc["gate"]["passed"] else "quality bar: met on every set")
     parts.append(f"{doc.get('n_failures', 0)} questions failed a check (see --report DIR for failures.md, "
                  "breakdowns by lang/kind and a chart)")
     return "\n".join(parts)
@@ -182,6 +236,7 @@ def markdown(doc: dict) -> str:
                      ", ".join(f"{m}: `{s}`" for m, s in doc["calibration"].items()))
     lines.append("- Latency: wall time of `engine.ask()` per question, after one untimed warm-up question.")
     bar = ", ".join(f"{k} {op} {t:g}" for k, (op, t) in QUALITY_BAR.items())
+    bar += f"; each conversation kind passes >= {conversation.CONV_BAR:g}"
     misses = doc["gate"]["failures"]
     lines.append(f"- Quality bar ({bar}): " + ("met on every set" if not misses else f"**missed** ({len(misses)}):"))
     lines += [f"  - {m}" for m in misses]
@@ -190,8 +245,13 @@ def markdown(doc: dict) -> str:
               "See kbqa/evaluation/metrics.py for the definitions.", ""]
     for title, columns in metric_columns(doc):
         lines += [f"### {title}", "",
+                  "Topical rows (conversation rows of a conversation kind are left out):", "",
                   md_table(["metric", *columns, "bar"],
                            [[n, *(_cell(n, m) for m in columns.values()), _bar_text(n)] for n in TABLE_ROWS]), ""]
+        if has_conv(columns):
+            lines += ["Conversation rows (scored as shared/eval/check_conv.py, plus expect_kind; "
+                      "rate (passed/n), * below the bar):", "",
+                      md_table(["conversation", *columns, "bar"], conv_rows(columns)), ""]
     heads = ["group", "n", *RATES]
     for field, title in (("by_lang", "By language"), ("by_kind", "By kind")):
         lines += [f"## {title}", ""]
@@ -222,15 +282,20 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
 
 def failure_record(row: Row) -> dict | None:
     """The row as a failure to read (None when it passed every check)."""
-    s = score(row.item, row.answer)
-    if not s["reasons"]:
+    reasons = row_reasons(row)
+    if not reasons:
         return None
+    s = score(row.item, row.answer)
     a, it = row.answer, row.item
+    expected = {"topic": it.get("topic"), "experts": it.get("experts"), "must_mention": it.get("must_mention")}
+    if row.conv is not None:
+        expected["conversation"] = {k: it[k] for k in CONV_EXPECTATIONS if k in it}
     return {
         "set": row.set, "mode": row.mode, "id": it["id"], "question": it["question"],
-        "lang": it.get("lang"), "kind": it.get("kind"), "reasons": s["reasons"],
-        "expected": {"topic": it.get("topic"), "experts": it.get("experts"), "must_mention": it.get("must_mention")},
-        "got": {"status": a.status, "topic": a.topic, "confidence": round(float(a.confidence), 4),
+        "lang": it.get("lang"), "kind": it.get("kind"), "reasons": reasons,
+        "expected": expected,
+        "got": {"status": a.status, "kind": getattr(a, "kind", None), "topic": a.topic,
+                "confidence": round(float(a.confidence), 4),
                 "cited": [_unit_id(c.topic, c.expert) for c in a.citations], "topic_rank": s["topic_rank"],
                 "error": row.error, "answer_excerpt": excerpt(a.answer)},
         "top_units": [{"rank": h.rank, "id": getattr(h.unit, "id", _unit_id(h.unit.topic, h.unit.expert)),
@@ -256,12 +321,23 @@ def failures_markdown(records: list[dict], doc: dict | None = None) -> str:
     for f in records:
         exp, got = f["expected"], f["got"]
         must = ", ".join(f"`{m}`" for m in exp["must_mention"] or []) or "-"
-        lines += [f"## {f['id']} · {f['set']} · {f['mode']} · {f['kind']} · {f['lang']}", "",
-                  f"**Q:** {_md_text(f['question']) or '(empty)'}", "",
+        conv = exp.get("conversation")
+        history = (conv or {}).get("history") or []
+        lines += [f"## {f['id']} · {f['set']} · {f['mode']} · {f['kind']} · {f['lang'] or '-'}", ""]
+        lines += [f"**Earlier:** {' / '.join(_md_text(h) for h in history)}", ""] if history else []
+        if conv is None:
+            expected = (f"topic {exp['topic'] if exp['topic'] is not None else 'none (out of scope)'}; "
+                        f"experts {', '.join(exp['experts'] or []) or '-'}; must mention {must}")
+        else:  # a conversation row: its own expectations, and topic/experts/must_mention only when given
+            parts = [f"{k} {_md_text(json.dumps(v, ensure_ascii=False))}" for k, v in conv.items() if k != "history"]
+            parts += [f"topic {exp['topic']}"] if exp["topic"] is not None else []
+            parts += [f"experts {', '.join(exp['experts'])}"] if exp["experts"] else []
+            parts += [f"must mention {must}"] if exp["must_mention"] else []
+            expected = "; ".join(parts)
+        lines += [f"**Q:** {_md_text(f['question']) or '(empty)'}", "",
                   "- Failed: " + "; ".join(f["reasons"]),
-                  f"- Expected: topic {exp['topic'] if exp['topic'] is not None else 'none (out of scope)'}; "
-                  f"experts {', '.join(exp['experts'] or []) or '-'}; must mention {must}",
-                  f"- Got: {got['status']}, topic {got['topic']}, confidence {got['confidence']}, "
+                  f"- Expected: {expected}",
+                  f"- Got: {got['status']} ({got.get('kind')}), topic {got['topic']}, confidence {got['confidence']}, "
                   f"gold topic rank {got['topic_rank'] if got['topic_rank'] is not None else '-'}; "
                   f"cited {', '.join(got['cited']) or '-'}" + (f"; error: {got['error']}" if got["error"] else ""),
                   "- Top units: " + (" · ".join(f"{u['rank']}. {u['id']} {u['score']:.3f}" for u in f["top_units"])

@@ -7,7 +7,10 @@ the FAQ knows its equivalent. Nothing is added to the answer: the glossary only 
 
 File format (UTF-8, one entry a line, lines starting with ``#`` are comments)::
 
-    term[|other spelling...]<TAB>faq word[|faq word...]
+    term[|other spelling...]<TAB>faq word[|faq word...][<TAB>how the entry was chosen]
+
+The optional third column is for people (where the entry came from: the FAQ's wording, or the dev
+questions it serves); matching ignores it.
 
 Terms and words are matched after ``normalise()`` (lower case, Traditional -> Simplified, full -> half
 width): a Latin term matches whole words (``ha`` does not match ``hash``), a Chinese term any substring.
@@ -100,7 +103,8 @@ class Glossary:
         for n, line in enumerate(lines, start=1):
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
-            left, tab, right = line.partition("\t")
+            left, tab, rest = line.partition("\t")
+            right = rest.partition("\t")[0]  # a third column (provenance) is for people
             terms = [normalise(t) for t in left.split("|") if t.strip()]
             words = tuple(dict.fromkeys(normalise(w) for w in right.split("|") if w.strip()))
             if not tab or not terms or not words:
@@ -151,7 +155,7 @@ def _fuzzy(syllable: str) -> str:
 
 
 def sound(text: str) -> tuple[str, ...]:
-    """Toneless fuzzy pinyin of a Chinese word: 装移 and 转移 both sound ('zuan', 'yi')."""
+    """Toneless fuzzy pinyin of a Chinese word: 钻移 (zuan) and 转移 (zhuan) both sound ('zuan', 'yi')."""
     from pypinyin import Style, lazy_pinyin
 
     return tuple(_fuzzy(p) for p in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
@@ -159,7 +163,8 @@ def sound(text: str) -> tuple[str, ...]:
 
 class Homophones:
     """Typo repair for pinyin input: a Chinese word the FAQ does not know that sounds like one it does
-    (逻机 -> 裸机, 故障装移 -> 转移, 发部 -> 发布). Built on first use from the FAQ's vocabulary."""
+    (镜象 -> 镜像, 苍库 -> 仓库, 发部 -> 发布). Built on first use from the FAQ's vocabulary and the fuzzy
+    pinyin pairs above: no table of typos."""
 
     LENGTHS = (2, 3, 4)
 

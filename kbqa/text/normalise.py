@@ -62,6 +62,11 @@ def to_traditional(text: str) -> str:
     return _opencc("s2t").convert(text)
 
 
+def to_simplified(text: str) -> str:
+    """OpenCC t2s only: no case, width or whitespace change (for comparing as shared/eval/check_conv.py does)."""
+    return _opencc("t2s").convert(text)
+
+
 def cjk_share(text: str) -> float:
     """Share of Chinese characters among the letters of a text (1.0 = all Chinese, 0.0 = e.g. English)."""
     letters = [c for c in text if c.isalpha()]
@@ -78,7 +83,7 @@ def is_cjk_word(text: str) -> bool:
 
 def segments(text: str) -> list[str]:
     """jieba's (precise mode, new-word discovery on) words of the Chinese runs of normalised text: a typo
-    such as 逻机 comes out as one word, where search-mode words() would split it."""
+    such as 苍库 (for 仓库) comes out as one word; search-mode words() also splits long words into their parts."""
     return [w for piece in _CJK_RUN.findall(normalise(text)) for w in _jieba().lcut(piece)]
 
 

@@ -1,5 +1,6 @@
-"""The default profile end to end (real e5 model via sentence-transformers): issue acceptance and a
-quality floor on the project's held-out test split. Marked `model`: these load torch and the model."""
+"""The default profile end to end (real e5 model via sentence-transformers): issue acceptance and the quality
+bar on the project's held-out test split (eval/test.jsonl, topical and conversation rows). Marked `model`: these
+load torch and the model."""
 import pytest
 
 from kbqa.settings import REPO_ROOT
@@ -33,17 +34,33 @@ def test_follow_up_retrieves_with_history(real_engine):
     assert "存储" in normalise(a.answer)
 
 
-# The held-out split must meet issue 3's quality bar itself (README "Evaluation" shows the margins).
-def test_quality_bar_on_held_out_test_split(real_engine):
+# The held-out split (eval/test.jsonl, written blind from the FAQ: eval/README.md) must meet issue 3's quality bar
+# on its topical rows, and issue 12's bar (each conversation kind >= 0.95) on its conversation rows.
+@pytest.fixture(scope="module")
+def test_split_rows(real_engine):
     from kbqa.evaluation.dataset import load
-    from kbqa.evaluation.metrics import QUALITY_BAR, summarise
     from kbqa.evaluation.runner import run_sets
 
-    rows = run_sets(real_engine, {"test": load(REPO_ROOT / "eval" / "test.jsonl")}, ["hybrid"], progress=False)
-    m = summarise(rows["hybrid"]["test"])
-    failures = []
-    for name, (op, bar) in QUALITY_BAR.items():
-        value = m[name]
-        if not (value <= bar if op == "<=" else value >= bar):
-            failures.append(f"{name} = {value:.3f}, bar {op} {bar}")
-    assert not failures, failures
+    rows = run_sets(real_engine, {"test.jsonl": load(REPO_ROOT / "eval" / "test.jsonl")}, ["hybrid"], progress=False)
+    return rows["hybrid"]["test.jsonl"]
+
+
+def test_quality_bar_on_held_out_test_split(test_split_rows):
+    from kbqa.evaluation.dataset import is_topical_row
+    from kbqa.evaluation.metrics import below_bar, summarise
+
+    topical = [r for r in test_split_rows if is_topical_row(r.item)]
+    assert len(topical) >= 100
+    m = summarise(topical)
+    assert not below_bar(m), below_bar(m)
+
+
+@pytest.mark.xfail(strict=False, reason="conversation routing lands with issue 12")
+def test_each_conversation_kind_meets_the_bar_on_held_out_test_split(test_split_rows):
+    from kbqa.evaluation import conversation
+
+    results = [(r.item, r.conv[0]) for r in test_split_rows if r.conv is not None]
+    assert len(results) >= 100
+    s = conversation.summarise(results)
+    assert len(s["by_kind"]) >= 7 and all(m["n"] >= 10 for m in s["by_kind"].values())
+    assert not conversation.below_bar(s), conversation.below_bar(s)

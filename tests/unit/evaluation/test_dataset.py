@@ -1,4 +1,5 @@
-"""Eval sets load unchanged; a bad row is one ValueError line naming file:line."""
+"""Eval sets load unchanged, topical and conversation rows alike; a bad row is one ValueError line naming
+file:line."""
 from __future__ import annotations
 
 import json
@@ -8,18 +9,31 @@ import pytest
 from kbqa.evaluation.dataset import load
 from kbqa.settings import REPO_ROOT
 
+from kbqa.evaluation.dataset import is_conversation_row, is_topical_row
+
 SHARED = REPO_ROOT.parent / "shared" / "eval" / "faq_dev.jsonl"
+SHARED_CONV = REPO_ROOT.parent / "shared" / "eval" / "conv_dev.jsonl"
 GOOD = {"id": "x-1", "question": "容器怎么登录？", "topic": 1, "experts": ["gavin_zhang"],
         "must_mention": ["docker exec|exec"], "lang": "zh-Hans", "kind": "fact"}
+CONV = {"id": "c-1", "question": "第三个呢", "kind": "follow-up", "expect": "answer", "history": ["第二个问题是什么"],
+        "topics": [3], "cite_topics_all": [3], "cite_topics_min": {"of": [3, 4], "n": 1}, "experts_any": ["nameless"],
+        "experts_all": ["nameless"], "must_mention": ["安全域"], "must_not": ["抱歉"], "min_titles": 1,
+        "min_titles_of": {"of": [3], "n": 1}, "min_experts_named": 1,
+        "min_experts_named_of": {"of": ["nameless", "某银行"], "n": 2}, "reply_script": "Hant",
+        "expect_kind": "question"}
 
 
 def _raw(path):
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize("path", [SHARED, REPO_ROOT / "eval" / "dev.jsonl", REPO_ROOT / "eval" / "test.jsonl"],
-                         ids=["shared-faq_dev", "dev", "test"])
-def test_real_sets_load_unchanged(path):
+EVAL = REPO_ROOT / "eval"
+
+
+@pytest.mark.parametrize("path", [SHARED, SHARED_CONV, EVAL / "dev.jsonl", EVAL / "dev_oldtest.jsonl",
+                                  EVAL / "dev_conv.jsonl", EVAL / "test.jsonl"],
+                         ids=["shared-faq_dev", "shared-conv_dev", "dev", "dev_oldtest", "dev_conv", "test"])
+def test_real_sets_load_unchanged(path):  # the test split's format only: its questions are not read here
     if not path.exists():
         pytest.skip(f"{path} is absent")
     items = load(path)
@@ -54,6 +68,54 @@ def test_bad_row_names_file_and_line(tmp_path, bad, words):
         load(p)
     msg = str(e.value)
     assert msg.startswith(f"{p}:3: ") and words in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("bad, words", [
+    ({k: v for k, v in CONV.items() if k != "kind"}, "missing field 'kind'"),
+    ({"id": "c-2", "question": "你好", "kind": "smalltalk", "history": []}, "(or 'expect', for a conversation row)"),
+    ({**CONV, "expect": "maybe"}, "'expect' must be one of answer, refuse, any"),
+    ({**CONV, "expect_kind": "chat"}, "'expect_kind' must be one of answer, multi, overview"),
+    ({**CONV, "history": "第二个问题是什么"}, "'history' must be a list of strings"),
+    ({**CONV, "history": [{"role": "user"}]}, "'history' must be a list of strings"),
+    ({**CONV, "topics": ["3"]}, "'topics' must be a list of question numbers"),
+    ({**CONV, "cite_topics_all": [0]}, "'cite_topics_all' must be a list of question numbers"),
+    ({**CONV, "cite_topics_min": [3, 4]}, "'cite_topics_min' must be {\"of\""),
+    ({**CONV, "cite_topics_min": {"of": [3], "n": 2}}, "'cite_topics_min' wants n=2 of only 1"),
+    ({**CONV, "min_titles_of": {"of": [3], "k": 1}}, "'min_titles_of' must be"),
+    ({**CONV, "min_experts_named_of": {"of": [3], "n": 1}}, "'min_experts_named_of' must be {\"of\": [expert handles"),
+    ({**CONV, "experts_any": "nameless"}, "'experts_any' must be a list of non-empty strings"),
+    ({**CONV, "experts_all": [""]}, "'experts_all' must be a list of non-empty strings"),
+    ({**CONV, "must_not": [""]}, "'must_not' must be a list of non-empty strings"),
+    ({**CONV, "min_titles": -1}, "'min_titles' must be a whole number >= 0"),
+    ({**CONV, "min_experts_named": True}, "'min_experts_named' must be a whole number >= 0"),
+    ({**CONV, "reply_script": "Hans"}, "'reply_script' must be one of Hant"),
+    ({**CONV, "topic": 0}, "'topic'"),
+    ({**CONV, "must_mention": ["a|"]}, "empty '|' alternative"),
+    ({**CONV, "lang": ""}, "'lang'"),
+    ({**GOOD, "id": "x-2", "topics": "4"}, "'topics' must be a list of question numbers"),  # known fields, any shape
+])
+def test_bad_conversation_row_names_file_and_line(tmp_path, bad, words):
+    p = _write(tmp_path, [GOOD, "", bad])
+    with pytest.raises(ValueError) as e:
+        load(p)
+    msg = str(e.value)
+    assert msg.startswith(f"{p}:3: ") and words in msg and "\n" not in msg, msg
+
+
+def test_conversation_rows_need_only_id_question_kind_expect(tmp_path):
+    minimal = {"id": "c-2", "question": "嗨", "kind": "smalltalk", "expect": "answer"}
+    rows = [GOOD, CONV, minimal, {**minimal, "id": "c-3", "topic": None, "experts": [], "must_mention": [],
+                                  "lang": "zh-Hans", "expect": "refuse", "expect_kind": "not_covered"},
+            {**GOOD, "id": "x-2", "expect_kind": "answer"}]  # a topical row may carry conversation fields
+    assert load(_write(tmp_path, rows)) == rows
+
+
+def test_which_rows_count_where():
+    assert not is_conversation_row(GOOD) and is_topical_row(GOOD)
+    assert is_conversation_row(CONV) and not is_topical_row(CONV)  # no topic, conversation kind
+    assert not is_topical_row({**CONV, "topic": 3})  # a by-number/follow-up row with a topic stays out
+    assert is_topical_row({**GOOD, "expect": "answer"})  # a topical kind with a topic counts in both
+    assert not is_topical_row({"id": "o", "question": "x", "kind": "ood", "expect": "refuse"})  # no topic field
 
 
 def test_empty_question_null_topic_bom_and_extra_fields_are_fine(tmp_path):

@@ -186,3 +186,80 @@ def test_cli_one_line_errors(tmp_path, tiny):
         p = kbqa(*argv, "--json", home=tmp_path / "home")
         assert p.returncode != 0 and p.stdout == ""
         assert len(p.stderr.strip().splitlines()) == 1 and words in p.stderr, p.stderr
+
+
+# ---- conversation rows -----------------------------------------------------------------------------
+CONV_ROWS = [
+    # outcomes that do not depend on how the engine routes: `expect: any` passes, an impossible word fails
+    {"id": "c-any", "question": "你好", "kind": "smalltalk", "expect": "any"},
+    {"id": "c-never", "question": "第四个问题", "kind": "by-number", "topic": 4, "experts": [], "must_mention": [],
+     "lang": "zh-Hans", "expect": "any", "expect_kind": "question", "must_not": ["问题"]},
+    {"id": "c-follow", "question": "那存储呢？", "kind": "follow-up", "expect": "any",
+     "history": ["容器云平台怎么整体规划？"], "lang": "zh-Hans"},
+    # a topical kind with a topic: counted in the topical metrics too
+    {"id": "c-fact", "question": "容器东西向网络安全是怎么考虑的？", "kind": "fact", "topic": 5, "experts": [],
+     "must_mention": [], "lang": "zh-Hans", "expect": "any"},
+]
+MIXED = [ROWS[0], ROWS[1], ROWS[3]] + CONV_ROWS
+
+
+class Spy:
+    """The fake engine, recording the history each question was asked with."""
+
+    def __init__(self, engine):
+        self.engine, self.calls = engine, []
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def ask(self, question, history=None, mode=None):
+        self.calls.append((question, history))
+        return self.engine.ask(question, history=history, mode=mode)
+
+
+def test_conversation_rows_are_scored_per_kind_and_asked_with_their_history(fake_engine, tmp_path, capsys):
+    mixed = write_set(tmp_path / "mixed.jsonl", MIXED)
+    spy = Spy(fake_engine)
+    assert eval_cli.run(_args(mixed, "--json", "--report", tmp_path / "rep"), engine=spy, progress=False) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert ("那存储呢？", ["容器云平台怎么整体规划？"]) in spy.calls
+    assert all(h is None for q, h in spy.calls if q != "那存储呢？")
+    s = doc["sets"]["mixed.jsonl"]
+    assert s["n"] == 4 and s["n_in_scope"] == 3  # topical rows + c-fact; by-number/follow-up rows stay out
+    assert set(s["by_kind"]) == {"paraphrase", "script", "ood", "fact"}
+    conv = s["conv"]
+    assert (conv["n"], conv["passed"]) == (4, 3)
+    assert conv["by_kind"]["smalltalk"] == {"conv_pass": 1.0, "n": 1, "passed": 1}
+    assert conv["by_kind"]["by-number"] == {"conv_pass": 0.0, "n": 1, "passed": 0}
+    assert set(conv["by_kind"]) == {"smalltalk", "by-number", "follow-up", "fact"}
+    assert list(conv["by_expect_kind"]) == ["question"] and conv["by_expect_kind"]["question"]["n"] == 1
+    assert doc["conv_bar"] == 0.95 and "mixed.jsonl [hybrid]: conv by-number 0 < 0.95 (0 of 1)" in doc["gate"]["failures"]
+    failures = [json.loads(line) for line in (tmp_path / "rep" / "failures.jsonl").read_text("utf-8").splitlines()]
+    never = next(f for f in failures if f["id"] == "c-never")
+    assert "conv: contains 问题" in never["reasons"] and never["expected"]["conversation"]["must_not"] == ["问题"]
+    assert "c-any" not in {f["id"] for f in failures}
+    md = (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")
+    assert "| kind by-number | 0.000 (0/1)* | >= 0.95 |" in md
+
+
+def test_gate_checks_each_conversation_kind(fake_engine, tmp_path, capsys):
+    mixed = write_set(tmp_path / "conv.jsonl", CONV_ROWS)
+    assert eval_cli.run(_args(mixed, "--gate"), engine=fake_engine, progress=False) == 1
+    out, err = capsys.readouterr()
+    assert "kind by-number" in out and "0.000 (0/1)*" in out
+    assert "below the quality bar: conv.jsonl [hybrid]: conv by-number 0 < 0.95 (0 of 1)" in err
+    passing = write_set(tmp_path / "ok.jsonl", [CONV_ROWS[0], CONV_ROWS[2]])
+    assert eval_cli.run(_args(passing, "--gate", "--json"), engine=fake_engine, progress=False) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["gate"]["passed"] and doc["sets"]["ok.jsonl"]["n"] == 0  # no topical row: nothing to gate
+
+
+def test_cli_json_reports_conversation_kinds(fake_engine, tmp_path):
+    mixed = write_set(tmp_path / "mixed.jsonl", MIXED)
+    p = kbqa(mixed, "--json", home=fake_engine.settings.home)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    conv = doc["sets"]["mixed.jsonl"]["conv"]
+    assert {k: (v["n"], v["passed"]) for k, v in conv["by_kind"].items()} == {
+        "smalltalk": (1, 1), "by-number": (1, 0), "follow-up": (1, 1), "fact": (1, 1)}
+    assert doc["combined"]["conv"]["conv_pass"] == 0.75

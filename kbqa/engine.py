@@ -21,7 +21,7 @@ from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import MODES, Settings
 from kbqa.text.normalise import clean, is_traditional, to_traditional
-from kbqa.types import Answer, Section
+from kbqa.types import Answer, Hit, Section
 
 if TYPE_CHECKING:
     from kbqa.answer.decide import Decider
@@ -404,7 +404,8 @@ class Engine:
             return Answer(status="not_covered", answer="", topic=None, confidence=0.0, kind="not_covered",
                           sections=not_covered_sections(list(state.faq.topics), state.faq.title))
         return Answer(status="answered", answer="", topic=topic, confidence=1.0, kind=kind,
-                      sections=tuple(b.sections), citations=tuple(b.citations), suggestions=suggestions)
+                      sections=tuple(b.sections), citations=tuple(b.citations), suggestions=suggestions,
+                      hits=tuple(b.hits))
 
     def _expert(self, intent, state: Loaded, b, mode: str | None):
         """An expert's profile, their questions, their answers, or their answer on a subject."""
@@ -416,9 +417,12 @@ class Engine:
         if intent.aspect in ("profile", "questions"):
             b.profile(handle)
             return None, suggest.after_expert(catalog, intent.lang, handle, ())
-        if intent.aspect == "subject":
-            r = state.retriever.search(intent.subject, mode or self.settings.mode, self.settings.top_k)
+        if intent.aspect == "subject":  # every unit ranked: the expert's answers may not be in the top few
+            r = state.retriever.search(intent.subject, mode or self.settings.mode, len(state.faq.units))
             score = {h.unit.id: h.score for h in r.hits}
+            # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them
+            ranked = sorted(r.hits, key=lambda h: (h.unit.expert != handle, -h.score))[:self.settings.top_k]
+            b.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
             units = [u for u in e.units if not intent.topics or u.topic in intent.topics]
             best = max(units, key=lambda u: score.get(u.id, 0.0), default=None)
             if best is None or score.get(best.id, 0.0) <= 0:

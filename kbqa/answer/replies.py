@@ -85,6 +85,7 @@ class Builder:
         self.catalog, self.lang = catalog, lang
         self.sections: list[Section] = []
         self.citations: list[Citation] = []
+        self.hits: list = []  # retrieval's ranking, when the reply used retrieval (an expert's subject)
 
     def cite(self, unit: Unit, quote: str, score: float = 0.0) -> int:
         n = len(self.citations) + 1

@@ -129,7 +129,7 @@ _PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|(?<![a-z])also,?(?![a-z])|additionally,?)")
-_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|多少|几个|咋|啥"
+_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 

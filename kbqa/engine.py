@@ -37,6 +37,7 @@ LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文�
 LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
 LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
 
+MULTI_MARGIN = 1.1  # a part of a two-part question counts when its first question scores this far ahead
 ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
 
 
@@ -336,7 +337,9 @@ class Engine:
         found = []
         for part in intent.parts[:3]:
             r, covered, p = self.retrieve(part, None, mode)
-            if covered and r.hits and r.hits[0].unit.topic not in {f[0].hits[0].unit.topic for f in found}:
+            ranked = suggest.ranked_topics(r.hits)
+            clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
+            if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:
                 found.append((r, p))
         if len(found) < 2:
             return None

@@ -11,6 +11,7 @@ from kbqa.types import Citation, Section, Topic, Unit
 
 QUOTE_BUDGET = 240  # characters of quote per expert before we stop adding sentences
 WHOLE_IF_SHORTER = 180  # quote an answer whole when it is this short
+EXPERT_BUDGET = 480  # a question about one expert quotes more of their answer (whole when this short)
 SECOND_SENTENCE = 0.8  # another sentence joins the quote when it scores this close to the best
 
 
@@ -24,11 +25,13 @@ def select_units(r: Retrieval, max_experts: int) -> list[Unit]:
     return [h.unit for h in keep[:max_experts]]
 
 
-def quote_for(retriever: Retriever, r: Retrieval, unit: Unit) -> str:
+def quote_for(retriever: Retriever, r: Retrieval, unit: Unit, budget: int = QUOTE_BUDGET,
+              whole_if_shorter: int = WHOLE_IF_SHORTER) -> str:
     """The expert's most relevant sentences, in their order: the best one with the sentence after it
     (experts often state the problem, then the fix), plus any other sentence scoring close to the best."""
+    QUOTE_BUDGET = budget  # noqa: N806 - the module default, or a larger one for a question about one expert
     text = unit.text if unit.kind == "answer" else unit.text.partition("\n")[2]
-    if len(text) <= WHOLE_IF_SHORTER:
+    if len(text) <= whole_if_shorter:
         return text.strip()
     chunks = retriever.store.chunks
     ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.position(unit))

@@ -104,12 +104,22 @@ def cmd_build(args) -> int:
     return 0
 
 
+def suggestions_text(answer) -> str:
+    """The suggestions as a numbered list (in `kbqa chat`, typing the number asks it)."""
+    if not answer.suggestions:
+        return ""
+    return "\n".join(["接着可以问 (type a number to ask):"] +
+                     [f"  {i}. {s.text}" for i, s in enumerate(answer.suggestions, start=1)])
+
+
 def cmd_ask(args) -> int:
     answer = _engine().ask(args.question, mode=args.mode)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(answer.answer)
+        if answer.suggestions:
+            print("\n" + suggestions_text(answer))
     return 0
 
 
@@ -118,7 +128,9 @@ def cmd_chat(args) -> int:
 
     engine = _engine()
     history: list[dict] = []
-    print("kbqa chat: ask about the FAQ; empty line or Ctrl-D to quit.", file=sys.stderr)
+    offered: list[str] = []  # the last answer's suggestions: "2" asks the second
+    print("kbqa chat: ask about the FAQ; a number asks that suggestion; empty line or Ctrl-D to quit.",
+          file=sys.stderr)
     while True:
         try:
             q = input("你> ")
@@ -127,12 +139,18 @@ def cmd_chat(args) -> int:
             return 0
         if not q.strip():
             return 0
+        if q.strip().isdigit() and 1 <= int(q.strip()) <= len(offered):
+            q = offered[int(q.strip()) - 1]
+            print(f"你> {q}")
         try:
             a = engine.ask(q, history=history, mode=args.mode)
         except InvalidQuestion as e:
             print(f"kbqa: {e}", file=sys.stderr)
             continue
         print(a.answer + "\n")
+        if a.suggestions:
+            print(suggestions_text(a) + "\n")
+        offered = [s.text for s in a.suggestions]
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": a.answer}]
 
 

@@ -59,3 +59,13 @@ def test_chat_follows_up_in_the_terminal(tmp_path):
                        capture_output=True, text=True, env=e, cwd=REPO_ROOT, timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.count("问题 7") == 2  # both turns answered from question 7
+
+
+def test_chat_lists_suggestions_and_a_number_asks_one(tmp_path):
+    e = {**os.environ, "KBQA_HOME": str(tmp_path / "h"), "KBQA_EMBEDDER": "fake", "KBQA_MODE": "lexical"}
+    p = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "chat"], input="第九个问题\n1\n\n",
+                       capture_output=True, text=True, env=e, cwd=REPO_ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    first, _, second = p.stdout.partition("你> 问题10")
+    assert "**问题 9：" in first and "  1. 问题10：" in first  # the numbered list under the answer
+    assert "**问题 10：" in second  # "1" asked the first suggestion

@@ -322,7 +322,9 @@ def test_examples_cover_the_ten_questions(fake_engine):
     from kbqa.corpus.loader import load_examples
 
     examples = load_examples(fake_engine.settings.corpus, fake_engine.faq())
-    assert [fake_engine.ask(q).topic for q in examples] == list(range(1, 11))
+    assert len(examples) == 10
+    for n, q in enumerate(examples, start=1):  # each example leads to its question (a two-part one may cite two)
+        assert n in {c.topic for c in fake_engine.ask(q).citations}, q
 
 
 def test_another_faq_without_examples_offers_its_own_titles(tmp_path, fake_engine):

@@ -214,3 +214,22 @@ def test_examples_and_browse_view(page, fake_engine):
     expect(browse.locator("#kbqa-topic-2")).to_contain_text("没有收录")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "web_browse.png"), full_page=True)
+
+
+def test_a_suggestion_button_asks_its_question(page):
+    from playwright.sync_api import expect
+
+    # An empty chat offers starter questions; after an answer, the buttons are its suggestions.
+    expect(page.locator("#kbqa-suggestion-0")).to_be_visible()
+    _ask(page, "第九个问题")
+    chip = page.locator("#kbqa-suggestion-0")
+    expect(chip).to_contain_text("问题10")  # after question 9, the next one
+    label = chip.inner_text()
+    n = _bot(page).count()
+    chip.click()
+    expect(_bot(page)).to_have_count(n + 1)
+    expect(page.locator('#kbqa-chat [data-testid="user"]').nth(n)).to_have_text(label)
+    reply = _bot(page).nth(n)
+    expect(reply).to_contain_text("问题 10")  # the question the suggestion leads to, with its experts
+    expect(reply.locator(".kbqa-sources")).to_be_visible()
+    assert page.dialogs == [] and page.outside == []

@@ -17,6 +17,7 @@ from kbqa.store.feedback import FeedbackStore
 log = logging.getLogger("kbqa.web")
 
 STREAM_DELAY_S = 0.015
+N_SUGGESTIONS = 3  # buttons under the chat: what to ask next (Answer.suggestions)
 SHOWN_QUESTION_CHARS = 500  # a refused over-long question is echoed in the chat only this far
 
 CSS = """
@@ -56,6 +57,12 @@ class ChatBackend:
                 out += [{"role": "user", "content": t["question"]},
                         {"role": "assistant", "content": t["answer"]["answer"]}]
         return out
+
+    def suggestions(self, turns) -> list[str]:
+        """The texts of the buttons under the chat: the last answer's suggestions, else the examples."""
+        last = next((t["answer"] for t in reversed(turns or []) if t.get("answer")), None)
+        texts = [s["text"] for s in last["suggestions"]] if last else list(self.examples)
+        return texts[:N_SUGGESTIONS]
 
     def respond(self, message, chat, turns):
         """Generator for the chat event: yields (textbox, chatbot, turns) as the answer grows."""
@@ -115,6 +122,11 @@ def build_blocks(backend: ChatBackend):
         except Exception as e:  # noqa: BLE001
             return f"<p>知识库加载失败：{html.escape(one_line(e))}</p>"
 
+    def show_suggestions(turns):
+        texts = backend.suggestions(turns)
+        return [gr.update(value=texts[i], visible=True) if i < len(texts) else gr.update(visible=False)
+                for i in range(N_SUGGESTIONS)]
+
     with gr.Blocks(title="容器云专家问答 · kbqa", analytics_enabled=False) as demo:
         gr.Markdown(f"## 专家问答\n根据《{html.escape(backend.title)}》中专家的原话回答，并注明出处。"
                     "支持简体、繁體和英文提问，可以连续追问。")
@@ -123,7 +135,12 @@ def build_blocks(backend: ChatBackend):
             with gr.Tab("问答", id="chat"):
                 chatbot = gr.Chatbot(label="对话", elem_id="kbqa-chat", height=560, latex_delimiters=[],
                                      sanitize_html=True, buttons=["copy"], feedback_options=("Like", "Dislike"),
-                                     placeholder="请在下面输入问题，或点击示例问题。")
+                                     placeholder="请在下面输入问题，或点击下面的问题。")
+                with gr.Row(elem_id="kbqa-suggestions"):
+                    first = backend.suggestions([])
+                    chips = [gr.Button(first[i] if i < len(first) else "", visible=i < len(first), size="sm",
+                                       elem_id=f"kbqa-suggestion-{i}", elem_classes=["kbqa-suggestion"])
+                             for i in range(N_SUGGESTIONS)]
                 with gr.Row():
                     box = gr.Textbox(show_label=False, elem_id="kbqa-input", scale=8, lines=1, max_lines=6,
                                      placeholder="输入问题，例如：k8s 怎么做滚动更新？（简体、繁體、English 皆可）")
@@ -135,11 +152,17 @@ def build_blocks(backend: ChatBackend):
                 browse = gr.HTML("<p>正在加载知识库…</p>", elem_id="kbqa-browse")
         # always_last: a question sent while an answer is still streaming waits and is asked next, with the
         # chat as it is then (Gradio's default "once" would drop it without a word).
-        gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
-              outputs=[box, chatbot, turns], api_visibility="private", trigger_mode="always_last")
+        asked = gr.on([box.submit, send.click], backend.respond, inputs=[box, chatbot, turns],
+                      outputs=[box, chatbot, turns], api_visibility="private", trigger_mode="always_last")
+        asked.then(show_suggestions, inputs=[turns], outputs=chips, api_visibility="private")
+        for chip in chips:  # a suggestion asks its own text
+            chip.click(backend.respond, inputs=[chip, chatbot, turns], outputs=[box, chatbot, turns],
+                       api_visibility="private", trigger_mode="always_last"
+                       ).then(show_suggestions, inputs=[turns], outputs=chips, api_visibility="private")
         chatbot.like(on_like, inputs=[turns], outputs=None, api_visibility="private",
                      trigger_mode="multiple")  # rating two answers quickly must store both
-        clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private")
+        clear.click(lambda: ("", [], []), outputs=[box, chatbot, turns], api_visibility="private"
+                    ).then(show_suggestions, inputs=[turns], outputs=chips, api_visibility="private")
         chatbot.clear(lambda: [], outputs=[turns], api_visibility="private")
         demo.load(on_load, outputs=[browse], api_visibility="private")
 

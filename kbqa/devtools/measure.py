@@ -2,13 +2,15 @@
 
 - Latency: ``percentile`` is ``kbqa.evaluation.metrics.percentile`` (linear interpolation between the two
   nearest ranks, numpy's default), so a "p95" from ``kbqa bench``, ``kbqa bench --stress`` and ``kbqa eval``
-  is the same statistic. ``latency_summary`` rounds p50/p95/p99 of a list of milliseconds.
+  is the same statistic; ``percentiles`` takes several at once.
 - Memory, in MB (2**20 bytes), of a process given by pid (default: this one): ``peak_rss_mb`` is the high-water
   mark of its resident set (VmHWM), ``current_rss_mb`` the resident set now (VmRSS), ``tree_rss_mb`` the
   current RSS of a process and all its children.
 - Questions: ``read_jsonl`` reads a raw JSONL file (one object a line, blank lines skipped, no checks);
   ``load_questions`` keeps the rows with a non-empty question. Eval sets that must be valid go through
   ``kbqa.evaluation.dataset.load`` instead, which checks every row.
+- Context: ``machine_info`` (what a figure was measured on); ``child_env`` and ``last_line`` for the child
+  processes the tools start (cold start, servers, scale points, writers killed on purpose).
 """
 from __future__ import annotations
 
@@ -33,14 +35,8 @@ def percentiles(values: Iterable[float], qs=(50, 95, 99)) -> dict[int, float | N
 
 
 def rounded(x, nd: int = 2):
+    """``round(x, nd)`` that passes None through (a figure that could not be measured)."""
     return None if x is None else round(float(x), nd)
-
-
-def latency_summary(values_ms: Iterable[float]) -> dict:
-    """{"p50", "p95", "p99", "n"} of a list of milliseconds, rounded to 0.01 ms."""
-    vals = list(values_ms)
-    p = percentiles(vals)
-    return {"p50": rounded(p[50]), "p95": rounded(p[95]), "p99": rounded(p[99]), "n": len(vals)}
 
 
 # ---- memory -------------------------------------------------------------------------------------------

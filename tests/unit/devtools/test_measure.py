@@ -23,7 +23,7 @@ def test_percentiles():
     assert p[99] == pytest.approx(99.01)
     assert measure.percentiles([]) == {50: None, 95: None, 99: None}
     assert measure.percentiles([4.0])[99] == 4.0
-    assert measure.latency_summary([10, 20, 30, 40]) == {"p50": 25.0, "p95": 38.5, "p99": 39.7, "n": 4}
+    assert measure.rounded(None) is None and measure.rounded(2 / 3) == 0.67
 
 
 def test_peak_rss_is_the_child_process_own():

@@ -11,9 +11,12 @@ import json
 import sys
 from pathlib import Path
 
+from kbqa.evaluation.metrics import QUALITY_BAR
 from kbqa.settings import REPO_ROOT
 
-OOD_FLOOR, FR_CEILING = 0.90, 0.05  # the quality bar of issue 3 (kbqa.evaluation.metrics.QUALITY_BAR)
+# The two figures of the quality bar that the decision threshold trades against each other.
+OOD_FLOOR = QUALITY_BAR["ood_accuracy"][1]
+FR_CEILING = QUALITY_BAR["false_refusal_rate"][1]
 
 FEATURES = {
     "lexical": ("cov_any", "cov_topic", "lex_per_token", "inv_words"),

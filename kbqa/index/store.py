@@ -1,4 +1,5 @@
-"""The on-disk index: chunks, a BM25 store (bm25s over jieba tokens), a FAISS store, and a manifest.
+"""The on-disk index of chunks (``kbqa.index.chunks``): a BM25 store (bm25s over jieba tokens), a FAISS store,
+and a manifest.
 
 Layout: ``<home>/indexes/<embedder>-<key>/`` where key hashes the corpus, the embedder identity and the
 chunking version, so a different model or corpus never reuses an index. The manifest is written last and
@@ -13,18 +14,17 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from kbqa.text.normalise import normalise, sentences, tokens
+from kbqa.index.chunks import CHUNKING, Chunk, dense_text, make_chunks
+from kbqa.retrieval.arrays import ScratchArray, sorted_unique
+from kbqa.text.normalise import tokens
 from kbqa.types import Unit
 
 FORMAT = 1
-CHUNKING = "v1-whole+sentences+title"
 HNSW_ABOVE = 20_000  # chunks; below this an exact flat index is both faster and exact
 # HNSW search breadth, set on every load (not stored with the index, so it also reaches older indexes).
 # On 371k clustered 384-d unit vectors (embeddings are clustered) recall@10 against exact search is 0.97
@@ -38,45 +38,6 @@ POSTINGS_PER_TOKEN = 500
 
 class IndexStateError(RuntimeError):
     """The index on disk is missing, stale or corrupt; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Chunk:
-    unit: int  # position of the unit in the units tuple
-    text: str
-
-
-def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
-    """Each unit is searchable as a whole and sentence by sentence (so a single fact can match)."""
-    chunks: list[Chunk] = []
-    for i, u in enumerate(units):
-        if u.kind == "question":
-            title, _, desc = u.text.partition("\n")
-            chunks.append(Chunk(i, title))
-            if desc.strip():
-                chunks.append(Chunk(i, u.text))
-                chunks.extend(Chunk(i, s) for s in _merge_short(sentences(desc)))
-        else:
-            chunks.append(Chunk(i, u.text))
-            parts = _merge_short(sentences(u.text))
-            if len(parts) > 1:
-                chunks.extend(Chunk(i, s) for s in parts)
-    return chunks
-
-
-def _merge_short(parts: list[str], min_chars: int = 12) -> list[str]:
-    out: list[str] = []
-    for p in parts:
-        if out and len(out[-1]) < min_chars:
-            out[-1] = out[-1] + p
-        else:
-            out.append(p)
-    return out
-
-
-def dense_text(text: str) -> str:
-    """What the dense model sees: normalised script and width, original case."""
-    return normalise(text, lower=False)
 
 
 def index_key(corpus_sha: str, identity: dict, cross_identity: dict | None = None) -> str:
@@ -261,26 +222,8 @@ def _impact_ordered(scores: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data[order], indices[order], indptr
 
 
-class ScratchArray(threading.local):
-    """An array per thread, allocated once, so that a query can write and read the entries of its few ids
-    without allocating (and zeroing) one entry per chunk or unit. It starts all zeros; a user that sums into
-    it puts the zeros back where it wrote."""
-
-    def __init__(self, size: int, dtype) -> None:
-        self.array = np.zeros(size, dtype=dtype)
-
-
-def sorted_unique(ids: np.ndarray) -> np.ndarray:
-    """np.unique of integer ids, by sorting (np.unique itself takes a much slower path on numpy 2.4)."""
-    ids = np.sort(ids)
-    keep = np.empty(len(ids), dtype=bool)
-    keep[:1] = True
-    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
-    return ids[keep]
-
-
 def _remove_stale_builds(root: Path, older_than_s: float = 3600) -> None:
-    """Temp folders of builds that were killed (an hour old: no live build takes that long here)."""
+    """Temp folders of builds that were killed (an hour old: far longer than any build takes)."""
     for p in root.glob(".build-*"):
         try:
             if time.time() - p.stat().st_mtime > older_than_s:

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
-from kbqa.index.store import IndexStore, ScratchArray, dense_text, sorted_unique
+from kbqa.index.chunks import dense_text
+from kbqa.index.store import IndexStore
+from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
 

@@ -156,7 +156,8 @@ class Database:
                 yield conn
         except (exc.OperationalError, exc.ProgrammingError) as e:
             text = str(getattr(e, "orig", e))
-            if "no such table" in text or ("relation" in text and "does not exist" in text):
+            if "no such table" in text or "no such column" in text or ("does not exist" in text and (
+                    "relation" in text or "column" in text)):
                 raise SchemaBehind(f"the database {self.safe_url} has no kbqa schema: run `kbqa db upgrade`") \
                     from None
             if isinstance(e, exc.ProgrammingError):

@@ -113,8 +113,11 @@ class FeedbackStore:
 
     # ---- reading ------------------------------------------------------------------------------------
     def _flush(self) -> None:
+        """Before a read: this process's queued records first; the schema checked (SQLite: upgraded)."""
         if self.writer is not None:
             self.writer.flush(5.0)
+        if not self.db.ready:
+            self.db.prepare()
 
     def count(self) -> int:
         self._flush()

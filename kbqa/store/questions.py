@@ -133,8 +133,11 @@ class QuestionLog:
                 insert_records(self.db, conn, [("question", row)])
 
     def _flush(self) -> None:
+        """Before a read: this process's queued records first; the schema checked (SQLite: upgraded)."""
         if self.writer is not None:
             self.writer.flush(5.0)
+        if not self.db.ready:
+            self.db.prepare()
 
     @staticmethod
     def _window(q, col, since, until):

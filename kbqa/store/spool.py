@@ -430,7 +430,7 @@ class Writer:
 
     # -- maintenance: orphans, retention, expired claims --
     def _maintain(self) -> None:
-        if self.db_up is False and not self._probe():
+        if self.db_up is not True and not self._probe():  # first time: says up or down at once (/metrics)
             return
         self.replay_orphans()
         if time.monotonic() >= self._next_retention:

@@ -270,8 +270,13 @@ def run_cli(args) -> int:
     if getattr(args, "action", None) != "export":
         print("usage: kbqa feedback export [--out FILE] [--since DATE]", file=sys.stderr)
         return 2
+    from kbqa.store import open_store
+
     since = parse_since(getattr(args, "since", None))
-    store = default_store(Settings.from_env())
+    state = open_store(Settings.from_env())
+    state.db.prepare()
+    state.writer.replay_orphans()  # what a stopped process left in this home's spool belongs in the export
+    store = state.feedback
     if args.out in (None, "-"):
         n = store.export_jsonl(sys.stdout, since)
     else:

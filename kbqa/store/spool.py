@@ -265,6 +265,8 @@ class Writer:
 
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued so far is committed; False on timeout (e.g. the database is down)."""
+        if not self.pending:
+            return True
         self._ensure_thread()
         deadline = time.monotonic() + timeout_s
         with self._cond:

@@ -474,16 +474,16 @@ def _request_lines(log: Path, rids: list[str]) -> dict:
 
 
 def check_replicas(quick: bool = False, say=None):
-    """``run`` as a stress check (``make stress``): skipped, saying why, without PostgreSQL. ``quick``: 100
-    questions and 20 votes."""
+    """``run`` as a stress check (``make stress``): skipped, saying why, without PostgreSQL, and with ``--quick``
+    (a minute of processes; tests/system/test_replicas.py runs it in the suite)."""
     from kbqa.devtools.stress.findings import Findings
 
-    why = available()
+    why = "not with --quick (make stress runs it)" if quick else available()
     if why:
         if say:
             say(f"replicas: skipped: {why}")
         return Findings(figures={"skipped": why})
-    res = run(questions=100 if quick else 500, votes=20 if quick else 100, say=say)
+    res = run(questions=500, votes=100, say=say)
     found = Findings(requests=res.get("questions", 0) + res.get("votes", 0) + 3, faults=3, figures=res,
                      lost=res.get("log_missing", 0) + res.get("votes_lost", 0))
     for e in res["errors"]:

@@ -291,7 +291,8 @@ def run_cli(args) -> int:
     engine = Engine(settings, progress=True)
     print("kbqa slack: loading the knowledge base…", file=sys.stderr, flush=True)
     engine.load()
-    engine = state.recorded(engine, "slack")  # every answer goes to the question log
+    engine.ask("容器")  # the model loads on the first question: before /healthz says ready, not on a user's time
+    engine = state.recorded(engine, "slack")  # every answer goes to the question log (the warm-up is not)
     base = settings.slack_api_base_url or None
     sdk_log = logging.getLogger("slack_sdk")
     level = sdk_log.level

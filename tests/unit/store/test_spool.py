@@ -194,3 +194,29 @@ def test_an_unwritable_spool_folder_is_one_line(tmp_path):
     with pytest.raises(SpoolFull) as e:
         w.submit("feedback", fb_row(1))
     assert "cannot write the spool" in str(e.value) and "\n" not in str(e.value)
+
+
+def test_retention_deletes_old_log_rows_and_expired_claims(up):
+    from datetime import timedelta
+
+    from kbqa.store import schema
+    from kbqa.store.dedupe import Claims
+    from kbqa.store.questions import QuestionLog
+    from kbqa.store.spool import insert_records, purge
+
+    old, new = q_row(1), q_row(2)
+    old["created"] = (schema.now() - timedelta(days=40)).timestamp()
+    with up.begin() as conn:
+        insert_records(up, conn, [("question", old), ("question", new)])
+    claims = Claims(up)
+    claims.claim("event", "Ev-old", -1)  # already expired
+    claims.claim("event", "Ev-new", 3600)
+    assert purge(up, 0) == {"questions": 0, "claims": 1}  # 0 days: the log is kept
+    assert purge(up, 30) == {"questions": 1, "claims": 0}
+    rows = list(QuestionLog(up).rows())
+    assert [r["id"] for r in rows] == ["q000002"] and rows[0]["citations"] == [[2, "gavin_zhang"]]
+    assert claims.holds("event", "Ev-new") is True
+    from sqlalchemy import func, select
+
+    with up.begin() as conn:  # the deleted questions' citations went with them
+        assert conn.execute(select(func.count()).select_from(schema.citations)).scalar_one() == 1

@@ -213,7 +213,7 @@ def cmd_db(args) -> int:
         size = sum(f.stat().st_size for f in files)
         print(f"spool: {spool} ({len(files)} files, {size} bytes waiting; {len(damaged)} damaged kept aside)")
         if rev not in (HEAD, "unreachable"):
-            raise SchemaBehind(f"the schema is behind: run `kbqa db upgrade`")
+            raise SchemaBehind("the schema is behind: run `kbqa db upgrade`")
         return 0
     print("usage: kbqa db upgrade | kbqa db status", file=sys.stderr)
     return 2

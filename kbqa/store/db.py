@@ -54,7 +54,7 @@ def parse_url(raw: str) -> URL:
         raise SettingsError(f"KBQA_DATABASE_URL uses {url.drivername!r}, which kbqa does not support; {URL_HELP}")
     url = url.set(drivername=driver)
     if driver == "sqlite" and url.database in (None, "", ":memory:"):
-        raise SettingsError(f"KBQA_DATABASE_URL must name a SQLite file (not memory), e.g. sqlite:////data/kbqa.sqlite3")
+        raise SettingsError("KBQA_DATABASE_URL must name a SQLite file (not memory), e.g. sqlite:////data/kbqa.sqlite3")
     if driver.startswith("postgresql") and not url.database:
         raise SettingsError(f"KBQA_DATABASE_URL names no database; {URL_HELP}")
     return url

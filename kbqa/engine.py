@@ -121,7 +121,7 @@ class Engine:
         return self._state
 
     def _load(self, force_build: bool = False) -> Loaded:
-        from kbqa.answer.decide import Decider
+        from kbqa.answer.decide import Decider, feature_names
         from kbqa.conversation.catalog import Catalog
         from kbqa.corpus.loader import load_examples, load_faq
         from kbqa.index.store import IndexStateError, IndexStore
@@ -155,7 +155,8 @@ class Engine:
             raise KbqaError(str(e)) from None
         except OSError as e:
             raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
+        deciders = {m: Decider.load(self.settings.calibration, self.profile(m), feature_names(m, cross is not None))
+                    for m in MODES}
         glossary = Glossary.load(self.settings.glossary_path)
         retriever = Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary)
         return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),

@@ -11,6 +11,8 @@ import contextlib
 import fcntl
 import logging
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -88,6 +90,21 @@ def is_unavailable(e: BaseException) -> bool:
     return isinstance(e, (exc.TimeoutError, exc.DisconnectionError, OSError))
 
 
+def _wal(cur, attempts: int = 200) -> None:
+    """Put a SQLite database in WAL mode. The switch needs an exclusive lock and SQLite does not wait for it (no busy
+    handler): processes opening a fresh database at once get "database is locked" at once. So: only switch when the
+    database is not in WAL yet (once per file: the mode is persistent), and retry while another holds the lock."""
+    for attempt in range(attempts):
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or attempt == attempts - 1:
+                raise
+            time.sleep(0.05)
+
+
 class Database:
     """One database: a lazily created SQLAlchemy engine (a small connection pool) and the schema's state."""
 
@@ -129,9 +146,9 @@ class Database:
             def _on_connect(dbapi_conn, _record):
                 dbapi_conn.isolation_level = None  # no implicit BEGIN: "begin" below says which
                 cur = dbapi_conn.cursor()
-                for pragma in ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=30000",
-                               "PRAGMA foreign_keys=ON"):
+                for pragma in ("PRAGMA busy_timeout=30000", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON"):
                     cur.execute(pragma)
+                _wal(cur)
                 cur.close()
 
             @event.listens_for(engine, "begin")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -88,6 +89,27 @@ def test_sqlite_upgrades_itself_and_matches_the_tables(tmp_path):
         assert got_ix == want_ix, table.name
     db.prepare()  # again: nothing to do
     assert db.upgrade() == (schema.HEAD, schema.HEAD)
+
+
+def test_sqlite_waits_to_switch_to_wal_while_another_process_writes(tmp_path):
+    # The switch to WAL needs an exclusive lock and SQLite does not wait for it: a process opening a database that
+    # another one is writing in (rollback-journal mode, e.g. a fresh file) got "database is locked" at once.
+    path = tmp_path / "k.sqlite3"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("CREATE TABLE t (x)")
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO t VALUES (1)")
+    done = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    done.start()
+    t0 = time.monotonic()
+    db = Database(f"sqlite:///{path}")
+    with db.begin() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1  # it waited for the other's commit
+    assert time.monotonic() - t0 >= 0.4
+    done.join()
+    db.dispose()
+    other.close()
 
 
 def test_unreachable_postgresql_and_missing_schema_are_one_line(tmp_path):

@@ -41,9 +41,10 @@ class Claims:
         self._down_until = 0.0
         self._lock = threading.Lock()
 
-    def seen(self, scope: str, ttl_s: float, maxsize: int = 10_000) -> "SharedSeen":
-        """A ``Seen``-like set for one scope (what kbqa.frontends.slack.handlers uses)."""
-        return SharedSeen(self, scope, ttl_s, maxsize)
+    def seen(self, scope: str, local) -> "SharedSeen":
+        """A ``Seen``-like set for one scope over ``local``, the process's own memory of that scope (a
+        ``kbqa.frontends.slack.handlers.Seen``: its ``ttl_s`` is the claims' time-to-live)."""
+        return SharedSeen(self, scope, local)
 
     def _usable(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -112,11 +113,10 @@ class Claims:
 
 class SharedSeen:
     """The interface of ``kbqa.frontends.slack.handlers.Seen`` (claim, in, discard) over ``Claims``; every claim
-    is also kept locally, which is what answers while the database is away."""
+    is also kept in ``local``, which is what answers while the database is away."""
 
-    def __init__(self, claims: Claims, scope: str, ttl_s: float, maxsize: int = 10_000) -> None:
-        self.claims, self.scope, self.ttl_s = claims, scope, ttl_s
-        self.local = LocalSeen(maxsize, ttl_s)
+    def __init__(self, claims: Claims, scope: str, local) -> None:
+        self.claims, self.scope, self.local, self.ttl_s = claims, scope, local, local.ttl_s
 
     def claim(self, key) -> bool:
         shared = self.claims.claim(self.scope, key, self.ttl_s)
@@ -133,39 +133,3 @@ class SharedSeen:
     def discard(self, key) -> None:
         self.local.discard(key)
         self.claims.release(self.scope, key)
-
-
-class LocalSeen:
-    """A bounded set with a time-to-live, in this process's memory."""
-
-    def __init__(self, maxsize: int, ttl_s: float) -> None:
-        from collections import OrderedDict
-
-        self.maxsize, self.ttl_s = maxsize, ttl_s
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _expire(self, now: float) -> None:
-        while self._items:
-            _key, t = next(iter(self._items.items()))
-            if now - t <= self.ttl_s and len(self._items) <= self.maxsize:
-                break
-            self._items.popitem(last=False)
-
-    def claim(self, key) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            self._expire(now)
-            if key in self._items:
-                return False
-            self._items[key] = now
-            return True
-
-    def __contains__(self, key) -> bool:
-        with self._lock:
-            self._expire(time.monotonic())
-            return key in self._items
-
-    def discard(self, key) -> None:
-        with self._lock:
-            self._items.pop(key, None)

@@ -14,9 +14,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from kbqa.ops import context
 
-SEEN_TTL_S = 3600  # Slack retries for about an hour at most
-LONG_TTL_S = 7 * 86400  # votes, and threads the bot answered in
-
 
 class ContextExecutor(ThreadPoolExecutor):
     def submit(self, fn, /, *args, **kwargs):
@@ -45,8 +42,9 @@ def bolt_identify(context, body, next):
 
 
 def shared_memories(bot, claims) -> None:
-    """Replace the bot's in-process memories with claims shared through the database."""
-    bot.events = claims.seen("event", SEEN_TTL_S)
-    bot.messages = claims.seen("message", SEEN_TTL_S)
-    bot.votes = claims.seen("vote", LONG_TTL_S, maxsize=50_000)
-    bot.threads = claims.seen("thread", LONG_TTL_S, maxsize=50_000)
+    """Put claims shared through the database in front of the bot's in-process memories (same time-to-live; the
+    memory is what answers while the database is away)."""
+    bot.events = claims.seen("event", bot.events)
+    bot.messages = claims.seen("message", bot.messages)
+    bot.votes = claims.seen("vote", bot.votes)
+    bot.threads = claims.seen("thread", bot.threads)

@@ -46,7 +46,9 @@ def test_threads_one_winner_and_expiry(tmp_path):
 
 
 def test_shared_seen_falls_back_to_memory_when_the_database_is_away(caplog):
-    seen = Claims(Database(DOWN)).seen("event", 3600)
+    from kbqa.frontends.slack.handlers import Seen
+
+    seen = Claims(Database(DOWN)).seen("event", Seen(ttl_s=3600))
     assert seen.claim("Ev1") is True and seen.claim("Ev1") is False  # remembered locally
     assert "Ev1" in seen
     seen.discard("Ev1")

@@ -69,18 +69,6 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-async def _read_limited(request, limit: int) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            return None
-    return bytes(body)
-
-
 def parse_feedback(payload) -> tuple[str, int, str, dict]:
     """(answer id, rating, question, answer dict) of a POST /api/feedback body; ValueError with one line."""
     if not isinstance(payload, dict):
@@ -101,6 +89,8 @@ def parse_feedback(payload) -> tuple[str, int, str, dict]:
 def install(app, store, feedback, engine) -> None:
     """Add the middleware and the routes to ``app`` (before Gradio is mounted at "/"), and drain ``store``'s writer
     when the server stops."""
+    from kbqa.frontends.web.app import _read_body, _TooLarge  # app imports this module inside create_app
+
     app.add_middleware(RequestContext)
     describe = metrics.Describe(engine)
 
@@ -120,13 +110,13 @@ def install(app, store, feedback, engine) -> None:
         if ctype != "application/json":
             return _error(415, "Content-Type must be application/json")
         try:
-            body = await asyncio.wait_for(_read_limited(request, MAX_FEEDBACK_BYTES), 20.0)
+            body = await asyncio.wait_for(_read_body(request, MAX_FEEDBACK_BYTES), 20.0)
+        except _TooLarge:
+            return _error(413, f"request body is larger than {MAX_FEEDBACK_BYTES} bytes")
         except asyncio.TimeoutError:
             return _error(408, "request body not received in time")
         except ClientDisconnect:
             return _error(400, "client disconnected")
-        if body is None:
-            return _error(413, f"request body is larger than {MAX_FEEDBACK_BYTES} bytes")
         try:
             payload = json.loads(body)
         except (ValueError, RecursionError):

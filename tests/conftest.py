@@ -66,3 +66,43 @@ def real_engine(tmp_path_factory):
     engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
     engine.load()
     return engine
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (kbqa.devtools.pgtemp); skipped, saying why, without
+    PostgreSQL, unless KBQA_REQUIRE_POSTGRES=1 (CI), where that is a failure."""
+    from kbqa.devtools.pgtemp import MISSING, TempPostgres, find_bindir
+
+    if find_bindir() is None:
+        if os.environ.get("KBQA_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"KBQA_REQUIRE_POSTGRES=1 but {MISSING}")
+        pytest.skip(MISSING)
+    with TempPostgres() as pg:
+        yield pg
+
+
+_databases = iter(range(1_000_000))
+
+
+@pytest.fixture
+def empty_pg(postgres):
+    """A new, empty database on the session's PostgreSQL: its URL."""
+    name = f"t{next(_databases)}"
+    postgres.psql(f"CREATE DATABASE {name}")
+    return postgres.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db(request, tmp_path):
+    """A Database at the current schema, once on SQLite and once on PostgreSQL: the store's SQL on both engines."""
+    from kbqa.store.db import Database
+
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'kbqa.sqlite3'}")
+        db.prepare()
+    else:
+        db = Database(request.getfixturevalue("empty_pg"))
+        db.upgrade()
+    yield db
+    db.dispose()

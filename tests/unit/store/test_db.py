@@ -79,6 +79,27 @@ def test_sqlite_upgrades_itself_and_matches_the_tables(tmp_path):
     assert db.revision() is None
     db.prepare()
     assert db.revision() == schema.HEAD
+    assert_tables_match_schema(db)
+    db.prepare()  # again: nothing to do
+    assert db.upgrade() == (schema.HEAD, schema.HEAD)
+
+
+@pytest.mark.postgres
+def test_postgresql_upgrades_only_when_told_and_matches_the_tables(empty_pg):
+    db = Database(empty_pg)
+    with pytest.raises(SchemaBehind) as e:
+        db.prepare()  # a server's start: no upgrade behind the operator's back
+    assert "kbqa db upgrade" in str(e.value) and "\n" not in str(e.value)
+    assert db.revision() is None
+    assert db.upgrade() == (None, schema.HEAD)
+    db.prepare()
+    assert_tables_match_schema(db)
+    assert db.upgrade() == (schema.HEAD, schema.HEAD)
+    db.dispose()
+
+
+def assert_tables_match_schema(db):
+    """The tables the migrations made are the ones kbqa/store/schema.py describes: columns, nullability, indexes."""
     insp = sa.inspect(db.engine)
     for table in schema.metadata.sorted_tables:
         got = {c["name"]: c["nullable"] for c in insp.get_columns(table.name)}
@@ -87,8 +108,6 @@ def test_sqlite_upgrades_itself_and_matches_the_tables(tmp_path):
         got_ix = {i["name"]: i["column_names"] for i in insp.get_indexes(table.name)}
         want_ix = {i.name: [c.name for c in i.columns] for i in table.indexes}
         assert got_ix == want_ix, table.name
-    db.prepare()  # again: nothing to do
-    assert db.upgrade() == (schema.HEAD, schema.HEAD)
 
 
 def test_sqlite_waits_to_switch_to_wal_while_another_process_writes(tmp_path):

@@ -20,20 +20,18 @@ print(sum(bool(c.claim("event", f"Ev{i}", 3600)) for i in range(200)))
 """
 
 
-def test_one_process_wins_each_key(tmp_path):
+def test_one_process_wins_each_key(any_db):
     from kbqa.devtools.measure import child_env
 
-    url = f"sqlite:///{tmp_path / 'c.sqlite3'}"
-    Database(url).prepare()
+    url = any_db.url.render_as_string(hide_password=False)
     procs = [subprocess.Popen([sys.executable, "-c", CLAIMER, url], stdout=subprocess.PIPE, text=True,
                               env=child_env()) for _ in range(3)]
     wins = [int(p.communicate(timeout=120)[0]) for p in procs]
     assert sum(wins) == 200, wins
 
 
-def test_threads_one_winner_and_expiry(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'c.sqlite3'}")
-    claims = Claims(db)
+def test_threads_one_winner_and_expiry(any_db):
+    claims = Claims(any_db)
     with ThreadPoolExecutor(8) as pool:
         got = list(pool.map(lambda _: claims.claim("event", "Ev1", 3600), range(16)))
     assert got.count(True) == 1 and got.count(False) == 15

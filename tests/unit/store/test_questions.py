@@ -10,7 +10,6 @@ import pytest
 
 from kbqa.errors import KbqaError
 from kbqa.store import schema
-from kbqa.store.db import Database
 from kbqa.store.feedback import FeedbackStore
 from kbqa.store.questions import QuestionLog, parse_since
 from kbqa.store.spool import insert_records
@@ -29,9 +28,8 @@ def q(i, *, status="answered", topic=4, nearest=None, confidence=0.95, question=
 
 
 @pytest.fixture
-def log(tmp_path):
-    db = Database(f"sqlite:///{tmp_path / 'log.sqlite3'}")
-    db.prepare()
+def log(any_db):
+    db = any_db
     records = [
         q(1, cited=[(4, "gavin_zhang"), (4, "xiaoping378")]),
         q(2, cited=[(4, "gavin_zhang")]),

@@ -55,7 +55,7 @@ def test_records_reach_the_database_and_the_segment_is_emptied(tmp_path, up):
     assert w.close() == 0 and not w.spool.path.exists()  # drained: the segment is gone
 
 
-def test_a_record_shipped_twice_is_stored_once(tmp_path, up):
+def test_a_record_shipped_twice_is_stored_once(any_db):
     from sqlalchemy import func, select
 
     from kbqa.store import schema
@@ -63,12 +63,12 @@ def test_a_record_shipped_twice_is_stored_once(tmp_path, up):
 
     records = [("question", q_row(1)), ("feedback", fb_row(1))]
     for _ in range(3):
-        with up.begin() as conn:
-            insert_records(up, conn, records)
-    with up.begin() as conn:
+        with any_db.begin() as conn:
+            insert_records(any_db, conn, records)
+    with any_db.begin() as conn:
         assert conn.execute(select(func.count()).select_from(schema.questions)).scalar_one() == 1
         assert conn.execute(select(func.count()).select_from(schema.citations)).scalar_one() == 1
-    assert count(up) == 1
+    assert count(any_db) == 1
 
 
 def test_database_down_records_wait_then_the_next_process_replays_them(tmp_path, up, caplog):

@@ -134,6 +134,26 @@ async def _read_body(request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+async def json_body(request, limit: int, timeout_s: float):
+    """(the request's JSON body, None), or (None, the response refusing it: 415, 413, 408 or 400). A client that
+    stalls mid-body is dropped after ``timeout_s`` (it holds no thread)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        return None, _error(415, "Content-Type must be application/json")
+    try:
+        body = await asyncio.wait_for(_read_body(request, limit), timeout_s)
+    except _TooLarge:
+        return None, _error(413, f"request body is larger than {limit} bytes")
+    except asyncio.TimeoutError:
+        return None, _error(408, f"request body not received within {timeout_s:g} s")
+    except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
+        return None, _error(400, "client disconnected")
+    try:
+        return json.loads(body), None
+    except (ValueError, RecursionError):
+        return None, _error(400, "request body is not valid JSON")
+
+
 def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=None):
     """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/", plus kbqa.frontends.web.ops (metrics,
     request ids, /api/feedback). Building it does not load the engine; ``start_loading(app)`` (what ``serve``
@@ -172,21 +192,9 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
     @app.post("/api/ask")
     async def api_ask(request: Request):
         """Body: {"question": str, "history": [...] (optional)}; returns Answer.to_dict()."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            return _error(415, "Content-Type must be application/json")
-        try:  # a client that stalls mid-body is dropped after the request timeout (it holds no thread)
-            body = await asyncio.wait_for(_read_body(request, MAX_BODY_BYTES), engine.settings.request_timeout_s)
-        except _TooLarge:
-            return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
-        except asyncio.TimeoutError:
-            return _error(408, f"request body not received within {engine.settings.request_timeout_s:g} s")
-        except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
-            return _error(400, "client disconnected")
-        try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
-            return _error(400, "request body is not valid JSON")
+        payload, refused = await json_body(request, MAX_BODY_BYTES, engine.settings.request_timeout_s)
+        if refused is not None:
+            return refused
         try:
             req = AskRequest.model_validate(payload)
             engine.validate(req.question)

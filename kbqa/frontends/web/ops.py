@@ -9,15 +9,13 @@ the record writer when the server stops.
 """
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import logging
 import re
 import time
 
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from kbqa.errors import KbqaError
@@ -89,7 +87,7 @@ def parse_feedback(payload) -> tuple[str, int, str, dict]:
 def install(app, store, feedback, engine) -> None:
     """Add the middleware and the routes to ``app`` (before Gradio is mounted at "/"), and drain ``store``'s writer
     when the server stops."""
-    from kbqa.frontends.web.app import _read_body, _TooLarge  # app imports this module inside create_app
+    from kbqa.frontends.web.app import json_body  # app imports this module inside create_app
 
     app.add_middleware(RequestContext)
     describe = metrics.Describe(engine)
@@ -106,21 +104,9 @@ def install(app, store, feedback, engine) -> None:
 
     @app.post("/api/feedback", include_in_schema=False)
     async def api_feedback(request: Request):
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            return _error(415, "Content-Type must be application/json")
-        try:
-            body = await asyncio.wait_for(_read_body(request, MAX_FEEDBACK_BYTES), 20.0)
-        except _TooLarge:
-            return _error(413, f"request body is larger than {MAX_FEEDBACK_BYTES} bytes")
-        except asyncio.TimeoutError:
-            return _error(408, "request body not received in time")
-        except ClientDisconnect:
-            return _error(400, "client disconnected")
-        try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
-            return _error(400, "request body is not valid JSON")
+        payload, refused = await json_body(request, MAX_FEEDBACK_BYTES, 20.0)
+        if refused is not None:
+            return refused
         try:
             answer_id, rating, question, answer = parse_feedback(payload)
         except ValueError as e:

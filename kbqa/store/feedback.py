@@ -53,11 +53,14 @@ class FeedbackStore:
 
     @property
     def ids(self):
-        if self._ids is None:  # a store without the process's Store: its own key beside the database
-            from kbqa.store.ids import IdHasher, _home_salt
+        if self._ids is None:  # a store without the process's Store: SQLite, a key beside the database file;
+            from kbqa.settings import Settings  # PostgreSQL, the configured one (KBQA_ID_SALT or <home>/id_salt)
+            from kbqa.store.ids import SALT_FILE, IdHasher, _home_salt
 
-            folder = self.db.path.parent if self.db.path else Path(".")
-            self._ids = IdHasher(_home_salt(folder / "id_salt"))
+            if self.db.path is not None:
+                self._ids = IdHasher(_home_salt(self.db.path.parent / SALT_FILE))
+            else:
+                self._ids = IdHasher.from_settings(Settings.from_env())
         return self._ids
 
     # ---- writing ------------------------------------------------------------------------------------

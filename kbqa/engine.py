@@ -314,6 +314,8 @@ class Engine:
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent) if intent.parts else None
+            if answer is None and intent.rephrase:  # "接着说": the previous question again
+                answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode))
             if answer is None:
                 answer = respond.topical(intent, *self.retrieve(q, history, mode))
         t3 = time.perf_counter()

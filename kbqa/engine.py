@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import MODES, Settings
-from kbqa.text.normalise import clean, is_traditional, to_traditional
+from kbqa.text.normalise import clean, is_traditional, normalise, to_traditional, words
 from kbqa.types import Answer
 
 if TYPE_CHECKING:
@@ -73,6 +73,18 @@ class AskEngine(Protocol):
                    deadline: float | None = None) -> Iterator[str | Answer]: ...
     def clear_caches(self) -> None: ...
     def warm(self) -> None: ...
+
+
+FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
+
+
+def _may_borrow(features: dict) -> bool:
+    """A follow-up the FAQ does not cover alone may lean on the previous question ("那存储那块呢") unless it
+    brings its own subject the FAQ does not know ("那 Istio 的 sidecar 开销呢", "what about Arthas?"): an
+    unknown technical term, or a least familiar word far from the FAQ's words (the decision's features).
+    A follow-up covered on its own ("存储呢" after a network question) is answered on its own unless the
+    previous question talks about it (``Engine._talks_about``)."""
+    return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
 class Engine:
@@ -222,12 +234,24 @@ class Engine:
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and is_followup(question, r.features):
+        if previous and is_followup(question, r.features) and _may_borrow(r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
-            if covered2:
+            # covered alone, a follow-up keeps its own answer unless the question the conversation is on
+            # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
+            if covered2 and (not covered or self._talks_about(r2, question)):
                 r, covered, p = r2, covered2, p2
         return r, covered, p
+
+    def _talks_about(self, r: Retrieval, question: str) -> bool:
+        """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
+        if not r.hits:
+            return False
+        state = self.load()
+        topic = r.hits[0].unit.topic
+        text = normalise(" ".join(u.text for u in state.faq.units if u.topic == topic))
+        own = [w for w in words(question) if w in state.catalog.vocab]
+        return bool(own) and all(w in text for w in own)
 
     @property
     def answer_mode(self) -> str:

@@ -61,7 +61,7 @@ FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识�
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
-short brief quick quickly real really exactly actually maybe 今天 刚才 之前 现在 一些 一点""".split())
+short brief quick quickly real really exactly actually maybe 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
 
 
 def cue(kind: str, text: str) -> bool:

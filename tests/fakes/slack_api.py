@@ -1,9 +1,12 @@
 """A local stand-in for Slack, both directions, for tests and demos (stdlib only).
 
-* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, chat.update, conversations.replies,
-  conversations.history, apps.connections.open, ...), the ``response_url`` endpoints (``/response/<name>``)
-  and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It records every call and keeps
-  the channels' messages, so conversations.replies returns what the bot and the "users" posted.
+* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, chat.update,
+  chat.startStream/appendStream/stopStream, conversations.replies, conversations.history, views.publish,
+  assistant.threads.setStatus/setTitle/setSuggestedPrompts, apps.connections.open, ...), the ``response_url``
+  endpoints (``/response/<name>``) and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It
+  records every call (any other path too, as method "other") and keeps the channels' messages, with their
+  metadata and the parent's reply_count, so conversations.replies returns what the bot and the "users"
+  posted. ``fail`` makes a method answer an error; ``rate_limit`` makes it answer HTTP 429 with Retry-After.
 * ``sign`` / ``post_signed`` / ``post_event`` / ``post_command`` / ``post_action`` play Slack calling the
   bot: requests signed with the signing secret exactly as Slack does (v0 HMAC-SHA256 over
   ``v0:{timestamp}:{body}``).
@@ -44,6 +47,7 @@ class Call:
     token: str | None  # the bearer token the caller used (None for response_url)
     path: str
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # the HTTP status the fake answered (429 when rate-limited)
 
 
 class FakeSlack:
@@ -57,6 +61,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict]] = {}  # channel -> messages
         self.errors: dict[str, list[str]] = {}  # method -> errors to return on its next calls
+        self.limits: dict[str, list[int]] = {}  # method -> Retry-After seconds of its next 429s
+        self.views: dict[str, dict] = {}  # user id -> the Home tab view published for them
         self.socket_acks: list[dict] = []  # what the bot sent back over the WebSocket
         self._ws_out: queue.Queue = queue.Queue()
         self.ws_connected = threading.Event()
@@ -118,6 +124,29 @@ class FakeSlack:
         with self._cond:
             self.errors.setdefault(method, []).extend([error] * times)
 
+    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer HTTP 429 with ``Retry-After: retry_after``, as
+        Slack does past a method's rate limit."""
+        with self._cond:
+            self.limits.setdefault(method, []).extend([retry_after] * times)
+
+    def _limited(self, method: str) -> int | None:
+        with self._cond:
+            limits = self.limits.get(method)
+            return limits.pop(0) if limits else None
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """Delete a message, as a user would (conversations.replies then no longer returns it)."""
+        with self._cond:
+            self.messages[channel] = [m for m in self.messages.get(channel, []) if m["ts"] != ts]
+
+    def thread(self, channel: str, thread_ts: str) -> list[dict]:
+        """The messages of a thread, parent first."""
+        with self._cond:
+            msgs = [dict(m) for m in self.messages.get(channel, []) if m["ts"] == thread_ts
+                    or m.get("thread_ts") == thread_ts]
+        return sorted(msgs, key=lambda m: float(m["ts"]))
+
     # ---- what was called ----
     def calls_to(self, method: str) -> list[Call]:
         with self._cond:
@@ -158,13 +187,11 @@ class FakeSlack:
             channel = params.get("channel", "")
             if not channel:
                 return {"ok": False, "error": "channel_not_found"}
+            if channel.startswith("U"):  # a user id: the app's DM with that user, as Slack does
+                channel = "D" + channel[1:]
             msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": params.get("text", ""),
                    "ts": self.next_ts()}
-            blocks = params.get("blocks")
-            if isinstance(blocks, str):
-                blocks = json.loads(blocks)
-            if blocks:
-                msg["blocks"] = blocks
+            self._set_blocks_and_metadata(msg, params)
             if params.get("thread_ts"):
                 msg["thread_ts"] = str(params["thread_ts"])
             with self._cond:
@@ -173,35 +200,52 @@ class FakeSlack:
         if method == "chat.update":  # edits the stored message, as Slack does (history then shows the new text)
             channel, ts = params.get("channel", ""), str(params.get("ts", ""))
             with self._cond:
-                msg = next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+                msg = self._find(channel, ts)
                 if msg is None:
                     return {"ok": False, "error": "message_not_found"}
                 if "text" in params:
                     msg["text"] = params.get("text") or ""
-                blocks = params.get("blocks")
-                if isinstance(blocks, str):
-                    blocks = json.loads(blocks)
-                if blocks:
-                    msg["blocks"] = blocks
+                self._set_blocks_and_metadata(msg, params)
                 msg["edited"] = {"user": self.bot_user_id, "ts": self.next_ts()}
             return {"ok": True, "channel": channel, "ts": ts, "text": msg["text"], "message": dict(msg)}
+        if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+            return self._stream(method, params)
         if method in ("chat.postEphemeral", "reactions.add"):
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or self.next_ts()}
+        if method == "views.publish":
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            if not params.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+                return {"ok": False, "error": "invalid_arguments"}
+            with self._cond:
+                self.views[params["user_id"]] = view
+            return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper(), **view}}
+        if method.startswith("assistant.threads."):
+            if not params.get("channel_id") or not params.get("thread_ts"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True}
         if method == "conversations.replies":
             channel, ts = params.get("channel", ""), str(params.get("ts", ""))
-            with self._cond:
-                msgs = [m for m in self.messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+            oldest = float(params.get("oldest") or 0)
+            msgs = self.thread(channel, ts)
             if not msgs:
                 return {"ok": False, "error": "thread_not_found"}
-            return {"ok": True, "messages": sorted(msgs, key=lambda m: float(m["ts"])), "has_more": False}
+            parent, replies = msgs[0], msgs[1:]
+            if parent["ts"] == ts and replies:  # as Slack: the parent, always first, counts its replies
+                parent.update(reply_count=len(replies), latest_reply=replies[-1]["ts"])
+            if not _truthy(params.get("include_all_metadata")):
+                for m in msgs:
+                    m.pop("metadata", None)
+            return {"ok": True, "messages": [parent] + [m for m in replies if float(m["ts"]) > oldest],
+                    "has_more": False}
         if method == "conversations.history":
             channel = params.get("channel", "")
             oldest = float(params.get("oldest") or 0)
             latest = float(params.get("latest") or 1e12)
-            inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+            inclusive = _truthy(params.get("inclusive"))
             limit = int(params.get("limit") or 100)
             with self._cond:
-                msgs = [m for m in self.messages.get(channel, [])
+                msgs = [dict(m) for m in self.messages.get(channel, [])
                         if m.get("thread_ts", m["ts"]) == m["ts"]
                         and oldest <= float(m["ts"]) and (float(m["ts"]) < latest or
                                                           (inclusive and float(m["ts"]) == latest))]
@@ -210,6 +254,47 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4().hex}"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _find(self, channel: str, ts: str) -> dict | None:
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+
+    @staticmethod
+    def _set_blocks_and_metadata(msg: dict, params: dict) -> None:
+        for key in ("blocks", "metadata"):
+            value = params.get(key)
+            if isinstance(value, str):
+                value = json.loads(value)
+            if value:
+                msg[key] = value
+
+    def _stream(self, method: str, params: dict) -> dict:
+        """chat.startStream/appendStream/stopStream: a bot message that grows, then is final. As Slack, a
+        stream in a channel needs its recipient, appending needs a stream that is still open."""
+        channel = params.get("channel", "")
+        chunks = params.get("chunks")
+        chunks = json.loads(chunks) if isinstance(chunks, str) else (chunks or [])
+        text = (params.get("markdown_text") or "") + "".join(
+            c.get("text", "") for c in chunks if isinstance(c, dict) and c.get("type") == "markdown_text")
+        with self._cond:
+            if method == "chat.startStream":
+                if not params.get("thread_ts"):
+                    return {"ok": False, "error": "invalid_arguments"}
+                if channel[:1] in ("C", "G") and not (params.get("recipient_user_id") and params.get("recipient_team_id")):
+                    return {"ok": False, "error": "missing_recipient_user_id"}
+                msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": text,
+                       "ts": self.next_ts(), "thread_ts": str(params["thread_ts"]), "streaming": True}
+                self.messages.setdefault(channel, []).append(msg)
+                return {"ok": True, "channel": channel, "ts": msg["ts"]}
+            msg = self._find(channel, str(params.get("ts", "")))
+            if msg is None:
+                return {"ok": False, "error": "message_not_found"}
+            if not msg.get("streaming"):
+                return {"ok": False, "error": "message_not_in_streaming_state"}
+            msg["text"] += text
+            if method == "chat.stopStream":
+                msg["streaming"] = False
+                self._set_blocks_and_metadata(msg, params)
+            return {"ok": True, "channel": channel, "ts": msg["ts"]}
 
     # ---- Socket Mode ----
     def socket_send(self, envelope: dict) -> None:
@@ -256,9 +341,12 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                                                                           keep_blank_values=True).items()})
             return params
 
-        def _reply(self, status: int, body, ctype: str = "application/json; charset=utf-8") -> None:
+        def _reply(self, status: int, body, ctype: str = "application/json; charset=utf-8",
+                   headers: dict | None = None) -> None:
             data = (body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)).encode("utf-8")
             self.send_response(status)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -273,11 +361,17 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                 method = path[len("/api/"):]
                 auth = self.headers.get("Authorization") or ""
                 token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
+                wait = slack._limited(method)
+                if wait is not None:
+                    slack._record(Call(method, params, token, path, status=429))
+                    return self._reply(429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(wait)})
+                result = slack.api(method, params, token)  # before recording: a waiter sees the result stored
                 slack._record(Call(method, params, token, path))
-                return self._reply(200, slack.api(method, params, token))
+                return self._reply(200, result)
             if path.startswith("/response/"):
                 slack._record(Call("response_url", params, None, path))
                 return self._reply(200, "ok", "text/plain; charset=utf-8")
+            slack._record(Call("other", params, None, path, status=404))
             self._reply(404, {"ok": False, "error": "not_found"})
 
         do_GET = do_POST = _handle
@@ -337,6 +431,10 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
         daemon_threads = True
 
     return Server((host, 0), Handler)
+
+
+def _truthy(value) -> bool:
+    return str(value).lower() in ("1", "true")
 
 
 def _ws_send(sock: socket.socket, data, opcode: int = 0x1) -> None:

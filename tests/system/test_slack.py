@@ -18,16 +18,14 @@ import pytest
 
 from fakes.slack_api import (FakeSlack, block_actions_payload, post_action, post_command, post_event,
                             post_signed)
+from fakes.slack_bot import (QUESTION, SECRET, UNCOVERED, SpyEngine, block_texts, citation_lines,  # noqa: F401
+                             latest_bot_message, mention, message, running_bot, settle)
 
 from kbqa.engine import KbqaError
 from kbqa.errors import InvalidQuestion, user_text
 from kbqa.store.feedback import FeedbackStore, default_store
 from kbqa.settings import REPO_ROOT
 from kbqa.types import Answer, Citation, Section
-
-SECRET = "8f1c2e-signing-secret-for-tests"
-QUESTION = "容器网络怎么选型？"
-UNCOVERED = "今天中午食堂吃什么"
 
 
 @pytest.fixture(autouse=True)
@@ -36,97 +34,16 @@ def _no_proxy(monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
-class SpyEngine:
-    """The fake engine, recording what the bot asks (and optionally slow, to test the 3 s ack)."""
-
-    def __init__(self, engine, delay: float = 0.0) -> None:
-        self.engine, self.delay, self.calls = engine, delay, []
-        self.settings = engine.settings
-
-    @property
-    def loaded(self) -> bool:
-        return self.engine.loaded
-
-    @property
-    def answer_mode(self) -> str:
-        return self.engine.answer_mode
-
-    def faq(self):
-        return self.engine.faq()
-
-    def ask_stream(self, question, history=None, mode=None):
-        yield self.ask(question, history=history, mode=mode)
-
-    def ask(self, question, history=None, mode=None):
-        self.calls.append({"question": question, "history": history})
-        if self.delay:
-            time.sleep(self.delay)
-        return self.engine.ask(question, history=history, mode=mode)
-
-
-@dataclass
-class Bot:
-    url: str
-    app: object
-    engine: SpyEngine
-
-
 @pytest.fixture
 def slack():
     with FakeSlack() as s:
         yield s
 
 
-@contextmanager
-def running_bot(engine, slack, *, store=None, delay=0.0):
-    from kbqa.frontends.slack.app import create_app, make_http_server
-
-    spy = SpyEngine(engine, delay)
-    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
-    server = make_http_server(app, "127.0.0.1", 0).start()
-    try:
-        yield Bot(server.url, app, spy)
-    finally:
-        server.stop()
-
-
 @pytest.fixture
 def bot(fake_engine, slack, tmp_path):
     with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
         yield b
-
-
-def mention(slack, text=f"<@UBOT> {QUESTION}", channel="C0001", user="UALICE", thread_ts=None):
-    msg = slack.add_message(channel, text, user=user, thread_ts=thread_ts)
-    event = {"type": "app_mention", "user": user, "text": text, "ts": msg["ts"], "channel": channel,
-             "event_ts": msg["ts"]}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def message(slack, text, channel="C0001", user="UALICE", thread_ts=None, channel_type="channel", **extra):
-    msg = slack.add_message(channel, text, user=user, thread_ts=thread_ts, **extra)
-    event = {"type": "message", "user": user, "text": text, "ts": msg["ts"], "channel": channel,
-             "event_ts": msg["ts"], "channel_type": channel_type, **extra}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def settle(seconds=0.4):
-    """Give background listeners time to (wrongly) act before asserting that nothing happened."""
-    time.sleep(seconds)
-
-
-def block_texts(blocks, kind):
-    out = []
-    for b in blocks:
-        if b["type"] == kind == "section":
-            out.append(b["text"]["text"])
-        elif b["type"] == kind == "context":
-            out += [e["text"] for e in b["elements"]]
-    return out
 
 
 # ---- pure rendering (no HTTP) ---------------------------------------------------------------------
@@ -210,6 +127,7 @@ def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch
     from urllib.parse import urlsplit
 
     from kbqa.frontends.slack import app as slack_app
+    from kbqa.frontends.slack import serve
 
     def get(url):
         try:
@@ -218,8 +136,8 @@ def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers
 
-    monkeypatch.setattr(slack_app, "BODY_TIMEOUT_S", 0.5)
-    monkeypatch.setattr(slack_app, "HTTP_CONCURRENCY", 4)
+    monkeypatch.setattr(serve, "BODY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(serve, "HTTP_CONCURRENCY", 4)
     with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
         base = b.url.rsplit("/slack/events", 1)[0]
         status, body, _ = get(base + "/healthz")
@@ -265,13 +183,14 @@ def test_mention_is_answered_in_its_thread_with_citations(bot, slack, fake_engin
     assert "**" not in p["text"] and f"问题 {expected.topic}" in p["text"]
     sections = block_texts(p["blocks"], "section")
     assert f"*问题 {expected.topic}：" in sections[0]
-    cites = block_texts(p["blocks"], "context")
+    cites = citation_lines(p["blocks"])
     assert len(cites) == len(expected.citations)
     for line, c in zip(cites, expected.citations):
         assert line.startswith(f"[{c.n}] 问题 {c.topic}")
         assert c.expert in line and c.expert_title in line
     buttons = [e["action_id"] for b in p["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["kbqa_feedback_up", "kbqa_feedback_down"]
+    suggested = [f"kbqa_suggest_{i}" for i in range(len(expected.suggestions))]
+    assert buttons == suggested + ["kbqa_feedback_up", "kbqa_feedback_down"]
     assert bot.engine.calls[0]["question"] == QUESTION  # the mention is stripped
 
 
@@ -281,7 +200,7 @@ def test_not_covered_answer_says_so(bot, slack, fake_engine):
     post_event(bot.url, SECRET, mention(slack, f"<@UBOT> {UNCOVERED}"))
     [call] = slack.wait_for("chat.postMessage")
     assert "不在本知识库" in call.params["text"]
-    [note] = block_texts(call.params["blocks"], "context")
+    [note] = citation_lines(call.params["blocks"])
     assert "没有收录" in note
 
 
@@ -390,7 +309,7 @@ def test_slow_answers_are_acknowledged_first(fake_engine, slack, tmp_path):
         r = post_event(b.url, SECRET, mention(slack))
         assert r.status == 200 and r.seconds < 1.5  # answering takes 2 s: the ack did not wait for it
         r = post_command(b.url, SECRET, QUESTION, slack.response_url("slow"))
-        assert r.status == 200 and r.seconds < 1.5 and QUESTION in r.json()["text"]
+        assert r.status == 200 and r.seconds < 1.5 and QUESTION in json.dumps(r.json(), ensure_ascii=False)
         t0 = time.monotonic()
         slack.wait_for("chat.postMessage")
         slack.wait_for("response_url")
@@ -405,13 +324,14 @@ def test_slash_command_acks_then_answers_via_response_url(bot, slack, fake_engin
     r = post_command(bot.url, SECRET, QUESTION, url)
     assert r.status == 200 and r.seconds < 3.0
     ack = r.json()
-    assert ack["response_type"] == "ephemeral" and QUESTION in ack["text"]
+    assert ack["response_type"] == "ephemeral" and ack["blocks"][0]["elements"][0] == {
+        "type": "plain_text", "emoji": True, "text": f"🔎 正在查找：{QUESTION}"}  # the user's words: plain text
     [call] = slack.wait_for("response_url")
     assert call.path == "/response/cmd"
     p = call.params
     assert p["response_type"] == "in_channel"
     assert QUESTION in block_texts(p["blocks"], "context")[0]  # the question, for the channel
-    cites = block_texts(p["blocks"], "context")[1:]
+    cites = citation_lines(p["blocks"])
     assert [c.expert in line for line, c in zip(cites, expected.citations)] == [True] * len(expected.citations)
     assert slack.calls_to("chat.postMessage") == []
 
@@ -428,17 +348,6 @@ def test_empty_slash_command_lists_the_ten_topics(bot, slack, fake_engine):
     assert "/kbqa" in body["text"] and body["response_type"] == "ephemeral"
     settle(0.2)
     assert bot.engine.calls == [] and slack.calls_to("response_url") == []
-
-
-def latest_bot_message(slack, channel: str, timeout: float = 10.0) -> dict:
-    """The bot's last message with blocks; the fake stores it just after recording the postMessage call."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        mine = [m for m in slack.messages.get(channel, []) if m.get("blocks")]
-        if mine:
-            return mine[-1]
-        time.sleep(0.05)
-    raise AssertionError(f"no bot message in {channel}")
 
 
 # ---- feedback ----------------------------------------------------------------------------------
@@ -605,7 +514,7 @@ def test_cli_serves_the_bot_over_http(slack, tmp_path):
         proc.wait(10)
     drain.join(5)
     text = "".join(lines) + (proc.stdout.read() or "")
-    assert "kbqa.slack: answered: status=answered" in text  # the operator sees what happens...
+    assert "kbqa.slack: answered: kind=answer status=answered" in text  # the operator sees what happens...
     assert "rejected a request: bad signature" in text
     assert slack.bot_token not in text and SECRET not in text  # ...and never a secret
 

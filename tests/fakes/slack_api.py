@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import itertools
 import json
 import queue
 import select
@@ -66,7 +65,8 @@ class FakeSlack:
         self.socket_acks: list[dict] = []  # what the bot sent back over the WebSocket
         self._ws_out: queue.Queue = queue.Queue()
         self.ws_connected = threading.Event()
-        self._ts = itertools.count(1)
+        self._last_ts = 0  # microseconds of the last ts handed out
+        self._ts_lock = threading.Lock()
         self._cond = threading.Condition()
         self._server = _make_server(self, host)
         self._thread: threading.Thread | None = None
@@ -106,8 +106,10 @@ class FakeSlack:
 
     # ---- the channels ----
     def next_ts(self) -> str:
-        """A fresh, increasing Slack timestamp."""
-        return f"{1700000000 + next(self._ts)}.000100"
+        """A fresh, increasing Slack timestamp: now, as Slack's are (a DM's history is read by time)."""
+        with self._ts_lock:
+            self._last_ts = max(self._last_ts + 1, int(time.time() * 1e6))
+            return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     def add_message(self, channel: str, text: str, *, user: str = "UALICE", ts: str | None = None,
                     thread_ts: str | None = None, **extra) -> dict:
@@ -545,18 +547,39 @@ def post_action(url: str, secret: str, payload: dict, **kw) -> Reply:
     return post_signed(url, body, secret, content_type="application/x-www-form-urlencoded", **kw)
 
 
+def _button(blocks: list[dict], action_id: str) -> tuple[dict, str | None]:
+    """The button ``action_id`` among blocks (in an actions block or a section's accessory), and its block_id."""
+    for b in blocks:
+        for e in b.get("elements", []) + ([b["accessory"]] if b.get("accessory") else []):
+            if e.get("type") == "button" and e.get("action_id") == action_id:
+                return e, b.get("block_id")
+    raise AssertionError(f"no button {action_id!r}")
+
+
+def _action(button: dict, action_id: str, block_id: str | None) -> dict:
+    return {"type": "button", "action_id": action_id, "block_id": block_id, "text": button["text"],
+            "value": button["value"], "action_ts": str(time.time())}
+
+
 def block_actions_payload(message: dict, action_id: str, *, channel: str, response_url: str,
                           user_id: str = "UALICE", team_id: str = "T0001") -> dict:
     """The block_actions payload Slack sends when a user clicks the button ``action_id`` in ``message``."""
-    action = next(e for b in message.get("blocks", []) if b.get("type") == "actions"
-                  for e in b["elements"] if e.get("action_id") == action_id)
-    block_id = next(b.get("block_id") for b in message["blocks"] if b.get("type") == "actions"
-                    and action in b["elements"])
+    button, block_id = _button(message.get("blocks", []), action_id)
     return {"type": "block_actions", "user": {"id": user_id, "username": "alice", "team_id": team_id},
             "api_app_id": "A0001", "token": "legacy-verification-token", "trigger_id": "1.2.3",
             "team": {"id": team_id, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
             "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
                           "is_ephemeral": False},
             "message": message, "response_url": response_url,
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
-                         "text": action["text"], "value": action["value"], "action_ts": str(time.time())}]}
+            "actions": [_action(button, action_id, block_id)]}
+
+
+def view_actions_payload(view: dict, action_id: str, *, user_id: str = "UALICE", team_id: str = "T0001") -> dict:
+    """The block_actions payload of a click on a button of a published view (the Home tab): no channel, no
+    message, no response_url."""
+    button, block_id = _button(view.get("blocks", []), action_id)
+    return {"type": "block_actions", "user": {"id": user_id, "username": "alice", "team_id": team_id},
+            "api_app_id": "A0001", "token": "legacy-verification-token", "trigger_id": "1.2.3",
+            "team": {"id": team_id, "domain": "fake"},
+            "container": {"type": "view", "view_id": "V0001"}, "view": {"id": "V0001", **view},
+            "actions": [_action(button, action_id, block_id)]}

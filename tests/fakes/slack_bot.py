@@ -138,3 +138,39 @@ def posted(slack, call) -> dict:
 def latest_bot_message(slack, channel: str) -> dict:
     """The bot's last message with blocks in a channel."""
     return [m for m in slack.messages.get(channel, []) if m.get("blocks")][-1]
+
+
+# ---- fixtures (import them into a test module to use them) ----------------------------------------
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def slack():
+    from fakes.slack_api import FakeSlack
+
+    with FakeSlack() as s:
+        yield s
+
+
+@pytest.fixture
+def bot(fake_engine, slack, tmp_path):
+    from kbqa.store.feedback import FeedbackStore
+
+    with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
+        yield b
+
+
+@pytest.fixture(autouse=False)
+def no_proxy(monkeypatch):
+    for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def click(bot, slack, message: dict, action_id: str, *, channel: str, user: str = "UALICE", **extra):
+    """Click a button of ``message`` as ``user`` (a signed block_actions request); returns the HTTP reply."""
+    from fakes.slack_api import block_actions_payload, post_action
+
+    payload = block_actions_payload(message, action_id, channel=channel, user_id=user,
+                                    response_url=slack.response_url("click"))
+    payload["container"].update(extra)
+    return post_action(bot.url, SECRET, payload)

@@ -58,7 +58,8 @@ class History:
                     if meta.get("event_type") == ASKED:  # a question asked by a button
                         asked = (meta.get("event_payload") or {}).get("question", "")
                         turns.append({"role": "user", "content": str(asked)})
-                    turns.append({"role": "assistant", "content": m.get("text") or ""})
+                    if m.get("text"):  # (an assistant thread's root carries none)
+                        turns.append({"role": "assistant", "content": m["text"]})
                 continue
             q = render.question_text(m.get("text") or "", bot_user_id)
             if q:

@@ -235,7 +235,7 @@ def test_chat_backend_junk(fake_engine, tmp_path):
 @pytest.mark.slow
 def test_slack_one_megabyte_and_junk(fake_engine, tmp_path):
     from fakes.slack_api import FakeSlack, post_event, post_signed
-    from test_slack import SECRET, mention, running_bot
+    from fakes.slack_bot import SECRET, mention, running_bot
 
     with FakeSlack() as slack, running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "f.sqlite3")) as b:
         n = 0

@@ -63,15 +63,14 @@ def fake_settings(engine, slack, **changes):
 
 
 @contextmanager
-def running_bot(engine, slack, *, store=None, delay=0.0, dedupe=None, response_urls=None):
+def running_bot(engine, slack, *, store=None, delay=0.0, response_urls=None):
     from kbqa.frontends.slack.app import create_app, make_http_server
 
     settings = fake_settings(engine, slack)
     if response_urls is not None:
         settings = settings.with_(slack_response_urls=response_urls)
     spy = SpyEngine(engine, delay, settings)
-    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store,
-                     dedupe=dedupe)
+    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
     server = make_http_server(app, "127.0.0.1", 0).start()
     try:
         yield Bot(server.url, app, spy)

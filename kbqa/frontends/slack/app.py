@@ -74,10 +74,9 @@ class SlackApp:
 
 
 def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_url: str | None = None,
-               store=None, socket_mode: bool = False, verify_token: bool = False, dedupe=None) -> SlackApp:
+               store=None, socket_mode: bool = False, verify_token: bool = False) -> SlackApp:
     """The bot answering with ``engine``. Cheap: no network call unless ``verify_token`` (then auth.test
-    runs now; otherwise on the first request). ``dedupe``: a shared ``claim(key) -> bool`` store for event
-    ids when several bot processes serve one app (default: this process's memory)."""
+    runs now; otherwise on the first request)."""
     from slack_bolt import App
     from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -89,7 +88,7 @@ def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_u
     bolt_log = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _DropClientTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_DropClientTokenWarning())
-    bot = SlackBot(engine, store, dedupe=dedupe)
+    bot = SlackBot(engine, store)
     # name: not "kbqa" - Bolt resets the logger of that name to the root's level
     bolt = App(client=client, signing_secret=signing_secret or "", name="kbqa-slack",
                request_verification_enabled=bool(signing_secret), token_verification_enabled=verify_token,

@@ -48,10 +48,12 @@ class SlackBot:
 
     api_error = staticmethod(api_error)
 
-    def __init__(self, engine: AskEngine, store=None, *, dedupe=None) -> None:
+    def __init__(self, engine: AskEngine, store=None) -> None:
         self.engine = engine
         self._store = store
-        self.events = dedupe if dedupe is not None else Seen()  # event ids already handled (retries)
+        # What was handled: this process's memory. events/messages/votes/threads keep these names and their
+        # claim / in / discard interface so that a store shared by several bot processes can replace them.
+        self.events = Seen()  # event ids already handled (retries)
         self.messages = Seen()  # (channel, ts) already answered (app_mention + message for one post)
         self.answers = Recent()  # answer id -> {"question", "answer"} for feedback
         self.votes = Seen(maxsize=50_000, ttl_s=7 * 86400)  # (answer id, user, rating)

@@ -21,11 +21,14 @@ from typing import TYPE_CHECKING
 
 from kbqa.errors import KbqaError
 from kbqa.frontends.slack.handlers import SlackBot, api_error
-from kbqa.frontends.slack.serve import (EVENTS_PATH, HEALTH_PATH, HttpServer, asgi_app,  # noqa: F401 - API
-                                        make_http_server, serve_http)
+from kbqa.frontends.slack.serve import (EVENTS_PATH, HEALTH_PATH, HttpServer, asgi_app, make_http_server,
+                                        serve_http)
 
 if TYPE_CHECKING:
     from slack_bolt import App
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "SlackApp", "asgi_app", "check_credentials", "create_app",
+           "make_http_server", "run_cli", "serve_http", "start_socket_mode"]
 
 log = logging.getLogger("kbqa.slack")
 

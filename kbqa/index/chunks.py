@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kbqa.text.normalise import normalise, sentences
+from kbqa.text.normalise import normalise, sentences, words
 from kbqa.types import Unit
 
 CHUNKING = "v1-whole+sentences+title"
@@ -50,3 +50,9 @@ def _merge_short(parts: list[str], min_chars: int = 12) -> list[str]:
 def dense_text(text: str) -> str:
     """What the dense model sees: normalised script and width, original case."""
     return normalise(text, lower=False)
+
+
+def vocabulary(units: tuple[Unit, ...]) -> list[str]:
+    """The FAQ's words (two characters or more), sorted: what the cross-lingual model embeds one by one so
+    that a question's unknown words can be compared with everything the FAQ talks about."""
+    return sorted({w for u in units for w in words(u.topic_title + "\n" + u.text) if len(w) >= 2})

@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from kbqa.index.chunks import CHUNKING, Chunk, dense_text, make_chunks
+from kbqa.index.chunks import CHUNKING, Chunk, dense_text, make_chunks, vocabulary
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import tokens
 from kbqa.types import Unit
 
-FORMAT = 1
+FORMAT = 2  # 2: the FAQ's vocabulary embedded by the cross-lingual model (vocab.json, vocab.npy)
 HNSW_ABOVE = 20_000  # chunks; below this an exact flat index is both faster and exact
 # HNSW search breadth, set on every load (not stored with the index, so it also reaches older indexes).
 # On 371k clustered 384-d unit vectors (embeddings are clustered) recall@10 against exact search is 0.97
@@ -59,8 +59,11 @@ def _sha256(path: Path) -> str:
 class IndexStore:
     """A loaded index: chunk metadata, BM25 and FAISS, ready to score queries."""
 
-    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index, cross_index=None) -> None:
+    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index, cross_index=None,
+                 vocab: tuple[list[str], np.ndarray] | None = None) -> None:
         self.path = path
+        # the FAQ's words and their cross-lingual vectors (None when the cross-lingual channel is off)
+        self.vocab_words, self.vocab_vectors = vocab if vocab is not None else ([], None)
         self.manifest = manifest
         self.chunks = chunks
         self.chunk_unit = np.array([c.unit for c in chunks], dtype=np.int64)
@@ -94,10 +97,14 @@ class IndexStore:
                 vectors = embedder.embed_passages([dense_text(c.text) for c in chunks])
             index, kind = _vector_index(vectors)
             faiss.write_index(index, str(tmp / "dense.faiss"))
-            cross_index = None
+            cross_index, vocab = None, None
             if cross is not None:
                 cross_index, _ = _vector_index(cross.embed_passages([dense_text(c.text) for c in chunks]))
                 faiss.write_index(cross_index, str(tmp / "cross.faiss"))
+                words = vocabulary(units)
+                vocab = (words, np.asarray(cross.embed_passages(words), dtype=np.float32).reshape(len(words), -1))
+                (tmp / "vocab.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+                np.save(tmp / "vocab.npy", vocab[1])
             bm25 = bm25s.BM25()
             bm25.index([tokens(c.text) or [""] for c in chunks], show_progress=False)
             bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -116,7 +123,7 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return cls(final, manifest, chunks, bm25, index, cross_index)
+        return cls(final, manifest, chunks, bm25, index, cross_index, vocab)
 
     # ---- loading ----------------------------------------------------------------------------
     @classmethod
@@ -155,13 +162,19 @@ class IndexStore:
             chunks = [Chunk(int(u), str(t)) for u, t in json.loads((path / "chunks.json").read_text("utf-8"))]
             index = faiss.read_index(str(path / "dense.faiss"))
             bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
-            cross_index = faiss.read_index(str(path / "cross.faiss")) if cross_identity is not None else None
+            cross_index, vocab = None, None
+            if cross_identity is not None:
+                cross_index = faiss.read_index(str(path / "cross.faiss"))
+                vocab = (json.loads((path / "vocab.json").read_text("utf-8")),
+                         np.load(path / "vocab.npy", allow_pickle=False))
         except Exception as e:  # noqa: BLE001 - whatever the library raises, it is a corrupt index
             raise IndexStateError(f"index at {path} cannot be read ({type(e).__name__})") from None
         if index.ntotal != len(chunks) or index.d != manifest.get("dim") or (
                 cross_index is not None and (cross_index.ntotal != len(chunks) or cross_index.d != cross_identity["dim"])):
             raise IndexStateError(f"index at {path} is inconsistent with its manifest")
-        return cls(path, manifest, chunks, bm25, index, cross_index)
+        if vocab is not None and len(vocab[0]) != len(vocab[1]):
+            raise IndexStateError(f"index at {path} is inconsistent with its manifest")
+        return cls(path, manifest, chunks, bm25, index, cross_index, vocab)
 
     # ---- scoring ----------------------------------------------------------------------------
     def lexical_scores(self, query_tokens: list[str],

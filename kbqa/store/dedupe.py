@@ -43,7 +43,7 @@ class Claims:
 
     def seen(self, scope: str, local) -> "SharedSeen":
         """A ``Seen``-like set for one scope over ``local``, the process's own memory of that scope (a
-        ``kbqa.frontends.slack.handlers.Seen``: its ``ttl_s`` is the claims' time-to-live)."""
+        ``kbqa.frontends.slack.memory.Seen``: its ``ttl_s`` is the claims' time-to-live)."""
         return SharedSeen(self, scope, local)
 
     def _usable(self) -> bool:
@@ -112,7 +112,7 @@ class Claims:
 
 
 class SharedSeen:
-    """The interface of ``kbqa.frontends.slack.handlers.Seen`` (claim, in, discard) over ``Claims``; every claim
+    """The interface of ``kbqa.frontends.slack.memory.Seen`` (claim, in, discard) over ``Claims``; every claim
     is also kept in ``local``, which is what answers while the database is away."""
 
     def __init__(self, claims: Claims, scope: str, local) -> None:

@@ -59,19 +59,20 @@ class RecordedEngine:
         return getattr(self.engine, name)
 
     # ---- asking -------------------------------------------------------------------------------------------
-    def ask(self, question, history=None, mode: str | None = None) -> Answer:
+    def ask(self, question, history=None, mode: str | None = None, deadline: float | None = None) -> Answer:
         t0 = time.perf_counter()
         try:
-            answer = self.engine.ask(question, history=history, mode=mode)
+            answer = self.engine.ask(question, history=history, mode=mode, deadline=deadline)
         except BaseException as e:
             self._failed(e, t0)
             raise
         return self._answered(answer, question, history, t0)
 
-    def ask_stream(self, question, history=None, mode: str | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question, history=None, mode: str | None = None,
+                   deadline: float | None = None) -> Iterator[str | Answer]:
         t0 = time.perf_counter()
         try:
-            for item in self.engine.ask_stream(question, history=history, mode=mode):
+            for item in self.engine.ask_stream(question, history=history, mode=mode, deadline=deadline):
                 if isinstance(item, Answer):
                     item = self._answered(item, question, history, t0)
                 yield item

@@ -44,7 +44,7 @@ def test_threads_one_winner_and_expiry(any_db):
 
 
 def test_shared_seen_falls_back_to_memory_when_the_database_is_away(caplog):
-    from kbqa.frontends.slack.handlers import Seen
+    from kbqa.frontends.slack.memory import Seen
 
     seen = Claims(Database(DOWN)).seen("event", Seen(ttl_s=3600))
     assert seen.claim("Ev1") is True and seen.claim("Ev1") is False  # remembered locally

@@ -114,8 +114,8 @@ def _cli(args: list[str], env: dict, timeout: float = 300) -> subprocess.Complet
 
 
 class Balancer:
-    """The clients' view of the replicas: round robin; a replica that refuses a connection is skipped until
-    its /healthz answers again."""
+    """The clients' view of the replicas: round robin; a replica that refuses a connection is tried last until
+    it answers again."""
 
     def __init__(self, urls: dict[str, str]) -> None:
         self.urls = urls
@@ -127,7 +127,7 @@ class Balancer:
         first = names[i % len(names)]
         order = [first] + [n for n in names if n != first]
         with self.lock:
-            return [n for n in order if n not in self.down] or order
+            return [n for n in order if n not in self.down] + [n for n in order if n in self.down]
 
     def failed(self, name: str) -> None:
         with self.lock:
@@ -152,9 +152,11 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
     with TempPostgres() as pg, slack_api.FakeSlack() as slack:
         base_env = child_env(KBQA_DATABASE_URL=pg.url, KBQA_EMBEDDER="fake", KBQA_INDEX_DIR=str(work / "index"),
                              KBQA_ID_SALT=SALT, KBQA_LOG_FORMAT="json", SLACK_BOT_TOKEN=slack.bot_token,
-                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_BASE_URL=slack.base_url)
+                             SLACK_SIGNING_SECRET=SECRET, SLACK_API_BASE_URL=slack.base_url,
+                             KBQA_SLACK_RESPONSE_URLS=slack.url + "/response/")  # the fake's "thanks" endpoint
         for k in [k for k in base_env if k.startswith("KBQA_") and k not in (
-                "KBQA_DATABASE_URL", "KBQA_EMBEDDER", "KBQA_INDEX_DIR", "KBQA_ID_SALT", "KBQA_LOG_FORMAT")]:
+                "KBQA_DATABASE_URL", "KBQA_EMBEDDER", "KBQA_INDEX_DIR", "KBQA_ID_SALT", "KBQA_LOG_FORMAT",
+                "KBQA_SLACK_RESPONSE_URLS")]:
             del base_env[k]  # the caller's own settings must not leak in
         base_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
@@ -233,6 +235,7 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
                         http_errors.append(f"{rid} on {name}: HTTP {r.status_code} {r.text[:100]}")
                     return
                 d = r.json()
+                bal.back(name)  # it answers: up (again)
                 with lock:
                     answered[d["id"]] = {"question": q, "replica": name, "rid": rid, "status": d["status"]}
                     by_replica[name] += 1

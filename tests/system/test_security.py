@@ -64,10 +64,19 @@ def test_no_shell_and_no_sql_formatting(path):
             assert call.args and isinstance(call.args[0], ast.Constant), f"{path}:{call.lineno} builds SQL text"
 
 
-def test_the_store_binds_every_value():
-    """The store builds statements with SQLAlchemy Core (values bound by the driver); raw SQL only as literals."""
-    src = (PACKAGE / "store" / "spool.py").read_text(encoding="utf-8")
-    assert "on_conflict_do_nothing()" in src and "insert(table)" in src
+def test_the_store_binds_every_value(any_db):
+    """Values that would break SQL built by formatting are stored verbatim, on SQLite and PostgreSQL; the other
+    rows and the table survive, and the same record sent twice is stored once (ON CONFLICT DO NOTHING)."""
+    from kbqa.store.feedback import FeedbackStore
+
+    store = FeedbackStore(any_db)
+    evil = ["'); DROP TABLE feedback; --", "x' OR '1'='1", 'a"b\\c; DELETE FROM questions', "%s %(x)s {0} ?",
+            "Robert'); --\n引号'’"]
+    ids = [store.add(source="web", rating=1, question=q, answer=q, extra={"k": q}) for q in evil]
+    recs = {r["id"]: r for r in store.records()}
+    assert store.count() == len(evil) == len(recs)
+    for rid, q in zip(ids, evil):
+        assert recs[rid]["question"] == q and recs[rid]["answer"] == q and recs[rid]["extra"]["k"] == q
 
 
 def test_plain_markdown_escapes_user_text():
@@ -85,6 +94,23 @@ def test_sources_panel_and_browse_escape_everything():
     out = web_render.sources_html([c])
     for raw in ("<b>t", "<script>", "<img", "<iframe"):
         assert raw not in out
+    # the browse view: the FAQ's title, question titles and descriptions, experts and their titles
+    import dataclasses
+
+    from kbqa.corpus.loader import load_faq
+    from kbqa.settings import REPO_ROOT
+
+    faq = load_faq(REPO_ROOT / "corpus" / "faq.json")
+    evil = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    faq = dataclasses.replace(
+        faq, title=evil,
+        topics=tuple(dataclasses.replace(t, title=evil, description=t.description and evil) for t in faq.topics),
+        units=tuple(dataclasses.replace(u, expert=evil, expert_title=evil) if u.kind == "answer" else u
+                    for u in faq.units))
+    page = web_render.browse_html(faq)
+    assert "<script>" not in page and "<img" not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 1 + len(faq.topics) + 2 * sum(
+        u.kind == "answer" for u in faq.units)
 
 
 def test_secrets_are_masked_in_config(monkeypatch, capsys):

@@ -4,8 +4,9 @@ and a manifest.
 Layout: ``<home>/indexes/<embedder>-<key>/`` where key hashes the corpus, the embedder identity and the
 chunking version, so a different model or corpus never reuses an index. The manifest is written last and
 records a sha256 of every file; loading checks it, and a mismatch raises ``IndexStateError`` (the engine
-then rebuilds). Builds write into a temporary folder and rename it into place, so an interrupted build
-leaves the previous index usable.
+then rebuilds). Builds write into a temporary folder; the index's path is a symlink to a complete build,
+replaced by one atomic rename (``_swap_into_place``), so an interrupted build leaves the previous index at the
+path and a reader never finds none there.
 """
 from __future__ import annotations
 
@@ -138,7 +139,8 @@ class IndexStore:
         import faiss
 
         path = Path(path)
-        mpath = path / "manifest.json"
+        src = path.resolve()  # one build folder throughout, even if a rebuild swaps the link meanwhile
+        mpath = src / "manifest.json"
         if not mpath.exists():
             raise IndexStateError(f"no index at {path} (run `kbqa build`)")
         try:
@@ -155,18 +157,18 @@ class IndexStore:
             raise IndexStateError(f"index at {path} was built with another cross-lingual model "
                                   f"({manifest.get('crosslingual')})")
         for name, digest in (manifest.get("files") or {}).items():
-            f = path / name
+            f = src / name
             if not f.is_file() or _sha256(f) != digest:
                 raise IndexStateError(f"index file {f} is missing or corrupt")
         try:
-            chunks = [Chunk(int(u), str(t)) for u, t in json.loads((path / "chunks.json").read_text("utf-8"))]
-            index = faiss.read_index(str(path / "dense.faiss"))
-            bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
+            chunks = [Chunk(int(u), str(t)) for u, t in json.loads((src / "chunks.json").read_text("utf-8"))]
+            index = faiss.read_index(str(src / "dense.faiss"))
+            bm25 = bm25s.BM25.load(str(src / "bm25"), show_progress=False)
             cross_index, vocab = None, None
             if cross_identity is not None:
-                cross_index = faiss.read_index(str(path / "cross.faiss"))
-                vocab = (json.loads((path / "vocab.json").read_text("utf-8")),
-                         np.load(path / "vocab.npy", allow_pickle=False))
+                cross_index = faiss.read_index(str(src / "cross.faiss"))
+                vocab = (json.loads((src / "vocab.json").read_text("utf-8")),
+                         np.load(src / "vocab.npy", allow_pickle=False))
         except Exception as e:  # noqa: BLE001 - whatever the library raises, it is a corrupt index
             raise IndexStateError(f"index at {path} cannot be read ({type(e).__name__})") from None
         if index.ntotal != len(chunks) or index.d != manifest.get("dim") or (
@@ -236,22 +238,64 @@ def _impact_ordered(scores: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _remove_stale_builds(root: Path, older_than_s: float = 3600) -> None:
-    """Temp folders of builds that were killed (an hour old: far longer than any build takes)."""
-    for p in root.glob(".build-*"):
+    """Temp folders of builds that were killed, and complete builds no link points to (a build killed between
+    naming its folder and linking it): an hour old, far longer than any build takes."""
+    live = {os.readlink(p) for p in root.iterdir() if p.is_symlink() and not p.name.startswith(".link-")}
+    for p in [*root.glob(".build-*"), *root.glob(".link-*"),
+              *(q for q in root.glob(f"{DATA_PREFIX}*") if q.name not in live)]:
         try:
-            if time.time() - p.stat().st_mtime > older_than_s:
-                shutil.rmtree(p, ignore_errors=True)
+            if time.time() - p.lstat().st_mtime > older_than_s:
+                if p.is_symlink():
+                    p.unlink()
+                else:
+                    shutil.rmtree(p, ignore_errors=True)
         except OSError:
             pass
 
 
+DATA_PREFIX = ".data-"  # a complete build, named for good; the index's path is a symlink to one of these
+
+
 def _swap_into_place(tmp: Path, final: Path) -> None:
-    old = None
-    if final.exists():
-        old = final.with_name(final.name + f".old-{os.getpid()}")
-        os.replace(final, old)
-    os.replace(tmp, final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Make the complete build in ``tmp`` the index at ``final``, with a complete index at ``final`` at every
+    moment (a kill between any two steps leaves the old index or the new one, never none):
+
+    1. the build folder gets its permanent name (``.data-<name>-<random>``), not linked yet;
+    2. a new symlink to it is made beside ``final``;
+    3. that symlink is renamed over ``final``: one atomic rename, the only step readers can see;
+    4. the previous build folder, now unreferenced, is removed.
+
+    A real folder at ``final`` (an index of an older kbqa) is exchanged for the link atomically
+    (``renameat2(RENAME_EXCHANGE)``), falling back to two renames where the system lacks it."""
+    data = final.with_name(f"{DATA_PREFIX}{final.name}-{tmp.name.rsplit('-', 1)[-1]}")
+    os.rename(tmp, data)  # 1
+    link = final.with_name(f".link-{final.name}-{os.getpid()}")
+    if link.is_symlink():
+        link.unlink()
+    os.symlink(data.name, link)  # 2 (relative: the folder may be moved or copied whole)
+    previous = None
+    if final.is_symlink():
+        previous = final.with_name(os.readlink(final))
+        os.replace(link, final)  # 3
+    elif final.exists():
+        if not _exchange(link, final):
+            os.replace(final, link.with_name(link.name + "-old"))
+            os.replace(link, final)
+            link = link.with_name(link.name + "-old")
+        previous = link  # the old real folder, now beside the link
+    else:
+        os.replace(link, final)  # 3
+    if previous is not None and previous != data:
+        shutil.rmtree(previous, ignore_errors=True)  # 4
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2 RENAME_EXCHANGE); False where unavailable."""
+    import ctypes
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kbqa.devtools import stress
+from kbqa.devtools.measure import child_env
 from kbqa.index.store import IndexStateError, IndexStore
 from kbqa.settings import REPO_ROOT
 
@@ -20,6 +21,71 @@ def test_killed_build_leaves_the_previous_index_usable(tmp_path):
     ok, detail = stress.killed_build(tmp_path / "indexes", REPO_ROOT / "corpus" / "faq.json")
     assert ok, detail
     assert "rc -9" in detail
+
+
+# A rebuild over an existing index that SIGKILLs itself after its Nth file-system step of the swap into place
+# (renames, links, replaces, removals), before the step runs.
+KILL_AT_STEP = r"""
+import os, shutil, signal, sys
+from pathlib import Path
+from kbqa.corpus.loader import load_faq
+from kbqa.index import store
+from kbqa.models.embedders import FakeEmbedder
+
+root, corpus, kill_at = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+steps = {"n": 0, "on": False}
+
+def counted(fn):
+    def step(*a, **k):
+        if steps["on"]:
+            if steps["n"] == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+            steps["n"] += 1
+        return fn(*a, **k)
+    return step
+
+for name in ("rename", "replace", "symlink", "unlink"):
+    setattr(os, name, counted(getattr(os, name)))
+shutil.rmtree = counted(shutil.rmtree)
+swap = store._swap_into_place
+
+def watched(tmp, final):
+    steps["on"] = True
+    swap(tmp, final)
+    steps["on"] = False
+    print("steps", steps["n"], flush=True)
+
+store._swap_into_place = watched
+faq = load_faq(corpus)
+store.IndexStore.build(root, faq.units, faq.sha256, FakeEmbedder())
+"""
+
+
+@pytest.mark.slow
+def test_a_rebuild_killed_at_each_step_of_the_swap_leaves_a_whole_index_at_the_path(tmp_path):
+    """Killed before each file-system step of putting a rebuilt index in place, and once after the last:
+    the index at the path always loads (every file checked against its manifest), old or new."""
+    from kbqa.corpus.loader import load_faq
+    from kbqa.models.embedders import FakeEmbedder
+
+    corpus = REPO_ROOT / "corpus" / "faq.json"
+    faq = load_faq(corpus)
+    root = tmp_path / "indexes"
+    first = IndexStore.build(root, faq.units, faq.sha256, FakeEmbedder())
+    path, n_steps, at = first.path, None, 0
+    while n_steps is None or at <= n_steps:
+        p = subprocess.run([sys.executable, "-c", KILL_AT_STEP, str(root), str(corpus), str(at)],
+                           capture_output=True, text=True, timeout=600, env=child_env())
+        if p.returncode == 0:  # not killed: the swap took fewer steps than ``at``; that is the count
+            n_steps = int(p.stdout.split()[-1])
+        else:
+            assert p.returncode == -9, p.stderr[-2000:]
+        again = IndexStore.load(path, faq.sha256, FakeEmbedder().identity())  # raises if none or partial
+        assert again.manifest["n_chunks"] == first.manifest["n_chunks"]
+        at += 1
+    assert n_steps >= 3  # rename, link, replace (and the old folder's removal)
+    IndexStore.build(root, faq.units, faq.sha256, FakeEmbedder())  # leftovers of the kills are in nobody's way
+    IndexStore.load(path, faq.sha256, FakeEmbedder().identity())
 
 
 @pytest.mark.slow

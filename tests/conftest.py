@@ -36,6 +36,68 @@ def _guarded_connect(self, address):
     return _real_connect(self, address)
 
 
+# ---- the `slow` marker: every test that starts a process (a subprocess, a browser, PostgreSQL) or a server (any
+# listening socket: uvicorn, the Slack bot, the fake Slack and LLM servers) carries it, checked, not remembered.
+_started: list[str] = []
+
+
+def _recording(kind, fn):
+    def wrapper(*a, **k):
+        _started.append(kind)
+        return fn(*a, **k)
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+def _record_starts() -> None:
+    import multiprocessing.process
+    import subprocess
+
+    subprocess.Popen.__init__ = _recording("a subprocess", subprocess.Popen.__init__)
+    multiprocessing.process.BaseProcess.start = _recording("a process", multiprocessing.process.BaseProcess.start)
+    socket.socket.listen = _recording("a server", socket.socket.listen)
+
+
+_record_starts()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:  # PostgreSQL is a process, started by the first test that asks for it
+        if "postgres" in getattr(item, "fixturenames", ()) or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.slow)
+
+
+_starting_fixtures: set[str] = set()  # fixtures whose setup started something: every test using them is slow too
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    before = len(_started)
+    yield
+    if len(_started) > before:
+        _starting_fixtures.add(fixturedef.argname)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _started.clear()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if call.when != "teardown" or not report.passed or item.get_closest_marker("slow"):
+        return
+    uses = sorted(_starting_fixtures & set(getattr(item, "fixturenames", ())))
+    if uses:
+        _started.append(f"fixture {', '.join(uses)}")
+    if _started:
+        report.outcome = "failed"
+        report.longrepr = (f"{item.nodeid} starts {', '.join(sorted(set(_started)))} but is not marked "
+                           f"`slow` (tests that start a process or a server must be)")
+
+
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)

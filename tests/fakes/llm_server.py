@@ -8,7 +8,8 @@
 
 ``POST /v1/chat/completions`` answers with a chat completion, or, when the body says ``"stream": true``,
 with server-sent events (``data: {chunk}`` lines, then ``data: [DONE]``). A ``Reply`` can be slow
-(``delay`` before the first byte, ``chunk_delay`` between chunks), fail (``status``: 500...) or be
+(``delay`` before the first byte, ``chunk_delay`` between chunks) or stall until an event is set
+(``stall``), fail (``status``: 500...) or be
 garbage (``raw``: sent as is, with ``content_type``). ``responder`` may pick replies from the request.
 """
 from __future__ import annotations
@@ -30,6 +31,12 @@ class Reply:
     chunk_chars: int = 3  # characters per streamed chunk
     raw: str | None = None  # sent instead of a completion (garbage tests)
     content_type: str = "application/json"
+    # held until this event is set: before anything (plain) or after the first chunk (streamed); the reply is
+    # sent only after the client has had to give up, so a test waits on an event instead of timing a delay
+    stall: threading.Event | None = None
+
+
+STALL_LIMIT_S = 300  # a stalled reply is released after this anyway (a test that forgot to set its event)
 
 
 @dataclass
@@ -148,6 +155,8 @@ def _make_server(llm: FakeLLM) -> ThreadingHTTPServer:
             reply = llm._next(req)
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.stall is not None and not (body or {}).get("stream"):
+                reply.stall.wait(STALL_LIMIT_S)
             if reply.status >= 400:
                 err = {"error": {"message": "scripted failure", "type": "server_error"}}
                 return self._send(reply.status, json.dumps(err).encode(), "application/json")
@@ -166,9 +175,11 @@ def _make_server(llm: FakeLLM) -> ThreadingHTTPServer:
             text, n = reply.content, max(1, reply.chunk_chars)
             events += [chunk({"content": text[i:i + n]}) for i in range(0, len(text), n)]
             events.append(chunk({}, finish="stop"))
-            for ev in events:
+            for i, ev in enumerate(events):
                 self.wfile.write(f"data: {json.dumps(ev, ensure_ascii=False)}\n\n".encode("utf-8"))
                 self.wfile.flush()
+                if i == 1 and reply.stall is not None:
+                    reply.stall.wait(STALL_LIMIT_S)
                 if reply.chunk_delay:
                     time.sleep(reply.chunk_delay)
             self.wfile.write(b"data: [DONE]\n\n")

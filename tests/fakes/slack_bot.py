@@ -2,7 +2,6 @@
 that records what the bot asks, events as Slack sends them, and readers of Block Kit."""
 from __future__ import annotations
 
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -13,10 +12,10 @@ UNCOVERED = "今天中午食堂吃什么"
 
 class SpyEngine:
     """An engine (the session's fake-embedder one, or another), recording what the bot asks (and optionally
-    slow, to test the 3 s ack). Its settings allow the fake's response_url endpoints."""
+    held until ``gate`` is set, to test the 3 s ack). Its settings allow the fake's response_url endpoints."""
 
-    def __init__(self, engine, delay: float = 0.0, settings=None) -> None:
-        self.engine, self.delay, self.calls = engine, delay, []
+    def __init__(self, engine, gate=None, settings=None) -> None:
+        self.engine, self.gate, self.calls = engine, gate, []
         self.settings = settings or engine.settings
 
     @property
@@ -45,8 +44,8 @@ class SpyEngine:
         return self._ask(question, history, mode)
 
     def _ask(self, question, history, mode):
-        if self.delay:
-            time.sleep(self.delay)
+        if self.gate is not None:
+            self.gate.wait(300)  # (a guard: the test sets it)
         return self.engine.ask(question, history=history, mode=mode)
 
 
@@ -63,13 +62,13 @@ def fake_settings(engine, slack, **changes):
 
 
 @contextmanager
-def running_bot(engine, slack, *, store=None, delay=0.0, response_urls=None):
+def running_bot(engine, slack, *, store=None, gate=None, response_urls=None):
     from kbqa.frontends.slack.app import create_app, make_http_server
 
     settings = fake_settings(engine, slack)
     if response_urls is not None:
         settings = settings.with_(slack_response_urls=response_urls)
-    spy = SpyEngine(engine, delay, settings)
+    spy = SpyEngine(engine, gate, settings)
     app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
     server = make_http_server(app, "127.0.0.1", 0).start()
     try:
@@ -96,9 +95,11 @@ def message(slack, text, channel="C0001", user="UALICE", thread_ts=None, channel
     return event
 
 
-def settle(seconds=0.4):
-    """Give background listeners time to (wrongly) act before asserting that nothing happened."""
-    time.sleep(seconds)
+def settle(bot, timeout: float = 120) -> None:
+    """Wait until every listener the requests so far started has finished (an event, not a pause), before
+    asserting that nothing (else) happened. ``bot``: a ``Bot`` or a ``SlackApp``; ``timeout`` only guards
+    against a hang."""
+    assert getattr(bot, "app", bot).wait_idle(timeout), "the bot's listeners did not finish"
 
 
 def block_texts(blocks, kind):

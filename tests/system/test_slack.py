@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 
 import pytest
@@ -78,7 +79,7 @@ def test_url_verification_and_request_signing(bot, slack):
     assert post_signed(bot.url, body, SECRET, headers={"X-Slack-Signature": ""}).status == 401
     # 4 minutes off is within Slack's 5-minute window
     assert post_signed(bot.url, body, SECRET, timestamp=int(time.time()) - 4 * 60).status == 200
-    settle()
+    settle(bot)
     assert slack.calls_to("chat.postMessage") == [] and bot.engine.calls == []
 
 
@@ -120,10 +121,9 @@ def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch
         assert post_signed(base + "/other", "{}", SECRET).status == 404
         # a client that stalls mid-body is answered 408 and let go
         caplog.set_level(logging.WARNING, logger="kbqa.slack")
-        t0 = time.monotonic()
         status = _raw_status(b.url, "POST /slack/events HTTP/1.1\r\nHost: x\r\n"
                                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{".encode())
-        assert status == 408 and time.monotonic() - t0 < 5
+        assert status == 408
         assert "rejected a request: body not received within 0.5 s" in caplog.text
         # connections are bounded: past HTTP_CONCURRENCY a request gets 503 at once, and serving resumes
         u = urlsplit(b.url)
@@ -148,7 +148,7 @@ def test_mention_is_answered_in_its_thread_with_citations(bot, slack, fake_engin
     assert expected.status == "answered" and expected.citations
     event = mention(slack)
     r = post_event(bot.url, SECRET, event)
-    assert r.status == 200 and r.seconds < 2.0
+    assert r.status == 200  # (that acks never wait for answers: test_slow_answers_are_acknowledged_first)
     [call] = slack.wait_for("chat.postMessage")
     p = call.params
     assert call.token == slack.bot_token
@@ -192,7 +192,7 @@ def test_retried_deliveries_get_one_answer(bot, slack, caplog):
     post_event(bot.url, SECRET, as_message, event_id="EvMESSAGE2")
     post_event(bot.url, SECRET, as_message, event_id="EvMESSAGE2", retry_num=1)
     slack.wait_for("chat.postMessage", 2)
-    settle()
+    settle(bot)
     assert len(slack.calls_to("chat.postMessage")) == 2
     assert len(bot.engine.calls) == 2
     # the retries were dropped by event id, before any listener ran
@@ -214,7 +214,7 @@ def test_ignores_bots_including_itself(bot, slack):
     control = message(slack, QUESTION, channel="D0001", channel_type="im")  # a person: answered
     post_event(bot.url, SECRET, control)
     slack.wait_for("chat.postMessage")
-    settle()
+    settle(bot)
     assert len(slack.calls_to("chat.postMessage")) == 1
     assert [c["question"] for c in bot.engine.calls] == [QUESTION]
 
@@ -253,7 +253,7 @@ def test_thread_reply_is_a_follow_up_with_the_thread_as_history(bot, slack):
     post_event(bot.url, SECRET, message(slack, "容器网络呢？", thread_ts=lone["ts"]))
     post_event(bot.url, SECRET, message(slack, "<@UBOB> 你怎么看？", thread_ts=first["ts"]))
     post_event(bot.url, SECRET, message(slack, "频道里的闲聊"))  # top level, no mention
-    settle()
+    settle(bot)
     assert len(slack.calls_to("chat.postMessage")) == 2
 
     # conversations.replies failing: still a follow-up (the bot remembers its threads), without history
@@ -278,15 +278,21 @@ def test_empty_mention_and_bad_question_get_one_line_or_help(bot, slack, fake_en
 
 @pytest.mark.slow
 def test_slow_answers_are_acknowledged_first(fake_engine, slack, tmp_path):
-    with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3"), delay=2.0) as b:
-        r = post_event(b.url, SECRET, mention(slack))
-        assert r.status == 200 and r.seconds < 1.5  # answering takes 2 s: the ack did not wait for it
-        r = post_command(b.url, SECRET, QUESTION, slack.response_url("slow"))
-        assert r.status == 200 and r.seconds < 1.5 and QUESTION in json.dumps(r.json(), ensure_ascii=False)
-        t0 = time.monotonic()
-        slack.wait_for("chat.postMessage")
-        slack.wait_for("response_url")
-        assert time.monotonic() - t0 > 0.5  # delivered after the acks, not with them
+    """Without timing anything: answering is held until the test lets it go; both acks arrive while it is
+    held, and the answers only after."""
+    gate = threading.Event()
+    try:
+        with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3"), gate=gate) as b:
+            r = post_event(b.url, SECRET, mention(slack))
+            assert r.status == 200 and not gate.is_set()  # the ack did not wait for the answer
+            r = post_command(b.url, SECRET, QUESTION, slack.response_url("slow"))
+            assert r.status == 200 and QUESTION in json.dumps(r.json(), ensure_ascii=False) and not gate.is_set()
+            assert slack.calls_to("chat.postMessage") == [] and slack.calls_to("response_url") == []
+            gate.set()
+            slack.wait_for("chat.postMessage")  # delivered after the acks, not with them
+            slack.wait_for("response_url")
+    finally:
+        gate.set()
 
 
 # ---- the slash command ---------------------------------------------------------------------------
@@ -295,7 +301,7 @@ def test_slash_command_acks_then_answers_via_response_url(bot, slack, fake_engin
     expected = fake_engine.ask(QUESTION)
     url = slack.response_url("cmd")
     r = post_command(bot.url, SECRET, QUESTION, url)
-    assert r.status == 200 and r.seconds < 3.0
+    assert r.status == 200
     ack = r.json()
     assert ack["response_type"] == "ephemeral" and ack["blocks"][0]["elements"][0] == {
         "type": "plain_text", "emoji": True, "text": f"🔎 正在查找：{QUESTION}"}  # the user's words: plain text
@@ -319,7 +325,7 @@ def test_empty_slash_command_lists_the_ten_topics(bot, slack, fake_engine):
     for t in topics:
         assert f"{t.n}. {t.title}" in body["text"]
     assert "/kbqa" in body["text"] and body["response_type"] == "ephemeral"
-    settle(0.2)
+    settle(bot)
     assert bot.engine.calls == [] and slack.calls_to("response_url") == []
 
 
@@ -338,7 +344,7 @@ def test_feedback_buttons_store_ratings_in_the_shared_store(fake_engine, slack):
             payload = block_actions_payload(posted, action, channel="C0001", user_id=user,
                                             response_url=slack.response_url("fb"))
             r = post_action(b.url, SECRET, payload)
-            assert r.status == 200 and r.seconds < 2.0
+            assert r.status == 200
 
         clicks("kbqa_feedback_up")
         slack.wait_for("response_url", 1)

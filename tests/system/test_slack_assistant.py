@@ -30,7 +30,7 @@ def test_app_home_lists_questions_experts_and_answers_a_click_in_a_dm(bot, slack
     for handle in catalog.experts:
         assert f"*{handle}*" in texts
     assert "/kbqa 7" in texts and "@ 我" in texts  # how to ask
-    settle(0.2)
+    settle(bot)
     assert len(slack.calls_to("views.publish")) == 1  # the Messages tab publishes nothing
 
     # a click on question 7: the answer in the user's DM with the bot

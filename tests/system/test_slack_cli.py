@@ -41,7 +41,7 @@ def test_socket_mode_answers_over_the_websocket(fake_engine, slack, caplog, tmp_
         assert post.params["thread_ts"] == event["ts"] and block_texts(post.params["blocks"], "context")
         retry = slack.socket_event(event, event_id="EvSOCK1", retry_attempt=1)  # a redelivery
         slack.wait_for_ack(retry)
-        settle()
+        settle(app)
         assert len(slack.calls_to("chat.postMessage")) == 1
     finally:
         handler.close()

@@ -73,6 +73,11 @@ class SlackApp:
     bolt: App
     bot: SlackBot
     verifies_requests: bool
+    listeners: "recording.ContextExecutor | None" = None
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Every listener started so far has finished (False on timeout): what a request set off is done."""
+        return self.listeners is None or self.listeners.wait_idle(timeout)
 
 
 def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_url: str | None = None,
@@ -97,14 +102,13 @@ def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_u
     if claims is not None:
         recording.shared_memories(bot, claims)
     # name: not "kbqa" - Bolt resets the logger of that name to the root's level
+    listeners = recording.ContextExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="kbqa-slack")
     bolt = App(client=client, signing_secret=signing_secret or "", name="kbqa-slack",
                request_verification_enabled=bool(signing_secret), token_verification_enabled=verify_token,
-               process_before_response=False,
-               listener_executor=recording.ContextExecutor(max_workers=LISTENER_THREADS,
-                                                           thread_name_prefix="kbqa-slack"))
+               process_before_response=False, listener_executor=listeners)
     bolt.middleware(recording.bolt_identify)
     bot.register(bolt)
-    return SlackApp(bolt=bolt, bot=bot, verifies_requests=bool(signing_secret))
+    return SlackApp(bolt=bolt, bot=bot, verifies_requests=bool(signing_secret), listeners=listeners)
 
 
 # ---- Socket Mode -------------------------------------------------------------------------------

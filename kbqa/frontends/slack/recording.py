@@ -3,22 +3,47 @@
 * ``identify``: a global Bolt middleware that opens the request context (``kbqa.ops.context``) of each request
   with Slack's team, channel and user ids (hashed when recorded) and the event id as the request id;
 * ``ContextExecutor``: the listener pool, which runs each listener in a copy of the context it was submitted
-  from, so the recording wrapper inside a listener sees those ids;
+  from, so the recording wrapper inside a listener sees those ids, and can wait until no listener is left
+  running (``wait_idle``: a test's "and then nothing else happened" is an event, not a pause);
 * ``shared_memories``: the bot's "seen" sets (event ids, answered messages, votes, threads answered in) as claims
   in the database, shared by every bot process (kbqa.store.dedupe).
 """
 from __future__ import annotations
 
 import contextvars
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from kbqa.ops import context
 
 
 class ContextExecutor(ThreadPoolExecutor):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._busy = 0  # listeners submitted and not finished
+        self._changed = threading.Condition()
+
     def submit(self, fn, /, *args, **kwargs):
         ctx = contextvars.copy_context()
-        return super().submit(ctx.run, fn, *args, **kwargs)
+        with self._changed:
+            self._busy += 1
+        try:
+            future = super().submit(ctx.run, fn, *args, **kwargs)
+        except BaseException:
+            self._finished(None)
+            raise
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, _future) -> None:
+        with self._changed:
+            self._busy -= 1
+            self._changed.notify_all()
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until every listener submitted so far (and any it submitted) has finished; False on timeout."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
 
 
 def identify(context_, body, next):

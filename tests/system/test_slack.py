@@ -277,6 +277,22 @@ def test_empty_mention_and_bad_question_get_one_line_or_help(bot, slack, fake_en
 
 
 @pytest.mark.slow
+def test_a_traditional_question_is_answered_in_traditional_in_slack(bot, slack):
+    from kbqa.text.normalise import is_traditional
+
+    post_event(bot.url, SECRET, mention(slack, "<@UBOT> 容器內的應用出了問題要怎麼排查？"))
+    [call] = slack.wait_for("chat.postMessage")
+    p = call.params
+    sections = block_texts(p["blocks"], "section")
+    assert "問題 6" in p["text"] and is_traditional(p["text"])
+    assert sections and all(is_traditional(t) for t in sections), sections
+    assert bot.engine.calls[0]["question"] == "容器內的應用出了問題要怎麼排查？"
+    post_event(bot.url, SECRET, mention(slack))  # a Simplified question: a Simplified reply
+    posts = slack.wait_for("chat.postMessage", 2)
+    assert "问题" in posts[1].params["text"] and not is_traditional(posts[1].params["text"])
+
+
+@pytest.mark.slow
 def test_slow_answers_are_acknowledged_first(fake_engine, slack, tmp_path):
     """Without timing anything: answering is held until the test lets it go; both acks arrive while it is
     held, and the answers only after."""

@@ -116,6 +116,20 @@ def test_api_ask_returns_what_kbqa_ask_json_prints(client, fake_engine, question
     assert got["status"] == "answered" and got["citations"]
 
 
+def test_a_traditional_question_is_answered_in_traditional_over_http(client):
+    """The reply's script is checked, not only compared with the CLI: every text a user reads (the answer, the
+    sections, the quotes) is Traditional for a Traditional question, and Simplified for a Simplified one."""
+    from kbqa.text.normalise import is_traditional
+
+    got = client.post("/api/ask", json={"question": TRADITIONAL}).json()
+    assert got["status"] == "answered" and got["topic"] == 6
+    texts = [got["answer"]] + [s["title"] for s in got["sections"]] + [c["quote"] for c in got["citations"]]
+    assert all(is_traditional(t) for t in texts), [t for t in texts if not is_traditional(t)]
+    assert "問題 6" in got["answer"]
+    simplified = client.post("/api/ask", json={"question": SIMPLIFIED}).json()
+    assert not is_traditional(simplified["answer"]) and "问题 9" in simplified["answer"]
+
+
 def test_api_ask_cites_the_expert(client):
     got = client.post("/api/ask", json={"question": SIMPLIFIED}).json()
     assert got["topic"] == 9

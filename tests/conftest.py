@@ -127,6 +127,11 @@ def real_engine(tmp_path_factory):
     home = tmp_path_factory.mktemp("real-home")
     engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
     engine.load()
+    # the shipped decision (the calibrated e5+USE model of the default mode), never a silent fallback: every
+    # test on this engine exercises it (the fake embedder's tests fall back to the lexical decider)
+    mode = engine.settings.mode
+    source = engine.decider(mode).source
+    assert source.endswith("#" + engine.profile(mode)), f"the real engine decides with {source}, not its own entry"
     return engine
 
 

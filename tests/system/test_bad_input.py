@@ -124,6 +124,7 @@ def test_cli_chat_survives_junk(cli_env):
                        capture_output=True, text=True, timeout=120, errors="replace")
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr[-2000:]
     assert "too long" in p.stderr
+    assert "问题 9" in p.stdout and "gavin_zhang" in p.stdout  # and the real question after the junk is answered
 
 
 # ---- POST /api/ask over real HTTP -----------------------------------------------------------------------

@@ -7,9 +7,9 @@ import pytest
 from fakes.llm_server import FakeLLM, Reply
 from fakes.slack_api import post_event
 from fakes.slack_bot import (QUESTION, SECRET, bot, citation_lines, mention, message, no_proxy,  # noqa: F401
-                             running_bot, slack)
+                             running_bot, settle, slack)
 
-from kbqa.engine import Engine
+from kbqa.engine import LLM_NOTICE_FAILED, Engine
 from kbqa.frontends.slack.stream import STREAM_UPDATE_S, preview
 from kbqa.store.feedback import FeedbackStore
 
@@ -123,3 +123,43 @@ def test_a_429_on_posting_the_answer_is_retried_after_retry_after(bot, slack):
     assert (first.status, second.status) == (429, 200)
     assert second.at - first.at >= 1.0
     assert len([m for m in slack.messages["C0001"] if m.get("bot_id")]) == 1  # posted once
+
+
+def test_a_broken_or_silent_llm_and_a_follow_up_in_slack(fake_engine, llm, slack, tmp_path):
+    """LLM mode over real Slack HTTP: garbage from the LLM, then an LLM that never answers (held on an event
+    past the 1 s LLM timeout), each give the cited extractive answer with the notice; a thread follow-up is
+    condensed by the LLM (two calls) and answered in the thread."""
+    import json
+    import threading
+
+    e = Engine(fake_engine.settings.with_(llm_base_url=llm.base_url, llm_model="test", llm_timeout_s=1.0),
+               embedder=fake_engine.embedder, progress=False)
+    e.load()
+    llm.reset()
+    stall = threading.Event()
+    try:
+        with running_bot(e, slack, store=FeedbackStore(tmp_path / "fb.db")) as b:
+            def final_reply(event) -> dict:
+                post_event(b.url, SECRET, event)
+                settle(b)  # the listener has finished: its last word is in the thread
+                thread = event.get("thread_ts") or event["ts"]
+                return [m for m in slack.messages["C0001"] if m.get("bot_id") and m.get("thread_ts") == thread][-1]
+
+            llm.script(Reply(raw="this is not json", content_type="application/json"))
+            first = mention(slack)
+            got = final_reply(first)
+            assert LLM_NOTICE_FAILED in got["text"] and citation_lines(got["blocks"])
+
+            llm.script(Reply(SAID, stall=stall))
+            got = final_reply(mention(slack))
+            assert not stall.is_set() and LLM_NOTICE_FAILED in got["text"] and citation_lines(got["blocks"])
+            stall.set()
+
+            llm.reset()
+            llm.script(Reply("容器网络怎么做安全隔离？"), Reply(SAID))  # the condensed question, then the answer
+            got = final_reply(message(slack, "那安全方面呢？", thread_ts=first["ts"]))
+            assert len(llm.requests) == 2 and "那安全方面呢？" in llm.requests[0].text
+            assert LLM_NOTICE_FAILED not in got["text"] and citation_lines(got["blocks"])
+            assert "Flannel 简单但功能少[2]。" in got["text"], json.dumps(got, ensure_ascii=False)[:2000]
+    finally:
+        stall.set()

@@ -48,6 +48,10 @@ def test_kbqa_calibrate_writes_a_model_the_engine_then_uses(tmp_path, monkeypatc
     engine = Engine(Settings(home=tmp_path / "home", embedder="fake", calibration=out), progress=False)
     assert set(models) == {"lexical:*", engine.profile("dense"), engine.profile("hybrid")}
     assert engine.decider("hybrid").source.endswith("#" + engine.profile("hybrid"))  # used, not the fallback
+    for mode in ("lexical", "dense", "hybrid"):  # each entry names the features this code computes, in order
+        want = list(decide.feature_names(mode, engine.crosslingual is not None))
+        entry = models[engine.profile(mode)]
+        assert entry["features"] == want and len(entry["weights"]) == len(want)
     assert models[engine.profile("hybrid")]["n"] == len(rows) - sum(1 for r in rows if not r["question"].strip())
 
 

@@ -113,7 +113,11 @@ def test_cli_serves_the_bot_over_http(slack, tmp_path):
         [post] = slack.wait_for("chat.postMessage", timeout=20)
         assert post.params["thread_ts"] == event["ts"]
         assert post_signed(url, "{}", "wrong").status == 401
-        time.sleep(0.3)
+        logged = ("kbqa.slack: answered: kind=answer status=answered", "rejected a request: bad signature")
+        deadline = time.monotonic() + 60  # a guard against a hang: waits for the two log lines, not a pause
+        while not all(any(n in line for line in list(lines)) for n in logged):
+            assert time.monotonic() < deadline, "".join(lines)
+            time.sleep(0.05)
     finally:
         proc.terminate()
         proc.wait(10)

@@ -173,6 +173,11 @@ class Engine:
                 emb.clear_cache()
 
     def build(self, force: bool = False) -> Path:
+        """Set-up: build the models that KBQA_EMBEDDER=auto would use, then the index (``force``: rebuilt)."""
+        if self._embedder is None and self.settings.embedder == "auto":
+            from kbqa.models.embedders import prepare_models
+
+            prepare_models(self.settings, self.progress)
         with self._lock:
             self._state = self._load(force_build=force)
             self._answers.clear()  # answers of the old index must not outlive it

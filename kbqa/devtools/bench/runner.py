@@ -124,7 +124,9 @@ def run_cli(args) -> int:
         for p in write_report(res, Path(args.report)):
             print(f"kbqa bench: wrote {p}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(json.dumps(res, ensure_ascii=False))
+        from kbqa.frontends.cli import json_stdout
+
+        print(json.dumps(res, ensure_ascii=False), file=json_stdout(args))
     else:
         print(format_table(res))
     return 0

@@ -173,8 +173,9 @@ class Engine:
                 emb.clear_cache()
 
     def build(self, force: bool = False) -> Path:
-        """Set-up: build the models that KBQA_EMBEDDER=auto would use, then the index (``force``: rebuilt)."""
-        if self._embedder is None and self.settings.embedder == "auto":
+        """Set-up: build the models that serving loads (kbqa.models.embedders.prepare_models), then the index
+        (``force``: rebuilt)."""
+        if self._embedder is None:
             from kbqa.models.embedders import prepare_models
 
             prepare_models(self.settings, self.progress)

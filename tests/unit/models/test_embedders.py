@@ -89,7 +89,8 @@ def test_prepare_models_builds_only_for_auto(tmp_path, monkeypatch):
     built = []
     monkeypatch.setattr("kbqa.models.e5.OnnxE5Embedder.ensure_model", lambda self: built.append(self.precision))
     embedders.prepare_models(Settings(home=tmp_path, embedder="fake"), progress=False)
-    embedders.prepare_models(Settings(home=tmp_path, embedder="sentence-transformers"), progress=False)
+    embedders.prepare_models(Settings(home=tmp_path, embedder="sentence-transformers", crosslingual="none"),
+                             progress=False)
     assert built == []
-    embedders.prepare_models(Settings(home=tmp_path, embedder="auto"), progress=False)
+    embedders.prepare_models(Settings(home=tmp_path, embedder="auto", crosslingual="none"), progress=False)
     assert built == ["int8"]

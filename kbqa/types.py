@@ -17,6 +17,7 @@ class Topic:
     n: int
     title: str
     description: str = ""
+    similar: tuple[str, ...] = ()  # other ways to ask it (imported, or the owners' paraphrase corrections)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Unit:
     text: str  # the question description, or the expert's full answer
     expert: str = ""  # handle, e.g. "gavin_zhang"; "" for question units
     expert_title: str = ""  # org/title as written, e.g. "某股份制银行 系统架构师"
+    similar: tuple[str, ...] = ()  # question units: the topic's other phrasings (indexed, never quoted)
 
 
 @dataclass(frozen=True)

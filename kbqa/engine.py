@@ -141,7 +141,7 @@ class Engine:
     def with_state(self, state: Loaded) -> "Engine":
         """An engine answering from ``state`` (extractive, own caches), sharing this one's models: how a new
         KB version is tested before it is served."""
-        other = Engine(self.settings.with_(llm_base_url=""), embedder=self.embedder, progress=False)
+        other = Engine(self.settings.with_(llm_base_url="", kb_poll_s=0), embedder=self.embedder, progress=False)
         other._cross = self._cross if self._cross is not None else (self.crosslingual or False)
         other._state = state
         return other
@@ -282,8 +282,7 @@ class Engine:
 
         t0 = time.perf_counter()
         q = self.validate(question)
-        if self._live is not None:
-            self._live.poll()  # a new KB version in the files: built, tested and swapped in the background
+        self.live.poll()  # another KB version in the files: built, tested and swapped in, in the background
         state = self.load()  # this question is answered from this state to the end, whatever is swapped in
         llm = self.llm
         turns = user_turns(history, self.settings.max_history_turns)

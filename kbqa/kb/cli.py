@@ -52,8 +52,11 @@ def run(args) -> int:
         from kbqa.engine import Engine
         from kbqa.kb.selftest import run_selftest
 
+        from kbqa.corpus import overlay as ov
+
         engine = Engine()
-        result = run_selftest(engine.with_state(engine.load()), engine.settings)
+        corrections = ov.parse(ov.read(engine.settings.overlay_path))
+        result = run_selftest(engine.with_state(engine.load()), engine.settings, corrections)
         for line in result.lines():
             print(line)
         return 0 if result.ok else 1

@@ -81,6 +81,8 @@ class _Runtime:
             self.engine.load()
             # The dense model, jieba and OpenCC load on the first question (seconds): not on a user's time.
             self.engine.ask("容器")
+            if getattr(self.engine, "live", None) is not None:
+                self.engine.live.watch()  # new KB versions in the corpus folder are picked up (kbqa.kb.live)
         except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
             self.load_error = one_line(e)
             log.error("kbqa: loading failed: %s", self.load_error)
@@ -150,7 +152,11 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
     def healthz():
         if runtime.ready:
             faq = engine.faq()
-            return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units)}
+            live = getattr(engine, "live", None)
+            if live is not None:
+                live.poll()  # the readiness probe also notices a new KB version (see kbqa.kb.live)
+            return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units),
+                    "kb_version": faq.version, **({"kb_job": live.status()["job"]} if live is not None else {})}
         if runtime.load_error:
             return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})

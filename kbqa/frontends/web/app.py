@@ -153,10 +153,11 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
         if runtime.ready:
             faq = engine.faq()
             live = getattr(engine, "live", None)
+            job = live.status()["job"] if live is not None else None
             if live is not None:
                 live.poll()  # the readiness probe also notices a new KB version (see kbqa.kb.live)
             return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units),
-                    "kb_version": faq.version, **({"kb_job": live.status()["job"]} if live is not None else {})}
+                    "kb_version": faq.version, **({"kb_job": job["state"]} if job else {})}
         if runtime.load_error:
             return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})

@@ -8,7 +8,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install build run test eval bench stress calibrate clean
+.PHONY: install build run test eval bench stress sizing calibrate clean
 
 install: $(STAMP)
 
@@ -40,6 +40,9 @@ bench: install
 
 stress: install
 	$(VENV)/bin/kbqa bench --stress
+
+sizing: install
+	$(PY) -m kbqa.devtools.bench.sizing
 
 clean:
 	rm -rf $(VENV) .kbqa

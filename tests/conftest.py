@@ -13,8 +13,9 @@ from kbqa.settings import REPO_ROOT, Settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # metrics in tests are per process unless a test says otherwise
 for var in list(os.environ):  # tests must not depend on the developer's configuration
-    if var.startswith("KBQA_") and var not in ("KBQA_REQUIRE_BROWSER", "KBQA_DEBUG"):
+    if var.startswith("KBQA_") and var not in ("KBQA_REQUIRE_BROWSER", "KBQA_REQUIRE_POSTGRES", "KBQA_DEBUG"):
         del os.environ[var]
 
 MODEL_CACHE = REPO_ROOT / ".kbqa" / "models"

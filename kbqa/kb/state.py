@@ -31,7 +31,7 @@ def build_state(engine, force_build: bool = False, overlay_text: str | None = No
     except ValueError as e:
         raise KbqaError(f"corpus {settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
     try:
-        root = Path(settings.home) / "indexes"
+        root = settings.index_root
         cross = engine.crosslingual
         path = IndexStore.path_for(root, faq.sha256, engine.embedder, cross)
         store = None

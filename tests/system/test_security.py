@@ -54,15 +54,20 @@ def test_no_shell_and_no_sql_formatting(path):
         for kw in call.keywords:
             if kw.arg == "shell":
                 assert isinstance(kw.value, ast.Constant) and kw.value.value is False, f"{path}:{call.lineno}"
-        if name.endswith((".execute", ".executemany", ".executescript")) and call.args:
+        if name.endswith((".execute", ".executemany", ".executescript", ".exec_driver_sql")) and call.args:
             sql = call.args[0]
-            # a literal or a module constant; never an f-string, %, + or .format() built at the call
-            assert not isinstance(sql, (ast.JoinedStr, ast.BinOp, ast.Call)), f"{path}:{call.lineno} builds SQL"
+            # a literal, a module constant or a SQLAlchemy Core statement; never an f-string, %, + or .format()
+            # built at the call
+            assert not isinstance(sql, (ast.JoinedStr, ast.BinOp)), f"{path}:{call.lineno} builds SQL"
+            assert not (isinstance(sql, ast.Call) and _name(sql.func).endswith(".format")), f"{path}:{call.lineno}"
+        if name in ("text", "sa.text", "sqlalchemy.text"):  # raw SQL for SQLAlchemy: a literal only
+            assert call.args and isinstance(call.args[0], ast.Constant), f"{path}:{call.lineno} builds SQL text"
 
 
-def test_sql_placeholders_bind_every_value():
-    src = (PACKAGE / "store" / "feedback.py").read_text(encoding="utf-8")
-    assert "VALUES (?, ?, ?, ?, ?, ?, ?)" in src
+def test_the_store_binds_every_value():
+    """The store builds statements with SQLAlchemy Core (values bound by the driver); raw SQL only as literals."""
+    src = (PACKAGE / "store" / "spool.py").read_text(encoding="utf-8")
+    assert "on_conflict_do_nothing()" in src and "insert(table)" in src
 
 
 def test_plain_markdown_escapes_user_text():

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -28,7 +29,7 @@ from starlette.requests import ClientDisconnect
 from kbqa.engine import AskEngine, Engine
 from kbqa.errors import InvalidQuestion, KbqaError, one_line
 from kbqa.settings import Settings
-from kbqa.store.feedback import FeedbackStore, default_store
+from kbqa.store.feedback import FeedbackStore
 
 log = logging.getLogger("kbqa.web")
 
@@ -135,18 +136,27 @@ async def _read_body(request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(engine: AskEngine, store: FeedbackStore | None = None):
-    """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/". Building it does not load the
-    engine; ``start_loading(app)`` (what ``serve`` does) loads it in the background."""
+def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=None):
+    """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/", plus kbqa.frontends.web.ops (metrics,
+    request ids, /api/feedback). Building it does not load the engine; ``start_loading(app)`` (what ``serve``
+    does) loads it in the background. ``state``: the process's kbqa.store.Store (default: open_store(settings));
+    the API and the page ask through it, so every answer is recorded; ``store``: where votes go (default: the
+    Store's feedback)."""
     import gradio as gr
 
+    from kbqa.frontends.web import ops
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
+    from kbqa.store import open_store
 
     runtime = _Runtime(engine)
-    store = store or default_store(engine.settings)
+    state = state or open_store(engine.settings)
+    state.prepare()
+    api, page = state.recorded(engine, "api"), state.recorded(engine, "web")
+    store = store or state.feedback
     slots = _AskSlots(ask_concurrency(engine.settings))
     app = FastAPI(title="kbqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kbqa = runtime
+    ops.install(app, state, store, engine)
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz():
@@ -198,7 +208,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
             runtime.start_loading()
             return _error(503, "the index is loading; retry shortly", **{"Retry-After": "2"})
         try:
-            answer = await asyncio.wait_for(slots.ask(engine, question, history),
+            answer = await asyncio.wait_for(slots.ask(api, question, history),
                                             engine.settings.request_timeout_s)
         except InvalidQuestion as e:
             return _error(422, one_line(e))
@@ -218,7 +228,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
         title, examples = faq.title, load_examples(engine.settings.corpus, faq)
     except (OSError, ValueError):
         title, examples = "", ()  # the engine reports the corpus problem on /healthz
-    demo = build_blocks(ChatBackend(engine, store, title=title, examples=examples))
+    demo = build_blocks(ChatBackend(page, store, title=title, examples=examples))
     demo.queue(default_concurrency_limit=8)
     return gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
                                css=CSS, show_error=False)
@@ -230,18 +240,28 @@ def start_loading(app, on_error=None) -> threading.Thread:
 
 
 # ---- running it ---------------------------------------------------------------------------------------
-def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
+          workers: int | None = None) -> None:
     """Listen at once (on settings.host:port unless given), load the index in the background, serve
-    until interrupted. A failure to load stops the server and is raised as KbqaError."""
+    until interrupted. A failure to load stops the server and is raised as KbqaError. ``workers`` (default
+    KBQA_WORKERS) > 1: that many uvicorn worker processes, each with its own engine, one /metrics for all."""
     import uvicorn
+
+    from kbqa.ops import logs
+    from kbqa.store import open_store
 
     settings = settings or Settings.from_env()
     host = host or settings.host
     port = settings.port if port is None else port
+    workers = workers or settings.workers
+    logs.configure(settings)
+    if workers > 1:
+        return _serve_workers(settings, host, port, workers)
+    open_store(settings).prepare()  # a database behind its schema stops here, in one line
     engine = Engine(settings)
     app = create_app(engine)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
-                                           timeout_graceful_shutdown=5))
+                                           timeout_graceful_shutdown=5, log_config=logs.uvicorn_log_config(settings)))
     failed: list[Exception] = []
 
     def stop(e: Exception) -> None:
@@ -249,17 +269,57 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
         server.should_exit = True
 
     start_loading(app, on_error=stop)
-    print(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)",
-          file=sys.stderr)
+    _say(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)")
     server.run()
     if failed:
         e = failed[0]
         raise e if isinstance(e, KbqaError) else KbqaError(app.state.kbqa.load_error) from None
 
 
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn's multiprocess mode: ``workers`` processes, each building its app with ``worker_app``. Their
+    metrics meet in one Prometheus multiprocess folder, emptied here before they start."""
+    import uvicorn
+
+    from kbqa.ops import logs, metrics
+    from kbqa.store import open_store
+
+    folder = settings.metrics_dir or (Path(settings.home) / "metrics" / str(port))
+    try:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics.prepare_multiprocess_dir(folder)  # before any import of it
+    except OSError as e:
+        raise KbqaError(f"cannot prepare the metrics folder {folder}: {e.strerror or e}") from None
+    open_store(settings).prepare()  # the schema is checked (SQLite: upgraded) once, before the workers start
+    _say(f"kbqa: serving http://{host}:{port}/ with {workers} worker processes (each loads the index; /healthz "
+         "says when)")
+    uvicorn.run("kbqa.frontends.web.app:worker_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False, timeout_graceful_shutdown=5,
+                log_config=logs.uvicorn_log_config(settings))
+
+
+def worker_app():
+    """The app of one worker process of ``kbqa serve --workers N`` (uvicorn calls this in each)."""
+    from kbqa.ops import logs
+
+    settings = Settings.from_env()
+    logs.configure(settings)
+    app = create_app(Engine(settings))
+    start_loading(app)  # a load failure shows on /healthz (503) and in the log; readiness keeps traffic away
+    return app
+
+
+def _say(msg: str) -> None:
+    from kbqa.ops import logs
+
+    if logs.json_mode():
+        log.info(msg)
+    else:
+        print(msg, file=sys.stderr)
+
+
 def run_cli(args) -> int:
-    """`kbqa serve [--host H] [--port P]`."""
-    serve(host=getattr(args, "host", None), port=getattr(args, "port", None))
+    """`kbqa serve [--host H] [--port P] [--workers N]`."""
+    serve(host=getattr(args, "host", None), port=getattr(args, "port", None), workers=getattr(args, "workers", None))
     return 0
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from kbqa.engine import AskEngine
-from kbqa.errors import one_line, user_text
+from kbqa.errors import KbqaError, one_line, user_text
 from kbqa.frontends.web.render import REVEAL_CHARS, browse_html, plain_markdown, reveal, sources_html
 from kbqa.store.feedback import FeedbackStore
 
@@ -97,9 +97,10 @@ class ChatBackend:
         turns.append({"question": question, "answer": answer.to_dict() if answer else None, "message": index})
         yield gr.skip(), chat, turns  # the box was cleared once: what the user typed since stays
 
-    def like(self, turns, liked, index) -> int | None:
+    def like(self, turns, liked, index) -> str | None:
         """Store a thumbs up (liked=True) or down (liked=False) for the assistant message at index;
-        returns the record id, or None when there is nothing to rate (a refusal, an un-click)."""
+        returns the record id, or None when there is nothing to rate (a refusal, an un-click). Raises
+        KbqaError when the vote could not be stored (the page then says so instead of thanking)."""
         if liked is not True and liked is not False:
             return None
         turn = next((t for t in turns or [] if t.get("message") == index), None)
@@ -113,7 +114,13 @@ def build_blocks(backend: ChatBackend):
 
     def on_like(turns, data: gr.LikeData):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        if backend.like(turns, data.liked, index) is not None:
+        try:
+            stored = backend.like(turns, data.liked, index)
+        except KbqaError as e:  # the database and the local spool both refused it: say so, never "thanks"
+            log.error("kbqa web: feedback not stored: %s", one_line(e))
+            gr.Warning("反馈没有保存成功，请稍后再试。")
+            return
+        if stored is not None:
             gr.Info("感谢反馈，已记录。" if data.liked else "感谢反馈，我们会改进。")
 
     def on_load():

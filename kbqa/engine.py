@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from kbqa.corpus.loader import Faq
     from kbqa.index.store import IndexStore
     from kbqa.retrieval.retriever import Retrieval, Retriever
+    from kbqa.types import HitTest
 
 log = logging.getLogger("kbqa.engine")
 
@@ -211,6 +212,47 @@ class Engine:
             if covered2:
                 r, covered, p = r2, covered2, p2
         return r, covered, p
+
+    def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
+        """Hit testing: the route, each channel's top units and the not-covered decision for ``question`` on the
+        served KB version, without answering or recording it (InvalidQuestion for what ask() refuses)."""
+        from dataclasses import asdict as _asdict
+
+        import numpy as np
+
+        from kbqa.conversation.routing import Context, understand
+        from kbqa.types import HitTest
+
+        q = self.validate(question)
+        mode = mode or self.settings.mode
+        state = self.load()
+        intent = understand(q, state.catalog, Context([], None))
+        known = state.catalog.known_question(q)
+        if known is not None:
+            route, detail = "known", {"topic": known.topic, "refused": known.topic is None}
+        else:
+            route = intent.kind
+            detail = {k: v for k, v in _asdict(intent).items() if k not in ("kind", "lang") and v not in ("", (), False)}
+            detail = {k: list(v) if isinstance(v, tuple) else v for k, v in detail.items()}
+        r = state.retriever.search(q, mode, self.settings.top_k)
+        decider = state.deciders[mode]
+        covered, p = decider.covered(r.features)
+        units = state.faq.units
+
+        def unit(i: int, score: float) -> dict:
+            u = units[int(i)]
+            return {"unit": u.id, "topic": u.topic, "expert": u.expert, "score": round(float(score), 4)}
+
+        channels = {}
+        for name, (ids, scores, weight) in r.channels.items():
+            order = np.argsort(-scores, kind="stable")[:top]
+            channels[name] = [{**unit(ids[j], scores[j]), "weight": round(float(weight), 4)} for j in order]
+        fused = [{"rank": h.rank, **unit(state.retriever.position(h.unit), h.score)} for h in r.hits[:top]]
+        weights = {f: round(float(w), 4) for f, w in zip(decider.features, decider.weights)}
+        return HitTest(question=q, kb_version=state.faq.version, mode=mode, route=route, route_detail=detail,
+                       covered=bool(covered), confidence=round(float(p), 4), threshold=float(decider.threshold),
+                       decider=str(decider.source), features={k: round(float(v), 4) for k, v in r.features.items()},
+                       weights={**weights, "bias": round(float(decider.bias), 4)}, channels=channels, fused=fused)
 
     @property
     def answer_mode(self) -> str:

@@ -121,3 +121,27 @@ class Answer:
             "notice": self.notice,
             "id": self.id,
         }
+
+
+@dataclass(frozen=True)
+class HitTest:
+    """What the engine would do with a question, and why (the admin page's hit testing; ``Engine.explain``):
+    the route, each retrieval channel's top units with scores, the fused ranking and the not-covered decision
+    with the features it read. Nothing is answered or recorded."""
+
+    question: str
+    kb_version: str
+    mode: str
+    route: str  # known (an owner's correction) | smalltalk | overview | question | expert | topical
+    route_detail: dict  # the router's reading: topics, expert, aspect, parts; known: topic or refusal
+    covered: bool
+    confidence: float
+    threshold: float
+    decider: str  # where the decision's parameters came from
+    features: dict[str, float]  # feature -> value
+    weights: dict[str, float]  # feature -> weight in the decision (bias under "bias")
+    channels: dict[str, list[dict]]  # channel -> [{unit, topic, expert, score}], best first
+    fused: list[dict]  # the fused ranking: [{rank, unit, topic, expert, score}]
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -144,7 +144,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
     Store's feedback)."""
     import gradio as gr
 
-    from kbqa.frontends.web import ops
+    from kbqa.frontends.web import admin, ops
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
     from kbqa.store import open_store
 
@@ -157,6 +157,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
     app = FastAPI(title="kbqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kbqa = runtime
     ops.install(app, state, store, engine)
+    admin.install(app, engine, state)  # /admin and /api/admin/... (off without KBQA_ADMIN_TOKEN)
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz():

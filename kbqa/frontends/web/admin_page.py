@@ -37,6 +37,7 @@ _SCRIPT = r"""
 const CSRF = document.body.dataset.csrf;
 const $ = (sel) => document.querySelector(sel);
 let TOPICS = [];
+let CORRECTED = new Map();  // question -> its correction, to mark rows already settled
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -89,6 +90,7 @@ async function loadKb() {
     el("td", {}, j.created || ""), el("td", {}, j.action + (j.correction && j.correction.kind ? ` (${j.correction.kind})` : "")),
     el("td", {class: j.state === "failed" ? "bad" : j.state === "swapped" ? "ok" : ""}, j.state),
     el("td", {}, `${j.version_from || ""} → ${j.version_to || ""}`), el("td", {}, j.message || ""))));
+  CORRECTED = new Map(kb.corrections.map((c) => [c.question, c]));
   const cs = $("#corrections tbody");
   cs.replaceChildren(...kb.corrections.map((c) => el("tr", {"data-correction": c.id},
     el("td", {}, c.kind), el("td", {}, c.question),
@@ -119,7 +121,7 @@ async function watch(id) {
     const broken = $("#broken");
     broken.replaceChildren(...((job.selftest && job.selftest.broken) || []).map((b) =>
       el("li", {}, `[${b.kind}] ${b.question} → got ${b.got}, expected ${b.expect}`)));
-    if (!running) { await loadKb(); return; }
+    if (!running) { await refresh(); return; }
     await new Promise((r) => setTimeout(r, 400));
   }
 }
@@ -149,6 +151,12 @@ async function applyCorrection(ev) {
                                                author_title: $("#ed-author-title").value});
   await follow(api("POST", "/api/admin/corrections", body));
 }
+function settled(question) {
+  const c = CORRECTED.get(question);
+  if (!c) return null;
+  const to = c.kind === "paraphrase" ? `→ ${c.topic}` : c.kind === "curated" ? `@${c.author}` : "refused";
+  return el("span", {class: "pill ok settled"}, ` corrected: ${c.kind} ${to}`);
+}
 function actions(question, topic, note) {
   return el("td", {class: "actions"},
     el("button", {class: "act-paraphrase", title: "add it as another way to ask an FAQ question",
@@ -170,7 +178,7 @@ async function loadUnanswered() {
       el("span", {class: "muted"}, `(${g.not_covered} not covered, ${g.low_confidence} low confidence, ${g.distinct} distinct; latest ${g.latest})`))));
     for (const ex of g.examples) {
       rows.push(el("tr", {class: "example", "data-question": ex.question},
-        el("td", {class: "q"}, ex.question),
+        el("td", {class: "q"}, ex.question, settled(ex.question)),
         el("td", {}, el("span", {class: "pill"}, ex.status === "not_covered" ? "not covered" : `p=${ex.confidence.toFixed(2)}`)),
         el("td", {class: "muted"}, `${ex.created} · ${ex.frontend}`),
         actions(ex.question, g.topic, `unanswered ${ex.answer_id}`)));
@@ -182,7 +190,7 @@ async function loadThumbsDown() {
   const since = $("#since").value;
   const d = await api("GET", "/api/admin/thumbs-down" + (since ? `?since=${encodeURIComponent(since)}` : ""));
   const rows = d.thumbs_down.map((v) => el("tr", {class: "downvote", "data-question": v.question},
-    el("td", {class: "q"}, v.question || "(question not kept)"),
+    el("td", {class: "q"}, v.question || "(question not kept)", settled(v.question)),
     el("td", {}, v.cited.length ? v.cited.map((c) => el("div", {}, `${c.expert || "(question text)"} — ${topicName(c.topic)}`)) : "—"),
     el("td", {class: "muted"}, `${v.created} · ${v.source}`),
     actions(v.question, v.topic, `thumbs-down ${v.answer_id || v.feedback_id}`)));
@@ -192,7 +200,7 @@ function chart(items, label) {
   // a horizontal bar per row: cited (grey), thumbs up (green), thumbs down (red), drawn as SVG
   const ns = "http://www.w3.org/2000/svg";
   const max = Math.max(1, ...items.map((i) => i.cited + i.up + i.down));
-  const h = 18, w = 560, left = 200;
+  const h = 18, w = 560, left = 190;
   const svg = document.createElementNS(ns, "svg");
   svg.setAttribute("viewBox", `0 0 ${w} ${items.length * h + 4}`);
   svg.setAttribute("width", "100%");
@@ -202,7 +210,7 @@ function chart(items, label) {
     const y = i * h + 2;
     const t = document.createElementNS(ns, "text");
     t.setAttribute("x", 0); t.setAttribute("y", y + 12); t.setAttribute("font-size", 11);
-    t.textContent = it.name.length > 28 ? it.name.slice(0, 27) + "…" : it.name;
+    t.textContent = it.name.length > 15 ? it.name.slice(0, 14) + "…" : it.name;
     svg.append(t);
     let x = left;
     for (const [v, color] of [[it.cited, "#8c959f"], [it.up, "#1a7f37"], [it.down, "#cf222e"]]) {
@@ -328,10 +336,10 @@ self-test passes; the served KB keeps answering meanwhile.</span></p>
 <table id="thumbs-down"><thead><tr><th>question</th><th>cited</th><th>when</th><th></th></tr></thead><tbody></tbody></table>
 </section>
 
-<section><h2>Per FAQ question: cited, 👍, 👎</h2><div id="chart-topics"></div>
+<section><h2>Per FAQ question: cited, thumbs up, thumbs down</h2><div id="chart-topics"></div>
 <table id="stats-topics"><thead><tr><th>question</th><th>cited</th><th>up</th><th>down</th></tr></thead><tbody></tbody></table>
 </section>
-<section><h2>Per expert: cited, 👍, 👎</h2><div id="chart-experts"></div>
+<section><h2>Per expert: cited, thumbs up, thumbs down</h2><div id="chart-experts"></div>
 <table id="stats-experts"><thead><tr><th>expert</th><th>cited</th><th>up</th><th>down</th></tr></thead><tbody></tbody></table>
 </section>
 

@@ -48,8 +48,10 @@ class Settings:
     max_question_chars: int = _f(2000, "Longest question accepted (characters); longer ones are refused.")
     max_history_turns: int = _f(10, "How many earlier turns of a conversation are kept for follow-ups.")
     max_experts: int = _f(4, "Most expert answers quoted in one reply.")
-    calibration: Path = _f(REPO_ROOT / "eval" / "calibration.json",
-                           "Answer/not-covered decision parameters fitted on eval/dev.jsonl by `kbqa calibrate`.")
+    calibration: Path | None = _f(None, "Answer/not-covered decision parameters (`kbqa calibrate` writes them). Default: "
+                                  "eval/calibration.json for the repo's FAQ; for another FAQ, calibration.json beside "
+                                  "it once `kbqa calibrate --dev` fitted one, else eval/calibration.json carried over "
+                                  "with its line set on the FAQ itself (kbqa.answer.selfcal).")
     kb_poll_s: float = _f(2.0, "How often (seconds, at most) a server checks the corpus and overlay files for a new "
                           "KB version, which it then builds, self-tests and swaps in (0: never).", min=0)
     selftest_dev: Path | None = _f(None, "Dev set the self-test asks before a new KB version is served: default dev.jsonl "
@@ -117,9 +119,30 @@ class Settings:
         beside = Path(self.corpus).parent / "dev.jsonl"
         if beside.is_file():
             return beside
-        if Path(self.corpus).resolve().parent == (REPO_ROOT / "corpus").resolve():
+        if self.own_faq:
             return REPO_ROOT / "eval" / "dev.jsonl"
         return None
+
+    @property
+    def own_faq(self) -> bool:
+        """The corpus is this repo's own FAQ (corpus/), the one eval/ was written for."""
+        return Path(self.corpus).resolve().parent == (REPO_ROOT / "corpus").resolve()
+
+    @property
+    def calibration_path(self) -> Path:
+        """Where the decision's parameters are read from and `kbqa calibrate` writes (see ``calibration``)."""
+        if self.calibration is not None:
+            return Path(self.calibration)
+        beside = Path(self.corpus).parent / "calibration.json"
+        if not self.own_faq and beside.is_file():
+            return beside
+        return REPO_ROOT / "eval" / "calibration.json"
+
+    @property
+    def calibration_carried(self) -> bool:
+        """The decision's parameters were fitted on another FAQ: its line is set again on this one."""
+        return self.calibration is None and not self.own_faq and self.calibration_path == REPO_ROOT / "eval" / \
+            "calibration.json"
 
     @property
     def index_root(self) -> Path:

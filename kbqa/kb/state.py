@@ -50,10 +50,15 @@ def build_state(engine, force_build: bool = False, overlay_text: str | None = No
         raise KbqaError(str(e)) from None
     except OSError as e:
         raise KbqaError(f"cannot write the index under {settings.home}: {e.strerror or e}") from None
-    deciders = {m: Decider.load(settings.calibration, engine.profile(m), feature_names(m, cross is not None))
+    deciders = {m: Decider.load(settings.calibration_path, engine.profile(m), feature_names(m, cross is not None))
                 for m in MODES}
     glossary = Glossary.load(settings.glossary_path)
     retriever = Retriever(faq.units, store, engine.embedder, cross=cross, glossary=glossary)
+    if settings.calibration_carried:  # a new FAQ without a dev set: the line is placed on the FAQ itself
+        from kbqa.answer.selfcal import CarriedDeciders
+
+        deciders = CarriedDeciders(deciders, retriever, faq, settings.top_k, getattr(store, "path", None))
+        deciders[settings.mode]  # now, not on the first question
     return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
                   examples=load_examples(settings.corpus, faq))
 

@@ -145,6 +145,7 @@ def test_unanswered_correction_routes_and_rollback_undoes_it(served):
     assert job["state"] == "swapped", job
     assert job["selftest"]["ok"] and job["version_from"] == v0 != job["version_to"]
     assert httpx.get(url + "/healthz").json()["kb_version"] == job["version_to"]
+    assert f'corpus="{job["version_to"]}"' in httpx.get(url + "/metrics").text  # /metrics shows the new version
     again = httpx.post(url + "/api/ask", json={"question": UNANSWERED}).json()
     assert again["status"] == "answered" and again["topic"] == 3
     hit = httpx.get(url + "/api/admin/hit-test", params={"q": UNANSWERED}, headers=BEARER).json()

@@ -161,6 +161,27 @@ def test_unanswered_correction_routes_and_rollback_undoes_it(served):
     assert httpx.get(url + "/api/admin/kb", headers=BEARER).json()["corrections"] == []
 
 
+def test_out_of_scope_and_a_curated_answer_from_rows(served):
+    _, url = served
+    refuse, curated = "k8s 今天的股价是多少", "公司内网怎么申请 GPU 节点"
+    job = _wait(url, httpx.post(url + "/api/admin/corrections", headers=BEARER,
+                                json={"kind": "out_of_scope", "question": refuse, "topic": 4}).json())
+    assert job["state"] == "swapped", job
+    assert httpx.post(url + "/api/ask", json={"question": refuse}).json()["status"] == "not_covered"
+    job = _wait(url, httpx.post(url + "/api/admin/corrections", headers=BEARER, json={
+        "kind": "curated", "question": curated, "answer": "在内部平台提交 GPU 资源申请单，平台组一个工作日内分配。",
+        "author": "ops_team", "author_title": "平台组"}).json())
+    assert job["state"] == "swapped", job
+    a = httpx.post(url + "/api/ask", json={"question": curated}).json()
+    assert a["status"] == "answered" and a["citations"][0]["expert"] == "ops_team"
+    assert a["citations"][0]["expert_title"] == "平台组" and "GPU" in a["citations"][0]["quote"]
+    kb = httpx.get(url + "/api/admin/kb", headers=BEARER).json()
+    assert {c["kind"] for c in kb["corrections"]} >= {"out_of_scope", "curated"}
+    for c in kb["corrections"]:  # remove them again, one job each
+        assert _wait(url, httpx.delete(f"{url}/api/admin/corrections/{c['id']}", headers=BEARER).json())["state"] == "swapped"
+    assert httpx.get(url + "/api/admin/kb", headers=BEARER).json()["corrections"] == []
+
+
 @pytest.mark.parametrize("body, message", [
     ({"kind": "paraphrase", "question": "x y z"}, "names the FAQ question"),
     ({"kind": "paraphrase", "question": "x y z", "topic": 99}, "no FAQ question 99"),

@@ -191,21 +191,27 @@ def install(app, engine, store) -> None:
         return resp
 
     # -- reading --
+    async def logged(request: Request, query, limit: bool = True):
+        """Access and the ?since=&limit= window checked, then the question log's ``query`` in a thread:
+        (an error response, None) or (None, its result)."""
+        if (bad := guard(request) or _window_error(request)):
+            return bad, None
+        since, n = _window(request)
+        return None, await run_in_threadpool(query, since=since, **({"limit": n} if limit else {}))
+
     @app.get("/api/admin/unanswered")
     async def unanswered(request: Request):
-        if (bad := guard(request) or _window_error(request)):
+        bad, groups = await logged(request, store.log.unanswered)
+        if bad:
             return bad
-        since, limit = _window(request)
-        groups = await run_in_threadpool(store.log.unanswered, since=since, limit=limit)
         titles = _titles(engine)
         return _ok({"groups": [{**g.to_dict(), "topic_title": titles.get(g.topic)} for g in groups]})
 
     @app.get("/api/admin/thumbs-down")
     async def thumbs_down(request: Request):
-        if (bad := guard(request) or _window_error(request)):
+        bad, votes = await logged(request, store.log.thumbs_down)
+        if bad:
             return bad
-        since, limit = _window(request)
-        votes = await run_in_threadpool(store.log.thumbs_down, since=since, limit=limit)
         titles = _titles(engine)
         out = []
         for v in votes:
@@ -218,10 +224,9 @@ def install(app, engine, store) -> None:
 
     @app.get("/api/admin/stats")
     async def stats(request: Request):
-        if (bad := guard(request) or _window_error(request)):
+        bad, s = await logged(request, store.log.citation_stats, limit=False)
+        if bad:
             return bad
-        since, _ = _window(request)
-        s = await run_in_threadpool(store.log.citation_stats, since=since)
         d = s.to_dict()
         titles = _titles(engine)
         # every FAQ question and expert, cited or not (a never-cited question is news too)

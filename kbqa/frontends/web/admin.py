@@ -150,7 +150,8 @@ def install(app, engine, store) -> None:
         if access is None:
             return HTMLResponse(f"<!doctype html><title>kbqa admin</title><p>{off}</p>", status_code=404)
         cookie = request.cookies.get(COOKIE)
-        headers = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+        # Referrer-Policy no-referrer would make the browser send Origin "null" with the login form
+        headers = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "same-origin"}
         nonce = secrets.token_urlsafe(16)
         headers["Content-Security-Policy"] = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src "
                                               f"'nonce-{nonce}'; connect-src 'self'; img-src 'self' data:; "

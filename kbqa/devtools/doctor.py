@@ -266,7 +266,7 @@ def check_spool(settings) -> list[Check]:
 
 
 def check_calibration(settings) -> list[Check]:
-    p = Path(settings.calibration)
+    p = settings.calibration_path
     try:
         models = json.loads(p.read_text(encoding="utf-8"))["models"]
     except FileNotFoundError:
@@ -275,6 +275,9 @@ def check_calibration(settings) -> list[Check]:
     except (OSError, ValueError, KeyError, TypeError) as e:
         return [Check("warn", "calibrate", f"{p} unreadable ({type(e).__name__}): decision is uncalibrated",
                       "kbqa calibrate")]
+    if settings.calibration_carried:
+        return [Check("ok", "calibrate", f"{p}: carried over to this FAQ, its line set on the FAQ's own questions "
+                      "(no dev set)", "kbqa calibrate --dev DEV.jsonl to fit on real questions")]
     return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles")]
 
 

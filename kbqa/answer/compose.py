@@ -34,8 +34,9 @@ def quote_for(retriever: Retriever, r: Retrieval, unit: Unit, budget: int = QUOT
     if len(text) <= whole_if_shorter:
         return text.strip()
     chunks = retriever.store.chunks
+    own = (unit.text.strip(), unit.topic_title, *unit.similar)  # not sentences of the text to quote
     ranked = [(ci, sc) for ci, sc in retriever.best_sentences(r, retriever.position(unit))
-              if "\n" not in chunks[ci].text and chunks[ci].text.strip() not in (unit.text.strip(), unit.topic_title)]
+              if "\n" not in chunks[ci].text and chunks[ci].text.strip() not in own]
     if not ranked:
         return text[:QUOTE_BUDGET]
     sentence_ids = sorted(ci for ci, _ in ranked)
@@ -81,7 +82,7 @@ def compose(retriever: Retriever, r: Retrieval, units: list[Unit], topics: dict[
         if unit.kind == "question":
             lead = NO_EXPERT_ANSWERS
         citations.append(Citation(n=n, topic=unit.topic, topic_title=unit.topic_title, expert=unit.expert,
-                                  expert_title=unit.expert_title or "问题描述", quote=quote,
+                                  expert_title=unit.expert_title if unit.expert else "问题描述", quote=quote,
                                   score=round(scores.get(unit.id, 0.0), 4), text=unit.text))
     section = Section(title=f"问题 {topic.n}：{topic.title}", topic=topic.n, lead=lead,
                       citations=tuple(c.n for c in citations))

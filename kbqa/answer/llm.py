@@ -295,7 +295,7 @@ def build_prompt(question: str, sources, traditional: bool = False) -> list[dict
     system = _SYSTEM.format(numbers=numbers, not_covered=not_covered, script=_SCRIPT[bool(traditional)])
     blocks = []
     for c in sources:
-        who = f"{c.expert}（{c.expert_title}）" if c.expert else "问题描述（无专家回答）"
+        who = (f"{c.expert}（{c.expert_title}）" if c.expert_title else c.expert) if c.expert else "问题描述（无专家回答）"
         blocks.append(f'<source id="{c.n}" topic="问题{c.topic}：{_fence(c.topic_title)}" '
                       f'expert="{_fence(who)}">\n{_fence(_source_text(c))}\n</source>')
     user = ("资料（按编号）：\n" + "\n\n".join(blocks) +

@@ -9,7 +9,8 @@ SOURCES_LABEL = "来源："
 
 def citation_block(c: Citation) -> str:
     """An expert's name line, then the quote as a blockquote ending in its [n] mark."""
-    lines = [f"**{c.expert}**（{c.expert_title}）："] if c.expert else []
+    title = f"（{c.expert_title}）" if c.expert_title else ""
+    lines = [f"**{c.expert}**{title}："] if c.expert else []
     quote = [f"> {line}" for line in c.quote.split("\n") if line.strip()] or ["> "]
     quote[-1] += f" [{c.n}]"
     return "\n".join(lines + quote)
@@ -34,7 +35,8 @@ def section_markdown(section: Section, citations: dict[int, Citation]) -> str:
 
 def sources_line(citations) -> str:
     return SOURCES_LABEL + "；".join(
-        f"[{c.n}] 问题{c.topic} · {c.expert + ' ' + c.expert_title if c.expert else '问题描述'}" for c in citations)
+        f"[{c.n}] 问题{c.topic} · {(c.expert + ' ' + c.expert_title).strip() if c.expert else '问题描述'}"
+        for c in citations)
 
 
 def to_markdown(answer) -> str:

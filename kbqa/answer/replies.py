@@ -90,7 +90,7 @@ class Builder:
     def cite(self, unit: Unit, quote: str, score: float = 0.0) -> int:
         n = len(self.citations) + 1
         self.citations.append(Citation(n=n, topic=unit.topic, topic_title=unit.topic_title, expert=unit.expert,
-                                       expert_title=unit.expert_title or "问题描述", quote=quote,
+                                       expert_title=unit.expert_title if unit.expert else "问题描述", quote=quote,
                                        score=round(score, 4), text=unit.text))
         return n
 

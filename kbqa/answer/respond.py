@@ -15,6 +15,7 @@ from kbqa.settings import Settings
 from kbqa.types import Answer, Hit, Section
 
 if TYPE_CHECKING:
+    from kbqa.conversation.catalog import Known
     from kbqa.engine import Loaded
     from kbqa.retrieval.retriever import Retrieval
 
@@ -46,6 +47,20 @@ class Responder:
         return Answer(status="not_covered", answer="", topic=None, confidence=p, kind="not_covered",
                       sections=not_covered_sections(list(faq.topics), faq.title), hits=tuple(r.hits),
                       suggestions=suggest.nearest(catalog, intent.lang, r.hits) or self.starters())
+
+    def known(self, intent: Intent, question: str, known: Known) -> Answer:
+        """A question the owners settled: answered from their FAQ question (its units ranked first, the user's
+        words choosing the quotes), or refused."""
+        mode = self.mode or self.settings.mode
+        retriever = self.state.retriever
+        r = retriever.search(question, mode, self.settings.top_k)
+        if known.topic is None:
+            return self.topical(intent, r, False, 0.0)
+        if not any(h.unit.topic == known.topic for h in r.hits):  # rank every unit: the topic's are among them
+            r = retriever.search(question, mode, len(self.state.faq.units))
+        ranked = sorted(r.hits, key=lambda h: (h.unit.topic != known.topic, -h.score))[:self.settings.top_k]
+        r.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
+        return self.topical(intent, r, True, 1.0)
 
     def multi(self, intent: Intent) -> Answer | None:
         """Two questions in one: when two (or three) of its parts are each covered by a different FAQ

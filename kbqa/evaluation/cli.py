@@ -99,7 +99,9 @@ def run(args, engine=None, progress: bool = True) -> int:
     doc = build_document(runs, paths, meta)
 
     if args.json:
-        print(json.dumps(doc, ensure_ascii=False, indent=2))
+        from kbqa.frontends.cli import json_stdout
+
+        print(json.dumps(doc, ensure_ascii=False, indent=2), file=json_stdout(args))
     else:
         print(text_summary(doc))
     if args.report:

@@ -15,6 +15,7 @@ COMMANDS = {
     "chat": ("a conversation in the terminal (follow-ups use the history)", "kbqa.frontends.cli:cmd_chat"),
     "config": ("show every KBQA_* setting with its value and meaning", "kbqa.frontends.cli:cmd_config"),
     "corpus": ("rebuild corpus/faq.json from the raw article and the corrections table", "kbqa.frontends.cli:cmd_corpus"),
+    "kb": ("import another FAQ (CSV, XLSX, JSON, Markdown, article); self-test or version of the KB", "kbqa.kb.cli:run"),
     "calibrate": ("fit the answer/not-covered decision on a dev eval set", "kbqa.devtools.calibrate:run"),
     "eval": ("measure answer quality on eval sets (JSONL)", "kbqa.evaluation.cli:run"),
     "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["slack"].add_argument("--port", type=int, default=3000, help="HTTP port for /slack/events (default 3000)")
     cmd["slack"].add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     cmd["slack"].add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
+    from kbqa.kb.cli import add_arguments as kb_arguments
+
+    kb_arguments(cmd["kb"])
     fb = cmd["feedback"].add_subparsers(dest="action", metavar="ACTION")
     exp = fb.add_parser("export", help="write every feedback record as JSONL")
     exp.add_argument("--out", default="-", help="output file (default: stdout)")
@@ -86,6 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     module, func = COMMANDS[args.command][1].split(":")
+    stdout = sys.stdout
+    if getattr(args, "json", False):
+        # stdout carries the JSON and nothing else: whatever a library prints while the command runs (llama-index's
+        # "LLM is explicitly disabled. Using MockLLM.") goes to stderr; the command writes to json_stdout(args)
+        args.json_out = stdout
+        sys.stdout = sys.stderr
     try:
         return int(getattr(importlib.import_module(module), func)(args) or 0)
     except KeyboardInterrupt:
@@ -100,6 +110,13 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"kbqa: error: {one_line(e)}", file=sys.stderr)
         return 2
+    finally:
+        sys.stdout = stdout
+
+
+def json_stdout(args):
+    """Where a command with ``--json`` writes its JSON: the real stdout (see main)."""
+    return getattr(args, "json_out", None) or sys.stdout
 
 
 def _debug() -> bool:
@@ -134,7 +151,7 @@ def suggestions_text(answer) -> str:
 def cmd_ask(args) -> int:
     answer = _engine().ask(args.question, mode=args.mode)
     if args.json:
-        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2), file=json_stdout(args))
     else:
         print(answer.answer)
         if answer.suggestions:

@@ -19,7 +19,7 @@ class Chunk:
 
 def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
     """A question unit: its title alone, then (when it has a description) title + description and each
-    sentence of the description. An answer unit: the whole answer, then each sentence when there are several."""
+    sentence of the description, then each of its other phrasings (``Unit.similar``). An answer unit: the whole answer, then each sentence when there are several."""
     chunks: list[Chunk] = []
     for i, u in enumerate(units):
         if u.kind == "question":
@@ -28,6 +28,7 @@ def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
             if desc.strip():
                 chunks.append(Chunk(i, u.text))
                 chunks.extend(Chunk(i, s) for s in _merge_short(sentences(desc)))
+            chunks.extend(Chunk(i, q) for q in u.similar)  # other ways to ask it (none: the chunks are as before)
         else:
             chunks.append(Chunk(i, u.text))
             parts = _merge_short(sentences(u.text))
@@ -55,4 +56,9 @@ def dense_text(text: str) -> str:
 def vocabulary(units: tuple[Unit, ...]) -> list[str]:
     """The FAQ's words (two characters or more), sorted: what the cross-lingual model embeds one by one so
     that a question's unknown words can be compared with everything the FAQ talks about."""
-    return sorted({w for u in units for w in words(u.topic_title + "\n" + u.text) if len(w) >= 2})
+    return sorted({w for u in units for w in words(unit_words(u)) if len(w) >= 2})
+
+
+def unit_words(u: Unit) -> str:
+    """The text whose words a unit contributes to the FAQ's vocabulary: title, text and other phrasings."""
+    return "\n".join((u.topic_title, u.text, *u.similar))

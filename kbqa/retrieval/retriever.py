@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
-from kbqa.index.chunks import dense_text
+from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
@@ -74,6 +74,9 @@ class Retrieval:
     features: dict[str, float]
     chunk_lex: ChunkScores  # BM25 scores of the chunks sharing a word with the query
     chunk_dense: dict[int, float] = field(default_factory=dict)
+    # each channel's (unit indexes ascending, best chunk score per unit, fusion weight), by name: what hit testing
+    # shows (kept as the arrays search made; nothing is computed for it)
+    channels: dict[str, tuple[np.ndarray, np.ndarray, float]] = field(default_factory=dict)
 
 
 class Retriever:
@@ -101,7 +104,7 @@ class Retriever:
         self._topic_start = np.searchsorted(self._topic_idx[self._by_topic], np.arange(len(topic_ids) + 1))
         self._topic_vocab: dict[int, set[str]] = {}
         for u in units:
-            self._topic_vocab.setdefault(u.topic, set()).update(words(u.topic_title + "\n" + u.text))
+            self._topic_vocab.setdefault(u.topic, set()).update(words(unit_words(u)))
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = _with_substrings(self._vocab)
         self._homophones = Homophones(self._vocab)
@@ -154,6 +157,7 @@ class Retriever:
             seen = set(q_tokens)
             q_tokens = q_tokens + [t for t in dict.fromkeys(extra) if t not in seen]
         channels: list[tuple[np.ndarray, np.ndarray, float]] = []  # (units ascending, best chunk score, weight)
+        named: dict[str, tuple[np.ndarray, np.ndarray, float]] = {}
         chunk_lex = NO_CHUNKS
         chunk_dense: dict[int, float] = {}
         lex_top = dense_top = np.float32(0.0)
@@ -163,6 +167,7 @@ class Retriever:
             # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
             # question that shares one Latin word with it should not be steered by that word.
             channels.append((units, scores, self.coverage(q_words, aliases) ** self.params.lex_cov_power))
+            named["lexical"] = channels[-1]
             lex_top = scores.max(initial=lex_top)
         if mode in ("hybrid", "dense") and normalise(query).strip():
             qvec = self.embedder.embed_queries([dense_text(query)])[0]
@@ -170,19 +175,25 @@ class Retriever:
             chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
             units, scores = _best_of_units(self.store.chunk_unit[ids], scores.astype(np.float32))
             channels.append((units, scores, self.params.dense_weight))
+            named["dense"] = channels[-1]
             dense_top = scores.max() if len(scores) else dense_top
         cross_scores = np.zeros(0)
+        qset = set(q_words)
+        unknown: list[str] = []
         if mode == "hybrid" and self.cross is not None and normalise(query).strip():
-            qvec = self.cross.embed_queries([dense_text(query)])[0]
+            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
+            # one call of the cross-lingual model for the question and its unknown words (see _nearest_known)
+            cvecs = self.cross.embed_queries([dense_text(query)] + self._unknown_texts(unknown))
+            qvec, unknown_vecs = cvecs[0], cvecs[1:]
             ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
             # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
             units, scores = _best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
             channels.append((units, scores, self.params.cross_weight))
+            named["crosslingual"] = channels[-1]
         candidates, fused = self._fuse(channels)
         order, final = self._rank(candidates, fused, top_k)
         hits = [Hit(self.units[i], float(s), r + 1) for r, (i, s) in enumerate(zip(order.tolist(), final.tolist()))]
         top_topic = hits[0].unit.topic if hits else None
-        qset = set(q_words)
         features = {
             "n_words": float(len(qset)),
             "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
@@ -199,23 +210,28 @@ class Retriever:
         if len(cross_scores):
             features["cross_top"] = float(cross_scores.max())
             features["cross_z"] = _peak(cross_scores.astype(np.float64))
-            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
-            features["unknown_near"] = self._nearest_known(unknown)
+            features["unknown_near"] = self._nearest_known(unknown_vecs)
             # a Chinese question naming a technical term the FAQ never uses ("drain", "etcd") asks about
             # something else; English questions are mostly such words, so they count only with Chinese
             features["unknown_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w))
                                               if features["cjk_frac"] >= 0.3 else 0)
-        return Retrieval(query, hits, features, chunk_lex, chunk_dense)
+        return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 
-    def _nearest_known(self, unknown: list[str]) -> float:
+    def _unknown_texts(self, unknown: list[str]) -> list[str]:
+        """The unknown words that _nearest_known needs embedded (none without the FAQ's vocabulary)."""
+        vectors = self.store.vocab_vectors
+        return unknown if vectors is not None and len(vectors) else []
+
+    def _nearest_known(self, unknown_vecs: np.ndarray) -> float:
         """How close the question's least familiar word comes to anything the FAQ says: the smallest, over
         the words the FAQ does not use, of the best cross-lingual cosine to one of the FAQ's words (1.0 when
-        every word is known). "容器时区" or "GPU" land far from all of them; "capability" lands on 能力."""
+        every word is known). "容器时区" or "GPU" land far from all of them; "capability" lands on 能力.
+        ``unknown_vecs``: those words embedded by the cross-lingual model (its query and passage vectors are
+        the same: it has no prefixes; embedded with the question, in one call, and cached like queries)."""
         vectors = self.store.vocab_vectors
-        if not unknown or vectors is None or not len(vectors):
+        if not len(unknown_vecs) or vectors is None or not len(vectors):
             return 1.0
-        q = self.cross.embed_passages(unknown)
-        return float((np.asarray(q, dtype=np.float32) @ vectors.T).max(axis=1).min())
+        return float((np.asarray(unknown_vecs, dtype=np.float32) @ vectors.T).max(axis=1).min())
 
     def _fuse(self, channels: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
         """The candidates (units some channel matched, ascending) and their fused scores.

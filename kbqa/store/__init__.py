@@ -33,7 +33,7 @@ DRAIN_S = 5.0  # at exit, how long the writer may keep shipping what is queued
 class Store:
     settings: object
     db: object  # kbqa.store.db.Database
-    writer: object  # kbqa.store.spool.Writer
+    writer: object  # kbqa.store.writer.Writer
     feedback: object  # kbqa.store.feedback.FeedbackStore
     log: object  # kbqa.store.questions.QuestionLog
     claims: object  # kbqa.store.dedupe.Claims
@@ -78,7 +78,8 @@ def open_store(settings) -> Store:
     from kbqa.store.feedback import FeedbackStore
     from kbqa.store.ids import IdHasher
     from kbqa.store.questions import QuestionLog
-    from kbqa.store.spool import Spool, Writer
+    from kbqa.store.spool import Spool
+    from kbqa.store.writer import Writer
 
     db = Database.from_settings(settings)
     key = (str(db.url), str(Path(settings.home).resolve()))

@@ -198,13 +198,30 @@ class QuestionLog:
                          f.c.created, since, until)
         with self.db.begin() as conn:
             rows = conn.execute(q).mappings().all()
-            cited = self._cited(conn, [r["answer_id"] for r in rows if r["answer_id"]])
+            ids = [r["answer_id"] for r in rows if r["answer_id"]]
+            cited = self._cited(conn, ids)
+            asked = self._asked(conn, ids)
         out = []
         for r in rows:
             pairs = cited.get(r["answer_id"]) or _pairs_of(r["citations"])
+            # an API vote carries only the answer id: the question, status and topic come from the log
+            logged = asked.get(r["answer_id"], {})
             out.append(DownVote(feedback_id=r["id"], created=iso(r["created"]), source=r["source"],
-                                question=r["question"], answer_id=r["answer_id"], status=r["status"], topic=r["topic"],
+                                question=r["question"] or logged.get("question", ""), answer_id=r["answer_id"],
+                                status=r["status"] or logged.get("status"),
+                                topic=r["topic"] if r["topic"] is not None else logged.get("topic"),
                                 cited=tuple(pairs), answer=r["answer"]))
+        return out
+
+    @staticmethod
+    def _asked(conn, answer_ids) -> dict[str, dict]:
+        t = schema.questions
+        out: dict[str, dict] = {}
+        ids = list(dict.fromkeys(answer_ids))
+        for i in range(0, len(ids), 500):
+            q = sa.select(t.c.id, t.c.question, t.c.status, t.c.topic).where(t.c.id.in_(ids[i:i + 500]))
+            for r in conn.execute(q):
+                out[r.id] = {"question": r.question, "status": r.status, "topic": r.topic}
         return out
 
     def citation_stats(self, *, since=None, until=None) -> CitationStats:

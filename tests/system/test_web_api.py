@@ -69,7 +69,8 @@ def test_healthz_is_503_until_the_index_is_loaded_then_200(fake_engine):
             assert time.monotonic() < deadline, "index did not load in 60 s"
             time.sleep(0.05)
         assert r.status_code == 200
-        assert r.json() == {"status": "ok", "corpus": "Docker+k8s容器云建设中10个常见难点", "topics": 10, "units": 32}
+        assert r.json() == {"status": "ok", "corpus": "Docker+k8s容器云建设中10个常见难点", "topics": 10, "units": 32,
+                            "kb_version": engine.kb_version}
         assert httpx.post(base + "/api/ask", json={"question": SIMPLIFIED}).status_code == 200
 
 

@@ -4,13 +4,13 @@ is unset; with it set (CI) a missing browser fails. Never waits for `networkidle
 connection open, so it waits for selectors and text instead."""
 from __future__ import annotations
 
-import os
 import re
 import threading
 import time
-from pathlib import Path
 
 import pytest
+
+from fakes.browser import chromium, require_browser
 
 from kbqa.frontends.web import app as web
 from kbqa.store.feedback import FeedbackStore
@@ -18,30 +18,12 @@ from kbqa.settings import REPO_ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 WAIT_MS = 30_000
 XSS = "<img src=x onerror=alert(1)>"
 # Gradio labels the thumbs in the page's language: zh-CN here, English elsewhere.
 LIKE = '#kbqa-chat button[aria-label="赞"], #kbqa-chat button[aria-label="Like"]'
 DISLIKE = '#kbqa-chat button[aria-label="踩"], #kbqa-chat button[aria-label="Dislike"]'
-
-
-def _require_browser():
-    why = None
-    if not CHROMIUM.exists():
-        why = f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)"
-    else:
-        try:
-            import playwright.sync_api  # noqa: F401
-        except ImportError:
-            why = "the playwright package is not installed (make install)"
-    if why and os.environ.get("KBQA_REQUIRE_BROWSER"):
-        pytest.fail(f"KBQA_REQUIRE_BROWSER is set but {why}")
-    if why:
-        pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
@@ -51,21 +33,15 @@ def store(tmp_path_factory) -> FeedbackStore:
 
 @pytest.fixture(scope="module")
 def url(fake_engine, store):
-    _require_browser()
+    require_browser()
     with web.serve_in_thread(web.create_app(fake_engine, store)) as base:
         yield base
 
 
 @pytest.fixture(scope="module")
 def browser(url, tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
-            args=ARGS, viewport={"width": 1280, "height": 1000}, locale="zh-CN")
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         yield context
-        context.close()
 
 
 @pytest.fixture

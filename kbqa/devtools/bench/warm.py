@@ -42,6 +42,35 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
     return {"lat_ms": lat, "cached_lat_ms": cached, "topic_hit@1": hit / n_in if n_in else None, "n_in_scope": n_in}
 
 
+def measure_by_kind(engine, records: list[dict]) -> dict:
+    """Warm ``ask`` latency per conversation kind (the rows' ``kind``: overview, by-number, by-expert,
+    smalltalk, multi-topic, follow-up, ood-near, ...): an untimed pass, caches cleared, one timed pass.
+    Rows with a ``history`` are asked with it. {kind: {n, p50_ms, p95_ms}}."""
+    from kbqa.devtools.measure import percentiles, rounded
+    from kbqa.engine import InvalidQuestion
+
+    def ask(r):
+        try:
+            engine.ask(r["question"], history=r.get("history"))
+            return True
+        except InvalidQuestion:
+            return False
+
+    for r in records:
+        ask(r)
+    engine.clear_caches()
+    by: dict[str, list[float]] = {}
+    for r in records:
+        t0 = time.perf_counter()
+        if ask(r):
+            by.setdefault(str(r.get("kind") or "other"), []).append((time.perf_counter() - t0) * 1e3)
+    out = {}
+    for kind in sorted(by):
+        p = percentiles(by[kind])
+        out[kind] = {"n": len(by[kind]), "p50_ms": rounded(p[50]), "p95_ms": rounded(p[95])}
+    return out
+
+
 def baseline_retriever(units, embed_model, dim: int, top_k: int = 5):
     """The FAQ units as llama-index ``TextNode``s in a ``VectorStoreIndex`` on a flat FAISS index, as a
     retriever. The embed model is passed to the index (which hands it to its retriever), so llama-index's
@@ -65,7 +94,11 @@ def measure_baseline(engine, questions: list[dict]) -> dict:
     timed like ``measure_warm``: an untimed pass, then one timed retrieval per question."""
     emb = engine.embedder
     if emb.name != "sentence-transformers":
-        return {"note": f"baseline needs the sentence-transformers embedder (this run: {emb.name})"}
+        if emb.name != "onnx":
+            return {"note": f"baseline needs the sentence-transformers embedder (this run: {emb.name})"}
+        from kbqa.models.e5 import SentenceTransformerEmbedder  # the same e5, in torch, as llama-index runs it
+
+        emb = SentenceTransformerEmbedder("e5-small", engine.settings.model_cache, progress=False)
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     t0 = time.perf_counter()

@@ -23,119 +23,19 @@ installed).
 """
 from __future__ import annotations
 
-import json
-import os
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from kbqa.devtools.measure import child_env, load_questions
-from kbqa.devtools.pgtemp import MISSING, TempPostgres, find_bindir, free_port, wait_until
-from kbqa.settings import REPO_ROOT
+from kbqa.devtools.pgtemp import TempPostgres, free_port, wait_until
+from kbqa.devtools.stress.harness import (READY_S, Balancer, Proc, available, cli, fake_slack, ready, request_lines,
+                                         spooled)
 
 SECRET = "replicas-signing-secret"
 SALT = "replicas-test-salt"
-READY_S = 180.0
 PACE_S = 0.35  # each client's pause between questions: 8 clients, ~20 questions/s, 500 questions in ~25 s
-
-
-def available() -> str | None:
-    """None when the scenario can run here, else why not."""
-    return MISSING if find_bindir() is None else None
-
-
-def _fake_slack():
-    try:
-        from fakes import slack_api
-    except ImportError:
-        sys.path.insert(0, str(REPO_ROOT / "tests"))
-        from fakes import slack_api
-    return slack_api
-
-
-class Proc:
-    """A kbqa process with its log file."""
-
-    def __init__(self, name: str, args: list[str], env: dict, work: Path) -> None:
-        self.name, self.args, self.env = name, args, env
-        self.log = work / f"{name}.log"
-        self.p: subprocess.Popen | None = None
-
-    def start(self) -> "Proc":
-        f = open(self.log, "ab")
-        self.p = subprocess.Popen([sys.executable, "-m", "kbqa.frontends.cli", *self.args], env=self.env,
-                                  stdout=f, stderr=subprocess.STDOUT, cwd=REPO_ROOT, start_new_session=True)
-        f.close()
-        return self
-
-    def kill9(self) -> None:
-        os.killpg(self.p.pid, signal.SIGKILL)  # the process and any workers it started
-        self.p.wait(30)
-
-    def stop(self, timeout: float = 40.0) -> int | None:
-        if self.p is None or self.p.poll() is not None:
-            return self.p.returncode if self.p else None
-        self.p.send_signal(signal.SIGTERM)
-        try:
-            return self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.p.pid, signal.SIGKILL)
-            self.p.wait(10)
-            return None
-
-    def tail(self, n: int = 5) -> str:
-        try:
-            return " | ".join(self.log.read_text(errors="replace").strip().splitlines()[-n:])
-        except OSError:
-            return ""
-
-
-def _ready(url: str, proc: Proc, timeout: float = READY_S) -> bool:
-    import httpx
-
-    def ok():
-        if proc.p.poll() is not None:
-            raise RuntimeError(f"{proc.name} exited (rc {proc.p.returncode}): {proc.tail()}")
-        try:
-            return httpx.get(url + "/healthz", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    return wait_until(ok, timeout, 0.25)
-
-
-def _cli(args: list[str], env: dict, timeout: float = 300) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", *args], env=env, capture_output=True,
-                          text=True, cwd=REPO_ROOT, timeout=timeout)
-
-
-class Balancer:
-    """The clients' view of the replicas: round robin; a replica that refuses a connection is tried last until
-    it answers again."""
-
-    def __init__(self, urls: dict[str, str]) -> None:
-        self.urls = urls
-        self.down: set[str] = set()
-        self.lock = threading.Lock()
-
-    def pick(self, i: int) -> list[str]:
-        names = list(self.urls)
-        first = names[i % len(names)]
-        order = [first] + [n for n in names if n != first]
-        with self.lock:
-            return [n for n in order if n not in self.down] + [n for n in order if n in self.down]
-
-    def failed(self, name: str) -> None:
-        with self.lock:
-            self.down.add(name)
-
-    def back(self, name: str) -> None:
-        with self.lock:
-            self.down.discard(name)
 
 
 def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None) -> dict:
@@ -143,7 +43,7 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
 
     say = say or (lambda msg: None)
     t_start = time.perf_counter()
-    slack_api = _fake_slack()
+    slack_api = fake_slack()
     errors: list[str] = []
     res: dict = {"questions": questions, "votes": votes, "errors": errors}
     work = Path(tempfile.mkdtemp(prefix="kbqa-replicas-"))
@@ -164,17 +64,17 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
             return {**base_env, "KBQA_HOME": str(work / name)}
 
         # 1. schema: behind -> one line; upgrade; index built once
-        p = _cli(["questions", "export"], env_for("cli"))
+        p = cli(["questions", "export"], env_for("cli"))
         lines = p.stderr.strip().splitlines()
         res["behind_error"] = lines[-1] if lines else ""
         if p.returncode == 0 or len(lines) != 1 or "kbqa db upgrade" not in lines[0]:
             errors.append(f"before the upgrade, a command did not stop with one line naming `kbqa db upgrade`: "
                           f"{p.stderr.strip()[-300:]!r}")
-        p = _cli(["db", "upgrade"], env_for("cli"))
+        p = cli(["db", "upgrade"], env_for("cli"))
         if p.returncode != 0:
             errors.append(f"kbqa db upgrade failed: {p.stderr.strip()[-300:]}")
             return res
-        p = _cli(["build"], env_for("cli"))
+        p = cli(["build"], env_for("cli"))
         if p.returncode != 0:
             errors.append(f"kbqa build failed: {p.stderr.strip()[-300:]}")
             return res
@@ -194,7 +94,7 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
             proc.start()
         try:
             for proc, url in ((a, urls["A"]), (b, urls["B"]), (bot1, bots["bot1"][:-13]), (bot2, bots["bot2"][:-13])):
-                if not _ready(url, proc):
+                if not ready(url, proc):
                     errors.append(f"{proc.name} not ready in {READY_S:.0f} s: {proc.tail()}")
                     return res
         except RuntimeError as e:
@@ -297,13 +197,13 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
             at(0.40)  # B dies while the database is away: what it acknowledged is only in its spool
             b.kill9()
             events["b_killed_at"] = progress[0]
-            events["b_spooled_at_kill"] = _spooled(work / "B" / "spool")
+            events["b_spooled_at_kill"] = spooled(work / "B" / "spool")
             time.sleep(max(0.0, outage_s - (time.perf_counter() - t)))
             pg.start()
             events["pg_down_s"] = round(time.perf_counter() - t, 1)
             events["pg_restarted_at"] = progress[0]
             b.start()  # the container restarts on the same home and replays its spool
-            events["b_restarted"] = _ready(urls["B"], b)
+            events["b_restarted"] = ready(urls["B"], b)
             events["b_back_at"] = progress[0]
             bal.back("B")
 
@@ -350,7 +250,7 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
         say("replicas: stopping every process (SIGTERM) and reading the database")
         res["exit_codes"] = {p_.name: p_.stop() for p_ in procs}
         verify(pg.url, answered, vote_acks, slack_thanks, slack, res, errors)
-        res["a_request_lines"] = _request_lines(a.log, [v["rid"] for v in answered.values() if v["replica"] == "A"])
+        res["a_request_lines"] = request_lines(a.log, [v["rid"] for v in answered.values() if v["replica"] == "A"])
         if res["a_request_lines"]["missing"]:
             errors.append(f"A's JSON log lacks the request line of {res['a_request_lines']['missing']} requests")
     res["seconds"] = round(time.perf_counter() - t_start, 1)
@@ -450,30 +350,6 @@ def verify(url: str, answered: dict, vote_acks: dict, slack_thanks: int, slack, 
     if any(r.user_hash in (None, "UCAROL", "UDAVE") or r.channel_hash == "CDUP" for r in slack_rows) or \
             any(r.user_hash is None or r.user_hash.startswith("U") for r in slack_fb):
         errors.append("Slack ids are not stored as hashes")
-
-
-def _spooled(folder: Path) -> int:
-    """Records in a home's spool segments (lines), e.g. what a killed process left."""
-    n = 0
-    for f in folder.glob("*.jsonl"):
-        try:
-            n += f.read_bytes().count(b"\n")
-        except OSError:
-            pass
-    return n
-
-
-def _request_lines(log: Path, rids: list[str]) -> dict:
-    seen = set()
-    for line in log.read_text(errors="replace").splitlines():
-        if line.startswith("{"):
-            try:
-                d = json.loads(line)
-            except ValueError:
-                continue
-            if d.get("msg") == "request" and d.get("path") == "/api/ask" and d.get("answer_id"):
-                seen.add(d.get("request_id"))
-    return {"expected": len(rids), "missing": len([r for r in rids if r not in seen])}
 
 
 def check_replicas(quick: bool = False, say=None):

@@ -89,7 +89,9 @@ def run_cli(args) -> int:
         res = run(quick=bool(getattr(args, "quick", False)),
                   progress=lambda msg: print(f"kbqa stress: {msg}", file=sys.stderr, flush=True))
     if getattr(args, "json", False):
-        print(json.dumps(res, ensure_ascii=False, indent=2))
+        from kbqa.frontends.cli import json_stdout
+
+        print(json.dumps(res, ensure_ascii=False, indent=2), file=json_stdout(args))
     else:
         print(report(res))
     return 1 if res["errors"] or res["records_lost"] else 0

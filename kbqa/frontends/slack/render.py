@@ -185,7 +185,8 @@ def is_traditional(text: str) -> bool:
 # ---- an Answer as mrkdwn -----------------------------------------------------------------------
 def quote_mrkdwn(c: Citation) -> str:
     """The expert's name line, then the quote as ``>`` lines, the last one ending in the citation's [n]."""
-    head = [f"*{escape(c.expert)}*（{escape(c.expert_title)}）："] if c.expert else []
+    title = f"（{escape(c.expert_title)}）" if c.expert_title else ""
+    head = [f"*{escape(c.expert)}*{title}："] if c.expert else []
     lines = [f"> {escape(line)}" for line in c.quote.split("\n") if line.strip()] or [">"]
     lines[-1] += f" [{c.n}]"
     return "\n".join(head + lines)

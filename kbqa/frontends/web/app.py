@@ -83,6 +83,8 @@ class _Runtime:
             self.engine.load()
             # The dense model, jieba and OpenCC load on the first question (seconds): not on a user's time.
             self.engine.warm()
+            if getattr(self.engine, "live", None) is not None:
+                self.engine.live.watch()  # new KB versions in the corpus folder are picked up (kbqa.kb.live)
         except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
             self.load_error = one_line(e)
             log.error("kbqa: loading failed: %s", self.load_error)
@@ -163,7 +165,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
     Store's feedback)."""
     import gradio as gr
 
-    from kbqa.frontends.web import ops
+    from kbqa.frontends.web import admin, ops
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
     from kbqa.store import open_store
 
@@ -176,12 +178,18 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
     app = FastAPI(title="kbqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kbqa = runtime
     ops.install(app, state, store, engine)
+    admin.install(app, engine, state)  # /admin and /api/admin/... (off without KBQA_ADMIN_TOKEN)
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz():
         if runtime.ready:
             faq = engine.faq()
-            return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units)}
+            live = getattr(engine, "live", None)
+            job = live.status()["job"] if live is not None else None
+            if live is not None:
+                live.poll()  # the readiness probe also notices a new KB version (see kbqa.kb.live)
+            return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units),
+                    "kb_version": faq.version, **({"kb_job": job["state"]} if job else {})}
         if runtime.load_error:
             return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})

@@ -30,7 +30,8 @@ def sources_html(citations) -> str:
     items = []
     for c in citations:
         c = c if isinstance(c, dict) else asdict(c)
-        who = (f'<span class="kbqa-expert">{html.escape(c["expert"])}</span> · {html.escape(c["expert_title"])}'
+        title = f' · {html.escape(c["expert_title"])}' if c["expert_title"] else ""
+        who = (f'<span class="kbqa-expert">{html.escape(c["expert"])}</span>{title}'
                if c["expert"] else '<span class="kbqa-expert">问题描述</span>')
         full_label = "查看专家完整回答" if c["expert"] else "查看完整问题描述"
         items.append(

@@ -418,7 +418,7 @@ def test_eval_without_llm_flag_stays_extractive(fake_engine, llm, tmp_path, caps
     from kbqa.evaluation import cli as eval_cli
 
     s = fake_engine.settings
-    for k, v in {"HOME": s.home, "EMBEDDER": "fake", "CORPUS": s.corpus, "CALIBRATION": s.calibration,
+    for k, v in {"HOME": s.home, "EMBEDDER": "fake", "CORPUS": s.corpus, "CALIBRATION": s.calibration_path,
                  "LLM_BASE_URL": llm.base_url, "LLM_MODEL": "test"}.items():
         monkeypatch.setenv(f"KBQA_{k}", str(v))
     args = build_parser().parse_args(["eval", str(_eval_set(tmp_path)), "--mode", "lexical", "--json"])

@@ -66,6 +66,24 @@ def test_targets_and_table(tmp_path):
     assert json.loads((tmp_path / "r" / "bench.json").read_text())["ask_p50_ms"] == 5.0
 
 
+def test_ratio_fields_and_kind_lines():
+    from kbqa.devtools.bench.runner import _ratios
+
+    res = {"machine": {"usable_cores": 2, "cpu": "x", "cores": 2, "python": "3.11"}, "profile": "quick",
+           "ask_p50_ms": 10.0, "ask_p95_ms": 20.0, "http_qps": 150.0, "http_p95_ms": 80.0,
+           "baseline_ratio_p50": 3.2, "ask_by_kind": {"overview": {"n": 3, "p50_ms": 1.5, "p95_ms": 2.0}}, "scale": [],
+           "notes": []}
+    _ratios(res)
+    assert res["http_core_efficiency"] == 0.75 and res["http_p95_over_ask_p95"] == 4.0
+    rows = {t["metric"]: t["pass"] for t in bench.targets(res)}
+    assert rows["http_core_efficiency"] and rows["http_p95_over_ask_p95"] and rows["baseline_ratio_p50"]
+    assert rows["baseline_ratio_p95"] is None
+    res["targets"] = bench.targets(res)
+    table = bench.format_table(res)
+    assert "overview" in table and "by conversation kind" in table
+    _ratios(dict(res, http_qps=None))  # a missing figure gives None, not an error
+
+
 def test_http_warmup_questions_are_not_timed_again():
     qs = [f"q{i}" for i in range(20)]
     warmup, timed = http.split_warmup(qs)
@@ -144,4 +162,7 @@ def test_bench_quick_json_end_to_end(tmp_path):
     assert [s["units"] for s in res["scale"]] == [1000, 10000]
     assert all("query_p50_ms" in s for s in res["scale"]), res["scale"]
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)
+    for key in ("baseline_ratio_p50", "http_core_efficiency", "http_p95_over_ask_p95"):
+        assert key in res, key
+    assert res["ask_by_kind"] and all(f["n"] > 0 for f in res["ask_by_kind"].values()), res["ask_by_kind"]
     assert (tmp_path / "report" / "scale.png").stat().st_size > 0

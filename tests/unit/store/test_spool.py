@@ -13,10 +13,11 @@ import time
 
 import pytest
 
-from kbqa.store import spool as spool_mod
+from kbqa.store import writer as writer_mod
 from kbqa.store.db import Database
 from kbqa.store.feedback import FeedbackStore
-from kbqa.store.spool import SpoolFull, Spool, Writer, encode, read_segment
+from kbqa.store.spool import SpoolFull, Spool, encode, read_segment
+from kbqa.store.writer import Writer
 
 DOWN = "postgresql+psycopg://kbqa@127.0.0.1:1/kbqa"
 
@@ -98,7 +99,8 @@ def test_a_live_segment_is_not_replayed_by_another_writer(tmp_path, up):
 KILLED = r"""
 import sys, time
 from kbqa.store.db import Database
-from kbqa.store.spool import Spool, Writer
+from kbqa.store.spool import Spool
+from kbqa.store.writer import Writer
 w = Writer(Database(sys.argv[2]), Spool(sys.argv[1], 1 << 20))
 for i in range(40):
     w.submit("feedback", {"id": f"k{i}", "created": time.time(), "source": "web", "rating": 1, "question": "q",
@@ -172,7 +174,7 @@ def test_a_full_spool_refuses_rather_than_loses(tmp_path):
 
 
 def test_under_steady_traffic_the_segment_is_rewritten_not_grown(tmp_path, up, monkeypatch):
-    monkeypatch.setattr(spool_mod, "ROTATE_BYTES", 4000)
+    monkeypatch.setattr(writer_mod, "ROTATE_BYTES", 4000)
     w = Writer(up, Spool(tmp_path / "spool", 1 << 20))  # no thread: the steps by hand
     for i in range(60):
         row = fb_row(i)
@@ -202,7 +204,8 @@ def test_retention_deletes_old_log_rows_and_expired_claims(up):
     from kbqa.store import schema
     from kbqa.store.dedupe import Claims
     from kbqa.store.questions import QuestionLog
-    from kbqa.store.spool import insert_records, purge
+    from kbqa.store.spool import insert_records
+    from kbqa.store.writer import purge
 
     old, new = q_row(1), q_row(2)
     old["created"] = (schema.now() - timedelta(days=40)).timestamp()

@@ -101,6 +101,7 @@ def test_cli_ask_junk_in_process(cli_env, capsys):
     assert "too long" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_cli_ask_over_a_real_process(cli_env):
     """argv of 100 KB, control characters, emoji, HTML, SQL, injection: never a traceback."""
     args = ["a" * 100_000, "容器\x01\x1b[31m网络", "🐳🚀", JUNK_QUESTIONS["HTML/script"], JUNK_QUESTIONS["SQL"],
@@ -118,6 +119,7 @@ def test_cli_ask_over_a_real_process(cli_env):
     assert p.returncode == 2 and p.stderr.count("\n") == 1 and "too long" in p.stderr
 
 
+@pytest.mark.slow
 def test_cli_chat_survives_junk(cli_env):
     lines = ["容器\x00网络怎么选", "🐳", "<b>x</b>", "容" * (LIMIT + 5), "\x01\x02 ", "银行重要的业务怎么用 k8s 做滚动更新？"]
     p = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "chat"], input="\n".join(lines) + "\n", env=cli_env,

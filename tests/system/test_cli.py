@@ -4,7 +4,11 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from kbqa.settings import REPO_ROOT
+
+pytestmark = pytest.mark.slow  # every test runs the kbqa command in a process
 
 
 def run(args, tmp_path, **env):

@@ -17,6 +17,7 @@ from kbqa.index.store import IndexStateError, IndexStore
 from kbqa.settings import REPO_ROOT
 
 
+@pytest.mark.slow
 def test_killed_build_leaves_the_previous_index_usable(tmp_path):
     ok, detail = stress.killed_build(tmp_path / "indexes", REPO_ROOT / "corpus" / "faq.json")
     assert ok, detail
@@ -95,6 +96,7 @@ def test_index_faults_are_refused_and_rebuilt_with_the_same_answers(fake_engine,
     assert found.faults == 7
 
 
+@pytest.mark.slow
 def test_cli_on_a_corrupt_index_rebuilds_or_says_so_in_one_line(fake_engine, tmp_path):
     home = tmp_path / "home"
     src = fake_engine.load().store.path

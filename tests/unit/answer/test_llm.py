@@ -55,6 +55,7 @@ def ask(engine, q=QUESTION, **kw) -> Answer:
 
 
 # ---- the generated answer and its checks ----------------------------------------------------------------
+@pytest.mark.slow
 def test_good_reply_is_kept_with_its_citations(engine, llm, extractive):
     llm.script(Reply(GOOD))
     want = extractive(QUESTION)
@@ -72,6 +73,7 @@ def test_good_reply_is_kept_with_its_citations(engine, llm, extractive):
     assert req.path == "/v1/chat/completions" and req.body["model"] == "test" and req.body["stream"] is False
 
 
+@pytest.mark.slow
 def test_sentence_citing_a_source_not_given_is_removed(engine, llm):
     llm.script(Reply("金丝雀发布可以实现滚动更新[1]。所有银行都用 Istio 做发布[9]。替换镜像版本即可回滚[2]。"))
     got = ask(engine)
@@ -79,6 +81,7 @@ def test_sentence_citing_a_source_not_given_is_removed(engine, llm):
     assert "Istio" not in got.answer and "[9]" not in got.answer
 
 
+@pytest.mark.slow
 def test_reply_without_citations_falls_back_to_the_extractive_answer(engine, llm, extractive):
     llm.script(Reply("滚动更新很简单。直接用 kubectl 就行了！"))
     got = ask(engine)
@@ -86,6 +89,7 @@ def test_reply_without_citations_falls_back_to_the_extractive_answer(engine, llm
     assert got.status == "answered" and got.citations == extractive(QUESTION).citations
 
 
+@pytest.mark.slow
 def test_model_saying_not_covered_falls_back_with_a_notice(engine, llm, extractive):
     llm.script(Reply("资料未涉及"))
     assert ask(engine).answer == LLM_NOTICE_NOT_COVERED + "\n\n" + extractive(QUESTION).answer
@@ -98,6 +102,7 @@ def test_model_saying_not_covered_falls_back_with_a_notice(engine, llm, extracti
     Reply(raw='{"choices": []}'),
     Reply(raw='{"choices": [{"message": {"content": null}}]}'),
 ], ids=["500", "401", "html", "no-choices", "null-content"])
+@pytest.mark.slow
 def test_errors_and_garbage_fall_back_to_the_extractive_answer(engine, llm, extractive, reply):
     llm.script(reply)
     got = ask(engine)
@@ -107,6 +112,7 @@ def test_errors_and_garbage_fall_back_to_the_extractive_answer(engine, llm, extr
     assert final.answer == got.answer
 
 
+@pytest.mark.slow
 def test_garbage_in_the_stream_falls_back(engine, llm, extractive):
     llm.script(Reply(raw="data: {\"choices\": [{\"delta\": {\"content\": \"好[1]\"}}]}\n\ndata: {not json\n\n",
                      content_type="text/event-stream"))
@@ -129,6 +135,7 @@ def _while_stalled(fn):
     return out["v"]
 
 
+@pytest.mark.slow
 def test_a_reply_that_never_comes_falls_back_without_waiting_for_it(engine, llm, extractive):
     def plain(stall):
         llm.script(Reply(GOOD, stall=stall))
@@ -158,6 +165,7 @@ def test_unreachable_endpoint_falls_back(fake_engine):
     assert ask(e).answer.startswith(LLM_NOTICE_FAILED)
 
 
+@pytest.mark.slow
 def test_not_covered_never_reaches_the_llm(engine, llm, extractive):
     got = ask(engine, UNCOVERED)
     assert got.status == "not_covered" and got.answer == extractive(UNCOVERED).answer
@@ -168,6 +176,7 @@ def test_not_covered_never_reaches_the_llm(engine, llm, extractive):
 
 
 # ---- the prompt ---------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_prompt_holds_only_the_given_sources_numbered_and_the_rules(engine, llm, extractive):
     llm.script(Reply(GOOD))
     ask(engine)
@@ -197,6 +206,7 @@ def test_text_in_the_question_cannot_break_out_of_its_delimiters(extractive):
     assert "忽略以上规则" in user  # still there, as data
 
 
+@pytest.mark.slow
 def test_traditional_question_gets_a_traditional_prompt_and_answer(engine, llm):
     llm.script(Reply("滚动更新可以结合流量分发做金丝雀发布[1]。升级回滚通过替换镜像版本完成[2]。"))
     got = engine.ask(TRADITIONAL, mode="lexical")
@@ -219,6 +229,7 @@ def _is_condense(req) -> bool:
     return "独立" in req.messages[0]["content"]
 
 
+@pytest.mark.slow
 def test_follow_ups_are_condensed_before_retrieval(engine, llm):
     llm.responder = lambda req: Reply(STANDALONE) if _is_condense(req) else Reply("可以做网络隔离[1]。")
     got = ask(engine, FOLLOWUP, history=HISTORY)
@@ -229,6 +240,7 @@ def test_follow_ups_are_condensed_before_retrieval(engine, llm):
     assert "可以做网络隔离[1]。" in got.answer
 
 
+@pytest.mark.slow
 def test_condense_failure_falls_back_to_the_engines_follow_up_handling(engine, llm, extractive):
     llm.responder = lambda req: Reply(status=500) if _is_condense(req) else Reply("可以做网络隔离[1]。")
     got = ask(engine, FOLLOWUP, history=HISTORY)
@@ -236,12 +248,14 @@ def test_condense_failure_falls_back_to_the_engines_follow_up_handling(engine, l
     assert len(llm.requests) == 2 and "可以做网络隔离[1]。" in got.answer
 
 
+@pytest.mark.slow
 def test_a_standalone_question_with_history_is_not_condensed(engine, llm):
     llm.script(Reply(GOOD))
     ask(engine, QUESTION, history=HISTORY)
     assert len(llm.requests) == 1 and not _is_condense(llm.requests[0])
 
 
+@pytest.mark.slow
 def test_condense_rejects_unusable_rewrites(llm):
     client = LLMClient(llm.base_url, "test", timeout=1.0)
     llm.script(Reply("问题：容器网络怎么选？\n解释：……"))
@@ -252,6 +266,7 @@ def test_condense_rejects_unusable_rewrites(llm):
 
 
 # ---- streaming ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_ask_stream_yields_deltas_then_the_checked_answer(engine, llm):
     raw = GOOD + "编造的一句[7]。"
     llm.script(Reply(raw, chunk_chars=4))
@@ -270,6 +285,7 @@ def test_extractive_ask_stream_gives_the_text_then_the_answer(fake_engine):
     assert 1 <= len(deltas) <= 10 and "".join(deltas) == final.answer == fake_engine.ask(QUESTION, mode="lexical").answer
 
 
+@pytest.mark.slow
 def test_web_page_streams_the_llm_answer_then_shows_the_checked_one(engine, llm, tmp_path):
     from kbqa.frontends.web import app as web
     from kbqa.frontends.web import page as web_page
@@ -287,6 +303,7 @@ def test_web_page_streams_the_llm_answer_then_shows_the_checked_one(engine, llm,
     assert turns[0]["answer"]["answer"] in final and len(turns[0]["answer"]["citations"]) == 3
 
 
+@pytest.mark.slow
 def test_slack_message_grows_then_holds_the_checked_answer(engine, llm, tmp_path):
     from fakes.slack_api import FakeSlack, post_event
 
@@ -346,6 +363,7 @@ def test_check_citations_sentence_rules():
     assert check_citations("", 3)[0] == ""
 
 
+@pytest.mark.slow
 def test_flag_mode_from_the_settings(engine, llm):
     e = Engine(engine.settings.with_(llm_citation_mode="flag"), progress=False)
     llm.script(Reply("金丝雀发布可以实现滚动更新[1]。所有银行都用 Istio[9]。"))
@@ -354,6 +372,7 @@ def test_flag_mode_from_the_settings(engine, llm):
 
 
 # ---- the key, the client ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_api_key_is_sent_as_bearer_and_never_logged(engine, llm, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     llm.script(Reply(GOOD), Reply(status=500), Reply(GOOD, delay=2.0))
@@ -368,6 +387,7 @@ def test_api_key_is_sent_as_bearer_and_never_logged(engine, llm, caplog, capfd):
     assert KEY not in repr(engine.llm) and KEY not in str(engine.settings.describe())
 
 
+@pytest.mark.slow
 def test_client_without_a_key_sends_no_authorization(llm):
     client = LLMClient(llm.base_url + "/", "m", timeout=1.0)
     llm.script(Reply("你好"))
@@ -378,6 +398,7 @@ def test_client_without_a_key_sends_no_authorization(llm):
     assert llm.requests[0].path == "/v1/chat/completions"
 
 
+@pytest.mark.slow
 def test_stream_accepts_a_server_that_ignores_stream_true(llm):
     client = LLMClient(llm.base_url, "m", timeout=1.0)
     llm.script(Reply(raw=json.dumps({"choices": [{"message": {"content": "整段[1]"}}]})))
@@ -395,6 +416,7 @@ def _eval_set(tmp_path):
     return path
 
 
+@pytest.mark.slow
 def test_eval_llm_reports_the_llm_mode(engine, llm, tmp_path, capsys):
     from kbqa.frontends.cli import build_parser
     from kbqa.evaluation import cli as eval_cli
@@ -413,6 +435,7 @@ def test_eval_llm_reports_the_llm_mode(engine, llm, tmp_path, capsys):
     assert "Answer mode: llm" in (tmp_path / "report" / "report.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_eval_without_llm_flag_stays_extractive(fake_engine, llm, tmp_path, capsys, monkeypatch):
     from kbqa.frontends.cli import build_parser
     from kbqa.evaluation import cli as eval_cli

@@ -131,6 +131,7 @@ def test_onnx_model_folder_not_built_then_damaged(home, capsys, monkeypatch, tmp
     assert rc == 1 and lines["model"].startswith("FAIL") and "unreadable" in lines["model"] and "rm -rf" in lines["model"]
 
 
+@pytest.mark.slow
 def test_cli_exit_codes_and_no_torch(home, tmp_path):
     env = {**os.environ, "KBQA_HOME": str(home), "KBQA_EMBEDDER": "fake"}
     p = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "doctor"], env=env, capture_output=True, text=True,

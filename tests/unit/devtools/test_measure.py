@@ -27,6 +27,7 @@ def test_percentiles():
     assert measure.rounded(None) is None and measure.rounded(2 / 3) == 0.67
 
 
+@pytest.mark.slow
 def test_peak_rss_is_the_child_process_own():
     """A child of a big process must report its own peak, not the parent's (ru_maxrss survives exec)."""
     ballast = bytearray(300 * 1024 * 1024)  # make this process's peak clearly larger than a bare child's
@@ -38,6 +39,7 @@ def test_peak_rss_is_the_child_process_own():
     del ballast
 
 
+@pytest.mark.slow
 def test_peak_and_current_rss_of_another_process():
     code = "import sys; b = bytearray(200 * 2**20); b[::4096] = b'x' * len(b[::4096]); del b; sys.stdin.read()"
     p = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE)

@@ -170,6 +170,7 @@ def kbqa(*argv, home):
                           text=True, env=env, cwd=REPO_ROOT, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_prints_json(fake_engine, tiny):
     p = kbqa(tiny, "--json", home=fake_engine.settings.home)  # reuses the session's fake index
     assert p.returncode == 0, p.stderr
@@ -178,6 +179,7 @@ def test_cli_prints_json(fake_engine, tiny):
     assert doc["embedder"]["backend"] == "fake" and doc["command"].startswith("kbqa eval ")
 
 
+@pytest.mark.slow
 def test_cli_one_line_errors(tmp_path, tiny):
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps(ROWS[0]) + "\n" + '{"id": "x", "question": ', encoding="utf-8")
@@ -254,6 +256,7 @@ def test_gate_checks_each_conversation_kind(fake_engine, tmp_path, capsys):
     assert doc["gate"]["passed"] and doc["sets"]["ok.jsonl"]["n"] == 0  # no topical row: nothing to gate
 
 
+@pytest.mark.slow
 def test_cli_json_reports_conversation_kinds(fake_engine, tmp_path):
     mixed = write_set(tmp_path / "mixed.jsonl", MIXED)
     p = kbqa(mixed, "--json", home=fake_engine.settings.home)

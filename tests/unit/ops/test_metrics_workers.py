@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from kbqa.devtools.measure import child_env
 
 WORKER = r"""
@@ -30,6 +32,7 @@ def _run(code: str, folder, *args) -> str:
     return p.stdout
 
 
+@pytest.mark.slow
 def test_workers_add_up(tmp_path):
     from kbqa.ops.metrics import prepare_multiprocess_dir
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from kbqa.store.db import Database
 from kbqa.store.dedupe import Claims, key_text
 
@@ -20,6 +22,7 @@ print(sum(bool(c.claim("event", f"Ev{i}", 3600)) for i in range(200)))
 """
 
 
+@pytest.mark.slow
 def test_one_process_wins_each_key(any_db):
     from kbqa.devtools.measure import child_env
 

@@ -110,6 +110,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.slow
 def test_a_process_killed_with_sigkill_loses_nothing_it_acknowledged(tmp_path, up):
     import signal
 

@@ -67,6 +67,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+_started_by: dict[str, list[str]] = {}
 _starting_fixtures: set[str] = set()  # fixtures whose setup started something: every test using them is slow too
 
 
@@ -87,14 +88,17 @@ def pytest_runtest_setup(item):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    if call.when == "call":  # what setup and the test started (teardown stops things: session fixtures' too)
+        _started_by[item.nodeid] = list(_started)
     if call.when != "teardown" or not report.passed or item.get_closest_marker("slow"):
         return
+    started = _started_by.pop(item.nodeid, [])
     uses = sorted(_starting_fixtures & set(getattr(item, "fixturenames", ())))
     if uses:
-        _started.append(f"fixture {', '.join(uses)}")
-    if _started:
+        started.append(f"fixture {', '.join(uses)}")
+    if started:
         report.outcome = "failed"
-        report.longrepr = (f"{item.nodeid} starts {', '.join(sorted(set(_started)))} but is not marked "
+        report.longrepr = (f"{item.nodeid} starts {', '.join(sorted(set(started)))} but is not marked "
                            f"`slow` (tests that start a process or a server must be)")
 
 

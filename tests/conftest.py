@@ -51,7 +51,10 @@ def _recording(kind, fn):
 
 def _record_starts() -> None:
     import multiprocessing.process
+    import platform
     import subprocess
+
+    platform.platform()  # cached per process: its one `uname -p` (the OpenAI client asks) is not a test's doing
 
     subprocess.Popen.__init__ = _recording("a subprocess", subprocess.Popen.__init__)
     multiprocessing.process.BaseProcess.start = _recording("a process", multiprocessing.process.BaseProcess.start)

@@ -56,6 +56,7 @@ def _wait(url: str, job: dict) -> dict:
     return job
 
 
+@pytest.mark.slow
 def test_off_without_the_setting(tmp_path):
     app = web.create_app(_engine(tmp_path))
     with web.serve_in_thread(app) as url:
@@ -69,6 +70,7 @@ def test_off_without_the_setting(tmp_path):
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": f"Basic {TOKEN}"},
                                      {"Authorization": "Bearer"}, {"Authorization": f"Bearer {TOKEN}x"},
                                      {"Cookie": "kbqa_admin=9999999999.abc.def"}, {"Cookie": "kbqa_admin=garbage"}])
+@pytest.mark.slow
 def test_401_without_or_with_a_wrong_token(url, headers):
     for path in READS:
         r = httpx.get(url + path, headers=headers)
@@ -81,6 +83,7 @@ def test_401_without_or_with_a_wrong_token(url, headers):
     assert page.status_code == 401 and 'name="token"' in page.text and TOKEN not in page.text
 
 
+@pytest.mark.slow
 def test_a_token_in_the_url_is_not_accepted(url):
     for q in (f"?token={TOKEN}", f"?access_token={TOKEN}"):
         assert httpx.get(url + "/api/admin/kb" + q).status_code == 401
@@ -107,6 +110,7 @@ def _login(url) -> httpx.Client:
     return c
 
 
+@pytest.mark.slow
 def test_the_page_logs_in_with_a_cookie_and_state_changes_need_the_csrf_token(url):
     c = _login(url)
     page = c.get("/admin")
@@ -129,6 +133,7 @@ def test_the_page_logs_in_with_a_cookie_and_state_changes_need_the_csrf_token(ur
     assert c.post("/admin/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
 
 
+@pytest.mark.slow
 def test_unanswered_correction_routes_and_rollback_undoes_it(served):
     engine, url = served
     asked = httpx.post(url + "/api/ask", json={"question": UNANSWERED}).json()
@@ -161,6 +166,7 @@ def test_unanswered_correction_routes_and_rollback_undoes_it(served):
     assert httpx.get(url + "/api/admin/kb", headers=BEARER).json()["corrections"] == []
 
 
+@pytest.mark.slow
 def test_out_of_scope_and_a_curated_answer_from_rows(served):
     _, url = served
     refuse, curated = "k8s 今天的股价是多少", "公司内网怎么申请 GPU 节点"
@@ -192,11 +198,13 @@ def test_out_of_scope_and_a_curated_answer_from_rows(served):
     ({"kind": "out_of_scope", "question": ["a"]}, "must be a string"),
     ([1, 2], "JSON object"),
 ])
+@pytest.mark.slow
 def test_bad_corrections_are_one_line_422(url, body, message):
     r = httpx.post(url + "/api/admin/corrections", headers=BEARER, json=body)
     assert r.status_code == 422 and message in r.json()["error"] and "\n" not in r.json()["error"]
 
 
+@pytest.mark.slow
 def test_bad_bodies_and_parameters(url):
     assert httpx.post(url + "/api/admin/corrections", headers={**BEARER, "Content-Type": "text/plain"},
                       content="x").status_code == 415
@@ -211,6 +219,7 @@ def test_bad_bodies_and_parameters(url):
     assert job["state"] == "failed" and "no correction" in job["message"]
 
 
+@pytest.mark.slow
 def test_hit_test_shows_route_channels_and_features(url):
     d = httpx.get(url + "/api/admin/hit-test", params={"q": "容器里怎么执行定时任务？"}, headers=BEARER).json()
     assert d["route"] == "topical" and d["covered"] is True and 0 <= d["confidence"] <= 1
@@ -223,6 +232,7 @@ def test_hit_test_shows_route_channels_and_features(url):
     assert httpx.get(url + "/api/admin/stats", headers=BEARER).json() == before
 
 
+@pytest.mark.slow
 def test_thumbs_down_and_stats(url):
     a = httpx.post(url + "/api/ask", json={"question": "容器里怎么执行定时任务？"}).json()
     assert httpx.post(url + "/api/feedback", json={"answer_id": a["id"], "rating": -1}).status_code == 200
@@ -238,6 +248,7 @@ def test_thumbs_down_and_stats(url):
     assert e["down"] >= 1
 
 
+@pytest.mark.slow
 def test_import_preview_reads_and_refuses_in_one_line(url):
     good = (REPO_ROOT / "tests" / "data" / "faqs" / "home_network.csv").read_bytes()
     r = httpx.post(url + "/api/admin/import?name=home_network.csv", headers=BEARER, content=good)

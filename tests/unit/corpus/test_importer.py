@@ -241,6 +241,7 @@ def _cli(*args, cwd=None):
                           text=True, cwd=cwd or REPO_ROOT)
 
 
+@pytest.mark.slow
 def test_cli_reports_and_refuses_in_one_line_writing_nothing(tmp_path):
     out = tmp_path / "new"
     p = _cli("import", FAQS / "home_network.csv", "--out", out, "--title", "家庭宽带")

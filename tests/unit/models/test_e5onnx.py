@@ -96,6 +96,7 @@ def test_vectors_match_sentence_transformers(folders, st_model):
     assert np.allclose(fp32_one, fp32[:3], atol=1e-5)  # fp32 batches (padded) to float rounding
 
 
+@pytest.mark.slow
 def test_serving_imports_no_torch(folders):
     code = (f"import sys; from kbqa.models.e5onnx import OnnxE5Runtime; "
             f"v = OnnxE5Runtime({str(folders['int8'])!r}).encode(['query: 你好']); "

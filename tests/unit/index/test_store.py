@@ -183,3 +183,34 @@ def test_crosslingual_setting_picks_the_channel_and_the_calibration_key():
     unbatched = Engine(Settings(embedder="fake", crosslingual="use", query_batch=1), progress=False)
     assert isinstance(unbatched.crosslingual, UseEmbedder)
     assert Engine(Settings(crosslingual="none"), progress=False).crosslingual is None
+
+
+def test_the_index_path_is_a_link_swapped_whole_and_an_old_real_folder_is_exchanged(built):
+    """The path is a symlink to a complete build; a rebuild replaces the link and removes the old build. An
+    index of an older kbqa (a real folder at the path) is exchanged for the link atomically on first rebuild.
+    Builds no link points to (killed between naming and linking), an hour old, are removed."""
+    import os
+    import shutil
+    import time
+
+    e, path = built
+    assert path.is_symlink() and (path.parent / os.readlink(path)).is_dir()
+    first = os.readlink(path)
+    IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
+    assert os.readlink(path) != first and not (path.parent / first).exists()
+    # an older kbqa's layout: a real folder at the path
+    real = path.parent / os.readlink(path)
+    path.unlink()
+    shutil.copytree(real, path)
+    shutil.rmtree(real)
+    IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+    IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
+    assert path.is_symlink() and IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted([path.name, os.readlink(path)])
+    # an orphaned complete build, an hour old, goes at the next build; the linked one stays
+    orphan = path.parent / ".data-orphan"
+    orphan.mkdir()
+    old = time.time() - 7200
+    os.utime(orphan, (old, old))
+    IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
+    assert not orphan.exists() and IndexStore.load(path, e.faq().sha256, e.embedder.identity())

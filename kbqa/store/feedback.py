@@ -27,9 +27,18 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
+class FeedbackFull(RuntimeError):
+    """The store holds its maximum number of records (KBQA_FEEDBACK_MAX_RECORDS); nothing is dropped to make
+    room: export the records and clear the store."""
+
+
+DEFAULT_MAX_RECORDS = 100_000
+
+
 class FeedbackStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_records: int = DEFAULT_MAX_RECORDS) -> None:
         self.path = Path(path)
+        self.max_records = max_records
         self._local = threading.local()
 
     def _conn(self) -> sqlite3.Connection:
@@ -46,10 +55,17 @@ class FeedbackStore:
 
     def add(self, *, source: str, rating: int, question: str, answer: str, citations: list | tuple = (),
             extra: dict | None = None) -> int:
-        """Store one record; returns its id. rating is +1 (thumbs up) or -1 (thumbs down)."""
+        """Store one record; returns its id. rating is +1 (thumbs up) or -1 (thumbs down). Raises
+        FeedbackFull when the store already holds ``max_records``."""
         if rating not in (1, -1):
             raise ValueError("rating must be 1 or -1")
-        cur = self._conn().execute(
+        conn = self._conn()
+        # A bound, not an exact count under concurrent writers (they may pass it by a few records).
+        if conn.execute("SELECT COALESCE(MAX(id), 0) FROM feedback").fetchone()[0] >= self.max_records and \
+                self.count() >= self.max_records:
+            raise FeedbackFull(f"the feedback store holds {self.max_records} records, its maximum "
+                               "(KBQA_FEEDBACK_MAX_RECORDS): export and clear it")
+        cur = conn.execute(
             "INSERT INTO feedback (created, source, rating, question, answer, citations, extra)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (time.time(), _utf8(source, 64), int(rating), _utf8(question, 20000), _utf8(answer, 100000),
@@ -66,6 +82,14 @@ class FeedbackStore:
         extra.update(context)
         return self.add(source=source, rating=rating, question=question, answer=answer.get("answer") or "",
                         citations=answer.get("citations") or (), extra=extra)
+
+    def set_rating(self, record_id: int, rating: int) -> bool:
+        """Change the rating of a stored vote (the same person changing their mind); False if there is no
+        such record."""
+        if rating not in (1, -1):
+            raise ValueError("rating must be 1 or -1")
+        cur = self._conn().execute("UPDATE feedback SET rating = ? WHERE id = ?", (int(rating), int(record_id)))
+        return cur.rowcount == 1
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
@@ -93,7 +117,8 @@ def _utf8(value, limit: int | None = None) -> str:
 
 
 def default_store(settings) -> FeedbackStore:
-    return FeedbackStore(Path(settings.home) / "feedback.sqlite3")
+    return FeedbackStore(Path(settings.home) / "feedback.sqlite3",
+                         getattr(settings, "feedback_max_records", DEFAULT_MAX_RECORDS))
 
 
 def run_cli(args) -> int:

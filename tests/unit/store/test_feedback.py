@@ -65,3 +65,26 @@ def test_hostile_text_is_stored_verbatim_with_bound_parameters(tmp_path):
     assert len(recs[5]["question"]) == 20_000  # documented cap
     with pytest.raises(ValueError):
         store.add(source="web", rating=0, question="q", answer="a")
+
+
+def test_the_store_is_bounded_and_keeps_what_it_has(tmp_path):
+    """Issue 19, finding 3: the store had no bound. Past max_records new votes are refused (FeedbackFull),
+    nothing stored is dropped."""
+    import pytest
+
+    from kbqa.store.feedback import FeedbackFull
+
+    store = FeedbackStore(tmp_path / "f.sqlite3", max_records=3)
+    ids = [store.add(source="web", rating=1, question=f"q{i}", answer="a") for i in range(3)]
+    with pytest.raises(FeedbackFull):
+        store.add(source="web", rating=1, question="q3", answer="a")
+    assert store.count() == 3 and [r["question"] for r in store.records()] == ["q0", "q1", "q2"]
+    assert store.set_rating(ids[0], -1) and not store.set_rating(999, 1)
+    assert [r["rating"] for r in store.records()] == [-1, 1, 1]
+
+
+def test_default_store_takes_its_bound_from_the_settings(tmp_path):
+    from kbqa.settings import Settings
+    from kbqa.store.feedback import default_store
+
+    assert default_store(Settings(home=tmp_path, feedback_max_records=7)).max_records == 7

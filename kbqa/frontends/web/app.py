@@ -4,7 +4,8 @@ start it.
 
 The server starts listening at once and loads the index in a background thread; ``/healthz`` answers 503
 until the index is loaded. Nothing here decides anything about a question: the engine does, and errors
-become text in kbqa.errors.
+become text in kbqa.errors. The protections around every route (hosts, origins, proxies, allowed routes,
+body caps, rate limit, headers) are in security.py; ``serve`` prepares the process (``prepare_process``).
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -26,13 +28,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from kbqa.engine import AskEngine, Engine
-from kbqa.errors import InvalidQuestion, KbqaError, one_line
+from kbqa.errors import InvalidQuestion, KbqaError, one_line, public
+from kbqa.frontends.web import security
 from kbqa.settings import Settings
 from kbqa.store.feedback import FeedbackStore, default_store
 
 log = logging.getLogger("kbqa.web")
 
-MAX_BODY_BYTES = 64 * 1024  # raw request body of /api/ask; larger -> 413
+MAX_BODY_BYTES = security.MAX_BODY_BYTES  # any request body, /api/ask's included; larger -> 413
+MAX_FILE_SIZE = 0  # Gradio's upload limit, bytes: nothing needs uploads (and the route is refused anyway)
 
 
 class AskRequest(BaseModel):
@@ -133,13 +137,15 @@ async def _read_body(request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(engine: AskEngine, store: FeedbackStore | None = None):
+def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, settings: Settings | None = None):
     """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/". Building it does not load the
-    engine; ``start_loading(app)`` (what ``serve`` does) loads it in the background."""
+    engine; ``start_loading(app)`` (what ``serve`` does) loads it in the background. ``settings`` are the
+    web app's (hosts, origins, limits...); by default the engine's."""
     import gradio as gr
 
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
 
+    settings = settings or engine.settings
     runtime = _Runtime(engine)
     store = store or default_store(engine.settings)
     slots = _AskSlots(ask_concurrency(engine.settings))
@@ -152,7 +158,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
             faq = engine.faq()
             return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units)}
         if runtime.load_error:
-            return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
+            return JSONResponse({"status": "error", "error": public(runtime.load_error)}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})
 
     @app.api_route("/api/ask", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False)
@@ -187,7 +193,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
         question, history = req.question, req.history
         if not engine.loaded:
             if runtime.load_error:
-                return _error(503, f"the index could not be loaded: {runtime.load_error}")
+                return _error(503, f"the index could not be loaded: {public(runtime.load_error)}")
             runtime.start_loading()
             return _error(503, "the index is loading; retry shortly", **{"Retry-After": "2"})
         try:
@@ -196,7 +202,8 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
         except InvalidQuestion as e:
             return _error(422, one_line(e))
         except KbqaError as e:
-            return _error(503, one_line(e))
+            log.warning("kbqa web: /api/ask: %s", one_line(e))
+            return _error(503, public(one_line(e)))
         except asyncio.TimeoutError:
             return _error(504, f"no answer within {engine.settings.request_timeout_s:g} s")
         except Exception:  # noqa: BLE001 - a JSON error, never a traceback
@@ -211,10 +218,12 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None):
         title, examples = faq.title, load_examples(engine.settings.corpus, faq)
     except (OSError, ValueError):
         title, examples = "", ()  # the engine reports the corpus problem on /healthz
-    demo = build_blocks(ChatBackend(engine, store, title=title, examples=examples))
-    demo.queue(default_concurrency_limit=8)
-    return gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
-                               css=CSS, show_error=False)
+    demo, ask_fns = build_blocks(ChatBackend(engine, store, title=title, examples=examples))
+    demo.queue(default_concurrency_limit=8, max_size=settings.queue_size)
+    app = gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
+                              css=CSS, show_error=False, max_file_size=MAX_FILE_SIZE)
+    security.install(app, settings, ask_fns)
+    return app
 
 
 def start_loading(app, on_error=None) -> threading.Thread:
@@ -223,6 +232,28 @@ def start_loading(app, on_error=None) -> threading.Thread:
 
 
 # ---- running it ---------------------------------------------------------------------------------------
+def prepare_process(settings: Settings) -> Path:
+    """What serving changes in the process, done by the entry point before Gradio builds anything: the
+    working folder private (0700), and Gradio's temporary folder a private 0700 folder inside it
+    (GRADIO_TEMP_DIR; else Gradio uses a shared /tmp/gradio). Returns that folder."""
+    home = Path(settings.home)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.chmod(0o700)
+    tmp = home / "gradio-tmp"
+    tmp.mkdir(mode=0o700, exist_ok=True)
+    tmp.chmod(0o700)
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp)
+    return tmp
+
+
+def _uvicorn_config(app, **kw):
+    """uvicorn's settings for kbqa: no X-Forwarded-* handling of its own (it would believe any loopback
+    peer; security.ForwardedHeaders decides, from KBQA_TRUSTED_PROXIES) and no Server header."""
+    import uvicorn
+
+    return uvicorn.Config(app, proxy_headers=False, server_header=False, access_log=False, **kw)
+
+
 def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
     """Listen at once (on settings.host:port unless given), load the index in the background, serve
     until interrupted. A failure to load stops the server and is raised as KbqaError."""
@@ -231,10 +262,11 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     settings = settings or Settings.from_env()
     host = host or settings.host
     port = settings.port if port is None else port
+    prepare_process(settings)
     engine = Engine(settings)
     app = create_app(engine)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
-                                           timeout_graceful_shutdown=5))
+    server = uvicorn.Server(_uvicorn_config(app, host=host, port=port, log_level="info",
+                                            timeout_graceful_shutdown=5))
     failed: list[Exception] = []
 
     def stop(e: Exception) -> None:
@@ -265,7 +297,7 @@ def serve_in_thread(app, host: str = "127.0.0.1", timeout_s: float = 30.0):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+    server = uvicorn.Server(_uvicorn_config(app, log_level="warning", timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kbqa-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s

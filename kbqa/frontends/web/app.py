@@ -276,6 +276,9 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     start_loading(app, on_error=stop)
     print(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)",
           file=sys.stderr)
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == Settings().allowed_hosts:
+        print(f"kbqa: note: KBQA_ALLOWED_HOSTS is {settings.allowed_hosts}: requests for any other host name get "
+              "400 (set it to the names people use; see docs/security.md)", file=sys.stderr)
     server.run()
     if failed:
         e = failed[0]

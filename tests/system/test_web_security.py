@@ -144,6 +144,19 @@ def test_gradio_routes_the_page_does_not_need_are_404(client, path):
     assert client.post(path, json={}).status_code == 404
 
 
+def test_the_apps_own_routes_pass_whenever_they_are_added(fake_engine, tmp_path):
+    """Routes app.py adds to the FastAPI app (a /metrics, say) are not the Gradio allow-list's business."""
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    app = _app_with(fake_engine, tmp_path)  # (before the Gradio mount at "/", as app.py would add it)
+    app.router.routes.insert(0, Route("/metrics", lambda request: PlainTextResponse("ok 1")))
+    with web.serve_in_thread(app) as base:
+        r = httpx.get(base + "/metrics")
+        assert r.status_code == 200 and r.headers["x-frame-options"] == "DENY"
+        assert httpx.get(base + "/metrics/x").status_code == 404
+
+
 def test_private_events_cannot_be_called_by_name(client):
     for name in ("respond", "on_like", "show_suggestions", "on_load"):
         assert client.post(f"/gradio_api/call/{name}", json={"data": [QUESTION]}).status_code == 404

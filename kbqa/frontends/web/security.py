@@ -32,7 +32,8 @@ log = logging.getLogger("kbqa.web.security")
 MAX_BODY_BYTES = 64 * 1024  # any request body; larger -> 413 (the chat sends only the question: see page.py)
 
 # ---- routes -------------------------------------------------------------------------------------------
-OWN_ROUTES = ("/healthz", "/api/ask")  # the FastAPI app's own routes (they answer wrong methods themselves)
+# The FastAPI app's own routes (/healthz, /api/ask, whatever else app.py adds) are all allowed: they are read
+# from the app at the first request. Everything else goes to the Gradio mount, and only this much of it:
 # What the Gradio page (measured in Chromium: the page, its assets, the queue) and gradio_client need.
 _GRADIO_ROUTES = re.compile(r"""^/(?:
       |config/?|theme\.css|favicon\.ico|robots\.txt|manifest\.json
@@ -248,12 +249,22 @@ class RequestGuard:
     """Routes, body size and time, and the per-client rate limit of asks (see the module docstring)."""
 
     def __init__(self, app, *, limiter: RateLimiter, ask_fns=frozenset(), openapi: bool = False,
-                 body_timeout_s: float = 20.0, max_body: int = MAX_BODY_BYTES) -> None:
+                 body_timeout_s: float = 20.0, max_body: int = MAX_BODY_BYTES, parent=None) -> None:
         self.app, self.limiter, self.ask_fns = app, limiter, ask_fns
         self.openapi, self.body_timeout_s, self.max_body = openapi, body_timeout_s, max_body
+        self.parent = parent  # the FastAPI app: its own routes are allowed
+        self._own: list | None = None
+
+    def _is_own(self, path: str) -> bool:
+        if self._own is None:
+            from starlette.routing import Mount
+
+            self._own = [r.path_regex for r in getattr(self.parent, "routes", ()) if not isinstance(r, Mount)
+                         and hasattr(r, "path_regex")]
+        return any(regex.match(path) for regex in self._own)
 
     def _route_refusal(self, path: str):
-        if path in OWN_ROUTES or _GRADIO_ROUTES.match(path):
+        if _GRADIO_ROUTES.match(path) or self._is_own(path):
             return None
         if path == _OPENAPI and self.openapi:
             return None
@@ -354,7 +365,7 @@ def install(app, settings, ask_fns=frozenset()) -> None:
     hosts = Settings.split(settings.allowed_hosts) or ("localhost", "127.0.0.1")
     app.add_middleware(RequestGuard, limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
                        ask_fns=frozenset(ask_fns), openapi=settings.openapi,
-                       body_timeout_s=settings.request_timeout_s)
+                       body_timeout_s=settings.request_timeout_s, parent=app)
     # Gradio checks for this very class on the parent app and then leaves CORS to it.
     app.add_middleware(CORSMiddleware, allow_origins=list(Settings.split(settings.allowed_origins)),
                        allow_methods=["GET", "POST"], allow_headers=["content-type"], allow_credentials=False,

@@ -37,8 +37,9 @@ eval: install
 	$(VENV)/bin/kbqa eval eval/dev.jsonl eval/dev_oldtest.jsonl eval/dev_conv.jsonl eval/test.jsonl \
 		../shared/eval/faq_dev.jsonl ../shared/eval/conv_dev.jsonl --report eval/reports/latest
 
-calibrate: install
-	$(VENV)/bin/kbqa calibrate --dev eval/dev.jsonl eval/dev_oldtest.jsonl
+calibrate: install  # every profile: with the cross-lingual channel (default) and without it
+	$(VENV)/bin/kbqa calibrate
+	KBQA_CROSSLINGUAL=none $(VENV)/bin/kbqa calibrate
 
 bench: install
 	$(VENV)/bin/kbqa bench --report eval/reports/bench

@@ -21,7 +21,7 @@ from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import MODES, Settings
 from kbqa.text.normalise import clean, is_traditional, to_traditional
-from kbqa.types import Answer, Generated, Hit, Section
+from kbqa.types import Answer, Generated
 
 if TYPE_CHECKING:
     from kbqa.answer.decide import Decider
@@ -37,7 +37,6 @@ LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文�
 LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
 LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
 
-MULTI_MARGIN = 1.1  # a part of a two-part question counts when its first question scores this far ahead
 ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
 
 
@@ -122,7 +121,7 @@ class Engine:
         return self._state
 
     def _load(self, force_build: bool = False) -> Loaded:
-        from kbqa.answer.decide import Decider
+        from kbqa.answer.decide import Decider, feature_names
         from kbqa.conversation.catalog import Catalog
         from kbqa.corpus.loader import load_examples, load_faq
         from kbqa.index.store import IndexStateError, IndexStore
@@ -156,7 +155,8 @@ class Engine:
             raise KbqaError(str(e)) from None
         except OSError as e:
             raise KbqaError(f"cannot write the index under {self.settings.home}: {e.strerror or e}") from None
-        deciders = {m: Decider.load(self.settings.calibration, self.profile(m)) for m in MODES}
+        deciders = {m: Decider.load(self.settings.calibration, self.profile(m), feature_names(m, cross is not None))
+                    for m in MODES}
         glossary = Glossary.load(self.settings.glossary_path)
         retriever = Retriever(faq.units, store, self.embedder, cross=cross, glossary=glossary)
         return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
@@ -277,6 +277,7 @@ class Engine:
         return topic
 
     def _answer(self, question, history, mode: str | None, stream: bool) -> Iterator[str | Answer]:
+        from kbqa.answer.respond import Responder
         from kbqa.conversation.routing import Context, understand
 
         t0 = time.perf_counter()
@@ -288,15 +289,16 @@ class Engine:
         intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode)))
         t_route = time.perf_counter()
         standalone = q
+        respond = Responder(state, self.settings, mode, self.retrieve, self.topic_of)
         if intent.kind != "topical":
-            answer = self._structured(intent, state, mode)
+            answer = respond.structured(intent)
         elif llm is not None and turns:
             r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode)
-            answer = self._topical(intent, state, r, covered, p)
+            answer = respond.topical(intent, r, covered, p)
         else:
-            answer = self._multi(intent, state, mode) if intent.parts else None
+            answer = respond.multi(intent) if intent.parts else None
             if answer is None:
-                answer = self._topical(intent, state, *self.retrieve(q, history, mode))
+                answer = respond.topical(intent, *self.retrieve(q, history, mode))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = _rendered(answer, traditional)
@@ -311,139 +313,6 @@ class Engine:
             yield answer
             return
         yield from self._generate(llm, standalone, answer, traditional, stream, t0)
-
-    def _topical(self, intent, state: Loaded, r: Retrieval, covered: bool, p: float) -> Answer:
-        """A retrieval answer: the chosen question's best experts, quoted; or not covered."""
-        from kbqa.answer import suggest
-        from kbqa.answer.compose import compose, not_covered_sections, select_units
-
-        faq, catalog = state.faq, state.catalog
-        if covered and r.hits:
-            section, citations = compose(state.retriever, r, select_units(r, self.settings.max_experts),
-                                         catalog.topics)
-            cited = {(c.topic, c.expert) for c in citations}
-            return Answer(status="answered", answer="", topic=section.topic, confidence=p, kind="answer",
-                          sections=(section,), citations=tuple(citations), hits=tuple(r.hits),
-                          suggestions=suggest.after_answer(catalog, intent.lang, [section.topic], cited, r.hits))
-        return Answer(status="not_covered", answer="", topic=None, confidence=p, kind="not_covered",
-                      sections=not_covered_sections(list(faq.topics), faq.title), hits=tuple(r.hits),
-                      suggestions=suggest.nearest(catalog, intent.lang, r.hits) or self._starters(state))
-
-    def _multi(self, intent, state: Loaded, mode: str | None) -> Answer | None:
-        """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
-        question, one section each; else None (the whole question goes to retrieval)."""
-        from kbqa.answer import suggest
-        from kbqa.answer.compose import compose, select_units
-
-        found = []
-        for part in intent.parts[:3]:
-            r, covered, p = self.retrieve(part, None, mode)
-            ranked = suggest.ranked_topics(r.hits)
-            clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
-            if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:
-                found.append((r, p))
-        if len(found) < 2:
-            return None
-        sections, citations = [], []
-        for r, _ in found:
-            section, cites = compose(state.retriever, r, select_units(r, self.settings.max_experts),
-                                     state.catalog.topics, first=len(citations) + 1)
-            sections.append(section)
-            citations += cites
-        hits = tuple(h for r, _ in found for h in r.hits)
-        topics = [s.topic for s in sections]
-        cited = {(c.topic, c.expert) for c in citations}
-        return Answer(status="answered", answer="", topic=topics[0], confidence=min(p for _, p in found),
-                      kind="multi", sections=tuple(sections), citations=tuple(citations), hits=hits,
-                      suggestions=suggest.after_answer(state.catalog, intent.lang, topics, cited, hits))
-
-    def _subject_topic(self, subject: str, mode: str | None) -> int | None:
-        """The FAQ question a subject names ("the high availability question"): retrieval's first, when the
-        decision covers it or the FAQ knows most of its words (a bare subject is short, often English)."""
-        r, covered, _ = self.retrieve(subject, None, mode)
-        if r.hits and (covered or r.features.get("cov_any", 0.0) >= 0.5):
-            return r.hits[0].unit.topic
-        return None
-
-    def _starters(self, state: Loaded):
-        from kbqa.answer import suggest
-
-        return suggest.starters([(q, None) for q in state.examples[:3]])
-
-    def _structured(self, intent, state: Loaded, mode: str | None) -> Answer:
-        """Replies from the FAQ's structure: overview, question by number, expert, small talk."""
-        from kbqa.answer import suggest
-        from kbqa.answer.compose import not_covered_sections
-        from kbqa.answer.replies import Builder
-
-        catalog = state.catalog
-        b = Builder(catalog, intent.lang)
-        kind, topic, suggestions = intent.kind, None, ()
-        if kind == "smalltalk":
-            b.smalltalk(intent.aspect, state.examples[:3])
-            suggestions = self._starters(state)
-        elif kind == "overview":
-            b.overview(intent.missing)
-            suggestions = self._starters(state)
-        elif kind == "question":
-            for n in intent.topics:
-                b.question(n)
-            topic = intent.topics[0]
-            kind = "multi" if len(intent.topics) > 1 else "question"
-            suggestions = suggest.after_question(catalog, intent.lang, intent.topics)
-        elif intent.aspect == "who_answered":
-            topics = intent.topics or ((self._subject_topic(intent.subject, mode),) if intent.subject else ())
-            topics = tuple(n for n in topics if n is not None)
-            if not topics:
-                return self._topical(intent, state, *self.retrieve(intent.subject or "", None, mode))
-            for n in topics:
-                b.who_answered(n)
-            topic = topics[0]
-            suggestions = suggest.after_question(catalog, intent.lang, topics)
-        else:
-            topic, suggestions = self._expert(intent, state, b, mode)
-            if intent.from_context and intent.aspect == "views":
-                kind = "answer"  # "xiaoping378 怎么说" while on question 4: that expert's answer to it
-        if not b.sections:
-            return Answer(status="not_covered", answer="", topic=None, confidence=0.0, kind="not_covered",
-                          sections=not_covered_sections(list(state.faq.topics), state.faq.title))
-        return Answer(status="answered", answer="", topic=topic, confidence=1.0, kind=kind,
-                      sections=tuple(b.sections), citations=tuple(b.citations), suggestions=suggestions,
-                      hits=tuple(b.hits))
-
-    def _expert(self, intent, state: Loaded, b, mode: str | None):
-        """An expert's profile, their questions, their answers, or their answer on a subject."""
-        from kbqa.answer import suggest
-        from kbqa.answer.compose import EXPERT_BUDGET, quote_for
-
-        catalog, handle = state.catalog, intent.expert
-        e = catalog.experts[handle]
-        if intent.aspect in ("profile", "questions"):
-            b.profile(handle)
-            return None, suggest.after_expert(catalog, intent.lang, handle, ())
-        if intent.aspect == "subject":  # every unit ranked: the expert's answers may not be in the top few
-            r = state.retriever.search(intent.subject, mode or self.settings.mode, len(state.faq.units))
-            score = {h.unit.id: h.score for h in r.hits}
-            # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them
-            ranked = sorted(r.hits, key=lambda h: (h.unit.expert != handle, -h.score))[:self.settings.top_k]
-            b.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
-            units = [u for u in e.units if not intent.topics or u.topic in intent.topics]
-            best = max(units, key=lambda u: score.get(u.id, 0.0), default=None)
-            if best is None or score.get(best.id, 0.0) <= 0:
-                b.sections.append(Section(lead=b.f("no_subject", handle=handle),
-                                          items=tuple(b.title(n) for n in e.topics)))
-                return None, suggest.after_expert(catalog, intent.lang, handle, ())
-            quote = quote_for(state.retriever, r, best, EXPERT_BUDGET, EXPERT_BUDGET)
-            n = b.cite(best, quote, score.get(best.id, 0.0))
-            b.sections.append(Section(title=b.title(best.topic), topic=best.topic,
-                                      lead=b.f("profile_title", handle=handle, org=e.org_title),
-                                      citations=(n,)))
-            return best.topic, suggest.after_expert(catalog, intent.lang, handle, (best.topic,))
-        topics = intent.topics or e.topics
-        if not intent.topics:
-            b.profile(handle)
-        b.expert_answers(handle, topics)
-        return topics[0], suggest.after_expert(catalog, intent.lang, handle, tuple(topics))
 
     def _retrieve_condensed(self, llm, q: str, history, mode):
         """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
@@ -519,4 +388,4 @@ def _brief(e: Exception) -> str:
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
-__all__ = ["AskEngine", "Engine", "InvalidQuestion", "KbqaError", "Loaded", "Section", "one_line", "user_turns"]
+__all__ = ["AskEngine", "Engine", "InvalidQuestion", "KbqaError", "Loaded", "one_line", "user_turns"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from pathlib import Path
 
 import pytest
 
@@ -68,9 +67,3 @@ def real_engine(tmp_path_factory):
     engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
     engine.load()
     return engine
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    import json
-
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -8,6 +8,21 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from kbqa.errors import KbqaError
+
+# The features each retrieval mode's model reads (`kbqa calibrate` fits exactly these). A calibration entry
+# fitted on other features is refused: its weights would be applied to the wrong numbers.
+FEATURES = {
+    "lexical": ("cov_any", "cov_topic", "lex_per_token", "inv_words"),
+    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac", "inv_words"),
+    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac", "inv_words"),
+}
+CROSS_FEATURES = ("cross_top", "cross_z", "unknown_near", "unknown_latin")  # hybrid with the cross-lingual channel
+
+
+def feature_names(mode: str, crosslingual: bool) -> tuple[str, ...]:
+    return FEATURES[mode] + (CROSS_FEATURES if mode == "hybrid" and crosslingual else ())
+
 
 @dataclass(frozen=True)
 class Decider:
@@ -30,16 +45,21 @@ class Decider:
         return p >= self.threshold, p
 
     @classmethod
-    def load(cls, path: Path, profile: str) -> "Decider":
-        """The fitted model for this profile, else the lexical-only one, else an uncalibrated rule."""
+    def load(cls, path: Path, profile: str, features: tuple[str, ...]) -> "Decider":
+        """The model fitted for this profile (whose ``features`` the retriever computes), else the lexical one,
+        else an uncalibrated rule. An entry fitted on other features raises KbqaError: run `kbqa calibrate`."""
         try:
             models = json.loads(Path(path).read_text(encoding="utf-8"))["models"]
         except (OSError, ValueError, KeyError):
             models = {}
-        for key in (profile, profile.split(":")[0] + ":*", "lexical:*"):
+        for key, want in ((profile, tuple(features)), ("lexical:*", FEATURES["lexical"])):
             m = models.get(key)
-            if m:
-                return cls(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]),
-                           float(m.get("threshold", 0.5)), f"{path}#{key}")
+            if not m:
+                continue
+            if tuple(m["features"]) != want:
+                raise KbqaError(f"{path}: the entry {key!r} was fitted on features {list(m['features'])}, but "
+                                f"this kbqa computes {list(want)}; run `kbqa calibrate`")
+            return cls(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]),
+                       float(m.get("threshold", 0.5)), f"{path}#{key}")
         # Uncalibrated fallback: most query words must occur in the FAQ.
         return cls(("cov_any",), (12.0,), -7.0, 0.5, "uncalibrated")

@@ -11,21 +11,24 @@ import json
 import sys
 from pathlib import Path
 
+from kbqa.evaluation.metrics import QUALITY_BAR
+from kbqa.answer.decide import feature_names
 from kbqa.settings import REPO_ROOT
 
-OOD_FLOOR, FR_CEILING = 0.90, 0.05  # the quality bar of issue 3 (kbqa.evaluation.metrics.QUALITY_BAR)
-
-FEATURES = {
-    "lexical": ("cov_any", "cov_topic", "lex_per_token", "inv_words"),
-    "dense": ("cov_any", "cov_topic", "dense_top", "dense_z", "cjk_frac", "inv_words"),
-    "hybrid": ("cov_any", "cov_topic", "lex_per_token", "dense_top", "dense_z", "cjk_frac", "inv_words"),
-}
-CROSS_FEATURES = ("cross_top", "cross_z")  # hybrid mode with the cross-lingual channel on
-
+# The two figures of the quality bar that the decision threshold trades against each other.
+OOD_FLOOR = QUALITY_BAR["ood_accuracy"][1]
+FR_CEILING = QUALITY_BAR["false_refusal_rate"][1]
 
 def features_of(engine, mode: str) -> tuple[str, ...]:
-    extra = CROSS_FEATURES if mode == "hybrid" and engine.crosslingual is not None else ()
-    return FEATURES[mode] + extra
+    return feature_names(mode, mode == "hybrid" and engine.crosslingual is not None)
+
+
+def usable(item: dict) -> bool:
+    """Topical rows, and conversation rows that must be refused without context (near-domain questions): the
+    rows whose answer is retrieval's decision alone."""
+    if "expect" not in item:
+        return True
+    return item.get("expect_kind") == "not_covered" and not item.get("history")
 
 
 def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]], list[int]]:
@@ -33,7 +36,7 @@ def features_for(engine, items: list[dict], mode: str) -> tuple[list[list[float]
 
     X, y = [], []
     retriever = engine.load().retriever
-    for it in items:
+    for it in filter(usable, items):
         try:
             q = engine.validate(it["question"])
         except InvalidQuestion:
@@ -77,15 +80,23 @@ def fit(X, y, names) -> dict:
             "n_in_scope": int(y.sum())}
 
 
-def run(args) -> int:
-    from kbqa.engine import Engine
+DEV_SETS = ("eval/dev.jsonl", "eval/dev_oldtest.jsonl", "eval/dev_conv.jsonl")
 
-    engine = Engine()
-    files = [Path(f) for f in (args.dev or [REPO_ROOT / "eval" / "dev.jsonl"])]
+
+def run(args) -> int:
+    import tempfile
+
+    from kbqa.engine import Engine
+    from kbqa.settings import Settings
+
+    settings = Settings.from_env()
+    # Retrieval only: the deciders of the file being refitted are not loaded (they may be stale).
+    engine = Engine(settings.with_(calibration=Path(tempfile.mkdtemp()) / "none.json"))
+    files = [Path(f) for f in (args.dev or [REPO_ROOT / f for f in DEV_SETS])]
     from kbqa.evaluation.dataset import load as load_set
 
     items = [it for f in files for it in load_set(f)]
-    out = Path(args.out or engine.settings.calibration)
+    out = Path(args.out or settings.calibration)
     try:
         doc = json.loads(out.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -107,6 +107,21 @@ def experts_named(answer, facts: FaqFacts) -> set[str]:
     return {e for e in facts.handles if _t2s(e) in s or e in text} | (cited & set(facts.handles))
 
 
+def _at_least(row: dict, field: str, found, many: str, of: str) -> list[str]:
+    """The reasons a row's ``field`` ("at least n") and ``field_of`` ("at least n of these") fail, worded as
+    check_conv.py words them (``many``/``of`` are the templates); ``found()`` gives what the answer shows and
+    is computed only when the row asks."""
+    want, want_of = row.get(field), row.get(field + "_of")
+    if not (want or want_of):
+        return []
+    shown, why = set(found()), []
+    if want and len(shown) < want:
+        why.append(many.format(n=len(shown), want=want))
+    if want_of and len(shown & set(want_of["of"])) < want_of["n"]:
+        why.append(of.format(n=len(shown & set(want_of["of"])), of=want_of["of"], want=want_of["n"]))
+    return why
+
+
 def check(row: dict, answer, facts: FaqFacts) -> list[str]:
     """Why the answer fails the row's expectations (empty: it passes)."""
     why: list[str] = []
@@ -142,24 +157,10 @@ def check(row: dict, answer, facts: FaqFacts) -> list[str]:
     for bad in row.get("must_not", []):
         if bad in s or bad in ans:
             why.append(f"contains {bad}")
-    if row.get("min_titles") or row.get("min_titles_of"):
-        shown = titles_shown(ans, facts)
-        if row.get("min_titles") and len(shown) < row["min_titles"]:
-            why.append(f"{len(shown)} question titles, want {row['min_titles']}")
-        if row.get("min_titles_of"):
-            m = row["min_titles_of"]
-            n = sum(1 for t in m["of"] if t in shown)
-            if n < m["n"]:
-                why.append(f"{n} of titles {m['of']}, want {m['n']}")
-    if row.get("min_experts_named") or row.get("min_experts_named_of"):
-        named = experts_named(answer, facts)
-        if row.get("min_experts_named") and len(named) < row["min_experts_named"]:
-            why.append(f"{len(named)} experts named, want {row['min_experts_named']}")
-        if row.get("min_experts_named_of"):
-            m = row["min_experts_named_of"]
-            n = len(named & set(m["of"]))
-            if n < m["n"]:
-                why.append(f"{n} of experts {m['of']} named, want {m['n']}")
+    why += _at_least(row, "min_titles", lambda: titles_shown(ans, facts),
+                     "{n} question titles, want {want}", "{n} of titles {of}, want {want}")
+    why += _at_least(row, "min_experts_named", lambda: experts_named(answer, facts),
+                     "{n} experts named, want {want}", "{n} of experts {of} named, want {want}")
     if row.get("reply_script") == "Hant" and s == ans:
         why.append("reply not in Traditional script")
     if row.get("expect_kind") is not None and _get(answer, "kind") != row["expect_kind"]:

@@ -197,7 +197,11 @@ def score(item: dict, answer) -> dict:
 
 # ---- aggregation --------------------------------------------------------------------------------
 def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in [0, 100]), like numpy's default; None for no values."""
+    """The q-th percentile (q in [0, 100]) of ``values``, None for no values.
+
+    Linear interpolation between the two nearest ranks (numpy's default method): with the values sorted as
+    x[0..n-1], it is x at the fractional position (n - 1) * q / 100. The project's one definition: eval's
+    latency figures and the dev tools' (``kbqa.devtools.measure``) all use it, so a p95 means one thing."""
     xs = sorted(values)
     if not xs:
         return None

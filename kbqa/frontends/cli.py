@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["ask"].add_argument("question", help="the question, in Chinese or English")
     cmd["ask"].add_argument("--json", action="store_true", help="print the Answer as JSON")
     cmd["corpus"].add_argument("--check", action="store_true", help="exit 1 if the committed corpus/faq.json is stale")
-    cmd["calibrate"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: eval/dev.jsonl)")
+    cmd["calibrate"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: eval/dev.jsonl, eval/dev_oldtest.jsonl, eval/dev_conv.jsonl)")
     cmd["calibrate"].add_argument("--out", default=None, help="where to write (default: KBQA_CALIBRATION)")
     cmd["eval"].add_argument("files", nargs="+", help="eval sets in the JSONL format of shared/eval/README.md")
     cmd["eval"].add_argument("--json", action="store_true", help="print the metrics as one JSON object")

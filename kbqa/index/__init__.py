@@ -1,1 +1,1 @@
-"""Embedders and on-disk indexes."""
+"""On-disk indexes: chunking, the BM25 + FAISS store with its manifest, the swap into place."""

@@ -1,4 +1,5 @@
-"""The on-disk index: chunks, a BM25 store (bm25s over jieba tokens), a FAISS store, and a manifest.
+"""The on-disk index of chunks (``kbqa.index.chunks``): a BM25 store (bm25s over jieba tokens), a FAISS store,
+and a manifest.
 
 Layout: ``<home>/indexes/<embedder>-<key>/`` where key hashes the corpus, the embedder identity and the
 chunking version, so a different model or corpus never reuses an index. The manifest is written last and
@@ -13,18 +14,17 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from kbqa.text.normalise import normalise, sentences, tokens
+from kbqa.index.chunks import CHUNKING, Chunk, dense_text, make_chunks, vocabulary
+from kbqa.retrieval.arrays import ScratchArray, sorted_unique
+from kbqa.text.normalise import tokens
 from kbqa.types import Unit
 
-FORMAT = 1
-CHUNKING = "v1-whole+sentences+title"
+FORMAT = 2  # 2: the FAQ's vocabulary embedded by the cross-lingual model (vocab.json, vocab.npy)
 HNSW_ABOVE = 20_000  # chunks; below this an exact flat index is both faster and exact
 # HNSW search breadth, set on every load (not stored with the index, so it also reaches older indexes).
 # On 371k clustered 384-d unit vectors (embeddings are clustered) recall@10 against exact search is 0.97
@@ -38,45 +38,6 @@ POSTINGS_PER_TOKEN = 500
 
 class IndexStateError(RuntimeError):
     """The index on disk is missing, stale or corrupt; the message is one line."""
-
-
-@dataclass(frozen=True)
-class Chunk:
-    unit: int  # position of the unit in the units tuple
-    text: str
-
-
-def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
-    """Each unit is searchable as a whole and sentence by sentence (so a single fact can match)."""
-    chunks: list[Chunk] = []
-    for i, u in enumerate(units):
-        if u.kind == "question":
-            title, _, desc = u.text.partition("\n")
-            chunks.append(Chunk(i, title))
-            if desc.strip():
-                chunks.append(Chunk(i, u.text))
-                chunks.extend(Chunk(i, s) for s in _merge_short(sentences(desc)))
-        else:
-            chunks.append(Chunk(i, u.text))
-            parts = _merge_short(sentences(u.text))
-            if len(parts) > 1:
-                chunks.extend(Chunk(i, s) for s in parts)
-    return chunks
-
-
-def _merge_short(parts: list[str], min_chars: int = 12) -> list[str]:
-    out: list[str] = []
-    for p in parts:
-        if out and len(out[-1]) < min_chars:
-            out[-1] = out[-1] + p
-        else:
-            out.append(p)
-    return out
-
-
-def dense_text(text: str) -> str:
-    """What the dense model sees: normalised script and width, original case."""
-    return normalise(text, lower=False)
 
 
 def index_key(corpus_sha: str, identity: dict, cross_identity: dict | None = None) -> str:
@@ -98,8 +59,11 @@ def _sha256(path: Path) -> str:
 class IndexStore:
     """A loaded index: chunk metadata, BM25 and FAISS, ready to score queries."""
 
-    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index, cross_index=None) -> None:
+    def __init__(self, path: Path, manifest: dict, chunks: list[Chunk], bm25, faiss_index, cross_index=None,
+                 vocab: tuple[list[str], np.ndarray] | None = None) -> None:
         self.path = path
+        # the FAQ's words and their cross-lingual vectors (None when the cross-lingual channel is off)
+        self.vocab_words, self.vocab_vectors = vocab if vocab is not None else ([], None)
         self.manifest = manifest
         self.chunks = chunks
         self.chunk_unit = np.array([c.unit for c in chunks], dtype=np.int64)
@@ -133,10 +97,14 @@ class IndexStore:
                 vectors = embedder.embed_passages([dense_text(c.text) for c in chunks])
             index, kind = _vector_index(vectors)
             faiss.write_index(index, str(tmp / "dense.faiss"))
-            cross_index = None
+            cross_index, vocab = None, None
             if cross is not None:
                 cross_index, _ = _vector_index(cross.embed_passages([dense_text(c.text) for c in chunks]))
                 faiss.write_index(cross_index, str(tmp / "cross.faiss"))
+                words = vocabulary(units)
+                vocab = (words, np.asarray(cross.embed_passages(words), dtype=np.float32).reshape(len(words), -1))
+                (tmp / "vocab.json").write_text(json.dumps(words, ensure_ascii=False), encoding="utf-8")
+                np.save(tmp / "vocab.npy", vocab[1])
             bm25 = bm25s.BM25()
             bm25.index([tokens(c.text) or [""] for c in chunks], show_progress=False)
             bm25.save(str(tmp / "bm25"), show_progress=False)
@@ -155,7 +123,7 @@ class IndexStore:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        return cls(final, manifest, chunks, bm25, index, cross_index)
+        return cls(final, manifest, chunks, bm25, index, cross_index, vocab)
 
     # ---- loading ----------------------------------------------------------------------------
     @classmethod
@@ -194,13 +162,19 @@ class IndexStore:
             chunks = [Chunk(int(u), str(t)) for u, t in json.loads((path / "chunks.json").read_text("utf-8"))]
             index = faiss.read_index(str(path / "dense.faiss"))
             bm25 = bm25s.BM25.load(str(path / "bm25"), show_progress=False)
-            cross_index = faiss.read_index(str(path / "cross.faiss")) if cross_identity is not None else None
+            cross_index, vocab = None, None
+            if cross_identity is not None:
+                cross_index = faiss.read_index(str(path / "cross.faiss"))
+                vocab = (json.loads((path / "vocab.json").read_text("utf-8")),
+                         np.load(path / "vocab.npy", allow_pickle=False))
         except Exception as e:  # noqa: BLE001 - whatever the library raises, it is a corrupt index
             raise IndexStateError(f"index at {path} cannot be read ({type(e).__name__})") from None
         if index.ntotal != len(chunks) or index.d != manifest.get("dim") or (
                 cross_index is not None and (cross_index.ntotal != len(chunks) or cross_index.d != cross_identity["dim"])):
             raise IndexStateError(f"index at {path} is inconsistent with its manifest")
-        return cls(path, manifest, chunks, bm25, index, cross_index)
+        if vocab is not None and len(vocab[0]) != len(vocab[1]):
+            raise IndexStateError(f"index at {path} is inconsistent with its manifest")
+        return cls(path, manifest, chunks, bm25, index, cross_index, vocab)
 
     # ---- scoring ----------------------------------------------------------------------------
     def lexical_scores(self, query_tokens: list[str],
@@ -261,26 +235,8 @@ def _impact_ordered(scores: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return data[order], indices[order], indptr
 
 
-class ScratchArray(threading.local):
-    """An array per thread, allocated once, so that a query can write and read the entries of its few ids
-    without allocating (and zeroing) one entry per chunk or unit. It starts all zeros; a user that sums into
-    it puts the zeros back where it wrote."""
-
-    def __init__(self, size: int, dtype) -> None:
-        self.array = np.zeros(size, dtype=dtype)
-
-
-def sorted_unique(ids: np.ndarray) -> np.ndarray:
-    """np.unique of integer ids, by sorting (np.unique itself takes a much slower path on numpy 2.4)."""
-    ids = np.sort(ids)
-    keep = np.empty(len(ids), dtype=bool)
-    keep[:1] = True
-    np.not_equal(ids[1:], ids[:-1], out=keep[1:])
-    return ids[keep]
-
-
 def _remove_stale_builds(root: Path, older_than_s: float = 3600) -> None:
-    """Temp folders of builds that were killed (an hour old: no live build takes that long here)."""
+    """Temp folders of builds that were killed (an hour old: far longer than any build takes)."""
     for p in root.glob(".build-*"):
         try:
             if time.time() - p.stat().st_mtime > older_than_s:

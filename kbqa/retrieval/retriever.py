@@ -13,14 +13,21 @@ topic's best score and their index order.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
-from kbqa.index.store import IndexStore, ScratchArray, dense_text, sorted_unique
+from kbqa.index.chunks import dense_text
+from kbqa.index.store import IndexStore
+from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
+
+
+_TERM = re.compile(r"[a-z][a-z0-9.+#-]{2,}")
 
 
 @dataclass(frozen=True)
@@ -192,7 +199,23 @@ class Retriever:
         if len(cross_scores):
             features["cross_top"] = float(cross_scores.max())
             features["cross_z"] = _peak(cross_scores.astype(np.float64))
+            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
+            features["unknown_near"] = self._nearest_known(unknown)
+            # a Chinese question naming a technical term the FAQ never uses ("drain", "etcd") asks about
+            # something else; English questions are mostly such words, so they count only with Chinese
+            features["unknown_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w))
+                                              if features["cjk_frac"] >= 0.3 else 0)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense)
+
+    def _nearest_known(self, unknown: list[str]) -> float:
+        """How close the question's least familiar word comes to anything the FAQ says: the smallest, over
+        the words the FAQ does not use, of the best cross-lingual cosine to one of the FAQ's words (1.0 when
+        every word is known). "容器时区" or "GPU" land far from all of them; "capability" lands on 能力."""
+        vectors = self.store.vocab_vectors
+        if not unknown or vectors is None or not len(vectors):
+            return 1.0
+        q = self.cross.embed_passages(unknown)
+        return float((np.asarray(q, dtype=np.float32) @ vectors.T).max(axis=1).min())
 
     def _fuse(self, channels: list[tuple[np.ndarray, np.ndarray, float]]) -> tuple[np.ndarray, np.ndarray]:
         """The candidates (units some channel matched, ascending) and their fused scores.

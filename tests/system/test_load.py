@@ -21,13 +21,13 @@ pytestmark = pytest.mark.slow
 
 def test_32_clients_x_50_requests(fake_engine, tmp_path):
     app = web.create_app(fake_engine, FeedbackStore(tmp_path / "f.sqlite3"))
-    app.state.kbqa.start_loading().join(60)
-    tally = stress.Tally()
+    web.start_loading(app).join(60)
     with web.serve_in_thread(app) as url:
-        res = stress.phase_load(fake_engine, url, tally, lambda m: None, clients=32, per_client=50)
+        found = stress.check_load(fake_engine, url, clients=32, per_client=50)
         assert httpx.get(url + "/healthz").status_code == 200
-    assert tally.errors == 0, tally.notes
-    assert tally.requests >= 32 * 50
+    assert found.errors == 0, found.notes
+    assert found.requests >= 32 * 50
+    res = found.figures
     assert res["healthy_after"]
     assert res["rss_growth_mb"] < 50 and res["rss_after_more_mb"] - res["rss_after_mb"] < 25, res
 

@@ -213,7 +213,7 @@ def test_gradio_client_can_ask(url):
 def test_concurrent_requests_share_model_calls_and_get_their_own_answers(fake_engine, tmp_path):
     """8 clients at once: their questions are embedded together (a slow fake model makes them queue), and
     each client gets the answer the in-process engine gives for its own question."""
-    from kbqa.devtools.bench import load_questions
+    from kbqa.devtools.measure import load_questions
 
     engine = _unloaded_engine(fake_engine)
     backend = engine.embedder.inner

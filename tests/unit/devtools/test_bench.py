@@ -1,5 +1,5 @@
-"""`kbqa bench`: the pure pieces, and a quick end-to-end run on the fake embedder. No timing assertions:
-speed is what the command measures, not what the tests check."""
+"""`kbqa bench`: its parts, through their public functions, and a quick end-to-end run on the fake
+embedder. No timing assertions: speed is what the command measures, not what the tests check."""
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from kbqa.devtools import bench
-from kbqa.settings import REPO_ROOT
+from kbqa.devtools.bench import http, runner, scale, warm
+from kbqa.devtools.measure import machine_info
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def real_units():
 
 @pytest.mark.parametrize("n", [1, 7, 1000])
 def test_synthetic_units_have_n_unique_ids(real_units, n):
-    units = bench.synthetic_units(real_units, n, seed=3)
+    units = scale.synthetic_units(real_units, n, seed=3)
     assert len(units) == n
     assert len({u.id for u in units}) == n
     assert units[0].kind == "question"
@@ -36,34 +37,17 @@ def test_synthetic_units_have_n_unique_ids(real_units, n):
         if u.kind == "answer":
             assert u.expert and u.topic in topics
             assert u.text[:6] in real_sentences  # recombined from real sentences, not invented text
-    assert bench.synthetic_units(real_units, n, seed=3) == units  # deterministic
-
-
-def test_percentiles():
-    p = bench.percentiles(range(1, 101))
-    assert p[50] == pytest.approx(50.5)
-    assert p[95] == pytest.approx(95.05)
-    assert p[99] == pytest.approx(99.01)
-    assert bench.percentiles([]) == {50: None, 95: None, 99: None}
-    assert bench.percentiles([4.0])[99] == 4.0
+    assert scale.synthetic_units(real_units, n, seed=3) == units  # deterministic
 
 
 def test_random_unit_vectors_are_normalised():
-    v = bench.random_unit_vectors(50, 384, seed=1)
+    v = scale.random_unit_vectors(50, 384, seed=1)
     assert v.shape == (50, 384) and v.dtype == np.float32
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
 
 
-def test_machine_info_and_questions():
-    m = bench.machine_info()
-    assert m["cores"] >= 1 and m["cpu"]
-    qs = bench.load_questions()
-    assert qs and all(r["question"].strip() for r in qs)
-    assert any(r.get("topic") is None for r in qs) and any(r.get("topic") for r in qs)
-
-
 def test_targets_and_table(tmp_path):
-    res = {"machine": bench.machine_info(), "profile": "quick", "units": 32,
+    res = {"machine": machine_info(), "profile": "quick", "units": 32,
            "embedder": {"model": "hash-ngrams", "backend": "fake"},
            "ask_p50_ms": 5.0, "ask_p95_ms": 50.0, "http_qps": None, "cold_start_s": 3.0,
            "scale": [{"units": 1000, "chunks": 3000, "topics": 250, "faiss_index": "Flat", "build_s": 1.0,
@@ -83,18 +67,58 @@ def test_targets_and_table(tmp_path):
 
 def test_http_warmup_questions_are_not_timed_again():
     qs = [f"q{i}" for i in range(20)]
-    warm, timed = bench.split_warmup(qs)
-    assert len(warm) == bench.WARMUP_QUESTIONS and not set(warm) & set(timed) and set(warm) | set(timed) == set(qs)
-    assert bench.split_warmup(qs[:3]) == (qs[:3], qs[:3])  # too few to split: better repeated than none
+    warmup, timed = http.split_warmup(qs)
+    assert len(warmup) == http.WARMUP_QUESTIONS and not set(warmup) & set(timed) and set(warmup) | set(timed) == set(qs)
+    assert http.split_warmup(qs[:3]) == (qs[:3], qs[:3])  # too few to split: better repeated than none
 
 
 def test_scale_point_small():
-    s = bench.scale_point(300, n_queries=5)
+    s = scale.scale_point(300, n_queries=5)
     assert s["units"] == 300 and s["chunks"] > 300 and s["faiss_index"] == "Flat"
     assert s["queries"] == 5 and s["query_p50_ms"] > 0
+    assert s["peak_rss_mb"] >= s["rss_loaded_mb"] > 0
 
 
-@pytest.mark.slow  # a real server subprocess and a 10k-unit build: minutes on a shared 2-core machine
+def test_warm_asks_time_the_full_work(fake_engine):
+    records = [{"question": "容器里怎么执行定时任务？", "topic": 1}, {"question": "今天吃什么", "topic": None},
+               {"question": "", "topic": None}]  # an invalid question is skipped, not timed
+    w = warm.measure_warm(fake_engine, records)
+    assert len(w["lat_ms"]) == len(w["cached_lat_ms"]) == 2
+    assert w["n_in_scope"] == 1 and w["topic_hit@1"] == 1.0
+
+
+def test_baseline_pipeline_leaves_llama_index_settings_alone(fake_engine, capsys):
+    """The llama-index baseline gets its embed model passed in: the global Settings keep no model and no
+    LLM, and nothing is printed (`kbqa bench --json` prints JSON alone)."""
+    from llama_index.core import Settings as LISettings
+    from llama_index.core.embeddings import MockEmbedding
+
+    before = (LISettings._llm, LISettings._embed_model)
+    retriever = warm.baseline_retriever(fake_engine.faq().units, MockEmbedding(embed_dim=8), dim=8, top_k=3)
+    assert len(retriever.retrieve("容器网络怎么选")) == 3
+    assert (LISettings._llm, LISettings._embed_model) == before == (None, None)
+    assert capsys.readouterr().out == ""
+
+
+def test_baseline_needs_the_sentence_transformers_model(fake_engine):
+    assert "sentence-transformers" in warm.measure_baseline(fake_engine, [])["note"]
+
+
+def test_json_output_is_json_alone(monkeypatch, capsys):
+    """Whatever a library prints during the run goes to stderr: stdout is the JSON object."""
+    def noisy_run(quick, progress):
+        print("LLM is explicitly disabled. Using MockLLM.")
+        progress("a step")
+        return {"profile": "quick", "ask_p50_ms": 1.0}
+
+    monkeypatch.setattr(runner, "run", noisy_run)
+    assert bench.run_cli(argparse.Namespace(json=True, quick=True, report=None, stress=False)) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {"profile": "quick", "ask_p50_ms": 1.0}
+    assert "MockLLM" in err and "a step" in err
+
+
+@pytest.mark.slow  # a real server subprocess, a lean-profile process and a 10k-unit build
 def test_bench_quick_json_end_to_end(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KBQA_")}
     env.update(KBQA_EMBEDDER="fake", KBQA_HOME=str(tmp_path / "home"), HF_HUB_OFFLINE="1")
@@ -112,14 +136,3 @@ def test_bench_quick_json_end_to_end(tmp_path):
     assert all("query_p50_ms" in s for s in res["scale"]), res["scale"]
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)
     assert (tmp_path / "report" / "scale.png").stat().st_size > 0
-
-
-def test_peak_rss_is_the_child_process_own():
-    """A child of a big process must report its own peak, not the parent's (ru_maxrss survives exec)."""
-    ballast = bytearray(300 * 1024 * 1024)  # make this process's peak clearly larger than a bare child's
-    ballast[::4096] = b"x" * len(ballast[::4096])
-    code = "from kbqa.devtools.bench import _rss_mb; print(_rss_mb())"
-    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                                 cwd=REPO_ROOT).stdout)
-    assert bench._rss_mb() >= 300 and child < bench._rss_mb() - 200
-    del ballast

@@ -5,7 +5,8 @@ import pytest
 
 from kbqa.engine import Engine
 from kbqa.models.embedders import FakeEmbedder
-from kbqa.index.store import IndexStateError, IndexStore, make_chunks
+from kbqa.index.chunks import make_chunks
+from kbqa.index.store import IndexStateError, IndexStore
 from kbqa.settings import Settings
 
 
@@ -169,7 +170,7 @@ def test_cross_channel_adds_its_features_in_hybrid_mode_only(tmp_path):
 
 
 def test_crosslingual_setting_picks_the_channel_and_the_calibration_key():
-    from kbqa.models.embedders import UseEmbedder
+    from kbqa.models.use import UseEmbedder
 
     auto_fake = Engine(Settings(embedder="fake"), progress=False)
     assert auto_fake.crosslingual is None and auto_fake.profile("hybrid") == "hybrid:hash-ngrams"

@@ -8,7 +8,8 @@ import time
 import numpy as np
 import pytest
 
-from kbqa.models.embedders import BatchingEmbedder, FakeEmbedder, make_embedder
+from kbqa.models.batching import BatchingEmbedder
+from kbqa.models.embedders import FakeEmbedder, make_embedder
 from kbqa.settings import Settings
 
 

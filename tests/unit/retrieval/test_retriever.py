@@ -11,8 +11,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from kbqa.devtools.bench import load_questions
-from kbqa.index.store import POSTINGS_PER_TOKEN, Chunk, dense_text
+from kbqa.devtools.measure import load_questions
+from kbqa.index.chunks import Chunk, dense_text
+from kbqa.index.store import POSTINGS_PER_TOKEN
 from kbqa.retrieval.retriever import FusionParams, Retriever, _coverage, _minmax, _peak, _rrf
 from kbqa.settings import REPO_ROOT
 from kbqa.text.normalise import cjk_share, normalise, tokens, words

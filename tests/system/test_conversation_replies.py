@@ -1,0 +1,78 @@
+"""Conversation replies end to end on the shipped model (e5 + USE and its fitted decision): what people type
+first into an FAQ bot. Each test is one behaviour of issue 12; they run on the real engine because the
+not-covered decision and the expert quotes depend on the real retrieval."""
+from __future__ import annotations
+
+import pytest
+
+from kbqa.text.normalise import normalise
+
+pytestmark = pytest.mark.model
+
+
+def _text(a) -> str:
+    return normalise(a.answer)
+
+
+def test_overview_lists_every_question_with_its_experts(real_engine):
+    a = real_engine.ask("你能回答什么问题")
+    assert a.status == "answered" and a.kind == "overview"
+    for t in real_engine.faq().topics:
+        assert normalise(t.title) in _text(a)
+    assert "本文未收录专家回答" in a.answer  # question 2 has no expert answers
+    assert len(a.suggestions) == 3
+
+
+def test_overview_in_traditional_replies_in_traditional(real_engine):
+    a = real_engine.ask("這份資料有哪些題目？")
+    assert a.kind == "overview" and normalise(a.answer) != a.answer.lower()  # t2s changes it: Traditional
+
+
+def test_question_by_number_quotes_all_its_experts(real_engine):
+    a = real_engine.ask("第四个问题")
+    assert a.kind == "question" and a.topic == 4
+    assert {c.expert for c in a.citations} == {u.expert for u in real_engine.faq().units
+                                                if u.topic == 4 and u.kind == "answer"}
+    assert real_engine.ask("问题12").kind == "overview"
+
+
+def test_expert_on_a_subject_quotes_that_advice(real_engine):
+    a = real_engine.ask("xiaoping378 推荐什么网络方案")
+    assert a.kind == "expert" and [c.expert for c in a.citations] == ["xiaoping378"]
+    assert "flannel" in _text(a) and "canal" in _text(a)
+
+
+def test_who_answered_names_every_expert_of_the_question(real_engine):
+    a = real_engine.ask("哪些专家回答了网络选型的问题")
+    assert a.topic == 4 and len({c.expert for c in a.citations}) == 6
+
+
+def test_smalltalk_is_never_not_covered(real_engine):
+    for q in ("你好", "谢谢", "Hi there", "再見囉"):
+        a = real_engine.ask(q)
+        assert a.status == "answered" and a.kind == "smalltalk" and "不在本知识库" not in a.answer, q
+
+
+def test_two_questions_in_one_get_two_sections(real_engine):
+    a = real_engine.ask("高可用怎么做？开发测试能力怎么提升？")
+    assert a.kind == "multi" and [s.topic for s in a.sections] == [10, 8]
+    assert {c.topic for c in a.citations} == {8, 10}
+
+
+def test_a_near_domain_question_is_refused_with_a_suggestion_only(real_engine):
+    a = real_engine.ask("k8s 怎么把 GPU 资源调度给训练任务？")
+    assert a.status == "not_covered" and a.kind == "not_covered" and not a.citations
+    assert a.suggestions and all(s.topic for s in a.suggestions)  # the nearest questions, as questions to ask
+
+
+def test_a_topical_answer_suggests_what_to_ask_next(real_engine):
+    a = real_engine.ask("银行重要的业务怎么用 k8s 做滚动更新？")
+    assert a.kind == "answer" and a.topic == 9 and 1 <= len(a.suggestions) <= 3
+    for s in a.suggestions:  # asking a suggestion leads where it says
+        assert real_engine.ask(s.text).topic == s.topic, s.text
+
+
+def test_follow_up_by_number_and_by_pronoun(real_engine):
+    assert real_engine.ask("下一个", history=["问题5是什么"]).topic == 6
+    a = real_engine.ask("那他怎么看滚动更新", history=["rangeryu 是谁"])
+    assert a.kind == "expert" and [c.expert for c in a.citations] == ["rangeryu"]

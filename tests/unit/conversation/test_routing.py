@@ -1,0 +1,85 @@
+"""The router: what is asked, from the FAQ's structure, before retrieval. Pure functions over the real
+corpus/faq.json (no model)."""
+from __future__ import annotations
+
+import pytest
+
+from kbqa.conversation.catalog import Catalog, alias_key
+from kbqa.conversation.routing import Context, cn_number, split_parts, understand
+from kbqa.corpus.loader import load_faq
+from kbqa.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"))
+
+
+@pytest.mark.parametrize("text, n", [("七", 7), ("十", 10), ("十二", 12), ("二十三", 23), ("一百", 100), ("12", 12)])
+def test_chinese_numbers(text, n):
+    assert cn_number(text) == n
+
+
+def test_the_catalog_comes_from_the_faq(catalog):
+    assert catalog.numbers == tuple(range(1, 11)) and catalog.n_answers == 22
+    assert catalog.answers[2] == [] and len(catalog.answers[4]) == 6
+    assert catalog.experts["gavin_zhang"].topics == (1, 6, 8, 9, 10)
+    assert alias_key("Gavin Zhang") == alias_key("gavin_zhang")
+
+
+@pytest.mark.parametrize("question, handle", [
+    ("Gavin Zhang 是谁", "gavin_zhang"), ("GARYY 的观点", "Garyy"), ("Who is xiaoping378?", "xiaoping378"),
+    ("蚂蚁金服那位专家说了什么", "rangeryu"), ("某金融企業推薦什麼", "某金融企业")])
+def test_experts_are_found_by_handle_or_organisation(catalog, question, handle):
+    assert catalog.find_experts(question)[0][0] == handle
+
+
+def test_a_name_inside_a_longer_word_is_not_an_expert(catalog):
+    assert catalog.find_experts("namelessness") == [] and catalog.find_experts("银行重要的业务") == []
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("你好", "smalltalk"), ("謝謝你", "smalltalk"), ("thank you so much!", "smalltalk"), ("再见", "smalltalk"),
+    ("你是谁", "smalltalk"), ("有哪些问题？", "overview"), ("列出所有问题", "overview"),
+    ("What can you answer?", "overview"), ("這份資料有哪些題目？", "overview"), ("目录", "overview"),
+    ("第三个问题是什么", "question"), ("Q5", "question"), ("问题7", "question"), ("問題九", "question"),
+    ("question 7", "question"), ("the third question", "question"), ("第11个问题", "overview"),
+    ("gavin_zhang 说了什么", "expert"), ("哪些专家回答了网络选型的问题", "expert"),
+    ("容器里怎么执行定时任务？", "topical"), ("你好，容器网络怎么选", "topical"), ("容器化有哪些问题", "topical")])
+def test_kinds(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_numbers_out_of_range_and_several_numbers(catalog):
+    intent = understand("第11个问题", catalog)
+    assert intent.kind == "overview" and intent.missing == (11,)
+    assert understand("问题3和问题7分别讲了什么", catalog).topics == (3, 7)
+
+
+def test_expert_aspects(catalog):
+    assert understand("liufengyi 是谁", catalog).aspect == "profile"
+    assert understand("zhuqibs 回答了哪几个问题", catalog).aspect == "questions"
+    assert understand("某银行说了什么", catalog).aspect == "views"
+    subject = understand("xiaoping378 推荐什么网络方案", catalog)
+    assert subject.aspect == "subject" and "网络方案" in subject.subject
+    assert understand("问题9 gavin_zhang 怎么说", catalog).topics == (9,)
+
+
+def test_follow_ups_resolve_from_the_conversation(catalog):
+    nxt = understand("下一个呢", catalog, Context(["问题5是什么"]))
+    assert nxt.kind == "question" and nxt.topics == (6,)
+    assert understand("上一個呢", catalog, Context(["第八個問題"])).topics == (7,)
+    he = understand("他还回答了哪些问题", catalog, Context(["zhuqibs 对东西向流量怎么看"]))
+    assert he.kind == "expert" and he.expert == "zhuqibs" and he.aspect == "questions"
+    ctx = understand("xiaoping378 怎么说", catalog, Context(["问题4"]))
+    assert ctx.topics == (4,) and ctx.from_context
+    # without a conversation the same words are not a follow-up
+    assert understand("下一个呢", catalog).kind == "topical"
+
+
+def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
+    assert len(split_parts("东西向流量安全怎么做，滚动更新又该怎么搞？")) == 2
+    assert split_parts("网络和存储分别怎么选") == ("网络怎么选", "存储怎么选")
+    assert len(split_parts("原生Docker还是胖容器？另外多安全域下k8s怎么规划？")) == 2
+    assert split_parts("公司上容器后，运维同事还习惯ssh登进去操作") == ()
+    assert split_parts("容器里怎么执行定时任务？") == ()

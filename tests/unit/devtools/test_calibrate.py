@@ -1,0 +1,69 @@
+"""`kbqa calibrate`: the fit meets the project's quality bar, read from one place."""
+from __future__ import annotations
+
+from kbqa.answer import decide
+from kbqa.devtools import calibrate
+from kbqa.evaluation.dataset import load
+from kbqa.evaluation.metrics import QUALITY_BAR
+from kbqa.settings import REPO_ROOT
+
+
+def test_the_bar_is_the_eval_one():
+    assert calibrate.OOD_FLOOR == QUALITY_BAR["ood_accuracy"][1]
+    assert calibrate.FR_CEILING == QUALITY_BAR["false_refusal_rate"][1]
+
+
+def test_features_and_fit_on_the_fake_engine(fake_engine):
+    items = load(REPO_ROOT / "eval" / "dev.jsonl")[::4]
+    X, y = calibrate.features_for(fake_engine, items, "lexical")
+    assert len(X) == len(y) > 0 and 0 < sum(y) < len(y)
+    assert all(len(row) == len(decide.FEATURES["lexical"]) for row in X)
+    model = calibrate.fit(X, y, calibrate.features_of(fake_engine, "lexical"))
+    assert model["features"] == list(decide.FEATURES["lexical"]) and 0 < model["threshold"] < 1
+    assert model["n"] == len(y) and model["n_in_scope"] == sum(y)
+
+
+def test_conversation_rows_count_only_when_retrieval_alone_decides():
+    assert calibrate.usable({"question": "q", "topic": 3})
+    assert calibrate.usable({"question": "q", "expect": "refuse", "expect_kind": "not_covered"})
+    assert not calibrate.usable({"question": "q", "expect": "refuse", "expect_kind": "not_covered", "history": ["x"]})
+    assert not calibrate.usable({"question": "问题7", "expect": "answer", "expect_kind": "question"})
+
+
+def test_kbqa_calibrate_writes_a_model_the_engine_then_uses(tmp_path, monkeypatch, capsys):
+    import json
+
+    from kbqa.engine import Engine
+    from kbqa.frontends.cli import main
+    from kbqa.settings import Settings
+
+    dev = tmp_path / "dev.jsonl"
+    rows = load(REPO_ROOT / "eval" / "dev.jsonl")[::5]
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    monkeypatch.setenv("KBQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KBQA_EMBEDDER", "fake")
+    assert main(["calibrate", "--dev", str(dev), "--out", str(out)]) == 0
+    models = json.loads(out.read_text(encoding="utf-8"))["models"]
+    engine = Engine(Settings(home=tmp_path / "home", embedder="fake", calibration=out), progress=False)
+    assert set(models) == {"lexical:*", engine.profile("dense"), engine.profile("hybrid")}
+    assert engine.decider("hybrid").source.endswith("#" + engine.profile("hybrid"))  # used, not the fallback
+    assert models[engine.profile("hybrid")]["n"] == len(rows) - sum(1 for r in rows if not r["question"].strip())
+
+
+def test_a_calibration_entry_fitted_on_other_features_is_refused(tmp_path):
+    import json
+
+    import pytest
+
+    from kbqa.errors import KbqaError
+
+    stale = tmp_path / "calibration.json"
+    stale.write_text(json.dumps({"models": {"hybrid:m+use": {"features": ["cov_any", "cov_topic"],
+                                                            "weights": [1.0, 1.0], "bias": 0.0}}}))
+    with pytest.raises(KbqaError, match="run `kbqa calibrate`"):
+        decide.Decider.load(stale, "hybrid:m+use", decide.feature_names("hybrid", True))
+    # the lexical fallback is checked the same way
+    stale.write_text(json.dumps({"models": {"lexical:*": {"features": ["cov_any"], "weights": [1.0], "bias": 0.0}}}))
+    with pytest.raises(KbqaError, match="lexical"):
+        decide.Decider.load(stale, "hybrid:other", decide.feature_names("hybrid", False))

@@ -63,6 +63,10 @@ class Settings:
                               env="SLACK_APP_TOKEN")
     slack_api_base_url: str = _f("", "Slack Web API base URL (default https://slack.com/api/; tests point it at a "
                                  "local fake).", env="SLACK_API_BASE_URL", url=True)
+    slack_response_urls: str = _f("https://hooks.slack.com/,https://hooks.slack-gov.com/",
+                                  "Where the Slack bot may post a slash command's or a button's response_url: "
+                                  "comma-separated URL prefixes (scheme, host, port, path). Slack's own hosts by "
+                                  "default; anything else in a request is refused (tests add their local fake).")
     llm_citation_mode: str = _f("remove", "What happens to an LLM sentence without a valid [n] citation: "
                                 "'remove' it (default) or 'flag' it as unverified.", choices=("remove", "flag"))
     # ---- web security (docs/security.md) ----

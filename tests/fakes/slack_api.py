@@ -1,12 +1,15 @@
 """A local stand-in for Slack, both directions, for tests and demos (stdlib only).
 
-* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, chat.update, conversations.replies,
-  conversations.history, apps.connections.open, ...), the ``response_url`` endpoints (``/response/<name>``)
-  and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It records every call and keeps
-  the channels' messages, so conversations.replies returns what the bot and the "users" posted.
+* ``FakeSlack`` plays Slack's Web API (``/api/<method>``: auth.test, chat.postMessage, chat.update,
+  chat.startStream/appendStream/stopStream, conversations.replies, conversations.history, views.publish,
+  assistant.threads.setStatus/setTitle/setSuggestedPrompts, apps.connections.open, ...), the ``response_url``
+  endpoints (``/response/<name>``) and a Socket Mode WebSocket (``/link/``), on 127.0.0.1 with a free port. It
+  records every call (any other path too, as method "other") and keeps the channels' messages, with their
+  metadata and the parent's reply_count, so conversations.replies returns what the bot and the "users"
+  posted. ``fail`` makes a method answer an error; ``rate_limit`` makes it answer HTTP 429 with Retry-After.
 * ``sign`` / ``post_signed`` / ``post_event`` / ``post_command`` / ``post_action`` play Slack calling the
-  bot: requests signed with the signing secret exactly as Slack does (v0 HMAC-SHA256 over
-  ``v0:{timestamp}:{body}``).
+  bot (fakes/slack_requests.py, re-exported here): requests signed with the signing secret exactly as Slack
+  does (v0 HMAC-SHA256 over ``v0:{timestamp}:{body}``).
 
     with FakeSlack() as slack:
         app = create_app(engine, bot_token=slack.bot_token, signing_secret=SECRET,
@@ -19,22 +22,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
-import itertools
 import json
 import queue
 import select
-import socket
-import struct
 import threading
 import time
 import urllib.parse
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+from fakes.slack_requests import (block_actions_payload, event_body, post_action, post_command,  # noqa: F401 - API
+                                  post_event, post_signed, sign, view_actions_payload)
+from fakes.websocket import WS_GUID, ws_parse, ws_send
 
 
 @dataclass
@@ -44,6 +44,7 @@ class Call:
     token: str | None  # the bearer token the caller used (None for response_url)
     path: str
     at: float = field(default_factory=time.monotonic)
+    status: int = 200  # the HTTP status the fake answered (429 when rate-limited)
 
 
 class FakeSlack:
@@ -57,10 +58,13 @@ class FakeSlack:
         self.calls: list[Call] = []
         self.messages: dict[str, list[dict]] = {}  # channel -> messages
         self.errors: dict[str, list[str]] = {}  # method -> errors to return on its next calls
+        self.limits: dict[str, list[int]] = {}  # method -> Retry-After seconds of its next 429s
+        self.views: dict[str, dict] = {}  # user id -> the Home tab view published for them
         self.socket_acks: list[dict] = []  # what the bot sent back over the WebSocket
         self._ws_out: queue.Queue = queue.Queue()
         self.ws_connected = threading.Event()
-        self._ts = itertools.count(1)
+        self._last_ts = 0  # microseconds of the last ts handed out
+        self._ts_lock = threading.Lock()
         self._cond = threading.Condition()
         self._server = _make_server(self, host)
         self._thread: threading.Thread | None = None
@@ -100,8 +104,10 @@ class FakeSlack:
 
     # ---- the channels ----
     def next_ts(self) -> str:
-        """A fresh, increasing Slack timestamp."""
-        return f"{1700000000 + next(self._ts)}.000100"
+        """A fresh, increasing Slack timestamp: now, as Slack's are (a DM's history is read by time)."""
+        with self._ts_lock:
+            self._last_ts = max(self._last_ts + 1, int(time.time() * 1e6))
+            return f"{self._last_ts // 1_000_000}.{self._last_ts % 1_000_000:06d}"
 
     def add_message(self, channel: str, text: str, *, user: str = "UALICE", ts: str | None = None,
                     thread_ts: str | None = None, **extra) -> dict:
@@ -117,6 +123,29 @@ class FakeSlack:
         """Make the next ``times`` calls of ``method`` answer {"ok": false, "error": error}."""
         with self._cond:
             self.errors.setdefault(method, []).extend([error] * times)
+
+    def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
+        """Make the next ``times`` calls of ``method`` answer HTTP 429 with ``Retry-After: retry_after``, as
+        Slack does past a method's rate limit."""
+        with self._cond:
+            self.limits.setdefault(method, []).extend([retry_after] * times)
+
+    def _limited(self, method: str) -> int | None:
+        with self._cond:
+            limits = self.limits.get(method)
+            return limits.pop(0) if limits else None
+
+    def delete_message(self, channel: str, ts: str) -> None:
+        """Delete a message, as a user would (conversations.replies then no longer returns it)."""
+        with self._cond:
+            self.messages[channel] = [m for m in self.messages.get(channel, []) if m["ts"] != ts]
+
+    def thread(self, channel: str, thread_ts: str) -> list[dict]:
+        """The messages of a thread, parent first."""
+        with self._cond:
+            msgs = [dict(m) for m in self.messages.get(channel, []) if m["ts"] == thread_ts
+                    or m.get("thread_ts") == thread_ts]
+        return sorted(msgs, key=lambda m: float(m["ts"]))
 
     # ---- what was called ----
     def calls_to(self, method: str) -> list[Call]:
@@ -158,13 +187,11 @@ class FakeSlack:
             channel = params.get("channel", "")
             if not channel:
                 return {"ok": False, "error": "channel_not_found"}
+            if channel.startswith("U"):  # a user id: the app's DM with that user, as Slack does
+                channel = "D" + channel[1:]
             msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": params.get("text", ""),
                    "ts": self.next_ts()}
-            blocks = params.get("blocks")
-            if isinstance(blocks, str):
-                blocks = json.loads(blocks)
-            if blocks:
-                msg["blocks"] = blocks
+            self._set_blocks_and_metadata(msg, params)
             if params.get("thread_ts"):
                 msg["thread_ts"] = str(params["thread_ts"])
             with self._cond:
@@ -173,35 +200,52 @@ class FakeSlack:
         if method == "chat.update":  # edits the stored message, as Slack does (history then shows the new text)
             channel, ts = params.get("channel", ""), str(params.get("ts", ""))
             with self._cond:
-                msg = next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+                msg = self._find(channel, ts)
                 if msg is None:
                     return {"ok": False, "error": "message_not_found"}
                 if "text" in params:
                     msg["text"] = params.get("text") or ""
-                blocks = params.get("blocks")
-                if isinstance(blocks, str):
-                    blocks = json.loads(blocks)
-                if blocks:
-                    msg["blocks"] = blocks
+                self._set_blocks_and_metadata(msg, params)
                 msg["edited"] = {"user": self.bot_user_id, "ts": self.next_ts()}
             return {"ok": True, "channel": channel, "ts": ts, "text": msg["text"], "message": dict(msg)}
+        if method in ("chat.startStream", "chat.appendStream", "chat.stopStream"):
+            return self._stream(method, params)
         if method in ("chat.postEphemeral", "reactions.add"):
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts") or self.next_ts()}
+        if method == "views.publish":
+            view = params.get("view")
+            view = json.loads(view) if isinstance(view, str) else view
+            if not params.get("user_id") or not isinstance(view, dict) or view.get("type") != "home":
+                return {"ok": False, "error": "invalid_arguments"}
+            with self._cond:
+                self.views[params["user_id"]] = view
+            return {"ok": True, "view": {"id": "V" + uuid.uuid4().hex[:8].upper(), **view}}
+        if method.startswith("assistant.threads."):
+            if not params.get("channel_id") or not params.get("thread_ts"):
+                return {"ok": False, "error": "invalid_arguments"}
+            return {"ok": True}
         if method == "conversations.replies":
             channel, ts = params.get("channel", ""), str(params.get("ts", ""))
-            with self._cond:
-                msgs = [m for m in self.messages.get(channel, []) if m["ts"] == ts or m.get("thread_ts") == ts]
+            oldest = float(params.get("oldest") or 0)
+            msgs = self.thread(channel, ts)
             if not msgs:
                 return {"ok": False, "error": "thread_not_found"}
-            return {"ok": True, "messages": sorted(msgs, key=lambda m: float(m["ts"])), "has_more": False}
+            parent, replies = msgs[0], msgs[1:]
+            if parent["ts"] == ts and replies:  # as Slack: the parent, always first, counts its replies
+                parent.update(reply_count=len(replies), latest_reply=replies[-1]["ts"])
+            if not _truthy(params.get("include_all_metadata")):
+                for m in msgs:
+                    m.pop("metadata", None)
+            return {"ok": True, "messages": [parent] + [m for m in replies if float(m["ts"]) > oldest],
+                    "has_more": False}
         if method == "conversations.history":
             channel = params.get("channel", "")
             oldest = float(params.get("oldest") or 0)
             latest = float(params.get("latest") or 1e12)
-            inclusive = str(params.get("inclusive", "")).lower() in ("1", "true")
+            inclusive = _truthy(params.get("inclusive"))
             limit = int(params.get("limit") or 100)
             with self._cond:
-                msgs = [m for m in self.messages.get(channel, [])
+                msgs = [dict(m) for m in self.messages.get(channel, [])
                         if m.get("thread_ts", m["ts"]) == m["ts"]
                         and oldest <= float(m["ts"]) and (float(m["ts"]) < latest or
                                                           (inclusive and float(m["ts"]) == latest))]
@@ -210,6 +254,47 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/link/?ticket={uuid.uuid4().hex}"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _find(self, channel: str, ts: str) -> dict | None:
+        return next((m for m in self.messages.get(channel, []) if m["ts"] == ts), None)
+
+    @staticmethod
+    def _set_blocks_and_metadata(msg: dict, params: dict) -> None:
+        for key in ("blocks", "metadata"):
+            value = params.get(key)
+            if isinstance(value, str):
+                value = json.loads(value)
+            if value:
+                msg[key] = value
+
+    def _stream(self, method: str, params: dict) -> dict:
+        """chat.startStream/appendStream/stopStream: a bot message that grows, then is final. As Slack, a
+        stream in a channel needs its recipient, appending needs a stream that is still open."""
+        channel = params.get("channel", "")
+        chunks = params.get("chunks")
+        chunks = json.loads(chunks) if isinstance(chunks, str) else (chunks or [])
+        text = (params.get("markdown_text") or "") + "".join(
+            c.get("text", "") for c in chunks if isinstance(c, dict) and c.get("type") == "markdown_text")
+        with self._cond:
+            if method == "chat.startStream":
+                if not params.get("thread_ts"):
+                    return {"ok": False, "error": "invalid_arguments"}
+                if channel[:1] in ("C", "G") and not (params.get("recipient_user_id") and params.get("recipient_team_id")):
+                    return {"ok": False, "error": "missing_recipient_user_id"}
+                msg = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "text": text,
+                       "ts": self.next_ts(), "thread_ts": str(params["thread_ts"]), "streaming": True}
+                self.messages.setdefault(channel, []).append(msg)
+                return {"ok": True, "channel": channel, "ts": msg["ts"]}
+            msg = self._find(channel, str(params.get("ts", "")))
+            if msg is None:
+                return {"ok": False, "error": "message_not_found"}
+            if not msg.get("streaming"):
+                return {"ok": False, "error": "message_not_in_streaming_state"}
+            msg["text"] += text
+            if method == "chat.stopStream":
+                msg["streaming"] = False
+                self._set_blocks_and_metadata(msg, params)
+            return {"ok": True, "channel": channel, "ts": msg["ts"]}
 
     # ---- Socket Mode ----
     def socket_send(self, envelope: dict) -> None:
@@ -256,9 +341,12 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                                                                           keep_blank_values=True).items()})
             return params
 
-        def _reply(self, status: int, body, ctype: str = "application/json; charset=utf-8") -> None:
+        def _reply(self, status: int, body, ctype: str = "application/json; charset=utf-8",
+                   headers: dict | None = None) -> None:
             data = (body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)).encode("utf-8")
             self.send_response(status)
+            for k, v in (headers or {}).items():
+                self.send_header(k, v)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -273,11 +361,17 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                 method = path[len("/api/"):]
                 auth = self.headers.get("Authorization") or ""
                 token = auth[7:] if auth.startswith("Bearer ") else params.get("token")
+                wait = slack._limited(method)
+                if wait is not None:
+                    slack._record(Call(method, params, token, path, status=429))
+                    return self._reply(429, {"ok": False, "error": "ratelimited"}, headers={"Retry-After": str(wait)})
+                result = slack.api(method, params, token)  # before recording: a waiter sees the result stored
                 slack._record(Call(method, params, token, path))
-                return self._reply(200, slack.api(method, params, token))
+                return self._reply(200, result)
             if path.startswith("/response/"):
                 slack._record(Call("response_url", params, None, path))
                 return self._reply(200, "ok", "text/plain; charset=utf-8")
+            slack._record(Call("other", params, None, path, status=404))
             self._reply(404, {"ok": False, "error": "not_found"})
 
         do_GET = do_POST = _handle
@@ -292,7 +386,7 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
             self.close_connection = True
             sock = self.connection
             slack._record(Call("websocket.connect", {"path": self.path}, None, self.path))
-            _ws_send(sock, json.dumps({"type": "hello", "num_connections": 1,
+            ws_send(sock, json.dumps({"type": "hello", "num_connections": 1,
                                        "connection_info": {"app_id": "A0001"},
                                        "debug_info": {"host": "fake", "approximate_connection_time": 3600}}))
             slack.ws_connected.set()
@@ -306,7 +400,7 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                     if out is None:
                         break
                     if out:
-                        _ws_send(sock, json.dumps(out, ensure_ascii=False))
+                        ws_send(sock, json.dumps(out, ensure_ascii=False))
                     ready, _, _ = select.select([sock], [], [], 0.02)
                     if not ready:
                         continue
@@ -315,15 +409,15 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
                         break
                     buf += chunk
                     while True:
-                        frame, buf = _ws_parse(buf)
+                        frame, buf = ws_parse(buf)
                         if frame is None:
                             break
                         opcode, payload = frame
                         if opcode == 0x8:
-                            _ws_send(sock, payload[:2], opcode=0x8)
+                            ws_send(sock, payload[:2], opcode=0x8)
                             return
                         if opcode == 0x9:
-                            _ws_send(sock, payload, opcode=0xA)
+                            ws_send(sock, payload, opcode=0xA)
                         elif opcode == 0x1:
                             with slack._cond:
                                 slack.socket_acks.append(json.loads(payload.decode("utf-8")))
@@ -339,126 +433,5 @@ def _make_server(slack: FakeSlack, host: str) -> ThreadingHTTPServer:
     return Server((host, 0), Handler)
 
 
-def _ws_send(sock: socket.socket, data, opcode: int = 0x1) -> None:
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    n = len(payload)
-    if n < 126:
-        head = struct.pack("!BB", 0x80 | opcode, n)
-    elif n < 65536:
-        head = struct.pack("!BBH", 0x80 | opcode, 126, n)
-    else:
-        head = struct.pack("!BBQ", 0x80 | opcode, 127, n)
-    sock.sendall(head + payload)
-
-
-def _ws_parse(buf: bytes):
-    """((opcode, payload), rest) for one complete frame at the start of buf, or (None, buf)."""
-    if len(buf) < 2:
-        return None, buf
-    b0, b1 = buf[0], buf[1]
-    n, i = b1 & 0x7F, 2
-    if n == 126:
-        if len(buf) < 4:
-            return None, buf
-        n, i = struct.unpack("!H", buf[2:4])[0], 4
-    elif n == 127:
-        if len(buf) < 10:
-            return None, buf
-        n, i = struct.unpack("!Q", buf[2:10])[0], 10
-    mask = b""
-    if b1 & 0x80:
-        if len(buf) < i + 4:
-            return None, buf
-        mask, i = buf[i:i + 4], i + 4
-    if len(buf) < i + n:
-        return None, buf
-    payload = buf[i:i + n]
-    if mask:
-        payload = bytes(b ^ mask[j % 4] for j, b in enumerate(payload))
-    return (b0 & 0x0F, payload), buf[i + n:]
-
-
-# ---- Slack calling the bot -----------------------------------------------------------------------
-def sign(secret: str, body: str, timestamp: int | None = None) -> dict:
-    """The headers Slack sends with a request: X-Slack-Request-Timestamp and X-Slack-Signature."""
-    ts = str(int(time.time()) if timestamp is None else int(timestamp))
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
-
-
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never via a proxy
-
-
-@dataclass
-class Reply:
-    status: int
-    body: str
-    seconds: float
-
-    def json(self):
-        return json.loads(self.body)
-
-
-def post_signed(url: str, body: str, secret: str, *, content_type: str = "application/json",
-                timestamp: int | None = None, headers: dict | None = None, signature: str | None = None,
-                timeout: float = 10.0) -> Reply:
-    """POST body to url signed as Slack would (override the signature or timestamp to test rejection)."""
-    h = {"Content-Type": content_type, **sign(secret, body, timestamp), **(headers or {})}
-    if signature is not None:
-        h["X-Slack-Signature"] = signature
-    req = urllib.request.Request(url, data=body.encode("utf-8"), headers=h, method="POST")
-    t0 = time.monotonic()
-    try:
-        with _OPENER.open(req, timeout=timeout) as resp:
-            return Reply(resp.status, resp.read().decode("utf-8"), time.monotonic() - t0)
-    except urllib.error.HTTPError as e:
-        return Reply(e.code, e.read().decode("utf-8", "replace"), time.monotonic() - t0)
-
-
-def event_body(event: dict, *, event_id: str | None = None, team_id: str = "T0001",
-               api_app_id: str = "A0001") -> dict:
-    return {"token": "legacy-verification-token", "team_id": team_id, "api_app_id": api_app_id,
-            "event": event, "type": "event_callback", "event_id": event_id or "Ev" + uuid.uuid4().hex[:10].upper(),
-            "event_time": int(time.time()), "authorizations": [
-                {"team_id": team_id, "user_id": "UBOT", "is_bot": True, "is_enterprise_install": False}]}
-
-
-def post_event(url: str, secret: str, event: dict, *, event_id: str | None = None, retry_num: int | None = None,
-               team_id: str = "T0001", **kw) -> Reply:
-    headers = {}
-    if retry_num is not None:
-        headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
-    body = json.dumps(event_body(event, event_id=event_id, team_id=team_id), ensure_ascii=False)
-    return post_signed(url, body, secret, headers=headers, **kw)
-
-
-def post_command(url: str, secret: str, text: str, response_url: str, *, command: str = "/kbqa",
-                 user_id: str = "UALICE", channel_id: str = "C0001", team_id: str = "T0001", **kw) -> Reply:
-    form = {"token": "legacy-verification-token", "team_id": team_id, "team_domain": "fake",
-            "channel_id": channel_id, "channel_name": "general", "user_id": user_id, "user_name": "alice",
-            "command": command, "text": text, "api_app_id": "A0001", "response_url": response_url,
-            "trigger_id": "1.2.3"}
-    return post_signed(url, urllib.parse.urlencode(form), secret,
-                       content_type="application/x-www-form-urlencoded", **kw)
-
-
-def post_action(url: str, secret: str, payload: dict, **kw) -> Reply:
-    body = urllib.parse.urlencode({"payload": json.dumps(payload, ensure_ascii=False)})
-    return post_signed(url, body, secret, content_type="application/x-www-form-urlencoded", **kw)
-
-
-def block_actions_payload(message: dict, action_id: str, *, channel: str, response_url: str,
-                          user_id: str = "UALICE", team_id: str = "T0001") -> dict:
-    """The block_actions payload Slack sends when a user clicks the button ``action_id`` in ``message``."""
-    action = next(e for b in message.get("blocks", []) if b.get("type") == "actions"
-                  for e in b["elements"] if e.get("action_id") == action_id)
-    block_id = next(b.get("block_id") for b in message["blocks"] if b.get("type") == "actions"
-                    and action in b["elements"])
-    return {"type": "block_actions", "user": {"id": user_id, "username": "alice", "team_id": team_id},
-            "api_app_id": "A0001", "token": "legacy-verification-token", "trigger_id": "1.2.3",
-            "team": {"id": team_id, "domain": "fake"}, "channel": {"id": channel, "name": "general"},
-            "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel,
-                          "is_ephemeral": False},
-            "message": message, "response_url": response_url,
-            "actions": [{"type": "button", "action_id": action_id, "block_id": block_id,
-                         "text": action["text"], "value": action["value"], "action_ts": str(time.time())}]}
+def _truthy(value) -> bool:
+    return str(value).lower() in ("1", "true")

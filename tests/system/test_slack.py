@@ -4,129 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import re
-import subprocess
-import sys
-import threading
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
-from fakes.slack_api import (FakeSlack, block_actions_payload, post_action, post_command, post_event,
-                            post_signed)
+from fakes.slack_api import block_actions_payload, post_action, post_command, post_event, post_signed
+from fakes.slack_bot import (QUESTION, SECRET, UNCOVERED, block_texts, bot, citation_lines,  # noqa: F401
+                             latest_bot_message, mention, message, no_proxy, running_bot, settle, slack)
 
 from kbqa.engine import KbqaError
 from kbqa.errors import InvalidQuestion, user_text
 from kbqa.store.feedback import FeedbackStore, default_store
-from kbqa.settings import REPO_ROOT
 from kbqa.types import Answer, Citation, Section
 
-SECRET = "8f1c2e-signing-secret-for-tests"
-QUESTION = "容器网络怎么选型？"
-UNCOVERED = "今天中午食堂吃什么"
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for var in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"):
-        monkeypatch.delenv(var, raising=False)
-
-
-class SpyEngine:
-    """The fake engine, recording what the bot asks (and optionally slow, to test the 3 s ack)."""
-
-    def __init__(self, engine, delay: float = 0.0) -> None:
-        self.engine, self.delay, self.calls = engine, delay, []
-        self.settings = engine.settings
-
-    @property
-    def loaded(self) -> bool:
-        return self.engine.loaded
-
-    @property
-    def answer_mode(self) -> str:
-        return self.engine.answer_mode
-
-    def faq(self):
-        return self.engine.faq()
-
-    def ask_stream(self, question, history=None, mode=None):
-        yield self.ask(question, history=history, mode=mode)
-
-    def ask(self, question, history=None, mode=None):
-        self.calls.append({"question": question, "history": history})
-        if self.delay:
-            time.sleep(self.delay)
-        return self.engine.ask(question, history=history, mode=mode)
-
-
-@dataclass
-class Bot:
-    url: str
-    app: object
-    engine: SpyEngine
-
-
-@pytest.fixture
-def slack():
-    with FakeSlack() as s:
-        yield s
-
-
-@contextmanager
-def running_bot(engine, slack, *, store=None, delay=0.0):
-    from kbqa.frontends.slack.app import create_app, make_http_server
-
-    spy = SpyEngine(engine, delay)
-    app = create_app(spy, bot_token=slack.bot_token, signing_secret=SECRET, api_base_url=slack.base_url, store=store)
-    server = make_http_server(app, "127.0.0.1", 0).start()
-    try:
-        yield Bot(server.url, app, spy)
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def bot(fake_engine, slack, tmp_path):
-    with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
-        yield b
-
-
-def mention(slack, text=f"<@UBOT> {QUESTION}", channel="C0001", user="UALICE", thread_ts=None):
-    msg = slack.add_message(channel, text, user=user, thread_ts=thread_ts)
-    event = {"type": "app_mention", "user": user, "text": text, "ts": msg["ts"], "channel": channel,
-             "event_ts": msg["ts"]}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def message(slack, text, channel="C0001", user="UALICE", thread_ts=None, channel_type="channel", **extra):
-    msg = slack.add_message(channel, text, user=user, thread_ts=thread_ts, **extra)
-    event = {"type": "message", "user": user, "text": text, "ts": msg["ts"], "channel": channel,
-             "event_ts": msg["ts"], "channel_type": channel_type, **extra}
-    if thread_ts:
-        event["thread_ts"] = thread_ts
-    return event
-
-
-def settle(seconds=0.4):
-    """Give background listeners time to (wrongly) act before asserting that nothing happened."""
-    time.sleep(seconds)
-
-
-def block_texts(blocks, kind):
-    out = []
-    for b in blocks:
-        if b["type"] == kind == "section":
-            out.append(b["text"]["text"])
-        elif b["type"] == kind == "context":
-            out += [e["text"] for e in b["elements"]]
-    return out
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 # ---- pure rendering (no HTTP) ---------------------------------------------------------------------
@@ -210,6 +100,7 @@ def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch
     from urllib.parse import urlsplit
 
     from kbqa.frontends.slack import app as slack_app
+    from kbqa.frontends.slack import serve
 
     def get(url):
         try:
@@ -218,8 +109,8 @@ def test_http_paths_methods_and_limits(fake_engine, slack, tmp_path, monkeypatch
         except urllib.error.HTTPError as e:
             return e.code, e.read(), e.headers
 
-    monkeypatch.setattr(slack_app, "BODY_TIMEOUT_S", 0.5)
-    monkeypatch.setattr(slack_app, "HTTP_CONCURRENCY", 4)
+    monkeypatch.setattr(serve, "BODY_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(serve, "HTTP_CONCURRENCY", 4)
     with running_bot(fake_engine, slack, store=FeedbackStore(tmp_path / "fb.sqlite3")) as b:
         base = b.url.rsplit("/slack/events", 1)[0]
         status, body, _ = get(base + "/healthz")
@@ -265,13 +156,14 @@ def test_mention_is_answered_in_its_thread_with_citations(bot, slack, fake_engin
     assert "**" not in p["text"] and f"问题 {expected.topic}" in p["text"]
     sections = block_texts(p["blocks"], "section")
     assert f"*问题 {expected.topic}：" in sections[0]
-    cites = block_texts(p["blocks"], "context")
+    cites = citation_lines(p["blocks"])
     assert len(cites) == len(expected.citations)
     for line, c in zip(cites, expected.citations):
         assert line.startswith(f"[{c.n}] 问题 {c.topic}")
         assert c.expert in line and c.expert_title in line
     buttons = [e["action_id"] for b in p["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert buttons == ["kbqa_feedback_up", "kbqa_feedback_down"]
+    suggested = [f"kbqa_suggest_{i}" for i in range(len(expected.suggestions))]
+    assert buttons == suggested + ["kbqa_feedback_up", "kbqa_feedback_down"]
     assert bot.engine.calls[0]["question"] == QUESTION  # the mention is stripped
 
 
@@ -281,7 +173,7 @@ def test_not_covered_answer_says_so(bot, slack, fake_engine):
     post_event(bot.url, SECRET, mention(slack, f"<@UBOT> {UNCOVERED}"))
     [call] = slack.wait_for("chat.postMessage")
     assert "不在本知识库" in call.params["text"]
-    [note] = block_texts(call.params["blocks"], "context")
+    [note] = citation_lines(call.params["blocks"])
     assert "没有收录" in note
 
 
@@ -390,7 +282,7 @@ def test_slow_answers_are_acknowledged_first(fake_engine, slack, tmp_path):
         r = post_event(b.url, SECRET, mention(slack))
         assert r.status == 200 and r.seconds < 1.5  # answering takes 2 s: the ack did not wait for it
         r = post_command(b.url, SECRET, QUESTION, slack.response_url("slow"))
-        assert r.status == 200 and r.seconds < 1.5 and QUESTION in r.json()["text"]
+        assert r.status == 200 and r.seconds < 1.5 and QUESTION in json.dumps(r.json(), ensure_ascii=False)
         t0 = time.monotonic()
         slack.wait_for("chat.postMessage")
         slack.wait_for("response_url")
@@ -405,13 +297,14 @@ def test_slash_command_acks_then_answers_via_response_url(bot, slack, fake_engin
     r = post_command(bot.url, SECRET, QUESTION, url)
     assert r.status == 200 and r.seconds < 3.0
     ack = r.json()
-    assert ack["response_type"] == "ephemeral" and QUESTION in ack["text"]
+    assert ack["response_type"] == "ephemeral" and ack["blocks"][0]["elements"][0] == {
+        "type": "plain_text", "emoji": True, "text": f"🔎 正在查找：{QUESTION}"}  # the user's words: plain text
     [call] = slack.wait_for("response_url")
     assert call.path == "/response/cmd"
     p = call.params
     assert p["response_type"] == "in_channel"
     assert QUESTION in block_texts(p["blocks"], "context")[0]  # the question, for the channel
-    cites = block_texts(p["blocks"], "context")[1:]
+    cites = citation_lines(p["blocks"])
     assert [c.expert in line for line, c in zip(cites, expected.citations)] == [True] * len(expected.citations)
     assert slack.calls_to("chat.postMessage") == []
 
@@ -428,17 +321,6 @@ def test_empty_slash_command_lists_the_ten_topics(bot, slack, fake_engine):
     assert "/kbqa" in body["text"] and body["response_type"] == "ephemeral"
     settle(0.2)
     assert bot.engine.calls == [] and slack.calls_to("response_url") == []
-
-
-def latest_bot_message(slack, channel: str, timeout: float = 10.0) -> dict:
-    """The bot's last message with blocks; the fake stores it just after recording the postMessage call."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        mine = [m for m in slack.messages.get(channel, []) if m.get("blocks")]
-        if mine:
-            return mine[-1]
-        time.sleep(0.05)
-    raise AssertionError(f"no bot message in {channel}")
 
 
 # ---- feedback ----------------------------------------------------------------------------------
@@ -505,134 +387,3 @@ def test_tokens_and_secret_never_reach_the_logs(fake_engine, slack, caplog, capf
     assert "chat.postMessage" in caplog.text  # the capture did see the Web API traffic
     for secret in (slack.bot_token, SECRET):
         assert secret not in logged
-
-
-# ---- Socket Mode ---------------------------------------------------------------------------------
-@pytest.mark.slow
-def test_socket_mode_answers_over_the_websocket(fake_engine, slack, caplog, tmp_path):
-    from kbqa.frontends.slack.app import create_app, start_socket_mode
-
-    caplog.set_level(logging.DEBUG)
-    app = create_app(fake_engine, bot_token=slack.bot_token, signing_secret=None, api_base_url=slack.base_url,
-                     socket_mode=True, store=FeedbackStore(tmp_path / "f.db"))
-    handler = start_socket_mode(app, slack.app_token)
-    try:
-        assert slack.ws_connected.wait(5)
-        [opened] = slack.calls_to("apps.connections.open")
-        assert opened.token == slack.app_token
-        event = mention(slack)
-        envelope = slack.socket_event(event, event_id="EvSOCK1")
-        slack.wait_for_ack(envelope)
-        [post] = slack.wait_for("chat.postMessage")
-        assert post.params["thread_ts"] == event["ts"] and block_texts(post.params["blocks"], "context")
-        retry = slack.socket_event(event, event_id="EvSOCK1", retry_attempt=1)  # a redelivery
-        slack.wait_for_ack(retry)
-        settle()
-        assert len(slack.calls_to("chat.postMessage")) == 1
-    finally:
-        handler.close()
-    assert slack.app_token not in caplog.text and slack.bot_token not in caplog.text
-
-    with pytest.raises(KbqaError, match="invalid_auth"):
-        start_socket_mode(app, "xapp-wrong")
-
-
-# ---- the CLI -------------------------------------------------------------------------------------
-def _run_cli(argv, monkeypatch, capsys, **env):
-    from kbqa.frontends.cli import main
-
-    for var in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    rc = main(argv)
-    return rc, capsys.readouterr().err
-
-
-def test_cli_names_the_missing_variable(monkeypatch, capsys):
-    rc, err = _run_cli(["slack", "--port", "0"], monkeypatch, capsys)
-    assert rc == 2 and err.startswith("kbqa: error: ")
-    assert "SLACK_BOT_TOKEN is not set" in err and err.count("\n") == 1
-    rc, err = _run_cli(["slack"], monkeypatch, capsys, SLACK_BOT_TOKEN="xoxb-1")
-    assert rc == 2 and "SLACK_SIGNING_SECRET is not set" in err and err.count("\n") == 1
-    rc, err = _run_cli(["slack", "--socket"], monkeypatch, capsys, SLACK_BOT_TOKEN="xoxb-1")
-    assert rc == 2 and "SLACK_APP_TOKEN is not set" in err and err.count("\n") == 1
-    with pytest.raises(KbqaError, match="SLACK_SIGNING_SECRET"):
-        from kbqa.frontends.slack.app import create_app
-
-        create_app(object(), bot_token="xoxb-1", signing_secret="")
-
-
-def _start_cli(slack, tmp_path, token, *args, **env_vars):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KBQA_", "SLACK_")) and "proxy" not in k.lower()}
-    env.update(SLACK_BOT_TOKEN=token, SLACK_API_BASE_URL=slack.base_url, KBQA_EMBEDDER="fake",
-               KBQA_HOME=str(tmp_path / "home"), PYTHONUNBUFFERED="1", **env_vars)
-    return subprocess.Popen([sys.executable, "-m", "kbqa.frontends.cli", "slack", *args], cwd=REPO_ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _wait_for_line(proc, needle: str, lines: list[str], timeout: float = 60) -> threading.Thread:
-    seen = threading.Event()
-
-    def drain():
-        for line in proc.stderr:
-            lines.append(line)
-            if needle in line:
-                seen.set()
-
-    thread = threading.Thread(target=drain, daemon=True)
-    thread.start()
-    assert seen.wait(timeout), "".join(lines)
-    return thread
-
-
-@pytest.mark.slow
-def test_cli_serves_the_bot_over_http(slack, tmp_path):
-    proc = _start_cli(slack, tmp_path, slack.bot_token, "--port", "0", SLACK_SIGNING_SECRET=SECRET)
-    lines: list[str] = []
-    try:
-        drain = _wait_for_line(proc, "listening on", lines)
-        url = re.search(r"(http://127\.0\.0\.1:\d+/slack/events)", "".join(lines)).group(1)
-        assert slack.calls_to("auth.test"), "the token is checked at start-up"
-        event = mention(slack)
-        assert post_event(url, SECRET, event).status == 200
-        [post] = slack.wait_for("chat.postMessage", timeout=20)
-        assert post.params["thread_ts"] == event["ts"]
-        assert post_signed(url, "{}", "wrong").status == 401
-        time.sleep(0.3)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    drain.join(5)
-    text = "".join(lines) + (proc.stdout.read() or "")
-    assert "kbqa.slack: answered: status=answered" in text  # the operator sees what happens...
-    assert "rejected a request: bad signature" in text
-    assert slack.bot_token not in text and SECRET not in text  # ...and never a secret
-
-
-@pytest.mark.slow
-def test_cli_socket_mode(slack, tmp_path):
-    proc = _start_cli(slack, tmp_path, slack.bot_token, "--socket", SLACK_APP_TOKEN=slack.app_token)
-    lines: list[str] = []
-    try:
-        _wait_for_line(proc, "connected over Socket Mode", lines)
-        assert slack.ws_connected.wait(5)
-        event = mention(slack)
-        slack.wait_for_ack(slack.socket_event(event))
-        [post] = slack.wait_for("chat.postMessage", timeout=20)
-        assert post.params["thread_ts"] == event["ts"]
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    text = "".join(lines) + (proc.stdout.read() or "")
-    assert slack.bot_token not in text and slack.app_token not in text
-
-
-@pytest.mark.slow
-def test_cli_reports_a_rejected_token_in_one_line(slack, tmp_path):
-    proc = _start_cli(slack, tmp_path, "xoxb-not-the-right-token", "--port", "0", SLACK_SIGNING_SECRET=SECRET)
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == 2
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("kbqa: error: Slack rejected SLACK_BOT_TOKEN") and "invalid_auth" in last
-    assert "xoxb-not-the-right-token" not in err + out and "Traceback" not in err

@@ -1,46 +1,40 @@
 """Starting the Slack bot: the credentials checked once, the slack-bolt App built around a SlackBot, and
-served either over HTTP (``/slack/events`` on uvicorn, with the request/response conversions of bolt's
-Starlette adapter) or over Socket Mode (bolt's ``SocketModeHandler``). ``kbqa slack`` is ``run_cli``.
+served either over HTTP (``serve.py``: ``/slack/events`` on uvicorn) or over Socket Mode (bolt's
+``SocketModeHandler``). ``kbqa slack`` is ``run_cli``.
 
-HTTP: every request to ``/slack/events`` must be signed by Slack (bolt checks the HMAC and the 5-minute
-timestamp window, else 401). The body is read without a thread, within ``BODY_TIMEOUT_S`` and at most
-``MAX_BODY_BYTES`` (else 408 / 413), must be UTF-8 (else 400), and is then dispatched to bolt in a worker
-thread. Bolt acknowledges at once and runs the listeners in a small pool afterwards
-(``process_before_response=False``), so Slack's 3-second ack holds however long answering takes.
+Bolt acknowledges every request at once and runs the listeners in a small pool afterwards
+(``process_before_response=False``), so Slack's 3-second ack holds however long answering takes. The Web API
+client honours 429 Retry-After on every call (slack_sdk's ``RateLimitErrorRetryHandler``); a streaming
+answer's intermediate edits use a sibling client that does not wait (see stream.py).
 
 Tokens and the signing secret are never logged: they live in the WebClient and bolt's verifier only.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import socket
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kbqa.errors import KbqaError
 from kbqa.frontends.slack.handlers import SlackBot, api_error
+from kbqa.frontends.slack.serve import (EVENTS_PATH, HEALTH_PATH, HttpServer, asgi_app, make_http_server,
+                                        serve_http)
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "SlackApp", "asgi_app", "check_credentials", "create_app",
+           "make_http_server", "run_cli", "serve_http", "start_socket_mode"]
+
 log = logging.getLogger("kbqa.slack")
 
-EVENTS_PATH = "/slack/events"  # events, the slash command and interactivity share it
-HEALTH_PATH = "/healthz"
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
-
-MAX_BODY_BYTES = 1 << 20  # Slack's payloads are a few KiB; a larger body is refused unread (413)
-BODY_TIMEOUT_S = 15.0  # a client that stalls mid-body is dropped (408); it holds no thread meanwhile
-# Requests and connections uvicorn serves at once; past it new ones get 503 (and Slack retries). Each
-# request holds a worker thread only while bolt verifies and acknowledges it: milliseconds.
-HTTP_CONCURRENCY = 32
 LISTENER_THREADS = 4  # questions answered at once; the engine is CPU-bound, so more would only queue
+RATE_LIMIT_RETRIES = 2  # a 429 is retried this often, each after its Retry-After
 
 
 # ---- credentials -------------------------------------------------------------------------------
@@ -88,9 +82,12 @@ def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_u
     runs now; otherwise on the first request)."""
     from slack_bolt import App
     from slack_sdk import WebClient
+    from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
     check_credentials(bot_token, signing_secret, socket_mode=socket_mode)
-    client = WebClient(token=bot_token, base_url=normalise_base_url(api_base_url), timeout=15)
+    client = WebClient(token=bot_token, base_url=normalise_base_url(api_base_url), timeout=15,
+                       retry_handlers=[ConnectionErrorRetryHandler(),
+                                       RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES)])
     bolt_log = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _DropClientTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_DropClientTokenWarning())
@@ -102,135 +99,6 @@ def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_u
                listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="kbqa-slack"))
     bot.register(bolt)
     return SlackApp(bolt=bolt, bot=bot, verifies_requests=bool(signing_secret))
-
-
-# ---- HTTP --------------------------------------------------------------------------------------
-_ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]  # all but POST get a helpful 405
-
-
-class _TooLarge(Exception):
-    pass
-
-
-async def _body(request) -> bytes:
-    """The raw body, refused (_TooLarge) as soon as it is known to pass MAX_BODY_BYTES."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY_BYTES:
-            raise _TooLarge
-    return bytes(body)
-
-
-def asgi_app(app: SlackApp):
-    """A Starlette app: POST /slack/events -> bolt (through bolt's Starlette adapter), GET /healthz -> 200."""
-    from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
-    from starlette.applications import Starlette
-    from starlette.concurrency import run_in_threadpool
-    from starlette.requests import ClientDisconnect
-    from starlette.responses import JSONResponse, PlainTextResponse
-    from starlette.routing import Route
-
-    if not app.verifies_requests:
-        raise KbqaError("refusing to serve HTTP without SLACK_SIGNING_SECRET: requests could not be verified")
-
-    def refuse(status: int, text: str, why: str = "", **headers) -> PlainTextResponse:
-        if why:
-            log.warning("rejected a request: %s", why)
-        return PlainTextResponse(text + "\n", status_code=status, headers=headers or None)
-
-    async def events(request):
-        if request.method != "POST":
-            return refuse(405, "POST Slack events here", Allow="POST")
-        try:
-            body = await asyncio.wait_for(_body(request), BODY_TIMEOUT_S)
-        except _TooLarge:
-            return refuse(413, "request too large", f"body over {MAX_BODY_BYTES} bytes")
-        except asyncio.TimeoutError:
-            return refuse(408, "request body too slow", f"body not received within {BODY_TIMEOUT_S:g} s")
-        except ClientDisconnect:
-            return refuse(400, "client disconnected")
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError:
-            return refuse(400, "body is not UTF-8", "body is not UTF-8")
-        try:
-            # The adapter's conversions, not its SlackRequestHandler.handle: that calls the blocking dispatch
-            # (signature check, auth.test on the first request, waiting for a listener's ack) on the event
-            # loop, where it would stall every other connection.
-            resp = await run_in_threadpool(app.bolt.dispatch, to_bolt_request(request, body))
-        except Exception as e:  # noqa: BLE001
-            log.exception("dispatch failed: %s", type(e).__name__)
-            return refuse(500, "internal error")
-        if resp.status == 401:
-            log.warning("rejected a request: bad signature or a timestamp over 5 minutes off "
-                        "(is SLACK_SIGNING_SECRET right?)")
-        return to_starlette_response(resp)
-
-    async def healthz(request):
-        return JSONResponse({"ok": True})
-
-    return Starlette(routes=[Route(EVENTS_PATH, events, methods=_ALL_METHODS),
-                             Route(HEALTH_PATH, healthz, methods=["GET"])])
-
-
-class HttpServer:
-    """uvicorn serving ``asgi_app(app)`` on a socket bound at construction, so that port 0 gets a free port
-    whose URL can be told before serving starts."""
-
-    def __init__(self, app: SlackApp, host: str, port: int) -> None:
-        import uvicorn
-
-        config = uvicorn.Config(asgi_app(app), limit_concurrency=HTTP_CONCURRENCY, timeout_keep_alive=5,
-                                timeout_graceful_shutdown=5, access_log=False, server_header=False,
-                                log_config=None, log_level="warning")
-        self.server = uvicorn.Server(config)
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        self.socket = socket.create_server((host, port), family=family)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self.socket.getsockname()[:2]
-        return f"http://{f'[{host}]' if ':' in host else host}:{port}{EVENTS_PATH}"
-
-    def serve(self) -> None:
-        """Serve until SIGINT/SIGTERM (in the main thread) or stop()."""
-        try:
-            self.server.run(sockets=[self.socket])
-        finally:
-            self.socket.close()
-
-    def start(self, timeout_s: float = 30.0) -> HttpServer:
-        """Serve in a daemon thread; returns once requests are accepted."""
-        self._thread = threading.Thread(target=self.serve, name="kbqa-slack-http", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self.server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise KbqaError("the Slack HTTP server did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        if self._thread:
-            self._thread.join(10)
-
-
-def make_http_server(app: SlackApp, host: str = "127.0.0.1", port: int = 3000) -> HttpServer:
-    """The HTTP server for /slack/events, bound but not serving: call serve() or start()."""
-    return HttpServer(app, host, port)
-
-
-def serve_http(app: SlackApp, host: str = "127.0.0.1", port: int = 3000) -> None:
-    """Serve the Events API, the slash command and interactivity at http://host:port/slack/events."""
-    server = make_http_server(app, host, port)
-    print(f"kbqa slack: listening on {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    server.serve()
 
 
 # ---- Socket Mode -------------------------------------------------------------------------------

@@ -2,117 +2,85 @@
 that ``register`` attaches to a Bolt app.
 
 * ``app_mention`` in a channel -> the answer in the thread of the mention.
-* A direct message -> the answer in the DM (top level; in the thread when the DM was a thread reply).
+* A direct message -> the answer in the DM; a DM thread (and the assistant panel) -> assistant.py.
 * A reply in a thread the bot has answered in -> a follow-up; the thread's earlier turns are the history.
-* ``/kbqa 问题`` -> acknowledged at once, the answer posted through ``response_url``; ``/kbqa`` alone -> help.
+* ``/kbqa 问题`` -> acknowledged at once, the answer posted through ``response_url``; ``/kbqa 7`` -> question 7;
+  ``/kbqa experts`` -> the experts; ``/kbqa`` or ``/kbqa help`` -> the usage.
+* A suggestion or "did you mean" button -> that question answered in the same thread.
+* The App Home tab -> views.publish of the FAQ's questions (buttons: the answer in a DM) and experts.
 * 👍/👎 clicks -> a vote in the same feedback store as the web page (source="slack").
-* LLM mode: a placeholder is posted at once and ``chat.update``-d as the answer grows, then replaced by the
-  final, citation-checked answer with its blocks.
+* LLM mode: the answer grows while it is written (stream.py).
 
 History comes from Slack itself (``conversations.replies`` for threads, ``conversations.history`` for the
-last 30 minutes of a DM), not from process memory: it survives restarts and several bot processes.
-Retried deliveries are answered once: event ids and the (channel, ts) of every answered message are
-remembered for an hour. Nothing here renders text (render.py) or serves HTTP (app.py).
+last 30 minutes of a DM), read through ``ThreadCache`` (memory.py), which asks Slack for what is new every
+time: several bot processes never answer from a stale context. A question asked by a button is not a user's
+message, so the bot's answer carries it in its message metadata and history reads it back from there.
 """
 from __future__ import annotations
 
 import json
 import logging
 import re
-import threading
-import time
 import uuid
-from collections import OrderedDict
 
 from kbqa.engine import AskEngine
 from kbqa.errors import user_text
-from kbqa.frontends.slack import render
+from kbqa.frontends.slack import render, stream, views
+from kbqa.frontends.slack.history import ASKED, History, api_error, is_bot_message  # noqa: F401 - API
+from kbqa.frontends.slack.memory import Recent, Seen
+from kbqa.frontends.slack.render import FEEDBACK_ACTION, SUGGEST_ACTION
+from kbqa.frontends.slack.stream import Where
+from kbqa.frontends.slack.urls import allowed, parse_prefixes
 
 log = logging.getLogger("kbqa.slack")
 
-FEEDBACK_ACTION = re.compile(r"^kbqa_feedback_(up|down)$")
-HELP_WORDS = ("help", "-h", "--help", "帮助", "?", "？")
-
-DM_HISTORY_WINDOW_S = 30 * 60  # a DM's earlier turns count as history for this long
-SEEN_TTL_S = 3600  # Slack retries for about an hour at most
-STREAM_UPDATE_S = 0.5  # LLM mode: the growing answer is chat.update-d at most this often (Slack rate limits)
+HELP_WORDS = ("help", "-h", "--help", "帮助", "幫助", "?", "？")
+EXPERT_WORDS = ("experts", "expert", "专家", "專家", "专家列表", "專家列表", "who", "谁")
+_NUMBER = re.compile(r"#?\s*(\d{1,3})")
 
 
-# ---- small thread-safe memories ---------------------------------------------------------------
-class Seen:
-    """A bounded set with a time-to-live: ``claim(key)`` is True the first time a key is seen."""
-
-    def __init__(self, maxsize: int = 10_000, ttl_s: float = SEEN_TTL_S) -> None:
-        self.maxsize, self.ttl_s = maxsize, ttl_s
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _expire(self, now: float) -> None:
-        while self._items:
-            _key, t = next(iter(self._items.items()))
-            if now - t <= self.ttl_s and len(self._items) <= self.maxsize:
-                break
-            self._items.popitem(last=False)
-
-    def __contains__(self, key) -> bool:
-        with self._lock:
-            self._expire(time.monotonic())
-            return key in self._items
-
-    def claim(self, key) -> bool:
-        with self._lock:
-            now = time.monotonic()
-            self._expire(now)
-            if key in self._items:
-                return False
-            self._items[key] = now
-            return True
-
-    def discard(self, key) -> None:
-        with self._lock:
-            self._items.pop(key, None)
+def asked_metadata(question: str) -> dict:
+    return {"event_type": ASKED, "event_payload": {"question": question[:2000]}}
 
 
-class Recent:
-    """A bounded LRU mapping (answers shown with feedback buttons, keyed by answer id)."""
-
-    def __init__(self, maxsize: int = 2000) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
-
-    def get(self, key):
-        with self._lock:
-            return self._items.get(key)
-
-
-# ---- the bot -----------------------------------------------------------------------------------
 class SlackBot:
     """The state and the listeners behind one Bolt app."""
+
+    api_error = staticmethod(api_error)
 
     def __init__(self, engine: AskEngine, store=None) -> None:
         self.engine = engine
         self._store = store
+        # What was handled: this process's memory. events/messages/votes/threads keep these names and their
+        # claim / in / discard interface so that a store shared by several bot processes can replace them.
         self.events = Seen()  # event ids already handled (retries)
         self.messages = Seen()  # (channel, ts) already answered (app_mention + message for one post)
         self.answers = Recent()  # answer id -> {"question", "answer"} for feedback
         self.votes = Seen(maxsize=50_000, ttl_s=7 * 86400)  # (answer id, user, rating)
         self.threads = Seen(maxsize=50_000, ttl_s=7 * 86400)  # (channel, thread_ts) the bot answered in
+        self.clicks = Seen(ttl_s=10)  # (where, question, user): a double click asks once
+        self.history = History(int(engine.settings.max_history_turns))
+        self.response_urls = parse_prefixes(engine.settings.slack_response_urls)
+        self.subscriptions: list[tuple[str, str]] = []  # (kind, name) of every listener registered
+        self._home: dict | None = None
 
     def register(self, app) -> None:
-        """Attach the dedupe middleware and the listeners to a slack_bolt App."""
-        app.middleware(self.dedupe)
-        app.event("app_mention")(self.on_mention)
-        app.event("message")(self.on_message)
-        app.command(render.COMMAND)(self.on_command)
-        app.action(FEEDBACK_ACTION)(self.on_feedback)
+        """Attach the dedupe middleware, the assistant panel and the listeners to a slack_bolt App. Every
+        listener is recorded in ``subscriptions`` (the manifest test reads it)."""
+        from kbqa.frontends.slack.assistant import build_assistant
+
+        app.middleware(self.dedupe)  # first: a retried event never reaches the assistant or a listener
+        app.assistant(build_assistant(self))
+        self.subscriptions += [("event", "assistant_thread_started"), ("event", "message.im")]
+        for kind, name, listener in (("event", "app_mention", self.on_mention), ("event", "message", self.on_message),
+                                     ("event", "app_home_opened", self.on_home_opened),
+                                     ("command", render.COMMAND, self.on_command),
+                                     ("action", FEEDBACK_ACTION.pattern, self.on_feedback),
+                                     ("action", SUGGEST_ACTION.pattern, self.on_suggestion),
+                                     ("action", views.HOME_ASK_ACTION.pattern, self.on_home_ask)):
+            register = {"event": app.event, "command": app.command, "action": app.action}[kind]
+            register(re.compile(name) if kind == "action" else name)(listener)
+            self.subscriptions.append((kind, name))
 
     @property
     def store(self):
@@ -133,108 +101,56 @@ class SlackBot:
     def render(self, ans, question: str, show_question: bool = False) -> tuple[str, list[dict]]:
         answer_id = uuid.uuid4().hex[:16]
         self.answers.put(answer_id, {"question": question, "answer": ans.to_dict()})
-        log.info("answered: status=%s topic=%s citations=%d %.0f ms", ans.status, ans.topic,
+        log.info("answered: kind=%s status=%s topic=%s citations=%d %.0f ms", ans.kind, ans.status, ans.topic,
                  len(ans.citations), ans.timings.get("total_ms", 0.0))
         return render.render_answer(ans, question, answer_id=answer_id, show_question=show_question)
 
-    def _post(self, client, channel: str, thread_ts: str | None, **kwargs) -> str | None:
-        """chat.postMessage (in the thread when thread_ts); the new message's ts, or None on a failure."""
-        if thread_ts:
-            kwargs["thread_ts"] = thread_ts
+    def post(self, client, where: Where, **kwargs) -> str | None:
+        """chat.postMessage (in the thread when there is one); the new message's ts, or None on a failure."""
+        if where.thread_ts:
+            kwargs["thread_ts"] = where.thread_ts
         try:
-            return client.chat_postMessage(channel=channel, unfurl_links=False, unfurl_media=False, **kwargs)["ts"]
+            ts = client.chat_postMessage(channel=where.channel, unfurl_links=False, unfurl_media=False, **kwargs)["ts"]
         except Exception as e:  # noqa: BLE001
-            log.warning("chat.postMessage to %s failed: %s", channel, api_error(e))
+            log.warning("chat.postMessage to %s failed: %s", where.channel, api_error(e))
             return None
+        if where.thread_ts:
+            self.threads.claim((where.channel, where.thread_ts))
+        return ts
 
-    def reply(self, client, channel: str, thread_ts: str | None, question: str, history=None) -> None:
-        if self.engine.answer_mode == "llm":
-            return self.reply_streaming(client, channel, thread_ts, question, history)
-        ans, warning = self.ask(question, history)
-        if ans is None:
-            posted = self._post(client, channel, thread_ts, text=warning)
-        else:
-            text, blocks = self.render(ans, question)
-            posted = self._post(client, channel, thread_ts, text=text, blocks=blocks)
-        if posted and thread_ts:
-            self.threads.claim((channel, thread_ts))
-
-    def reply_streaming(self, client, channel: str, thread_ts: str | None, question: str, history=None) -> None:
-        """LLM mode: post a placeholder, chat.update it as the LLM writes (at most every STREAM_UPDATE_S),
-        then replace it with the final, citation-checked answer and its blocks."""
-        ts = self._post(client, channel, thread_ts, text="…")
-        if not ts:
-            return
-        if thread_ts:
-            self.threads.claim((channel, thread_ts))
-        ans, warning, text, last = None, None, "", time.monotonic()
-        try:
-            for item in self.engine.ask_stream(question, history=history or None):
-                if not isinstance(item, str):
-                    ans = item
-                    continue
-                text += item
-                if time.monotonic() - last >= STREAM_UPDATE_S:
-                    self._update(client, channel, ts, text=render.streaming_text(text))
-                    last = time.monotonic()
-        except Exception as e:  # noqa: BLE001 - the user gets one line
-            warning = user_text(e)
-        if ans is None:
-            self._update(client, channel, ts, text=warning or render.labels()["no_answer"])
-        else:
-            final_text, blocks = self.render(ans, question)
-            self._update(client, channel, ts, text=final_text, blocks=blocks)
-
-    def _update(self, client, channel: str, ts: str, **kwargs) -> None:
+    def update(self, client, channel: str, ts: str, **kwargs) -> None:
         try:
             client.chat_update(channel=channel, ts=ts, **kwargs)
         except Exception as e:  # noqa: BLE001
             log.warning("chat.update in %s failed: %s", channel, api_error(e))
 
-    def reply_help(self, client, channel: str, thread_ts: str | None) -> None:
+    def reply(self, client, where: Where, question: str, history=None, *, asked: bool = False) -> str | None:
+        """Answer ``question`` at ``where``; ``asked``: it came from a button (shown, and kept in metadata)."""
+        extra = {"metadata": asked_metadata(question)} if asked else {}
+        if self.engine.answer_mode == "llm":
+            return stream.write(self, client, where, question, history, show_question=asked, **extra)
+        ans, warning = self.ask(question, history)
+        if ans is None:
+            return self.post(client, where, text=warning)
+        text, blocks = self.render(ans, question, show_question=asked)
+        return self.post(client, where, text=text, blocks=blocks, **extra)
+
+    def reply_help(self, client, where: Where) -> None:
         faq = self.engine.faq()
-        self._post(client, channel, thread_ts, text=render.usage_text(faq), blocks=render.usage_blocks(faq))
+        self.post(client, where, text=views.usage_text(faq), blocks=views.usage_blocks(faq))
 
-    # -- history --
-    def _turns(self, messages, current_ts: str, bot_user_id, bot_id) -> list[dict]:
-        turns = []
-        for m in sorted(messages, key=lambda m: float(m.get("ts", 0))):
-            if float(m.get("ts", 0)) >= float(current_ts):
-                continue
-            if is_bot_message(m, bot_user_id):
-                if m.get("user") == bot_user_id or (bot_id and m.get("bot_id") == bot_id):
-                    turns.append({"role": "assistant", "content": m.get("text") or ""})
-                continue
-            q = render.question_text(m.get("text") or "", bot_user_id)
-            if q:
-                turns.append({"role": "user", "content": q})
-        return turns[-2 * int(self.engine.settings.max_history_turns):]
+    def respond_ok(self, respond) -> bool:
+        """Whether bolt's ``respond`` may post: only to Slack's response_url hosts (issue 19, point 6)."""
+        if allowed(getattr(respond, "response_url", None), self.response_urls):
+            return True
+        log.warning("refused to post to a response_url outside KBQA_SLACK_RESPONSE_URLS")
+        return False
 
-    def thread(self, client, channel: str, thread_ts: str, current_ts: str, context) -> tuple[list[dict], bool]:
-        """(history, the bot has posted in this thread) from conversations.replies."""
-        try:
-            resp = client.conversations_replies(channel=channel, ts=thread_ts, limit=200)
-            messages = resp.get("messages") or []
-        except Exception as e:  # noqa: BLE001
-            log.warning("conversations.replies failed: %s", api_error(e))
-            return [], False
-        bot_user_id, bot_id = context.bot_user_id, context.bot_id
-        mine = any((bot_user_id and m.get("user") == bot_user_id) or (bot_id and m.get("bot_id") == bot_id)
-                   for m in messages)
-        return self._turns(messages, current_ts, bot_user_id, bot_id), mine
+    def safe(self, respond):
+        """``respond``, or a no-op when its response_url is not allowed."""
+        return respond if self.respond_ok(respond) else (lambda *a, **kw: None)
 
-    def dm_history(self, client, channel: str, current_ts: str, context) -> list[dict]:
-        try:
-            resp = client.conversations_history(channel=channel, latest=current_ts, inclusive=False,
-                                                oldest=f"{float(current_ts) - DM_HISTORY_WINDOW_S:.6f}",
-                                                limit=2 * int(self.engine.settings.max_history_turns))
-            messages = resp.get("messages") or []
-        except Exception as e:  # noqa: BLE001 - history is a nicety: answer without it
-            log.warning("conversations.history failed: %s", api_error(e))
-            return []
-        return self._turns(messages, current_ts, context.bot_user_id, context.bot_id)
-
-    # -- listeners --
+    # -- events --
     def on_mention(self, event, context, client) -> None:
         channel, ts = event.get("channel", ""), event.get("ts", "")
         if is_bot_message(event, context.bot_user_id) or channel.startswith("D"):
@@ -242,75 +158,134 @@ class SlackBot:
         if not self.messages.claim((channel, ts)):
             return
         question = render.question_text(event.get("text") or "", context.bot_user_id)
-        thread_ts = event.get("thread_ts") or ts
+        where = Where(channel, event.get("thread_ts") or ts, event.get("user"), context.team_id)
         if not question:
-            return self.reply_help(client, channel, thread_ts)
+            return self.reply_help(client, where)
         history = []
         if event.get("thread_ts") and event["thread_ts"] != ts:
-            history, _ = self.thread(client, channel, event["thread_ts"], ts, context)
-        self.reply(client, channel, thread_ts, question, history)
+            history, _ = self.history.thread(client, channel, event["thread_ts"], ts, context)
+        self.reply(client, where, question, history)
 
     def on_message(self, event, context, client) -> None:
-        if is_bot_message(event, context.bot_user_id):
+        channel, subtype = event.get("channel", ""), event.get("subtype")
+        if subtype in ("message_changed", "message_deleted"):  # this process's copy of the thread is stale
+            changed = event.get("message") or event.get("previous_message") or {}
+            if changed.get("thread_ts"):
+                self.history.cache.discard((channel, changed["thread_ts"]))
             return
-        if event.get("subtype") not in (None, "file_share", "thread_broadcast"):
-            return  # edits, deletions, joins...
-        channel, ts = event.get("channel", ""), event.get("ts", "")
-        thread_ts = event.get("thread_ts")
-        raw = event.get("text") or ""
+        if is_bot_message(event, context.bot_user_id) or subtype not in (None, "file_share", "thread_broadcast"):
+            return  # bots, joins...
+        ts, thread_ts, raw = event.get("ts", ""), event.get("thread_ts"), event.get("text") or ""
         in_thread = bool(thread_ts and thread_ts != ts)
         if event.get("channel_type") == "im" or channel.startswith("D"):
-            if not self.messages.claim((channel, ts)):
+            # (a DM thread reply went to the assistant's user_message listener: bolt's Assistant takes them all)
+            if in_thread or not self.messages.claim((channel, ts)):
                 return
             question = render.question_text(raw, context.bot_user_id)
-            if not question:
-                return
-            if in_thread:
-                history, _ = self.thread(client, channel, thread_ts, ts, context)
-            else:
-                history = self.dm_history(client, channel, ts, context)
-            return self.reply(client, channel, thread_ts if in_thread else None, question, history)
+            if question:
+                history = self.history.dm(client, channel, ts, context)
+                self.reply(client, Where(channel, None, event.get("user"), context.team_id), question, history)
+            return
         # A channel or group message: only replies in a thread the bot has answered in are for us.
         if not in_thread:
             return
         mentions = re.findall(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", raw)
-        if context.bot_user_id in mentions:
-            return  # an app_mention event carries this one
-        if mentions:
-            return  # addressed to someone else in the thread
-        if (channel, ts) in self.messages:
-            return
-        history, mine = self.thread(client, channel, thread_ts, ts, context)
+        if context.bot_user_id in mentions or mentions or (channel, ts) in self.messages:
+            return  # an app_mention event carries it, or it is addressed to someone else
+        history, mine = self.history.thread(client, channel, thread_ts, ts, context)
         mine = mine or (channel, thread_ts) in self.threads  # e.g. conversations.replies failed
         if not mine or not self.messages.claim((channel, ts)):
             return
         question = render.question_text(raw, context.bot_user_id)
         if question:
-            self.reply(client, channel, thread_ts, question, history)
+            self.reply(client, Where(channel, thread_ts, event.get("user"), context.team_id), question, history)
 
+    def on_home_opened(self, event, client) -> None:
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        if self._home is None:
+            state = self.engine.load()
+            self._home = views.home_view(state.faq, state.catalog)
+        try:
+            client.views_publish(user_id=event["user"], view=self._home)
+        except Exception as e:  # noqa: BLE001
+            log.warning("views.publish failed: %s", api_error(e))
+
+    # -- the slash command --
     def on_command(self, ack, command, respond) -> None:
-        question = render.question_text(command.get("text") or "")
-        if not question or question.lower() in HELP_WORDS:
-            if self.engine.loaded:  # the help is cheap: it can be the ack itself
-                faq = self.engine.faq()
-                return ack(text=render.usage_text(faq), blocks=render.usage_blocks(faq), response_type="ephemeral")
-            ack()
-            faq = self.engine.faq()
-            return respond(text=render.usage_text(faq), blocks=render.usage_blocks(faq), response_type="ephemeral")
-        searching = render.labels()["searching"] + render.escape(render.truncate(question, 200))
-        ack(text=searching, response_type="ephemeral")
+        text = render.question_text(command.get("text") or "")
+        if not text or text.lower() in HELP_WORDS:
+            return self._cheap(ack, respond, lambda: (views.usage_text(self.engine.faq()),
+                                                      views.usage_blocks(self.engine.faq())))
+        if text.lower() in EXPERT_WORDS:
+            catalog = lambda: self.engine.load().catalog  # noqa: E731
+            return self._cheap(ack, respond, lambda: (views.experts_text(catalog()), views.experts_blocks(catalog())))
+        number = _NUMBER.fullmatch(text)
+        question = views.ask_number(int(number.group(1))) if number else text
+        fallback, blocks = views.searching(question)
+        ack(text=fallback, blocks=blocks, response_type="ephemeral")
+        if not self.respond_ok(respond):
+            return
         ans, warning = self.ask(question)
         try:
             if ans is None:
                 respond(text=warning, response_type="ephemeral", replace_original=False)
             else:
                 text, blocks = self.render(ans, question, show_question=True)
-                respond(text=text, blocks=blocks, response_type="in_channel", replace_original=False)
+                respond(text=text, blocks=blocks, response_type="in_channel", replace_original=False,
+                        metadata=asked_metadata(question))
         except Exception as e:  # noqa: BLE001
             log.warning("response_url post failed: %s", api_error(e))
 
+    def _cheap(self, ack, respond, build) -> None:
+        """A reply built from the FAQ alone, visible only to the user: the ack itself once the FAQ is loaded,
+        else acked at once and sent through response_url (loading can take longer than Slack's 3 s)."""
+        if self.engine.loaded:
+            text, blocks = build()
+            return ack(text=text, blocks=blocks, response_type="ephemeral")
+        ack()
+        if self.respond_ok(respond):
+            text, blocks = build()
+            respond(text=text, blocks=blocks, response_type="ephemeral")
+
+    # -- buttons --
+    def on_suggestion(self, ack, body, action, client, context, respond) -> None:
+        """A suggestion or "did you mean" button: its question, answered in the thread of the message that
+        carries it (top level in a DM that has no thread); through response_url for an ephemeral message or
+        where the bot cannot post."""
+        ack()
+        question = (action.get("value") or "").strip()
+        container, message = body.get("container") or {}, body.get("message") or {}
+        channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+        user = (body.get("user") or {}).get("id")
+        if not question or not channel or not self.clicks.claim((channel, container.get("message_ts"), question, user)):
+            return
+        posted = None
+        if not container.get("is_ephemeral") and message.get("ts"):
+            thread_ts = message.get("thread_ts") or (None if channel.startswith("D") else message["ts"])
+            if thread_ts:
+                history, _ = self.history.thread(client, channel, thread_ts, None, context)
+            else:
+                history = self.history.dm(client, channel, None, context)
+            where = Where(channel, thread_ts, user, context.team_id)
+            posted = self.reply(client, where, question, history, asked=True)
+        if posted is None and self.respond_ok(respond):
+            ans, warning = self.ask(question)
+            text, blocks = (warning, None) if ans is None else self.render(ans, question, show_question=True)
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+    def on_home_ask(self, ack, body, action, client, context) -> None:
+        """A question button on the Home tab: the answer in the user's DM with the bot (posting to a user id
+        opens it)."""
+        ack()
+        user = (body.get("user") or {}).get("id")
+        question = (action.get("value") or "").strip()
+        if user and question and self.clicks.claim(("home", question, user)):
+            self.reply(client, Where(user, None, user, context.team_id), question, asked=True)
+
     def on_feedback(self, ack, body, action, respond) -> None:
         ack()
+        respond = self.safe(respond)  # the vote is stored either way; the thank-you only to Slack
         rating = 1 if action.get("action_id", "").endswith("_up") else -1
         try:
             meta = json.loads(action.get("value") or "{}")
@@ -358,20 +333,3 @@ class SlackBot:
             log.info("skipped a repeated delivery of %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")
         return next()
-
-
-def is_bot_message(m: dict, bot_user_id=None) -> bool:
-    """Bots are never answered, this one included: no loops between bots."""
-    return bool(m.get("bot_id") or m.get("subtype") == "bot_message" or m.get("bot_profile")
-                or (bot_user_id and m.get("user") == bot_user_id))
-
-
-def api_error(e: Exception) -> str:
-    """A Web API failure in a few words (Slack's error code), never the request with its token."""
-    resp = getattr(e, "response", None)
-    try:
-        if resp is not None and resp.get("error"):
-            return str(resp.get("error"))
-    except Exception:  # noqa: BLE001
-        pass
-    return type(e).__name__

@@ -4,14 +4,19 @@ and a Slack message's text back to a plain question.
 An answer is rendered from its fields (notice, sections, citations), never from its ``answer`` markdown:
 a section's title in *bold*, its lead and items as text, each cited quote as ``>`` lines ending in its
 ``[n]`` under the expert's name. Only a section's ``body`` is markdown (written by an LLM), so only it goes
-through ``to_mrkdwn``. Every piece of corpus or user text is escaped (``& < >``) as Slack requires.
+through ``to_mrkdwn``. Every piece of corpus or user text is escaped (``& < >``) as Slack requires, and the
+user's own words, when shown back, go in a ``verbatim`` text object: Slack then turns no bare link, channel
+name or ``@here`` in them into a live one.
+
+Under an answer: a "did you mean" line with its button when the engine put a close runner-up first in the
+suggestions, the other suggestions as buttons (a click asks that question in the same thread), 👍/👎.
 """
 from __future__ import annotations
 
 import json
 import re
 
-from kbqa.types import Answer, Citation, Section
+from kbqa.types import Answer, Citation, Section, Suggestion
 
 COMMAND = "/kbqa"
 
@@ -20,11 +25,16 @@ SECTION_TEXT_MAX = 3000
 CONTEXT_ELEMENTS_MAX = 10
 BLOCKS_MAX = 50
 BUTTON_VALUE_MAX = 2000
+BUTTON_TEXT_MAX = 75
 FALLBACK_TEXT_MAX = 3000
 
 CITATIONS_BLOCK = "kbqa_citations"
 FEEDBACK_BLOCK = "kbqa_feedback"
 FEEDBACK_UP, FEEDBACK_DOWN = "kbqa_feedback_up", "kbqa_feedback_down"
+FEEDBACK_ACTION = re.compile(r"^kbqa_feedback_(up|down)$")
+SUGGEST_BLOCK, DID_YOU_MEAN_BLOCK = "kbqa_suggest", "kbqa_did_you_mean"
+DID_YOU_MEAN = "kbqa_did_you_mean"
+SUGGEST_ACTION = re.compile(r"^kbqa_(suggest_\d+|did_you_mean)$")  # every button that asks its value
 
 
 # ---- Slack text in -----------------------------------------------------------------------------
@@ -150,6 +160,7 @@ _LABELS = {
     "topic": "问题", "description": "问题描述",
     "searching": "🔎 正在查找：", "feedback_failed": "⚠️ 反馈没有保存成功，请稍后再试。",
     "no_answer": "⚠️ 内部错误，暂时无法回答，请稍后再试。",
+    "did_you_mean": "🤔 你是不是想问：", "ask_this": "问这个", "next": "接下来可以问：",
 }
 
 
@@ -234,6 +245,50 @@ def _citations_block(answer: Answer, words: dict) -> dict | None:
             "elements": [{"type": "mrkdwn", "text": truncate(x, SECTION_TEXT_MAX)} for x in lines]}
 
 
+def did_you_mean(answer: Answer) -> Suggestion | None:
+    """The engine's "did you mean": its first suggestion when that is the runner-up question of a retrieval
+    answer that scored within ``suggest.TIE`` of the question answered (the rule ``suggest.after_answer``
+    applies; ``hits`` are the in-process Answer's, not part of its JSON)."""
+    if answer.kind != "answer" or not answer.suggestions or not answer.hits:
+        return None
+    from kbqa.answer.suggest import TIE, ranked_topics
+
+    ranked = [(t, s) for t, s in ranked_topics(answer.hits) if s > 0]
+    first = answer.suggestions[0]
+    if (len(ranked) >= 2 and first.topic == ranked[1][0] != answer.topic
+            and ranked[1][1] >= TIE * ranked[0][1]):
+        return first
+    return None
+
+
+def button(action_id: str, text: str, value: str) -> dict:
+    return {"type": "button", "action_id": action_id,
+            "text": {"type": "plain_text", "text": truncate(text, BUTTON_TEXT_MAX), "emoji": True},
+            "value": value[:BUTTON_VALUE_MAX]}
+
+
+def suggestion_blocks(answer: Answer, words: dict) -> list[dict]:
+    """The "did you mean" line with its button, then the other suggestions as buttons under a caption."""
+    blocks: list[dict] = []
+    dym = did_you_mean(answer)
+    if dym is not None:
+        blocks.append({"type": "section", "block_id": DID_YOU_MEAN_BLOCK,
+                       "text": {"type": "mrkdwn", "text": f"{words['did_you_mean']}*{escape(dym.text)}*"},
+                       "accessory": button(DID_YOU_MEAN, words["ask_this"], dym.text)})
+    rest = [s for s in answer.suggestions if s is not dym]
+    if rest:
+        blocks.append({"type": "context", "elements": [{"type": "plain_text", "text": words["next"]}]})
+        blocks.append({"type": "actions", "block_id": SUGGEST_BLOCK,
+                       "elements": [button(f"kbqa_suggest_{i}", s.text, s.text) for i, s in enumerate(rest)]})
+    return blocks
+
+
+def question_block(question: str, words: dict) -> dict:
+    """The question a reply answers, shown back verbatim: escaped, and no link or mention made live."""
+    return {"type": "context", "elements": [{"type": "mrkdwn", "verbatim": True, "text": truncate(
+        f"*{words['question']}：* {escape(question)}", SECTION_TEXT_MAX)}]}
+
+
 def _feedback_block(value: str, words: dict) -> dict:
     return {"type": "actions", "block_id": FEEDBACK_BLOCK, "elements": [
         {"type": "button", "action_id": action, "text": {"type": "plain_text", "text": words[key]}, "value": value}
@@ -242,16 +297,16 @@ def _feedback_block(value: str, words: dict) -> dict:
 
 def render_answer(answer: Answer, question: str = "", *, answer_id: str = "", show_question: bool = False
                   ) -> tuple[str, list[dict]]:
-    """(fallback text, Block Kit blocks) for an Answer: its sections, the citations, the feedback buttons.
-    ``show_question`` heads the message with the question (a slash command's answer is posted to everyone)."""
+    """(fallback text, Block Kit blocks) for an Answer: its sections, the citations, the suggestions, the
+    feedback buttons. ``show_question`` heads the message with the question (a slash command's answer is
+    posted to everyone; a clicked suggestion's answer shows what was clicked)."""
     words = labels(is_traditional(question))
     text = answer_mrkdwn(answer)
     blocks: list[dict] = []
     if show_question and question:
-        blocks.append({"type": "context", "elements": [
-            {"type": "mrkdwn", "text": truncate(f"*{words['question']}：* {escape(question)}", SECTION_TEXT_MAX)}]})
-    tail = [b for b in (_citations_block(answer, words),
-                        _feedback_block(feedback_value(answer_id, question, answer), words)) if b]
+        blocks.append(question_block(question, words))
+    tail = [b for b in (_citations_block(answer, words),) if b] + suggestion_blocks(answer, words)
+    tail.append(_feedback_block(feedback_value(answer_id, question, answer), words))
     sections = split_text(text, SECTION_TEXT_MAX)
     room = BLOCKS_MAX - len(blocks) - len(tail)
     if len(sections) > room:
@@ -265,16 +320,3 @@ def render_answer(answer: Answer, question: str = "", *, answer_id: str = "", sh
         fallback += "\n" + "；".join(f"[{c.n}] {words['topic']}{c.topic} {escape(c.expert or words['description'])}"
                                     for c in answer.citations)
     return truncate(fallback, FALLBACK_TEXT_MAX), blocks
-
-
-# ---- help --------------------------------------------------------------------------------------
-def usage_text(faq) -> str:
-    lines = [f"用法：`{COMMAND} 你的问题`，例如 `{COMMAND} 容器网络怎么选型？`",
-             "也可以在频道里 @ 我提问，或者直接私信我；在我回答的线程里回复就是追问。", "",
-             f"*我能回答《{escape(faq.title)}》里的这些问题：*"]
-    lines += [f"{t.n}. {escape(t.title)}" for t in faq.topics]
-    return "\n".join(lines)
-
-
-def usage_blocks(faq) -> list[dict]:
-    return [{"type": "section", "text": {"type": "mrkdwn", "text": s}} for s in split_text(usage_text(faq))]

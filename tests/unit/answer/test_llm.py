@@ -375,14 +375,15 @@ def test_slack_message_grows_then_holds_the_checked_answer(engine, llm, tmp_path
                          store=FeedbackStore(tmp_path / "fb.sqlite3"))
         server = make_http_server(app, "127.0.0.1", 0).start()
         try:
-            text = f"<@{slack.bot_user_id}> {QUESTION}"
-            msg = slack.add_message("C0001", text)
-            event = {"type": "app_mention", "user": "UALICE", "text": text, "ts": msg["ts"], "channel": "C0001",
-                     "event_ts": msg["ts"]}
+            # at the top of a DM, where Slack streams no message: one edited as it grows (tests/system/
+            # test_slack_streaming.py has native streaming in threads)
+            msg = slack.add_message("D0001", QUESTION)
+            event = {"type": "message", "user": "UALICE", "text": QUESTION, "ts": msg["ts"], "channel": "D0001",
+                     "channel_type": "im", "event_ts": msg["ts"]}
             r = post_event(server.url, secret, event)
             assert r.status == 200
             [post] = slack.wait_for("chat.postMessage")
-            assert post.params["thread_ts"] == msg["ts"] and not post.params.get("blocks")
+            assert "thread_ts" not in post.params and not post.params.get("blocks")
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:
                 updates = slack.calls_to("chat.update")
@@ -397,10 +398,10 @@ def test_slack_message_grows_then_holds_the_checked_answer(engine, llm, tmp_path
         assert all(len(a) <= len(b) for a, b in zip(growing, growing[1:]))
         final = updates[-1].params
         blocks = final["blocks"] if isinstance(final["blocks"], list) else json.loads(final["blocks"])
-        assert final["ts"] == slack.messages["C0001"][-1]["ts"] and final["channel"] == "C0001"
+        assert final["ts"] == slack.messages["D0001"][-1]["ts"] and final["channel"] == "D0001"
         assert "可应急[3]。" in final["text"] and "编造" not in final["text"]
         assert any(b["type"] == "actions" for b in blocks) and any(b["type"] == "context" for b in blocks)
-        assert slack.messages["C0001"][-1]["text"] == final["text"]  # the thread history sees the final answer
+        assert slack.messages["D0001"][-1]["text"] == final["text"]  # the DM's history sees the final answer
 
 
 # ---- the citation check, directly ---------------------------------------------------------------------

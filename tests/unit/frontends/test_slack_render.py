@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 
 from kbqa.frontends.slack.render import (BLOCKS_MAX, CONTEXT_ELEMENTS_MAX, SECTION_TEXT_MAX, render_answer,
-                                         to_mrkdwn, usage_text)
+                                         to_mrkdwn)
+from kbqa.frontends.slack.views import usage_text
 from kbqa.types import Answer, Citation, Section, Topic
 
 TITLE = "问题 4：容器网络如何选择?"

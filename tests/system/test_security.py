@@ -207,3 +207,55 @@ def test_make_install_has_no_test_extras():
     assert "-e ." in install and "[test]" not in install
     test = makefile.split("\ntest:")[1].split("\n\n")[0]
     assert "TESTSTAMP" in test and "'.[test]'" in makefile.split("$(TESTSTAMP): $(STAMP)")[1].split("\n\n")[0]
+
+
+def _installed_graph() -> dict[str, str]:
+    """Every distribution that installing kbqa with its test extras pulls in: canonical name -> version."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    seen: dict[str, str] = {}
+
+    def walk(name: str, extras: set[str]) -> None:
+        key = canonicalize_name(name)
+        if key in seen:
+            return
+        try:
+            dist = metadata.distribution(key)
+        except metadata.PackageNotFoundError:
+            return  # a requirement whose marker excludes this interpreter, or an optional extra not installed
+        seen[key] = dist.version
+        for text in dist.requires or []:
+            req = Requirement(text)
+            if req.marker and not any(req.marker.evaluate({"extra": e}) for e in (extras or {""})):
+                continue
+            walk(req.name, set(req.extras))
+
+    walk("kbqa", {"", "test"})
+    seen.pop("kbqa")
+    return seen
+
+
+def test_constraints_pin_exactly_what_is_installed_so_pip_audit_sees_it():
+    """docs/security.md audits constraints.txt with `pip-audit --no-deps`: that checks only the lines in the file,
+    as written. So every line must be an exact pin, and every package the install pulls in (the test extras
+    too) must be there at the version that is installed; a package missing from the file is never audited."""
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    pins: dict[str, str] = {}
+    for line in (PACKAGE.parent / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9._-]+==[A-Za-z0-9.+!-]+", line), f"not an exact pin: {line}"
+            name, version = line.split("==")
+            pins[canonicalize_name(name)] = version
+    installed = _installed_graph()
+    assert len(installed) > 50  # the walk found the install, not an empty graph
+    unpinned = sorted(set(installed) - set(pins))
+    assert not unpinned, f"installed but not in constraints.txt (pip-audit would skip them): {unpinned}"
+    # a local label (torch's +cpu) is the same release for an advisory
+    drift = {n: (pins[n], v) for n, v in installed.items() if Version(pins[n]) != Version(Version(v).public)}
+    assert not drift, f"constraints.txt pins another version than the one installed: {drift}"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import MODES, Settings
-from kbqa.text.normalise import clean, is_traditional, to_traditional
+from kbqa.text.normalise import clean, is_traditional, normalise, to_traditional, words
 from kbqa.types import Answer, Generated
 
 if TYPE_CHECKING:
@@ -37,7 +37,12 @@ LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文�
 LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
 LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
 
-ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
+ANSWER_CACHE_SIZE = 1024
+WARM_QUESTION = "容器云怎么做高可用"
+# LLM mode under a request deadline: a follow-up's condensing call gets this share of the time left, the
+# answer the rest, and FALLBACK_S stays in hand for rendering the extractive answer instead.
+CONDENSE_SHARE = 0.35
+FALLBACK_S = 0.5  # extractive answers to history-less questions kept in memory (see Engine.ask)
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,23 @@ class AskEngine(Protocol):
     def answer_mode(self) -> str: ...
     def faq(self) -> Faq: ...
     def load(self) -> Loaded: ...
-    def ask(self, question, history=None, mode: str | None = None) -> Answer: ...
-    def ask_stream(self, question, history=None, mode: str | None = None) -> Iterator[str | Answer]: ...
+    def ask(self, question, history=None, mode: str | None = None, deadline: float | None = None) -> Answer: ...
+    def ask_stream(self, question, history=None, mode: str | None = None,
+                   deadline: float | None = None) -> Iterator[str | Answer]: ...
     def clear_caches(self) -> None: ...
+    def warm(self) -> None: ...
+
+
+FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
+
+
+def _may_borrow(features: dict) -> bool:
+    """A follow-up the FAQ does not cover alone may lean on the previous question ("那存储那块呢") unless it
+    brings its own subject the FAQ does not know ("那 Istio 的 sidecar 开销呢", "what about Arthas?"): an
+    unknown technical term, or a least familiar word far from the FAQ's words (the decision's features).
+    A follow-up covered on its own ("存储呢" after a network question) is answered on its own unless the
+    previous question talks about it (``Engine._talks_about``)."""
+    return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
 class Engine:
@@ -162,6 +181,15 @@ class Engine:
         return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
                       examples=load_examples(self.settings.corpus, faq))
 
+    def warm(self) -> None:
+        """Everything the first question would otherwise wait for: the index, the models, jieba, OpenCC and,
+        in LLM mode, the LLM client (its import and set-up; no request is sent)."""
+        self.load()
+        self.retrieve(WARM_QUESTION)
+        is_traditional(WARM_QUESTION)
+        if self.llm is not None:
+            self.llm.warm()
+
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
         with self._lock:
@@ -206,12 +234,24 @@ class Engine:
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and is_followup(question, r.features):
+        if previous and is_followup(question, r.features) and _may_borrow(r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
-            if covered2:
+            # covered alone, a follow-up keeps its own answer unless the question the conversation is on
+            # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
+            if covered2 and (not covered or self._talks_about(r2, question)):
                 r, covered, p = r2, covered2, p2
         return r, covered, p
+
+    def _talks_about(self, r: Retrieval, question: str) -> bool:
+        """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
+        if not r.hits:
+            return False
+        state = self.load()
+        topic = r.hits[0].unit.topic
+        text = normalise(" ".join(u.text for u in state.faq.units if u.topic == topic))
+        own = [w for w in words(question) if w in state.catalog.vocab]
+        return bool(own) and all(w in text for w in own)
 
     @property
     def answer_mode(self) -> str:
@@ -229,7 +269,7 @@ class Engine:
             self._llm = from_settings(self.settings)
         return self._llm
 
-    def ask(self, question, history=None, mode: str | None = None) -> Answer:
+    def ask(self, question, history=None, mode: str | None = None, deadline: float | None = None) -> Answer:
         """Answer one question from the FAQ, or say it is not covered. Raises InvalidQuestion, KbqaError;
         an LLM failure is never raised: the answer is then the extractive one with a notice.
 
@@ -246,7 +286,7 @@ class Engine:
                     # same timing fields as a computed answer: the stages took no time
                     return replace(hit, timings={**{k: 0.0 for k in hit.timings},
                                                  "total_ms": (time.perf_counter() - t0) * 1e3})
-        for item in self._answer(question, history, mode, stream=False):
+        for item in self._answer(question, history, mode, stream=False, deadline=deadline):
             if isinstance(item, Answer):
                 if key is not None:
                     with self._lock:
@@ -256,11 +296,12 @@ class Engine:
                 return item
         raise KbqaError("no answer was produced")  # unreachable
 
-    def ask_stream(self, question, history=None, mode: str | None = None) -> Iterator[str | Answer]:
+    def ask_stream(self, question, history=None, mode: str | None = None,
+                   deadline: float | None = None) -> Iterator[str | Answer]:
         """Text deltas as the answer is written, then the final Answer. In LLM mode the deltas are the
         model's raw words, as ``Generated`` strings (untrusted: show them inert); the final Answer holds the
         citation-checked text and replaces them. Other deltas are pieces of the Answer's markdown."""
-        yield from self._answer(question, history, mode, stream=True)
+        yield from self._answer(question, history, mode, stream=True, deadline=deadline)
 
     def topic_of(self, question: str, mode: str | None = None) -> int | None:
         """The FAQ question a question is about, when retrieval finds it covered (cached): what "下一个" or
@@ -276,7 +317,8 @@ class Engine:
                 self._topics.popitem(last=False)
         return topic
 
-    def _answer(self, question, history, mode: str | None, stream: bool) -> Iterator[str | Answer]:
+    def _answer(self, question, history, mode: str | None, stream: bool,
+                deadline: float | None = None) -> Iterator[str | Answer]:
         from kbqa.answer.respond import Responder
         from kbqa.conversation.routing import Context, understand
 
@@ -293,10 +335,12 @@ class Engine:
         if intent.kind != "topical":
             answer = respond.structured(intent)
         elif llm is not None and turns:
-            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode)
+            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, deadline)
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent) if intent.parts else None
+            if answer is None and intent.rephrase:  # "接着说": the previous question again
+                answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode))
             if answer is None:
                 answer = respond.topical(intent, *self.retrieve(q, history, mode))
         t3 = time.perf_counter()
@@ -312,9 +356,9 @@ class Engine:
                 yield from _paragraphs(answer.answer)
             yield answer
             return
-        yield from self._generate(llm, standalone, answer, traditional, stream, t0)
+        yield from self._generate(llm, standalone, answer, traditional, stream, t0, deadline)
 
-    def _retrieve_condensed(self, llm, q: str, history, mode):
+    def _retrieve_condensed(self, llm, q: str, history, mode, deadline: float | None = None):
         """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
         into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
         from kbqa.answer.llm import LLMError, condense
@@ -323,7 +367,8 @@ class Engine:
         if covered and not is_followup(q, r.features):
             return r, covered, p, q
         try:
-            standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q)
+            standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q,
+                                  deadline=_share(deadline, CONDENSE_SHARE))
         except LLMError as e:
             log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
             standalone = None
@@ -333,7 +378,8 @@ class Engine:
                 return r2, covered2, p2, standalone
         return (*self.retrieve(q, history, mode), q)
 
-    def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float):
+    def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float,
+                  deadline: float | None = None):
         """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
         notice when the LLM failed or nothing it wrote is supported by a valid citation."""
         from kbqa.answer.llm import build_prompt, check_citations, source_urls
@@ -343,11 +389,11 @@ class Engine:
         parts: list[str] = []
         try:
             if stream:
-                for delta in llm.stream(messages):
+                for delta in llm.stream(messages, deadline=_share(deadline, 1.0)):
                     parts.append(delta)
                     yield Generated(to_traditional(delta) if traditional else delta)
             else:
-                parts.append(llm.complete(messages))
+                parts.append(llm.complete(messages, deadline=_share(deadline, 1.0)))
             checked, report = check_citations("".join(parts), len(answer.citations),
                                               self.settings.llm_citation_mode,
                                               source_urls(c.text for c in answer.citations))
@@ -375,6 +421,15 @@ def _rendered(answer: Answer, traditional: bool, converted: bool = False) -> Ans
     if not traditional:
         return replace(answer, answer=text)
     return replace(answer if converted else in_traditional(answer), answer=to_traditional(text))
+
+
+def _share(deadline: float | None, share: float) -> float | None:
+    """A call's own deadline: ``share`` of the time left before the request's, keeping FALLBACK_S in hand
+    for the extractive answer that replaces the LLM's when it is late."""
+    if deadline is None:
+        return None
+    now = time.monotonic()
+    return now + max(0.0, deadline - FALLBACK_S - now) * share
 
 
 def _paragraphs(text: str) -> list[str]:

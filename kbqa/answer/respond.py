@@ -4,6 +4,7 @@ here; the engine renders once, in the user's script.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from kbqa.engine import Loaded
     from kbqa.retrieval.retriever import Retrieval
 
-MULTI_MARGIN = 1.1  # a part of a two-part question counts when its first question scores this far ahead
+MULTI_MARGIN = 1.0  # a part of a two-part question counts when its first question scores this far ahead (1.0: any lead)
 
 
 class Responder:
@@ -97,6 +98,11 @@ class Responder:
             b.overview(intent.missing)
             suggestions = self.starters()
         elif kind == "question":
+            if not intent.topics:  # "第几个问题讲网络的": the question retrieval finds for the subject
+                n = self.subject_topic(intent.subject)
+                if n is None:
+                    return self.topical(intent, *self.retrieve(intent.subject, None, self.mode))
+                intent = replace(intent, topics=(n,))
             for n in intent.topics:
                 b.question(n)
             topic = intent.topics[0]

@@ -14,6 +14,30 @@ from kbqa.text.normalise import normalise, words
 from kbqa.types import Topic, Unit
 
 _LATIN = re.compile(r"[a-z0-9]")
+_PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
+                     r"经理|架构师|工程师|总监|设计师|pm\b|guy|expert|said|say|think)")
+
+
+_FUNCTION_TAGS = tuple("bcdmpqrtuyzef")  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
+
+
+def _function_word(word: str) -> bool:
+    """A word that says how rather than what ("大概", "几个", "分别", "目前"): jieba's dictionary tags it as a
+    function word. Words jieba does not know ("运维", "k8s") are content."""
+    from kbqa.text.normalise import pos_tag
+    return pos_tag(word).startswith(_FUNCTION_TAGS)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """a and b differ by one insertion, deletion or substitution."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 @dataclass(frozen=True)
@@ -66,6 +90,10 @@ class Catalog:
         # words of the FAQ's own title ("容器云", "难点"): a question made only of these and of words like
         # "哪些/问题" asks what the FAQ is about
         self.title_words = frozenset(w for t in words(faq.title) for w in {t, *t.split("+")} if w)
+        # what the FAQ talks about: a question holding one of these words asks about the FAQ's content
+        self.vocab = frozenset(w for u in faq.units for w in words(u.topic_title + "\n" + u.text)
+                               if len(w) >= 2 and not _function_word(w))
+        self._fuzzy = self._fuzzy_names()
         flexible = [r"[\s_\-·.]*".join(re.escape(c) for c in k) for k in sorted(self._names, key=len, reverse=True)]
         self._strip_re = re.compile("|".join(flexible)) if flexible else None
 
@@ -99,6 +127,57 @@ class Catalog:
                 continue
             found.setdefault(self._names[k], k)
         return list(found.items())
+
+    def _fuzzy_names(self) -> list[tuple[re.Pattern, str, bool]]:
+        """Looser ways people name an expert: (pattern, handle, needs a person word nearby). The first part of a
+        Latin handle ("gavin", "xiaoping"); an organisation without 某 or cut to its head ("股份制银行",
+        "蚂蚁"), and a job title that only one expert has ("技术总监") - those only next to a word for a person
+        ("那位", "专家", "说"), so that "金融" in a question about finance names nobody."""
+        out: list[tuple[re.Pattern, str, bool]] = []
+        titles: dict[str, set[str]] = {}
+        def organisation(name: str, h: str) -> None:
+            org = normalise(name).lstrip("某")
+            head = re.sub(r"(银行|企业|公司|厂商|金服|科技)$", "", org)
+            for key in {org, head, head[:2]}:
+                if len(key) >= (3 if key.isascii() else 2) and key not in {"银行", "公司", "企业"}:
+                    out.append((re.compile(re.escape(key)), h, True))
+
+        for h, e in self.experts.items():
+            for part in re.split(r"[_\d\s]+", normalise(h)):
+                if len(part) >= 4 and part != alias_key(h):
+                    out.append((re.compile(rf"(?<![a-z]){re.escape(part)}(?![a-z])"), h, False))
+            if h.startswith("某"):  # an anonymous handle is an organisation ("某金融企业")
+                organisation(h, h)
+            for u in e.units:
+                bits = u.expert_title.split()
+                titles.setdefault(bits[-1], set()).add(h)
+                if len(bits) >= 2:
+                    organisation(bits[0], h)
+        for title, handles in titles.items():
+            if len(handles) == 1:
+                out.append((re.compile(re.escape(normalise(title))), next(iter(handles)), False))
+        # keys shared by several experts name nobody
+        owners: dict[str, set[str]] = {}
+        for pattern, h, _ in out:
+            owners.setdefault(pattern.pattern, set()).add(h)
+        unique = {p.pattern: (p, h, person) for p, h, person in out if len(owners[p.pattern]) == 1}
+        return list(unique.values())
+
+    def find_experts_loosely(self, text: str) -> list[str]:
+        """Experts named loosely (see ``_fuzzy_names``), or with one typo in a Latin handle ("Garry", "zhuqbs")."""
+        text = normalise(text)
+        found: list[str] = []
+        for pattern, h, person in self._fuzzy:
+            m = pattern.search(text)
+            after = re.sub(r"^(?:公司|银行|企业|厂商|的|\s)+", "", text[m.end():]) if m else ""
+            if m and (not person or _PERSON.match(after)) and h not in found:
+                found.append(h)
+        for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
+            for h in self.experts:
+                key = alias_key(h)
+                if h not in found and len(key) >= 5 and token != key and _one_edit(token, key):
+                    found.append(h)
+        return found
 
     def strip_names(self, text: str) -> str:
         """The normalised text without the names of experts (what the rest of a question asks about)."""

@@ -21,14 +21,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog
-from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, words
+from kbqa.text.normalise import cjk_share, normalise, words
 
 # ---- numbers ------------------------------------------------------------------------------------------
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_NUM = r"[零〇一二两三四五六七八九十百]+"
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1}
+_EN_CARD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "eleven": 11, "twelve": 12}
 
 
 def cn_number(text: str) -> int | None:
@@ -54,12 +57,12 @@ _NUM = rf"(\d{{1,3}}|{_CN_NUM})"
 _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 # a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
 _REF = re.compile("|".join([
-    rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问)",
-    rf"(?:问题|题目)\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?:\s*[个题])?",
+    rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
+    rf"(?:问题|题目|难点|(?<![主标话])题)\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题)",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*[个道条题]",
     r"(?<![a-z0-9])q\s*\.?\s*(?P<e>\d{1,3})(?![a-z0-9])",
-    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3})(?![0-9])",
+    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
@@ -82,7 +85,7 @@ def _ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
             n = int(word) if word.isdigit() else _EN_ORD[word]
             n = count if n == -1 else n
         else:
-            n = cn_number(raw)
+            n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
         if n is not None:
             out.append((n, m.span()))
     return out
@@ -106,31 +109,21 @@ _PROFILE = re.compile(r"是谁|是哪位|何许人|是做什么|干什么的|做
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 _THEIR_QUESTIONS = re.compile(r"回答了?(?:哪些|哪几个|什么|几个|多少)(?:问题|题)?|答了?(?:哪些|哪几个|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+questions|what\s+questions|how\s+many\s+questions")
-_WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|什么|有哪些|都有谁)(?:专家|人|大佬|老师)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+_WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+                           r"|哪几位|几位(?:专家)?(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?")
-_OVERVIEW = re.compile(
-    r"(?:能|可以|会|能够)(?:回答|解答|问|做|帮|聊|答)|问(?:你)?(?:些|点)?(?:什么|啥|哪些)|(?:有|都有|包括|包含|涉及|覆盖了?)(?:哪些|什么|啥)"
-    r"|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|问题(?:列表|清单)|目录|^帮助$|怎么用|咋用|如何使用|使用说明|讲(?:的)?(?:是)?(?:什么|啥)|介绍一下|分别是(?:什么|啥|哪些)"
-    r"|what\s+(?:can|do)\s+you|what\s+(?:questions|topics)|^list\b|table\s+of\s+contents|what\s+is\s+(?:this|the)\s+(?:faq|kb|document)"
-    r"|what(?:'s|\s+is)\s+this\s+about|what\s+are\s+the\b|^help$|which\s+(?:questions|topics)|\bcover\b|how\s+(?:do\s+i|to)\s+use")
-_SMALLTALK = [  # (kind, phrase); a message made only of these (and polite filler) is small talk
-    ("greet", r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|早上好|早安|上午好|中午好|下午好|晚上好|晚安|在吗|在不在|有人吗|hello|hi|hey|hiya|yo|"
-              r"good\s+(?:morning|afternoon|evening)|greetings|howdy|哈啰"),
-    ("thanks", r"谢谢你?|谢谢您|多谢|感谢你?|感谢帮忙|谢了|谢啦|辛苦了|太棒了|太好了|很有帮助|有帮助|厉害|赞|thx|thanks|thank\s+you(?:\s+so\s+much)?|"
-               r"ty|much\s+appreciated|great|awesome|cool|nice"),
-    ("bye", r"再见|拜拜|回见|回头见|下次见|先这样|bye|goodbye|see\s+you(?:\s+later)?|later|cya"),
-    ("who", r"你是谁|你是哪位|你叫什么(?:名字)?|你是什么|你是机器人吗|你是ai吗|who\s+are\s+you|what\s+are\s+you|are\s+you\s+a\s+bot"),
-    ("ack", r"好的|好|明白了|明白|知道了|懂了|收到|了解|ok|okay|got\s+it|i\s+see|嗯+|哦+"),
-]
-_SMALLTALK_RE = re.compile("|".join(f"(?P<{k}>{p})" for k, p in _SMALLTALK))
-_FILLER = re.compile(r"^(?:[\s,，。.!！?？~～、…:：;；'\"“”]|啊|呀|哦|喔|哈哈|嘿|呢|吧|啦|了|哇|啰|咯|喽|帮忙|请问|今天也请多指教|请多指教|there|so|much|"
-                     r"very|you|again|everyone|all|bot|assistant|助手|老师|朋友|大家|小助手|机器人)+")
 _PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta|he|she|him|her|they)(?![a-z])|(?<![a-z])(?:他|她|he|she|him|her)(?![a-z])")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|(?<![a-z])also,?(?![a-z])|additionally,?)")
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
+                        r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
+_WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
+                             r"|which\s+question\s+(?:is\s+about|covers|talks\s+about|is\s+on)")
+_BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
+_ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥"
+                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
@@ -146,6 +139,7 @@ class Intent:
     parts: tuple[str, ...] = ()  # topical: two or more sub-questions
     followup: bool = False
     from_context: bool = False  # topics come from earlier turns, not from this question
+    rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
 
 
 @dataclass
@@ -160,125 +154,133 @@ def language(question: str) -> str:
     return "en" if cjk_share(question) < 0.3 and re.search(r"[A-Za-z]", question) else "zh"
 
 
-_FUNCTION_CHARS = set("把给让被在的得地了吗呢吧啊呀么之与和及或也就都而又还要会能可该应需这那哪我你您他她它们些个种多好请问下一是有对从到用做去来上中里")
-_LATIN_WORD = re.compile(r"[a-z0-9][a-z0-9'+.#-]*")
+def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> list[str]:
+    """The words of a question that the FAQ itself uses, once small-talk and overview cues, question numbers,
+    expert names and filler are taken out: what makes a question about the FAQ's content. Words the FAQ never
+    uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
+    rest = catalog.strip_names(_REF.sub(" ", cues.strip_cues(normalise(text))))
+    skip = cues.FILLER | filler
+    return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
 
 
-def _content(text: str, filler: set[str], catalog: Catalog) -> list[str]:
-    """What a question says beyond the given filler: its Latin words not in the filler, and the runs of
-    Chinese left after removing filler phrases (longest first) and function characters. Character-based,
-    so it does not depend on how jieba happens to cut "哪些方面" or "列给"."""
-    text = normalise(text)
-    out = [w for w in _LATIN_WORD.findall(text) if w not in filler and w not in STOPWORDS and not w.isdigit()]
-    cjk = "".join(ch if "\u3400" <= ch <= "\u9fff" else " " for ch in text)
-    for phrase in _cjk_fillers(frozenset(filler)):
-        cjk = cjk.replace(phrase, " ")
-    cjk = "".join(" " if ch in _FUNCTION_CHARS else ch for ch in cjk)
-    return out + cjk.split()
-
-
-_FILLER_CACHE: dict[frozenset, list[str]] = {}
-
-
-def _cjk_fillers(filler: frozenset) -> list[str]:
-    if filler not in _FILLER_CACHE:
-        _FILLER_CACHE[filler] = sorted((f for f in filler if re.search(r"[\u3400-\u9fff]", f)), key=len, reverse=True)
-    return _FILLER_CACHE[filler]
-
-
-def _smalltalk(text: str) -> str | None:
-    """The small-talk kind when the whole message is small talk, else None."""
-    rest, kinds = text.strip(), []
-    while True:
-        rest = _FILLER.sub("", rest)
-        if not rest:
-            break
-        m = _SMALLTALK_RE.match(rest)
-        if not m or (m.end() < len(rest) and re.match(r"[a-z0-9]", rest[m.end()]) and re.match(r"[a-z]", m.group(0)[-1])):
-            return None
-        kinds.append(m.lastgroup)
-        rest = rest[m.end():]
-    if not kinds:
-        return None
-    for k in ("who", "thanks", "bye", "greet", "ack"):
-        if k in kinds:
-            return k
-    return None
+def strangers(text: str, catalog: Catalog) -> list[str]:
+    """Words of a question that neither the FAQ nor chatter uses ("VLOOKUP", "函数", "headache"): a question
+    made of these asks about something else, even if it also says "怎么用" or "hi"."""
+    rest = catalog.strip_names(_REF.sub(" ", cues.strip_cues(normalise(text))))
+    skip = cues.FILLER | _META
+    return [w for w in words(rest) if w not in catalog.vocab and w not in skip and not w.isdigit() and len(w) >= 2]
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
     text = normalise(question)
     lang = language(question)
-    count = len(catalog.numbers)
-    talk = _smalltalk(text)
-    if talk:
-        return Intent("smalltalk", lang, aspect=talk)
-    experts = catalog.find_experts(text)
+    turns = context.turns
+    experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
     refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
-    followup = bool(_FOLLOW_MARK.search(text)) and bool(context.turns)
+    followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
+    content = faq_words(text, catalog)
 
-    # "下一个 / 上一个" after a question asked by number
-    rel = _RELATIVE.match(text.strip(" ?？"))
-    if rel and context.turns:
-        last = _last_topic(context, catalog)
-        if last is not None and last in catalog.topics:
-            i = catalog.numbers.index(last) + (1 if rel.group("next") else -1)
-            if 0 <= i < count:
-                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
-            return Intent("overview", lang, missing=(last + (1 if rel.group("next") else -1),), followup=True)
+    # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about
+    pronoun = bool(turns and _PRONOUN.search(text))
+    chat_only = len(strangers(text, catalog)) <= 1  # one odd word ("lol", a typo) is chatter
+    if not experts and not refs and not pronoun and chat_only and not (set(content) - catalog.title_words):
+        if cues.OVERVIEW.search(text) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+            return Intent("overview", lang)
+        talk = cues.smalltalk_kind(text)
+        if talk and not content and not _ASKS.search(cues.strip_cues(text)):  # "你好，请问 etcd 怎么备份" asks
+            return Intent("smalltalk", lang, aspect=talk)
+
+    if turns and not experts:
+        intent = _follow_up(text, content, refs, catalog, context, lang)
+        if intent is not None:
+            return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and context.turns and _PRONOUN.search(text):
+    if not experts and turns and _PRONOUN.search(text):
         prev = _last_expert(context, catalog)
         if prev:
-            experts = [(prev, "")]
-            followup = True
+            experts, followup = [prev], True
 
     if experts:
-        handle = experts[0][0]
-        rest = catalog.strip_names(text)
-        ref_topics = [n for n, _ in refs if n in catalog.topics]
-        if _PROFILE.search(rest) and not _THEIR_QUESTIONS.search(rest):
-            return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
-        if _THEIR_QUESTIONS.search(rest):
-            return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
-        subject_words = _content(_REF.sub(" ", rest), _EXPERT_FILLER, catalog)
-        topics, from_context = tuple(ref_topics), False
-        if not topics and (followup or not subject_words) and context.turns:
-            last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
-            if last in catalog.experts[handle].topics:
-                topics, from_context = (last,), True
-        if subject_words:
-            return Intent("expert", lang, topics=topics, expert=handle, aspect="subject", subject=rest,
-                          followup=followup, from_context=from_context)
-        return Intent("expert", lang, topics=topics, expert=handle, aspect="views", followup=followup,
-                      from_context=from_context)
+        return _about_expert(experts[0], text, refs, catalog, context, lang, followup)
 
     if _WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = _WHO_ANSWERED.sub(" ", _REF.sub(" ", text))
-        if ref_topics or _content(rest, _EXPERT_FILLER, catalog):
+        if ref_topics or faq_words(rest, catalog, _EXPERT_FILLER):
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=rest, followup=followup)
 
+    if _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
+        rest = _WHICH_QUESTION.sub(" ", text)
+        if faq_words(rest, catalog, _BY_NUMBER_FILLER):
+            return Intent("question", lang, subject=rest, followup=followup)
+
     if refs:
-        rest = text
-        for _, (a, b) in sorted((r for r in refs), key=lambda r: -r[1][0]):
-            rest = rest[:a] + " " + rest[b:]
-        leftover = _content(rest, _BY_NUMBER_FILLER, catalog)
         nums = list(dict.fromkeys(n for n, _ in refs))
+        rest = _REF.sub(" ", text)
         titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]].title)
-        if not leftover or titled:
+        if not faq_words(text, catalog, _BY_NUMBER_FILLER) or titled:
             have = tuple(n for n in nums if n in catalog.topics)
             missing = tuple(n for n in nums if n not in catalog.topics)
             if have:
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)
 
-    if _is_overview(text, catalog):
-        return Intent("overview", lang)
-
     return Intent("topical", lang, parts=split_parts(question), followup=followup)
+
+
+def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
+    """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
+    answered it, go on / more detail."""
+    bare = _BARE_NUMBER.match(text.strip())
+    if bare and not refs:
+        n = cn_number(bare.group(1))
+        if n is not None and _last_was_by_number(context, catalog):
+            return Intent("question" if n in catalog.topics else "overview", lang,
+                          topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
+                          followup=True)
+    step = 1 if cues.NEXT.search(text) else -1 if cues.PREVIOUS.search(text) else 0
+    if step and not content and not refs:
+        last = _last_topic(context, catalog)
+        if last in catalog.topics:
+            i = catalog.numbers.index(last) + step
+            if 0 <= i < len(catalog.numbers):
+                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+            return Intent("overview", lang, missing=(last + step,), followup=True)
+    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - _EXPERT_FILLER:
+        last = _last_topic(context, catalog)
+        if last in catalog.topics:
+            return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
+    if cues.CONTINUE.search(text) and not content:
+        return Intent("topical", lang, followup=True, rephrase=context.turns[-1])
+    return None
+
+
+def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,
+                  followup: bool) -> Intent:
+    rest = catalog.strip_names(text)
+    for pattern, h, _ in catalog._fuzzy:
+        if h == handle:
+            rest = pattern.sub(" ", rest)
+    ref_topics = [n for n, _ in refs if n in catalog.topics]
+    if _THEIR_QUESTIONS.search(rest):
+        return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
+    if _PROFILE.search(rest):
+        return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
+    subject_words = faq_words(rest, catalog, _EXPERT_FILLER)
+    topics, from_context = tuple(ref_topics), False
+    if not topics and (followup or not subject_words) and context.turns:
+        last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
+        if last in catalog.experts[handle].topics:
+            topics, from_context = (last,), True
+    aspect = "subject" if subject_words else "views"
+    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=rest if subject_words else "",
+                  followup=followup, from_context=from_context)
+
+
+def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
+    return any(understand(t, catalog).kind == "question" for t in context.turns[-2:])
 
 
 def _is_title(rest: str, title: str) -> bool:
@@ -286,17 +288,10 @@ def _is_title(rest: str, title: str) -> bool:
     return len(a) >= 6 and (a in b or b in a)
 
 
-def _is_overview(text: str, catalog: Catalog) -> bool:
-    if not _OVERVIEW.search(text):
-        return False
-    filler = _META | catalog.title_words | {w for t in catalog.title_words for w in re.split(r"[+]", t)}
-    return not _content(text, filler, catalog)
-
-
 def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
-    text = question.strip()
+    text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
     pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
     out: list[str] = []
     for p in pieces:

@@ -96,6 +96,14 @@ def _jieba():
     return jieba
 
 
+def pos_tag(word: str) -> str:
+    """jieba's dictionary part-of-speech tag of a word ("n", "v", "d" ...), "" when jieba does not know it."""
+    _jieba()
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word, "")
+
+
 def words(text: str) -> list[str]:
     """Content words of normalised text: jieba search-mode words and whole Latin words (k8s, docker)."""
     out: list[str] = []

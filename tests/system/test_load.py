@@ -38,10 +38,10 @@ def _slow_engine(fake_engine, delay: float, timeout_s: float) -> Engine:
     e._state = fake_engine.load()  # share the loaded index
     real_ask = e.ask
 
-    def ask(question, history=None, mode=None):
+    def ask(question, history=None, mode=None, deadline=None):
         if "slow" in question:
             time.sleep(delay)
-        return real_ask(question, history=history, mode=mode)
+        return real_ask(question, history=history, mode=mode, deadline=deadline)
 
     e.ask = ask
     return e

@@ -37,6 +37,7 @@ log = logging.getLogger("kbqa.web")
 
 MAX_BODY_BYTES = security.MAX_BODY_BYTES  # any request body, /api/ask's included; larger -> 413
 MAX_FILE_SIZE = 0  # Gradio's upload limit, bytes: nothing needs uploads (and the route is refused anyway)
+DEADLINE_MARGIN_S = 1.0  # the engine's deadline comes this long before the request timeout (sending, queueing)
 
 
 class AskRequest(BaseModel):
@@ -84,7 +85,7 @@ class _Runtime:
         try:
             self.engine.load()
             # The dense model, jieba and OpenCC load on the first question (seconds): not on a user's time.
-            self.engine.ask("容器")
+            self.engine.warm()
         except Exception as e:  # noqa: BLE001 - reported through /healthz and on_error
             self.load_error = one_line(e)
             log.error("kbqa: loading failed: %s", self.load_error)
@@ -118,10 +119,10 @@ class _AskSlots:
         self.limit = limit
         self._sems: dict[int, asyncio.Semaphore] = {}
 
-    async def ask(self, engine, question, history):
+    async def ask(self, engine, question, history, deadline: float | None = None):
         sem = self._sems.setdefault(id(asyncio.get_running_loop()), asyncio.Semaphore(self.limit))
         async with sem:
-            return await run_in_threadpool(engine.ask, question, history)
+            return await run_in_threadpool(engine.ask, question, history, None, deadline)
 
 
 async def _read_body(request, limit: int) -> bytes:
@@ -197,7 +198,10 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, setting
             runtime.start_loading()
             return _error(503, "the index is loading; retry shortly", **{"Retry-After": "2"})
         try:
-            answer = await asyncio.wait_for(slots.ask(engine, question, history),
+            # The engine answers by the deadline (an LLM that is late gives way to the extractive answer);
+            # wait_for is only the backstop.
+            deadline = time.monotonic() + max(0.0, engine.settings.request_timeout_s - DEADLINE_MARGIN_S)
+            answer = await asyncio.wait_for(slots.ask(engine, question, history, deadline),
                                             engine.settings.request_timeout_s)
         except InvalidQuestion as e:
             return _error(422, one_line(e))

@@ -98,7 +98,8 @@ class ChatBackend:
         yield "", chat, turns
         answer, reply, text, generated = None, None, "", ""
         try:  # deltas as the answer is written (LLM tokens, or the extractive text revealed in pieces)
-            for item in self.engine.ask_stream(question, history=self.history(turns)):
+            deadline = time.monotonic() + self.engine.settings.request_timeout_s
+            for item in self.engine.ask_stream(question, history=self.history(turns), deadline=deadline):
                 if not isinstance(item, str):
                     answer = item  # the final Answer: in LLM mode, its checked text replaces the deltas
                     continue

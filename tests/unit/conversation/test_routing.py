@@ -45,7 +45,10 @@ def test_a_name_inside_a_longer_word_is_not_an_expert(catalog):
     ("第三个问题是什么", "question"), ("Q5", "question"), ("问题7", "question"), ("問題九", "question"),
     ("question 7", "question"), ("the third question", "question"), ("第11个问题", "overview"),
     ("gavin_zhang 说了什么", "expert"), ("哪些专家回答了网络选型的问题", "expert"),
-    ("容器里怎么执行定时任务？", "topical"), ("你好，容器网络怎么选", "topical"), ("容器化有哪些问题", "topical")])
+    ("容器里怎么执行定时任务？", "topical"), ("你好，容器网络怎么选", "topical"), ("容器网络有哪些问题", "topical"),
+    ("菜单", "overview"), ("有咩可以问？", "overview"), ("gimme the full list of Qs", "overview"),
+    ("感谢大佬🙏", "smalltalk"), ("好的👌", "smalltalk"), ("cheers mate", "smalltalk"), ("你是真人还是AI", "smalltalk"),
+    ("你好，请问 etcd 怎么备份", "topical"), ("Question five please", "question"), ("难点4", "question")])
 def test_kinds(catalog, question, kind):
     assert understand(question, catalog).kind == kind
 

@@ -1,0 +1,88 @@
+"""How people ask things that are not about the FAQ's content: small talk and questions about the FAQ itself.
+
+Each cue is a phrase in Simplified Chinese, English or Cantonese (questions are normalised to Simplified
+first). A message is small talk or an overview request when it holds such a cue and, once the cues and
+filler are taken out, no word the FAQ uses is left (routing.py decides; the FAQ's words come from the FAQ).
+Nothing here is about this FAQ's subject.
+"""
+from __future__ import annotations
+
+import re
+
+# kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
+# match whole words only ("hi" is not in "which").
+SMALLTALK = {
+    "who": (r"你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|真人|你是ai|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
+            r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|are\s+you\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
+            r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself"),
+    "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+               r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"),
+    "bye": (r"再见|拜拜|掰掰|^拜\W*$|回见|回头见|下次(?:再)?(?:见|聊|问)|先这样|告辞|走了|晚安",
+            r"bye|goodbye|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
+    "greet": (r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
+              r"|打扰(?:了|一下)?|👋",
+              r"hello|hiya|hi|hey|yo|sup|howdy|greetings|good\s+(?:morning|afternoon|evening)|morning"),
+    "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
+            r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright"),
+}
+
+
+def _cue_re(zh: str, en: str) -> re.Pattern:
+    return re.compile(rf"{zh}|(?<![a-z])(?:{en})(?![a-z])")
+
+
+SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
+
+# Asking what the FAQ holds, or how to use the bot.
+OVERVIEW = re.compile(
+    r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
+    r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:哪些|哪几|什么|啥)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
+    r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|帮助|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
+    r"|分别是(?:什么|啥|哪些)|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
+    r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
+    r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
+    r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
+    r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b")
+
+# A follow-up that asks to go on with what was just answered.
+CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
+                      r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
+NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:呢|吧)?$|^(?:继续[，,\s]*)?下一[个道题]?"
+                  r"|^next(?:\s+(?:one|question|q))?(?:\s+(?:pls|please))?\b")
+PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:呢|吧)?$"
+                      r"|^(?:previous|prev|back)(?:\s+(?:one|question))?\b")
+WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
+                             r"|who\s+(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?")
+
+# Words that never make a question topical: how people address a bot, filler, meta nouns.
+FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部
+都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
+大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
+what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on
+for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
+wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
+short brief quick quickly real really exactly actually maybe 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
+
+
+def cue(kind: str, text: str) -> bool:
+    return bool(SMALLTALK_RE[kind].search(text))
+
+
+def smalltalk_kind(text: str) -> str | None:
+    """The small-talk kind whose cue the text holds (who, thanks, bye, greet, ack in that order), else None."""
+    for kind, pattern in SMALLTALK_RE.items():
+        if pattern.search(text):
+            return kind
+    return None
+
+
+# How people introduce themselves before asking ("我是新来的运维，…", "I'm a new SRE, …"): not a subject.
+SELF_INTRO = re.compile(r"^\W*(?:我是|本人是?|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s)[^，,。.!！?？]{0,30}[，,。.!！]")
+
+
+def strip_cues(text: str) -> str:
+    """The text without small-talk and overview cues (what may be left to ask about)."""
+    text = SELF_INTRO.sub(" ", text)
+    for pattern in SMALLTALK_RE.values():
+        text = pattern.sub(" ", text)
+    return OVERVIEW.sub(" ", text)

@@ -9,7 +9,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install build run test eval bench stress calibrate clean
+.PHONY: install build run test eval bench stress sizing calibrate clean
 
 # `install` is what serving needs (no pytest, no playwright); `test` adds the test extras.
 install: $(STAMP)
@@ -46,6 +46,9 @@ bench: install
 
 stress: install
 	$(VENV)/bin/kbqa bench --stress
+
+sizing: install
+	$(PY) -m kbqa.devtools.bench.sizing
 
 clean:
 	rm -rf $(VENV) .kbqa

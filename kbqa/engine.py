@@ -155,7 +155,7 @@ class Engine:
         except ValueError as e:
             raise KbqaError(f"corpus {self.settings.corpus} is invalid: {str(e).splitlines()[0]}") from None
         try:
-            root = Path(self.settings.home) / "indexes"
+            root = self.settings.index_root
             cross = self.crosslingual
             path = IndexStore.path_for(root, faq.sha256, self.embedder, cross)
             store = None

@@ -23,7 +23,8 @@ def _f(default, doc: str, **kw):
 
 @dataclass(frozen=True)
 class Settings:
-    home: Path = _f(REPO_ROOT / ".kbqa", "Working folder: indexes, built models, the feedback store.")
+    home: Path = _f(REPO_ROOT / ".kbqa", "Working folder: indexes, built models, the default SQLite database "
+                    "(feedback, question log), the spool and the id salt.")
     corpus: Path = _f(REPO_ROOT / "corpus" / "faq.json",
                       "The knowledge base: a structured FAQ (.json) or a raw article of the same shape (.txt).")
     glossary: Path | None = _f(None, "Query-expansion glossary (term<TAB>FAQ words); default: glossary.tsv beside the "
@@ -86,12 +87,38 @@ class Settings:
     openapi: bool = _f(False, "Serve /openapi.json (the Gradio API schema); off unless set to on.")
     feedback_max_records: int = _f(100_000, "Most records the feedback store holds; past it new votes are refused "
                                    "(and logged) until the store is exported and cleared.", min=1)
+    # ---- many replicas: shared state, the question log, metrics and logs ----
+    database_url: str = _f("", "Where feedback, the question log and Slack dedupe live: a SQLAlchemy URL, "
+                           "'sqlite:///PATH' or 'postgresql+psycopg://USER:PASSWORD@HOST:5432/DB' (for several "
+                           "replicas); default: sqlite:///<home>/kbqa.sqlite3.", secret=True)
+    log_questions: bool = _f(True, "Record every answered question in the question log ('on'/'off'; off records "
+                             "nothing, feedback is still stored).")
+    retention_days: int = _f(180, "Question log rows older than this many days are deleted (0 keeps them forever).",
+                             min=0)
+    spool_max_mb: int = _f(64, "Most megabytes of records a process keeps in its local spool (<home>/spool) while "
+                           "the database cannot be reached; past it new question-log records are dropped (counted "
+                           "in /metrics) and feedback is refused.", min=1)
+    id_salt: str = _f("", "Key of the hash that replaces Slack team, channel and user ids in stored records; default: "
+                      "generated once into <home>/id_salt. Replicas must share one (set it in the Secret).",
+                      secret=True)
+    workers: int = _f(1, "Worker processes of `kbqa serve` (uvicorn); /metrics adds up all of them.", min=1)
+    log_format: str = _f("text", "Log lines: 'text', or 'json' (one JSON object a line; one line per request, with "
+                         "its request id).", choices=("text", "json"))
+    index_dir: Path | None = _f(None, "Where indexes are kept (default: <home>/indexes); the container image ships "
+                                "its index here, outside the writable home.")
+    metrics_dir: Path | None = _f(None, "Prometheus multiprocess folder for `kbqa serve --workers N` (N > 1); "
+                                  "default: <home>/metrics/<port>, emptied at start.",
+                                  env="PROMETHEUS_MULTIPROC_DIR")
 
     @property
     def glossary_path(self) -> Path | None:
         if self.glossary is None:
             return Path(self.corpus).parent / "glossary.tsv"
         return None if str(self.glossary).lower() in ("none", "off", "") else Path(self.glossary)
+
+    @property
+    def index_root(self) -> Path:
+        return Path(self.index_dir) if self.index_dir else Path(self.home) / "indexes"
 
     @property
     def model_cache(self) -> Path:

@@ -103,11 +103,14 @@ class Answer:
     sections: tuple[Section, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
     notice: str = ""  # shown above the sections (e.g. why the LLM's answer was not used)
+    # The answer id: set by the front end that records the answer (kbqa.store.recorded); feedback points at it.
+    # "" when the engine is called directly (eval, bench).
+    id: str = field(default="", compare=False)
     # Not part of the public JSON: ranked units, for evaluation and debugging.
     hits: tuple[Hit, ...] = field(default=(), compare=False, repr=False)
 
     PUBLIC_FIELDS = ("status", "answer", "topic", "confidence", "citations", "timings", "kind", "sections",
-                     "suggestions", "notice")
+                     "suggestions", "notice", "id")
 
     def to_dict(self) -> dict:
         return {
@@ -121,4 +124,5 @@ class Answer:
             "sections": [s.to_dict() for s in self.sections],
             "suggestions": [s.to_dict() for s in self.suggestions],
             "notice": self.notice,
+            "id": self.id,
         }

@@ -13,8 +13,9 @@ from kbqa.settings import REPO_ROOT, Settings
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)  # metrics in tests are per process unless a test says otherwise
 for var in list(os.environ):  # tests must not depend on the developer's configuration
-    if var.startswith("KBQA_") and var not in ("KBQA_REQUIRE_BROWSER", "KBQA_DEBUG"):
+    if var.startswith("KBQA_") and var not in ("KBQA_REQUIRE_BROWSER", "KBQA_REQUIRE_POSTGRES", "KBQA_DEBUG"):
         del os.environ[var]
 
 MODEL_CACHE = REPO_ROOT / ".kbqa" / "models"
@@ -67,3 +68,43 @@ def real_engine(tmp_path_factory):
     engine = Engine(Settings(home=home, models_dir=MODEL_CACHE), progress=False)
     engine.load()
     return engine
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL cluster for the session (kbqa.devtools.pgtemp); skipped, saying why, without
+    PostgreSQL, unless KBQA_REQUIRE_POSTGRES=1 (CI), where that is a failure."""
+    from kbqa.devtools.pgtemp import MISSING, TempPostgres, find_bindir
+
+    if find_bindir() is None:
+        if os.environ.get("KBQA_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"KBQA_REQUIRE_POSTGRES=1 but {MISSING}")
+        pytest.skip(MISSING)
+    with TempPostgres() as pg:
+        yield pg
+
+
+_databases = iter(range(1_000_000))
+
+
+@pytest.fixture
+def empty_pg(postgres):
+    """A new, empty database on the session's PostgreSQL: its URL."""
+    name = f"t{next(_databases)}"
+    postgres.psql(f"CREATE DATABASE {name}")
+    return postgres.url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_db(request, tmp_path):
+    """A Database at the current schema, once on SQLite and once on PostgreSQL: the store's SQL on both engines."""
+    from kbqa.store.db import Database
+
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'kbqa.sqlite3'}")
+        db.prepare()
+    else:
+        db = Database(request.getfixturevalue("empty_pg"))
+        db.upgrade()
+    yield db
+    db.dispose()

@@ -161,7 +161,7 @@ def check_corpus_and_index(settings) -> list[Check]:
         cross_identity = cross.identity() if cross is not None else None
     except Exception as e:  # noqa: BLE001
         return out + [Check("FAIL", "index", f"embedder {settings.embedder!r} unusable: {_one(e)}", "make install")]
-    path = IndexStore.path_for(Path(settings.home) / "indexes", faq.sha256, embedder, cross)
+    path = IndexStore.path_for(settings.index_root, faq.sha256, embedder, cross)
     if not (path / "manifest.json").exists():
         return out + [Check("FAIL", "index", f"no index for this corpus and model at {path}", "kbqa build")]
     try:
@@ -174,28 +174,83 @@ def check_corpus_and_index(settings) -> list[Check]:
     return out + [Check("ok", "index", f"{path.name}: {m.get('n_chunks')} chunks, manifest and file hashes verify")]
 
 
-def check_feedback(settings) -> list[Check]:
-    from kbqa.store.feedback import default_store
+def check_database(settings) -> list[Check]:
+    """The database (KBQA_DATABASE_URL): reachable, at this kbqa's schema, (SQLite) intact and writable; the
+    local spool (records waiting, damaged files kept aside); the old feedback file; the id hashing key."""
+    from kbqa.store.db import Database, DatabaseUnavailable, SchemaBehind
+    from kbqa.store.feedback import LEGACY_FILE, is_legacy_file
+    from kbqa.store.schema import HEAD
 
-    path = default_store(settings).path
-    if not path.exists():
-        return [Check("ok", "feedback", f"{path} not created yet (created on the first thumbs up/down)")]
     try:
-        conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+        db = Database.from_settings(settings)
+    except Exception as e:  # noqa: BLE001 - SettingsError: a bad URL
+        return [Check("FAIL", "database", _one(e), "fix KBQA_DATABASE_URL")]
+    out = []
+    legacy = Path(settings.home) / LEGACY_FILE
+    if is_legacy_file(legacy):
+        out.append(Check("warn", "legacy", f"{legacy}: the old feedback store, imported at the next start",
+                         "kbqa db upgrade (imports it now)"))
+    if db.dialect == "sqlite" and not db.path.exists():
+        out.append(Check("ok", "database", f"{db.path} not created yet (created at the first start)"))
+    else:
         try:
-            res = conn.execute("PRAGMA integrity_check").fetchone()[0]
-            n = conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
-            conn.execute("BEGIN IMMEDIATE")  # proves we can take the write lock
-            conn.execute("ROLLBACK")
+            rev = db.revision()
+            if rev != HEAD and db.dialect == "postgresql":
+                raise SchemaBehind(f"schema {rev or 'none'}, this kbqa needs {HEAD}")
+            detail = _database_detail(db, rev)
+            out.append(Check("ok", "database", f"{db.safe_url}: {detail}"))
+        except SchemaBehind as e:
+            out.append(Check("FAIL", "database", f"{db.safe_url}: {_one(e)}", "kbqa db upgrade"))
+        except DatabaseUnavailable as e:
+            fix = "start PostgreSQL or fix KBQA_DATABASE_URL" if db.dialect == "postgresql" else \
+                f"move {db.path} away (kbqa questions export / feedback export first, if it opens)"
+            out.append(Check("FAIL", "database", _one(e), fix))
+        except Exception as e:  # noqa: BLE001
+            out.append(Check("FAIL", "database", f"{db.safe_url} unusable: {_one(e)}",
+                             f"kbqa feedback export --out saved.jsonl; then move {db.path or 'it'} away"))
         finally:
-            conn.close()
-    except sqlite3.Error as e:
-        return [Check("FAIL", "feedback", f"{path} unusable: {_one(e)}",
-                      f"kbqa feedback export --out saved.jsonl; then move {path} away")]
-    if res != "ok":
-        return [Check("FAIL", "feedback", f"{path} integrity_check: {res}",
-                      f"sqlite3 {path} '.recover' > recovered.sql, then move {path} away")]
-    return [Check("ok", "feedback", f"{path}: {n} records, integrity ok, writable")]
+            db.dispose()
+    if db.dialect == "postgresql" and not settings.id_salt:
+        out.append(Check("warn", "ids", "KBQA_ID_SALT is not set: each replica hashes Slack ids with its own key",
+                         "set KBQA_ID_SALT (the same secret for every replica)"))
+    return out + check_spool(settings)
+
+
+def _database_detail(db, rev) -> str:
+    from kbqa.store.schema import HEAD
+
+    if db.dialect != "sqlite":
+        return f"schema {rev}, reachable"
+    conn = sqlite3.connect(db.path, timeout=10, isolation_level=None)
+    try:
+        res = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        if res != "ok":
+            raise RuntimeError(f"integrity_check: {res}")
+        n_fb = n_q = 0
+        if rev == HEAD:
+            n_fb = conn.execute("SELECT COUNT(*) FROM feedback").fetchone()[0]
+            n_q = conn.execute("SELECT COUNT(*) FROM questions").fetchone()[0]
+        conn.execute("BEGIN IMMEDIATE")  # proves we can take the write lock
+        conn.execute("ROLLBACK")
+    finally:
+        conn.close()
+    schema = f"schema {rev}" if rev == HEAD else f"schema {rev or 'none'} (upgraded at the next start)"
+    return f"{schema}, {n_q} questions, {n_fb} feedback records, integrity ok, writable"
+
+
+def check_spool(settings) -> list[Check]:
+    folder = Path(settings.home) / "spool"
+    if not folder.is_dir():
+        return [Check("ok", "spool", f"{folder}: empty")]
+    waiting = list(folder.glob("*.jsonl"))
+    damaged = list(folder.glob("*.corrupt")) + [p for p in waiting if p.name == "rejected.jsonl"]
+    waiting = [p for p in waiting if p.name != "rejected.jsonl"]
+    size = sum(p.stat().st_size for p in waiting)
+    if damaged:
+        return [Check("warn", "spool", f"{folder}: {len(damaged)} file(s) kept aside for a person to read "
+                      f"({', '.join(sorted(p.name for p in damaged))[:200]}); {size} bytes waiting",
+                      f"read them, then delete them from {folder}")]
+    return [Check("ok", "spool", f"{folder}: {len(waiting)} file(s), {size} bytes waiting for the database")]
 
 
 def check_calibration(settings) -> list[Check]:
@@ -225,7 +280,7 @@ def run_checks() -> list[Check]:
     checks += c
     if settings is None:
         return checks
-    for fn in (check_home, check_model, check_corpus_and_index, check_feedback, check_calibration):
+    for fn in (check_home, check_model, check_corpus_and_index, check_database, check_calibration):
         try:
             checks += fn(settings)
         except Exception as e:  # noqa: BLE001 - a check that crashes is itself a finding

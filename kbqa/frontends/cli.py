@@ -20,6 +20,8 @@ COMMANDS = {
     "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
     "slack": ("run the Slack bot (Events API over HTTP, or Socket Mode)", "kbqa.frontends.slack.app:run_cli"),
     "feedback": ("export the thumbs up/down feedback store", "kbqa.store.feedback:run_cli"),
+    "questions": ("export the question log (every answered question)", "kbqa.store.questions:run_cli"),
+    "db": ("the database: upgrade its schema, or show its state", "kbqa.frontends.cli:cmd_db"),
     "bench": ("measure speed, memory and scale; print the figures", "kbqa.devtools.bench:run_cli"),
     "doctor": ("check the environment and say how to fix what is wrong", "kbqa.devtools.doctor:run_cli"),
 }
@@ -46,12 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("serve",):
         cmd[name].add_argument("--host", default=None, help="bind address (default: KBQA_HOST, 127.0.0.1)")
         cmd[name].add_argument("--port", type=int, default=None, help="port (default: KBQA_PORT, 7860)")
+    cmd["serve"].add_argument("--workers", type=_positive, default=None,
+                              help="worker processes (default: KBQA_WORKERS, 1); /metrics adds them up")
     cmd["slack"].add_argument("--port", type=int, default=3000, help="HTTP port for /slack/events (default 3000)")
     cmd["slack"].add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     cmd["slack"].add_argument("--socket", action="store_true", help="use Socket Mode (needs SLACK_APP_TOKEN)")
     fb = cmd["feedback"].add_subparsers(dest="action", metavar="ACTION")
     exp = fb.add_parser("export", help="write every feedback record as JSONL")
     exp.add_argument("--out", default="-", help="output file (default: stdout)")
+    exp.add_argument("--since", default=None, help="only records from this date on (YYYY-MM-DD, ISO time, or 7d)")
+    qs = cmd["questions"].add_subparsers(dest="action", metavar="ACTION")
+    qexp = qs.add_parser("export", help="write the logged questions as JSONL")
+    qexp.add_argument("--since", default=None, help="only questions from this date on (YYYY-MM-DD, ISO time, or 7d)")
+    qexp.add_argument("--unanswered", action="store_true", help="only questions the FAQ did not cover")
+    qexp.add_argument("--out", default="-", help="output file (default: stdout)")
+    dbs = cmd["db"].add_subparsers(dest="action", metavar="ACTION")
+    dbs.add_parser("upgrade", help="migrate the schema to this kbqa's version (and import the old feedback file)")
+    dbs.add_parser("status", help="the schema version, row counts and the local spool")
     cmd["bench"].add_argument("--json", action="store_true", help="print the figures as JSON")
     cmd["bench"].add_argument("--report", metavar="DIR", help="write the figures and the scale plot to DIR")
     cmd["bench"].add_argument("--stress", action="store_true", help="run the stress and fault-injection suite")
@@ -82,6 +95,12 @@ def prepare_process() -> None:
             home.chmod(0o700)
     except Exception:  # noqa: BLE001 - a bad setting or an unowned folder is reported by the command itself
         pass
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number of at least 1")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,8 +169,12 @@ def cmd_ask(args) -> int:
 
 def cmd_chat(args) -> int:
     from kbqa.engine import InvalidQuestion
+    from kbqa.store import open_store
 
     engine = _engine()
+    store = open_store(engine.settings)
+    store.prepare()
+    engine = store.recorded(engine, "cli")  # every answer goes to the question log
     history: list[dict] = []
     offered: list[str] = []  # the last answer's suggestions: "2" asks the second
     print("kbqa chat: ask about the FAQ; a number asks that suggestion; empty line or Ctrl-D to quit.",
@@ -177,6 +200,48 @@ def cmd_chat(args) -> int:
             print(suggestions_text(a) + "\n")
         offered = [s.text for s in a.suggestions]
         history += [{"role": "user", "content": q}, {"role": "assistant", "content": a.answer}]
+
+
+def cmd_db(args) -> int:
+    """`kbqa db upgrade` / `kbqa db status`."""
+    from kbqa.settings import Settings
+    from kbqa.store import open_store
+    from kbqa.store.db import DatabaseUnavailable, SchemaBehind
+    from kbqa.store.feedback import LEGACY_FILE, import_legacy, is_legacy_file
+    from kbqa.store.schema import HEAD
+    from pathlib import Path
+
+    settings = Settings.from_env()
+    store = open_store(settings)
+    db = store.db
+    if args.action == "upgrade":
+        before, after = db.upgrade()
+        print(f"{db.safe_url}: schema {before or 'none'} -> {after}" if before != after else
+              f"{db.safe_url}: schema already at {after}")
+        legacy = Path(settings.home) / LEGACY_FILE
+        if is_legacy_file(legacy):
+            n = import_legacy(db, legacy)
+            print(f"imported {n} feedback records from {legacy} (kept as {legacy.name}.migrated)")
+        return 0
+    if args.action == "status":
+        try:
+            rev = db.revision()
+        except DatabaseUnavailable as e:
+            print(f"database: {e}")
+            rev = "unreachable"
+        print(f"database: {db.safe_url}\nschema: {rev or 'none'} (this kbqa: {HEAD})")
+        if rev == HEAD:
+            print(f"questions: {store.log.count()}\nfeedback: {store.feedback.count()}")
+        spool = Path(settings.home) / "spool"
+        files = sorted(spool.glob("*.jsonl")) if spool.is_dir() else []
+        damaged = sorted(spool.glob("*.corrupt")) if spool.is_dir() else []
+        size = sum(f.stat().st_size for f in files)
+        print(f"spool: {spool} ({len(files)} files, {size} bytes waiting; {len(damaged)} damaged kept aside)")
+        if rev not in (HEAD, "unreachable"):
+            raise SchemaBehind("the schema is behind: run `kbqa db upgrade`")
+        return 0
+    print("usage: kbqa db upgrade | kbqa db status", file=sys.stderr)
+    return 2
 
 
 def cmd_config(args) -> int:

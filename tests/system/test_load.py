@@ -87,13 +87,27 @@ def test_stalled_clients_do_not_block_others_and_are_dropped(fake_engine, tmp_pa
             assert httpx.post(url + "/api/ask", json={"question": "容器网络怎么选"}, timeout=10).status_code == 200
         assert time.monotonic() - t0 < 3.0
         # after the request timeout the stalled ones get a 408 (and their connections are freed)
-        reply = b""
-        while b"not received" not in reply and (part := stalled[0].recv(4096)):  # headers, then the body
-            reply += part
+        reply = _read_response(stalled[0])
         assert b" 408 " in reply.split(b"\r\n")[0] and b"not received" in reply
         for s in stalled + [half_headers]:
             s.close()
         assert httpx.get(url + "/healthz").status_code in (200, 503)
+
+
+def _read_response(sock) -> bytes:
+    """One whole HTTP response: the head and the body may arrive in separate reads."""
+    data = b""
+    while b"\r\n\r\n" not in data or len(data.split(b"\r\n\r\n", 1)[1]) < _content_length(data):
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def _content_length(data: bytes) -> int:
+    m = re.search(rb"(?im)^content-length:\s*(\d+)", data)
+    return int(m.group(1)) if m else 0
 
 
 def test_kbqa_bench_stress_quick(tmp_path):

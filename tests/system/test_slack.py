@@ -352,7 +352,8 @@ def test_feedback_buttons_store_ratings_in_the_shared_store(fake_engine, slack):
     rec = mine[0]
     assert rec["source"] == "slack" and rec["question"] == QUESTION and rec["answer"] == expected.answer
     assert [c["expert"] for c in rec["citations"]] == [c.expert for c in expected.citations]
-    assert rec["extra"]["user"] == "UALICE" and rec["extra"]["channel"] == "C0001"
+    assert rec["user"] == store.ids("user", "UALICE") and rec["channel"] == store.ids("channel", "C0001")
+    assert "UALICE" not in json.dumps(rec) and "C0001" not in json.dumps(rec)  # Slack ids only as keyed hashes
     assert rec["extra"]["message_ts"] == posted["ts"] and rec["extra"]["status"] == "answered"
     assert [t.params["response_type"] for t in thanks] == ["ephemeral"] * 3
     assert "已记录过" in thanks[2].params["text"]

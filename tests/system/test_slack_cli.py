@@ -153,8 +153,6 @@ def test_cli_reports_a_rejected_token_in_one_line(slack, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="event dedupe is per process until the shared database store (kbqa/store, "
-                                       "branch replicas) takes over SlackBot's memories")
 def test_one_event_replayed_to_two_bot_processes_is_answered_once(slack, tmp_path):
     """Slack retries an event it thinks failed; behind a load balancer the retry can reach another replica.
     Two `kbqa slack` processes on one KBQA_HOME get the same event (same event_id): one answer."""

@@ -231,6 +231,26 @@ def test_per_client_limit_on_every_ask_route(fake_engine, tmp_path):
         assert c.get("/").status_code == 200 and c.get("/healthz").status_code == 200
 
 
+def test_main_routes_pass_the_allow_list_and_votes_are_capped_and_limited(fake_engine, tmp_path):
+    """The replicas' routes (/metrics, /livez, POST /api/feedback) behind the same protections: allowed, the
+    body cap, a per-client limit on votes (its own bucket: voting does not use up a client's questions), and
+    a request id on what the protections refuse too."""
+    app = _app_with(fake_engine, tmp_path, rate_limit=1, rate_burst=2)
+    with web.serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=30) as c:
+        assert c.get("/livez").status_code == 200 and c.get("/metrics").status_code == 200
+        assert c.get("/livez", headers={"host": "evil.example"}).status_code == 400
+        big = c.post("/api/feedback", content=b"x" * 70_000, headers={"content-type": "application/json"})
+        assert big.status_code == 413 and big.headers["x-request-id"]
+        answer = c.post("/api/ask", json={"question": QUESTION}).json()
+        vote = {"answer_id": answer["id"], "rating": "up", "question": QUESTION, "answer": answer}
+        codes = [c.post("/api/feedback", json=vote).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]  # a burst of 2 (the refused big body was not counted)
+        r = c.post("/api/feedback", json=vote)
+        assert int(r.headers["retry-after"]) >= 1 and "too many votes" in r.json()["error"]
+        assert r.headers["x-request-id"] and r.headers["x-frame-options"] == "DENY"
+        assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200  # its own bucket
+
+
 def test_the_limit_can_be_turned_off(fake_engine, tmp_path):
     app = _app_with(fake_engine, tmp_path, rate_limit=0, rate_burst=1)
     with web.serve_in_thread(app) as base, httpx.Client(base_url=base, timeout=30) as c:
@@ -256,7 +276,8 @@ def test_default_limits():
 HEADER_PROBES = [("GET", "/", None), ("GET", "/healthz", None), ("POST", "/api/ask", {"question": QUESTION}),
                  ("POST", "/api/ask", {"q": 1}), ("GET", "/api/ask", None), ("GET", "/config", None),
                  ("GET", "/theme.css", None), ("GET", "/gradio_api/info", None), ("GET", "/nothing", None),
-                 ("POST", "/gradio_api/upload", {}), ("POST", "/gradio_api/call/ask", {"data": [QUESTION]})]
+                 ("POST", "/gradio_api/upload", {}), ("POST", "/gradio_api/call/ask", {"data": [QUESTION]}),
+                 ("GET", "/metrics", None), ("GET", "/livez", None), ("POST", "/api/feedback", {"rating": 1})]
 
 
 @pytest.mark.parametrize("method, path, body", HEADER_PROBES)

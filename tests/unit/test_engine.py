@@ -14,7 +14,8 @@ def test_answer_json_has_exactly_the_public_fields(fake_engine):
     d = a.to_dict()
     # the first six are the original contract; the rest were added without changing them
     assert list(d) == ["status", "answer", "topic", "confidence", "citations", "timings", "kind", "sections",
-                       "suggestions", "notice"]
+                       "suggestions", "notice", "id"]
+    assert d["id"] == "", "the engine alone records nothing: the answer id comes from the question log"
     assert d["kind"] == "answer" and d["sections"][0]["topic"] == d["topic"]
     assert d["sections"][0]["citations"] == [c["n"] for c in d["citations"]]
     assert d["citations"], "an answered question cites experts"

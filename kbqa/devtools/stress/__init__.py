@@ -16,6 +16,8 @@ breaks, so the real index and feedback store are never touched):
    a damaged model folder must be detected; the feedback store gets concurrent writers (threads as web and
    Slack, two processes) and one writer killed with SIGKILL: every committed record must be there after a
    reopen.
+4. replicas (``replicas``): two ``kbqa serve`` replicas and two Slack bots on a throwaway PostgreSQL through a
+   PostgreSQL outage, a SIGKILL and duplicated Slack deliveries (skipped, saying why, without PostgreSQL).
 
 Each check is a function returning ``Findings`` (requests, errors, inputs, faults, lost, notes, figures);
 ``run`` sums them. Prints requests sent, errors, faults injected, inputs tried and records lost; exit 1 if

@@ -31,7 +31,7 @@ def feedback_torture(path: Path, threads: int = 8, per_thread: int = 50, procs: 
     from kbqa.store.feedback import FeedbackStore
 
     store = FeedbackStore(path)
-    acked: set[int] = set()
+    acked: set[str] = set()  # record ids (uuid hex)
     lock = threading.Lock()
 
     def write(t: int) -> None:
@@ -52,17 +52,17 @@ def feedback_torture(path: Path, threads: int = 8, per_thread: int = 50, procs: 
         for _ in range(30):  # let it commit some records, then kill it mid-write
             line = v.stdout.readline()
             if line.strip():
-                acked.add(int(line))
+                acked.add(line.strip())
                 killed_acked += 1
         v.send_signal(signal.SIGKILL)
         rest = v.stdout.read()  # not communicate(timeout=...): it would skip what readline() has buffered
         v.wait(30)
         for line in rest.split():
-            acked.add(int(line))
+            acked.add(line)
             killed_acked += 1
     for c in children:
         out, _ = c.communicate(timeout=120)
-        acked.update(int(x) for x in out.split())
+        acked.update(out.split())
         if c.returncode != 0:
             raise RuntimeError(f"feedback writer process failed (rc {c.returncode})")
     del store

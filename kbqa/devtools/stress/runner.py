@@ -13,6 +13,7 @@ from kbqa.devtools.stress.feedback import check_feedback
 from kbqa.devtools.stress.findings import Findings
 from kbqa.devtools.stress.inputs import check_inputs, in_scope_questions
 from kbqa.devtools.stress.load import check_load
+from kbqa.devtools.stress.replicas import check_replicas
 
 
 def run(engine=None, *, quick: bool = False, progress=None) -> dict:
@@ -51,6 +52,9 @@ def run(engine=None, *, quick: bool = False, progress=None) -> dict:
         feedback = check_feedback(work, quick, say)
         total.add(feedback)
         result["feedback"] = feedback.figures
+    replicas = check_replicas(quick, say)
+    total.add(replicas)
+    result["replicas"] = replicas.figures
     result.update({"requests_sent": total.requests, "errors": total.errors, "faults_injected": total.faults,
                    "inputs_tried": total.inputs, "records_lost": total.lost, "error_notes": total.notes,
                    "seconds": round(time.perf_counter() - t0, 1)})
@@ -73,6 +77,10 @@ def report(res: dict) -> str:
         f"  feedback         {fb.get('written')} acknowledged writes ({fb.get('killed_writers')} writer killed with "
         f"SIGKILL), {fb.get('found')} found after reopen, integrity {fb.get('integrity')}",
     ]
+    if res.get("replicas"):
+        from kbqa.devtools.stress.replicas import report as replicas_report
+
+        lines += replicas_report(res["replicas"])
     lines += [f"  error: {n}" for n in res["error_notes"]]
     lines.append("PASS" if res["errors"] == 0 and res["records_lost"] == 0 else "FAIL")
     return "\n".join(lines)

@@ -15,7 +15,6 @@ import logging
 import re
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -77,12 +76,15 @@ class SlackApp:
 
 
 def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_url: str | None = None,
-               store=None, socket_mode: bool = False, verify_token: bool = False) -> SlackApp:
+               store=None, socket_mode: bool = False, verify_token: bool = False, claims=None) -> SlackApp:
     """The bot answering with ``engine``. Cheap: no network call unless ``verify_token`` (then auth.test
-    runs now; otherwise on the first request)."""
+    runs now; otherwise on the first request). ``claims`` (kbqa.store.dedupe.Claims): the bot's memories of what
+    it has handled are shared with every other bot process on the same database."""
     from slack_bolt import App
     from slack_sdk import WebClient
     from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+    from kbqa.frontends.slack import recording
 
     check_credentials(bot_token, signing_secret, socket_mode=socket_mode)
     client = WebClient(token=bot_token, base_url=normalise_base_url(api_base_url), timeout=15,
@@ -92,11 +94,15 @@ def create_app(engine, *, bot_token: str, signing_secret: str | None, api_base_u
     if not any(isinstance(f, _DropClientTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_DropClientTokenWarning())
     bot = SlackBot(engine, store)
+    if claims is not None:
+        recording.shared_memories(bot, claims)
     # name: not "kbqa" - Bolt resets the logger of that name to the root's level
     bolt = App(client=client, signing_secret=signing_secret or "", name="kbqa-slack",
                request_verification_enabled=bool(signing_secret), token_verification_enabled=verify_token,
                process_before_response=False,
-               listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="kbqa-slack"))
+               listener_executor=recording.ContextExecutor(max_workers=LISTENER_THREADS,
+                                                           thread_name_prefix="kbqa-slack"))
+    bolt.middleware(recording.bolt_identify)
     bot.register(bolt)
     return SlackApp(bolt=bolt, bot=bot, verifies_requests=bool(signing_secret))
 
@@ -124,23 +130,30 @@ def start_socket_mode(app: SlackApp, app_token: str):
 def run_cli(args) -> int:
     """`kbqa slack --port P [--host H] [--socket]`; the credentials come from Settings (SLACK_* variables)."""
     from kbqa.engine import Engine
+    from kbqa.ops import logs
     from kbqa.settings import Settings
+    from kbqa.store import open_store
 
     socket_mode = bool(args.socket)
     settings = Settings.from_env()
     check_credentials(settings.slack_bot_token, settings.slack_signing_secret, settings.slack_app_token,
                       socket_mode=socket_mode)  # before the slow part: a missing token fails at once
-    _configure_logging(settings.debug)
+    logs.configure(settings)
+    state = open_store(settings)
+    state.prepare()  # a database behind its schema stops here, in one line
     engine = Engine(settings, progress=True)
     print("kbqa slack: loading the knowledge base…", file=sys.stderr, flush=True)
     engine.load()
+    engine.ask("容器")  # the model loads on the first question: before /healthz says ready, not on a user's time
+    engine = state.recorded(engine, "slack")  # every answer goes to the question log (the warm-up is not)
     base = settings.slack_api_base_url or None
     sdk_log = logging.getLogger("slack_sdk")
     level = sdk_log.level
     sdk_log.setLevel(logging.CRITICAL)  # the failure is reported below, in one line
     try:
         app = create_app(engine, bot_token=settings.slack_bot_token, signing_secret=settings.slack_signing_secret,
-                         api_base_url=base, socket_mode=socket_mode, verify_token=True)
+                         api_base_url=base, socket_mode=socket_mode, verify_token=True, store=state.feedback,
+                         claims=state.claims)
     except KbqaError:
         raise
     except Exception as e:  # noqa: BLE001 - auth.test failed: say why in one line, never the token
@@ -174,17 +187,3 @@ class _DropClientTokenWarning(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "`token` will be unused" not in record.getMessage()
-
-
-def _configure_logging(debug: bool) -> None:
-    """kbqa's own lines at INFO on stderr; libraries keep their defaults (warnings and up) unless debug."""
-    if debug:
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return
-    ours = logging.getLogger("kbqa")
-    if not ours.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        ours.addHandler(handler)
-        ours.setLevel(logging.INFO)
-        ours.propagate = False

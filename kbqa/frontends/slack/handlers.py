@@ -99,7 +99,7 @@ class SlackBot:
             return None, user_text(e)
 
     def render(self, ans, question: str, show_question: bool = False) -> tuple[str, list[dict]]:
-        answer_id = uuid.uuid4().hex[:16]
+        answer_id = ans.id or uuid.uuid4().hex[:16]  # the question log's id when the engine records answers
         self.answers.put(answer_id, {"question": question, "answer": ans.to_dict()})
         log.info("answered: kind=%s status=%s topic=%s citations=%d %.0f ms", ans.kind, ans.status, ans.topic,
                  len(ans.citations), ans.timings.get("total_ms", 0.0))

@@ -28,6 +28,7 @@ log = logging.getLogger("kbqa.slack")
 
 EVENTS_PATH = "/slack/events"  # events, the slash command and interactivity share it
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 
 MAX_BODY_BYTES = 256 * 1024  # Slack's payloads are a few KiB (a message is at most 40k characters)
 BODY_TIMEOUT_S = 10.0  # Slack sends a body at once; a client that stalls mid-body is dropped (408)
@@ -143,8 +144,20 @@ def asgi_app(app):
     async def healthz(request):
         return JSONResponse({"ok": True})
 
+    from kbqa.ops import metrics as m
+
+    describe = m.Describe(app.bot.engine)
+
+    async def metrics(request):
+        from starlette.responses import Response
+
+        describe()
+        body, ctype = await run_in_threadpool(m.render)
+        return Response(body, media_type=ctype)
+
     return Starlette(routes=[Route(EVENTS_PATH, events, methods=_ALL_METHODS),
-                             Route(HEALTH_PATH, healthz, methods=["GET"])])
+                             Route(HEALTH_PATH, healthz, methods=["GET"]),
+                             Route(METRICS_PATH, metrics, methods=["GET"])])
 
 
 def _protocol(warnings: Warnings):

@@ -31,7 +31,7 @@ from kbqa.engine import AskEngine, Engine
 from kbqa.errors import InvalidQuestion, KbqaError, one_line, public
 from kbqa.frontends.web import security
 from kbqa.settings import Settings
-from kbqa.store.feedback import FeedbackStore, default_store
+from kbqa.store.feedback import FeedbackStore
 
 log = logging.getLogger("kbqa.web")
 
@@ -138,20 +138,50 @@ async def _read_body(request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, settings: Settings | None = None):
-    """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/". Building it does not load the
-    engine; ``start_loading(app)`` (what ``serve`` does) loads it in the background. ``settings`` are the
-    web app's (hosts, origins, limits...); by default the engine's."""
+async def json_body(request, limit: int, timeout_s: float):
+    """(the request's JSON body, None), or (None, the response refusing it: 415, 413, 408 or 400). A client that
+    stalls mid-body is dropped after ``timeout_s`` (it holds no thread)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != "application/json":
+        return None, _error(415, "Content-Type must be application/json")
+    try:
+        body = await asyncio.wait_for(_read_body(request, limit), timeout_s)
+    except _TooLarge:
+        return None, _error(413, f"request body is larger than {limit} bytes")
+    except asyncio.TimeoutError:
+        return None, _error(408, f"request body not received within {timeout_s:g} s")
+    except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
+        return None, _error(400, "client disconnected")
+    try:
+        return json.loads(body), None
+    except (ValueError, RecursionError):
+        return None, _error(400, "request body is not valid JSON")
+
+
+def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, settings: Settings | None = None,
+               state=None):
+    """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/", plus kbqa.frontends.web.ops (metrics,
+    request ids, /api/feedback). Building it does not load the engine; ``start_loading(app)`` (what ``serve``
+    does) loads it in the background. ``state``: the process's kbqa.store.Store (default: open_store(settings));
+    the API and the page ask through it, so every answer is recorded; ``store``: where votes go (default: the
+    Store's feedback). ``settings`` are the web app's (hosts, origins, limits...); by default the engine's. The
+    protections of security.py wrap every route, main's (/metrics, /livez, /api/feedback) included."""
     import gradio as gr
 
+    from kbqa.frontends.web import ops
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
+    from kbqa.store import open_store
 
     settings = settings or engine.settings
     runtime = _Runtime(engine)
-    store = store or default_store(engine.settings)
+    state = state or open_store(engine.settings)
+    state.prepare()
+    api, page = state.recorded(engine, "api"), state.recorded(engine, "web")
+    store = store or state.feedback
     slots = _AskSlots(ask_concurrency(engine.settings))
     app = FastAPI(title="kbqa", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.kbqa = runtime
+    ops.install(app, state, store, engine)
 
     @app.api_route("/healthz", methods=["GET", "HEAD"])
     def healthz():
@@ -169,21 +199,9 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, setting
     @app.post("/api/ask")
     async def api_ask(request: Request):
         """Body: {"question": str, "history": [...] (optional)}; returns Answer.to_dict()."""
-        ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if ctype != "application/json":
-            return _error(415, "Content-Type must be application/json")
-        try:  # a client that stalls mid-body is dropped after the request timeout (it holds no thread)
-            body = await asyncio.wait_for(_read_body(request, MAX_BODY_BYTES), engine.settings.request_timeout_s)
-        except _TooLarge:
-            return _error(413, f"request body is larger than {MAX_BODY_BYTES} bytes")
-        except asyncio.TimeoutError:
-            return _error(408, f"request body not received within {engine.settings.request_timeout_s:g} s")
-        except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
-            return _error(400, "client disconnected")
-        try:
-            payload = json.loads(body)
-        except (ValueError, RecursionError):
-            return _error(400, "request body is not valid JSON")
+        payload, refused = await json_body(request, MAX_BODY_BYTES, engine.settings.request_timeout_s)
+        if refused is not None:
+            return refused
         try:
             req = AskRequest.model_validate(payload)
             engine.validate(req.question)
@@ -201,7 +219,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, setting
             # The engine answers by the deadline (an LLM that is late gives way to the extractive answer);
             # wait_for is only the backstop.
             deadline = time.monotonic() + max(0.0, engine.settings.request_timeout_s - DEADLINE_MARGIN_S)
-            answer = await asyncio.wait_for(slots.ask(engine, question, history, deadline),
+            answer = await asyncio.wait_for(slots.ask(api, question, history, deadline),
                                             engine.settings.request_timeout_s)
         except InvalidQuestion as e:
             return _error(422, one_line(e))
@@ -222,11 +240,12 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, setting
         title, examples = faq.title, load_examples(engine.settings.corpus, faq)
     except (OSError, ValueError):
         title, examples = "", ()  # the engine reports the corpus problem on /healthz
-    demo, ask_fns = build_blocks(ChatBackend(engine, store, title=title, examples=examples))
+    demo, ask_fns = build_blocks(ChatBackend(page, store, title=title, examples=examples))
     demo.queue(default_concurrency_limit=8, max_size=settings.queue_size)
     app = gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
                               css=CSS, show_error=False, max_file_size=MAX_FILE_SIZE)
     security.install(app, settings, ask_fns)
+    app.add_middleware(ops.RequestContext)  # outermost: refusals (400, 404, 413, 429) get a request id and a log line
     return app
 
 
@@ -258,19 +277,29 @@ def _uvicorn_config(app, **kw):
     return uvicorn.Config(app, proxy_headers=False, server_header=False, access_log=False, **kw)
 
 
-def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None) -> None:
+def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
+          workers: int | None = None) -> None:
     """Listen at once (on settings.host:port unless given), load the index in the background, serve
-    until interrupted. A failure to load stops the server and is raised as KbqaError."""
+    until interrupted. A failure to load stops the server and is raised as KbqaError. ``workers`` (default
+    KBQA_WORKERS) > 1: that many uvicorn worker processes, each with its own engine, one /metrics for all."""
     import uvicorn
+
+    from kbqa.ops import logs
+    from kbqa.store import open_store
 
     settings = settings or Settings.from_env()
     host = host or settings.host
     port = settings.port if port is None else port
+    workers = workers or settings.workers
     prepare_process(settings)
+    logs.configure(settings)
+    if workers > 1:
+        return _serve_workers(settings, host, port, workers)
+    open_store(settings).prepare()  # a database behind its schema stops here, in one line
     engine = Engine(settings)
     app = create_app(engine)
-    server = uvicorn.Server(_uvicorn_config(app, host=host, port=port, log_level="info",
-                                            timeout_graceful_shutdown=5))
+    server = uvicorn.Server(_uvicorn_config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5,
+                                            log_config=logs.uvicorn_log_config(settings)))
     failed: list[Exception] = []
 
     def stop(e: Exception) -> None:
@@ -278,20 +307,65 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
         server.should_exit = True
 
     start_loading(app, on_error=stop)
-    print(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)",
-          file=sys.stderr)
-    if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == Settings().allowed_hosts:
-        print(f"kbqa: note: KBQA_ALLOWED_HOSTS is {settings.allowed_hosts}: requests for any other host name get "
-              "400 (set it to the names people use; see docs/security.md)", file=sys.stderr)
+    _say(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)")
+    _note_allowed_hosts(settings, host)
     server.run()
     if failed:
         e = failed[0]
         raise e if isinstance(e, KbqaError) else KbqaError(app.state.kbqa.load_error) from None
 
 
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
+    """uvicorn's multiprocess mode: ``workers`` processes, each building its app with ``worker_app``. Their
+    metrics meet in one Prometheus multiprocess folder, emptied here before they start."""
+    import uvicorn
+
+    from kbqa.ops import logs, metrics
+    from kbqa.store import open_store
+
+    folder = settings.metrics_dir or (Path(settings.home) / "metrics" / str(port))
+    try:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics.prepare_multiprocess_dir(folder)  # before any import of it
+    except OSError as e:
+        raise KbqaError(f"cannot prepare the metrics folder {folder}: {e.strerror or e}") from None
+    open_store(settings).prepare()  # the schema is checked (SQLite: upgraded) once, before the workers start
+    _say(f"kbqa: serving http://{host}:{port}/ with {workers} worker processes (each loads the index; /healthz "
+         "says when)")
+    _note_allowed_hosts(settings, host)
+    uvicorn.run("kbqa.frontends.web.app:worker_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False,
+                server_header=False, log_config=logs.uvicorn_log_config(settings))
+
+
+def _note_allowed_hosts(settings: Settings, host: str) -> None:
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == Settings().allowed_hosts:
+        _say(f"kbqa: note: KBQA_ALLOWED_HOSTS is {settings.allowed_hosts}: requests for any other host name get "
+             "400 (set it to the names people use; see docs/security.md)")
+
+
+def worker_app():
+    """The app of one worker process of ``kbqa serve --workers N`` (uvicorn calls this in each)."""
+    from kbqa.ops import logs
+
+    settings = Settings.from_env()
+    logs.configure(settings)
+    app = create_app(Engine(settings))
+    start_loading(app)  # a load failure shows on /healthz (503) and in the log; readiness keeps traffic away
+    return app
+
+
+def _say(msg: str) -> None:
+    from kbqa.ops import logs
+
+    if logs.json_mode():
+        log.info(msg)
+    else:
+        print(msg, file=sys.stderr)
+
+
 def run_cli(args) -> int:
-    """`kbqa serve [--host H] [--port P]`."""
-    serve(host=getattr(args, "host", None), port=getattr(args, "port", None))
+    """`kbqa serve [--host H] [--port P] [--workers N]`."""
+    serve(host=getattr(args, "host", None), port=getattr(args, "port", None), workers=getattr(args, "workers", None))
     return 0
 
 

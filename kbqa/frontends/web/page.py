@@ -15,7 +15,7 @@ import gradio as gr
 
 from kbqa.answer.render import text as md_text
 from kbqa.engine import AskEngine
-from kbqa.errors import one_line, public, user_text
+from kbqa.errors import KbqaError, one_line, public, user_text
 from kbqa.frontends.web.render import (REVEAL_CHARS, browse_html, generated_markdown, plain_markdown, reveal,
                                        sources_html)
 from kbqa.store.feedback import FeedbackStore
@@ -123,11 +123,13 @@ class ChatBackend:
                       "shown": chat[index - 1]["content"], "reply": reply})
         yield gr.skip(), chat, turns  # the box was cleared once: what the user typed since stays
 
-    def like(self, turns, liked, index) -> int | None:
+    def like(self, turns, liked, index) -> str | None:
         """Store a thumbs up (liked=True) or down (liked=False) for the assistant message at index;
         returns the record id, or None when there is nothing to rate (a refusal, an un-click) or the store
         is full. One vote per answer per session: voting again on the same answer changes that vote's
-        rating (the turn remembers the record), it adds no record."""
+        rating (the turn remembers the record's id), it adds no record. Raises KbqaError when the vote could
+        not be stored (the database and the local spool both refused it: the page then says so instead of
+        thanking)."""
         from kbqa.store.feedback import FeedbackFull
 
         if liked is not True and liked is not False:
@@ -152,7 +154,13 @@ def build_blocks(backend: ChatBackend):
 
     def on_like(turns, data: gr.LikeData):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
-        if backend.like(turns, data.liked, index) is not None:
+        try:
+            stored = backend.like(turns, data.liked, index)
+        except KbqaError as e:  # the database and the local spool both refused it: say so, never "thanks"
+            log.error("kbqa web: feedback not stored: %s", one_line(e))
+            gr.Warning("反馈没有保存成功，请稍后再试。")
+            return turns
+        if stored is not None:
             gr.Info("感谢反馈，已记录。" if data.liked else "感谢反馈，我们会改进。")
         return turns  # the turn now holds its vote's id
 

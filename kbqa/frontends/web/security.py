@@ -14,7 +14,8 @@ docs/security.md says why each is there. From the outside in:
    not localhost) stand down.
 5. ``RequestGuard``: only the routes the page and the API need (uploads 403, the rest 404; /openapi.json
    only with ``KBQA_OPENAPI=on``); every request body at most ``MAX_BODY_BYTES`` and received within
-   ``KBQA_REQUEST_TIMEOUT_S``; and a per-client rate limit on every request that runs an ask.
+   ``KBQA_REQUEST_TIMEOUT_S``; a per-client rate limit on every request that runs an ask, and another
+   (same rate and burst, its own bucket) on the API's votes (``POST /api/feedback``).
 """
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ _OPENAPI = "/openapi.json"
 # routes (the queue, /run/predict: the examples use it) when their fn_index is an ask event of the page.
 _ASK_API = re.compile(r"^/gradio_api/(?:run|api|call|call/v2)/ask/?$")
 _BY_FN_INDEX = re.compile(r"^/gradio_api/(?:queue/join|run/predict/?)$")
+# Requests that store a vote, counted by their own limit (a client voting is not a client asking).
+_VOTE_PATHS = ("/api/feedback",)
 
 # ---- headers ------------------------------------------------------------------------------------------
 # Gradio's page needs: its inline scripts (window.gradio_config, the mode flag, the iframe-resizer loader,
@@ -249,8 +252,10 @@ class RequestGuard:
     """Routes, body size and time, and the per-client rate limit of asks (see the module docstring)."""
 
     def __init__(self, app, *, limiter: RateLimiter, ask_fns=frozenset(), openapi: bool = False,
-                 body_timeout_s: float = 20.0, max_body: int = MAX_BODY_BYTES, parent=None) -> None:
+                 body_timeout_s: float = 20.0, max_body: int = MAX_BODY_BYTES, parent=None,
+                 vote_limiter: RateLimiter | None = None) -> None:
         self.app, self.limiter, self.ask_fns = app, limiter, ask_fns
+        self.vote_limiter = vote_limiter
         self.openapi, self.body_timeout_s, self.max_body = openapi, body_timeout_s, max_body
         self.parent = parent  # the FastAPI app: its own routes are allowed
         self._own: list | None = None
@@ -324,12 +329,17 @@ class RequestGuard:
                                             gradio=gradio)(scope, receive, send)
             except _Gone:
                 return None
+        limited = None
         if self.limiter.enabled and self._is_ask(method, path, body):
+            limited = self.limiter, "questions"
+        elif method == "POST" and path in _VOTE_PATHS and self.vote_limiter is not None and self.vote_limiter.enabled:
+            limited = self.vote_limiter, "votes"
+        if limited:
             client = (scope.get("client") or ("unknown",))[0]
-            wait = self.limiter.take(client)
+            wait = limited[0].take(client)
             if wait > 0:
                 retry = max(1, int(wait + 0.999))
-                return await _json_response(429, f"too many questions from this client; retry in {retry} s",
+                return await _json_response(429, f"too many {limited[1]} from this client; retry in {retry} s",
                                             gradio=gradio, headers={"Retry-After": str(retry)}
                                             )(scope, receive, send)
         if not has_body:
@@ -365,10 +375,12 @@ def install(app, settings, ask_fns=frozenset()) -> None:
     hosts = Settings.split(settings.allowed_hosts) or ("localhost", "127.0.0.1")
     app.add_middleware(RequestGuard, limiter=RateLimiter(settings.rate_limit, settings.rate_burst),
                        ask_fns=frozenset(ask_fns), openapi=settings.openapi,
-                       body_timeout_s=settings.request_timeout_s, parent=app)
+                       body_timeout_s=settings.request_timeout_s, parent=app,
+                       vote_limiter=RateLimiter(settings.rate_limit, settings.rate_burst))
     # Gradio checks for this very class on the parent app and then leaves CORS to it.
     app.add_middleware(CORSMiddleware, allow_origins=list(Settings.split(settings.allowed_origins)),
-                       allow_methods=["GET", "POST"], allow_headers=["content-type"], allow_credentials=False,
+                       allow_methods=["GET", "POST"], allow_headers=["content-type", "x-request-id"],
+                       expose_headers=["x-request-id"], allow_credentials=False,
                        max_age=600)
     app.add_middleware(ForwardedHeaders, trusted_proxies=parse_networks(settings.trusted_proxies),
                        allowed_hosts=hosts)

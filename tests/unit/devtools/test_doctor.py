@@ -44,17 +44,17 @@ def test_fresh_home_fails_on_the_missing_index_with_the_build_fix(home, capsys):
     rc, lines = _run(capsys)
     assert rc == 1
     assert lines["index"].startswith("FAIL") and "-> fix: kbqa build" in lines["index"]
-    for name in ("python", "packages", "settings", "home", "corpus", "feedback"):
+    for name in ("python", "packages", "settings", "home", "corpus", "database", "spool"):
         assert lines[name].startswith("ok"), lines[name]
 
 
 def test_after_build_everything_is_ok(home, capsys):
     _build()
-    FeedbackStore(home / "feedback.sqlite3").add(source="test", rating=1, question="q", answer="a")
+    FeedbackStore(home / "kbqa.sqlite3").add(source="test", rating=1, question="q", answer="a")
     rc, lines = _run(capsys)
     assert rc == 0, lines
     assert lines["index"].startswith("ok") and "verify" in lines["index"]
-    assert lines["feedback"].startswith("ok") and "1 records" in lines["feedback"]
+    assert lines["database"].startswith("ok") and "1 feedback records" in lines["database"], lines["database"]
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "truncate", "delete", "manifest"])
@@ -76,16 +76,23 @@ def test_a_damaged_index_fails_with_the_rebuild_fix(home, capsys, damage):
     assert lines["index"].startswith("FAIL") and "kbqa build --force" in lines["index"], lines["index"]
 
 
-def test_bad_setting_unwritable_home_and_broken_feedback_store(home, capsys, monkeypatch, tmp_path):
+def test_bad_setting_unwritable_home_and_broken_database(home, capsys, monkeypatch, tmp_path):
     monkeypatch.setenv("KBQA_MODE", "bogus")
     rc, lines = _run(capsys)
     assert rc == 1 and lines["settings"].startswith("FAIL") and "KBQA_MODE" in lines["settings"]
     monkeypatch.delenv("KBQA_MODE")
 
     _build()
-    (home / "feedback.sqlite3").write_bytes(b"this is not a database" * 100)
+    (home / "kbqa.sqlite3").write_bytes(b"this is not a database" * 100)
     rc, lines = _run(capsys)
-    assert rc == 1 and lines["feedback"].startswith("FAIL") and "fix:" in lines["feedback"]
+    assert rc == 1 and lines["database"].startswith("FAIL") and "fix:" in lines["database"]
+    (home / "kbqa.sqlite3").unlink()
+
+    monkeypatch.setenv("KBQA_DATABASE_URL", "mysql://u:secret@db/kbqa")
+    rc, lines = _run(capsys)
+    assert rc == 1 and lines["database"].startswith("FAIL") and "does not support" in lines["database"]
+    assert "secret" not in "".join(lines.values())
+    monkeypatch.delenv("KBQA_DATABASE_URL")
 
     if os.geteuid() != 0:  # root can write anywhere
         ro = tmp_path / "ro"

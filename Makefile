@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+TESTSTAMP := $(VENV)/.installed-test
 
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
@@ -10,13 +11,18 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install build run test eval bench stress sizing calibrate clean
 
+# `install` is what serving needs (no pytest, no playwright); `test` adds the test extras.
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -q -c constraints.txt -e .
 	touch $(STAMP)
+
+$(TESTSTAMP): $(STAMP)
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(TESTSTAMP)
 
 build: install
 	$(VENV)/bin/kbqa build
@@ -24,7 +30,7 @@ build: install
 run: build
 	$(PY) app.py
 
-test: install
+test: $(TESTSTAMP)
 	$(PY) -m pytest -q
 
 eval: install

@@ -20,7 +20,7 @@ from kbqa.conversation.history import is_followup, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional, normalise, to_traditional, words
-from kbqa.types import Answer
+from kbqa.types import Answer, Generated
 
 if TYPE_CHECKING:
     from kbqa.answer.decide import Decider
@@ -337,7 +337,8 @@ class Engine:
     def ask_stream(self, question, history=None, mode: str | None = None,
                    deadline: float | None = None) -> Iterator[str | Answer]:
         """Text deltas as the answer is written, then the final Answer. In LLM mode the deltas are the
-        model's raw words; the final Answer holds the citation-checked text and replaces them."""
+        model's raw words, as ``Generated`` strings (untrusted: show them inert); the final Answer holds the
+        citation-checked text and replaces them. Other deltas are pieces of the Answer's markdown."""
         yield from self._answer(question, history, mode, stream=True, deadline=deadline)
 
     def topic_of(self, question: str, mode: str | None = None, state: Loaded | None = None) -> int | None:
@@ -427,7 +428,7 @@ class Engine:
                   deadline: float | None = None):
         """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
         notice when the LLM failed or nothing it wrote is supported by a valid citation."""
-        from kbqa.answer.llm import build_prompt, check_citations
+        from kbqa.answer.llm import build_prompt, check_citations, source_urls
 
         t = time.perf_counter()
         messages = build_prompt(question, answer.citations, traditional)
@@ -436,11 +437,12 @@ class Engine:
             if stream:
                 for delta in llm.stream(messages, deadline=_share(deadline, 1.0)):
                     parts.append(delta)
-                    yield to_traditional(delta) if traditional else delta
+                    yield Generated(to_traditional(delta) if traditional else delta)
             else:
                 parts.append(llm.complete(messages, deadline=_share(deadline, 1.0)))
             checked, report = check_citations("".join(parts), len(answer.citations),
-                                              self.settings.llm_citation_mode)
+                                              self.settings.llm_citation_mode,
+                                              source_urls(c.text for c in answer.citations))
             notice = "" if checked else (LLM_NOTICE_NOT_COVERED if report.not_covered else LLM_NOTICE_UNSUPPORTED)
             log.info("kbqa: LLM answer checked: %s", report.to_dict())
         except Exception as e:  # noqa: BLE001 - LLMError, or anything else: the user gets the extractive answer

@@ -5,6 +5,7 @@ them works out on its own why something failed."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Literal
 
 log = logging.getLogger("kbqa.errors")
@@ -39,6 +40,18 @@ def one_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {msg} (set KBQA_DEBUG=1 for details)"
 
 
+# An absolute POSIX path: "/" at the start or after a space, quote or bracket (not inside a URL), then
+# path characters. Its last part is kept: "corpus not found: …/faq.json".
+_ABS_PATH = re.compile(r"(?<![\w.:/~-])/(?:[^\s/:'\"()\[\]<>]+/)*([^\s/:'\"()\[\]<>]*)")
+
+
+def public(text: str) -> str:
+    """Text for people outside the server (HTTP clients, the chat, Slack): every absolute path cut to
+    ``…/<last part>``, so error messages say what is wrong without mapping the server's disk. Logs keep
+    the full text."""
+    return _ABS_PATH.sub(lambda m: "…/" + m.group(1) if m.group(1) else "…/", text)
+
+
 def user_text(e: BaseException, example: str = "") -> str:
     """What a person asking a question sees when no answer could be given (plain text, one line). A question
     we refuse gets a polite line; a failure on our side gets a ⚠️ line. Web page, API clients and Slack show
@@ -50,6 +63,39 @@ def user_text(e: BaseException, example: str = "") -> str:
         why = "question must be text" if e.reason == "not_text" else "question is empty"
         return (f"请输入一个具体的问题，例如：{example}" if example else "请输入一个具体的问题") + f" ({why})。"
     if isinstance(e, KbqaError):
-        return "⚠️ 知识库暂时不可用：" + one_line(e)
+        return "⚠️ 知识库暂时不可用：" + public(one_line(e))
     log.error("answering failed: %s", type(e).__name__, exc_info=e)
     return "⚠️ 抱歉，出了点问题，请稍后再试。"
+
+
+# ---- masking URLs (kbqa config, logs) ----------------------------------------------------------------
+_URL_IN_TEXT = re.compile(r"\b([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/?#@]*@)?([^\s?#]*)(\?[^\s#]*)?(#\S*)?")
+
+
+def mask_urls(text: str) -> str:
+    """Every URL in text with its user-info (``user:password@``) and the values of its query replaced by
+    ``***``: ``https://u:p@h/v1?api-key=k`` -> ``https://***@h/v1?api-key=***``. Text without URLs is
+    returned as it is."""
+    if "://" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        scheme, userinfo, rest, query, fragment = m.groups()
+        out = scheme + ("***@" if userinfo else "") + rest
+        if query:
+            parts = [(p.split("=", 1)[0] + "=***" if "=" in p else "***") if p else p for p in query[1:].split("&")]
+            out += "?" + "&".join(parts)
+        return out + ("#***" if fragment else "")
+
+    return _URL_IN_TEXT.sub(one, text)
+
+
+class _MaskedRecord(logging.LogRecord):
+    def getMessage(self) -> str:  # noqa: N802 - logging's name
+        return mask_urls(super().getMessage())
+
+
+def mask_urls_in_logs() -> None:
+    """Every log record of the process (ours, uvicorn's, httpx's...) has the URLs in its message masked,
+    whatever handler writes it. Entry points call this (it changes the process)."""
+    logging.setLogRecordFactory(_MaskedRecord)

@@ -10,6 +10,13 @@ Kind = Literal["answer", "multi", "overview", "question", "expert", "smalltalk",
 KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 
 
+class Generated(str):
+    """A piece of text as the LLM writes it, streamed by ``ask_stream`` before the checks: untrusted and
+    raw (it may hold HTML, images, links). Front ends show it only made inert; the final Answer replaces it."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Topic:
     """One numbered question of the FAQ."""

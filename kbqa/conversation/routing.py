@@ -124,6 +124,8 @@ _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是�
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 _ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥"
                    r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
+# a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
+_SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
@@ -300,7 +302,8 @@ def split_parts(question: str) -> tuple[str, ...]:
             if not q:
                 continue
             commas = [c.strip() for c in re.split(r"[，,]\s*(?:and\s+|而|又)?", q) if c.strip()]
-            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) for c in commas):
+            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
+                                       for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
                 out.extend(commas)
             else:
                 out.append(q)

@@ -76,6 +76,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def entry(argv: list[str] | None = None) -> int:
+    """The `kbqa` program (console script, ``python -m kbqa.frontends.cli``, ``app.py``): prepares the
+    process, then runs ``main``. Tests call ``main`` directly and leave their own process alone."""
+    prepare_process()
+    return main(argv)
+
+
+def prepare_process() -> None:
+    """What the program changes in its own process, once, before any command runs: files it creates are
+    0600 and folders 0700 (KBQA_HOME holds questions, feedback and Slack ids; built models and indexes
+    too), an existing KBQA_HOME is made 0700, and URLs in log messages are masked (user-info, query)."""
+    from kbqa.errors import mask_urls_in_logs
+
+    os.umask(0o077)
+    mask_urls_in_logs()
+    try:
+        from kbqa.settings import Settings
+
+        home = Settings.from_env().home
+        if home.is_dir() and not home.is_symlink():
+            home.chmod(0o700)
+    except Exception:  # noqa: BLE001 - a bad setting or an unowned folder is reported by the command itself
+        pass
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError("must be a whole number of at least 1")
@@ -251,4 +276,4 @@ def cmd_corpus(args) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(entry())

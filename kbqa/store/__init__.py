@@ -94,7 +94,8 @@ def open_store(settings) -> Store:
         spool = Spool(Path(settings.home) / "spool", settings.spool_max_mb << 20)
         writer = Writer(db, spool, retention_days=settings.retention_days, metrics=metrics)
         store = Store(settings=settings, db=db, writer=writer,
-                      feedback=FeedbackStore(db, writer=writer, ids=ids, metrics=metrics),
+                      feedback=FeedbackStore(db, writer=writer, ids=ids, metrics=metrics,
+                                             max_records=settings.feedback_max_records),
                       log=QuestionLog(db, writer, enabled=settings.log_questions),
                       claims=Claims(db, metrics=metrics), ids=ids, metrics=metrics)
         _stores[key] = store

@@ -9,6 +9,14 @@ A store with a ``Writer`` (every front end's: ``kbqa.store.open_store``) hands r
 spool before ``add`` returns, in the database soon after, never blocking. A store built on a path or a Database
 alone (tests, tools) writes each record in its own transaction before returning.
 
+The store is bounded (``KBQA_FEEDBACK_MAX_RECORDS``): once it holds that many records, ``add`` raises
+``FeedbackFull`` and nothing stored is dropped to make room (export the records and clear the store). The bound is
+approximate: a store without a writer counts the table in the transaction that inserts (concurrent writers may
+pass it by a few records); a store with a writer counts the table (plus its own records still on their way) at
+most every ``COUNT_EVERY_S`` seconds and in between adds what it stored itself, so several replicas together may
+pass the bound by what they store in that time, and while the database cannot be reached the last count is used.
+``set_rating`` changes the rating of a stored record (one vote per answer per session on the web page).
+
 The old SQLite store (``<home>/feedback.sqlite3``, before the database) is imported by ``import_legacy`` at the
 first start, row for row, and then renamed ``feedback.sqlite3.migrated``.
 """
@@ -18,6 +26,7 @@ import json
 import logging
 import sqlite3
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -35,16 +44,28 @@ LEGACY_FILE = "feedback.sqlite3"
 # What a stored citation keeps of the Answer's: enough to say which expert said what.
 CITATION_FIELDS = ("n", "topic", "expert", "quote")
 SLACK_IDS = ("team", "channel", "user")
+DEFAULT_MAX_RECORDS = 100_000
+COUNT_EVERY_S = 10.0  # with a writer: how often the table is counted for the bound (see the module docstring)
+
+
+class FeedbackFull(KbqaError):
+    """The store holds its maximum number of records (KBQA_FEEDBACK_MAX_RECORDS); nothing is dropped to make
+    room: export the records and clear the store."""
 
 
 class FeedbackStore:
-    def __init__(self, db: Database | Path | str, writer=None, ids=None, metrics=None) -> None:
+    def __init__(self, db: Database | Path | str, writer=None, ids=None, metrics=None,
+                 max_records: int = DEFAULT_MAX_RECORDS) -> None:
         if isinstance(db, (str, Path)):
             db = Database("sqlite:///" + str(Path(db).resolve()))
         self.db = db
         self.writer = writer
         self._ids = ids
         self.metrics = metrics
+        self.max_records = max_records
+        self._bound_lock = threading.Lock()
+        self._counted: tuple[int, float] | None = None  # (records at the last count, when: monotonic)
+        self._added = 0  # records this store handed to its writer since that count
 
     @property
     def path(self) -> Path | None:
@@ -68,8 +89,9 @@ class FeedbackStore:
             extra: dict | None = None, answer_id: str | None = None, status: str | None = None,
             topic: int | None = None, confidence: float | None = None, team=None, channel=None, user=None) -> str:
         """Store one record; returns its id once it is durable. rating is +1 (thumbs up) or -1 (thumbs down).
-        ``team``/``channel``/``user``: raw Slack ids, stored hashed. Raises SpoolFull / KbqaError when the record
-        could not be kept (the caller must not say it was)."""
+        ``team``/``channel``/``user``: raw Slack ids, stored hashed. Raises FeedbackFull when the store holds
+        ``max_records`` (approximately: see the module docstring), SpoolFull / KbqaError when the record could not
+        be kept (the caller must not say it was)."""
         if rating not in (1, -1):
             raise ValueError("rating must be 1 or -1")
         row = {
@@ -87,11 +109,16 @@ class FeedbackStore:
             "user_hash": self.ids("user", user) if user else None,
         }
         if self.writer is not None:
-            self.writer.submit("feedback", row)
+            with self._bound_lock:  # the check and the count of what this store added go together
+                self._check_room()
+                self.writer.submit("feedback", row)
+                self._added += 1
         else:
             if not self.db.ready:
                 self.db.prepare()
             with self.db.begin() as conn:
+                if self._table_count(conn) >= self.max_records:
+                    raise self._full()
                 insert_records(self.db, conn, [("feedback", row)])
         if self.metrics:
             self.metrics.feedback(source, rating)
@@ -113,6 +140,54 @@ class FeedbackStore:
                         citations=answer.get("citations") or (), extra=extra, answer_id=answer_id,
                         status=answer.get("status"), topic=answer.get("topic"), confidence=answer.get("confidence"),
                         **ids)
+
+    def set_rating(self, record_id: str, rating: int) -> bool:
+        """Change the rating of a stored record (the same person changing their mind); False if there is no such
+        record. A record of this process still on its way to the database is shipped first (briefly); a database
+        that cannot be reached raises DatabaseUnavailable (a KbqaError: the vote was not changed)."""
+        if rating not in (1, -1):
+            raise ValueError("rating must be 1 or -1")
+        if not isinstance(record_id, str) or not record_id:
+            return False
+        if self.writer is not None:
+            self.writer.flush(2.0)
+        if not self.db.ready:
+            self.db.prepare()
+        f = schema.feedback
+        with self.db.begin() as conn:
+            res = conn.execute(sa.update(f).where(f.c.id == record_id).values(rating=int(rating)))
+            return res.rowcount == 1
+
+    # ---- the bound ----------------------------------------------------------------------------------
+    def _full(self) -> FeedbackFull:
+        return FeedbackFull(f"the feedback store holds {self.max_records} records, its maximum "
+                            "(KBQA_FEEDBACK_MAX_RECORDS): export and clear it")
+
+    @staticmethod
+    def _table_count(conn) -> int:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(schema.feedback)).scalar_one())
+
+    def _check_room(self) -> None:
+        """(With a writer, under _bound_lock.) FeedbackFull when the store holds max_records by the last count
+        plus what this store added since; the table is counted again when that count is old or says full.
+        While the database is down (or was never counted) the last count stands (the spool is bounded too)."""
+        now = time.monotonic()
+        counted = self._counted
+        estimate = None if counted is None else counted[0] + self._added
+        stale = counted is None or now - counted[1] >= COUNT_EVERY_S or estimate >= self.max_records
+        if stale and self.writer.db_up is not False:
+            try:
+                if not self.db.ready:
+                    self.db.prepare()
+                on_the_way = self.writer.pending_count("feedback")  # first: a record shipped meanwhile counts twice
+                with self.db.begin() as conn:
+                    n = self._table_count(conn)
+                self._counted, self._added = (n + on_the_way, now), 0
+                estimate = n + on_the_way
+            except KbqaError as e:
+                log.warning("kbqa: cannot count the feedback records for KBQA_FEEDBACK_MAX_RECORDS: %s", e)
+        if estimate is not None and estimate >= self.max_records:
+            raise self._full()
 
     # ---- reading ------------------------------------------------------------------------------------
     def _flush(self) -> None:

@@ -62,6 +62,11 @@ class Writer:
         with self._cond:
             return len(self._pending)
 
+    def pending_count(self, kind: str) -> int:
+        """Records of ``kind`` queued and not yet committed."""
+        with self._cond:
+            return sum(1 for k, _row, _data in self._pending if k == kind)
+
     def flush(self, timeout_s: float = 10.0) -> bool:
         """Wait until everything queued so far is committed; False on timeout (e.g. the database is down)."""
         if not self.pending:

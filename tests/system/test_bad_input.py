@@ -225,7 +225,7 @@ def test_api_content_type_variants(client):
 def test_chat_backend_junk(fake_engine, tmp_path):
     backend = web_page.ChatBackend(fake_engine, FeedbackStore(tmp_path / "f.sqlite3"), stream_delay_s=0)
     for name, q in {**JUNK_QUESTIONS, **limit_questions(LIMIT), "not text": None}.items():
-        *_, (box, chat, turns) = list(backend.respond(q, [], []))
+        *_, (box, chat, turns) = list(backend.respond(q, []))
         if chat:
             assert chat[-1]["role"] == "assistant" and not chat[-1]["content"].startswith("⚠️"), name
             assert "<script" not in chat[0]["content"], name

@@ -90,11 +90,11 @@ def test_stalled_clients_do_not_block_others_and_are_dropped(fake_engine, tmp_pa
         stalled = []
         for _ in range(20):  # headers and half a body, then nothing
             s = socket.create_connection((host, int(port)), timeout=120)
-            s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                       b"Content-Length: 100\r\n\r\n{\"question\": ")
             stalled.append(s)
         half_headers = socket.create_connection((host, int(port)), timeout=120)
-        half_headers.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        half_headers.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers never finished
         ten_questions()
         # answered before the stalled clients were dropped: they did not wait for the stalled ones
         stalled[0].setblocking(False)

@@ -83,7 +83,7 @@ def test_metrics_livez_and_build_info(client):
 def test_page_votes_point_at_the_recorded_answer(fake_engine, state):
     page = state.recorded(fake_engine, "web")
     backend = web_page.ChatBackend(page, state.feedback, stream_delay_s=0)
-    *_, (_box, _chat, turns) = backend.respond(QUESTION, [], [])
+    *_, (_box, _chat, turns) = backend.respond(QUESTION, [])  # the chat is kept server-side
     answer_id = turns[0]["answer"]["id"]
     fid = backend.like(turns, False, 1)
     [rec] = [x for x in state.feedback.records() if x["id"] == fid]

@@ -275,7 +275,7 @@ def backend(fake_engine, tmp_path) -> web_page.ChatBackend:
 
 
 def test_chat_streams_the_answer_then_adds_the_sources(backend):
-    steps = list(backend.respond(SIMPLIFIED, [], []))
+    steps = list(backend.respond(SIMPLIFIED, []))
     texts = [chat[-1]["content"] for _box, chat, _turns in steps[1:]]
     assert len(texts) > 5
     answers = texts[:-1]
@@ -286,13 +286,15 @@ def test_chat_streams_the_answer_then_adds_the_sources(backend):
     assert [m["role"] for m in chat] == ["user", "assistant"]
     assert 'class="kbqa-sources"' in chat[-1]["content"] and "gavin_zhang" in chat[-1]["content"]
     assert "<details" in chat[-1]["content"] and "查看专家完整回答" in chat[-1]["content"]
-    assert turns == [{"question": SIMPLIFIED, "answer": turns[0]["answer"], "message": 1}]
+    assert turns == [{"question": SIMPLIFIED, "answer": turns[0]["answer"], "message": 1,
+                      "shown": chat[0]["content"], "reply": chat[1]["content"]}]
     assert turns[0]["answer"]["topic"] == 9
+    assert backend.chat(turns) == chat  # the chat is rebuilt from the session's records, not sent back
 
 
 def test_chat_passes_the_history_to_the_engine(backend):
-    *_, (_b, chat, turns) = backend.respond("容器东西向流量的网络安全怎么保障？", [], [])
-    *_, (_b, chat, turns) = backend.respond(FOLLOWUP, chat, turns)
+    *_, (_b, chat, turns) = backend.respond("容器东西向流量的网络安全怎么保障？", [])
+    *_, (_b, chat, turns) = backend.respond(FOLLOWUP, turns)
     assert [t["answer"]["topic"] for t in turns] == [5, 5]
     assert [t["message"] for t in turns] == [1, 3]
     assert backend.history(turns)[0] == {"role": "user", "content": "容器东西向流量的网络安全怎么保障？"}
@@ -300,11 +302,11 @@ def test_chat_passes_the_history_to_the_engine(backend):
 
 def test_chat_refuses_politely(backend, fake_engine):
     limit = fake_engine.settings.max_question_chars
-    *_, (_b, chat, turns) = backend.respond("容" * (limit + 5), [], [])
+    *_, (_b, chat, turns) = backend.respond("容" * (limit + 5), [])
     assert "太长" in chat[-1]["content"] and str(limit) in chat[-1]["content"]
     assert len(chat[0]["content"]) < 1000  # the echo of a huge question is cut
     assert turns[-1]["answer"] is None
-    *_, (_b, chat, turns) = backend.respond("\u200b\u200b", chat, turns)  # zero-width only: empty once cleaned
+    *_, (_b, chat, turns) = backend.respond("\u200b\u200b", turns)  # zero-width only: empty once cleaned
     assert "请输入一个具体的问题" in chat[-1]["content"]
     assert backend.like(turns, True, 1) is None  # a refusal is not rated
 
@@ -312,31 +314,60 @@ def test_chat_refuses_politely(backend, fake_engine):
 def test_chat_shows_engine_errors_as_one_line(fake_engine, tmp_path):
     broken = web_page.ChatBackend(_unloaded_engine(fake_engine, corpus=tmp_path / "nope.json"),
                              FeedbackStore(tmp_path / "fb.sqlite3"))
-    *_, (_b, chat, _t) = broken.respond(SIMPLIFIED, [], [])
+    *_, (_b, chat, _t) = broken.respond(SIMPLIFIED, [])
     assert chat[-1]["content"].startswith("⚠️ 知识库暂时不可用") and "\n" not in chat[-1]["content"]
 
 
 def test_chat_shows_user_html_as_text(backend):
-    _box, chat, _turns = next(backend.respond("<img src=x onerror=alert(1)> **b**", [], []))
+    _box, chat, _turns = next(backend.respond("<img src=x onerror=alert(1)> **b**", []))
     shown = chat[0]["content"]
     assert "<" not in shown and "**" not in shown
     assert shown == r"&lt;img src\=x onerror\=alert\(1\)&gt; \*\*b\*\*"
 
 
 def test_like_stores_the_rated_answer(backend):
-    *_, (_b, chat, turns) = backend.respond(SIMPLIFIED, [], [])
+    *_, (_b, chat, turns) = backend.respond(SIMPLIFIED, [])
     before = backend.store.count()
     assert backend.like(turns, True, 1) is not None
-    assert backend.like(turns, False, 1) is not None
     assert backend.like(turns, None, 1) is None  # an un-click
     assert backend.like(turns, True, 0) is None  # not an answer
-    assert backend.store.count() == before + 2
-    up, down = list(backend.store.records())[-2:]
-    assert (up["rating"], down["rating"]) == (1, -1)
+    assert backend.store.count() == before + 1
+    [up] = list(backend.store.records())[-1:]
+    assert up["rating"] == 1
     assert up["source"] == "web" and up["question"] == SIMPLIFIED
     assert up["answer"] == turns[0]["answer"]["answer"]
     assert up["citations"][0]["expert"] == turns[0]["answer"]["citations"][0]["expert"]
     assert up["extra"]["topic"] == 9 and up["created"]
+
+
+def test_one_vote_per_answer_per_session(backend):
+    """Issue 19, finding 3: 20 votes on one answer made 20 records. Now a session's later votes on the same
+    answer change its one record; another answer, or another session, gets its own."""
+    *_, (_b, _c, turns) = backend.respond(SIMPLIFIED, [])
+    *_, (_b, _c, turns) = backend.respond(TRADITIONAL, turns)
+    before = backend.store.count()
+    first = backend.like(turns, True, 1)
+    for i in range(20):
+        assert backend.like(turns, i % 2 == 0, 1) == first
+    assert backend.like(turns, False, 1) == first
+    assert backend.store.count() == before + 1
+    assert [r["rating"] for r in backend.store.records() if r["id"] == first] == [-1]
+    assert backend.like(turns, True, 3) not in (None, first)  # the second answer
+    *_, (_b, _c, other) = backend.respond(SIMPLIFIED, [])  # another session asks the same
+    assert backend.like(other, True, 1) not in (None, first)
+    assert backend.store.count() == before + 3
+
+
+def test_a_full_feedback_store_refuses_new_votes_and_keeps_the_old(fake_engine, tmp_path):
+    store = FeedbackStore(tmp_path / "small.sqlite3", max_records=2)
+    backend = web_page.ChatBackend(fake_engine, store, stream_delay_s=0)
+    turns = []
+    for q in (SIMPLIFIED, TRADITIONAL, FOLLOWUP):
+        *_, (_b, _c, turns) = backend.respond(q, turns)
+    assert backend.like(turns, True, 1) is not None and backend.like(turns, True, 3) is not None
+    assert backend.like(turns, True, 5) is None  # full: refused, nothing dropped
+    assert backend.like(turns, False, 1) is not None  # changing an existing vote still works
+    assert store.count() == 2
 
 
 def test_examples_cover_the_ten_questions(fake_engine):

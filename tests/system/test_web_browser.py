@@ -56,6 +56,8 @@ def page(browser, url):
     page.on("dialog", on_dialog)
     page.outside = []  # requests to anywhere but our server: the page must load no outside resources
     page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else page.outside.append(r.url))
+    page.blocked = []  # what the Content-Security-Policy refused: the page must need nothing it forbids
+    page.on("console", lambda m: page.blocked.append(m.text) if "Content Security Policy" in m.text else None)
     page.set_default_timeout(WAIT_MS)
     from playwright.sync_api import expect
 
@@ -126,6 +128,7 @@ def test_chat_answers_with_cited_experts_stores_feedback_and_shows_html_as_text(
     page.wait_for_timeout(500)  # room for an onerror handler to fire, had the markup been live
     assert page.dialogs == []
     assert page.outside == []
+    assert page.blocked == []  # the page works under its CSP
 
     typed.scroll_into_view_if_needed()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -198,7 +201,83 @@ def test_a_suggestion_button_asks_its_question(page):
     reply = _bot(page).nth(n)
     expect(reply).to_contain_text("问题 10")  # the question the suggestion leads to, with its experts
     expect(reply.locator(".kbqa-sources")).to_be_visible()
-    assert page.dialogs == [] and page.outside == []
+    assert page.dialogs == [] and page.outside == [] and page.blocked == []
+
+
+# ---- a poisoned corpus (issue 19, finding 4) -------------------------------------------------------------
+LIVE_MARKUP = """() => [...document.querySelector('gradio-app')
+                         .querySelectorAll('img, iframe, script, a[href], svg, [onload], [onerror]')]
+    .filter(el => /track/.test(el.getAttribute('src') || el.getAttribute('href') || '')
+                  || el.hasAttribute('onload') || el.hasAttribute('onerror') || el.tagName === 'IFRAME'
+                  || (el.tagName === 'SCRIPT' && /alert/.test(el.textContent)))
+    .map(el => el.outerHTML.slice(0, 160))"""
+
+
+@pytest.fixture(scope="module")
+def tracker():
+    from fakes.poisoned import Tracker
+
+    with Tracker() as t:
+        yield t
+
+
+@pytest.fixture(scope="module")
+def poisoned_url(tracker, tmp_path_factory):
+    """The app, with its default security settings, on a FAQ whose every field carries live markup."""
+    from fakes.poisoned import write_poisoned_faq
+
+    from kbqa.engine import Engine
+    from kbqa.settings import Settings
+
+    _require_browser()
+    folder = tmp_path_factory.mktemp("poisoned")
+    corpus = write_poisoned_faq(folder / "corpus", tracker.base)
+    engine = Engine(Settings(home=folder / "home", embedder="fake", corpus=corpus), progress=False)
+    app = web.create_app(engine, FeedbackStore(folder / "feedback.sqlite3"))
+    web.start_loading(app).join(120)
+    assert engine.loaded, app.state.kbqa.load_error
+    with web.serve_in_thread(app) as base:
+        yield base
+
+
+def test_a_poisoned_corpus_is_shown_as_text_and_loads_nothing(browser, poisoned_url, tracker):
+    """<img src=http://127.0.0.1:PORT/track.png>, <svg onload>, <script>, markdown images, links and
+    autolinks in the title, question titles, descriptions, handles, org/titles and answers: the chat, the
+    sources panel, the browse view, the header and the example buttons show them as text; no request
+    reaches the tracker (or leaves the app), nothing is live markup, and the CSP had nothing to block."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page()
+    page.dialogs, page.outside, page.blocked = [], [], []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.on("request", lambda r: None if r.url.startswith((poisoned_url, "data:", "blob:"))
+            else page.outside.append(r.url))
+    page.on("console", lambda m: page.blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.set_default_timeout(WAIT_MS)
+    page.goto(poisoned_url)
+    page.wait_for_selector("#kbqa-input textarea")
+    try:
+        by_number = _ask(page, "第1个问题")  # title, description, every expert: handle, org/title, quote
+        expect(by_number.locator(".kbqa-sources")).to_be_visible()
+        expect(by_number).to_contain_text("evil_one <img src=" + tracker.base)
+        expect(by_number).to_contain_text("![x](" + tracker.base)
+        expect(by_number).to_contain_text("[点我](" + tracker.base)
+        expect(by_number).to_contain_text('<svg onload="alert(')
+        _ask(page, "有哪些问题")  # the overview: every title as a list item
+        _ask(page, "第2个问题")
+        _ask(page, "容器网络方案怎么选型？")  # retrieval: answered or not covered, both list titles
+        page.get_by_role("tab", name="浏览全部问题").click()
+        expect(page.locator("#kbqa-browse .kbqa-topic")).to_have_count(2)
+        expect(page.locator("#kbqa-browse")).to_contain_text("<img src=")
+        expect(page.locator("body")).to_contain_text("容器云难点 <img src=")  # the header, as typed
+        page.wait_for_timeout(1000)  # room for anything live to load or fire
+        assert page.evaluate(LIVE_MARKUP) == []
+        assert tracker.requests == [], tracker.requests
+        assert page.outside == [] and page.dialogs == [] and page.blocked == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "web_poisoned.png"), full_page=True)
+    finally:
+        page.close()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ def _stalled_client(url: str) -> socket.socket:
     """Headers announcing a body that never comes: the server must keep serving everyone else."""
     host, port = url.removeprefix("http://").split(":")
     s = socket.create_connection((host, int(port)), timeout=5)
-    s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    s.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
               b"Content-Length: 1000\r\n\r\n{\"question\": \"")
     return s
 

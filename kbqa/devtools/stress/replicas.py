@@ -59,6 +59,9 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
                 "KBQA_SLACK_RESPONSE_URLS")]:
             del base_env[k]  # the caller's own settings must not leak in
         base_env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+        # one load generator on one address asks and votes far faster than a person: the per-client limits
+        # (KBQA_RATE_LIMIT, asks and votes) would refuse it, as they do for bench and stress
+        base_env["KBQA_RATE_LIMIT"] = "0"
 
         def env_for(name: str) -> dict:
             return {**base_env, "KBQA_HOME": str(work / name)}

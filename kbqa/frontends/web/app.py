@@ -4,7 +4,8 @@ start it.
 
 The server starts listening at once and loads the index in a background thread; ``/healthz`` answers 503
 until the index is loaded. Nothing here decides anything about a question: the engine does, and errors
-become text in kbqa.errors.
+become text in kbqa.errors. The protections around every route (hosts, origins, proxies, allowed routes,
+body caps, rate limit, headers) are in security.py; ``serve`` prepares the process (``prepare_process``).
 """
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
 from kbqa.engine import AskEngine, Engine
-from kbqa.errors import InvalidQuestion, KbqaError, one_line
+from kbqa.errors import InvalidQuestion, KbqaError, one_line, public
+from kbqa.frontends.web import security
 from kbqa.settings import Settings
 from kbqa.store.feedback import FeedbackStore
 
 log = logging.getLogger("kbqa.web")
 
-MAX_BODY_BYTES = 64 * 1024  # raw request body of /api/ask; larger -> 413
+MAX_BODY_BYTES = security.MAX_BODY_BYTES  # any request body, /api/ask's included; larger -> 413
+MAX_FILE_SIZE = 0  # Gradio's upload limit, bytes: nothing needs uploads (and the route is refused anyway)
 DEADLINE_MARGIN_S = 1.0  # the engine's deadline comes this long before the request timeout (sending, queueing)
 
 
@@ -157,18 +160,21 @@ async def json_body(request, limit: int, timeout_s: float):
         return None, _error(400, "request body is not valid JSON")
 
 
-def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=None):
+def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, settings: Settings | None = None,
+               state=None):
     """The FastAPI app: /healthz, POST /api/ask and the Gradio page at "/", plus kbqa.frontends.web.ops (metrics,
     request ids, /api/feedback). Building it does not load the engine; ``start_loading(app)`` (what ``serve``
     does) loads it in the background. ``state``: the process's kbqa.store.Store (default: open_store(settings));
     the API and the page ask through it, so every answer is recorded; ``store``: where votes go (default: the
-    Store's feedback)."""
+    Store's feedback). ``settings`` are the web app's (hosts, origins, limits...); by default the engine's. The
+    protections of security.py wrap every route, main's (/metrics, /livez, /api/feedback) included."""
     import gradio as gr
 
     from kbqa.frontends.web import admin, ops
     from kbqa.frontends.web.page import CSS, ChatBackend, build_blocks
     from kbqa.store import open_store
 
+    settings = settings or engine.settings
     runtime = _Runtime(engine)
     state = state or open_store(engine.settings)
     state.prepare()
@@ -191,7 +197,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
             return {"status": "ok", "corpus": faq.title, "topics": len(faq.topics), "units": len(faq.units),
                     "kb_version": faq.version, **({"kb_job": job["state"]} if job else {})}
         if runtime.load_error:
-            return JSONResponse({"status": "error", "error": runtime.load_error}, status_code=503)
+            return JSONResponse({"status": "error", "error": public(runtime.load_error)}, status_code=503)
         return JSONResponse({"status": "loading"}, status_code=503, headers={"Retry-After": "2"})
 
     @app.api_route("/api/ask", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False)
@@ -214,7 +220,7 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
         question, history = req.question, req.history
         if not engine.loaded:
             if runtime.load_error:
-                return _error(503, f"the index could not be loaded: {runtime.load_error}")
+                return _error(503, f"the index could not be loaded: {public(runtime.load_error)}")
             runtime.start_loading()
             return _error(503, "the index is loading; retry shortly", **{"Retry-After": "2"})
         try:
@@ -226,7 +232,8 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
         except InvalidQuestion as e:
             return _error(422, one_line(e))
         except KbqaError as e:
-            return _error(503, one_line(e))
+            log.warning("kbqa web: /api/ask: %s", one_line(e))
+            return _error(503, public(one_line(e)))
         except asyncio.TimeoutError:
             return _error(504, f"no answer within {engine.settings.request_timeout_s:g} s")
         except Exception:  # noqa: BLE001 - a JSON error, never a traceback
@@ -241,10 +248,13 @@ def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, state=N
         title, examples = faq.title, load_examples(engine.settings.corpus, faq)
     except (OSError, ValueError):
         title, examples = "", ()  # the engine reports the corpus problem on /healthz
-    demo = build_blocks(ChatBackend(page, store, title=title, examples=examples))
-    demo.queue(default_concurrency_limit=8)
-    return gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
-                               css=CSS, show_error=False)
+    demo, ask_fns = build_blocks(ChatBackend(page, store, title=title, examples=examples))
+    demo.queue(default_concurrency_limit=8, max_size=settings.queue_size)
+    app = gr.mount_gradio_app(app, demo, path="/", footer_links=["api", "settings"], ssr_mode=False,
+                              css=CSS, show_error=False, max_file_size=MAX_FILE_SIZE)
+    security.install(app, settings, ask_fns)
+    app.add_middleware(ops.RequestContext)  # outermost: refusals (400, 404, 413, 429) get a request id and a log line
+    return app
 
 
 def start_loading(app, on_error=None) -> threading.Thread:
@@ -253,6 +263,28 @@ def start_loading(app, on_error=None) -> threading.Thread:
 
 
 # ---- running it ---------------------------------------------------------------------------------------
+def prepare_process(settings: Settings) -> Path:
+    """What serving changes in the process, done by the entry point before Gradio builds anything: the
+    working folder private (0700), and Gradio's temporary folder a private 0700 folder inside it
+    (GRADIO_TEMP_DIR; else Gradio uses a shared /tmp/gradio). Returns that folder."""
+    home = Path(settings.home)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    home.chmod(0o700)
+    tmp = home / "gradio-tmp"
+    tmp.mkdir(mode=0o700, exist_ok=True)
+    tmp.chmod(0o700)
+    os.environ["GRADIO_TEMP_DIR"] = str(tmp)
+    return tmp
+
+
+def _uvicorn_config(app, **kw):
+    """uvicorn's settings for kbqa: no X-Forwarded-* handling of its own (it would believe any loopback
+    peer; security.ForwardedHeaders decides, from KBQA_TRUSTED_PROXIES) and no Server header."""
+    import uvicorn
+
+    return uvicorn.Config(app, proxy_headers=False, server_header=False, access_log=False, **kw)
+
+
 def serve(settings: Settings | None = None, host: str | None = None, port: int | None = None,
           workers: int | None = None) -> None:
     """Listen at once (on settings.host:port unless given), load the index in the background, serve
@@ -267,14 +299,15 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     host = host or settings.host
     port = settings.port if port is None else port
     workers = workers or settings.workers
+    prepare_process(settings)
     logs.configure(settings)
     if workers > 1:
         return _serve_workers(settings, host, port, workers)
     open_store(settings).prepare()  # a database behind its schema stops here, in one line
     engine = Engine(settings)
     app = create_app(engine)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info", access_log=False,
-                                           timeout_graceful_shutdown=5, log_config=logs.uvicorn_log_config(settings)))
+    server = uvicorn.Server(_uvicorn_config(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=5,
+                                            log_config=logs.uvicorn_log_config(settings)))
     failed: list[Exception] = []
 
     def stop(e: Exception) -> None:
@@ -283,6 +316,7 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
 
     start_loading(app, on_error=stop)
     _say(f"kbqa: serving http://{host}:{port}/ (the index loads in the background; /healthz says when)")
+    _note_allowed_hosts(settings, host)
     server.run()
     if failed:
         e = failed[0]
@@ -305,9 +339,16 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     open_store(settings).prepare()  # the schema is checked (SQLite: upgraded) once, before the workers start
     _say(f"kbqa: serving http://{host}:{port}/ with {workers} worker processes (each loads the index; /healthz "
          "says when)")
+    _note_allowed_hosts(settings, host)
     uvicorn.run("kbqa.frontends.web.app:worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, timeout_graceful_shutdown=5,
-                log_config=logs.uvicorn_log_config(settings))
+                log_level="info", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False,
+                server_header=False, log_config=logs.uvicorn_log_config(settings))
+
+
+def _note_allowed_hosts(settings: Settings, host: str) -> None:
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == Settings().allowed_hosts:
+        _say(f"kbqa: note: KBQA_ALLOWED_HOSTS is {settings.allowed_hosts}: requests for any other host name get "
+             "400 (set it to the names people use; see docs/security.md)")
 
 
 def worker_app():
@@ -345,7 +386,7 @@ def serve_in_thread(app, host: str = "127.0.0.1", timeout_s: float = 30.0):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, timeout_graceful_shutdown=2))
+    server = uvicorn.Server(_uvicorn_config(app, log_level="warning", timeout_graceful_shutdown=2))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="kbqa-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s

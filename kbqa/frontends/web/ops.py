@@ -85,11 +85,11 @@ def parse_feedback(payload) -> tuple[str, int, str, dict]:
 
 
 def install(app, store, feedback, engine) -> None:
-    """Add the middleware and the routes to ``app`` (before Gradio is mounted at "/"), and drain ``store``'s writer
-    when the server stops."""
+    """Add the routes to ``app`` (before Gradio is mounted at "/"), and drain ``store``'s writer when the server
+    stops. ``RequestContext`` is added by create_app after security.install, so it is the outermost middleware:
+    requests the protections refuse get a request id and a log line too."""
     from kbqa.frontends.web.app import json_body  # app imports this module inside create_app
 
-    app.add_middleware(RequestContext)
     describe = metrics.Describe(engine)
 
     @app.get("/livez", include_in_schema=False)

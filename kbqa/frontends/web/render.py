@@ -17,6 +17,17 @@ def plain_markdown(text: str) -> str:
     return html.escape(_MARKDOWN_PUNCT.sub(r"\\\1", text), quote=False)
 
 
+def generated_markdown(text: str) -> str:
+    """What the LLM has written so far (raw, unchecked) as inert markdown for the chat while it streams:
+    no link, URL or image at all (a bare address is cut as soon as it starts, and brackets are escaped, so
+    half-written link syntax is text too) and no raw HTML. The checked Answer replaces it when the model
+    is done."""
+    from kbqa.answer.llm import strip_links
+    from kbqa.answer.render import text as literal
+
+    return literal(strip_links(text, frozenset(), mark="")[0])
+
+
 def _br(text: str) -> str:
     """Escaped text on one line (<br> for newlines): a blank line would end the HTML block in markdown."""
     return "<br>".join(html.escape(line) for line in text.strip().split("\n"))

@@ -85,4 +85,8 @@ def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
     assert split_parts("网络和存储分别怎么选") == ("网络怎么选", "存储怎么选")
     assert len(split_parts("原生Docker还是胖容器？另外多安全域下k8s怎么规划？")) == 2
     assert split_parts("公司上容器后，运维同事还习惯ssh登进去操作") == ()
+    # a clause that sets the scene is not a question of its own
+    assert split_parts("When an app calls a service in a container, how can I trace the call path?") == ()
+    assert split_parts("如果用 calico，网络怎么规划？") == ()
+    assert len(split_parts("what should we use for networking, and how do we pick storage?")) == 2
     assert split_parts("容器里怎么执行定时任务？") == ()

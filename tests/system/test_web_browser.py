@@ -229,7 +229,7 @@ def poisoned_url(tracker, tmp_path_factory):
     from kbqa.engine import Engine
     from kbqa.settings import Settings
 
-    _require_browser()
+    require_browser()
     folder = tmp_path_factory.mktemp("poisoned")
     corpus = write_poisoned_faq(folder / "corpus", tracker.base)
     engine = Engine(Settings(home=folder / "home", embedder="fake", corpus=corpus), progress=False)
@@ -284,7 +284,7 @@ def test_a_poisoned_corpus_is_shown_as_text_and_loads_nothing(browser, poisoned_
 def llm_url(fake_engine, store):
     """The app in LLM mode, the fake OpenAI-compatible server behind it (generous time limits: the test
     decides when the LLM answers)."""
-    _require_browser()
+    require_browser()
     from fakes.llm_server import FakeLLM
 
     from kbqa.engine import Engine

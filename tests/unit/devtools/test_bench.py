@@ -141,13 +141,14 @@ def test_json_output_is_json_alone(monkeypatch, capsys):
 def test_bench_quick_json_end_to_end(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KBQA_")}
     env.update(KBQA_EMBEDDER="fake", HF_HUB_OFFLINE="1")
-    # The time limit is relative to this machine's pace now: a `kbqa build` (a process starting, its imports,
-    # an index built) measured first, in a home of its own. The bench runs about a dozen such steps.
+    # The time limit (a guard against a hang) is relative to this machine's pace now: a `kbqa build` (a process
+    # starting, its imports, an index built) measured first, in a home of its own. The quick bench costs some
+    # 50 of those on an idle machine; load slows the long bench more than the short baseline, hence 300.
     t0 = time.monotonic()
     b = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "build"], cwd=tmp_path, capture_output=True,
                        env={**env, "KBQA_HOME": str(tmp_path / "baseline")}, text=True, timeout=3600)
     assert b.returncode == 0, b.stderr[-2000:]
-    limit = 60 * (time.monotonic() - t0)
+    limit = 300 * (time.monotonic() - t0)
     p = subprocess.run([sys.executable, "-m", "kbqa.frontends.cli", "bench", "--quick", "--json",
                         "--report", str(tmp_path / "report")],
                        cwd=tmp_path, env={**env, "KBQA_HOME": str(tmp_path / "home")}, capture_output=True,

@@ -11,7 +11,8 @@ import pytest
 
 from fakes.llm_server import FakeLLM, Reply
 
-from kbqa.engine import LLM_NOTICE_FAILED, LLM_NOTICE_NOT_COVERED, LLM_NOTICE_UNSUPPORTED, Engine
+from kbqa.answer.generate import LLM_NOTICE_FAILED, LLM_NOTICE_NOT_COVERED, LLM_NOTICE_UNSUPPORTED
+from kbqa.engine import Engine
 from kbqa.answer.llm import FLAG_MARK, LLMClient, LLMError, build_prompt, check_citations, condense
 from kbqa.text.normalise import is_traditional, to_traditional
 from kbqa.types import Answer

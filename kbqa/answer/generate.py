@@ -25,7 +25,8 @@ def generate(llm, citation_mode: str, question: str, answer: Answer, traditional
          deadline: float | None = None):
     """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
     notice when the LLM failed or nothing it wrote is supported by a valid citation."""
-    from kbqa.answer.llm import build_prompt, check_citations, source_urls
+    from kbqa.answer.citations import check_citations, source_urls
+    from kbqa.answer.llm import build_prompt
 
     t = time.perf_counter()
     messages = build_prompt(question, answer.citations, traditional)

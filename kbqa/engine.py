@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.conversation.history import is_followup, user_turns
+from kbqa.answer.generate import CONDENSE_SHARE, generate, rendered, share
+from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
-from kbqa.text.normalise import clean, is_traditional, normalise, to_traditional, words
-from kbqa.types import Answer, Generated
+from kbqa.text.normalise import clean, is_traditional
+from kbqa.types import Answer
 
 if TYPE_CHECKING:
     from kbqa.answer.decide import Decider
@@ -32,17 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("kbqa.engine")
 
-# Shown above the extractive answer when LLM mode could not give a checked answer.
-LLM_NOTICE_FAILED = "（生成式回答暂时不可用，以下为专家原文摘录）"
-LLM_NOTICE_UNSUPPORTED = "（生成式回答未通过引用校验，以下为专家原文摘录）"
-LLM_NOTICE_NOT_COVERED = "（生成式回答认为专家原文没有直接回答这个问题，以下为专家原文摘录）"
-
-ANSWER_CACHE_SIZE = 1024
+ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
 WARM_QUESTION = "容器云怎么做高可用"
-# LLM mode under a request deadline: a follow-up's condensing call gets this share of the time left, the
-# answer the rest, and FALLBACK_S stays in hand for rendering the extractive answer instead.
-CONDENSE_SHARE = 0.35
-FALLBACK_S = 0.5  # extractive answers to history-less questions kept in memory (see Engine.ask)
 
 
 @dataclass(frozen=True)
@@ -73,18 +65,6 @@ class AskEngine(Protocol):
                    deadline: float | None = None) -> Iterator[str | Answer]: ...
     def clear_caches(self) -> None: ...
     def warm(self) -> None: ...
-
-
-FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
-
-
-def _may_borrow(features: dict) -> bool:
-    """A follow-up the FAQ does not cover alone may lean on the previous question ("那存储那块呢") unless it
-    brings its own subject the FAQ does not know ("那 Istio 的 sidecar 开销呢", "what about Arthas?"): an
-    unknown technical term, or a least familiar word far from the FAQ's words (the decision's features).
-    A follow-up covered on its own ("存储呢" after a network question) is answered on its own unless the
-    previous question talks about it (``Engine._talks_about``)."""
-    return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
 class Engine:
@@ -241,55 +221,20 @@ class Engine:
         r = retriever.search(question, mode, self.settings.top_k)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and is_followup(question, r.features) and _may_borrow(r.features):
+        if previous and is_followup(question, r.features) and may_borrow(r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or _talks_about(state, r2, question)):
+            if covered2 and (not covered or talks_about(state.faq, state.catalog, r2, question)):
                 r, covered, p = r2, covered2, p2
         return r, covered, p
 
     def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
-        """Hit testing: the route, each channel's top units and the not-covered decision for ``question`` on the
-        served KB version, without answering or recording it (InvalidQuestion for what ask() refuses)."""
-        from dataclasses import asdict as _asdict
+        """Hit testing for the admin page (``kbqa.kb.hittest``): what ask() would do with ``question``, and why."""
+        from kbqa.kb.hittest import explain
 
-        import numpy as np
-
-        from kbqa.conversation.routing import Context, understand
-        from kbqa.types import HitTest
-
-        q = self.validate(question)
-        mode = mode or self.settings.mode
-        state = self.load()
-        intent = understand(q, state.catalog, Context([], None))
-        known = state.catalog.known_question(q)
-        if known is not None:
-            route, detail = "known", {"topic": known.topic, "refused": known.topic is None}
-        else:
-            route = intent.kind
-            detail = {k: v for k, v in _asdict(intent).items() if k not in ("kind", "lang") and v not in ("", (), False)}
-            detail = {k: list(v) if isinstance(v, tuple) else v for k, v in detail.items()}
-        r = state.retriever.search(q, mode, self.settings.top_k)
-        decider = state.deciders[mode]
-        covered, p = decider.covered(r.features)
-        units = state.faq.units
-
-        def unit(i: int, score: float) -> dict:
-            u = units[int(i)]
-            return {"unit": u.id, "topic": u.topic, "expert": u.expert, "score": round(float(score), 4)}
-
-        channels = {}
-        for name, (ids, scores, weight) in r.channels.items():
-            order = np.argsort(-scores, kind="stable")[:top]
-            channels[name] = [{**unit(ids[j], scores[j]), "weight": round(float(weight), 4)} for j in order]
-        fused = [{"rank": h.rank, **unit(state.retriever.position(h.unit), h.score)} for h in r.hits[:top]]
-        weights = {f: round(float(w), 4) for f, w in zip(decider.features, decider.weights)}
-        return HitTest(question=q, kb_version=state.faq.version, mode=mode, route=route, route_detail=detail,
-                       covered=bool(covered), confidence=round(float(p), 4), threshold=float(decider.threshold),
-                       decider=str(decider.source), features={k: round(float(v), 4) for k, v in r.features.items()},
-                       weights={**weights, "bias": round(float(decider.bias), 4)}, channels=channels, fused=fused)
+        return explain(self, question, mode, top)
 
     @property
     def answer_mode(self) -> str:
@@ -390,7 +335,7 @@ class Engine:
                 answer = respond.topical(intent, *self.retrieve(q, history, mode, state))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
-        answer = _rendered(answer, traditional)
+        answer = rendered(answer, traditional)
         t4 = time.perf_counter()
         # retrieve_ms: retrieval and composing (they interleave for two-part questions and expert subjects)
         answer = replace(answer, timings={"load_ms": (t1 - t0) * 1e3, "route_ms": (t_route - t1) * 1e3,
@@ -401,7 +346,8 @@ class Engine:
                 yield from _paragraphs(answer.answer)
             yield answer
             return
-        yield from self._generate(llm, standalone, answer, traditional, stream, t0, deadline)
+        yield from generate(llm, self.settings.llm_citation_mode, standalone, answer, traditional, stream, t0,
+                            deadline)
 
     def _retrieve_condensed(self, llm, q: str, history, mode, deadline: float | None = None,
                             state: Loaded | None = None):
@@ -414,7 +360,7 @@ class Engine:
             return r, covered, p, q
         try:
             standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q,
-                                  deadline=_share(deadline, CONDENSE_SHARE))
+                                  deadline=share(deadline, CONDENSE_SHARE))
         except LLMError as e:
             log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
             standalone = None
@@ -423,49 +369,6 @@ class Engine:
             if covered2:
                 return r2, covered2, p2, standalone
         return (*self.retrieve(q, history, mode, state), q)
-
-    def _generate(self, llm, question: str, answer: Answer, traditional: bool, stream: bool, t0: float,
-                  deadline: float | None = None):
-        """Yield the LLM's deltas (when streaming), then the checked Answer, or the extractive one with a
-        notice when the LLM failed or nothing it wrote is supported by a valid citation."""
-        from kbqa.answer.llm import build_prompt, check_citations, source_urls
-
-        t = time.perf_counter()
-        messages = build_prompt(question, answer.citations, traditional)
-        parts: list[str] = []
-        try:
-            if stream:
-                for delta in llm.stream(messages, deadline=_share(deadline, 1.0)):
-                    parts.append(delta)
-                    yield Generated(to_traditional(delta) if traditional else delta)
-            else:
-                parts.append(llm.complete(messages, deadline=_share(deadline, 1.0)))
-            checked, report = check_citations("".join(parts), len(answer.citations),
-                                              self.settings.llm_citation_mode,
-                                              source_urls(c.text for c in answer.citations))
-            notice = "" if checked else (LLM_NOTICE_NOT_COVERED if report.not_covered else LLM_NOTICE_UNSUPPORTED)
-            log.info("kbqa: LLM answer checked: %s", report.to_dict())
-        except Exception as e:  # noqa: BLE001 - LLMError, or anything else: the user gets the extractive answer
-            log.warning("kbqa: LLM answer failed (%s); using the extractive answer", _brief(e))
-            checked, notice = "", LLM_NOTICE_FAILED
-        timings = dict(answer.timings, llm_ms=(time.perf_counter() - t) * 1e3,
-                       total_ms=(time.perf_counter() - t0) * 1e3)
-        if checked:  # the generated text replaces the quotes of the (one) section
-            sections = (replace(answer.sections[0], lead="", body=checked),) + answer.sections[1:]
-            generated = replace(answer, sections=sections, notice="")
-        else:
-            generated = replace(answer, notice=notice)
-        yield replace(_rendered(generated, traditional, converted=True), timings=timings)
-
-
-def _talks_about(state: Loaded, r: Retrieval, question: str) -> bool:
-    """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
-    if not r.hits:
-        return False
-    topic = r.hits[0].unit.topic
-    text = normalise(" ".join(u.text for u in state.faq.units if u.topic == topic))
-    own = [w for w in words(question) if w in state.catalog.vocab]
-    return bool(own) and all(w in text for w in own)
 
 
 def _one_blas_thread() -> None:
@@ -480,35 +383,10 @@ def _one_blas_thread() -> None:
     threadpool_limits(1, user_api="blas")
 
 
-def _rendered(answer: Answer, traditional: bool, converted: bool = False) -> Answer:
-    """The Answer with its markdown rendered, in the user's script (``converted``: its fields already are)."""
-    from kbqa.answer.render import to_markdown
-    from kbqa.answer.script import traditional as in_traditional
-
-    text = to_markdown(answer)
-    if not traditional:
-        return replace(answer, answer=text)
-    return replace(answer if converted else in_traditional(answer), answer=to_traditional(text))
-
-
-def _share(deadline: float | None, share: float) -> float | None:
-    """A call's own deadline: ``share`` of the time left before the request's, keeping FALLBACK_S in hand
-    for the extractive answer that replaces the LLM's when it is late."""
-    if deadline is None:
-        return None
-    now = time.monotonic()
-    return now + max(0.0, deadline - FALLBACK_S - now) * share
-
-
 def _paragraphs(text: str) -> list[str]:
     """The extractive answer as a few deltas (one per paragraph) for ask_stream."""
     parts = re.split(r"(?<=\n\n)", text)
     return [p for p in parts if p] or [text]
-
-
-def _brief(e: Exception) -> str:
-    msg = str(e).strip().splitlines()
-    return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
 
 
 __all__ = ["AskEngine", "Engine", "InvalidQuestion", "KbqaError", "Loaded", "one_line", "user_turns"]

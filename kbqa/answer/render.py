@@ -5,7 +5,7 @@ The structure's fields are plain text, and much of it comes from the corpus (tit
 quotes), which is data, not markup: ``text()`` writes it so that a markdown renderer shows it literally -
 no raw HTML, no images, no links. Only our own frame (bold headings, ``>`` quotes, list items, [n] marks)
 is markup. The LLM's body keeps its markdown (lists, emphasis) but no raw HTML and no images; its links
-were already limited to the sources' own URLs by answer.llm.check_citations."""
+were already limited to the sources' own URLs by answer.citations.check_citations."""
 from __future__ import annotations
 
 import re

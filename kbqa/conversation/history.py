@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbqa.text.normalise import clean, words
+from kbqa.text.normalise import clean, normalise, words
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
 
@@ -46,3 +46,25 @@ def _content_text(content, depth: int = 0) -> str | None:
         parts = [_content_text(c, depth + 1) for c in content]
         return " ".join(p for p in parts if p) or None
     return None
+
+
+FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
+
+
+def may_borrow(features: dict) -> bool:
+    """A follow-up the FAQ does not cover alone may lean on the previous question ("那存储那块呢") unless it
+    brings its own subject the FAQ does not know ("那 Istio 的 sidecar 开销呢", "what about Arthas?"): an
+    unknown technical term, or a least familiar word far from the FAQ's words (the decision's features).
+    A follow-up covered on its own ("存储呢" after a network question) is answered on its own unless the
+    previous question talks about it (``talks_about``)."""
+    return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
+
+
+def talks_about(faq, catalog, r, question: str) -> bool:
+    """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
+    if not r.hits:
+        return False
+    topic = r.hits[0].unit.topic
+    text = normalise(" ".join(u.text for u in faq.units if u.topic == topic))
+    own = [w for w in words(question) if w in catalog.vocab]
+    return bool(own) and all(w in text for w in own)

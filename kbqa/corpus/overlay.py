@@ -26,6 +26,7 @@ import uuid
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from kbqa.jsonl import parse_lines
 from kbqa.text.normalise import normalise
 
 OVERLAY_FILE = "overlay.jsonl"
@@ -110,14 +111,7 @@ def new(kind: str, question: str, topic: int | None = None, answer: str = "", au
 
 def parse(text: str, name: str = OVERLAY_FILE) -> list[Correction]:
     out, seen = [], {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        where = f"{name}:{lineno}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{where}: invalid JSON ({e.msg})") from None
+    for lineno, where, raw in parse_lines(text, name, comments=True, not_json="{where}: invalid JSON ({msg})"):
         if not isinstance(raw, dict):
             raise ValueError(f"{where}: expected one JSON object a line")
         known = {f.name for f in fields(Correction)} - {"line"}

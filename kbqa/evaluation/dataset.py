@@ -17,9 +17,9 @@ skipped; ids are unique within a file.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from kbqa.jsonl import parse_lines
 from kbqa.types import KINDS
 
 FIELDS = ("id", "question", "topic", "experts", "must_mention", "lang", "kind")  # a topical row
@@ -52,14 +52,7 @@ def load(path: str | Path) -> list[dict]:
         raise ValueError(f"{path}: not UTF-8 text (byte {e.start})") from None
     items: list[dict] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise ValueError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    for lineno, where, row in parse_lines(text, str(path)):
         problem = check_row(row)
         if problem:
             raise ValueError(f"{where}: {problem}")

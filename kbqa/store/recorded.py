@@ -22,6 +22,7 @@ from typing import Iterator
 
 from kbqa.errors import InvalidQuestion
 from kbqa.ops import context, logs
+from kbqa.proxy import EngineProxy
 from kbqa.types import Answer
 
 log = logging.getLogger("kbqa.store")
@@ -29,7 +30,7 @@ log = logging.getLogger("kbqa.store")
 FRONTENDS = ("web", "api", "slack", "cli")
 
 
-class RecordedEngine:
+class RecordedEngine(EngineProxy):
     def __init__(self, engine, frontend: str, store) -> None:
         if frontend not in FRONTENDS:
             raise ValueError(f"unknown front end {frontend!r}; one of: {', '.join(FRONTENDS)}")
@@ -37,21 +38,7 @@ class RecordedEngine:
         self.settings = engine.settings
         self._dropped_logged = 0.0
 
-    # ---- AskEngine: everything but asking is the engine's own ------------------------------------------
-    @property
-    def loaded(self) -> bool:
-        return self.engine.loaded
-
-    @property
-    def answer_mode(self) -> str:
-        return self.engine.answer_mode
-
-    def faq(self):
-        return self.engine.faq()
-
-    def load(self):
-        return self.engine.load()
-
+    # ---- AskEngine: everything but asking is the engine's own (loaded, answer_mode, faq, load: EngineProxy) --
     def clear_caches(self) -> None:
         self.engine.clear_caches()
 

@@ -5,32 +5,21 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from kbqa.proxy import EngineProxy
+
 SECRET = "8f1c2e-signing-secret-for-tests"
 QUESTION = "容器网络怎么选型？"
 UNCOVERED = "今天中午食堂吃什么"
 
 
-class SpyEngine:
+class SpyEngine(EngineProxy):
     """An engine (the session's fake-embedder one, or another), recording what the bot asks (and optionally
-    held until ``gate`` is set, to test the 3 s ack). Its settings allow the fake's response_url endpoints."""
+    held until ``gate`` is set, to test the 3 s ack); the rest is the engine's own, passed on as RecordedEngine
+    does (EngineProxy). Its settings allow the fake's response_url endpoints."""
 
     def __init__(self, engine, gate=None, settings=None) -> None:
         self.engine, self.gate, self.calls = engine, gate, []
         self.settings = settings or engine.settings
-
-    @property
-    def loaded(self) -> bool:
-        return self.engine.loaded
-
-    @property
-    def answer_mode(self) -> str:
-        return self.engine.answer_mode
-
-    def faq(self):
-        return self.engine.faq()
-
-    def load(self):
-        return self.engine.load()
 
     def ask_stream(self, question, history=None, mode=None):
         self.calls.append({"question": question, "history": history})

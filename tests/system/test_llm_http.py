@@ -8,7 +8,8 @@ import pytest
 
 from fakes.llm_server import FakeLLM, Reply
 
-from kbqa.engine import LLM_NOTICE_FAILED, LLM_NOTICE_UNSUPPORTED, Engine
+from kbqa.answer.generate import LLM_NOTICE_FAILED, LLM_NOTICE_UNSUPPORTED
+from kbqa.engine import Engine
 from kbqa.frontends.web import app as web
 from kbqa.store.feedback import FeedbackStore
 from kbqa.text.normalise import is_traditional

@@ -169,24 +169,23 @@ def test_question_at_the_limit_is_accepted(client, fake_engine):
 
 # ---- /api/ask: bad input is a 4xx with a clear message, never a 5xx ---------------------------------------
 LIMIT = Settings().max_question_chars
-BAD = {
-    "empty question": (b'{"question": ""}', "application/json", 422, "empty"),
-    "blank question": (b'{"question": "  \\n\\t "}', "application/json", 422, "empty"),
-    "too long": (json.dumps({"question": "容" * (LIMIT + 1)}).encode(), "application/json", 413, "too long"),
-    "body over 64 KB": (json.dumps({"question": "a" * 70_000}).encode(), "application/json", 413, "larger"),
-    "malformed JSON": (b'{"question": ', "application/json", 400, "not valid JSON"),
-    "not UTF-8": (b'{"question": "\xff\xfe"}', "application/json", 400, "not valid JSON"),
-    "deeply nested": (b"[" * 60_000, "application/json", 400, "not valid JSON"),
-    "empty body": (b"", "application/json", 400, "not valid JSON"),
-    "a JSON string": (b'"hello"', "application/json", 422, "JSON object"),
-    "a JSON array": (b'["hello"]', "application/json", 422, "JSON object"),
-    "null": (b"null", "application/json", 422, "JSON object"),
-    "no question": (b'{"q": "hello"}', "application/json", 422, "missing field"),
-    "question is a number": (b'{"question": 42}', "application/json", 422, "must be a string"),
-    "question is a list": (b'{"question": ["a"]}', "application/json", 422, "must be a string"),
-    "question is null": (b'{"question": null}', "application/json", 422, "must be a string"),
-    "history is a string": (b'{"question": "k8s", "history": "abc"}', "application/json", 422, "history"),
-    "history is an object": (b'{"question": "k8s", "history": {}}', "application/json", 422, "history"),
+# the reply a bad JSON body gets (status, part of the error) -> the bodies, by name (the test's id)
+BAD_JSON = {
+    (422, "empty"): {"empty question": b'{"question": ""}', "blank question": b'{"question": "  \\n\\t "}'},
+    (413, "too long"): {"too long": json.dumps({"question": "容" * (LIMIT + 1)}).encode()},
+    (413, "larger"): {"body over 64 KB": json.dumps({"question": "a" * 70_000}).encode()},
+    (400, "not valid JSON"): {"malformed JSON": b'{"question": ', "not UTF-8": b'{"question": "\xff\xfe"}',
+                              "deeply nested": b"[" * 60_000, "empty body": b""},
+    (422, "JSON object"): {"a JSON string": b'"hello"', "a JSON array": b'["hello"]', "null": b"null"},
+    (422, "missing field"): {"no question": b'{"q": "hello"}'},
+    (422, "must be a string"): {"question is a number": b'{"question": 42}',
+                                "question is a list": b'{"question": ["a"]}', "question is null": b'{"question": null}'},
+    (422, "history"): {"history is a string": b'{"question": "k8s", "history": "abc"}',
+                       "history is an object": b'{"question": "k8s", "history": {}}'},
+}
+BAD = {name: (body, "application/json", status, message)
+       for (status, message), bodies in BAD_JSON.items() for name, body in bodies.items()}
+BAD |= {  # a body that is not JSON by its Content-Type
     "text/plain": (b'{"question": "k8s"}', "text/plain", 415, "Content-Type"),
     "form-encoded": (b"question=k8s", "application/x-www-form-urlencoded", 415, "Content-Type"),
     "no content type": (b'{"question": "k8s"}', None, 415, "Content-Type"),

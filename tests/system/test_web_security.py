@@ -287,7 +287,7 @@ def test_security_headers_on_every_response(client, method, path, body):
     h = r.headers
     assert "frame-ancestors 'none'" in h["content-security-policy"], (path, dict(h))
     assert h["x-frame-options"] == "DENY" and h["x-content-type-options"] == "nosniff"
-    assert h["referrer-policy"] == "no-referrer"
+    assert h["referrer-policy"] == "same-origin"
     assert "server" not in h  # no version banner
 
 

@@ -42,6 +42,18 @@ def _wait_ready(base: str, proc, timeout_s: float) -> bool:
     return False
 
 
+def _stop(proc, log, wait_s: float) -> None:
+    """End a server process started here: asked to stop, killed if it has not within ``wait_s``; then its log
+    file is closed."""
+    proc.terminate()
+    try:
+        proc.wait(wait_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+    log.close()
+
+
 def _load(base: str, timed: list[str], total: int, clients: int, timeout_s: float) -> tuple[list, list, float]:
     """``total`` requests from ``clients`` threads, each taking the next question: (latencies in ms of the
     200s, errors, wall seconds)."""
@@ -141,10 +153,4 @@ def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeo
             out["http_error_kinds"] = sorted(set(errors))
         return out
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+        _stop(proc, log, 15)

@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 
-from kbqa.devtools.bench.http import _free_port, _load, _wait_ready, split_warmup
+from kbqa.devtools.bench.http import _free_port, _load, _stop, _wait_ready, split_warmup
 from kbqa.devtools.measure import child_env, load_questions, machine_info, percentiles, rounded, tree_rss_mb
 
 PROFILES = {
@@ -114,13 +114,7 @@ def measure_profile(name: str, extra_env: dict, questions: list[str], total: int
                 "answers_per_s_per_core": rounded(1 / cpu_per, 0) if cpu_per else None, "errors": len(errors),
                 "requests": total, "clients": clients}
     finally:
-        proc.terminate()
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-        log.close()
+        _stop(proc, log, 20)
 
 
 def measure_slack_rss(extra_env: dict) -> float | None:

@@ -65,9 +65,12 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
-_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:https?|mailto):[^)\s]+)\)")
+# inline markup, rewritten in this order (on text already escaped): [t](u) links, **bold** / __bold__, ~~strike~~
+_INLINE = (
+    (re.compile(r"\[([^\]\n]+)\]\(((?:https?|mailto):[^)\s]+)\)"), lambda k: f"<{k.group(2)}|{k.group(1)}>"),
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__"), lambda b: f"*{b.group(1) or b.group(2)}*"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), lambda s: f"~{s.group(1)}~"),
+)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+")
 _QUOTE = re.compile(r"^\s*>\s?")
@@ -96,9 +99,8 @@ def to_mrkdwn(markdown: str) -> str:
             line = f"**{h.group(1)}**"
         line = _BULLET.sub(lambda b: b.group(1) + "• ", line)
         line = escape(line)
-        line = _LINK.sub(lambda k: f"<{k.group(2)}|{k.group(1)}>", line)
-        line = _BOLD.sub(lambda b: f"*{b.group(1) or b.group(2)}*", line)
-        line = _STRIKE.sub(lambda s: f"~{s.group(1)}~", line)
+        for pattern, replace in _INLINE:
+            line = pattern.sub(replace, line)
         out.append(prefix + line)
     return "\n".join(out).strip()
 

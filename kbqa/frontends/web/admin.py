@@ -192,44 +192,26 @@ def install(app, engine, store) -> None:
         return resp
 
     # -- reading --
-    async def logged(request: Request, query, limit: bool = True):
-        """Access and the ?since=&limit= window checked, then the question log's ``query`` in a thread:
-        (an error response, None) or (None, its result)."""
+    async def logged(request: Request, query, render, limit: bool = True):
+        """Access and the ?since=&limit= window checked, then the question log's ``query`` in a thread: an error
+        response, or the JSON of ``render(its result, the FAQ's titles)``."""
         if (bad := guard(request) or _window_error(request)):
-            return bad, None
+            return bad
         since, n = _window(request)
-        return None, await run_in_threadpool(query, since=since, **({"limit": n} if limit else {}))
+        result = await run_in_threadpool(query, since=since, **({"limit": n} if limit else {}))
+        return _ok(render(result, _titles(engine)))
 
     @app.get("/api/admin/unanswered")
     async def unanswered(request: Request):
-        bad, groups = await logged(request, store.log.unanswered)
-        if bad:
-            return bad
-        titles = _titles(engine)
-        return _ok({"groups": [{**g.to_dict(), "topic_title": titles.get(g.topic)} for g in groups]})
+        return await logged(request, store.log.unanswered, lambda groups, titles: {
+            "groups": [{**g.to_dict(), "topic_title": titles.get(g.topic)} for g in groups]})
 
     @app.get("/api/admin/thumbs-down")
     async def thumbs_down(request: Request):
-        bad, votes = await logged(request, store.log.thumbs_down)
-        if bad:
-            return bad
-        titles = _titles(engine)
-        out = []
-        for v in votes:
-            d = v.to_dict()
-            d["answer"] = (d.get("answer") or "")[:2000]
-            d["cited"] = [{"topic": t, "expert": e, "topic_title": titles.get(t)} for t, e in v.cited]
-            d["topic_title"] = titles.get(v.topic)
-            out.append(d)
-        return _ok({"thumbs_down": out})
+        return await logged(request, store.log.thumbs_down, _thumbs_down)
 
-    @app.get("/api/admin/stats")
-    async def stats(request: Request):
-        bad, s = await logged(request, store.log.citation_stats, limit=False)
-        if bad:
-            return bad
+    def stats_json(s, titles: dict) -> dict:
         d = s.to_dict()
-        titles = _titles(engine)
         # every FAQ question and expert, cited or not (a never-cited question is news too)
         have = {t["topic"] for t in d["topics"]}
         d["topics"] += [{"topic": n, "cited": 0, "up": 0, "down": 0} for n in titles if n not in have]
@@ -240,7 +222,11 @@ def install(app, engine, store) -> None:
             have = {e["expert"] for e in d["experts"]}
             d["experts"] += [{"expert": h, "cited": 0, "up": 0, "down": 0}
                              for h in dict.fromkeys(u.expert for u in engine.faq().units if u.expert) if h not in have]
-        return _ok(d)
+        return d
+
+    @app.get("/api/admin/stats")
+    async def stats(request: Request):
+        return await logged(request, store.log.citation_stats, stats_json, limit=False)
 
     @app.get("/api/admin/hit-test")
     async def hit_test(request: Request):
@@ -366,6 +352,17 @@ def install(app, engine, store) -> None:
                     "questions": [{"n": t["n"], "title": t["title"], "answers": len(t.get("answers", [])),
                                    "similar": len(t.get("similar", []))} for t in data["topics"]],
                     "faq_json": data})
+
+
+def _thumbs_down(votes, titles: dict) -> dict:
+    out = []
+    for v in votes:
+        d = v.to_dict()
+        d["answer"] = (d.get("answer") or "")[:2000]
+        d["cited"] = [{"topic": t, "expert": e, "topic_title": titles.get(t)} for t, e in v.cited]
+        d["topic_title"] = titles.get(v.topic)
+        out.append(d)
+    return {"thumbs_down": out}
 
 
 def _titles(engine) -> dict[int, str]:

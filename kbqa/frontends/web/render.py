@@ -22,7 +22,7 @@ def generated_markdown(text: str) -> str:
     no link, URL or image at all (a bare address is cut as soon as it starts, and brackets are escaped, so
     half-written link syntax is text too) and no raw HTML. The checked Answer replaces it when the model
     is done."""
-    from kbqa.answer.llm import strip_links
+    from kbqa.answer.citations import strip_links
     from kbqa.answer.render import text as literal
 
     return literal(strip_links(text, frozenset(), mark="")[0])

@@ -66,7 +66,7 @@ OTHER_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-a
 HEADERS = {
     "x-frame-options": "DENY",
     "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer makes forms post Origin "null"
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
@@ -101,12 +101,14 @@ class SecurityHeaders:
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 state["started"] = True
+                # a route that sets its own policy (the admin page: stricter, with its own nonce) keeps it
+                own = next((v for k, v in message.get("headers", []) if k.lower() == b"content-security-policy"), None)
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
                 ctype = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                 encoded = any(k.lower() == b"content-encoding" for k, _ in headers)
-                html = ctype.startswith(b"text/html") and not encoded and scope["method"] != "HEAD"
-                csp = PAGE_CSP.format(nonce=nonce) if ctype.startswith(b"text/html") else OTHER_CSP
-                headers += [(b"content-security-policy", csp.encode())]
+                html = ctype.startswith(b"text/html") and not encoded and scope["method"] != "HEAD" and own is None
+                csp = own or (PAGE_CSP.format(nonce=nonce) if ctype.startswith(b"text/html") else OTHER_CSP).encode()
+                headers += [(b"content-security-policy", csp)]
                 headers += [(k.encode(), v.encode()) for k, v in HEADERS.items()]
                 message = dict(message, headers=headers)
                 if html:  # hold the start until the body is complete: its length changes

@@ -11,8 +11,10 @@ import pytest
 
 from fakes.llm_server import FakeLLM, Reply
 
-from kbqa.engine import LLM_NOTICE_FAILED, LLM_NOTICE_NOT_COVERED, LLM_NOTICE_UNSUPPORTED, Engine
-from kbqa.answer.llm import FLAG_MARK, LLMClient, LLMError, build_prompt, check_citations, condense
+from kbqa.answer.generate import LLM_NOTICE_FAILED, LLM_NOTICE_NOT_COVERED, LLM_NOTICE_UNSUPPORTED
+from kbqa.engine import Engine
+from kbqa.answer.citations import FLAG_MARK, check_citations
+from kbqa.answer.llm import LLMClient, LLMError, build_prompt, condense
 from kbqa.text.normalise import is_traditional, to_traditional
 from kbqa.types import Answer
 
@@ -365,7 +367,7 @@ def test_links_not_in_the_sources_are_removed_with_their_sentence(engine, llm):
 
 
 def test_urls_from_the_sources_may_stay():
-    from kbqa.answer.llm import source_urls
+    from kbqa.answer.citations import source_urls
 
     allowed = source_urls(["见 https://docs.example/k8s/rolling。和 www.bank.example"])
     assert allowed == {"https://docs.example/k8s/rolling", "www.bank.example"}

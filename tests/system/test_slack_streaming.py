@@ -9,7 +9,8 @@ from fakes.slack_api import post_event
 from fakes.slack_bot import (QUESTION, SECRET, bot, citation_lines, mention, message, no_proxy,  # noqa: F401
                              running_bot, settle, slack)
 
-from kbqa.engine import LLM_NOTICE_FAILED, Engine
+from kbqa.answer.generate import LLM_NOTICE_FAILED
+from kbqa.engine import Engine
 from kbqa.frontends.slack.stream import STREAM_UPDATE_S, preview
 from kbqa.store.feedback import FeedbackStore
 

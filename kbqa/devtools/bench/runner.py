@@ -27,7 +27,8 @@ def _baseline(engine, records: list[dict], p_ours: dict) -> tuple[dict, str | No
     except Exception as e:  # noqa: BLE001 - a missing optional package must not lose the other figures
         b = {"note": f"baseline failed: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"}
     if "lat_ms" not in b:
-        return {"baseline_ask_p50_ms": None, "baseline_ask_p95_ms": None, "baseline_topic_hit@1": None}, b["note"]
+        return {"baseline_ask_p50_ms": None, "baseline_ask_p95_ms": None, "baseline_topic_hit@1": None,
+                "baseline_ratio_p50": None, "baseline_ratio_p95": None}, b["note"]
     bp = percentiles(b["lat_ms"])
     return {"baseline_ask_p50_ms": rounded(bp[50]), "baseline_ask_p95_ms": rounded(bp[95]),
             "baseline_topic_hit@1": rounded(b["topic_hit@1"], 4), "baseline_build_s": b["build_s"],

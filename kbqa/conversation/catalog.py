@@ -177,7 +177,8 @@ class Catalog:
                 organisation(h, h)
             for u in e.units:
                 bits = u.expert_title.split()
-                titles.setdefault(bits[-1], set()).add(h)
+                if bits:  # an expert with no title (an imported FAQ's author) has none to be named by
+                    titles.setdefault(bits[-1], set()).add(h)
                 if len(bits) >= 2:
                     organisation(bits[0], h)
         for title, handles in titles.items():

@@ -207,9 +207,14 @@ class Catalog:
                     found.append(h)
         return found
 
-    def strip_names(self, text: str) -> str:
-        """The normalised text without the names of experts (what the rest of a question asks about)."""
+    def strip_names(self, text: str, loosely: str = "") -> str:
+        """The normalised text without the names of experts (what the rest of a question asks about);
+        ``loosely``: a handle whose loose names (``_fuzzy_names``) go too."""
         out = normalise(text)
         if self._strip_re is not None:
             out = self._strip_re.sub(" ", out)
-        return re.sub(r"\s+", " ", out).strip()
+        out = re.sub(r"\s+", " ", out).strip()
+        for pattern, h, _ in self._fuzzy:
+            if h == loosely:
+                out = pattern.sub(" ", out)
+        return out

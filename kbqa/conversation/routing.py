@@ -261,10 +261,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
 
 def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,
                   followup: bool) -> Intent:
-    rest = catalog.strip_names(text)
-    for pattern, h, _ in catalog._fuzzy:
-        if h == handle:
-            rest = pattern.sub(" ", rest)
+    rest = catalog.strip_names(text, loosely=handle)
     ref_topics = [n for n, _ in refs if n in catalog.topics]
     if _THEIR_QUESTIONS.search(rest):
         return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)

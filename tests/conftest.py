@@ -71,7 +71,14 @@ def pytest_collection_modifyitems(items):
 
 
 _started_by: dict[str, list[str]] = {}
-_starting_fixtures: set[str] = set()  # fixtures whose setup started something: every test using them is slow too
+# fixtures whose setup started something: every test using them is slow too. Keyed by the fixture's definition and
+# its parameter, not its name: `any_db[postgresql]` starts PostgreSQL, `any_db[sqlite]` does not, and a test's own
+# parametrize argument called `url` is not the system tests' server fixture `url`.
+_starting_fixtures: set[tuple[int, str]] = set()
+
+
+def _fixture_key(fixturedef, param) -> tuple[int, str]:
+    return id(fixturedef), repr(param)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -79,7 +86,18 @@ def pytest_fixture_setup(fixturedef, request):
     before = len(_started)
     yield
     if len(_started) > before:
-        _starting_fixtures.add(fixturedef.argname)
+        _starting_fixtures.add(_fixture_key(fixturedef, getattr(request, "param", None)))
+
+
+def _starting_fixtures_of(item) -> list[str]:
+    info = getattr(item, "_fixtureinfo", None)
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    names = []
+    for name in getattr(item, "fixturenames", ()):
+        defs = info.name2fixturedefs.get(name) if info else None
+        if defs and _fixture_key(defs[-1], params.get(name)) in _starting_fixtures:
+            names.append(name)
+    return sorted(names)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -96,7 +114,7 @@ def pytest_runtest_makereport(item, call):
     if call.when != "teardown" or not report.passed or item.get_closest_marker("slow"):
         return
     started = _started_by.pop(item.nodeid, [])
-    uses = sorted(_starting_fixtures & set(getattr(item, "fixturenames", ())))
+    uses = _starting_fixtures_of(item)
     if uses:
         started.append(f"fixture {', '.join(uses)}")
     if started:

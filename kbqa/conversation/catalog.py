@@ -6,6 +6,7 @@ this FAQ's questions or experts is written into code.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -22,11 +23,27 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|�
 _FUNCTION_TAGS = tuple("bcdmpqrtuyzef")  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
 
-def _function_word(word: str) -> bool:
+def function_word(word: str) -> bool:
     """A word that says how rather than what ("大概", "几个", "分别", "目前"): jieba's dictionary tags it as a
     function word. Words jieba does not know ("运维", "k8s") are content."""
     from kbqa.text.normalise import pos_tag
     return pos_tag(word).startswith(_FUNCTION_TAGS)
+
+
+def _general_phrase_words(faq, title_words: frozenset[str]) -> set[str]:
+    """Words of the phrases (3 to 8 characters) that occur in at least 30% of the question titles (and in
+    three) and hold a word of the FAQ's title: how the FAQ names its general subject."""
+    from collections import Counter
+
+    titles = [normalise(t.title) for t in faq.topics]
+    need = max(3, math.ceil(0.3 * len(titles)))
+    grams = Counter(g for t in titles for g in {t[i:i + k] for k in range(3, 9) for i in range(len(t) - k + 1)})
+    anchors = [w for w in title_words if len(w) >= 2]
+    out: set[str] = set()
+    for g, n in grams.items():
+        if n >= need and any(a in g for a in anchors):
+            out.update(w for w in words(g) if len(w) >= 2 and not function_word(w))
+    return out
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -98,9 +115,12 @@ class Catalog:
         # words of the FAQ's own title ("容器云", "难点"): a question made only of these and of words like
         # "哪些/问题" asks what the FAQ is about
         self.title_words = frozenset(w for t in words(faq.title) for w in {t, *t.split("+")} if w)
+        # ...and of phrases that extend it across the question titles ("容器云平台" in four of ten): the FAQ's
+        # general subject, which names no one question
+        self.general_words = self.title_words | _general_phrase_words(faq, self.title_words)
         # what the FAQ talks about: a question holding one of these words asks about the FAQ's content
         self.vocab = frozenset(w for u in faq.units for w in words(u.topic_title + "\n" + u.text)
-                               if len(w) >= 2 and not _function_word(w))
+                               if len(w) >= 2 and not function_word(w))
         self._fuzzy = self._fuzzy_names()
         flexible = [r"[\s_\-·.]*".join(re.escape(c) for c in k) for k in sorted(self._names, key=len, reverse=True)]
         self._strip_re = re.compile("|".join(flexible)) if flexible else None

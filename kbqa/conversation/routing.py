@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from kbqa.conversation import cues
-from kbqa.conversation.catalog import Catalog
+from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.text.normalise import cjk_share, normalise, words
 
 # ---- numbers ------------------------------------------------------------------------------------------
@@ -167,10 +167,34 @@ def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> li
 
 def strangers(text: str, catalog: Catalog) -> list[str]:
     """Words of a question that neither the FAQ nor chatter uses ("VLOOKUP", "函数", "headache"): a question
-    made of these asks about something else, even if it also says "怎么用" or "hi"."""
+    made of these asks about something else, even if it also says "怎么用" or "hi". Not strangers: the pieces
+    jieba's search mode cuts out of a filler phrase (不好意思 -> 不好, 意思), words its dictionary tags as
+    function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
+    of known words (docker+k8s)."""
     rest = catalog.strip_names(_REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | _META
-    return [w for w in words(rest) if w not in catalog.vocab and w not in skip and not w.isdigit() and len(w) >= 2]
+    phrases = [f for f in skip if len(f) >= 3 and f in rest]
+    out = []
+    for w in words(rest):
+        if w in catalog.vocab or w in skip or w.isdigit() or len(w) < 2 or function_word(w):
+            continue
+        if any(w in f for f in phrases) or set(w) <= cues.FUNCTION_CHARS:
+            continue
+        parts = [p for p in re.split(r"[+&/]", w) if p]
+        if len(parts) > 1 and all(p in catalog.vocab or p in catalog.title_words or p in skip for p in parts):
+            continue
+        out.append(w)
+    return out
+
+
+def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> list[str]:
+    """What a question names besides who or which: the FAQ's words in it or, in an English question (the
+    FAQ's vocabulary is its own language's), its English words that are not filler."""
+    found = faq_words(rest, catalog, filler)
+    if found or lang != "en":
+        return found
+    skip = cues.FILLER | _META | filler
+    return [w for w in words(rest) if w.isascii() and len(w) >= 3 and w not in skip and not w.isdigit()]
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
@@ -186,7 +210,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about
     pronoun = bool(turns and _PRONOUN.search(text))
     chat_only = len(strangers(text, catalog)) <= 1  # one odd word ("lol", a typo) is chatter
-    if not experts and not refs and not pronoun and chat_only and not (set(content) - catalog.title_words):
+    if not experts and not refs and not pronoun and chat_only and not (set(content) - catalog.general_words):
         if cues.OVERVIEW.search(text) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         talk = cues.smalltalk_kind(text)
@@ -210,7 +234,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if _WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = _WHO_ANSWERED.sub(" ", _REF.sub(" ", text))
-        if ref_topics or faq_words(rest, catalog, _EXPERT_FILLER):
+        if ref_topics or subject_words(rest, catalog, _EXPERT_FILLER, lang):
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=rest, followup=followup)
 
     if _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
@@ -267,14 +291,14 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
     if _PROFILE.search(rest):
         return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
-    subject_words = faq_words(rest, catalog, _EXPERT_FILLER)
+    named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
     topics, from_context = tuple(ref_topics), False
-    if not topics and (followup or not subject_words) and context.turns:
+    if not topics and (followup or not named) and context.turns:
         last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
         if last in catalog.experts[handle].topics:
             topics, from_context = (last,), True
-    aspect = "subject" if subject_words else "views"
-    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=rest if subject_words else "",
+    aspect = "subject" if named else "views"
+    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=rest if named else "",
                   followup=followup, from_context=from_context)
 
 

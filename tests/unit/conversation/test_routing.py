@@ -90,3 +90,26 @@ def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
     assert split_parts("如果用 calico，网络怎么规划？") == ()
     assert len(split_parts("what should we use for networking, and how do we pick storage?")) == 2
     assert split_parts("容器里怎么执行定时任务？") == ()
+
+
+def test_the_faqs_general_subject_comes_from_its_titles(catalog):
+    # "容器云平台" runs through four of the ten question titles: its words name the FAQ, not one question
+    assert {"容器", "平台"} <= catalog.general_words and "网络" not in catalog.general_words
+    assert understand("容器云平台一般会碰到哪些难题", catalog).kind == "overview"
+    assert understand("容器云平台的网络有哪些难题", catalog).kind != "overview"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("不好意思，想先看看目录", "overview"), ("這個 FAQ 的五大難點是哪些", "overview"), ("hi 先给我看下清单吧", "overview"),
+    ("多谢啦，下回再聊", "smalltalk"), ("thanks a lot, very helpful", "smalltalk"),
+    ("hi，GPU 调度怎么做", "topical"), ("谢谢，那 etcd 怎么备份呢", "topical")])
+def test_chatter_around_a_cue_is_not_a_subject(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_an_english_subject_names_an_experts_answer_or_a_question(catalog):
+    subject = understand("What does gavin_zhang say about tracing calls?", catalog)
+    assert subject.aspect == "subject" and "tracing" in subject.subject
+    who = understand("Which experts answered the question about storage?", catalog)
+    assert who.kind == "expert" and who.aspect == "who_answered"
+    assert understand("What does gavin_zhang say?", catalog).aspect == "views"

@@ -126,6 +126,7 @@ _ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不�
                    r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
 _SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
+_COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # not inside brackets: "(OpenShift, Rancher)"
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
@@ -199,7 +200,7 @@ def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> l
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
-    text = normalise(question)
+    text = normalise(question, phrases=False)
     lang = language(question)
     turns = context.turns
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
@@ -322,7 +323,7 @@ def split_parts(question: str) -> tuple[str, ...]:
             q = q.strip(" ，,、")
             if not q:
                 continue
-            commas = [c.strip() for c in re.split(r"[，,]\s*(?:and\s+|而|又)?", q) if c.strip()]
+            commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
             if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
                                        for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
                 out.extend(commas)

@@ -1,7 +1,8 @@
 """Text normalisation, script detection and segmentation, shared by corpus indexing and queries.
 
 Queries and corpus go through the same ``normalise()``: NFKC (full-width -> half-width), Traditional ->
-Simplified (OpenCC t2s), Latin lower-case, control characters dropped, whitespace collapsed.
+Simplified (OpenCC t2s; tw2sp for text written in Traditional, so that Taiwan's words become the Simplified ones: 網路 ->
+网络, 叢集 -> 集群), Latin lower-case, control characters dropped, whitespace collapsed.
 """
 from __future__ import annotations
 
@@ -43,9 +44,13 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def normalise(text: str, lower: bool = True) -> str:
-    """The one normalisation used for matching (never for display). The dense model keeps case (lower=False)."""
-    text = _opencc("t2s").convert(clean(unicodedata.normalize("NFKC", text)))
+def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
+    """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
+    ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
+    raw = clean(unicodedata.normalize("NFKC", text))
+    text = _opencc("t2s").convert(raw)
+    if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
+        text = _opencc("tw2sp").convert(raw)
     return text.lower() if lower else text
 
 

@@ -113,3 +113,8 @@ def test_an_english_subject_names_an_experts_answer_or_a_question(catalog):
     who = understand("Which experts answered the question about storage?", catalog)
     assert who.kind == "expert" and who.aspect == "who_answered"
     assert understand("What does gavin_zhang say?", catalog).aspect == "views"
+
+
+def test_commas_inside_brackets_do_not_split_a_question():
+    assert split_parts("Which platforms should we compare (OpenShift, Rancher), and how do we do multi-cluster HA?") == (
+        "Which platforms should we compare (OpenShift, Rancher)", "how do we do multi-cluster HA")

@@ -211,3 +211,10 @@ def test_concurrent_searches_get_their_own_sums(fake_engine):
         t.join()
     for i in range(4):
         assert got[i] == expected[i:] + expected[:i]
+
+
+def test_traditional_text_gets_the_simplified_words_not_only_the_characters():
+    # Taiwan's 網路/叢集/軟體 are 网络/集群/软件 in the Simplified text the FAQ is indexed in
+    assert normalise("容器網路與叢集軟體") == "容器网络与集群软件"
+    # Simplified text is left as it is (the corpus is indexed through the same function)
+    assert normalise("网路 程式 软体") == "网路 程式 软体"

@@ -13,8 +13,10 @@ topic's best score and their index order.
 """
 from __future__ import annotations
 
+import os
 import re
-
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -161,6 +163,16 @@ class Retriever:
         chunk_lex = NO_CHUNKS
         chunk_dense: dict[int, float] = {}
         lex_top = dense_top = np.float32(0.0)
+        qset = set(q_words)
+        unknown: list[str] = []
+        cross_call = None
+        if mode == "hybrid" and self.cross is not None and normalise(query).strip():
+            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
+            # one call of the cross-lingual model for the question and its unknown words (see _nearest_known),
+            # run beside the lexical and e5 channels: both models release the GIL, a question waits for the
+            # slower of the two instead of their sum (it uses no more CPU)
+            cross_call = _side_thread().submit(self.cross.embed_queries,
+                                               [dense_text(query)] + self._unknown_texts(unknown))
         if mode in ("hybrid", "lexical"):
             chunk_lex = ChunkScores(*self.store.lexical_scores(q_tokens))
             units, scores = _best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
@@ -178,12 +190,8 @@ class Retriever:
             named["dense"] = channels[-1]
             dense_top = scores.max() if len(scores) else dense_top
         cross_scores = np.zeros(0)
-        qset = set(q_words)
-        unknown: list[str] = []
-        if mode == "hybrid" and self.cross is not None and normalise(query).strip():
-            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
-            # one call of the cross-lingual model for the question and its unknown words (see _nearest_known)
-            cvecs = self.cross.embed_queries([dense_text(query)] + self._unknown_texts(unknown))
+        if cross_call is not None:
+            cvecs = cross_call.result()
             qvec, unknown_vecs = cvecs[0], cvecs[1:]
             ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
             # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
@@ -298,6 +306,21 @@ class Retriever:
         den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
         scores = 0.5 * lex + den
         return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
+
+
+_SIDE: tuple[int, ThreadPoolExecutor] | None = None
+_SIDE_LOCK = threading.Lock()
+
+
+def _side_thread() -> ThreadPoolExecutor:
+    """This process's pool for the cross-lingual channel's model calls (made again after a fork: a forked
+    worker inherits the pool object, not its threads). Two threads: concurrent questions' calls are batched
+    by the embedder anyway."""
+    global _SIDE
+    with _SIDE_LOCK:
+        if _SIDE is None or _SIDE[0] != os.getpid():
+            _SIDE = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="kbqa-cross"))
+        return _SIDE[1]
 
 
 def _best_of_units(units: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -44,6 +44,7 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@functools.lru_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
     ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
@@ -111,13 +112,18 @@ def pos_tag(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Content words of normalised text: jieba search-mode words and whole Latin words (k8s, docker)."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for piece in _WORD.findall(_TAG.sub(" ", normalise(text))):
         if _CJK.match(piece):
             out.extend(w for w in _jieba().lcut_for_search(piece) if w.strip() and w not in STOPWORDS)
         elif piece not in STOPWORDS and not piece.isdigit():
             out.append(piece)
-    return out
+    return tuple(out)
 
 
 def tokens(text: str) -> list[str]:

@@ -20,14 +20,15 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|�
                      r"经理|架构师|工程师|总监|设计师|pm\b|guy|expert|said|say|think)")
 
 
-_FUNCTION_TAGS = tuple("bcdmpqrtuyzef")  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
+_FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
 
 def function_word(word: str) -> bool:
     """A word that says how rather than what ("大概", "几个", "分别", "目前"): jieba's dictionary tags it as a
     function word. Words jieba does not know ("运维", "k8s") are content."""
-    from kbqa.text.normalise import pos_tag
-    return pos_tag(word).startswith(_FUNCTION_TAGS)
+    from kbqa.text.normalise import tagged_words
+
+    return word in tagged_words(_FUNCTION_TAGS)
 
 
 def _general_phrase_words(faq, title_words: frozenset[str]) -> set[str]:

@@ -60,11 +60,24 @@ def may_borrow(features: dict) -> bool:
     return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
-def talks_about(faq, catalog, r, question: str) -> bool:
-    """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question."""
+def talks_about(faq, catalog, r, question: str, alone=None) -> bool:
+    """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question and, when
+    the question alone finds another FAQ question (``alone``, its retrieval), its most specific word (the
+    rarest in the FAQ) occurs there at least half as densely: "存储呢" after a network question is about
+    storage (once in question 4's long answers, four times in question 7's short ones); "镜像仓库呢" after
+    high availability is the registry's HA (仓库 once in each)."""
     if not r.hits:
         return False
     topic = r.hits[0].unit.topic
-    text = normalise(" ".join(u.text for u in faq.units if u.topic == topic))
+    other = alone.hits[0].unit.topic if alone is not None and alone.hits else topic
+    text, other_text = _topic_text(faq, topic), _topic_text(faq, other)
     own = [w for w in words(question) if w in catalog.vocab]
-    return bool(own) and all(w in text for w in own)
+    if not own or not all(w in text for w in own):
+        return False
+    every = normalise(" ".join(u.text for u in faq.units))
+    w = min(own, key=every.count)
+    return text.count(w) / len(text) >= 0.5 * other_text.count(w) / len(other_text)
+
+
+def _topic_text(faq, topic) -> str:
+    return normalise(" ".join(u.text for u in faq.units if u.topic == topic)) or " "

@@ -1,0 +1,40 @@
+"""When a short follow-up leans on the question before it: ``talks_about`` over the real corpus/faq.json."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from kbqa.conversation.catalog import Catalog
+from kbqa.conversation.history import talks_about
+from kbqa.corpus.loader import load_faq
+from kbqa.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def faq():
+    return load_faq(REPO_ROOT / "corpus" / "faq.json")
+
+
+def _found(topic: int):
+    return SimpleNamespace(hits=[SimpleNamespace(unit=SimpleNamespace(topic=topic))])
+
+
+def test_a_word_the_conversation_only_mentions_in_passing_is_a_new_subject(faq):
+    catalog = Catalog(faq)
+    # question 4 (network) mentions 存储 once in long answers; question 7 (planning) treats it
+    assert talks_about(faq, catalog, _found(4), "存储呢")  # without another candidate: it occurs, so it may lean
+    assert not talks_about(faq, catalog, _found(4), "存储呢", alone=_found(7))
+    assert talks_about(faq, catalog, _found(7), "存储呢", alone=_found(7))
+
+
+def test_a_word_the_conversations_question_does_not_use_is_never_borrowed(faq):
+    catalog = Catalog(faq)
+    assert not talks_about(faq, catalog, _found(4), "监控呢", alone=_found(6))
+    assert not talks_about(faq, catalog, _found(4), "你好")
+
+
+def test_the_most_specific_word_decides(faq):
+    catalog = Catalog(faq)
+    # 镜像 is question 8's subject, 仓库 (the rarer word) occurs once in 8 and in 10: the registry of question 10
+    assert talks_about(faq, catalog, _found(10), "镜像仓库呢", alone=_found(8))

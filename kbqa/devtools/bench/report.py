@@ -72,9 +72,10 @@ def format_table(res: dict) -> str:
         lines.append(f"  {k:<{w}}  {_fmt(res.get(k)):>10}  {desc}")
     if res.get("ask_by_kind"):
         lines += ["", "warm ask by conversation kind (eval/dev_conv.jsonl; ms):",
-                  f"  {'kind':<14} {'n':>4} {'p50':>8} {'p95':>8}"]
+                  f"  {'kind':<14} {'n':>4} {'p50':>8} {'p95':>8} {'route p50':>10}"]
         for kind, f in res["ask_by_kind"].items():
-            lines.append(f"  {kind:<14} {f['n']:>4} {_fmt(f['p50_ms']):>8} {_fmt(f['p95_ms']):>8}")
+            lines.append(f"  {kind:<14} {f['n']:>4} {_fmt(f['p50_ms']):>8} {_fmt(f['p95_ms']):>8} "
+                         f"{_fmt(f.get('route_p50_ms')):>10}")
     lines += ["", "scale curve (synthetic KB; retrieval only, fake query embedder):",
               f"  {'units':>7} {'chunks':>8} {'topics':>7} {'faiss':>7} {'build_s':>8} {'init_s':>7} "
               f"{'mem_MB':>7} {'peak_MB':>8} {'p50_ms':>8} {'p95_ms':>8} {'cov_ms*':>8}"]

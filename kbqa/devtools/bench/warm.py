@@ -45,29 +45,34 @@ def measure_warm(engine, questions: list[dict], repeat: int = 1) -> dict:
 def measure_by_kind(engine, records: list[dict]) -> dict:
     """Warm ``ask`` latency per conversation kind (the rows' ``kind``: overview, by-number, by-expert,
     smalltalk, multi-topic, follow-up, ood-near, ...): an untimed pass, caches cleared, one timed pass.
-    Rows with a ``history`` are asked with it. {kind: {n, p50_ms, p95_ms}}."""
+    Rows with a ``history`` are asked with it. {kind: {n, p50_ms, p95_ms, route_p50_ms}}: route_p50_ms is
+    what understanding the question (``Answer.timings["route_ms"]``, before any retrieval) costs."""
     from kbqa.devtools.measure import percentiles, rounded
     from kbqa.engine import InvalidQuestion
 
     def ask(r):
         try:
-            engine.ask(r["question"], history=r.get("history"))
-            return True
+            return engine.ask(r["question"], history=r.get("history"))
         except InvalidQuestion:
-            return False
+            return None
 
     for r in records:
         ask(r)
     engine.clear_caches()
     by: dict[str, list[float]] = {}
+    route: dict[str, list[float]] = {}
     for r in records:
         t0 = time.perf_counter()
-        if ask(r):
-            by.setdefault(str(r.get("kind") or "other"), []).append((time.perf_counter() - t0) * 1e3)
+        a = ask(r)
+        if a is not None:
+            kind = str(r.get("kind") or "other")
+            by.setdefault(kind, []).append((time.perf_counter() - t0) * 1e3)
+            route.setdefault(kind, []).append(a.timings.get("route_ms", 0.0))
     out = {}
     for kind in sorted(by):
         p = percentiles(by[kind])
-        out[kind] = {"n": len(by[kind]), "p50_ms": rounded(p[50]), "p95_ms": rounded(p[95])}
+        out[kind] = {"n": len(by[kind]), "p50_ms": rounded(p[50]), "p95_ms": rounded(p[95]),
+                     "route_p50_ms": rounded(percentiles(route[kind])[50], 3)}
     return out
 
 

@@ -165,5 +165,6 @@ def test_bench_quick_json_end_to_end(tmp_path):
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)
     for key in ("baseline_ratio_p50", "http_core_efficiency", "http_p95_over_ask_p95"):
         assert key in res, key
-    assert res["ask_by_kind"] and all(f["n"] > 0 for f in res["ask_by_kind"].values()), res["ask_by_kind"]
+    by_kind = res["ask_by_kind"]
+    assert by_kind and all(f["n"] > 0 and f["route_p50_ms"] >= 0 for f in by_kind.values()), by_kind
     assert (tmp_path / "report" / "scale.png").stat().st_size > 0

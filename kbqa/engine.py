@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("kbqa.engine")
 
 ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
-WARM_QUESTION = "容器云怎么做高可用"
+# asked once at start (warm()), not recorded: each kind of question, so that no user's first one waits for a lazy load
+WARM_QUESTIONS = ("容器云怎么做高可用", "容器網路怎麼選型？", "How do we handle high availability?", "你好",
+                  "网络和存储分别怎么选")
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,11 @@ class AskEngine(Protocol):
     def ask(self, question, history=None, mode: str | None = None, deadline: float | None = None) -> Answer: ...
     def ask_stream(self, question, history=None, mode: str | None = None,
                    deadline: float | None = None) -> Iterator[str | Answer]: ...
+    def _warm_ask(self, question: str) -> None:
+        for item in self._answer(question, None, None, stream=False):  # not cached: a user's first ask computes
+            if isinstance(item, Answer):
+                return
+
     def clear_caches(self) -> None: ...
     def warm(self) -> None: ...
 
@@ -167,11 +174,16 @@ class Engine:
     def warm(self) -> None:
         """Everything the first question would otherwise wait for: the index, the models, jieba, OpenCC and,
         in LLM mode, the LLM client (its import and set-up; no request is sent)."""
-        self.load()
-        self.retrieve(WARM_QUESTION)
-        is_traditional(WARM_QUESTION)
+        self.load().retriever.warm()
+        for q in WARM_QUESTIONS:  # routing, retrieval, composing and rendering, once each way a question comes
+            self._warm_ask(q)
         if self.llm is not None:
             self.llm.warm()
+
+    def _warm_ask(self, question: str) -> None:
+        for item in self._answer(question, None, None, stream=False):  # not cached: a user's first ask computes
+            if isinstance(item, Answer):
+                return
 
     def clear_caches(self) -> None:
         """Forget cached answers and query vectors (benchmarks and evals time the full work)."""

@@ -181,6 +181,11 @@ class Homophones:
             self._by_sound = {k: tuple(sorted(v)) for k, v in index.items()}
         return self._by_sound
 
+    def warm(self) -> None:
+        """Build the index now (pypinyin's import and the FAQ words' sounds take about a second), not on the
+        first question with an unknown word."""
+        self._index()
+
     def fixes(self, word: str) -> tuple[str, ...]:
         """The FAQ words that sound like this (unknown) word; empty for anything else."""
         if len(word) not in self.LENGTHS or not is_cjk_word(word) or word in self._vocab:

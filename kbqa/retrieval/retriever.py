@@ -142,6 +142,10 @@ class Retriever:
                     aliases.setdefault(stem_latin(part), []).extend([x] for x in fixes)
         return extra, aliases
 
+    def warm(self) -> None:
+        """What a first question would otherwise wait for that no question is sure to touch: the typo index."""
+        self._homophones.warm()
+
     def position(self, unit: Unit) -> int:
         """Where a unit sits in ``units`` (its chunks and scores are keyed by this)."""
         return self._position[unit.id]

@@ -131,3 +131,10 @@ def test_repeated_question_is_served_from_the_answer_cache(fake_engine, monkeypa
     with pytest.raises(Computed):
         fake_engine.ask(q, history=["容器云平台怎么规划"], mode="lexical")
     assert len(calls) == 1
+
+
+def test_warm_builds_what_a_first_question_would_wait_for(fake_engine):
+    fake_engine.clear_caches()
+    fake_engine.warm()
+    assert fake_engine.load().retriever._homophones._by_sound is not None  # pypinyin: about a second, once
+    assert not fake_engine._answers  # the warm-up questions are neither cached nor recorded as answers

@@ -384,13 +384,10 @@ class Engine:
 
 
 def _one_blas_thread() -> None:
-    """numpy's BLAS and FAISS get one thread each for the whole process. Every product an ask makes is small (a question
+    """numpy's BLAS gets one thread for the whole process. Every product an ask makes is small (a question
     against ~1k FAQ words, the USE forward pass); a second BLAS thread spinning against the e5 runtime's,
     or another process's, made such a product 30x slower on a shared 2-core machine. Concurrent questions
     still use every core: they run in parallel threads."""
-    import faiss
-
-    faiss.omp_set_num_threads(1)  # likewise FAISS's OpenMP threads: they spin after a search, against the models
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # optional: without it numpy keeps its defaults

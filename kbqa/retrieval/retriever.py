@@ -13,10 +13,7 @@ topic's best score and their index order.
 """
 from __future__ import annotations
 
-import os
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +22,7 @@ from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
 from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
+from kbqa.retrieval.side import side_pool
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
 
@@ -175,7 +173,7 @@ class Retriever:
             # one call of the cross-lingual model for the question and its unknown words (see _nearest_known),
             # run beside the lexical and e5 channels: both models release the GIL, a question waits for the
             # slower of the two instead of their sum (it uses no more CPU)
-            cross_call = _side_thread().submit(self.cross.embed_queries,
+            cross_call = side_pool().submit(self.cross.embed_queries,
                                                [dense_text(query)] + self._unknown_texts(unknown))
         if mode in ("hybrid", "lexical"):
             chunk_lex = ChunkScores(*self.store.lexical_scores(q_tokens))
@@ -310,21 +308,6 @@ class Retriever:
         den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
         scores = 0.5 * lex + den
         return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
-
-
-_SIDE: tuple[int, ThreadPoolExecutor] | None = None
-_SIDE_LOCK = threading.Lock()
-
-
-def _side_thread() -> ThreadPoolExecutor:
-    """This process's pool for the cross-lingual channel's model calls (made again after a fork: a forked
-    worker inherits the pool object, not its threads). Two threads: concurrent questions' calls are batched
-    by the embedder anyway."""
-    global _SIDE
-    with _SIDE_LOCK:
-        if _SIDE is None or _SIDE[0] != os.getpid():
-            _SIDE = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="kbqa-cross"))
-        return _SIDE[1]
 
 
 def _best_of_units(units: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -218,3 +218,15 @@ def test_traditional_text_gets_the_simplified_words_not_only_the_characters():
     assert normalise("容器網路與叢集軟體") == "容器网络与集群软件"
     # Simplified text is left as it is (the corpus is indexed through the same function)
     assert normalise("网路 程式 软体") == "网路 程式 软体"
+
+
+def test_the_side_pool_is_one_per_process(monkeypatch):
+    import os
+
+    from kbqa.retrieval import side
+
+    pool = side.side_pool()
+    assert side.side_pool() is pool and pool.submit(lambda: 41 + 1).result() == 42
+    pid = os.getpid()
+    monkeypatch.setattr(side.os, "getpid", lambda: pid + 1)  # as in a forked worker: its own threads
+    assert side.side_pool() is not pool

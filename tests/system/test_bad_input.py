@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 
-import httpx
 import pytest
 
 from kbqa.frontends import cli
@@ -130,20 +129,6 @@ def test_cli_chat_survives_junk(cli_env):
 
 
 # ---- POST /api/ask over real HTTP -----------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def url(fake_engine, tmp_path_factory):
-    store = FeedbackStore(tmp_path_factory.mktemp("fb") / "f.sqlite3")
-    app = web.create_app(fake_engine, store)
-    with web.serve_in_thread(app) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def client(url):
-    with httpx.Client(base_url=url, timeout=30) as c:
-        yield c
-
-
 def _ok_or_4xx(r) -> dict:
     assert r.status_code < 500, r.text[:300]
     assert "Traceback" not in r.text

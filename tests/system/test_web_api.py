@@ -28,23 +28,6 @@ FOLLOWUP_HISTORY = [{"role": "user", "content": "容器东西向流量的网络�
                     {"role": "assistant", "content": "……"}]
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> FeedbackStore:
-    return FeedbackStore(tmp_path_factory.mktemp("feedback") / "feedback.sqlite3")
-
-
-@pytest.fixture(scope="module")
-def url(fake_engine, store):
-    with web.serve_in_thread(web.create_app(fake_engine, store)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def client(url):
-    with httpx.Client(base_url=url, timeout=30) as c:
-        yield c
-
-
 def _unloaded_engine(fake_engine, **changes) -> Engine:
     """A new engine on the fake session's home (its index is built), not loaded yet."""
     return Engine(fake_engine.settings.with_(**changes), progress=False)

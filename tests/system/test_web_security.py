@@ -20,19 +20,6 @@ EVIL = "https://evil.example"
 QUESTION = "银行重要的业务怎么用 k8s 做滚动更新？"
 
 
-@pytest.fixture(scope="module")
-def url(fake_engine, tmp_path_factory):
-    store = FeedbackStore(tmp_path_factory.mktemp("sec-feedback") / "feedback.sqlite3")
-    with web.serve_in_thread(web.create_app(fake_engine, store)) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def client(url):
-    with httpx.Client(base_url=url, timeout=30) as c:
-        yield c
-
-
 def _app_with(fake_engine, tmp_path, **changes):
     """An app on the session's loaded index with other web settings."""
     engine = Engine(fake_engine.settings.with_(**changes), embedder=fake_engine.embedder, progress=False)

@@ -11,6 +11,7 @@ from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.replies import Builder
 from kbqa.conversation.routing import Intent
+from kbqa.retrieval.side import part_pool
 from kbqa.settings import Settings
 from kbqa.types import Answer, Hit, Section
 
@@ -67,8 +68,9 @@ class Responder:
         question, one section each; else None (the whole question goes to retrieval)."""
 
         found = []
-        for part in intent.parts[:3]:
-            r, covered, p = self.retrieve(part, None, self.mode)
+        pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
+        results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
+        for r, covered, p in results:
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
             if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:

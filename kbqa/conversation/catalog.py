@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from kbqa.corpus.loader import Faq
 from kbqa.corpus.overlay import question_key
@@ -83,8 +84,11 @@ class Known:
 class Catalog:
     """Lookups over one FAQ: topics by number, experts by handle and by the names that point to them."""
 
-    def __init__(self, faq: Faq) -> None:
+    def __init__(self, faq: Faq, spellings: Callable[[str], set[str]] | None = None) -> None:
+        """``spellings``: other ways people write a name (the knowledge base's glossary: "Ant Financial" for
+        蚂蚁金服), used for organisations."""
         self.faq = faq
+        self._spellings = spellings or (lambda name: set())
         self.topics: dict[int, Topic] = {t.n: t for t in faq.topics}
         self.numbers: tuple[int, ...] = tuple(t.n for t in faq.topics)
         self.answers: dict[int, list[Unit]] = {t.n: [] for t in faq.topics}
@@ -152,6 +156,18 @@ class Catalog:
                     return u.topic
         return None
 
+    def who_said(self, terms: list[str], topic: int | None = None) -> tuple[str, int] | None:
+        """(expert, question) of the answer that uses every term, most often; one in ``topic`` first."""
+        best: tuple[tuple[bool, int], str, int] | None = None
+        for us in self.answers.values():
+            for u in us:
+                text = normalise(u.text)
+                if all(t in text for t in terms):
+                    rank = (u.topic == topic, sum(text.count(t) for t in terms))
+                    if best is None or rank > best[0]:
+                        best = (rank, u.expert, u.topic)
+        return (best[1], best[2]) if best else None
+
     def find_experts(self, text: str) -> list[tuple[str, str]]:
         """The experts a text names, in order, each once: [(handle, the compared key that matched)]. Names are
         compared with separators dropped ("Gavin Zhang"); a Latin name must not sit inside a longer word."""
@@ -189,6 +205,11 @@ class Catalog:
             for key in {org, head, head[:2]}:
                 if len(key) >= (3 if key.isascii() else 2) and key not in {"银行", "公司", "企业"}:
                     out.append((re.compile(re.escape(key)), h, True))
+            for other in self._spellings(org) | self._spellings(head):  # "ant financial": Latin as whole words, 5+ letters
+                if other.isascii() and len(other) >= 5:
+                    out.append((re.compile(rf"(?<![a-z]){re.escape(other)}(?![a-z])"), h, True))
+                elif not other.isascii() and len(other) >= 2:
+                    out.append((re.compile(re.escape(other)), h, True))
 
         for h, e in self.experts.items():
             for part in re.split(r"[_\d\s]+", normalise(h)):

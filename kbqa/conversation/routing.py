@@ -104,15 +104,23 @@ _EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 �
 她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
 recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
 expert position take""".split())
-_PROFILE = re.compile(r"是谁|是哪位|何许人|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司)?"
+_PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|什么(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 _THEIR_QUESTIONS = re.compile(r"回答了?(?:哪些|哪几个|什么|几个|多少)(?:问题|题)?|答了?(?:哪些|哪几个|几个)|参与了?(?:哪些|哪几个)"
-                              r"|(?:哪些|哪几个)问题|which\s+questions|what\s+questions|how\s+many\s+questions")
+                              r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
 _WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?")
-_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta|he|she|him|her|they)(?![a-z])|(?<![a-z])(?:他|她|he|she|him|her)(?![a-z])")
+_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta|he|she|him|her|they)(?![a-z])|(?<![a-z])(?:他|她|he|she|him|her)(?![a-z])"
+                      r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
+                      r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
+# "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
+_WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
+                       r"的(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
+                       r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
+                       r"|(?<![a-z])who\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
+                       r"(?P<c>[^?.,]{1,60})")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
@@ -229,14 +237,23 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if prev:
             experts, followup = [prev], True
 
+    if not experts:
+        said = _who_said(text, catalog, context)
+        if said:
+            handle, topic, what = said
+            return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
+                          followup=followup)
+
     if experts:
         return _about_expert(experts[0], text, refs, catalog, context, lang, followup)
 
     if _WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = _WHO_ANSWERED.sub(" ", _REF.sub(" ", text))
-        if ref_topics or subject_words(rest, catalog, _EXPERT_FILLER, lang):
-            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=rest, followup=followup)
+        named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
+        if ref_topics or named:
+            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
+                          followup=followup)
 
     if _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
         rest = _WHICH_QUESTION.sub(" ", text)
@@ -299,8 +316,30 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         if last in catalog.experts[handle].topics:
             topics, from_context = (last,), True
     aspect = "subject" if named else "views"
-    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=rest if named else "",
+    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=_subject(rest, named, lang),
                   followup=followup, from_context=from_context)
+
+
+def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
+    """(expert, question, what) for "who said X": the answer that says all of X's FAQ words, in the question
+    the conversation is on when one there does."""
+    m = _WHO_SAID.search(text)
+    if not m:
+        return None
+    what = next(g for g in m.groups() if g)
+    terms = faq_words(what, catalog, _EXPERT_FILLER)
+    if not terms:
+        return None
+    found = catalog.who_said(terms, _last_topic(context, catalog) if context.turns else None)
+    return (*found, what) if found else None
+
+
+def _subject(rest: str, named: list[str], lang: str) -> str:
+    """What retrieval is given for a subject: the rest of the question, or in English its subject words alone
+    (the question's own words, "answered", "say about", would steer a Chinese FAQ's retrieval)."""
+    if not named:
+        return ""
+    return " ".join(named) if lang == "en" else rest
 
 
 def _last_was_by_number(context: Context, catalog: Catalog) -> bool:

@@ -59,7 +59,7 @@ def build_state(engine, force_build: bool = False, overlay_text: str | None = No
 
         deciders = CarriedDeciders(deciders, retriever, faq, settings.top_k, getattr(store, "path", None))
         deciders[settings.mode]  # now, not on the first question
-    return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq),
+    return Loaded(faq=faq, store=store, retriever=retriever, deciders=deciders, catalog=Catalog(faq, glossary.spellings),
                   examples=load_examples(settings.corpus, faq))
 
 

@@ -60,6 +60,13 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.entries)
 
+    def spellings(self, name: str) -> set[str]:
+        """The other ways the glossary spells a name: the terms of the entries that list ``name`` as a term or
+        as a word ("蚂蚁金服" -> "ant financial", "蚂蚁集团"...), normalised; empty when it has none."""
+        key = normalise(name)
+        groups = [words for term, words in self.entries.items() if term == key or key in words]
+        return {t for t, words in self.entries.items() if words in groups or key in words} - {key}
+
     def matches(self, query: str) -> list[Match]:
         """The glossary terms in the query, longest first; a term inside an already matched longer one is
         not matched again (``multi-cluster failover`` is one term if listed, not also ``failover``)."""

@@ -118,3 +118,40 @@ def test_an_english_subject_names_an_experts_answer_or_a_question(catalog):
 def test_commas_inside_brackets_do_not_split_a_question():
     assert split_parts("Which platforms should we compare (OpenShift, Rancher), and how do we do multi-cluster HA?") == (
         "Which platforms should we compare (OpenShift, Rancher)", "how do we do multi-cluster HA")
+
+
+def test_an_organisation_is_named_by_its_glossary_spellings(tmp_path):
+    from kbqa.retrieval.glossary import Glossary
+
+    (tmp_path / "g.tsv").write_text("ant financial|蚂蚁集团\t蚂蚁\n", encoding="utf-8")
+    faq = load_faq(REPO_ROOT / "corpus" / "faq.json")
+    plain, spelled = Catalog(faq), Catalog(faq, Glossary.load(tmp_path / "g.tsv").spellings)
+    question = "which questions did the Ant Financial guy answer"
+    assert understand(question, plain).kind != "expert"
+    intent = understand(question, spelled)
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "rangeryu", "questions")
+    # like the organisation itself, only next to a word for a person: a question about the company names nobody
+    assert understand("Ant Financial 的发布流程", spelled).expert == ""
+
+
+def test_that_expert_is_the_one_named_before(catalog):
+    intent = understand("刚才那位专家在哪家公司", catalog, Context(["gavin_zhang 对高可用怎么说"]))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "gavin_zhang", "profile")
+    intent = understand("which company is that expert from?", catalog, Context(["What did Garyy say about SDN?"]))
+    assert (intent.expert, intent.aspect) == ("Garyy", "profile")
+    # "区别在哪" asks about a subject, not where someone works
+    assert understand("Garyy 说的 underlay 和 overlay 区别在哪", catalog).aspect == "subject"
+
+
+def test_who_said_finds_the_expert_whose_answer_says_it(catalog):
+    intent = understand("谁提到过 kong", catalog)
+    assert (intent.kind, intent.expert, intent.aspect, intent.topics) == ("expert", "zhuqibs", "subject", (5,))
+    assert understand("who recommended Kong?", catalog).expert == "zhuqibs"
+    # words the FAQ never uses name no one: retrieval (and the decision) take such a question
+    assert understand("谁推荐过 linkerd", catalog).kind == "topical"
+
+
+def test_an_english_subject_is_its_words_not_the_question_around_them(catalog):
+    intent = understand("Which experts answered the high availability question?", catalog)
+    assert (intent.aspect, intent.subject) == ("who_answered", "high availability")
+    assert understand("What did Garyy say about container networking?", catalog).subject == "container networking"

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.generate import CONDENSE_SHARE, generate, rendered, share
 from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
-from kbqa.retrieval.side import part_pool
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
 from kbqa.types import Answer
@@ -336,12 +335,11 @@ class Engine:
             r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, deadline, state)
             answer = respond.topical(intent, r, covered, p)
         else:
-            whole = part_pool().submit(self.retrieve, q, history, mode, state) if intent.parts else None  # beside the parts
             answer = respond.multi(intent) if intent.parts else None
             if answer is None and intent.rephrase:  # "接着说": the previous question again
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
-                answer = respond.topical(intent, *(whole.result() if whole else self.retrieve(q, history, mode, state)))
+                answer = respond.topical(intent, *self.retrieve(q, history, mode, state))
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = rendered(answer, traditional)

@@ -309,7 +309,8 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
     if _PROFILE.search(rest):
         return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
-    named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
+    own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
+    named = [w for w in subject_words(rest, catalog, _EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     if not topics and (followup or not named) and context.turns:
         last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4

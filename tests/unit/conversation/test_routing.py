@@ -155,3 +155,9 @@ def test_an_english_subject_is_its_words_not_the_question_around_them(catalog):
     intent = understand("Which experts answered the high availability question?", catalog)
     assert (intent.aspect, intent.subject) == ("who_answered", "high availability")
     assert understand("What did Garyy say about container networking?", catalog).subject == "container networking"
+
+
+def test_words_naming_the_expert_are_not_their_subject(catalog):
+    # "银行" and "技术经理" say who (某银行, 技术经理), not what: on question 9, that expert's answer to it
+    intent = understand("那个银行技术经理又是怎么讲的", catalog, Context(["问题9", "rangeryu 怎么说"]))
+    assert (intent.expert, intent.aspect, intent.topics, intent.from_context) == ("某银行", "views", (9,), True)

@@ -205,7 +205,8 @@ class Catalog:
             for key in {org, head, head[:2]}:
                 if len(key) >= (3 if key.isascii() else 2) and key not in {"银行", "公司", "企业"}:
                     out.append((re.compile(re.escape(key)), h, True))
-            for other in self._spellings(org) | self._spellings(head):  # "ant financial": Latin as whole words, 5+ letters
+            named = {k for k in (org, head) if k not in {"银行", "公司", "企业"}}  # a generic word names nobody
+            for other in set().union(*(self._spellings(k) for k in named)):  # "ant financial": Latin whole words, 5+
                 if other.isascii() and len(other) >= 5:
                     out.append((re.compile(rf"(?<![a-z]){re.escape(other)}(?![a-z])"), h, True))
                 elif not other.isascii() and len(other) >= 2:

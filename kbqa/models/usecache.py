@@ -122,4 +122,3 @@ def load(dest: Path, threads: int = 1):
     use = USE(threads=threads)
     use._sp, use._backend = tok, backend
     return use
-

@@ -10,7 +10,7 @@
 * ``expert`` - about an expert named by handle or organisation (profile, their questions, their views,
   their view on a subject), or who answered a question;
 * ``topical`` - everything else, for retrieval; ``parts`` holds the sub-questions when the message asks
-  two things at once (the engine decides whether two FAQ questions answer them).
+  two things at once (``kbqa.conversation.parts``; the engine decides whether two FAQ questions answer them).
 
 The patterns are about how people ask (in Simplified, Traditional - normalised to Simplified first - and
 English), never about this FAQ's content: numbers, titles and names come from the ``Catalog``.
@@ -23,6 +23,7 @@ from typing import Callable
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
+from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
 # ---- numbers ------------------------------------------------------------------------------------------
@@ -122,20 +123,11 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"|(?<![a-z])who\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
-_CLAUSE_END = re.compile(r"[?？!！;；。]+")
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
-                        r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
 _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                              r"|which\s+question\s+(?:is\s+about|covers|talks\s+about|is\s+on)")
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
-_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
-                            r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 _ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥"
                    r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
-# a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
-_SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
-_COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # not inside brackets: "(OpenShift, Rancher)"
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
 @dataclass(frozen=True)
@@ -350,31 +342,6 @@ def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
 def _is_title(rest: str, title: str) -> bool:
     a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(title))
     return len(a) >= 6 and (a in b or b in a)
-
-
-def split_parts(question: str) -> tuple[str, ...]:
-    """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
-    另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
-    text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
-    pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
-    out: list[str] = []
-    for p in pieces:
-        for q in _CONNECTOR.split(p):
-            q = q.strip(" ，,、")
-            if not q:
-                continue
-            commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
-            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
-                                       for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
-                out.extend(commas)
-            else:
-                out.append(q)
-    if len(out) == 1:
-        m = _BOTH.match(normalise(out[0], lower=False))
-        if m:
-            out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
-    out = [o for o in out if len(words(o)) >= 1]
-    return tuple(out) if len(out) > 1 else ()
 
 
 def _last_topic(context: Context, catalog: Catalog) -> int | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kbqa.conversation.catalog import Catalog, alias_key
-from kbqa.conversation.routing import Context, cn_number, split_parts, understand
+from kbqa.conversation.parts import split_parts
+from kbqa.conversation.routing import Context, cn_number, understand
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
 

@@ -1,0 +1,42 @@
+"""Two questions in one: the sub-questions of a message that may ask two things (``split_parts``). Whether two
+FAQ questions answer them is retrieval's to decide (``Responder.multi``)."""
+from __future__ import annotations
+
+import re
+
+from kbqa.text.normalise import normalise, words
+
+_CLAUSE_END = re.compile(r"[?？!！;；。]+")
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
+                        r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
+_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
+                            r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
+# a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
+_SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
+_COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # not inside brackets: "(OpenShift, Rancher)"
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
+    另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
+    text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
+    pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+    out: list[str] = []
+    for p in pieces:
+        for q in _CONNECTOR.split(p):
+            q = q.strip(" ，,、")
+            if not q:
+                continue
+            commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
+            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
+                                       for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
+                out.extend(commas)
+            else:
+                out.append(q)
+    if len(out) == 1:
+        m = _BOTH.match(normalise(out[0], lower=False))
+        if m:
+            out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
+    out = [o for o in out if len(words(o)) >= 1]
+    return tuple(out) if len(out) > 1 else ()

@@ -66,7 +66,7 @@ class Glossary:
         as a word ("蚂蚁金服" -> "ant financial", "蚂蚁集团"...), normalised; empty when it has none."""
         key = normalise(name)
         groups = [words for term, words in self.entries.items() if term == key or key in words]
-        return {t for t, words in self.entries.items() if words in groups or key in words} - {key}
+        return {t for t, words in self.entries.items() if words in groups} - {key}
 
     def matches(self, query: str) -> list[Match]:
         """The glossary terms in the query, longest first; a term inside an already matched longer one is
@@ -168,11 +168,18 @@ def sound(text: str) -> tuple[str, ...]:
     Character by character: pypinyin's phrase table (its polyphone readings in context) is not loaded, nor its
     dictionaries copied (its documented switches, read at its import): 44 MB less in every process, and the same
     repairs (the FAQ's words and the user's are both read this way; every eval set gave identical results)."""
+    lazy_pinyin, normal = _pypinyin()
+    return tuple(_fuzzy(p) for p in lazy_pinyin(text, style=normal, errors="ignore"))
+
+
+@functools.cache
+def _pypinyin():
+    """pypinyin's ``lazy_pinyin`` and its toneless style, imported once with the switches ``sound`` describes."""
     os.environ.setdefault("PYPINYIN_NO_PHRASES", "1")
     os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
     from pypinyin import Style, lazy_pinyin
 
-    return tuple(_fuzzy(p) for p in lazy_pinyin(text, style=Style.NORMAL, errors="ignore"))
+    return lazy_pinyin, Style.NORMAL
 
 
 class Homophones:

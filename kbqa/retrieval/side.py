@@ -34,5 +34,6 @@ def side_pool() -> ThreadPoolExecutor:
 
 
 def part_pool() -> ThreadPoolExecutor:
-    """Four threads: the parts of a two-part question (three at most, ``Responder.multi``)."""
+    """The second and third parts of a two-part question (``Responder.multi``; the first is retrieved in the asking
+    thread meanwhile). Four threads: two questions' parts at once."""
     return _pool("parts", 4)

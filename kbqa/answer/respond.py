@@ -63,11 +63,13 @@ class Responder:
         r.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
         return self.topical(intent, r, True, 1.0)
 
-    def multi(self, intent: Intent) -> Answer | None:
+    def multi(self, intent: Intent, question: str) -> Answer | None:
         """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
         question, one section each; else None (the whole question goes to retrieval)."""
 
         found = []
+        # the cross-lingual vectors of the parts and of the whole question, in one model call
+        self.state.retriever.prefetch([question, *intent.parts[:3]], self.mode or self.settings.mode)
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
         for r, covered, p in results:

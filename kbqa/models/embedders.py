@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
+from concurrent.futures import Future
 from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
@@ -48,6 +49,7 @@ class BaseEmbedder:
         self._lock = threading.Lock()  # the model: backends are not all thread-safe
         self._cache_lock = threading.Lock()  # the query cache: a hit never waits for another query's model call
         self._query_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._in_flight: dict[str, Future] = {}  # queries being embedded by some call, for the others to wait on
 
     # --- implemented by backends -------------------------------------------------------------
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -58,22 +60,59 @@ class BaseEmbedder:
 
     # --- shared ------------------------------------------------------------------------------
     def embed_queries(self, texts: list[str]) -> np.ndarray:
-        """Query vectors. Queries seen before come from a small LRU cache; the others are embedded
-        together in one model call (a batch costs far less than one call per query)."""
+        """Query vectors. Queries seen before come from a small LRU cache; a query another thread is embedding
+        right now is waited for, not embedded twice; the others are embedded together in one model call (a
+        batch costs far less than one call per query)."""
         rows = [self.cached_query(t) for t in texts]
-        missing = list(dict.fromkeys(t for t, row in zip(texts, rows) if row is None))  # unique, in order
-        if missing:
-            fresh = dict(zip(missing, self._embed_all([self.query_prefix + t for t in missing])))
-            with self._cache_lock:
-                for t, vec in fresh.items():
-                    self._query_cache[t] = vec
-                    self._query_cache.move_to_end(t)
-                while len(self._query_cache) > self.query_cache_size:
-                    self._query_cache.popitem(last=False)
+        wanted = list(dict.fromkeys(t for t, row in zip(texts, rows) if row is None))  # unique, in order
+        if wanted:
+            fresh, mine, theirs = self._claim(wanted)
+            if mine:
+                try:
+                    vectors = dict(zip(mine, self._embed_all([self.query_prefix + t for t in mine])))
+                except BaseException as e:
+                    self._settle(mine, {}, e)
+                    raise
+                self._settle(mine, vectors, None)
+                fresh.update(vectors)
+            fresh.update({t: future.result() for t, future in theirs.items()})
             rows = [fresh[t] if row is None else row for t, row in zip(texts, rows)]
         if not rows:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack(rows)  # a new array: callers may not corrupt the cache
+
+    def _claim(self, texts: list[str]) -> tuple[dict[str, np.ndarray], list[str], dict[str, Future]]:
+        """Split queries not found in the cache into those cached meanwhile, those this call embeds (now marked
+        in flight) and those another call is embedding (their futures). A call only waits for calls that
+        claimed before it, so waiting never goes round in a circle."""
+        found: dict[str, np.ndarray] = {}
+        mine: list[str] = []
+        theirs: dict[str, Future] = {}
+        with self._cache_lock:
+            for t in texts:
+                if t in self._query_cache:
+                    found[t] = self._query_cache[t]
+                elif t in self._in_flight:
+                    theirs[t] = self._in_flight[t]
+                else:
+                    self._in_flight[t] = Future()
+                    mine.append(t)
+        return found, mine, theirs
+
+    def _settle(self, texts: list[str], vectors: dict[str, np.ndarray], error: BaseException | None) -> None:
+        """Cache this call's vectors and hand them (or its error) to the calls waiting for them."""
+        with self._cache_lock:
+            for t, vec in vectors.items():
+                self._query_cache[t] = vec
+                self._query_cache.move_to_end(t)
+            while len(self._query_cache) > self.query_cache_size:
+                self._query_cache.popitem(last=False)
+            futures = [(t, self._in_flight.pop(t)) for t in texts if t in self._in_flight]
+        for t, future in futures:
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(vectors[t])
 
     def cached_query(self, text: str) -> np.ndarray | None:
         """The cached vector of a query seen before (a copy), else None. Never calls the model."""

@@ -4,7 +4,9 @@
   (both models release the GIL, so the question waits for the slower one, not for both).
 * ``part_pool``: where the parts of a two-part question are retrieved side by side. (Retrieving the whole question
   beside them too, in case the parts do not name two FAQ questions, was measured and dropped: on 2 cores it
-  saved nothing for those and cost the real two-part questions 17 -> 28 ms.) A retrieval submits to
+  saved nothing for those and cost the real two-part questions 17 -> 28 ms. Instead the whole question gets a
+  vector blended from its parts', ``Retriever.blend``, and the parts' and whole's cross-lingual vectors come from
+  one call, ``Retriever.prefetch``.) A retrieval submits to
   ``side_pool``, so the two pools must stay apart: a task never waits on the pool it runs in.
 """
 from __future__ import annotations

@@ -177,3 +177,55 @@ def test_query_batch_setting_is_read_and_checked():
     assert Settings.from_env({"KBQA_QUERY_BATCH": "4"}).query_batch == 4
     with pytest.raises(SettingsError, match="at least 1"):
         Settings.from_env({"KBQA_QUERY_BATCH": "0"})
+
+
+# ---- one model call per query in flight (BaseEmbedder.embed_queries) -------------------------------------------
+def _embed_in_thread(embedder, texts):
+    out: dict = {}
+
+    def run():
+        try:
+            out["value"] = embedder.embed_queries(texts)
+        except BaseException as e:  # noqa: BLE001 - recorded for the test to check
+            out["value"] = e
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t, out
+
+
+def _waiting_on(embedder, text: str, timeout: float = 10) -> None:
+    """Until some call has claimed ``text`` (its model call is running)."""
+    deadline = time.monotonic() + timeout
+    while text not in embedder._in_flight:
+        assert time.monotonic() < deadline, f"{text!r} never in flight"
+        time.sleep(0.002)
+
+
+def test_a_query_another_call_is_embedding_is_waited_for_not_embedded_again():
+    inner = Gated()
+    first, out1 = _embed_in_thread(inner, ["shared question"])
+    assert inner.entered.wait(10)
+    second, out2 = _embed_in_thread(inner, ["shared question", "its own question"])
+    _waiting_on(inner, "its own question")  # the second call claims only what nobody else is embedding...
+    inner.gate.set()
+    _join([first, second])
+    assert inner.calls == [["shared question"], ["its own question"]]  # ...and waits for the rest
+    alone = FakeEmbedder().embed_queries(["shared question", "its own question"])
+    np.testing.assert_array_equal(out1["value"][0], alone[0])
+    np.testing.assert_array_equal(out2["value"], alone)
+    assert not inner._in_flight
+
+
+def test_a_failed_call_hands_its_error_to_the_calls_waiting_on_it_and_leaves_nothing_in_flight():
+    inner = Gated()
+    first, out1 = _embed_in_thread(inner, ["boom question"])
+    _waiting_on(inner, "boom question")
+    second, out2 = _embed_in_thread(inner, ["boom question"])
+    time.sleep(0.05)
+    inner.gate.set()
+    _join([first, second])
+    assert isinstance(out1["value"], ValueError) and isinstance(out2["value"], ValueError)
+    assert inner.calls == [["boom question"]]
+    assert not inner._in_flight and inner.cached_query("boom question") is None
+    np.testing.assert_array_equal(inner.embed_queries(["fine question"]), FakeEmbedder().embed_queries(["fine question"]))

@@ -233,3 +233,23 @@ def test_the_side_pools_are_one_per_process_and_apart(monkeypatch):
     pid = os.getpid()
     monkeypatch.setattr(side.os, "getpid", lambda: pid + 1)  # as in a forked worker: its own threads
     assert side.side_pool() is not pool and side.part_pool() is not parts
+
+
+def test_blend_is_the_length_weighted_mean_of_the_parts_cached_vectors(fake_engine):
+    r = fake_engine.load().retriever
+    parts = ["容器网络怎么选", "存储又该怎么选型呢"]
+    assert r.blend(parts) is None  # a part not embedded yet: no guess
+    vecs = r.embedder.embed_queries([dense_text(p) for p in parts])
+    mean = len(parts[0]) * vecs[0] + len(parts[1]) * vecs[1]
+    np.testing.assert_allclose(r.blend(parts), mean / np.linalg.norm(mean), rtol=1e-5, atol=1e-6)
+
+
+def test_search_with_a_given_vector_calls_no_model_for_the_query(fake_engine):
+    r = fake_engine.load().retriever
+    other = "容器里怎么执行定时任务"
+    vec = r.embedder.embed_queries([dense_text(other)])[0]
+    query = "a question whose own vector is never computed"
+    got = r.search(query, "dense", 5, qvec=vec)
+    assert r.embedder.cached_query(dense_text(query)) is None
+    want = r.search(other, "dense", 5)
+    assert [(h.unit.id, round(h.score, 6)) for h in got.hits] == [(h.unit.id, round(h.score, 6)) for h in want.hits]

@@ -16,7 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.answer.generate import CONDENSE_SHARE, generate, rendered, share
+from kbqa.answer.decide import clear_cut
+from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -345,7 +346,7 @@ class Engine:
         elif intent.kind != "topical":
             answer = respond.structured(intent)
         elif llm is not None and turns:
-            r, covered, p, standalone = self._retrieve_condensed(llm, q, history, mode, deadline, state)
+            r, covered, p, standalone = condensed_retrieval(self, llm, q, history, mode, deadline, state)
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent, q) if intent.parts else None
@@ -369,45 +370,6 @@ class Engine:
         yield from generate(llm, self.settings.llm_citation_mode, standalone, answer, traditional, stream, t0,
                             deadline)
 
-    def _retrieve_condensed(self, llm, q: str, history, mode, deadline: float | None = None,
-                            state: Loaded | None = None):
-        """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
-        into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
-        from kbqa.answer.llm import LLMError, condense
-
-        r, covered, p = self.retrieve(q, None, mode, state)
-        if covered and not is_followup(q, r.features):
-            return r, covered, p, q
-        try:
-            standalone = condense(llm, user_turns(history, self.settings.max_history_turns), q,
-                                  deadline=share(deadline, CONDENSE_SHARE))
-        except LLMError as e:
-            log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
-            standalone = None
-        if standalone:
-            r2, covered2, p2 = self.retrieve(standalone, None, mode, state)
-            if covered2:
-                return r2, covered2, p2, standalone
-        return (*self.retrieve(q, history, mode, state), q)
-
-
-# A blended vector (Retriever.blend) is close to the question's own but not equal: on the dev sets' questions
-# that split, its retrieval differed from the exact one only where the decision was within 0.15 of the threshold
-# or the first question led the next by less than 0.3 (fused score). Outside those margins it is kept.
-BLEND_P_MARGIN = 0.15
-BLEND_TOPIC_LEAD = 0.3
-
-
-def clear_cut(r: Retrieval, covered: bool, p: float, threshold: float) -> bool:
-    """Is this retrieval's outcome far from any edge: the covered decision well away from its threshold, and,
-    when covered, the first FAQ question well ahead of the next one?"""
-    if abs(p - threshold) < BLEND_P_MARGIN:
-        return False
-    if not covered or not r.hits:
-        return True
-    first = r.hits[0]
-    runner_up = next((h.score for h in r.hits[1:] if h.unit.topic != first.unit.topic), 0.0)
-    return first.score - runner_up >= BLEND_TOPIC_LEAD
 
 
 def _one_blas_thread() -> None:

@@ -79,3 +79,25 @@ def share(deadline: float | None, share: float) -> float | None:
 def brief(e: Exception) -> str:
     msg = str(e).strip().splitlines()
     return f"{type(e).__name__}: {msg[0]}" if msg else type(e).__name__
+
+
+def condensed_retrieval(engine, llm, q: str, history, mode, deadline: float | None = None, state=None):
+    """LLM mode's follow-ups: a follow-up (or a question not covered on its own) is rewritten by the LLM
+    into a standalone question before retrieval; on a failure, the engine's own follow-up handling."""
+    from kbqa.answer.llm import LLMError, condense
+    from kbqa.conversation.history import is_followup, user_turns
+
+    r, covered, p = engine.retrieve(q, None, mode, state)
+    if covered and not is_followup(q, r.features):
+        return r, covered, p, q
+    try:
+        standalone = condense(llm, user_turns(history, engine.settings.max_history_turns), q,
+                              deadline=share(deadline, CONDENSE_SHARE))
+    except LLMError as e:
+        log.warning("kbqa: condensing a follow-up failed (%s); using the previous question", e)
+        standalone = None
+    if standalone:
+        r2, covered2, p2 = engine.retrieve(standalone, None, mode, state)
+        if covered2:
+            return r2, covered2, p2, standalone
+    return (*engine.retrieve(q, history, mode, state), q)

@@ -22,6 +22,7 @@ from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
 from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
+from kbqa.retrieval.coverage import _coverage, _with_substrings
 from kbqa.retrieval.side import side_pool
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
@@ -387,33 +388,3 @@ def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.nd
         ids, scores = ids[keep], scores[keep]
     order = np.lexsort((ids, -scores))[:k]
     return ids[order], scores[order]
-
-
-def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
-    """Every substring (2..longest chars) of every word: lets coverage() test "inside a longer word" in O(1)."""
-    out: set[str] = set()
-    for w in vocab:
-        w = w[:longest * 2]
-        for i in range(len(w)):
-            for j in range(i + 2, min(len(w), i + longest) + 1):
-                out.add(w[i:j])
-    return out
-
-
-def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None,
-              aliases: dict[str, list[list[str]]] | None = None) -> float:
-    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word, or through a
-    glossary alias all of whose words are found. ``known`` is the precomputed substring set of a large
-    vocabulary (``_with_substrings``); a small one is scanned."""
-    def found(w: str) -> bool:
-        if w in vocab:
-            return True
-        if len(w) < 2:
-            return False
-        return w in known if known is not None else any(w in v for v in vocab if len(v) > len(w))
-
-    def found_or_alias(w: str) -> bool:
-        return found(w) or bool(aliases) and any(all(found(x) for x in alt)
-                                                 for alt in aliases.get(stem_latin(w), ()))
-
-    return sum(1 for w in qwords if found_or_alias(w)) / len(qwords) if qwords else 0.0

@@ -1,9 +1,9 @@
-"""When a question split in vain keeps the retrieval made with its blended vector (kbqa.engine.clear_cut)."""
+"""When a question split in vain keeps the retrieval made with its blended vector (kbqa.answer.decide.clear_cut)."""
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from kbqa.engine import BLEND_P_MARGIN, BLEND_TOPIC_LEAD, clear_cut
+from kbqa.answer.decide import BLEND_P_MARGIN, BLEND_TOPIC_LEAD, clear_cut
 
 
 def _retrieval(*topic_scores):

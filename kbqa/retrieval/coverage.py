@@ -1,0 +1,35 @@
+"""How much of a question the FAQ knows: its words found in the FAQ's vocabulary, as words, inside longer words, or
+through glossary aliases (the ``cov_*`` features of ``Retriever.search``)."""
+from __future__ import annotations
+
+from kbqa.retrieval.glossary import stem_latin
+
+
+def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
+    """Every substring (2..longest chars) of every word: lets coverage() test "inside a longer word" in O(1)."""
+    out: set[str] = set()
+    for w in vocab:
+        w = w[:longest * 2]
+        for i in range(len(w)):
+            for j in range(i + 2, min(len(w), i + longest) + 1):
+                out.add(w[i:j])
+    return out
+
+
+def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None,
+              aliases: dict[str, list[list[str]]] | None = None) -> float:
+    """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word, or through a
+    glossary alias all of whose words are found. ``known`` is the precomputed substring set of a large
+    vocabulary (``_with_substrings``); a small one is scanned."""
+    def found(w: str) -> bool:
+        if w in vocab:
+            return True
+        if len(w) < 2:
+            return False
+        return w in known if known is not None else any(w in v for v in vocab if len(v) > len(w))
+
+    def found_or_alias(w: str) -> bool:
+        return found(w) or bool(aliases) and any(all(found(x) for x in alt)
+                                                 for alt in aliases.get(stem_latin(w), ()))
+
+    return sum(1 for w in qwords if found_or_alias(w)) / len(qwords) if qwords else 0.0

@@ -38,8 +38,8 @@ OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
     r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:哪些|哪几|什么|啥)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|帮助|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
-    r"|分别是(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
-    r"|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
+    r"|分别是(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
+    r"|知道(?:些|点)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
@@ -48,9 +48,9 @@ OVERVIEW = re.compile(
 # A follow-up that asks to go on with what was just answered.
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
-NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:呢|吧)?$|^(?:继续[，,\s]*)?下一[个道题]?"
+NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:问题|题)?(?:呢|吧|是什么|是啥)?$|^(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^next(?:\s+(?:one|question|q))?(?:\s+(?:pls|please))?\b")
-PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:呢|吧)?$"
+PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:问题|题)?(?:呢|吧|是什么|是啥)?$"
                       r"|^(?:previous|prev|back)(?:\s+(?:one|question))?\b")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
                              r"|who\s+(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?")
@@ -63,7 +63,7 @@ what can you answer questions topics list menu help this bot thing faq kb here p
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
 short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly
-address addresses addressed 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
+address addresses addressed 知道 懂 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
 
 
 def cue(kind: str, text: str) -> bool:

@@ -69,8 +69,6 @@ _REF = re.compile("|".join([
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
     r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?)",
 ]))
-_RELATIVE = re.compile(r"^(?:那|那么|and\s+|then\s+|what about\s+)?(?:(?P<next>下一[个道题]?|再下一[个道题]?|下个|next(?:\s+one|\s+question)?)"
-                       r"|(?P<prev>上一[个道题]?|前一[个道题]?|上个|previous(?:\s+one|\s+question)?))\s*(?:呢|吧|是什么|呀)?$")
 
 
 def _ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:

@@ -81,6 +81,19 @@ def test_follow_ups_resolve_from_the_conversation(catalog):
     assert understand("下一个呢", catalog).kind == "topical"
 
 
+@pytest.mark.parametrize("turn, topic", [("上一个问题呢", 6), ("下一个问题呢", 8), ("下一题是什么", 8), ("前一个题呢", 6)])
+def test_next_and_previous_may_say_question(catalog, turn, topic):
+    # "一个问题" inside "上一个问题" is not the overview's "N个问题"
+    intent = understand(turn, catalog, Context(["问题7"]))
+    assert intent.kind == "question" and intent.topics == (topic,)
+
+
+@pytest.mark.parametrize("question", ["你都知道些啥？", "你懂啥", "你知道哪些"])
+def test_asking_what_the_bot_knows_is_an_overview(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+    assert understand("你知道滚动更新怎么做吗", catalog).kind == "topical"
+
+
 def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
     assert len(split_parts("东西向流量安全怎么做，滚动更新又该怎么搞？")) == 2
     assert split_parts("网络和存储分别怎么选") == ("网络怎么选", "存储怎么选")

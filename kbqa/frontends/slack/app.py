@@ -26,6 +26,8 @@ from kbqa.frontends.slack.serve import (EVENTS_PATH, HEALTH_PATH, HttpServer, as
 if TYPE_CHECKING:
     from slack_bolt import App
 
+    from kbqa.frontends.slack import recording
+
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "SlackApp", "asgi_app", "check_credentials", "create_app",
            "make_http_server", "run_cli", "serve_http", "start_socket_mode"]
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -25,11 +24,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import ClientDisconnect
 
 from kbqa.engine import AskEngine, Engine
 from kbqa.errors import InvalidQuestion, KbqaError, one_line, public
 from kbqa.frontends.web import security
+from kbqa.frontends.web.body import error as _error, json_body  # noqa: F401 - json_body: the API of this module too
 from kbqa.settings import Settings
 from kbqa.store.feedback import FeedbackStore
 
@@ -95,14 +94,6 @@ class _Runtime:
                 on_error(e)
 
 
-class _TooLarge(Exception):
-    pass
-
-
-def _error(status: int, message: str, **headers):
-    return JSONResponse({"error": message}, status_code=status, headers=headers or None)
-
-
 def ask_concurrency(settings: Settings) -> int:
     """How many engine.ask calls of the JSON API run at once. The work is CPU-bound: without batching,
     more concurrent model calls than cores only add contention (measured: fewer req/s), so half the cores.
@@ -125,39 +116,6 @@ class _AskSlots:
         sem = self._sems.setdefault(id(asyncio.get_running_loop()), asyncio.Semaphore(self.limit))
         async with sem:
             return await run_in_threadpool(engine.ask, question, history, None, deadline)
-
-
-async def _read_body(request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise _TooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def json_body(request, limit: int, timeout_s: float):
-    """(the request's JSON body, None), or (None, the response refusing it: 415, 413, 408 or 400). A client that
-    stalls mid-body is dropped after ``timeout_s`` (it holds no thread)."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype != "application/json":
-        return None, _error(415, "Content-Type must be application/json")
-    try:
-        body = await asyncio.wait_for(_read_body(request, limit), timeout_s)
-    except _TooLarge:
-        return None, _error(413, f"request body is larger than {limit} bytes")
-    except asyncio.TimeoutError:
-        return None, _error(408, f"request body not received within {timeout_s:g} s")
-    except ClientDisconnect:  # gone before sending its body: nobody to answer, nothing to log
-        return None, _error(400, "client disconnected")
-    try:
-        return json.loads(body), None
-    except (ValueError, RecursionError):
-        return None, _error(400, "request body is not valid JSON")
 
 
 def create_app(engine: AskEngine, store: FeedbackStore | None = None, *, settings: Settings | None = None,

@@ -88,7 +88,7 @@ def install(app, store, feedback, engine) -> None:
     """Add the routes to ``app`` (before Gradio is mounted at "/"), and drain ``store``'s writer when the server
     stops. ``RequestContext`` is added by create_app after security.install, so it is the outermost middleware:
     requests the protections refuse get a request id and a log line too."""
-    from kbqa.frontends.web.app import json_body  # app imports this module inside create_app
+    from kbqa.frontends.web.body import json_body
 
     describe = metrics.Describe(engine)
 

@@ -7,7 +7,6 @@ Front ends type against ``AskEngine``: the few methods they may call.
 """
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
     from kbqa.retrieval.retriever import Retrieval, Retriever
     from kbqa.types import HitTest
 
-log = logging.getLogger("kbqa.engine")
 
 ANSWER_CACHE_SIZE = 1024  # extractive answers to history-less questions kept in memory (see Engine.ask)
 # asked once at start (warm()), not recorded: each kind of question, so that no user's first one waits for a lazy load
@@ -369,7 +367,6 @@ class Engine:
             return
         yield from generate(llm, self.settings.llm_citation_mode, standalone, answer, traditional, stream, t0,
                             deadline)
-
 
 
 def _one_blas_thread() -> None:

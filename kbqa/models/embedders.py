@@ -12,8 +12,8 @@ import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Protocol, runtime_checkable
 
 import numpy as np

@@ -21,7 +21,8 @@ SMALLTALK = {
             r"bye|goodbye|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
               r"|打扰(?:了|一下)?|👋",
-              r"hello|hiya|hi|hey|yo|sup|howdy|greetings|good\s+(?:morning|afternoon|evening)|morning"),
+              r"hello|hiya|hi|hey|yo|sup|howdy|greetings|good\s+(?:morning|afternoon|evening)|morning"
+              r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
             r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright"),
 }
@@ -36,10 +37,10 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
-    r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:哪些|哪几|什么|啥)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
+    r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:些)?(?:哪些|哪几|什么|啥)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|帮助|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
     r"|分别是(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
-    r"|知道(?:些|点)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
+    r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
@@ -63,7 +64,7 @@ what can you answer questions topics list menu help this bot thing faq kb here p
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
 short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly
-address addresses addressed 知道 懂 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
+address addresses addressed 知道 懂 说说 相关 有关 关于 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点""".split())
 
 
 def cue(kind: str, text: str) -> bool:

@@ -88,6 +88,18 @@ def test_next_and_previous_may_say_question(catalog, turn, topic):
     assert intent.kind == "question" and intent.topics == (topic,)
 
 
+@pytest.mark.parametrize("question", ["你们这个库里都有些什么问题", "能回答哪些容器相关的问题？", "说说你能帮我解决什么"])
+def test_more_ways_to_ask_what_the_faq_holds(catalog, question):
+    # "容器" is one of the FAQ's own title words: "container-related questions" are all of them
+    assert understand(question, catalog).kind == "overview"
+    assert understand("网络相关的问题有哪些", catalog).kind == "topical"
+
+
+@pytest.mark.parametrize("question", ["Hi there, how are you?", "how r u", "how's it going"])
+def test_how_are_you_is_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
 @pytest.mark.parametrize("question", ["你都知道些啥？", "你懂啥", "你知道哪些"])
 def test_asking_what_the_bot_knows_is_an_overview(catalog, question):
     assert understand(question, catalog).kind == "overview"

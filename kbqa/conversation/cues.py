@@ -17,7 +17,7 @@ SMALLTALK = {
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself"),
     "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"),
-    "bye": (r"再见|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安",
+    "bye": (r"再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安",
             r"bye|goodbye|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
               r"|打扰(?:了|一下)?|👋",
@@ -50,6 +50,7 @@ OVERVIEW = re.compile(
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
 NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:问题|题)?(?:呢|吧|是什么|是啥)?$|^(?:继续[，,\s]*)?下一[个道题]?"
+                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
                   r"|^next(?:\s+(?:one|question|q))?(?:\s+(?:pls|please))?\b")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:问题|题)?(?:呢|吧|是什么|是啥)?$"
                       r"|^(?:previous|prev|back)(?:\s+(?:one|question))?\b")

@@ -95,6 +95,12 @@ def test_more_ways_to_ask_what_the_faq_holds(catalog, question):
     assert understand("网络相关的问题有哪些", catalog).kind == "topical"
 
 
+def test_another_one_after_a_question_by_number_is_the_next_question(catalog):
+    assert understand("再来一个", catalog, Context(["第5题"])).topics == (6,)
+    assert understand("再来一个", catalog).kind == "topical"  # nothing before it to go on from
+    assert understand("再會", catalog).kind == "smalltalk"
+
+
 @pytest.mark.parametrize("question", ["Hi there, how are you?", "how r u", "how's it going"])
 def test_how_are_you_is_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"

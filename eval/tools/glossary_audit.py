@@ -134,9 +134,9 @@ def main(argv=None) -> int:
     vocab: set[str] = set()
     for u in faq.units:
         vocab.update(words(u.topic_title + "\n" + u.text))
-    from kbqa.retrieval.retriever import _with_substrings
+    from kbqa.retrieval.coverage import with_substrings
 
-    known = _with_substrings(vocab)
+    known = with_substrings(vocab)
     print("\npinyin-typo repairs (id: typo -> FAQ word, fuzzy pairs needed)")
     for name, items in (("dev", dev), ("old test", old)):
         fixes = homophone_fixes(items, vocab, known)

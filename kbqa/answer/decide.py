@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kbqa.answer.suggest import ranked_topics
 from kbqa.errors import KbqaError
 
 if TYPE_CHECKING:
@@ -83,6 +84,6 @@ def clear_cut(r: Retrieval, covered: bool, p: float, threshold: float) -> bool:
         return False
     if not covered or not r.hits:
         return True
-    first = r.hits[0]
-    runner_up = next((h.score for h in r.hits[1:] if h.unit.topic != first.unit.topic), 0.0)
-    return first.score - runner_up >= BLEND_TOPIC_LEAD
+    ranked = ranked_topics(r.hits)
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    return ranked[0][1] - runner_up >= BLEND_TOPIC_LEAD

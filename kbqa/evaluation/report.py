@@ -37,6 +37,8 @@ from kbqa.evaluation.metrics import COUNTS, LATENCIES, QUALITY_BAR, RATES, Row, 
 
 TABLE_ROWS = RATES + ("n", "n_in_scope", "n_ood") + LATENCIES
 CHART_METRICS = ("topic_hit@1", "expert_recall@5", "citation_hit", "keyword_coverage", "ood_accuracy")
+
+
 # ---- the document -------------------------------------------------------------------------------
 def set_names(paths: list[str | Path]) -> list[str]:
     """Keys for the sets: the file name, or the path as given when two files share a name."""

@@ -5,8 +5,8 @@ from __future__ import annotations
 from kbqa.retrieval.glossary import stem_latin
 
 
-def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
-    """Every substring (2..longest chars) of every word: lets coverage() test "inside a longer word" in O(1)."""
+def with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
+    """Every substring (2..longest chars) of every word: lets share_known() test "inside a longer word" in O(1)."""
     out: set[str] = set()
     for w in vocab:
         w = w[:longest * 2]
@@ -16,11 +16,11 @@ def _with_substrings(vocab: set[str], longest: int = 12) -> set[str]:
     return out
 
 
-def _coverage(qwords: set[str], vocab: set[str], known: set[str] | None = None,
+def share_known(qwords: set[str], vocab: set[str], known: set[str] | None = None,
               aliases: dict[str, list[list[str]]] | None = None) -> float:
     """Share of qwords found in vocab, as a word or (2+ characters) inside a longer word, or through a
     glossary alias all of whose words are found. ``known`` is the precomputed substring set of a large
-    vocabulary (``_with_substrings``); a small one is scanned."""
+    vocabulary (``with_substrings``); a small one is scanned."""
     def found(w: str) -> bool:
         if w in vocab:
             return True

@@ -22,7 +22,7 @@ from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
 from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
-from kbqa.retrieval.coverage import _coverage, _with_substrings
+from kbqa.retrieval.coverage import share_known, with_substrings
 from kbqa.retrieval.side import side_pool
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
@@ -107,7 +107,7 @@ class Retriever:
         for u in units:
             self._topic_vocab.setdefault(u.topic, set()).update(words(unit_words(u)))
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
-        self._known = _with_substrings(self._vocab)
+        self._known = with_substrings(self._vocab)
         self._homophones = Homophones(self._vocab)
         self._position = {u.id: i for i, u in enumerate(units)}
         self._chunks_of: dict[int, list[int]] = {}
@@ -117,7 +117,7 @@ class Retriever:
     def coverage(self, q_words: list[str], aliases: dict[str, list[list[str]]] | None = None) -> float:
         """Share of the question's distinct words that the FAQ knows (as a word or inside a longer word, or
         through a glossary alias whose words it all knows)."""
-        return _coverage(set(q_words), self._vocab, self._known, aliases)
+        return share_known(set(q_words), self._vocab, self._known, aliases)
 
     def expand(self, query: str) -> tuple[list[str], dict[str, list[list[str]]]]:
         """Query expansion: the extra BM25 tokens and, for each query word (stemmed) that is part of a
@@ -171,7 +171,7 @@ class Retriever:
         unknown: list[str] = []
         cross_call = None
         if mode == "hybrid" and self.cross is not None and normalise(query).strip():
-            unknown = [w for w in qset if not _coverage({w}, self._vocab, self._known, aliases)]
+            unknown = [w for w in qset if not share_known({w}, self._vocab, self._known, aliases)]
             # one call of the cross-lingual model for the question and its unknown words (see _nearest_known),
             # run beside the lexical and e5 channels: both models release the GIL, a question waits for the
             # slower of the two instead of their sum (it uses no more CPU)
@@ -211,7 +211,7 @@ class Retriever:
             "n_words": float(len(qset)),
             "inv_words": 1.0 / len(qset) if qset else 0.0,  # a one-term question that the FAQ knows is usually in scope
             "cov_any": self.coverage(q_words, aliases),
-            "cov_topic": _coverage(qset, self._topic_vocab.get(top_topic, set()), aliases=aliases),
+            "cov_topic": share_known(qset, self._topic_vocab.get(top_topic, set()), aliases=aliases),
             "lex_top": float(lex_top),
             "lex_per_token": float(lex_top / max(len(q_tokens), 1)),
             "dense_top": float(dense_top),

@@ -59,17 +59,17 @@ def coverage_probe(vocab: set, size: int, questions: list[str], seed: int = 0) -
     """Mean ms of one question's coverage lookup (as Retriever.coverage does it) when the vocabulary has
     ``size`` extra words. Recombined units reuse the real words, so the synthetic KB's vocabulary stays as
     small as the real one's; a real KB of n units would have a vocabulary growing with n."""
-    from kbqa.retrieval.retriever import _coverage, _with_substrings
+    from kbqa.retrieval.coverage import share_known, with_substrings
     from kbqa.text.normalise import words
 
     rng = random.Random(seed)
     big = set(vocab) | {"".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(rng.randint(2, 4)))
                         for _ in range(size)}
-    known = _with_substrings(big)  # built once with the index, not per query
+    known = with_substrings(big)  # built once with the index, not per query
     qs = [set(words(q)) for q in questions]
     t0 = time.perf_counter()
     for q in qs:
-        _coverage(q, big, known)
+        share_known(q, big, known)
     return (time.perf_counter() - t0) * 1e3 / max(len(qs), 1)
 
 

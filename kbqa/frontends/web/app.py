@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from kbqa.engine import AskEngine, Engine
 from kbqa.errors import InvalidQuestion, KbqaError, one_line, public
 from kbqa.frontends.web import security
-from kbqa.frontends.web.body import error as _error, json_body  # noqa: F401 - json_body: the API of this module too
+from kbqa.frontends.web.body import error as _error, json_body
 from kbqa.settings import Settings
 from kbqa.store.feedback import FeedbackStore
 

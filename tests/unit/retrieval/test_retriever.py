@@ -14,7 +14,8 @@ import pytest
 from kbqa.devtools.measure import load_questions
 from kbqa.index.chunks import Chunk, dense_text
 from kbqa.index.store import POSTINGS_PER_TOKEN
-from kbqa.retrieval.retriever import FusionParams, Retriever, _coverage, _minmax, _peak, _rrf
+from kbqa.retrieval.coverage import share_known
+from kbqa.retrieval.retriever import FusionParams, Retriever, _minmax, _peak, _rrf
 from kbqa.settings import REPO_ROOT
 from kbqa.text.normalise import cjk_share, normalise, tokens, words
 from kbqa.types import Unit
@@ -69,7 +70,7 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
         "n_words": float(len(set(q_words))),
         "inv_words": 1.0 / len(set(q_words)) if q_words else 0.0,
         "cov_any": r.coverage(q_words, aliases),
-        "cov_topic": _coverage(set(q_words), r._topic_vocab.get(top_topic, set()), aliases=aliases),
+        "cov_topic": share_known(set(q_words), r._topic_vocab.get(top_topic, set()), aliases=aliases),
         "lex_top": float(lex_unit.max()) if n else 0.0,
         "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if n else 0.0,
         "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,

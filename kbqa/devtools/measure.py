@@ -87,6 +87,30 @@ def tree_rss_mb(pid: int) -> float | None:
         return None
 
 
+def tree_pss_mb(pid: int) -> float | None:
+    """Proportional memory (PSS) of a process and all its descendants: a page shared by n of them counts 1/n
+    in each, so forked workers sharing the loaded models count them once (where summed RSS counts them n
+    times). Linux (/proc/<pid>/smaps_rollup); elsewhere the summed RSS."""
+    try:
+        import psutil
+
+        procs = [psutil.Process(pid)]
+        procs += procs[0].children(recursive=True)
+    except Exception:  # noqa: BLE001 - the process ended while we looked
+        return None
+    total = 0.0
+    for p in procs:
+        try:
+            with open(f"/proc/{p.pid}/smaps_rollup", encoding="ascii") as f:
+                total += next(int(line.split()[1]) for line in f if line.startswith("Pss:")) / 1024
+        except (OSError, StopIteration, ValueError):
+            try:
+                total += p.memory_info().rss / 2**20
+            except Exception:  # noqa: BLE001 - ended meanwhile
+                pass
+    return total
+
+
 # ---- question files -----------------------------------------------------------------------------------
 def read_jsonl(path: str | Path) -> list[dict]:
     """Every JSON value of a JSONL file, in order (blank lines skipped). No validation."""

@@ -168,11 +168,16 @@ def render() -> tuple[bytes, str]:
 
 def process_exit() -> None:
     """A worker is stopping: its live gauges (spool, database up) stop counting."""
+    worker_gone(os.getpid())
+
+
+def worker_gone(pid: int) -> None:
+    """Worker ``pid`` stopped (itself, or its supervisor saw it die): its live gauges stop counting."""
     folder = multiprocess_dir()
     if folder:
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(os.getpid(), folder)
+        multiprocess.mark_process_dead(pid, folder)
 
 
 def prepare_multiprocess_dir(folder) -> str:

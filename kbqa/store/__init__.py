@@ -104,6 +104,17 @@ def open_store(settings) -> Store:
         return store
 
 
+def release_all() -> None:
+    """Close every Store of this process and forget them: for a process about to fork workers (each then
+    opens its own: a database connection or a writer thread must not be shared across a fork)."""
+    with _lock:
+        stores = list(_stores.values())
+        _stores.clear()
+    for store in stores:
+        store.close()
+        store.db.dispose()
+
+
 def _close_all() -> None:
     for store in list(_stores.values()):
         try:
@@ -112,4 +123,4 @@ def _close_all() -> None:
             pass
 
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "open_store", "release_all"]

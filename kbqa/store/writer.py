@@ -20,6 +20,10 @@ from kbqa.store.spool import KINDS, Spool, SpoolFull, encode, insert_records, re
 log = logging.getLogger("kbqa.store")
 
 BATCH = 500  # records per transaction
+# Once a record is queued, the writer waits this long for others before it commits: under load one
+# transaction then carries many records instead of one each (a commit per answer cost the server more CPU
+# than the answer's HTTP handling). The records are in the spool already, so the wait risks nothing.
+LINGER_S = 0.05
 ROTATE_BYTES = 1 << 20  # a segment past this, with everything but the queue committed, is rewritten
 BACKOFF_S = (0.2, 0.5, 1.0, 2.0, 5.0)  # waits between attempts while the database is down
 MAINTENANCE_S = 30.0  # orphan segments are looked for this often (and at start)
@@ -129,6 +133,10 @@ class Writer:
                 with self._cond:
                     while not self._pending and not self._closing and time.monotonic() < next_maintenance:
                         self._cond.wait(max(0.0, next_maintenance - time.monotonic()))
+                    until = time.monotonic() + LINGER_S  # submit() and close() notify: each ends a wait
+                    while self._pending and len(self._pending) < BATCH and not self._closing \
+                            and time.monotonic() < until:
+                        self._cond.wait(max(0.0, until - time.monotonic()))
                     closing = self._closing
                     batch = self._pending[:BATCH]
                 if not batch:

@@ -9,7 +9,7 @@ import tempfile
 import threading
 import time
 
-from kbqa.devtools.measure import child_env, last_line, percentiles, rounded, tree_rss_mb
+from kbqa.devtools.measure import child_env, last_line, percentiles, rounded, tree_pss_mb, tree_rss_mb
 
 WARMUP_QUESTIONS = 5
 
@@ -95,11 +95,12 @@ def _load(base: str, timed: list[str], total: int, clients: int, timeout_s: floa
 
 
 def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeout_s: float = 30.0,
-                 ready_timeout_s: float = 240.0) -> dict:
+                 ready_timeout_s: float = 240.0, workers: int = 1) -> dict:
     """POST /api/ask from ``clients`` threads against a fresh server process, ``total`` requests; the
     server's memory (with its children) is sampled meanwhile. Each timed question is new to the server (no
     answer or query-vector cache hit) as long as ``total`` is at most the number of timed questions; past
-    that they repeat, and the result says so."""
+    that they repeat, and the result says so. ``workers``: the server's ``--workers`` (forked after one load).
+    Memory is the peak over the server's process tree, as summed RSS and as PSS (shared pages counted once)."""
     import importlib.util
 
     if importlib.util.find_spec("kbqa.frontends.web.app") is None:
@@ -110,7 +111,8 @@ def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeo
     log = tempfile.TemporaryFile()
     # The benchmark's clients share one loopback address: the per-client rate limit is turned off for
     # this server only (docs/security.md), so the figures measure the server, not the limit.
-    proc = subprocess.Popen([sys.executable, "-m", "kbqa.frontends.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "kbqa.frontends.cli", "serve", "--port", str(port),
+                             "--workers", str(workers)],
                             env=child_env() | {"KBQA_RATE_LIMIT": "0"}, stdout=log, stderr=subprocess.STDOUT,
                             cwd=os.getcwd())
     base = f"http://127.0.0.1:{port}"
@@ -128,12 +130,13 @@ def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeo
             for q in warmup:
                 c.post(base + "/api/ask", json={"question": q})
 
-        rss_peak = [0.0]
+        rss_peak = [0.0, 0.0]
         stop = threading.Event()
 
         def sample():
             while not stop.is_set():
                 rss_peak[0] = max(rss_peak[0], tree_rss_mb(proc.pid) or 0.0)
+                rss_peak[1] = max(rss_peak[1], tree_pss_mb(proc.pid) or 0.0)
                 stop.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -145,6 +148,7 @@ def measure_http(questions: list[str], total: int = 200, clients: int = 8, timeo
         out.update({"http_qps": rounded(len(lat) / wall), "http_p50_ms": rounded(p[50]),
                     "http_p95_ms": rounded(p[95]), "http_p99_ms": rounded(p[99]), "http_requests": total,
                     "http_clients": clients, "http_errors": len(errors), "server_rss_mb": rounded(rss_peak[0], 1),
+                    "server_pss_mb": rounded(rss_peak[1], 1), "http_workers": workers,
                     "http_distinct_questions": min(total, len(set(timed)))})
         if total > len(set(timed)) or set(timed) & set(warmup):
             out["note"] = (f"http: {total} requests over {len(set(timed))} distinct questions: repeats are "

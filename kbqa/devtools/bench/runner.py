@@ -40,9 +40,30 @@ def _ratios(res: dict) -> None:
     """The issue-16 ratios of this run as fields (None when a figure is missing): what the server reaches
     of what the usable cores could do with the engine alone, and its p95 against one warm ask's."""
     cores = res["machine"].get("usable_cores") or 1
-    p50, p95, qps, hp95 = (res.get(k) for k in ("ask_p50_ms", "ask_p95_ms", "http_qps", "http_p95_ms"))
-    res["http_core_efficiency"] = rounded(qps / (cores * 1000.0 / p50), 3) if qps and p50 else None
-    res["http_p95_over_ask_p95"] = rounded(hp95 / p95, 3) if hp95 and p95 else None
+    p50, p95 = res.get("ask_p50_ms"), res.get("ask_p95_ms")
+    for prefix in ("http", "http_workers"):
+        qps, hp95 = res.get(f"{prefix}_qps"), res.get(f"{prefix}_p95_ms")
+        res[f"{prefix}_core_efficiency"] = rounded(qps / (cores * 1000.0 / p50), 3) if qps and p50 else None
+        res[f"{prefix}_p95_over_ask_p95"] = rounded(hp95 / p95, 3) if hp95 and p95 else None
+
+
+def _http_workers(res: dict, questions: list[str], quick: bool, say) -> None:
+    """The same HTTP load on ``kbqa serve --workers N``, N the usable cores (forked after one load): the
+    ``http_workers_*`` figures, and the server's memory as PSS over its processes (pages the workers share
+    count once). Skipped on one core and in --quick."""
+    n = res["machine"].get("usable_cores") or 1
+    res.update({"http_workers": None, "http_workers_qps": None, "http_workers_p95_ms": None,
+                "server_workers_pss_mb": None})
+    if n < 2 or quick:
+        return
+    say(f"http: server subprocess with {n} workers, 8 clients")
+    h = measure_http(questions, total=200, workers=n)
+    if h.get("note"):
+        res["notes"].append("http workers: " + h.pop("note"))
+    res.update({"http_workers": h.get("http_workers"), "http_workers_qps": h.get("http_qps"),
+                "http_workers_p50_ms": h.get("http_p50_ms"), "http_workers_p95_ms": h.get("http_p95_ms"),
+                "http_workers_errors": h.get("http_errors"), "server_workers_rss_mb": h.get("server_rss_mb"),
+                "server_workers_pss_mb": h.get("server_pss_mb")})
 
 
 def _scale(res: dict, quick: bool, say) -> None:
@@ -125,6 +146,7 @@ def run(quick: bool = False, progress=None, engine=None) -> dict:
         res["notes"].append(h.pop("note"))
     res.update({"http_qps": None, "http_p95_ms": None, "server_rss_mb": None})
     res.update(h)
+    _http_workers(res, questions, quick, say)
     res["bench_peak_rss_mb"] = rounded(peak_rss_mb(), 1)
     _ratios(res)
 

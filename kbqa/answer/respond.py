@@ -174,6 +174,11 @@ class Responder:
                                       citations=(n,)))
             return best.topic, suggest.after_expert(catalog, intent.lang, handle, (best.topic,))
         topics = intent.topics or e.topics
+        if not intent.topics and intent.subject and len(topics) > 1:  # their answers, the subject's closest first
+            r = self.state.retriever.search(intent.subject, self.mode or self.settings.mode, len(self.state.faq.units))
+            score = {h.unit.id: h.score for h in r.hits}
+            best = {n: max((score.get(u.id, 0.0) for u in e.units if u.topic == n), default=0.0) for n in topics}
+            topics = sorted(topics, key=lambda n: -best[n])
         if not intent.topics:
             b.profile(handle)
         b.expert_answers(handle, topics)

@@ -51,11 +51,15 @@ CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展�
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
 NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:问题|题)?(?:呢|吧|是什么|是啥)?$|^(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
-                  r"|^next(?:\s+(?:one|question|q))?(?:\s+(?:pls|please))?\b")
+                  r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?next(?:\s+(?:one|question|q))?"
+                  r"(?:\s+(?:pls|please))?\b")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:问题|题)?(?:呢|吧|是什么|是啥)?$"
-                      r"|^(?:previous|prev|back)(?:\s+(?:one|question))?\b")
+                      r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
+                      r"(?:\s+(?:one|question))?\b")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
-                             r"|who\s+(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?")
+                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
+                             r"|who\s+(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?"
+                             r"|how\s+many\s+experts|which\s+experts")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
 FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部

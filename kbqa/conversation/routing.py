@@ -307,8 +307,17 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         if last in catalog.experts[handle].topics:
             topics, from_context = (last,), True
     aspect = "subject" if named else "views"
-    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=_subject(rest, named, lang),
+    subject = _subject(rest, named, lang)
+    if not named and not topics and lang != "en" and _content(rest, catalog):
+        # words the FAQ does not use ("zhuqibs 在排障方面的建议"): every answer of theirs, the closest first
+        subject = rest
+    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
+
+
+def _content(rest: str, catalog: Catalog) -> list[str]:
+    """The words of an expert question's rest that are neither the FAQ's nor how people ask for a view."""
+    return [w for w in strangers(rest, catalog) if w not in _EXPERT_FILLER]
 
 
 def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:

@@ -42,6 +42,12 @@ def test_expert_on_a_subject_quotes_that_advice(real_engine):
     assert "flannel" in _text(a) and "canal" in _text(a)
 
 
+def test_an_expert_on_a_subject_in_other_words_answers_with_that_question_first(real_engine):
+    a = real_engine.ask("zhuqibs 在排障方面的建议")  # the FAQ says 排查, not 排障: all their answers, troubleshooting first
+    assert a.kind == "expert" and a.topic == 6
+    assert [c.topic for c in a.citations] == [6, 4, 5] and {c.expert for c in a.citations} == {"zhuqibs"}
+
+
 def test_who_answered_names_every_expert_of_the_question(real_engine):
     a = real_engine.ask("哪些专家回答了网络选型的问题")
     assert a.topic == 4 and len({c.expert for c in a.citations}) == 6

@@ -193,3 +193,19 @@ def test_words_naming_the_expert_are_not_their_subject(catalog):
     # "银行" and "技术经理" say who (某银行, 技术经理), not what: on question 9, that expert's answer to it
     intent = understand("那个银行技术经理又是怎么讲的", catalog, Context(["问题9", "rangeryu 怎么说"]))
     assert (intent.expert, intent.aspect, intent.topics, intent.from_context) == ("某银行", "views", (9,), True)
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("and the next one?", "question", (3,)), ("ok, what about the previous one", "question", (1,)),
+    ("有几位专家回答", "expert", (2,)), ("how many experts answered it?", "expert", (2,))])
+def test_moving_on_and_counting_experts_are_follow_ups(catalog, question, kind, topics):
+    intent = understand(question, catalog, Context(["question 2"]))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_an_unknown_subject_of_an_expert_keeps_all_their_answers(catalog):
+    # "排障" is not the FAQ's word (it says 排查): all of zhuqibs's answers, ordered by retrieval of the rest
+    intent = understand("zhuqibs 在排障方面的建议", catalog)
+    assert (intent.expert, intent.aspect, intent.topics) == ("zhuqibs", "views", ())
+    assert "排障" in intent.subject
+    assert understand("zhuqibs 说了什么", catalog).subject == ""  # nothing but how people ask

@@ -171,7 +171,7 @@ class Retriever:
         unknown: list[str] = []
         cross_call = None
         if mode == "hybrid" and self.cross is not None and normalise(query).strip():
-            unknown = [w for w in qset if not share_known({w}, self._vocab, self._known, aliases)]
+            unknown = self._unknown(qset, aliases)
             # one call of the cross-lingual model for the question and its unknown words (see _nearest_known),
             # run beside the lexical and e5 channels: both models release the GIL, a question waits for the
             # slower of the two instead of their sum (it uses no more CPU)
@@ -231,11 +231,21 @@ class Retriever:
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 
     def prefetch(self, queries: list[str], mode: str) -> None:
-        """Start the cross-lingual model on several queries in one call, in the background (a batch of a few
-        costs little more than one query): their searches then find the vectors cached, or in flight."""
-        texts = [dense_text(q) for q in queries if normalise(q).strip()]
-        if mode == "hybrid" and self.cross is not None and texts:
-            side_pool().submit(self.cross.embed_queries, texts)
+        """Start the cross-lingual model on several queries and their unknown words in one call, in the
+        background (most of a call's cost is reading the model's weights, so a batch of a few costs little more
+        than one query): their searches then find every vector they need cached, or in flight."""
+        if mode != "hybrid" or self.cross is None:
+            return
+        texts: list[str] = []
+        for q in queries:
+            if normalise(q).strip():
+                texts.append(dense_text(q))
+                texts += self._unknown_texts(self._unknown(set(words(q)), self.expand(q)[1]))
+        if texts:
+            side_pool().submit(self.cross.embed_queries, list(dict.fromkeys(texts)))
+
+    def _unknown(self, qwords: set[str], aliases) -> list[str]:  # the words the FAQ (and glossary) never uses
+        return [w for w in qwords if not share_known({w}, self._vocab, self._known, aliases)]
 
     def blend(self, parts: list[str]) -> np.ndarray | None:
         """The e5 vector of a question made of ``parts``, from the parts' own vectors (already embedded, so

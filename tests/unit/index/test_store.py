@@ -214,3 +214,27 @@ def test_the_index_path_is_a_link_swapped_whole_and_an_old_real_folder_is_exchan
     os.utime(orphan, (old, old))
     IndexStore.build(path.parent, e.faq().units, e.faq().sha256, e.embedder)
     assert not orphan.exists() and IndexStore.load(path, e.faq().sha256, e.embedder.identity())
+
+
+def test_prefetch_embeds_the_parts_and_their_unknown_words_in_one_call(tmp_path):
+    import time
+
+    from kbqa.retrieval.retriever import Retriever
+
+    e = Engine(Settings(home=tmp_path / "h", embedder="fake"), progress=False)
+    faq, cross = e.faq(), _Cross(dim=64)
+    store = IndexStore.build(tmp_path / "idx", faq.units, faq.sha256, FakeEmbedder(), cross=cross)
+    r = Retriever(faq.units, store, FakeEmbedder(), cross=cross)
+    calls: list[list[str]] = []
+    embed = cross._embed
+    cross._embed = lambda texts: calls.append(list(texts)) or embed(texts)
+    parts = ["容器里怎么查看线程堆栈", "瑜伽垫怎么选"]  # 瑜伽垫: a word the FAQ never uses
+    r.prefetch(parts, "hybrid")
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert len(calls) == 1 and any("瑜伽" in t for t in calls[0])
+    for p in parts:  # the searches find every vector they need: no further model call
+        r.search(p, "hybrid")
+    assert len(calls) == 1, calls

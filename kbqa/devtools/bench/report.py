@@ -105,9 +105,10 @@ def format_table(res: dict) -> str:
         lines.append("  * cov_ms: one question's vocabulary-coverage lookup with `units` extra words in the vocabulary "
                      "(the synthetic KB reuses the real ~900 words; a real KB's vocabulary grows with its size)")
     lines += ["", "targets:"]
+    width = max((len(t["metric"]) for t in res.get("targets", [])), default=20)
     for t in res.get("targets", []):
         mark = "PASS" if t["pass"] else ("n/a " if t["pass"] is None else "FAIL")
-        lines.append(f"  [{mark}] {t['metric']:<20} {_fmt(t['value']):>10}  (target {t['target']})")
+        lines.append(f"  [{mark}] {t['metric']:<{width}} {_fmt(t['value']):>10}  (target {t['target']})")
     if res.get("notes"):
         lines += ["", "notes:"] + [f"  - {n}" for n in res["notes"]]
     return "\n".join(lines)

@@ -44,7 +44,8 @@ OVERVIEW = re.compile(
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
-    r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b")
+    r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b"
+    r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions")
 
 # A follow-up that asks to go on with what was just answered.
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"

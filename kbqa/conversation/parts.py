@@ -14,6 +14,9 @@ _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是�
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
 _SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
 _COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # not inside brackets: "(OpenShift, Rancher)"
+# "how do we X and how should we Y": an English "and" that starts a second question
+_AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z]))",
+                       re.I)
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
@@ -34,9 +37,18 @@ def split_parts(question: str) -> tuple[str, ...]:
                 out.extend(commas)
             else:
                 out.append(q)
+    out = [x for o in out for x in _and_asks(o)]
     if len(out) == 1:
         m = _BOTH.match(normalise(out[0], lower=False))
         if m:
             out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
     out = [o for o in out if len(words(o)) >= 1]
     return tuple(out) if len(out) > 1 else ()
+
+
+def _and_asks(clause: str) -> list[str]:
+    """A clause split where an English "and" starts a second question, when the first part asks too."""
+    halves = _AND_ASKS.split(clause, maxsplit=1)
+    if len(halves) == 2 and _QUESTION_WORD.search(halves[0].lower()) and not _SUBORDINATE.match(halves[0].lower()):
+        return [halves[0].strip(), halves[1].strip()]
+    return [clause]

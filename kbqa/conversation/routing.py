@@ -286,7 +286,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         last = _last_topic(context, catalog)
         if last in catalog.topics:
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
-    if cues.CONTINUE.search(text) and not content:
+    go_on = cues.CONTINUE.search(text)
+    if go_on and not faq_words(text[:go_on.start()] + " " + text[go_on.end():], catalog):  # "详细" is the FAQ's word too
         return Intent("topical", lang, followup=True, rephrase=context.turns[-1])
     return None
 
@@ -354,8 +355,10 @@ def _is_title(rest: str, title: str) -> bool:
 def _last_topic(context: Context, catalog: Catalog) -> int | None:
     """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
     what retrieval finds for the last topical turn."""
-    for turn in reversed(context.turns):
-        intent = understand(turn, catalog)
+    for i in range(len(context.turns) - 1, -1, -1):
+        turn = context.turns[i]
+        # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
+        intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
         if intent.topics:
             return intent.topics[-1]
         if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:

@@ -209,3 +209,25 @@ def test_an_unknown_subject_of_an_expert_keeps_all_their_answers(catalog):
     assert (intent.expert, intent.aspect, intent.topics) == ("zhuqibs", "views", ())
     assert "排障" in intent.subject
     assert understand("zhuqibs 说了什么", catalog).subject == ""  # nothing but how people ask
+
+
+def test_next_after_next_counts_from_where_the_conversation_is(catalog):
+    intent = understand("再下一个", catalog, Context(["第3题", "下一个"]))
+    assert (intent.kind, intent.topics) == ("question", (5,))
+    assert understand("下一个", catalog, Context(["第3题", "下一个", "下一个"])).topics == (6,)
+
+
+def test_go_on_is_a_follow_up_even_when_its_cue_is_a_faq_word(catalog):
+    intent = understand("详细说说", catalog, Context(["容器云高可用怎么做"]))
+    assert (intent.kind, intent.rephrase) == ("topical", "容器云高可用怎么做")
+
+
+def test_show_me_all_the_questions_is_an_overview(catalog):
+    assert understand("show me all the questions", catalog).kind == "overview"
+
+
+def test_an_english_and_that_asks_again_splits_a_question():
+    assert split_parts("how do we troubleshoot apps and how should storage be planned?") == (
+        "how do we troubleshoot apps", "how should storage be planned")
+    assert split_parts("What is the difference between flannel and calico?") == ()
+    assert split_parts("If the network fails and how do we recover?") == ()

@@ -48,7 +48,7 @@ OVERVIEW = re.compile(
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions")
 
 # A follow-up that asks to go on with what was just answered.
-CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
+CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
 NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:问题|题)?(?:呢|吧|是什么|是啥)?$|^(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
@@ -59,7 +59,8 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"(?:\s+(?:one|question))?\b")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
-                             r"|who\s+(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?"
+                             r"|who\s+(?:else\s+)?(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?"
+                             r"|(?:anyone|anybody|who)\s+else\b"
                              r"|how\s+many\s+experts|which\s+experts")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.

@@ -231,3 +231,22 @@ def test_an_english_and_that_asks_again_splits_a_question():
         "how do we troubleshoot apps", "how should storage be planned")
     assert split_parts("What is the difference between flannel and calico?") == ()
     assert split_parts("If the network fails and how do we recover?") == ()
+
+
+def test_an_organisation_and_an_english_job_title_name_the_expert(tmp_path):
+    from kbqa.retrieval.glossary import Glossary
+
+    (tmp_path / "g.tsv").write_text("ant financial|蚂蚁集团\t蚂蚁\n", encoding="utf-8")
+    spelled = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(tmp_path / "g.tsv").spellings)
+    for question in ("What did the Ant Financial product manager say?", "what did the ant financial engineers say"):
+        intent = understand(question, spelled)
+        assert (intent.kind, intent.expert) == ("expert", "rangeryu"), question
+    assert understand("Ant Financial 的发布流程", spelled).expert == ""
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("who else answered it?", ["第1题"], "expert", (1,)),
+    ("能展开讲讲吗", ["容器里的应用出了问题怎么排查"], "topical", ())])
+def test_who_else_and_polite_go_on_are_follow_ups(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics) and intent.followup

@@ -30,6 +30,9 @@ FRAMES = {
         "profile": "{handle}，{org}，在本知识库中回答了 {k} 个问题：",
         "who_answered": "回答这个问题的专家（{k} 位）：",
         "expert_item": "{handle}（{org}）",
+        "experts": "《{title}》共有 {k} 位专家回答（按回答的问题列出）：",
+        "experts_item": "{handle}（{org}）：{topics}",
+        "topic_ref": "问题 {n}",
         "no_subject": "{handle} 的回答里没有谈到这个话题。{handle} 回答的问题是：",
         "ask_expert": "{handle} 对问题{n}怎么说？",
         "ask_views": "{handle} 说了什么？",
@@ -55,6 +58,9 @@ FRAMES = {
         "profile": "{handle}, {org}, answered {k} questions in this FAQ:",
         "who_answered": "Experts who answered this question ({k}):",
         "expert_item": "{handle} ({org})",
+        "experts": "《{title}》 has {k} experts; each, with the questions they answered:",
+        "experts_item": "{handle} ({org}): {topics}",
+        "topic_ref": "question {n}",
         "no_subject": "{handle} does not discuss this in the FAQ. {handle} answered:",
         "ask_expert": "What did {handle} say on question {n}?",
         "ask_views": "What did {handle} say?",
@@ -134,6 +140,15 @@ class Builder:
             title=self.f("profile_title", handle=handle, org=e.org_title),
             lead=self.f("profile", handle=handle, org=e.org_title, k=len(e.topics)),
             items=tuple(self.title(n) for n in shown)))
+
+    def experts(self) -> None:
+        """Every expert with their organisation and title and the questions they answered."""
+        c = self.catalog
+        sep = "、" if self.lang == "zh" else ", "
+        items = tuple(self.f("experts_item", handle=h, org=e.org_title,
+                             topics=sep.join(self.f("topic_ref", n=n) for n in e.topics))
+                      for h, e in c.experts.items())
+        self.sections.append(Section(lead=self.f("experts", title=c.faq.title, k=len(c.experts)), items=items))
 
     def expert_answers(self, handle: str, topics: tuple[int, ...]) -> None:
         for n in topics:

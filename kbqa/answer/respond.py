@@ -113,6 +113,9 @@ class Responder:
         if kind == "smalltalk":
             b.smalltalk(intent.aspect, self.state.examples[:3])
             suggestions = self.starters()
+        elif kind == "overview" and intent.aspect == "experts":
+            b.experts()
+            suggestions = suggest.starters([(b.f("ask_views", handle=h), None) for h in list(catalog.experts)[:3]])
         elif kind == "overview":
             b.overview(intent.missing)
             suggestions = self.starters()

@@ -47,6 +47,11 @@ OVERVIEW = re.compile(
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions")
 
+# Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
+EXPERTS = re.compile(r"(?:哪些|哪几位|几位|多少位?|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)"
+                     r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
+                     r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
+
 # A follow-up that asks to go on with what was just answered.
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")

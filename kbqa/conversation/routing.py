@@ -206,6 +206,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)
 
+    # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
+    # who answered that one (_follow_up)
+    directory = cues.EXPERTS.search(text)
+    if directory and not experts and not refs and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+        rest = text[:directory.start()] + " " + text[directory.end():]
+        if len(strangers(rest, catalog)) <= 1 and not (set(faq_words(rest, catalog)) - catalog.general_words):
+            return Intent("overview", lang, aspect="experts")
+
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about
     pronoun = bool(turns and _PRONOUN.search(text))
     chat_only = len(strangers(text, catalog)) <= 1  # one odd word ("lol", a typo) is chatter

@@ -48,6 +48,16 @@ def test_an_expert_on_a_subject_in_other_words_answers_with_that_question_first(
     assert [c.topic for c in a.citations] == [6, 4, 5] and {c.expert for c in a.citations} == {"zhuqibs"}
 
 
+def test_the_directory_names_every_expert_with_their_questions(real_engine):
+    a = real_engine.ask("专家名单")
+    assert a.status == "answered" and a.kind == "overview" and not a.citations
+    units = [u for u in real_engine.faq().units if u.kind == "answer"]
+    for handle in {u.expert for u in units}:
+        line = next(x for x in a.answer.splitlines() if x.startswith(handle))
+        assert all(f"问题 {u.topic}" in line for u in units if u.expert == handle), line
+    assert {s.text for s in a.suggestions} and real_engine.ask("Who are the experts?").kind == "overview"
+
+
 def test_who_answered_names_every_expert_of_the_question(real_engine):
     a = real_engine.ask("哪些专家回答了网络选型的问题")
     assert a.topic == 4 and len({c.expert for c in a.citations}) == 6

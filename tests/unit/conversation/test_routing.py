@@ -250,3 +250,17 @@ def test_an_organisation_and_an_english_job_title_name_the_expert(tmp_path):
 def test_who_else_and_polite_go_on_are_follow_ups(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics) and intent.followup
+
+
+@pytest.mark.parametrize("question", ["专家列表", "專家名單", "一共有几位专家", "所有专家都有谁", "Who are the experts?",
+                                      "list all experts"])
+def test_asking_who_the_experts_are_is_the_directory(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("overview", "experts")
+
+
+def test_experts_of_a_subject_or_after_a_question_are_not_the_directory(catalog):
+    assert understand("哪些专家回答了网络选型的问题", catalog).aspect == "who_answered"
+    assert understand("网络方面有哪些专家", catalog).aspect == "who_answered"
+    after = understand("有几位专家回答", catalog, Context(["问题4"]))
+    assert (after.aspect, after.topics) == ("who_answered", (4,))

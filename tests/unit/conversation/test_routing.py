@@ -264,3 +264,8 @@ def test_experts_of_a_subject_or_after_a_question_are_not_the_directory(catalog)
     assert understand("网络方面有哪些专家", catalog).aspect == "who_answered"
     after = understand("有几位专家回答", catalog, Context(["问题4"]))
     assert (after.aspect, after.topics) == ("who_answered", (4,))
+
+
+@pytest.mark.parametrize("question", ["你是谁开发的", "谁开发了你"])
+def test_who_made_you_is_small_talk_even_with_a_faq_word(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"  # 开发 is also the FAQ's word (question 8)

@@ -11,8 +11,10 @@ from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.replies import Builder
 from kbqa.conversation.routing import Intent
+from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
 from kbqa.settings import Settings
+from kbqa.text.normalise import normalise, words
 from kbqa.types import Answer, Hit, Section
 
 if TYPE_CHECKING:
@@ -93,12 +95,28 @@ class Responder:
                       suggestions=suggest.after_answer(self.state.catalog, intent.lang, topics, cited, hits))
 
     def subject_topic(self, subject: str) -> int | None:
-        """The FAQ question a subject names ("the high availability question"): retrieval's first, when the
-        decision covers it or the FAQ knows most of its words (a bare subject is short, often English)."""
+        """The FAQ question a subject names ("哪个问题讲存储", "the high availability question"): among the
+        questions whose title names it (in the FAQ's words or, for English, the glossary's), the one retrieval
+        ranks first; else retrieval's first, when the decision covers the subject; else None."""
         r, covered, _ = self.retrieve(subject, None, self.mode)
-        if r.hits and (covered or r.features.get("cov_any", 0.0) >= 0.5):
-            return r.hits[0].unit.topic
-        return None
+        titled = self._titled(subject)
+        if titled:
+            order = [t for t, _ in suggest.ranked_topics(r.hits)]
+            return min(titled, key=lambda n: (order.index(n) if n in order else len(order), n))
+        return r.hits[0].unit.topic if r.hits and covered else None
+
+    def _titled(self, subject: str) -> list[int]:
+        """The questions whose title says every specific word of the subject (the FAQ's words, or for an English
+        word its glossary translations, any of them); none when the subject has no such word."""
+        catalog = self.state.catalog
+        _, aliases = self.state.retriever.expand(subject)
+        groups = [[w] + [x for alt in aliases.get(stem_latin(w), ()) for x in alt] for w in words(normalise(subject))]
+        groups = [[x for x in g if x in catalog.vocab and x not in catalog.general_words] for g in groups]
+        groups = [g for g in groups if g]
+        if not groups:
+            return []
+        return [n for n in catalog.numbers
+                if all(any(x in normalise(catalog.topics[n].title) for x in g) for g in groups)]
 
     def starters(self):
 

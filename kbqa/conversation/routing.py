@@ -122,7 +122,9 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"(?P<c>[^?.,]{1,60})")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
-                             r"|which\s+question\s+(?:is\s+about|covers|talks\s+about|is\s+on)")
+                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?"
+                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
+                             r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)")
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
 _ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥"
                    r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
@@ -206,6 +208,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)
 
+    if not experts and _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
+        rest = _WHICH_QUESTION.sub(" ", text)
+        if set(subject_words(rest, catalog, _BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
+            return Intent("question", lang, subject=rest, followup=followup)
+
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
     # who answered that one (_follow_up)
     directory = cues.EXPERTS.search(text)
@@ -252,11 +259,6 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if ref_topics or named:
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
                           followup=followup)
-
-    if _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
-        rest = _WHICH_QUESTION.sub(" ", text)
-        if faq_words(rest, catalog, _BY_NUMBER_FILLER):
-            return Intent("question", lang, subject=rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))

@@ -92,7 +92,7 @@ def test_next_and_previous_may_say_question(catalog, turn, topic):
 def test_more_ways_to_ask_what_the_faq_holds(catalog, question):
     # "容器" is one of the FAQ's own title words: "container-related questions" are all of them
     assert understand(question, catalog).kind == "overview"
-    assert understand("网络相关的问题有哪些", catalog).kind == "topical"
+    assert understand("网络相关的问题有哪些", catalog).kind == "question"  # 网络 is a subject: the question about it
 
 
 def test_another_one_after_a_question_by_number_is_the_next_question(catalog):
@@ -269,3 +269,14 @@ def test_experts_of_a_subject_or_after_a_question_are_not_the_directory(catalog)
 @pytest.mark.parametrize("question", ["你是谁开发的", "谁开发了你"])
 def test_who_made_you_is_small_talk_even_with_a_faq_word(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"  # 开发 is also the FAQ's word (question 8)
+
+
+@pytest.mark.parametrize("question", ["有没有关于滚动更新的问题", "网络相关的问题有哪些", "which question covers troubleshooting",
+                                      "Which question talks about high availability?", "is there a question about storage?"])
+def test_which_question_is_about_a_subject(catalog, question):
+    intent = understand(question, catalog)
+    assert intent.kind == "question" and not intent.topics and intent.subject
+
+
+def test_the_faqs_general_words_are_no_subject_of_which_question(catalog):
+    assert understand("能回答哪些容器相关的问题？", catalog).kind == "overview"

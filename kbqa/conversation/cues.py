@@ -52,6 +52,13 @@ EXPERTS = re.compile(r"(?:哪些|哪几位|几位|多少位?|所有的?|全部�
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
                      r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
+# "关于网络，FAQ 怎么说" / "what does the FAQ say about networking": the FAQ named as the source of a subject's
+# answer; the subject alone is what to retrieve.
+ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|kb|知识库|文章|资料|文档|文中|本文)\s*(?:里|中|里面|上)?(?:是)?\s*"
+                       r"(?:怎么说|怎么讲|怎么写|说了?什么|讲了?什么|写了?什么|提到了?什么|有什么说法|的说法)"
+                       r"|(?:what|how)\s+does\s+(?:the|this)\s+(?:faq|article|kb|document|knowledge\s+base)\s+(?:say|talk|cover)s?"
+                       r"(?:\s+about)?|according\s+to\s+(?:the|this)\s+(?:faq|article|document)")
+
 # A follow-up that asks to go on with what was just answered.
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")

@@ -271,6 +271,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)
 
+    about = cues.ABOUT_FAQ.search(text)
+    if about:  # "关于网络，FAQ 怎么说": retrieve the subject, without the words that name the FAQ
+        rest = text[:about.start()] + " " + text[about.end():]
+        if set(subject_words(rest, catalog, _META, lang)) - catalog.general_words:
+            return Intent("topical", lang, followup=followup, rephrase=rest.strip())
     return Intent("topical", lang, parts=split_parts(question), followup=followup)
 
 

@@ -65,6 +65,11 @@ def test_which_question_is_about_a_subject_prefers_the_titles(real_engine):
     assert real_engine.ask("有没有关于镜像瘦身的问题").status == "not_covered"  # a subject the FAQ does not treat
 
 
+def test_a_subject_asked_of_the_faq_is_answered_on_the_subject(real_engine):
+    assert real_engine.ask("关于网络，FAQ 怎么说").topic == 4  # was refused: "faq", "怎么说" diluted the question
+    assert real_engine.ask("What does the article say about GPU scheduling?").status == "not_covered"
+
+
 def test_who_answered_names_every_expert_of_the_question(real_engine):
     a = real_engine.ask("哪些专家回答了网络选型的问题")
     assert a.topic == 4 and len({c.expert for c in a.citations}) == 6

@@ -280,3 +280,11 @@ def test_which_question_is_about_a_subject(catalog, question):
 
 def test_the_faqs_general_words_are_no_subject_of_which_question(catalog):
     assert understand("能回答哪些容器相关的问题？", catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, subject", [("关于网络，FAQ 怎么说", "网络"), ("文章里怎么说滚动更新的", "滚动更新"),
+                                               ("what does the FAQ say about networking?", "networking")])
+def test_naming_the_faq_as_the_source_leaves_the_subject_to_retrieve(catalog, question, subject):
+    intent = understand(question, catalog)
+    assert intent.kind == "topical" and subject in intent.rephrase and "faq" not in intent.rephrase
+    assert understand("FAQ 讲了什么", catalog).kind == "overview"  # no subject: what the FAQ holds

@@ -159,6 +159,8 @@ class Responder:
             suggestions = suggest.after_question(catalog, intent.lang, topics)
         else:
             topic, suggestions = self._expert(intent, b)
+            for other in intent.also:  # "xiaoping378 和 Garyy 都说了啥": each expert named, in turn
+                self._expert(replace(intent, expert=other, also=()), b)
             if intent.from_context and intent.aspect == "views":
                 kind = "answer"  # "xiaoping378 怎么说" while on question 4: that expert's answer to it
         if not b.sections:

@@ -16,7 +16,8 @@ SMALLTALK = {
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|are\s+you\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself"),
     "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
-               r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"),
+               r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
+               r"|good\s+(?:job|work|answer)|well\s+done|perfect|excellent"),
     "bye": (r"再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安",
             r"bye|goodbye|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"

@@ -18,7 +18,7 @@ English), never about this FAQ's content: numbers, titles and names come from th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from kbqa.conversation import cues
@@ -121,6 +121,8 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"|(?<![a-z])who\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
+MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
+
 _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                              r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?"
                              r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
@@ -143,6 +145,7 @@ class Intent:
     followup: bool = False
     from_context: bool = False  # topics come from earlier turns, not from this question
     rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
+    also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
 
 
 @dataclass
@@ -201,9 +204,11 @@ def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> l
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
     text = normalise(question, phrases=False)
-    lang = language(question)
     turns = context.turns
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
+    # the language of the words around the names: "xiaoping378 和 Garyy 都说了啥" is a Chinese question
+    lang = language(catalog.strip_names(question) if experts and re.search(r"\w", catalog.strip_names(question))
+                    else question)
     refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)
@@ -250,7 +255,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                           followup=followup)
 
     if experts:
-        return _about_expert(experts[0], text, refs, catalog, context, lang, followup)
+        intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
+        if len(experts) > 1 and intent.aspect in ("views", "subject", "profile"):  # each of them, in turn
+            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]))
+        return intent
 
     if _WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)

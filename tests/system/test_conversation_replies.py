@@ -70,6 +70,12 @@ def test_a_subject_asked_of_the_faq_is_answered_on_the_subject(real_engine):
     assert real_engine.ask("What does the article say about GPU scheduling?").status == "not_covered"
 
 
+def test_two_experts_named_get_a_section_each(real_engine):
+    a = real_engine.ask("xiaoping378 和 Garyy 都说了啥")
+    assert a.kind == "expert" and [c.expert for c in a.citations] == ["xiaoping378", "Garyy"]
+    assert "（" in a.answer  # Chinese frames: the handles' letters do not make it an English question
+
+
 def test_who_answered_names_every_expert_of_the_question(real_engine):
     a = real_engine.ask("哪些专家回答了网络选型的问题")
     assert a.topic == 4 and len({c.expert for c in a.citations}) == 6

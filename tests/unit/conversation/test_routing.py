@@ -288,3 +288,15 @@ def test_naming_the_faq_as_the_source_leaves_the_subject_to_retrieve(catalog, qu
     intent = understand(question, catalog)
     assert intent.kind == "topical" and subject in intent.rephrase and "faq" not in intent.rephrase
     assert understand("FAQ 讲了什么", catalog).kind == "overview"  # no subject: what the FAQ holds
+
+
+def test_two_experts_named_are_both_answered_in_the_questions_language(catalog):
+    intent = understand("xiaoping378 和 Garyy 都说了啥", catalog)
+    assert (intent.expert, intent.also, intent.lang) == ("xiaoping378", ("Garyy",), "zh")
+    assert understand("What did gavin_zhang say?", catalog).lang == "en"
+    assert understand("Garyy?", catalog).lang == "en"  # nothing but the name: its own letters decide
+
+
+@pytest.mark.parametrize("question", ["good job", "well done!"])
+def test_praise_is_thanks(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"

@@ -122,7 +122,6 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"(?P<c>[^?.,]{1,60})")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
-
 _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                              r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?"
                              r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
@@ -206,9 +205,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     text = normalise(question, phrases=False)
     turns = context.turns
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
-    # the language of the words around the names: "xiaoping378 和 Garyy 都说了啥" is a Chinese question
-    lang = language(catalog.strip_names(question) if experts and re.search(r"\w", catalog.strip_names(question))
-                    else question)
+    bare = catalog.strip_names(question)  # the words around the names: "xiaoping378 和 Garyy 都说了啥" is Chinese
+    lang = language(bare if experts and re.search(r"\w", bare) else question)
     refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)

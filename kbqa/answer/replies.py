@@ -23,6 +23,7 @@ FRAMES = {
         "bye": "再见！有问题随时来问。",
         "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
         "ack": "好的。还想了解什么，可以继续问我，比如：",
+        "language": "我用你提问的语言回答：用英文提问，说明文字就是英文；用繁体提问，就用繁体回答。专家的原话保持原文（中文）。可以这样问：",
         "question": "问题 {n}：{title}",
         "experts_of": "{k} 位专家回答了这个问题：",
         "no_experts": "本文没有收录这个问题的专家回答。",
@@ -51,6 +52,9 @@ FRAMES = {
         "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "
                "what. You could ask:",
         "ack": "OK. Anything else? For example:",
+        "language": "I answer in the language you ask in: ask in English and my own words are English; ask in "
+                    "Traditional Chinese and the reply is Traditional. The experts' words stay as they wrote them "
+                    "(Chinese). You could ask:",
         "question": "Question {n}: {title}",
         "experts_of": "{k} experts answered this question:",
         "no_experts": "The article does not include expert answers to this question.",

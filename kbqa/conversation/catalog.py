@@ -23,6 +23,7 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|�
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 
+_FROM = re.compile(r"(?:来自|出自|from)\s*(?:某|the\s+|an?\s+)?$")  # "哪位专家来自保险公司": a person, from an organisation
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
 
@@ -243,7 +244,7 @@ class Catalog:
         for pattern, h, person in self._fuzzy:
             m = pattern.search(text)
             after = re.sub(r"^(?:公司|银行|企业|厂商|的|\s)+", "", text[m.end():]) if m else ""
-            if m and (not person or _PERSON.match(after)) and h not in found:
+            if m and (not person or _PERSON.match(after) or _FROM.search(text[:m.start()])) and h not in found:
                 found.append(h)
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
             for h in self.experts:

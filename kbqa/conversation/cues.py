@@ -15,6 +15,10 @@ SMALLTALK = {
     "who": (r"你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|真人|你是ai|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|are\s+you\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself"),
+    "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
+                 r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
+                 r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
+                 r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
     "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|good\s+(?:job|work|answer)|well\s+done|perfect|excellent"),
@@ -92,7 +96,8 @@ def cue(kind: str, text: str) -> bool:
 
 
 def smalltalk_kind(text: str) -> str | None:
-    """The small-talk kind whose cue the text holds (who, thanks, bye, greet, ack in that order), else None."""
+    """The small-talk kind whose cue the text holds (who, language, thanks, bye, greet, ack in that order), else
+    None."""
     for kind, pattern in SMALLTALK_RE.items():
         if pattern.search(text):
             return kind

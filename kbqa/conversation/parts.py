@@ -7,6 +7,10 @@ import re
 from kbqa.text.normalise import normalise, words
 
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
+# the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…" (not "1.26" or "2.x": versions)
+_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|[（(]\d{1,2}[)）]"
+_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(]\d{{1,2}}[)）]")
+_LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
                         r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
@@ -24,7 +28,12 @@ def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
+    lead = _LIST_LEAD.match(text)
+    if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
+        text = text[lead.end():]
     pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+    if len(_LIST_ITEM.findall(text)) >= 2:
+        pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
     out: list[str] = []
     for p in pieces:
         for q in _CONNECTOR.split(p):

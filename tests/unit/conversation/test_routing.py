@@ -300,3 +300,23 @@ def test_two_experts_named_are_both_answered_in_the_questions_language(catalog):
 @pytest.mark.parametrize("question", ["good job", "well done!"])
 def test_praise_is_thanks(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+def test_a_numbered_list_is_split_into_its_items_but_versions_are_not():
+    assert split_parts("两个问题：1. 网络怎么选 2. 存储怎么选") == ("网络怎么选", "存储怎么选")  # the lead-in asks nothing
+    assert split_parts("（1）网络怎么选（2）存储怎么选") == ("网络怎么选", "存储怎么选")
+    assert split_parts("1) how to choose network 2) how to plan storage") == ("how to choose network",
+                                                                            "how to plan storage")
+    for one in ("Rancher 2.x 怎么导入一个已有的 k8s 集群", "k8s 1.26 升级到 1.27 要注意什么", "步骤 1. 先装 docker"):
+        assert split_parts(one) == (), one
+
+
+@pytest.mark.parametrize("question", ["能不能用英文回答", "Can you answer in English?", "中文回答"])
+def test_asking_for_a_language_is_small_talk(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("smalltalk", "language")
+
+
+def test_an_expert_from_an_organisation(catalog):
+    assert understand("哪位专家来自保险公司", catalog).expert == "Garyy"
+    assert understand("保险行业的容器网络怎么做", catalog).expert == ""  # an organisation's word alone names nobody

@@ -105,6 +105,12 @@ class Responder:
             return min(titled, key=lambda n: (order.index(n) if n in order else len(order), n))
         return r.hits[0].unit.topic if r.hits and covered else None
 
+    def _every_unit(self, subject: str):
+        """Retrieval of ``subject`` with every unit ranked (an expert's answers may not be in the top few), and
+        each unit's score by id."""
+        r = self.state.retriever.search(subject, self.mode or self.settings.mode, len(self.state.faq.units))
+        return r, {h.unit.id: h.score for h in r.hits}
+
     def _titled(self, subject: str) -> list[int]:
         """The questions whose title says every specific word of the subject (the FAQ's words, or for an English
         word its glossary translations, any of them); none when the subject has no such word."""
@@ -113,10 +119,8 @@ class Responder:
         groups = [[w] + [x for alt in aliases.get(stem_latin(w), ()) for x in alt] for w in words(normalise(subject))]
         groups = [[x for x in g if x in catalog.vocab and x not in catalog.general_words] for g in groups]
         groups = [g for g in groups if g]
-        if not groups:
-            return []
-        return [n for n in catalog.numbers
-                if all(any(x in normalise(catalog.topics[n].title) for x in g) for g in groups)]
+        titles = {n: normalise(catalog.topics[n].title) for n in catalog.numbers} if groups else {}
+        return [n for n, title in titles.items() if all(any(x in title for x in g) for g in groups)]
 
     def starters(self):
 
@@ -178,9 +182,8 @@ class Responder:
         if intent.aspect in ("profile", "questions"):
             b.profile(handle)
             return None, suggest.after_expert(catalog, intent.lang, handle, ())
-        if intent.aspect == "subject":  # every unit ranked: the expert's answers may not be in the top few
-            r = self.state.retriever.search(intent.subject, self.mode or self.settings.mode, len(self.state.faq.units))
-            score = {h.unit.id: h.score for h in r.hits}
+        if intent.aspect == "subject":
+            r, score = self._every_unit(intent.subject)
             # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them
             ranked = sorted(r.hits, key=lambda h: (h.unit.expert != handle, -h.score))[:self.settings.top_k]
             b.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
@@ -198,8 +201,7 @@ class Responder:
             return best.topic, suggest.after_expert(catalog, intent.lang, handle, (best.topic,))
         topics = intent.topics or e.topics
         if not intent.topics and intent.subject and len(topics) > 1:  # their answers, the subject's closest first
-            r = self.state.retriever.search(intent.subject, self.mode or self.settings.mode, len(self.state.faq.units))
-            score = {h.unit.id: h.score for h in r.hits}
+            _, score = self._every_unit(intent.subject)
             best = {n: max((score.get(u.id, 0.0) for u in e.units if u.topic == n), default=0.0) for n in topics}
             topics = sorted(topics, key=lambda n: -best[n])
         if not intent.topics:

@@ -205,8 +205,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     text = normalise(question, phrases=False)
     turns = context.turns
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
-    bare = catalog.strip_names(question)  # the words around the names: "xiaoping378 和 Garyy 都说了啥" is Chinese
-    lang = language(bare if experts and re.search(r"\w", bare) else question)
+    bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
+    lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)

@@ -75,14 +75,18 @@ def current_rss_mb(pid: int | None = None) -> float | None:
     return now
 
 
-def tree_rss_mb(pid: int) -> float | None:
-    """Current RSS of a process and all its descendants (a server and the workers it starts)."""
-    try:
-        import psutil
+def process_tree(pid: int) -> list:
+    """A process and all its descendants (a server and the workers it starts), as psutil Processes."""
+    import psutil
 
-        procs = [psutil.Process(pid)]
-        procs += procs[0].children(recursive=True)
-        return sum(p.memory_info().rss for p in procs) / 2**20
+    procs = [psutil.Process(pid)]
+    return procs + procs[0].children(recursive=True)
+
+
+def tree_rss_mb(pid: int) -> float | None:
+    """Current RSS of a process and all its descendants."""
+    try:
+        return sum(p.memory_info().rss for p in process_tree(pid)) / 2**20
     except Exception:  # noqa: BLE001 - the process ended while we looked
         return None
 
@@ -92,10 +96,7 @@ def tree_pss_mb(pid: int) -> float | None:
     in each, so forked workers sharing the loaded models count them once (where summed RSS counts them n
     times). Linux (/proc/<pid>/smaps_rollup); elsewhere the summed RSS."""
     try:
-        import psutil
-
-        procs = [psutil.Process(pid)]
-        procs += procs[0].children(recursive=True)
+        procs = process_tree(pid)
     except Exception:  # noqa: BLE001 - the process ended while we looked
         return None
     total = 0.0

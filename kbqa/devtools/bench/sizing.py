@@ -26,8 +26,8 @@ import tempfile
 import time
 
 from kbqa.devtools.bench.http import _free_port, _load, _stop, _wait_ready, split_warmup
-from kbqa.devtools.measure import (child_env, load_questions, machine_info, percentiles, rounded, tree_pss_mb,
-                                    tree_rss_mb)
+from kbqa.devtools.measure import (child_env, load_questions, machine_info, percentiles, process_tree, rounded,
+                                    tree_pss_mb, tree_rss_mb)
 
 PROFILES = {
     "default": {},
@@ -39,10 +39,8 @@ PROFILES = {
 def _cpu_s(pid: int) -> float:
     import psutil
 
-    procs = [psutil.Process(pid)]
-    procs += procs[0].children(recursive=True)
     total = 0.0
-    for p in procs:
+    for p in process_tree(pid):
         try:
             t = p.cpu_times()
             total += t.user + t.system

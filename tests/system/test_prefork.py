@@ -57,11 +57,16 @@ def test_forked_workers_answer_in_parallel_are_replaced_and_stop(tmp_path):
 
             assert _wait(ok, 180), (tmp_path / "serve.log").read_text(errors="replace")
             assert _wait(lambda: len(_children(proc)) == 2, 30)
+            # /healthz answers once one worker serves; both accept once each has logged its start-up
+            def started() -> int:
+                return (tmp_path / "serve.log").read_text(errors="replace").count("Application startup complete")
+
+            assert _wait(lambda: started() >= 2, 60), (tmp_path / "serve.log").read_text(errors="replace")
             workers = _children(proc)
             cpu0 = {w.pid: sum(w.cpu_times()[:2]) for w in workers}
 
-            def ask(q: str) -> dict:
-                r = c.post("/api/ask", json={"question": q})
+            def ask(q: str) -> dict:  # a connection each: every request is a new accept on the shared socket
+                r = httpx.post(base + "/api/ask", json={"question": q}, timeout=30)
                 assert r.status_code == 200, r.text
                 return r.json()
 

@@ -23,72 +23,9 @@ from typing import Callable
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
+from kbqa.conversation.numbers import REF, cn_number, ref_numbers
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
-
-# ---- numbers ------------------------------------------------------------------------------------------
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = r"[零〇一二两三四五六七八九十百]+"
-_EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-           "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1}
-_EN_CARD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-            "ten": 10, "eleven": 11, "twelve": 12}
-
-
-def cn_number(text: str) -> int | None:
-    """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23, 一百 -> 100; digits as they are."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGIT and c not in "十百" for c in text):
-        return None
-    if "百" in text:
-        head, _, rest = text.partition("百")
-        h = _CN_DIGIT.get(head, 1) if head else 1
-        r = cn_number(rest.lstrip("零〇")) if rest else 0
-        return None if r is None else h * 100 + r
-    if "十" in text:
-        head, _, rest = text.partition("十")
-        tens = _CN_DIGIT.get(head, 1) if head else 1
-        ones = _CN_DIGIT.get(rest, 0) if rest else 0
-        return tens * 10 + ones
-    return int("".join(str(_CN_DIGIT[c]) for c in text))
-
-
-_NUM = rf"(\d{{1,3}}|{_CN_NUM})"
-_EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
-# a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
-_REF = re.compile("|".join([
-    rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
-    rf"(?:问题|题目|难点|(?<![主标话])题)\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?:\s*[个题])?",
-    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题)",
-    rf"第\s*(?P<d>{_NUM[1:-1]})\s*[个道条题]",
-    r"(?<![a-z0-9])q\s*\.?\s*(?P<e>\d{1,3})(?![a-z0-9])",
-    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
-    r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
-    r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
-    r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?)",
-]))
-
-
-def _ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
-    """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
-    out = []
-    for m in _REF.finditer(text):
-        if m.group("last"):
-            out.append((count, m.span()))
-            continue
-        raw = next(v for k, v in m.groupdict().items() if v and k != "last")
-        if m.group("o"):
-            word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
-            n = int(word) if word.isdigit() else _EN_ORD[word]
-            n = count if n == -1 else n
-        else:
-            n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
-        if n is not None:
-            out.append((n, m.span()))
-    return out
-
 
 # ---- words that carry no subject, by intent ---------------------------------------------------------------
 _META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
@@ -163,7 +100,7 @@ def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> li
     """The words of a question that the FAQ itself uses, once small-talk and overview cues, question numbers,
     expert names and filler are taken out: what makes a question about the FAQ's content. Words the FAQ never
     uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
-    rest = catalog.strip_names(_REF.sub(" ", cues.strip_cues(normalise(text))))
+    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
     return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
 
@@ -174,7 +111,7 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
     jieba's search mode cuts out of a filler phrase (不好意思 -> 不好, 意思), words its dictionary tags as
     function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
     of known words (docker+k8s)."""
-    rest = catalog.strip_names(_REF.sub(" ", cues.strip_cues(normalise(text))))
+    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | _META
     phrases = [f for f in skip if len(f) >= 3 and f in rest]
     out = []
@@ -207,7 +144,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
-    refs = _ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
+    refs = ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     content = faq_words(text, catalog)
 
@@ -260,7 +197,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if _WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
-        rest = _WHO_ANSWERED.sub(" ", _REF.sub(" ", text))
+        rest = _WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
         if ref_topics or named:
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
@@ -268,7 +205,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
-        rest = _REF.sub(" ", text)
+        rest = REF.sub(" ", text)
         titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]].title)
         if not faq_words(text, catalog, _BY_NUMBER_FILLER) or titled:
             have = tuple(n for n in nums if n in catalog.topics)

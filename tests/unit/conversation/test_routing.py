@@ -6,7 +6,8 @@ import pytest
 
 from kbqa.conversation.catalog import Catalog, alias_key
 from kbqa.conversation.parts import split_parts
-from kbqa.conversation.routing import Context, cn_number, understand
+from kbqa.conversation.numbers import cn_number
+from kbqa.conversation.routing import Context, understand
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
 

@@ -1,0 +1,68 @@
+"""Question numbers as people write them: 问题7, 第七个问题, 第7题, Q7, question 7, the third one, 最后一个问题
+(``ref_numbers``), and Chinese numerals (``cn_number``). Nothing here is about one FAQ."""
+from __future__ import annotations
+
+import re
+
+# ---- numbers ------------------------------------------------------------------------------------------
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUM = r"[零〇一二两三四五六七八九十百]+"
+_EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+           "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1}
+_EN_CARD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+            "ten": 10, "eleven": 11, "twelve": 12}
+
+
+def cn_number(text: str) -> int | None:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23, 一百 -> 100; digits as they are."""
+    if text.isdigit():
+        return int(text)
+    if not text or any(c not in _CN_DIGIT and c not in "十百" for c in text):
+        return None
+    if "百" in text:
+        head, _, rest = text.partition("百")
+        h = _CN_DIGIT.get(head, 1) if head else 1
+        r = cn_number(rest.lstrip("零〇")) if rest else 0
+        return None if r is None else h * 100 + r
+    if "十" in text:
+        head, _, rest = text.partition("十")
+        tens = _CN_DIGIT.get(head, 1) if head else 1
+        ones = _CN_DIGIT.get(rest, 0) if rest else 0
+        return tens * 10 + ones
+    return int("".join(str(_CN_DIGIT[c]) for c in text))
+
+
+_NUM = rf"(\d{{1,3}}|{_CN_NUM})"
+_EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
+# a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
+REF = re.compile("|".join([
+    rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
+    rf"(?:问题|题目|难点|(?<![主标话])题)\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?:\s*[个题])?",
+    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题)",
+    rf"第\s*(?P<d>{_NUM[1:-1]})\s*[个道条题]",
+    r"(?<![a-z0-9])q\s*\.?\s*(?P<e>\d{1,3})(?![a-z0-9])",
+    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
+    r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
+    r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
+    rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
+    r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?)",
+]))
+
+
+def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
+    """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
+    out = []
+    for m in REF.finditer(text):
+        if m.group("last"):
+            out.append((count, m.span()))
+            continue
+        raw = next(v for k, v in m.groupdict().items() if v and k != "last")
+        if m.group("o"):
+            word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
+            n = int(word) if word.isdigit() else _EN_ORD[word]
+            n = count if n == -1 else n
+        else:
+            n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
+        if n is not None:
+            out.append((n, m.span()))
+    return out

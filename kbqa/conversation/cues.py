@@ -19,7 +19,7 @@ SMALLTALK = {
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
-    "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|good\s+(?:job|work|answer)|well\s+done|perfect|excellent"),
     "bye": (r"再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安",
@@ -42,8 +42,8 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
-    r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:些)?(?:哪些|哪几|什么|啥)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
-    r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|帮助|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
+    r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
+    r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
     r"|分别是(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
@@ -76,7 +76,7 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"(?:\s+(?:one|question))?\b")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
-                             r"|who\s+(?:else\s+)?(?:answered|replied)(?:\s+(?:it|that|this))?\??$|other\s+experts?"
+                             r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b"
                              r"|how\s+many\s+experts|which\s+experts")
 

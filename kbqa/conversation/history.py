@@ -60,22 +60,30 @@ def may_borrow(features: dict) -> bool:
     return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
-def talks_about(faq, catalog, r, question: str, alone=None) -> bool:
+def talks_about(faq, catalog, r, question: str, alone=None, aliases=None) -> bool:
     """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question and, when
     the question alone finds another FAQ question (``alone``, its retrieval), its most specific word (the
     rarest in the FAQ) occurs there at least half as densely: "存储呢" after a network question is about
     storage (once in question 4's long answers, four times in question 7's short ones); "镜像仓库呢" after
-    high availability is the registry's HA (仓库 once in each)."""
+    high availability is the registry's HA (仓库 once in each). ``aliases``: the glossary's FAQ words for the
+    question's other words (``Retriever.expand``), so that "and storage specifically?" counts as 存储; a word
+    with several is met by any one of them."""
     if not r.hits:
         return False
     topic = r.hits[0].unit.topic
     other = alone.hits[0].unit.topic if alone is not None and alone.hits else topic
     text, other_text = _topic_text(faq, topic), _topic_text(faq, other)
-    own = [w for w in words(question) if w in catalog.vocab]
-    if not own or not all(w in text for w in own):
+    needs = [[[w]] for w in words(question) if w in catalog.vocab]
+    needs += [[[w for w in alt if w in catalog.vocab] for alt in alts] for alts in (aliases or {}).values()]
+    needs = [[alt for alt in need if alt] for need in needs]
+    needs = [need for need in needs if need]
+    if not needs:
+        return False
+    met = [next((alt for alt in need if all(w in text for w in alt)), None) for need in needs]
+    if any(m is None for m in met):
         return False
     every = normalise(" ".join(u.text for u in faq.units))
-    w = min(own, key=every.count)
+    w = min((w for alt in met for w in alt), key=every.count)
     return text.count(w) / len(text) >= 0.5 * other_text.count(w) / len(other_text)
 
 

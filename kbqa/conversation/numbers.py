@@ -66,3 +66,25 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
         if n is not None:
             out.append((n, m.span()))
     return out
+
+
+# an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
+_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*位"
+                         rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response)(?![a-z])")
+
+
+def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
+    """(place, span) of an expert named by their place among a question's answers; 1 is the first, -1 the
+    last."""
+    m = _EXPERT_ORD.search(text)
+    if not m:
+        return None
+    if m.group("last"):
+        return -1, m.span()
+    if m.group("o"):
+        raw = m.group("o")
+        word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
+        n = int(word) if word.isdigit() else _EN_ORD[word]
+    else:
+        n = cn_number(m.group("a") or m.group("b"))
+    return (n, m.span()) if n else None

@@ -21,6 +21,10 @@ _COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # no
 # "how do we X and how should we Y": an English "and" that starts a second question
 _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z]))",
                        re.I)
+# "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
+# of them asks nothing in words ("SDN vs underlay for container networking")
+_ANNOUNCED = re.compile(r"^\W*(?:(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs)"
+                        r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
 
 
@@ -28,6 +32,9 @@ def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
+    announced = _ANNOUNCED.match(text)
+    if announced:
+        text = text[announced.end():]
     lead = _LIST_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]
@@ -41,7 +48,7 @@ def split_parts(question: str) -> tuple[str, ...]:
             if not q:
                 continue
             commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
-            if len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
+            if len(commas) > 1 and announced or len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
                                        for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
                 out.extend(commas)
             else:

@@ -23,7 +23,7 @@ from typing import Callable
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
-from kbqa.conversation.numbers import REF, cn_number, ref_numbers
+from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
@@ -39,7 +39,7 @@ _BY_NUMBER_FILLER = _META | set("""答案 回答 专家 专家们 都 怎么 怎
 _EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他
 她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
 recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
-expert position take""".split())
+expert position take guy guys person engineer manager architect lead director designer company from""".split())
 _PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|什么(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
@@ -144,8 +144,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
-    refs = ref_numbers(text, max(catalog.numbers) if catalog.numbers else 0)
+    place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
+    numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
+    refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
+    if place is not None:
+        intent = _by_place(place[0], refs, catalog, context, lang)
+        if intent is not None:
+            return intent
     content = faq_words(text, catalog)
 
     if not experts and _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
@@ -248,6 +254,21 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     if go_on and not faq_words(text[:go_on.start()] + " " + text[go_on.end():], catalog):  # "详细" is the FAQ's word too
         return Intent("topical", lang, followup=True, rephrase=context.turns[-1])
     return None
+
+
+def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
+    """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说);
+    who answered it when it has fewer; None without a question."""
+    topics = [t for t, _ in refs if t in catalog.topics]
+    topic = topics[0] if topics else _last_topic(context, catalog) if context.turns else None
+    if topic not in catalog.topics:
+        return None
+    answers = catalog.answers[topic]
+    n = len(answers) if n == -1 else n
+    if 1 <= n <= len(answers):
+        return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
+                      followup=not topics)
+    return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
 def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,

@@ -321,3 +321,54 @@ def test_asking_for_a_language_is_small_talk(catalog, question):
 def test_an_expert_from_an_organisation(catalog):
     assert understand("哪位专家来自保险公司", catalog).expert == "Garyy"
     assert understand("保险行业的容器网络怎么做", catalog).expert == ""  # an organisation's word alone names nobody
+
+
+@pytest.mark.parametrize("question, history, expert, topics", [
+    ("第二个专家怎么说的", ["第五个问题"], "nameless", (5,)),  # the second of question 5's answers, not question 2
+    ("问题4的第三个专家说了啥", [], "zhuqibs", (4,)),  # the FAQ's order of question 4's answers
+    ("the first expert?", ["question 9"], "某银行", (9,)),
+    ("最后一位专家呢", ["第4题"], "Steven99", (4,))])
+def test_an_expert_by_their_place_among_a_questions_answers(catalog, question, history, expert, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", expert, topics)
+    place = {"第二": 1, "问题4": 2, "the f": 0, "最后一": -1}[next(k for k in ("第二", "问题4", "the f", "最后一")
+                                                         if question.startswith(k))]
+    assert catalog.answers[topics[0]][place].expert == expert
+
+
+def test_a_place_beyond_a_questions_experts_lists_who_answered(catalog):
+    intent = understand("第五个专家怎么说", catalog, Context(["第1题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (1,))
+    assert understand("第二个问题", catalog).topics == (2,)  # a question's place is still a question
+
+
+@pytest.mark.parametrize("question", ["谢谢啦，很有帮助", "非常有用，多谢"])
+def test_thanks_that_says_helpful_is_not_asking_for_help(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+def test_a_common_typo_of_which_questions_is_an_overview(catalog):
+    assert understand("都有那些问题阿", catalog).kind == "overview"
+    assert understand("帮助", catalog).kind == "overview"
+
+
+def test_who_answered_that_one_is_a_follow_up(catalog):
+    intent = understand("who answered that one?", catalog, Context(["第10题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (10,))
+
+
+def test_a_message_that_announces_two_things_splits_at_its_comma():
+    assert split_parts("Two things: SDN vs underlay for container networking, and rolling updates in banks?") == (
+        "SDN vs underlay for container networking", "rolling updates in banks")
+    assert split_parts("两个问题：网络选型，存储规划") == ("网络选型", "存储规划")
+    assert split_parts("SDN vs underlay for container networking, and rolling updates in banks?") == ()
+
+
+def test_an_english_organisation_from_the_glossary_names_the_expert(tmp_path):
+    from kbqa.retrieval.glossary import Glossary
+
+    (tmp_path / "g.tsv").write_text("insurance|insurer|insurance company\t保险\n", encoding="utf-8")
+    spelled = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(tmp_path / "g.tsv").spellings)
+    intent = understand("What did the engineer from the insurance company say about container networking?", spelled)
+    assert (intent.kind, intent.expert) == ("expert", "Garyy") and "engineer" not in intent.subject
+    assert understand("is insurance a good fit for containers", spelled).expert == ""

@@ -38,3 +38,15 @@ def test_the_most_specific_word_decides(faq):
     catalog = Catalog(faq)
     # 镜像 is question 8's subject, 仓库 (the rarer word) occurs once in 8 and in 10: the registry of question 10
     assert talks_about(faq, catalog, _found(10), "镜像仓库呢", alone=_found(8))
+
+
+def test_an_english_follow_up_counts_through_its_glossary_words(faq):
+    catalog = Catalog(faq)
+    storage = {"storag": [["存储"]]}  # what Retriever.expand gives for "storage"
+    assert not talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1))  # no FAQ word of its own
+    assert talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1), aliases=storage)
+    assert not talks_about(faq, catalog, _found(4), "and storage?", alone=_found(7), aliases=storage)
+    # a word with several FAQ words is met by one of them; one met by none keeps the follow-up's own answer
+    assert talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1), aliases={"storag": [["存储"], ["账务"]]})
+    assert not talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1),
+                           aliases={**storage, "ledger": [["账务"]]})

@@ -12,7 +12,7 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|真人|你是ai|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
+    "who": (r"你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|真人|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|are\s+you\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
@@ -43,11 +43,12 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
     r"|(?:有|都有|包括|包含|涉及|覆盖了?|讲了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
-    r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|做什么的"
+    r"|问题(?:列表|清单|目录)|题目|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|干嘛的|干啥的|干什么的|做什么的|做啥的"
     r"|分别是(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
+    r"|what(?:'s|\s+is)\s+in\s+(?:your|the|this)\s+(?:knowledge\s+base|kb|faq|database|docs?|library)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions")

@@ -25,7 +25,8 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^\W*(?:(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs)"
                         r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都)(?P<rest>.+)$")
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
+                   r"(?P<rest>.+)$")
 
 
 def split_parts(question: str) -> tuple[str, ...]:

@@ -372,3 +372,13 @@ def test_an_english_organisation_from_the_glossary_names_the_expert(tmp_path):
     intent = understand("What did the engineer from the insurance company say about container networking?", spelled)
     assert (intent.kind, intent.expert) == ("expert", "Garyy") and "engineer" not in intent.subject
     assert understand("is insurance a good fit for containers", spelled).expert == ""
+
+
+@pytest.mark.parametrize("question, kind", [("what's in your knowledge base", "overview"), ("这个知识库是干啥的", "overview"),
+                                            ("你是人工智能吗", "smalltalk")])
+def test_more_ways_to_ask_what_the_bot_is(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_two_subjects_and_these_two_split():
+    assert split_parts("滚动更新和监控排查这两块怎么搞") == ("滚动更新怎么搞", "监控排查怎么搞")

@@ -61,8 +61,6 @@ def _settle(pid: int, timeout_s: float = 300.0) -> None:
 
 def measure_profile(name: str, extra_env: dict, questions: list[str], total: int, clients: int = 8) -> dict:
     """One ``kbqa serve`` process of a profile under load; see the module docstring for the figures."""
-    import httpx
-
     home = tempfile.mkdtemp(prefix="kbqa-sizing-")
     # the clients share one loopback address: the per-client rate limit is off for this server only, as in the
     # bench (docs/security.md), so that the figures measure the server, not the limit
@@ -86,9 +84,7 @@ def measure_profile(name: str, extra_env: dict, questions: list[str], total: int
         _settle(proc.pid)  # /healthz answers as soon as one worker is ready: wait for the others to finish loading
         ready_s = time.perf_counter() - t0
         warmup, timed = split_warmup(questions)
-        with httpx.Client(timeout=60) as c:
-            for q in warmup:
-                c.post(base + "/api/ask", json={"question": q})
+        _load(base, warmup, len(warmup), 1, 60)
         time.sleep(1.0)
         rss_ready, pss_ready = tree_rss_mb(proc.pid), tree_pss_mb(proc.pid)
         cpu0 = _cpu_s(proc.pid)

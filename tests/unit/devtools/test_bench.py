@@ -180,3 +180,44 @@ def test_bench_quick_json_end_to_end(tmp_path):
     by_kind = res["ask_by_kind"]
     assert by_kind and all(f["n"] > 0 and f["route_p50_ms"] >= 0 for f in by_kind.values()), by_kind
     assert (tmp_path / "report" / "scale.png").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_the_load_generator_counts_answers_and_errors_over_real_http():
+    """_load against a local HTTP server: each 200 is a latency, anything else an error, and a dropped
+    connection is reopened for the next request."""
+    import json as _json
+    import threading as _threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):  # noqa: N802 - the standard library's name
+            q = _json.loads(self.rfile.read(int(self.headers["Content-Length"])))["question"]
+            seen.append(q)
+            if q == "drop":
+                self.close_connection = True
+                self.wfile.write(b"garbage\r\n\r\n")
+                return
+            body = b'{"status": "answered"}'
+            self.send_response(500 if q == "bad" else 200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    _threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        lat, errors, wall = http._load(base, ["a", "bad", "drop", "b"], 8, 2, 5.0)
+    finally:
+        server.shutdown()
+    assert len(seen) == 8 and sorted(set(seen)) == ["a", "b", "bad", "drop"]
+    assert len(lat) == 4 and all(x > 0 for x in lat) and wall > 0
+    assert sorted(set(errors)) == ["BadStatusLine", "HTTP 500"] and len(errors) == 4

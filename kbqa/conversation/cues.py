@@ -67,18 +67,22 @@ ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|
 
 # A follow-up that asks to go on with what was just answered.
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
-                      r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then)\b")
+                      r"|^(?:那|那么)?(?:能不能|可以|请|麻烦)?(?:举个?例子|再说一遍|再讲一遍|重复一下|重复一遍|(?:有没有|还有没有)?更(?:详细|具体|多))"
+                      r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
+                      r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
+                      r"|say\s+(?:that|it)\s+again)\b")
 NEXT = re.compile(r"(?:^|[，,\s])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题)(?:问题|题)?(?:呢|吧|是什么|是啥)?$|^(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
                   r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?next(?:\s+(?:one|question|q))?"
-                  r"(?:\s+(?:pls|please))?\b")
+                  r"(?:\s+(?:pls|please))?\b|^(?:the\s+)?one\s+after(?:\s+(?:that|this|it))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一)(?:问题|题)?(?:呢|吧|是什么|是啥)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
-                      r"(?:\s+(?:one|question))?\b")
+                      r"(?:\s+(?:one|question))?\b|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
-                             r"|(?:anyone|anybody|who)\s+else\b"
+                             r"|(?:anyone|anybody|who)\s+else\b|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得"
+                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)"
                              r"|how\s+many\s+experts|which\s+experts")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.

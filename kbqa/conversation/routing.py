@@ -252,6 +252,10 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     go_on = cues.CONTINUE.search(text)
     if go_on and not faq_words(text[:go_on.start()] + " " + text[go_on.end():], catalog):  # "详细" is the FAQ's word too
+        # the turn before, again: a question or an expert as it was understood then, else its retrieval
+        prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
+        if prev.kind in ("question", "expert"):
+            return replace(prev, lang=lang, followup=True)
         return Intent("topical", lang, followup=True, rephrase=context.turns[-1])
     return None
 

@@ -382,3 +382,21 @@ def test_more_ways_to_ask_what_the_bot_is(catalog, question, kind):
 
 def test_two_subjects_and_these_two_split():
     assert split_parts("滚动更新和监控排查这两块怎么搞") == ("滚动更新怎么搞", "监控排查怎么搞")
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("举个例子", ["容器里的应用问题怎么排查"], "topical", ()), ("为什么", ["企业应该选原生docker还是定制"], "topical", ()),
+    ("有没有更详细的", ["容器东西向安全怎么考虑"], "topical", ()),
+    ("再说一遍", ["第3题"], "question", (3,)), ("接着说", ["第3题"], "question", (3,)),  # the turn before, as it was
+    ("the one before that", ["question 6"], "question", (5,)), ("the one after that", ["question 6"], "question", (7,)),
+    ("what did the others say?", ["第4题"], "expert", (4,)), ("其他几位呢", ["第4题"], "expert", (4,))])
+def test_more_follow_ups(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics) and intent.followup
+    if kind == "topical":
+        assert intent.rephrase == history[-1]
+
+
+def test_a_new_question_that_starts_with_why_is_not_a_go_on(catalog):
+    assert understand("why is the sky blue", catalog, Context(["第4题"])).rephrase == ""
+    assert understand("为什么容器网络要选calico", catalog, Context(["第4题"])).rephrase == ""

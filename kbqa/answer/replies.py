@@ -154,11 +154,11 @@ class Builder:
                       for h, e in c.experts.items())
         self.sections.append(Section(lead=self.f("experts", title=c.faq.title, k=len(c.experts)), items=items))
 
-    def expert_answers(self, handle: str, topics: tuple[int, ...]) -> None:
+    def expert_answers(self, handle: str, topics: tuple[int, ...], budget: int = EXPERT_BUDGET) -> None:
         for n in topics:
             units = [u for u in self.catalog.answers[n] if u.expert == handle]
             self.sections.append(Section(title=self.title(n), topic=n,
-                                         citations=tuple(self.cite(u, opening(u, EXPERT_BUDGET)) for u in units)))
+                                         citations=tuple(self.cite(u, opening(u, budget)) for u in units)))
 
     def who_answered(self, n: int) -> None:
         c = self.catalog

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
-from kbqa.answer.compose import EXPERT_BUDGET, compose, not_covered_sections, quote_for, select_units
+from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.replies import Builder
 from kbqa.conversation.routing import Intent
 from kbqa.retrieval.glossary import stem_latin
@@ -181,6 +181,8 @@ class Responder:
         e = catalog.experts[handle]
         if intent.aspect in ("profile", "questions"):
             b.profile(handle)
+            if intent.aspect == "questions":  # each question with the start of their answer to it, cited
+                b.expert_answers(handle, e.topics, QUOTE_BUDGET)
             return None, suggest.after_expert(catalog, intent.lang, handle, ())
         if intent.aspect == "subject":
             r, score = self._every_unit(intent.subject)

@@ -110,3 +110,10 @@ def test_follow_up_by_number_and_by_pronoun(real_engine):
     assert real_engine.ask("下一个", history=["问题5是什么"]).topic == 6
     a = real_engine.ask("那他怎么看滚动更新", history=["rangeryu 是谁"])
     assert a.kind == "expert" and [c.expert for c in a.citations] == ["rangeryu"]
+
+
+def test_which_questions_an_expert_answered_lists_and_cites_them(real_engine):
+    a = real_engine.ask("gavin_zhang 都答了哪几题")
+    assert a.kind == "expert" and [s.topic for s in a.sections if s.topic] == [1, 6, 8, 9, 10]
+    assert {c.expert for c in a.citations} == {"gavin_zhang"} and len(a.citations) == 5  # the start of each answer
+    assert not real_engine.ask("nameless 是哪家公司的").citations  # who they are: the profile alone

@@ -400,3 +400,12 @@ def test_more_follow_ups(catalog, question, history, kind, topics):
 def test_a_new_question_that_starts_with_why_is_not_a_go_on(catalog):
     assert understand("why is the sky blue", catalog, Context(["第4题"])).rephrase == ""
     assert understand("为什么容器网络要选calico", catalog, Context(["第4题"])).rephrase == ""
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("你們這個FAQ有幾題", "overview", ""), ("How many questions are there?", "overview", ""), ("Q&A 列表", "overview", ""),
+    ("你会啥", "overview", ""), ("有几个专家", "overview", "experts"), ("gavin_zhang 回答了哪幾題", "expert", "questions")])
+def test_counting_and_listing(catalog, question, kind, aspect):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == (kind, aspect)
+    assert understand("容器网络有几种方案", catalog).kind == "topical"

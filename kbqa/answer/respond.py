@@ -179,11 +179,10 @@ class Responder:
 
         catalog, handle = self.state.catalog, intent.expert
         e = catalog.experts[handle]
-        if intent.aspect in ("profile", "questions"):
+        if intent.aspect in ("profile", "questions"):  # who they are, and each question with the start of their answer
             b.profile(handle)
-            if intent.aspect == "questions":  # each question with the start of their answer to it, cited
-                b.expert_answers(handle, e.topics, QUOTE_BUDGET)
-            return None, suggest.after_expert(catalog, intent.lang, handle, ())
+            b.expert_answers(handle, e.topics, QUOTE_BUDGET)
+            return (e.topics[0] if len(e.topics) == 1 else None), suggest.after_expert(catalog, intent.lang, handle, ())
         if intent.aspect == "subject":
             r, score = self._every_unit(intent.subject)
             # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them

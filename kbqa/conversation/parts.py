@@ -8,7 +8,7 @@ from kbqa.text.normalise import normalise, words
 
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…" (not "1.26" or "2.x": versions)
-_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|[（(]\d{1,2}[)）]"
+_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(]\d{1,2}[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(]\d{{1,2}}[)）]")
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
@@ -25,7 +25,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^\W*(?:(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs)"
                         r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,20}?)(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
                    r"(?P<rest>.+)$")
 
 
@@ -59,8 +59,12 @@ def split_parts(question: str) -> tuple[str, ...]:
         m = _BOTH.match(normalise(out[0], lower=False))
         if m:
             out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
+    out = [_LEAD_IN.sub("", o.strip()).strip() for o in out]  # "And how do we …": the part without its connector
     out = [o for o in out if len(words(o)) >= 1]
     return tuple(out) if len(out) > 1 else ()
+
+
+_LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那)\s*)", re.I)
 
 
 def _and_asks(clause: str) -> list[str]:

@@ -116,4 +116,5 @@ def test_which_questions_an_expert_answered_lists_and_cites_them(real_engine):
     a = real_engine.ask("gavin_zhang 都答了哪几题")
     assert a.kind == "expert" and [s.topic for s in a.sections if s.topic] == [1, 6, 8, 9, 10]
     assert {c.expert for c in a.citations} == {"gavin_zhang"} and len(a.citations) == 5  # the start of each answer
-    assert not real_engine.ask("nameless 是哪家公司的").citations  # who they are: the profile alone
+    who = real_engine.ask("rangeryu 是谁")  # who they are, and the start of their one answer: that question
+    assert who.topic == 9 and [c.expert for c in who.citations] == ["rangeryu"] and "蚂蚁金服" in who.answer

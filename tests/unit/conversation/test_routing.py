@@ -409,3 +409,39 @@ def test_counting_and_listing(catalog, question, kind, aspect):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == (kind, aspect)
     assert understand("容器网络有几种方案", catalog).kind == "topical"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("总共有多少个难点", "overview"), ("收录了哪些问题", "overview"), ("把题目念一下", "overview"), ("你都懂那些", "overview"),
+    ("what do you know?", "overview"), ("Can you summarise the key points this doc covers?", "overview"),
+    ("有啥题？直接贴出来", "overview"),
+    ("回答得挺专业", "smalltalk"), ("先下了，回聊", "smalltalk"), ("嘿，最近咋样", "smalltalk"), ("初次使用，请多指教", "smalltalk"),
+    ("nice work, pretty helpful", "smalltalk"), ("what's your name", "smalltalk")])
+def test_more_first_messages(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("往后一题", ["第8题"], "question", (9,)), ("前面那道呢", ["第4题"], "question", (3,)),
+    ("go back one", ["question 9"], "question", (8,)), ("这题是哪些人答的", ["第6题"], "expert", (6,))])
+def test_moving_and_asking_who_in_other_words(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_who_said_without_de_and_in_english(catalog):
+    zh = understand("说定制会锁版本那位是谁", catalog, Context(["容器里的 agent 怎么装"]))
+    assert (zh.kind, zh.expert) == ("expert", "gavin_zhang")
+    en = understand("which expert said SDN is too expensive?", catalog, Context(["SDN or underlay?"]))
+    assert en.kind == "expert" and en.expert in {h for h, e in catalog.experts.items() if 4 in e.topics}
+
+
+def test_one_person_answered_is_who_answered(catalog):
+    intent = understand("开发测试那题几个人回答了", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+def test_a_list_whose_items_start_with_latin_words_and_a_comma_before_fenbie():
+    assert split_parts("两件事：1）cron 任务怎么跑 2）pod 之间访问怎么做安全") == ("cron 任务怎么跑", "pod 之间访问怎么做安全")
+    assert split_parts("多安全域的架构 和 SDN 还是 underlay，分别怎么选") == ("多安全域的架构 怎么选", "SDN 还是 underlay怎么选")
+    assert split_parts("Two things: is A worth it? And how do we do B?") == ("is A worth it", "how do we do B")

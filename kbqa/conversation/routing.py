@@ -79,7 +79,7 @@ class Intent:
     subject: str = ""  # what the rest of the question is about (expert subject, who answered what)
     parts: tuple[str, ...] = ()  # topical: two or more sub-questions
     followup: bool = False
-    from_context: bool = False  # topics come from earlier turns, not from this question
+    from_context: bool = False  # topics come from the question the conversation is on, not from this question
     rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
     also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
 
@@ -289,7 +289,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     if not topics and (followup or not named) and context.turns:
         last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
         if last in catalog.experts[handle].topics:
-            topics, from_context = (last,), True
+            topics, from_context = (last,), _on_question(context, catalog)
     aspect = "subject" if named else "views"
     subject = _subject(rest, named, lang)
     if not named and not topics and lang != "en" and _content(rest, catalog):
@@ -297,6 +297,13 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         subject = rest
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
+
+
+def _on_question(context: Context, catalog: Catalog) -> bool:
+    """Was the turn before about a question of the FAQ, not about who an expert is? After "rangeryu 是谁", "那他怎么看
+    滚动更新" asks about the expert; after a question-4 turn, "xiaoping378 怎么说" is their answer to it."""
+    prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
+    return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
 
 
 def _content(rest: str, catalog: Catalog) -> list[str]:

@@ -445,3 +445,11 @@ def test_a_list_whose_items_start_with_latin_words_and_a_comma_before_fenbie():
     assert split_parts("两件事：1）cron 任务怎么跑 2）pod 之间访问怎么做安全") == ("cron 任务怎么跑", "pod 之间访问怎么做安全")
     assert split_parts("多安全域的架构 和 SDN 还是 underlay，分别怎么选") == ("多安全域的架构 怎么选", "SDN 还是 underlay怎么选")
     assert split_parts("Two things: is A worth it? And how do we do B?") == ("is A worth it", "how do we do B")
+
+
+def test_an_experts_view_is_on_the_question_only_when_the_turn_before_was():
+    catalog = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"))
+    on_question = understand("他对网络隔离怎么看", catalog, Context(["xiaoping378 对 flannel 怎么看"]))
+    after_profile = understand("那他怎么看滚动更新", catalog, Context(["rangeryu 是谁"]))
+    assert (on_question.expert, on_question.topics, on_question.from_context) == ("xiaoping378", (4,), True)
+    assert (after_profile.expert, after_profile.topics, after_profile.from_context) == ("rangeryu", (9,), False)

@@ -249,7 +249,9 @@ class Catalog:
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
             for h in self.experts:
                 key = alias_key(h)
-                if h not in found and len(key) >= 5 and token != key and _one_edit(token, key):
+                # one typo ("Garry"), or cut short by two letters at most ("zhuqi" for zhuqibs)
+                cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
+                if h not in found and len(key) >= 5 and token != key and (_one_edit(token, key) or cut):
                     found.append(h)
         return found
 

@@ -11,7 +11,7 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(]\d{1,2}[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(]\d{{1,2}}[)）]")
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺带(?:问一?下)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
                         r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")

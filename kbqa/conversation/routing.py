@@ -43,12 +43,12 @@ expert position take guy guys person engineer manager architect lead director de
 _PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|什么(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
-_THEIR_QUESTIONS = re.compile(r"回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+_THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
 _WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
-                           r"|哪几位|几位(?:专家)?(?:回答|答)|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
+                           r"|哪几位|几位(?:专家)?(?:回答|答)|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?")
-_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|这位专家|这位|ta|he|she|him|her|they)(?![a-z])|(?<![a-z])(?:他|她|he|she|him|her)(?![a-z])"
+_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
                       r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
 # "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
@@ -57,6 +57,7 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
+_BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
@@ -139,7 +140,7 @@ def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> l
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
-    text = normalise(question, phrases=False)
+    text = cues.SLANG.sub("啥", normalise(question, phrases=False))
     turns = context.turns
     experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
@@ -173,7 +174,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not refs and not pronoun and chat_only and not (set(content) - catalog.general_words):
         if cues.OVERVIEW.search(text) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
-        talk = cues.smalltalk_kind(text)
+        moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
+        talk = None if moves else cues.smalltalk_kind(text)
         if talk and not content and not _ASKS.search(cues.strip_cues(text)):  # "你好，请问 etcd 怎么备份" asks
             return Intent("smalltalk", lang, aspect=talk)
 
@@ -194,6 +196,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
+
+    if experts and _BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
+        rest = catalog.strip_names(text, loosely=experts[0])
+        mine = catalog.experts[experts[0]].topics
+        named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
+        return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or mine[:len(mine) == 1],
+                      aspect="who_answered", subject=_subject(rest, named, lang), followup=followup)
 
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
@@ -271,7 +280,7 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> In
     n = len(answers) if n == -1 else n
     if 1 <= n <= len(answers):
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
-                      followup=not topics)
+                      followup=not topics, from_context=not topics and _on_question(context, catalog))
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
@@ -288,7 +297,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     topics, from_context = tuple(ref_topics), False
     if not topics and (followup or not named) and context.turns:
         last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
-        if last in catalog.experts[handle].topics:
+        if last in catalog.experts[handle].topics and _says_any(catalog, handle, last, named):
             topics, from_context = (last,), _on_question(context, catalog)
     aspect = "subject" if named else "views"
     subject = _subject(rest, named, lang)
@@ -297,6 +306,13 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         subject = rest
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
+
+
+def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
+    """Does the expert's answer to the question use one of the subject's words (or is there no subject)? "他对
+    网络隔离怎么看" stays on the question; "佢對 Docker 客製化點睇" after question 3 asks about another one."""
+    text = " ".join(normalise(u.text) for u in catalog.experts[handle].units if u.topic == topic)
+    return not named or any(w in text for w in named)
 
 
 def _on_question(context: Context, catalog: Catalog) -> bool:
@@ -354,15 +370,21 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
         if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
             return catalog.experts[intent.expert].topics[0]
         if intent.kind == "topical" and context.topic_of is not None:
-            return context.topic_of(turn)
+            found = context.topic_of(turn)
+            if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
+                return found
         if intent.kind in ("expert", "overview"):
             continue
     return None
 
 
 def _last_expert(context: Context, catalog: Catalog) -> str:
+    """The expert an earlier turn named, else the one expert of the question the conversation is on."""
     for turn in reversed(context.turns):
-        found = catalog.find_experts(normalise(turn))
+        found = [h for h, _ in catalog.find_experts(normalise(turn))] or catalog.find_experts_loosely(normalise(turn))
         if found:
-            return found[0][0]
+            return found[0]
+    last = _last_topic(context, catalog)
+    if last in catalog.answers and len(catalog.answers[last]) == 1:
+        return catalog.answers[last][0].expert
     return ""

@@ -452,4 +452,28 @@ def test_an_experts_view_is_on_the_question_only_when_the_turn_before_was():
     on_question = understand("他对网络隔离怎么看", catalog, Context(["xiaoping378 对 flannel 怎么看"]))
     after_profile = understand("那他怎么看滚动更新", catalog, Context(["rangeryu 是谁"]))
     assert (on_question.expert, on_question.topics, on_question.from_context) == ("xiaoping378", (4,), True)
-    assert (after_profile.expert, after_profile.topics, after_profile.from_context) == ("rangeryu", (9,), False)
+    assert (after_profile.expert, after_profile.from_context) == ("rangeryu", False)
+    # a subject the expert's answer there does not use is not held to the question the conversation is on
+    other = understand("佢對 Docker 要唔要客製化又點睇？", catalog, Context(["多安全域的k8s架構要怎麼規劃", "某銀行那位技術經理的看法是？"]))
+    assert (other.expert, other.topics) == ("某银行", ())
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("3那道题讲撒子", [], "question", (3,)), ("那第10提呢", ["第5题"], "question", (10,)),
+    ("问题编号 2 的内容", [], "question", (2,)), ("ok, following one please", ["question 5"], "question", (6,)),
+    ("前一題係咩", ["第九題"], "question", (8,)), ("问答库里的题木全部罗列下", [], "overview", ()),
+    ("新人报到 这bot咋玩 能问些撒", [], "overview", ()), ("quick rundown of every question in here?", [], "overview", ()),
+    ("老铁在不", [], "smalltalk", ()), ("对面是活人不", [], "smalltalk", ()), ("你係邊個嚟㗎", [], "smalltalk", ()),
+    ("Much obliged, have a good one!", [], "smalltalk", ()), ("多谢 问题解决了", [], "smalltalk", ())])
+def test_slang_typos_and_cantonese(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_loose_names_pronouns_and_besides(catalog):
+    assert understand("zhuqi 吐槽的 vmware pks 是啥情况", catalog).expert == "zhuqibs"  # a handle cut short
+    his = understand("and his view on canary releases?", catalog, Context(["Q8 please", "who gave the answer there?"]))
+    assert (his.kind, his.expert) == ("expert", "gavin_zhang")  # the one expert of the question the talk is on
+    besides = understand("Apart from gavin_zhang, did anyone else answer question 1?", catalog)
+    assert (besides.kind, besides.aspect, besides.topics) == ("expert", "who_answered", (1,))
+    assert understand("有冇專家講過容器故障轉移？係邊幾位", catalog).aspect == "who_answered"

@@ -230,6 +230,12 @@ class Catalog:
         for title, handles in titles.items():
             if len(handles) == 1:
                 out.append((re.compile(re.escape(normalise(title))), next(iter(handles)), False))
+        # a job title's last two characters ("总监" of 技术总监), next to a word for a person, when no other title ends so
+        heads: dict[str, set[str]] = {}
+        for title, handles in titles.items():
+            if len(normalise(title)) > 2 and not normalise(title).isascii():
+                heads.setdefault(normalise(title)[-2:], set()).update(handles)
+        out += [(re.compile(re.escape(k)), next(iter(v)), True) for k, v in heads.items() if len(v) == 1]
         # keys shared by several experts name nobody
         owners: dict[str, set[str]] = {}
         for pattern, h, _ in out:

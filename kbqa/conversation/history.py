@@ -6,7 +6,8 @@ import re
 
 from kbqa.text.normalise import clean, normalise, words
 
-_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )", re.I)
+_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
+                       r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
 
 
 def is_followup(q: str, features: dict) -> bool:

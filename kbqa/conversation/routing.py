@@ -39,24 +39,27 @@ _BY_NUMBER_FILLER = _META | set("""答案 回答 专家 专家们 都 怎么 怎
 _EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他
 她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
 recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
-expert position take guy guys person engineer manager architect lead director designer company from""".split())
+expert position take guy guys person engineer manager architect lead director designer company from 名单 列表""".split())
 _PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
-                      r"|什么(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
+                      r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 _THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
 _WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 _PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
+                      r"|这人|那人|此人|这个人|那个人"
                       r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
                       r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
 # "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
 _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
                        r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
                        r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
+                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案)?\s*是谁(?:提|说|讲|给)的"
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
+_EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 _BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
@@ -65,8 +68,8 @@ _WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(
                              r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
                              r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)")
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
-_ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥"
-                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who)(?![a-z])")
+_ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
+                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -142,18 +145,21 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     context = context or Context()
     text = cues.SLANG.sub("啥", normalise(question, phrases=False))
     turns = context.turns
-    experts = [h for h, _ in catalog.find_experts(text)] or catalog.find_experts_loosely(text)
+    own = cues.SELF_INTRO.sub(" ", text)  # "我是某银行新来的IT经理" introduces the asker, not the expert 某银行
+    experts = [h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
+    if _EVERY.search(text):  # "从第一题到最后一题": every question
+        return Intent("overview", language(question))
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:
         intent = _by_place(place[0], refs, catalog, context, lang)
         if intent is not None:
             return intent
-    content = faq_words(text, catalog)
+    content = faq_words(own, catalog)
 
     if not experts and _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
         rest = _WHICH_QUESTION.sub(" ", text)
@@ -168,15 +174,20 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if len(strangers(rest, catalog)) <= 1 and not (set(faq_words(rest, catalog)) - catalog.general_words):
             return Intent("overview", lang, aspect="experts")
 
-    # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about
+    # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read
+    # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
+    # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and _PRONOUN.search(text))
-    chat_only = len(strangers(text, catalog)) <= 1  # one odd word ("lol", a typo) is chatter
-    if not experts and not refs and not pronoun and chat_only and not (set(content) - catalog.general_words):
-        if cues.OVERVIEW.search(text) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+    if not experts and not refs and not pronoun and not (set(content) - catalog.general_words):
+        sentences = [x for x in cues.SENTENCES.split(own) if x.strip()] or [own]
+        wants = [cues.OVERVIEW.search(x) and len(strangers(x, catalog)) <= 1 for x in sentences]
+        others_ask = any(_ASKS.search(cues.strip_cues(x)) for x, w in zip(sentences, wants) if not w)
+        if any(wants) and not others_ask and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
-        if talk and not content and not _ASKS.search(cues.strip_cues(text)):  # "你好，请问 etcd 怎么备份" asks
+        asked = [x for x in re.findall(r"[^。！!?？]*[?？]", own) if len(words(cues.strip_cues(x))) >= 2]
+        if talk and not asked and not _ASKS.search(cues.strip_cues(text)):  # "你好，请问 etcd 怎么备份" asks
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not experts:
@@ -221,7 +232,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = REF.sub(" ", text)
-        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]].title)
+        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(
+            rest, catalog.topics[nums[0]], faq_words(rest, catalog, _BY_NUMBER_FILLER))
         if not faq_words(text, catalog, _BY_NUMBER_FILLER) or titled:
             have = tuple(n for n in nums if n in catalog.topics)
             missing = tuple(n for n in nums if n not in catalog.topics)
@@ -353,9 +365,12 @@ def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
     return any(understand(t, catalog).kind == "question" for t in context.turns[-2:])
 
 
-def _is_title(rest: str, title: str) -> bool:
-    a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(title))
-    return len(a) >= 6 and (a in b or b in a)
+def _is_title(rest: str, topic, named: list[str]) -> bool:
+    """Does the rest of a by-number question restate that question ("第2个问题讲的是产品选型吧", "说是讲网络的")? Its
+    title, or its FAQ words (``named``) all in the title or description."""
+    a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(topic.title))
+    about = normalise(topic.title + " " + (topic.description or ""))
+    return len(a) >= 6 and (a in b or b in a) or bool(named) and all(w in about for w in named)
 
 
 def _last_topic(context: Context, catalog: Catalog) -> int | None:

@@ -477,3 +477,42 @@ def test_loose_names_pronouns_and_besides(catalog):
     besides = understand("Apart from gavin_zhang, did anyone else answer question 1?", catalog)
     assert (besides.kind, besides.aspect, besides.topics) == ("expert", "who_answered", (1,))
     assert understand("有冇專家講過容器故障轉移？係邊幾位", catalog).aspect == "who_answered"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("您好，我是某农商行刚入职的运维，第一次用。想请教一下，这里收录了哪些问题？方便的话按编号列一下。", "overview"),
+    ("Hi, I'm a new intern on the platform team. Could you give me a list of all the topics?", "overview"),
+    ("你好，我是某银行新来的经理，先跟你打个招呼", "smalltalk"),  # the asker's bank is no expert
+    ("非常感谢你耐心的讲解，我这个新手受益良多，祝你周末愉快！", "smalltalk"),
+    ("内容是从哪里来的？都能问些什么？", "overview"), ("从第一题到最后一题，都念一下", "overview"),
+    ("這裡的問題一覽", "overview"), ("yo anyone home?", "smalltalk")])
+def test_long_polite_first_messages_are_read_sentence_by_sentence(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question", [
+    "Our users need to pull log files out of a container onto the host. What are the options?",  # the other sentence asks
+    "周末去杭州玩有什么推荐？", "帮我把 good morning 翻译成日语", "hi, can you write me a poem about the sea?"])
+def test_a_message_that_asks_something_else_is_neither_overview_nor_small_talk(catalog, question):
+    assert understand(question, catalog).kind not in ("overview", "smalltalk")
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("第2个问题讲的是产品选型吧？麻烦发我看一下", [], "question", (2,)),  # restating the question's own subject
+    ("同事说第四个问题是讲网络的，能调出来看看吗", [], "question", (4,)),
+    ("想看编号第六的那一题", [], "question", (6,)), ("Q-4 讲的啥", [], "question", (4,)), ("qn5", [], "question", (5,)),
+    ("明白了，谢谢。那紧接着的下一题是什么内容？", ["第3题"], "question", (4,)),
+    ("好的谢谢。能不能往回翻一道？", ["第10题"], "question", (9,)),
+    ("Thanks. Could you show me the one right after it?", ["question 5"], "question", (6,)),
+    ("这题的回答者名单", ["问题4"], "expert", (4,)), ("nobody answered this one?", ["No.2"], "expert", (2,))])
+def test_more_ways_to_name_and_move_between_questions(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_pronouns_for_a_person_and_who_proposed_it(catalog):
+    he = understand("这人啥职位", catalog, Context(["gavin_zhang 怎么说"]))
+    assert (he.kind, he.expert, he.aspect) == ("expert", "gavin_zhang", "profile")
+    said = understand("kong 那个说法是谁提的", catalog)
+    assert (said.kind, said.expert) == ("expert", "zhuqibs")
+    assert understand("云厂商那位总监怎么看", catalog).expert == "nameless"  # 总监: the one title that ends so

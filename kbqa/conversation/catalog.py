@@ -126,6 +126,12 @@ class Catalog:
         # ...and of phrases that extend it across the question titles ("容器云平台" in four of ten): the FAQ's
         # general subject, which names no one question
         self.general_words = self.title_words | _general_phrase_words(faq, self.title_words)
+        # ...and the glossary's spellings of the FAQ's words made of those ("container cloud" for 容器云平台), word by word
+        titles = [normalise(t.title) for t in faq.topics] + [normalise(faq.title)]
+        phrases = {t[i:i + n] for t in titles for n in range(3, 7) for i in range(len(t) - n + 1)}
+        phrases = {p for p in phrases if set(words(p)) <= self.general_words}
+        self.general_words |= {x for w in self.general_words | phrases for other in self._spellings(w)
+                               for x in words(other)}
         # what the FAQ talks about: a question holding one of these words asks about the FAQ's content
         self.vocab = frozenset(w for u in faq.units for w in words(u.topic_title + "\n" + u.text)
                                if len(w) >= 2 and not function_word(w))

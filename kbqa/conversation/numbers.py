@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 # ---- numbers ------------------------------------------------------------------------------------------
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUM = r"[零〇一二两三四五六七八九十百]+"
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+             "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}  # and the financial forms
+_CN_NUM = r"[零〇一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾]+"
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1}
 _EN_CARD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -17,6 +18,7 @@ def cn_number(text: str) -> int | None:
     """一 -> 1, 十 -> 10, 十二 -> 12, 二十三 -> 23, 一百 -> 100; digits as they are."""
     if text.isdigit():
         return int(text)
+    text = text.replace("拾", "十")
     if not text or any(c not in _CN_DIGIT and c not in "十百" for c in text):
         return None
     if "百" in text:
@@ -38,14 +40,16 @@ _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 REF = re.compile("|".join([
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
     rf"(?:问题|题目|难点|(?<![主标话])题)\s*(?:编号|序号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览下些般起样直定致切共])(?:\s*[个题])?",
-    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题)",
+    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:问题|题|难点)",
+    rf"编号\s*(?:为|是)?\s*(?P<j>{_NUM[1:-1]})(?!\d)",
+    rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提]",
     rf"(?<![\d.])(?P<i>\d{{1,2}})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)",
     r"(?<![a-z0-9])(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9])",
-    r"(?<![a-z0-9])question\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
+    r"(?<![a-z0-9])(?:question|problem|item|entry)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic)(?![a-z])",
+    rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])",
     r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?)",
 ]))
 
@@ -58,6 +62,11 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
             out.append((count, m.span()))
             continue
         raw = next(v for k, v in m.groupdict().items() if v and k != "last")
+        if m.group("back"):  # 倒数第二题: counted from the end
+            k = cn_number(raw)
+            if k:
+                out.append((count - k + 1, m.span()))
+            continue
         if m.group("o"):
             word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
             n = int(word) if word.isdigit() else _EN_ORD[word]

@@ -56,7 +56,7 @@ _PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这�
 _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
                        r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
                        r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
-                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案)?\s*是谁(?:提|说|讲|给)的"
+                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
 _EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
@@ -120,12 +120,13 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
     phrases = [f for f in skip if len(f) >= 3 and f in rest]
     out = []
     for w in words(rest):
-        if w in catalog.vocab or w in skip or w.isdigit() or len(w) < 2 or function_word(w):
+        if w in catalog.vocab or w in skip or w in catalog.general_words or w.isdigit() or len(w) < 2 \
+                or function_word(w):
             continue
         if any(w in f for f in phrases) or set(w) <= cues.FUNCTION_CHARS:
             continue
-        parts = [p for p in re.split(r"[+&/]", w) if p]
-        if len(parts) > 1 and all(p in catalog.vocab or p in catalog.title_words or p in skip for p in parts):
+        parts = [p for p in re.split(r"[+&/\-]", w) if p]
+        if len(parts) > 1 and all(p in catalog.vocab or p in catalog.general_words or p in skip for p in parts):
             continue
         out.append(w)
     return out
@@ -179,10 +180,17 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and _PRONOUN.search(text))
     if not experts and not refs and not pronoun and not (set(content) - catalog.general_words):
-        sentences = [x for x in cues.SENTENCES.split(own) if x.strip()] or [own]
-        wants = [cues.OVERVIEW.search(x) and len(strangers(x, catalog)) <= 1 for x in sentences]
-        others_ask = any(_ASKS.search(cues.strip_cues(x)) for x, w in zip(sentences, wants) if not w)
-        if any(wants) and not others_ask and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+        clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
+        odd = 1 if len(clauses) == 1 else 0  # one odd word ("lol", a typo) in a one-clause request
+        wants = [cues.OVERVIEW.search(x) and len(strangers(x, catalog)) <= odd for x in clauses]
+        # another clause asking about something ("Our users need to pull logs … What are the options?"); "and what
+        # are they?" asks nothing new
+        others_ask = any(_ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
+                         for x, w in zip(clauses, wants) if not w)
+        latin = cjk_share(own) >= 0.3 and any(re.fullmatch(r"[a-z][a-z0-9.\-]*", w)  # "VLOOKUP 函数，有哪些用法"
+                                               for w in strangers(own, catalog))
+        if any(wants) and not others_ask and not (latin and len(clauses) > 1) \
+                and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
@@ -260,6 +268,13 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
     step = 1 if cues.NEXT.search(text) else -1 if cues.PREVIOUS.search(text) else 0
+    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - _EXPERT_FILLER:
+        last = _last_topic(context, catalog)
+        if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
+            i = catalog.numbers.index(last) + step
+            last = catalog.numbers[i] if 0 <= i < len(catalog.numbers) else None
+        if last in catalog.topics:
+            return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     if step and not content and not refs:
         last = _last_topic(context, catalog)
         if last in catalog.topics:
@@ -267,10 +282,6 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
-    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - _EXPERT_FILLER:
-        last = _last_topic(context, catalog)
-        if last in catalog.topics:
-            return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     go_on = cues.CONTINUE.search(text)
     if go_on and not faq_words(text[:go_on.start()] + " " + text[go_on.end():], catalog):  # "详细" is the FAQ's word too
         # the turn before, again: a question or an expert as it was understood then, else its retrieval
@@ -324,7 +335,7 @@ def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bo
     """Does the expert's answer to the question use one of the subject's words (or is there no subject)? "他对
     网络隔离怎么看" stays on the question; "佢對 Docker 客製化點睇" after question 3 asks about another one."""
     text = " ".join(normalise(u.text) for u in catalog.experts[handle].units if u.topic == topic)
-    return not named or any(w in text for w in named)
+    return not named or all(w in text for w in named)
 
 
 def _on_question(context: Context, catalog: Catalog) -> bool:

@@ -516,3 +516,31 @@ def test_pronouns_for_a_person_and_who_proposed_it(catalog):
     said = understand("kong 那个说法是谁提的", catalog)
     assert (said.kind, said.expert) == ("expert", "zhuqibs")
     assert understand("云厂商那位总监怎么看", catalog).expert == "nameless"  # 总监: the one title that ends so
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("刚进这个群，听说你能答容器云的题，都有哪些", "overview", ()), ("先让我看看你的题库", "overview", ()),
+    ("这些坑你都整理了哪几条", "overview", ()), ("What does your question bank look like?", "overview", ()),
+    ("How many questions does this FAQ have, and what are they?", "overview", ()),
+    ("which container-cloud pain points does this cover?", "overview", ()),
+    ("做菜，有哪些技巧", "topical", ()), ("VLOOKUP 函数，有哪些用法", "topical", ()),
+    ("捌号难点讲的是啥", "question", (8,)), ("我想看看编号为 7 的那道题", "question", (7,)),
+    ("看看 problem 5", "question", (5,)), ("Could I see the second FAQ entry?", "question", (2,)),
+    ("哈哈你还挺聪明的", "smalltalk", ()), ("牛啊，答得真清楚", "smalltalk", ()), ("你是用什么做的？大模型吗", "smalltalk", ())])
+def test_a_general_sample_of_first_messages(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("跳到倒数第二题", ["第2题"], "question", (9,)), ("那下一题有哪几位专家参与回答？", ["第三题"], "expert", (4,)),
+    ("另一位专家的说法呢", ["第10题"], "expert", (10,))])
+def test_counting_from_the_end_and_who_answered_the_next_one(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_a_subject_held_to_the_question_needs_all_its_words_there(catalog):
+    # liufengyi answered questions 4 and 6; 网络 occurs in the question-6 answer, 选型 does not
+    intent = understand("他对网络选型又是什么观点", catalog, Context(["容器里的应用出问题怎么排查", "liufengyi 怎么说的"]))
+    assert (intent.expert, intent.topics) == ("liufengyi", ())

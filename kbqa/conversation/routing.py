@@ -46,7 +46,7 @@ _PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什
 _THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
 _WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
-                           r"|哪几位|几位(?:专家)?(?:回答|答)|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
+                           r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 _PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人"
@@ -59,6 +59,7 @@ _WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提�
                        r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})")
+_DONE = re.compile(r"看完|读完|看过了|done\s+with|finished")
 _EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 _BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
@@ -153,6 +154,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
+    if len(refs) > 1 and _DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
+        refs = refs[-1:]
     if _EVERY.search(text):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)

@@ -544,3 +544,17 @@ def test_a_subject_held_to_the_question_needs_all_its_words_there(catalog):
     # liufengyi answered questions 4 and 6; 网络 occurs in the question-6 answer, 选型 does not
     intent = understand("他对网络选型又是什么观点", catalog, Context(["容器里的应用出问题怎么排查", "liufengyi 怎么说的"]))
     assert (intent.expert, intent.topics) == ("liufengyi", ())
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("把你肚子里的题目亮一亮", [], "overview", ()), ("讨论过的议题，给个索引？", [], "overview", ()),
+    ("这个助手覆盖了容器云的哪些问题？", [], "overview", ()), ("can you paste the full question index?", [], "overview", ()),
+    ("二号难题贴一下原文", [], "question", (2,)), ("跳到6", ["第3题"], "question", (6,)),
+    ("jump to question 7", [], "question", (7,)), ("第2题看完了，给我第3题", [], "question", (3,)),
+    ("这题看完了，换下一道", ["7 号难点打开看看"], "question", (8,)),
+    ("收工了，明天接着问你", [], "smalltalk", ()), ("周一好，又来麻烦你了", [], "smalltalk", ()),
+    ("lol you're faster than our on-call", [], "smalltalk", ()),
+    ("回复这题的两位各是什么职称？", ["第1题"], "expert", (1,))])
+def test_chat_room_wordings(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -558,3 +558,15 @@ def test_a_subject_held_to_the_question_needs_all_its_words_there(catalog):
 def test_chat_room_wordings(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("盘点一下：一共有几道容器云的题", [], "overview", ()), ("What's the lineup of questions here?", [], "overview", ()),
+    ("10道里压轴那道讲的啥", [], "question", (10,)), ("七号条目展开", [], "question", (7,)),
+    ("烦请提供第八题的题目与各位专家的回复内容", [], "question", (8,)), ("倒回去一道", ["第6题"], "question", (5,)),
+    ("got it. swap over to seven", ["question 3"], "question", (7,)), ("测试一下，能收到吗", [], "smalltalk", ()),
+    ("ping — is this thing on?", [], "smalltalk", ()), ("you rock, saved me a ton of digging", [], "smalltalk", ()),
+    ("For question 9, give me a roll call of everyone who chimed in.", [], "expert", (9,))])
+def test_more_first_messages_of_a_new_team(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

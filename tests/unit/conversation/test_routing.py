@@ -570,3 +570,25 @@ def test_chat_room_wordings(catalog, question, history, kind, topics):
 def test_more_first_messages_of_a_new_team(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("这个bot肚子里到底装了哪些货", [], "overview", ()), ("麻烦概括下：几道题、每道讲啥", [], "overview", ()),
+    ("有木有现成的问题清单可以参考", [], "overview", ()), ("这份资料涵盖哪几个难题？帮我条列一下", [], "overview", ()),
+    ("could you walk me through everything this bot has on file?", [], "overview", ()),
+    ("辛苦了兄弟，今天先到这", [], "smalltalk", ()), ("接着往后一道", ["第6题"], "question", (7,)),
+    ("往回退一题瞧瞧", ["Q4"], "question", (3,)), ("skip ahead one", ["What's question 8 about?"], "question", (9,)),
+    ("这题是哪位专家回复的？", ["第8题"], "expert", (8,))])
+def test_a_seventeenth_batch_of_wordings(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_no_cue_matches_an_empty_message_or_an_unrelated_one():
+    from kbqa.conversation import cues
+
+    patterns = [cues.OVERVIEW, cues.EXPERTS, cues.ABOUT_FAQ, cues.CONTINUE, cues.NEXT, cues.PREVIOUS,
+                cues.WHO_ANSWERED_IT, *cues.SMALLTALK_RE.values()]
+    for p in patterns:  # an empty alternative ("a||b") would match everything
+        assert p.search("") is None, p.pattern[:60]
+        assert p.search("糖醋排骨的家常做法") is None, p.pattern[:60]

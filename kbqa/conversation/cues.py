@@ -89,6 +89,38 @@ WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|
                              r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)"
                              r"|how\s+many\s+experts|which\s+experts")
 
+# About experts (routing.py): who someone is, which questions they answered, who answered a subject, a pronoun
+# for the expert named before, who said something, "apart from X"
+PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
+                      r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
+                      r"|background|which\s+company|job\s+title|^\s*who\s*$")
+THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+                              r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
+WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+                           r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
+                      r"|这人|那人|此人|这个人|那个人"
+                      r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
+                      r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
+# "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
+WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
+                       r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
+                       r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
+                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
+                       r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
+                       r"(?P<c>[^?.,]{1,60})")
+BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了")
+
+# Which question is about a subject ("第几个问题讲网络的"); every question ("从第一题到最后一题"); a question
+# number that is done with ("第2题看完了，给我第3题")
+DONE = re.compile(r"看完|读完|看过了|done\s+with|finished")
+EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
+WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
+                            r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
+                            r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
+                            r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)")
+
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
 FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
@@ -124,10 +156,9 @@ FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛�
 SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|本人是?|我叫|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
                         r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)")
 
-# Where a message's sentences end: a long message is read sentence by sentence (a greeting, an introduction,
-# then the request)
+# Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the
+# request)
 CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+")
-SENTENCES = re.compile(r"[。！？!?；;\n～~…]+|(?<=[a-z])\.(?:\s|$)")
 
 
 def strip_cues(text: str) -> str:

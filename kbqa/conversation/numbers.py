@@ -47,7 +47,7 @@ REF = re.compile("|".join([
     rf"编号\s*(?:为|是)?\s*(?P<j>{_NUM[1:-1]})(?!\d)",
     rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提]",
-    rf"(?<![\d.])(?P<i>\d{{1,2}})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)",
+    r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)",
     r"(?<![a-z0-9])(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9])",
     r"(?<![a-z0-9])(?:question|problem|item|entry)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
@@ -55,6 +55,12 @@ REF = re.compile("|".join([
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])",
     r"(?P<last>最后(?:一)?[个道条]?\s*(?:问题|题)?|压轴(?:那|的)?一?[个道题]?)",
 ]))
+
+
+def _en_ordinal(raw: str) -> int:
+    """"third" -> 3, "3rd" -> 3, "last" -> -1."""
+    word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
+    return int(word) if word.isdigit() else _EN_ORD[word]
 
 
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
@@ -71,8 +77,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
                 out.append((count - k + 1, m.span()))
             continue
         if m.group("o"):
-            word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
-            n = int(word) if word.isdigit() else _EN_ORD[word]
+            n = _en_ordinal(raw)
             n = count if n == -1 else n
         else:
             n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
@@ -95,9 +100,7 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     if m.group("last"):
         return -1, m.span()
     if m.group("o"):
-        raw = m.group("o")
-        word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
-        n = int(word) if word.isdigit() else _EN_ORD[word]
+        n = _en_ordinal(m.group("o"))
     else:
         n = cn_number(m.group("a") or m.group("b"))
     return (n, m.span()) if n else None

@@ -40,34 +40,8 @@ _EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 �
 她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
 recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
 expert position take guy guys person engineer manager architect lead director designer company from 名单 列表""".split())
-_PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
-                      r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
-                      r"|background|which\s+company|job\s+title|^\s*who\s*$")
-_THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
-                              r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
-_WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
-                           r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
-_PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
-                      r"|这人|那人|此人|这个人|那个人"
-                      r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
-                      r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
-# "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
-_WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
-                       r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
-                       r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
-                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
-                       r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
-                       r"(?P<c>[^?.,]{1,60})")
-_DONE = re.compile(r"看完|读完|看过了|done\s+with|finished")
-_EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
-_BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了")
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
-_WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
-                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
-                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
-                             r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)")
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
 _ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
                    r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
@@ -154,9 +128,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    if len(refs) > 1 and _DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
+    if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
-    if _EVERY.search(text):  # "从第一题到最后一题": every question
+    if cues.EVERY.search(text):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:
@@ -165,8 +139,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
     content = faq_words(own, catalog)
 
-    if not experts and _WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
-        rest = _WHICH_QUESTION.sub(" ", text)
+    if not experts and cues.WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
+        rest = cues.WHICH_QUESTION.sub(" ", text)
         if set(subject_words(rest, catalog, _BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
@@ -181,24 +155,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
-    pronoun = bool(turns and _PRONOUN.search(text))
+    pronoun = bool(turns and cues.PRONOUN.search(text))
     if not experts and not refs and not pronoun and not (set(content) - catalog.general_words):
-        clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
-        odd = 1 if len(clauses) == 1 else 0  # one odd word ("lol", a typo) in a one-clause request
-        wants = [cues.OVERVIEW.search(x) and len(strangers(x, catalog)) <= odd for x in clauses]
-        # another clause asking about something ("Our users need to pull logs … What are the options?"); "and what
-        # are they?" asks nothing new
-        others_ask = any(_ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
-                         for x, w in zip(clauses, wants) if not w)
-        latin = cjk_share(own) >= 0.3 and any(re.fullmatch(r"[a-z][a-z0-9.\-]*", w)  # "VLOOKUP 函数，有哪些用法"
-                                               for w in strangers(own, catalog))
-        if any(wants) and not others_ask and not (latin and len(clauses) > 1) \
-                and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+        if _asks_for_overview(own, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
-        asked = [x for x in re.findall(r"[^。！!?？]*[?？]", own) if len(words(cues.strip_cues(x))) >= 2]
-        if talk and not asked and not _ASKS.search(cues.strip_cues(text)):  # "你好，请问 etcd 怎么备份" asks
+        if talk and not _ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks
+                len(words(cues.strip_cues(x))) >= 2 for x in re.findall(r"[^。！!?？]*[?？]", own)):
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not experts:
@@ -207,7 +171,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and _PRONOUN.search(text):
+    if not experts and turns and cues.PRONOUN.search(text):
         prev = _last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True
@@ -219,7 +183,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
 
-    if experts and _BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
+    if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
         named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
@@ -232,9 +196,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]))
         return intent
 
-    if _WHO_ANSWERED.search(text):
+    if cues.WHO_ANSWERED.search(text):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
-        rest = _WHO_ANSWERED.sub(" ", REF.sub(" ", text))
+        rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
         if ref_topics or named:
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
@@ -243,9 +207,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = REF.sub(" ", text)
-        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(
-            rest, catalog.topics[nums[0]], faq_words(rest, catalog, _BY_NUMBER_FILLER))
-        if not faq_words(text, catalog, _BY_NUMBER_FILLER) or titled:
+        named = faq_words(rest, catalog, _BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
+        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]], named)
+        if not named or titled:
             have = tuple(n for n in nums if n in catalog.topics)
             missing = tuple(n for n in nums if n not in catalog.topics)
             if have:
@@ -258,6 +222,22 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, _META, lang)) - catalog.general_words:
             return Intent("topical", lang, followup=followup, rephrase=rest.strip())
     return Intent("topical", lang, parts=split_parts(question), followup=followup)
+
+
+def _asks_for_overview(own: str, catalog: Catalog) -> bool:
+    """One clause asks for the list of questions, with no odd word (one in a one-clause message: "lol", a typo),
+    and no other clause asks about something of its own ("Our users need to pull logs … What are the options?";
+    "and what are they?" asks nothing new), nor, in a Chinese message, names a Latin term ("VLOOKUP 函数，有哪些用法")."""
+    clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
+    odd = 1 if len(clauses) == 1 else 0
+    wants = [bool(cues.OVERVIEW.search(x)) and len(strangers(x, catalog)) <= odd for x in clauses]
+    if not any(wants):
+        return False
+    if any(_ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
+           for x, w in zip(clauses, wants) if not w):
+        return False
+    return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(
+        re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for w in strangers(own, catalog))
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -314,9 +294,9 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                   followup: bool) -> Intent:
     rest = catalog.strip_names(text, loosely=handle)
     ref_topics = [n for n, _ in refs if n in catalog.topics]
-    if _THEIR_QUESTIONS.search(rest):
+    if cues.THEIR_QUESTIONS.search(rest):
         return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
-    if _PROFILE.search(rest):
+    if cues.PROFILE.search(rest):
         return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, _EXPERT_FILLER, lang) if w not in own]
@@ -356,7 +336,7 @@ def _content(rest: str, catalog: Catalog) -> list[str]:
 def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
     """(expert, question, what) for "who said X": the answer that says all of X's FAQ words, in the question
     the conversation is on when one there does."""
-    m = _WHO_SAID.search(text)
+    m = cues.WHO_SAID.search(text)
     if not m:
         return None
     what = next(g for g in m.groups() if g)

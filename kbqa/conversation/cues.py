@@ -49,10 +49,17 @@ OVERVIEW = re.compile(
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
     r"|what(?:'s|\s+is)\s+in\s+(?:your|the|this)\s+(?:knowledge\s+base|kb|faq|database|docs?|library)"
-    r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|\bcover|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
+    r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|(?<![a-z])cover(?:s|ed)?\s+here\b|(?<![a-z])(?:you|u|this|it|faq|kb|doc|thing|base|bot)\s+(?:\w+\s+)?cover(?:s|ed)?(?![a-z])|(?<![a-z])(?:topics|questions|what(?:'s|s|\s+is|\s+gets)?)\s+(?:are\s+|is\s+)?covered(?![a-z])|(?<![a-z])cover(?=\s*(?:了|哪|什么|啥))|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b|how\s+many\s+(?:questions|topics|qs)\b|question\s+bank|just\s+the\s+titles|line-?up|what\s+r\s+the\b|which\s+of\s+the\s+(?:\d+|ten|\w+)\s+(?:difficulties|questions|problems|topics)|\bindex\b|walk\s+(?:me\s+)?through|entr(?:y|ies|ys)\b|where\s+does\s+(?:your|the|this)\s+(?:content|data|information|info)\s+come\s+from"
     r"|what\s+(?:does|do)\s+(?:this|the|you|u)(?:\s+(?:bot|assistant|kb|faq|thing))?\s+know\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b")
+
+# Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
+# this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
+# about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
+NAMES_QUESTIONS = re.compile(r"题目|题库|问答|收录|收了|标题|目录|知识库|[几多]道题|哪几[条道题]|总览|faq|q&a|\btitles?\b"
+                             r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
+THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)"

@@ -225,12 +225,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
 
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:
-    """One clause asks for the list of questions, with no odd word (one in a one-clause message: "lol", a typo),
-    and no other clause asks about something of its own ("Our users need to pull logs … What are the options?";
-    "and what are they?" asks nothing new), nor, in a Chinese message, names a Latin term ("VLOOKUP 函数，有哪些用法")."""
+    """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
+    points at this FAQ's questions: "lol", a typo, "这套问答的题目"), and no other clause asks about something of
+    its own ("Our users need to pull logs … What are the options?"; "and what are they?" asks nothing new), nor,
+    in a Chinese message, names a Latin term ("VLOOKUP 函数，有哪些用法")."""
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
-    odd = 1 if len(clauses) == 1 else 0
-    wants = [bool(cues.OVERVIEW.search(x)) and len(strangers(x, catalog)) <= odd for x in clauses]
+    wants = [bool(cues.OVERVIEW.search(x)) and len(strangers(x, catalog)) <= (
+        1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) for x in clauses]
     if not any(wants):
         return False
     if any(_ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))

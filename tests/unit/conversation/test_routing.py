@@ -592,3 +592,19 @@ def test_no_cue_matches_an_empty_message_or_an_unrelated_one():
     for p in patterns:  # an empty alternative ("a||b") would match everything
         assert p.search("") is None, p.pattern[:60]
         assert p.search("糖醋排骨的家常做法") is None, p.pattern[:60]
+
+
+@pytest.mark.parametrize("question", [
+    "What's covered here?", "what do you cover", "这个助手 cover 了哪些题", "which topics are covered?",
+    "周会上要用，把你这套问答的题目列一下，越短越好",  # a stray word in a clause that points at this FAQ's questions
+])
+def test_covered_and_pointing_at_this_faq_are_overviews(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question", [
+    "Does my health insurance cover dental work?", "Is water damage covered by the warranty?",
+    "红烧肉，有哪些做法", "我在整理家谱，目录有哪些写法？", "最近在考驾照，题目有哪些技巧？",
+])
+def test_cover_or_a_list_of_something_else_is_no_overview(catalog, question):
+    assert understand(question, catalog).kind != "overview"

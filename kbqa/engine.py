@@ -166,9 +166,13 @@ class Engine:
         return state.faq.version if state is not None else None
 
     def warm(self) -> None:
-        """Everything the first question would otherwise wait for: the index, the models, jieba, OpenCC and,
-        in LLM mode, the LLM client (its import and set-up; no request is sent)."""
+        """Everything the first question would otherwise wait for: the index, the models, jieba, OpenCC, the
+        chatter model and, in LLM mode, the LLM client (its import and set-up; no request is sent)."""
         self.load().retriever.warm()
+        if self.settings.chatter:
+            from kbqa.conversation import chatter
+
+            chatter.load()
         for q in WARM_QUESTIONS:  # routing, retrieval, composing and rendering, once each way a question comes
             self._warm_ask(q)
         if self.llm is not None:
@@ -353,6 +357,7 @@ class Engine:
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
+            answer = respond.second_opinion(intent, q, answer)
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = rendered(answer, traditional)

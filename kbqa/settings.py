@@ -55,6 +55,8 @@ class Settings:
     max_question_chars: int = _f(2000, "Longest question accepted (characters); longer ones are refused.")
     max_history_turns: int = _f(10, "How many earlier turns of a conversation are kept for follow-ups.")
     max_experts: int = _f(4, "Most expert answers quoted in one reply.")
+    chatter: bool = _f(True, "Ask the overview/small-talk model (kbqa/conversation/chatter.py) about a message the FAQ "
+                       "does not cover, before saying so ('on'/'off').")
     calibration: Path | None = _f(None, "Answer/not-covered decision parameters (`kbqa calibrate` writes them). Default: "
                                   "eval/calibration.json for the repo's FAQ; for another FAQ, calibration.json beside "
                                   "it once `kbqa calibrate --dev` fitted one, else eval/calibration.json carried over "

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable
 from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.replies import Builder
+from kbqa.conversation import chatter, cues
 from kbqa.conversation.routing import Intent
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
@@ -93,6 +94,17 @@ class Responder:
         return Answer(status="answered", answer="", topic=topics[0], confidence=min(p for _, p in found),
                       kind="multi", sections=tuple(sections), citations=tuple(citations), hits=hits,
                       suggestions=suggest.after_answer(self.state.catalog, intent.lang, topics, cited, hits))
+
+    def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
+        """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,
+        or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
+        reply instead of "not covered"."""
+        model = chatter.load() if self.settings.chatter and answer.kind == "not_covered" else None
+        kind = model.kind(question) if model is not None else None
+        if kind is None:
+            return answer
+        aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
+        return self.structured(Intent(kind, intent.lang, aspect=aspect))
 
     def subject_topic(self, subject: str) -> int | None:
         """The FAQ question a subject names ("哪个问题讲存储", "the high availability question"): among the

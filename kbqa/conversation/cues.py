@@ -61,6 +61,12 @@ NAMES_QUESTIONS = re.compile(r"题目|题库|问答|收录|收了|标题|目录|
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
+# A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
+# model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the
+# capital of France?" or "高考有哪些科目" (a list of something else) stay off-topic questions.
+TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手|bot|问答|知识库|库)|这套|这份|知识库|机器人|助手|问答库|题库里"
+                        r"|(?<![a-z])(?:you|your|u|here|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
+
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"

@@ -17,6 +17,7 @@ COMMANDS = {
     "corpus": ("rebuild corpus/faq.json from the raw article and the corrections table", "kbqa.frontends.cli:cmd_corpus"),
     "kb": ("import another FAQ (CSV, XLSX, JSON, Markdown, article); self-test or version of the KB", "kbqa.kb.cli:run"),
     "calibrate": ("fit the answer/not-covered decision on a dev eval set", "kbqa.devtools.calibrate:run"),
+    "chatter": ("fit the overview/small-talk second opinion on the dev eval files", "kbqa.devtools.chatter:run"),
     "eval": ("measure answer quality on eval sets (JSONL)", "kbqa.evaluation.cli:run"),
     "serve": ("start the web app: Gradio chat page and JSON API", "kbqa.frontends.web.app:run_cli"),
     "slack": ("run the Slack bot (Events API over HTTP, or Socket Mode)", "kbqa.frontends.slack.app:run_cli"),
@@ -40,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["corpus"].add_argument("--check", action="store_true", help="exit 1 if the committed corpus/faq.json is stale")
     cmd["calibrate"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: eval/dev.jsonl, eval/dev_oldtest.jsonl, eval/dev_conv.jsonl)")
     cmd["calibrate"].add_argument("--out", default=None, help="where to write (default: KBQA_CALIBRATION)")
+    cmd["chatter"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: every eval/dev*.jsonl)")
+    cmd["chatter"].add_argument("--out", default=None, help="where to write (default: kbqa/conversation/data/chatter.npz)")
     cmd["eval"].add_argument("files", nargs="+", help="eval sets in the JSONL format of shared/eval/README.md")
     cmd["eval"].add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     cmd["eval"].add_argument("--report", metavar="DIR", help="write JSON, markdown, a PNG chart and failures to DIR")

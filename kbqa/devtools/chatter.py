@@ -1,0 +1,71 @@
+"""`kbqa chatter`: fit the overview / small-talk second opinion (kbqa.conversation.chatter) on the dev eval files."""
+from __future__ import annotations
+
+import glob
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from kbqa.conversation.chatter import MODEL, N_FEATURES, Chatter, features
+
+
+def label(row: dict) -> str:
+    """The class of a dev eval row: its expected reply kind when that is overview (asked as such) or small talk."""
+    kind = row.get("expect_kind")
+    if kind == "overview" and row.get("kind") == "overview":
+        return "overview"
+    return "smalltalk" if kind == "smalltalk" else "other"
+
+
+NEGATIVES = Path(__file__).resolve().parents[1] / "answer" / "data" / "negatives.txt"
+NEGATIVE_WEIGHT = 3.0  # each generic negative counts this many times: they stand for every FAQ's off-topic questions
+
+
+def negatives() -> list[dict]:
+    """Questions about nothing in particular (kbqa/answer/data/negatives.txt), as 'other' rows: without them the
+    'other' class is all container questions, and "What is the capital of France?" reads as a request for the list."""
+    lines = NEGATIVES.read_text(encoding="utf-8").splitlines()
+    return [{"question": x.strip(), "weight": NEGATIVE_WEIGHT} for x in lines if x.strip() and not x.startswith("#")]
+
+
+def fit(rows: list[dict], c: float = 4.0) -> Chatter:
+    """A multinomial logistic regression over ``rows`` (dev eval rows and the generic negatives), classes
+    balanced; a row's ``weight`` (default 1) is its sample weight."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import LogisticRegression
+
+    data, cols, ptr = [], [], [0]
+    for r in rows:
+        f = features(r["question"])
+        cols.extend(f.keys())
+        data.extend(f.values())
+        ptr.append(len(cols))
+    x = csr_matrix((data, cols, ptr), shape=(len(rows), N_FEATURES))
+    y = [label(r) for r in rows]
+    lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(
+        x, y, sample_weight=np.array([r.get("weight", 1.0) for r in rows]))
+    used = np.unique(np.asarray(cols, dtype=np.int64))
+    coef = lr.coef_.T[used]  # (features, classes); binary fits have one row: made two
+    bias = lr.intercept_
+    if len(lr.classes_) == 2:
+        coef, bias = np.hstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
+    return Chatter(tuple(str(c) for c in lr.classes_), used, coef, bias)
+
+
+def run(args) -> int:
+    """`kbqa chatter`: fit the model on the dev eval files and write it (default: the shipped file)."""
+    from kbqa.evaluation.dataset import load as load_set
+    from kbqa.settings import REPO_ROOT
+
+    files = args.dev or sorted(glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")))
+    if any(Path(f).name.startswith("test") for f in files):
+        print("kbqa chatter: the test split is not a training set", file=sys.stderr)
+        return 2
+    rows = [r for f in files for r in load_set(Path(f)) if isinstance(r.get("question"), str)] + negatives()
+    model = fit(rows)
+    out = Path(args.out) if args.out else MODEL
+    model.save(out)
+    counts = {k: sum(1 for r in rows if label(r) == k) for k in model.classes}
+    print(f"wrote {out}: {len(model.index)} features, rows {counts} from {len(files)} files")
+    return 0

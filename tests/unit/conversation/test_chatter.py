@@ -1,0 +1,93 @@
+"""The overview / small-talk second opinion: the shipped model, its gate, its file, its fitting, and where ask()
+uses it (a message the FAQ does not cover). Wordings here are not in any eval file."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kbqa.conversation import chatter
+from kbqa.devtools import chatter as fitter
+
+
+@pytest.fixture(scope="module")
+def model() -> chatter.Chatter:
+    m = chatter.load()
+    assert m is not None, "kbqa/conversation/data/chatter.npz ships with the package"
+    return m
+
+
+def test_features_are_stable_and_normalised():
+    a, b = chatter.features("你好，第一次用"), chatter.features("你好，第一次用")
+    assert a == b and a and abs(sum(v * v for v in a.values()) - 1.0) < 1e-9
+    assert chatter.features("") == {} and chatter.features("   ") == {}
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("能不能先把你这里收的题目全列给我看看，我好挑", "overview"),
+    ("Before asking anything: what sort of things can you help me with here?", "overview"),
+    ("嗨嗨，头一回用你，有点小激动", "smalltalk"),
+    ("你平时谁在背后维护啊，是真人吗", "smalltalk"),
+])
+def test_unseen_wordings_of_the_list_or_small_talk_are_recognised(model, text, kind):
+    assert model.kind(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "What is the capital of Norway?",  # "what is the …" is not a request for the list
+    "高考一般考哪些科目",  # a list of something else, not said to the bot
+    "容器云的高可用怎么做",  # a topical question
+    "calico 的 BGP 路由反射器怎么配",  # a near-domain one
+    "",
+])
+def test_other_messages_get_no_second_opinion(model, text):
+    assert model.kind(text) is None
+
+
+def test_a_missing_or_corrupt_model_file_means_no_second_opinion(tmp_path):
+    assert chatter.load(tmp_path / "absent.npz") is None
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    assert chatter.load(bad) is None
+
+
+def test_fit_learns_the_three_classes_and_saves_a_loadable_model(tmp_path):
+    rows = ([{"question": q, "expect_kind": "overview", "kind": "overview"} for q in
+             ("有哪些问题", "列出所有题目", "what can you answer", "题目清单给我")] +
+            [{"question": q, "expect_kind": "smalltalk"} for q in ("你好", "谢谢你", "hello there", "再见啦")] +
+            [{"question": q, "topic": 1} for q in ("容器里怎么跑定时任务", "网络方案怎么选", "how to do HA", "存储怎么选")])
+    m = fitter.fit(rows)
+    assert set(m.classes) == {"overview", "smalltalk", "other"}
+    path = tmp_path / "m.npz"
+    m.save(path)
+    loaded = chatter.load(path)
+    assert loaded.classes == m.classes
+    p = loaded.probabilities("你好呀")
+    assert max(p, key=p.get) == "smalltalk" and abs(sum(p.values()) - 1) < 1e-9
+
+
+def test_the_fitter_refuses_the_test_split(tmp_path, capsys):
+    from argparse import Namespace
+
+    rc = fitter.run(Namespace(dev=[str(Path("eval") / "test.jsonl")], out=str(tmp_path / "m.npz")))
+    assert rc == 2 and "test split" in capsys.readouterr().err
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_the_generic_negatives_are_other_rows():
+    rows = fitter.negatives()
+    assert len(rows) > 50 and all(fitter.label(r) == "other" and r["weight"] > 1 for r in rows)
+
+
+def test_ask_replaces_not_covered_with_the_second_opinion_and_the_setting_turns_it_off(fake_engine):
+    off = fake_engine.with_state(fake_engine.load())
+    off.settings = replace(off.settings, chatter=False)
+    for q, kind in [("Before asking anything: what sort of things can you help me with here?", "overview"),
+                    ("你平时谁在背后维护啊，是真人吗", "smalltalk")]:  # no cue knows these wordings
+        assert off.ask(q, mode="lexical").kind == "not_covered"
+        a = fake_engine.ask(q, mode="lexical")
+        assert a.kind == kind and a.status == "answered" and a.suggestions
+        json.dumps(a.to_dict(), ensure_ascii=False)
+    assert fake_engine.ask("What is the capital of Norway?", mode="lexical").status == "not_covered"

@@ -85,7 +85,7 @@ CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|(?:那块|这块|那部分|这部分|那一块|这一块)(?:再)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
                       r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
-NEXT = re.compile(r"(?:^|[，,\s的换来到着])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一[个道题]?"
+NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
@@ -95,11 +95,11 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退回一?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
-WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人)|(?:别的|其他|其它)专家"
+WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer"
-                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)"
+                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?"
                              r"|how\s+many\s+experts|which\s+experts")
 
 # About experts (routing.py): who someone is, which questions they answered, who answered a subject, a pronoun

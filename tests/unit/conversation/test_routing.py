@@ -608,3 +608,15 @@ def test_covered_and_pointing_at_this_faq_are_overviews(catalog, question):
 ])
 def test_cover_or_a_list_of_something_else_is_no_overview(catalog, question):
     assert understand(question, catalog).kind != "overview"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("给我后一题", ["第3题"], "question", (4,)), ("那就看后面那道", ["第2题"], "question", (3,)),
+    ("whose names are on that one?", ["第7题"], "expert", (7,)), ("其他答主呢", ["第4题"], "expert", (4,))])
+def test_next_after_a_verb_and_whose_names_are_follow_ups(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_the_last_question_is_not_the_next_one(catalog):
+    assert understand("最后一道题", catalog, Context(["第2题"])).topics == (10,)

@@ -11,7 +11,7 @@ from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
-from kbqa.conversation.routing import Intent
+from kbqa.conversation.routing import Intent, faq_words
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
 from kbqa.settings import Settings
@@ -98,13 +98,21 @@ class Responder:
     def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
-        reply instead of "not covered"."""
-        model = chatter.load() if self.settings.chatter and answer.kind == "not_covered" else None
-        kind = model.kind(question) if model is not None else None
+        reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
+        nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS)."""
+        answered = answer.kind == "answer" and not self._names_content(question)
+        model = chatter.load() if self.settings.chatter and (answer.kind == "not_covered" or answered) else None
+        kind = model.kind(question, answered) if model is not None else None
         if kind is None:
             return answer
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))
+
+    def _names_content(self, question: str) -> bool:
+        """Does the question name something of the FAQ beyond its title words ("容器云", "问题")?"""
+        catalog = self.state.catalog
+        own = cues.SELF_INTRO.sub(" ", normalise(question, phrases=False))
+        return bool(set(faq_words(own, catalog)) - catalog.general_words)
 
     def subject_topic(self, subject: str) -> int | None:
         """The FAQ question a subject names ("哪个问题讲存储", "the high availability question"): among the

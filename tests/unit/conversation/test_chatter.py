@@ -91,3 +91,20 @@ def test_ask_replaces_not_covered_with_the_second_opinion_and_the_setting_turns_
         assert a.kind == kind and a.status == "answered" and a.suggestions
         json.dumps(a.to_dict(), ensure_ascii=False)
     assert fake_engine.ask("What is the capital of Norway?", mode="lexical").status == "not_covered"
+
+
+def test_an_answer_is_replaced_only_by_a_sure_overview_that_names_nothing_of_the_faq(fake_engine):
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    respond = Responder(state, fake_engine.settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: None)
+    answered = fake_engine.ask("容器里怎么执行定时任务？", mode="lexical")
+    assert answered.kind == "answer"
+    intent = Intent("topical", "zh")
+    assert respond.second_opinion(intent, "这个bot能干点啥，我该问它哪类问题", answered).kind == "overview"
+    assert respond.second_opinion(intent, "你好你好，很高兴认识你", answered) is answered  # small talk never replaces one
+    content = "这个bot能干点啥，我该问它哪类问题，比如网络选型"  # the model says overview, but it names the FAQ's content
+    assert chatter.load().kind(content, answered=True) == "overview"
+    assert respond.second_opinion(intent, content, answered) is answered

@@ -28,10 +28,15 @@ _ANNOUNCED = re.compile(r"^\W*(?:(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
                    r"(?P<rest>.+)$")
 
+# "A跟B，能不能放一起讲讲" / "A 与 B，各说一下": two subjects, and a request to tell about both
+_TELL_BOTH = re.compile(r"^(?P<a>[^，,]{1,30}?)\s*(?:和|与|跟|及|以及)\s*(?P<b>[^，,]{1,40}?)[，,]?\s*(?:能不能|可不可以|可以|可否|请|麻烦)?"
+                        r"(?:放一起|放在一起|一起|一并|合起来|各|分别)(?:讲|说|介绍|聊)(?:讲|说|聊)?(?:一下|下)?\W*$")
+
 
 def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
-    另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"."""
+    另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，
+    放一起讲讲" as "A" and "B"."""
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
     announced = _ANNOUNCED.match(text)
     if announced:
@@ -57,8 +62,11 @@ def split_parts(question: str) -> tuple[str, ...]:
     out = [x for o in out for x in _and_asks(o)]
     if len(out) == 1:
         m = _BOTH.match(normalise(out[0], lower=False))
+        both = _TELL_BOTH.match(normalise(out[0], lower=False)) if m is None else None
         if m:
             out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
+        elif both:
+            out = [both.group("a"), both.group("b")]
     out = [_LEAD_IN.sub("", o.strip()).strip() for o in out]  # "And how do we …": the part without its connector
     out = [o for o in out if len(words(o)) >= 1]
     return tuple(out) if len(out) > 1 else ()

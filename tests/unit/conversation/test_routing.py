@@ -620,3 +620,16 @@ def test_next_after_a_verb_and_whose_names_are_follow_ups(catalog, question, his
 
 def test_the_last_question_is_not_the_next_one(catalog):
     assert understand("最后一道题", catalog, Context(["第2题"])).topics == (10,)
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("镜像管理跟东西向安全，放在一起讲讲", ("镜像管理", "东西向安全")),
+    ("多安全域架构与链路追踪，各介绍一下", ("多安全域架构", "链路追踪")),
+    ("flannel 跟 calico 一起讲讲", ("flannel", "calico")),  # split; retrieval then finds one FAQ question for both
+])
+def test_two_subjects_to_tell_about_together_split(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_comparing_two_things_is_one_question():
+    assert split_parts("flannel 跟 calico 哪个好") == () and split_parts("和你聊聊天") == ()

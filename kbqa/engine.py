@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 
 from kbqa.answer.decide import clear_cut
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
+from kbqa.conversation.catalog import Known
 from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -353,6 +354,8 @@ class Engine:
             answer = respond.topical(intent, r, covered, p)
         else:
             answer = respond.multi(intent, q) if intent.parts else None
+            if intent.from_context and intent.topics:  # "回溯那块展开说说": that part of the question it is on
+                answer = respond.known(intent, intent.rephrase or q, Known(intent.topics[0]))
             if answer is None and intent.rephrase:  # "接着说": the previous question again
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:

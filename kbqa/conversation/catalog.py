@@ -158,6 +158,13 @@ class Catalog:
             return None
         return Known(self._known[key])
 
+    def topic_says(self, topic: int, named: list[str]) -> bool:
+        """Do the question's title and answers use every one of the words? ("回溯" in question 9: "回溯那块展开说说"
+        after it asks for that part of it.)"""
+        t = self.topics[topic]
+        text = normalise(" ".join([t.title, t.description, *(u.text for u in self.answers.get(topic, []))]))
+        return bool(named) and all(w in text for w in named)
+
     def topic_of_unit(self, unit_id: str) -> int | None:
         for us in self.answers.values():
             for u in us:

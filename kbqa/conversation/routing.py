@@ -27,7 +27,7 @@ from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_number
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
-# ---- words that carry no subject, by intent ---------------------------------------------------------------
+# words that carry no subject, by intent
 _META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
 咋 问点 查 查询 难点 难题 挑战 痛点 平台 遇到 会遇到 碰到 面临 常 经常 建置 搭建 建设 常见
 哪些 什么 有 能 可以 回答 解答 讲 讲了 说 说了 介绍 一下 下 看 看看 给 帮 帮助 列出 列 出来 分别 常见 是 个 几个 多少 总共 一共 这 那
@@ -43,8 +43,6 @@ expert position take guy guys person engineer manager architect lead director de
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
-_ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
-                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("overview", lang)
         moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
-        if talk and not _ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks
+        if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks
                 len(words(cues.strip_cues(x))) >= 2 for x in re.findall(r"[^。！!?？]*[?？]", own)):
             return Intent("smalltalk", lang, aspect=talk)
 
@@ -226,15 +224,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:
     """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
-    points at this FAQ's questions: "lol", a typo, "这套问答的题目"), and no other clause asks about something of
-    its own ("Our users need to pull logs … What are the options?"; "and what are they?" asks nothing new), nor,
-    in a Chinese message, names a Latin term ("VLOOKUP 函数，有哪些用法")."""
+    points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
+    own ("Our users need to pull logs … What are the options?"), nor names a Latin term ("VLOOKUP 函数，有哪些用法")."""
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and len(strangers(x, catalog)) <= (
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) for x in clauses]
     if not any(wants):
         return False
-    if any(_ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
+    if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
            for x, w in zip(clauses, wants) if not w):
         return False
     return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(
@@ -267,12 +264,14 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
     go_on = cues.CONTINUE.search(text)
-    if go_on and not faq_words(text[:go_on.start()] + " " + text[go_on.end():], catalog):  # "详细" is the FAQ's word too
-        # the turn before, again: a question or an expert as it was understood then, else its retrieval
-        prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
-        if prev.kind in ("question", "expert"):
-            return replace(prev, lang=lang, followup=True)
-        return Intent("topical", lang, followup=True, rephrase=context.turns[-1])
+    rest = text[:go_on.start()] + " " + text[go_on.end():] if go_on else ""
+    if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
+        prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))  # or an expert
+        return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
+            "topical", lang, followup=True, rephrase=context.turns[-1])  # as it was understood, else its retrieval
+    last = _last_topic(context, catalog) if go_on else None  # "回溯那块展开说说": that part of the question it is on
+    if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
+        return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
     return None
 
 

@@ -22,10 +22,10 @@ SMALLTALK = {
     "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
-    "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安",
-            r"bye|goodbye|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
+    "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
+            r"bye|goodbye|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问个?好|测试一下|能收到吗|收到吗|👋",
+              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问个?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋",
               r"hello|hiya|hi|hey|yo|sup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
@@ -66,6 +66,10 @@ THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这�
 # capital of France?" or "高考有哪些科目" (a list of something else) stay off-topic questions.
 TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手|bot|问答|知识库|库)|这套|这份|知识库|机器人|助手|问答库|题库里"
                         r"|(?<![a-z])(?:you|your|u|here|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
+
+# Words that ask something (a clause holding one is a question, not chatter)
+ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
+                  r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)"

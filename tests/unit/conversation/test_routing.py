@@ -633,3 +633,22 @@ def test_two_subjects_to_tell_about_together_split(question, parts):
 
 def test_comparing_two_things_is_one_question():
     assert split_parts("flannel 跟 calico 哪个好") == () and split_parts("和你聊聊天") == ()
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("灰度那块再展开说说", ["第9题"], 9), ("继续，展开讲讲 skywalking", ["第6题"], 6)])
+def test_go_on_with_a_part_of_the_question_stays_on_it(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics, intent.from_context) == ("topical", (topic,), True) and intent.rephrase
+
+
+def test_go_on_with_a_subject_the_question_does_not_treat_is_a_new_question(catalog):
+    intent = understand("再详细讲讲 calico", catalog, Context(["第9题"]))
+    assert intent.kind == "topical" and not intent.from_context
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("地铁上挤成罐头了，早", "smalltalk"), ("行吧我去开会了，拜", "smalltalk"), ("新人冒个泡", "smalltalk"),
+    ("ok, logging off for today", "smalltalk")])
+def test_a_greeting_or_goodbye_at_the_end_of_a_clause(catalog, question, kind):
+    assert understand(question, catalog).kind == kind

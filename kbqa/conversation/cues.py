@@ -43,7 +43,7 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
-    r"|问题(?:列表|清单|目录)|题目|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你(?:会|能)(?:啥|什么|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
+    r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你(?:会|能)(?:啥|什么|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
@@ -57,7 +57,7 @@ OVERVIEW = re.compile(
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
 # about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
-NAMES_QUESTIONS = re.compile(r"题目|题库|问答|收录|收了|标题|目录|知识库|[几多]道题|哪几[条道题]|总览|faq|q&a|\btitles?\b"
+NAMES_QUESTIONS = re.compile(r"题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多]道题|哪几[条道题]|总览|faq|q&a|\btitles?\b"
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
@@ -87,22 +87,22 @@ ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
                       r"|^(?:那|那么)?(?:能不能|可以|请|麻烦)?(?:举个?例子|再说一遍|再讲一遍|重复一下|重复一遍|(?:有没有|还有没有)?更(?:详细|具体|多))"
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|(?:那块|这块|那部分|这部分|那一块|这一块)(?:再)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
-                      r"|^(?:go\s+on|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
+                      r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
-                  r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
+                  r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退回一?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
-                             r"|(?:anyone|anybody|who)\s+else\b|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer"
+                             r"|(?:anyone|anybody|who)\s+else\b|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|边个(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
                              r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?"
                              r"|how\s+many\s+experts|which\s+experts")
 
@@ -113,7 +113,7 @@ PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什�
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)")
-WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+WHO_ANSWERED = re.compile(r"(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"

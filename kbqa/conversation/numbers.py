@@ -44,7 +44,7 @@ REF = re.compile("|".join([
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
     r"(?<![a-z])(?:jump|skip|go|swap|switch|move)\s+(?:straight\s+|over\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
     + "|".join(_EN_CARD) + r")(?![\d.a-z])",
-    rf"编号\s*(?:为|是)?\s*(?P<j>{_NUM[1:-1]})(?!\d)",
+    rf"(?:编号|序号)\s*(?:为|是)?\s*(?P<j>{_NUM[1:-1]})(?!\d)",
     rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提]",
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)",

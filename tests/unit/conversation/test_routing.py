@@ -652,3 +652,19 @@ def test_go_on_with_a_subject_the_question_does_not_treat_is_a_new_question(cata
     ("ok, logging off for today", "smalltalk")])
 def test_a_greeting_or_goodbye_at_the_end_of_a_clause(catalog, question, kind):
     assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("请打开序号是五的那道题", [], "question", (5,)), ("往前退返一题", ["第4题"], "question", (3,)),
+    ("紧挨着它前面的那道呢", ["第6题"], "question", (5,)), ("ok advance by one", ["question 2"], "question", (3,)),
+    ("呢题边个答？", ["第7题"], "expert", (7,)), ("这道题署了哪些名字", ["第8题"], "expert", (8,)),
+    ("网络那题是哪三位大大答的", [], "expert", ()),
+])
+def test_more_ways_to_move_and_to_ask_who_answered(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert intent.kind == kind and (not topics or intent.topics == topics)
+
+
+def test_keep_going_repeats_the_turn_before(catalog):
+    intent = understand("keep going", catalog, Context(["第3题"]))
+    assert (intent.kind, intent.topics) == ("question", (3,))

@@ -12,7 +12,7 @@ _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(]\d{{1,2}}[)）]")
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺带(?:问一?下)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
-                        r"|additionally,?|\s[+&]\s|\s*[+&＋]\s*(?=[^\d]))")
+                        r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
@@ -23,8 +23,11 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
                        re.I)
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
-_ANNOUNCED = re.compile(r"^\W*(?:(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs)"
+_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs|answers|bullets|points|parts)"
                         r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+# "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
+_ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
+                              r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$", re.I)
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
                    r"(?P<rest>.+)$")
 
@@ -38,9 +41,9 @@ def split_parts(question: str) -> tuple[str, ...]:
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，
     放一起讲讲" as "A" and "B"."""
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
-    announced = _ANNOUNCED.match(text)
+    announced = _ANNOUNCED.match(text) or _ANNOUNCED_AFTER.search(text)
     if announced:
-        text = text[announced.end():]
+        text = text[announced.end():] if announced.start() == 0 else text[:announced.start()]
     lead = _LIST_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]
@@ -72,7 +75,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     return tuple(out) if len(out) > 1 else ()
 
 
-_LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那)\s*)", re.I)
+_LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那|先问|再问)\s*)", re.I)
 
 
 def _and_asks(clause: str) -> list[str]:

@@ -668,3 +668,17 @@ def test_more_ways_to_move_and_to_ask_who_answered(catalog, question, history, k
 def test_keep_going_repeats_the_turn_before(catalog):
     intent = understand("keep going", catalog, Context(["第3题"]))
     assert (intent.kind, intent.topics) == ("question", (3,))
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("镜像仓库怎么建 / 灰度发布怎么做", ("镜像仓库怎么建", "灰度发布怎么做")),
+    ("先问存储怎么选，再问东西向安全咋做，俩一起答", ("存储怎么选", "东西向安全咋做")),
+    ("Quick summary, two points: how to plan storage, and how to secure east-west traffic",
+     ("how to plan storage", "how to secure east-west traffic")),
+])
+def test_announced_before_or_after_and_slashed_questions_split(question, parts):
+    assert split_parts(question) == parts
+
+
+def test_a_slash_inside_a_word_is_no_separator():
+    assert split_parts("docker/k8s 的网络怎么选") == ()

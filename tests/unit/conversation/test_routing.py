@@ -682,3 +682,8 @@ def test_announced_before_or_after_and_slashed_questions_split(question, parts):
 
 def test_a_slash_inside_a_word_is_no_separator():
     assert split_parts("docker/k8s 的网络怎么选") == ()
+
+
+def test_one_sentence_per_question_is_not_question_one(catalog):
+    assert understand("每道题一句话概括一下", catalog).topics == ()
+    assert understand("题一是什么", catalog).topics == (1,)

@@ -100,8 +100,12 @@ class Responder:
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
         nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS)."""
-        answered = answer.kind == "answer" and not self._names_content(question)
-        model = chatter.load() if self.settings.chatter and (answer.kind == "not_covered" or answered) else None
+        if not self.settings.chatter or answer.kind not in ("not_covered", "answer"):
+            return answer
+        answered = answer.kind == "answer"
+        if answered and self._names_content(question):
+            return answer
+        model = chatter.load()
         kind = model.kind(question, answered) if model is not None else None
         if kind is None:
             return answer

@@ -4,11 +4,12 @@ small talk, worded in a way no cue in cues.py describes?
 The cues are exact and cheap, but every new batch of first messages written blind found wordings they miss
 ("想先大略瀏覽一遍再決定看哪題", "你好你好，第一次用，有点紧张哈哈"). This is a linear model over the message's
 character 1- to 3-grams (hashed), with three classes: overview, smalltalk, other. It is fitted by `kbqa chatter`
-(kbqa/devtools/chatter.py) on the dev eval files (never the test split) and shipped as data (data/chatter.npz), like the decision's
-calibration. It is consulted only for a message the FAQ does not cover (engine.py), so a topical question is never
-turned into a table of contents; its thresholds were chosen on the dev files, leaving each file out in turn.
-Its 'other' class holds topical, near-domain and off-topic questions: nothing in it is specific to one FAQ's
-subject beyond the dev questions' wording.
+(kbqa/devtools/chatter.py) on the dev eval files (never the test split) and shipped as data (data/chatter.npz),
+like the decision's calibration. It is consulted for a message the FAQ does not cover and, for the overview only, for
+a retrieval answer to a message that names nothing of the FAQ beyond its title words (Responder.second_opinion), so
+a topical question is never turned into a table of contents. Its thresholds were chosen on the dev files, leaving
+each file out in turn. Its 'other' class holds topical, near-domain and off-topic questions: nothing in it is
+specific to one FAQ's subject beyond the dev questions' wording.
 """
 from __future__ import annotations
 

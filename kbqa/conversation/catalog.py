@@ -17,6 +17,7 @@ from kbqa.text.normalise import normalise, words
 from kbqa.types import Topic, Unit
 
 _LATIN = re.compile(r"[a-z0-9]")
+_ORG_KIND = r"(?:银行|企业|公司|厂商|金服|科技)?"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
 _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
                      r"经理|架构师|工程师|总监|设计师|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
@@ -217,10 +218,10 @@ class Catalog:
         titles: dict[str, set[str]] = {}
         def organisation(name: str, h: str) -> None:
             org = normalise(name).lstrip("某")
-            head = re.sub(r"(银行|企业|公司|厂商|金服|科技)$", "", org)
+            head = re.sub(rf"{_ORG_KIND[:-1]}$", "", org)
             for key in {org, head, head[:2]} - _GENERIC_ORGS:
-                if len(key) >= (3 if key.isascii() else 2):
-                    out.append((re.compile(re.escape(key)), h, True))
+                if len(key) >= (3 if key.isascii() else 2):  # with the kind of organisation after it ("保险公司")
+                    out.append((re.compile(re.escape(key) + ("" if key.isascii() else _ORG_KIND)), h, True))
             for other in set().union(*(self._spellings(k) for k in {org, head} - _GENERIC_ORGS)):  # "ant financial"
                 # a Latin spelling as whole words, of 5 letters or more
                 if other.isascii() and len(other) >= 5:

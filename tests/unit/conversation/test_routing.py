@@ -687,3 +687,9 @@ def test_a_slash_inside_a_word_is_no_separator():
 def test_one_sentence_per_question_is_not_question_one(catalog):
     assert understand("每道题一句话概括一下", catalog).topics == ()
     assert understand("题一是什么", catalog).topics == (1,)
+
+
+def test_an_organisation_named_with_its_kind_leaves_no_subject_behind(catalog):
+    assert "公司" not in catalog.strip_names("那家保险公司的专家怎么看", loosely="Garyy")
+    intent = understand("保险公司那位的意见呢", catalog, Context(["第4题"]))
+    assert (intent.expert, intent.topics, intent.from_context) == ("Garyy", (4,), True)

@@ -238,8 +238,8 @@ class Engine:
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or talks_about(state.faq, state.catalog, r2, question, r,
-                                                           retriever.expand(question)[1])):
+            if covered2 and (not covered or talks_about(state.catalog, r2, question, r,
+                                                        retriever.expand(question)[1])):
                 r, covered, p = r2, covered2, p2
         return r, covered, p
 

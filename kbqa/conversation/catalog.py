@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from kbqa.corpus.loader import Faq
@@ -17,7 +18,7 @@ from kbqa.text.normalise import normalise, words
 from kbqa.types import Topic, Unit
 
 _LATIN = re.compile(r"[a-z0-9]")
-_ORG_KIND = r"(?:银行|企业|公司|厂商|金服|科技)?"  # what kind of organisation, after its name
+_ORG_KINDS = "银行|企业|公司|厂商|金服|科技"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
 _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
                      r"经理|架构师|工程师|总监|设计师|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
@@ -93,6 +94,7 @@ class Catalog:
         蚂蚁金服), used for organisations."""
         self.faq = faq
         self._spellings = spellings or (lambda name: set())
+        self._texts: dict[int, str] = {}  # topic_text, by question
         self.topics: dict[int, Topic] = {t.n: t for t in faq.topics}
         self.numbers: tuple[int, ...] = tuple(t.n for t in faq.topics)
         self.answers: dict[int, list[Unit]] = {t.n: [] for t in faq.topics}
@@ -159,11 +161,21 @@ class Catalog:
             return None
         return Known(self._known[key])
 
+    def topic_text(self, topic: int) -> str:
+        """The question's title, description and answers, normalised: what its words are looked up in (cached)."""
+        if topic not in self._texts:
+            self._texts[topic] = normalise(" ".join(u.text for u in self.faq.units if u.topic == topic)) or " "
+        return self._texts[topic]
+
+    @cached_property
+    def text(self) -> str:
+        """Every question and answer of the FAQ, normalised."""
+        return normalise(" ".join(u.text for u in self.faq.units))
+
     def topic_says(self, topic: int, named: list[str]) -> bool:
         """Do the question's title and answers use every one of the words? ("回溯" in question 9: "回溯那块展开说说"
         after it asks for that part of it.)"""
-        t = self.topics[topic]
-        text = normalise(" ".join([t.title, t.description, *(u.text for u in self.answers.get(topic, []))]))
+        text = self.topic_text(topic)
         return bool(named) and all(w in text for w in named)
 
     def topic_of_unit(self, unit_id: str) -> int | None:
@@ -218,10 +230,10 @@ class Catalog:
         titles: dict[str, set[str]] = {}
         def organisation(name: str, h: str) -> None:
             org = normalise(name).lstrip("某")
-            head = re.sub(rf"{_ORG_KIND[:-1]}$", "", org)
+            head = re.sub(rf"(?:{_ORG_KINDS})$", "", org)
             for key in {org, head, head[:2]} - _GENERIC_ORGS:
                 if len(key) >= (3 if key.isascii() else 2):  # with the kind of organisation after it ("保险公司")
-                    out.append((re.compile(re.escape(key) + ("" if key.isascii() else _ORG_KIND)), h, True))
+                    out.append((re.compile(re.escape(key) + ("" if key.isascii() else f"(?:{_ORG_KINDS})?")), h, True))
             for other in set().union(*(self._spellings(k) for k in {org, head} - _GENERIC_ORGS)):  # "ant financial"
                 # a Latin spelling as whole words, of 5 letters or more
                 if other.isascii() and len(other) >= 5:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbqa.text.normalise import clean, normalise, words
+from kbqa.text.normalise import clean, words
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
                        r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
@@ -61,7 +61,7 @@ def may_borrow(features: dict) -> bool:
     return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
-def talks_about(faq, catalog, r, question: str, alone=None, aliases=None) -> bool:
+def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
     """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question and, when
     the question alone finds another FAQ question (``alone``, its retrieval), its most specific word (the
     rarest in the FAQ) occurs there at least half as densely: "存储呢" after a network question is about
@@ -73,7 +73,7 @@ def talks_about(faq, catalog, r, question: str, alone=None, aliases=None) -> boo
         return False
     topic = r.hits[0].unit.topic
     other = alone.hits[0].unit.topic if alone is not None and alone.hits else topic
-    text, other_text = _topic_text(faq, topic), _topic_text(faq, other)
+    text, other_text = catalog.topic_text(topic), catalog.topic_text(other)
     needs = [[[w]] for w in words(question) if w in catalog.vocab]
     needs += [[[w for w in alt if w in catalog.vocab] for alt in alts] for alts in (aliases or {}).values()]
     needs = [[alt for alt in need if alt] for need in needs]
@@ -83,10 +83,6 @@ def talks_about(faq, catalog, r, question: str, alone=None, aliases=None) -> boo
     met = [next((alt for alt in need if all(w in text for w in alt)), None) for need in needs]
     if any(m is None for m in met):
         return False
-    every = normalise(" ".join(u.text for u in faq.units))
-    w = min((w for alt in met for w in alt), key=every.count)
+    w = min((w for alt in met for w in alt), key=catalog.text.count)
     return text.count(w) / len(text) >= 0.5 * other_text.count(w) / len(other_text)
 
-
-def _topic_text(faq, topic) -> str:
-    return normalise(" ".join(u.text for u in faq.units if u.topic == topic)) or " "

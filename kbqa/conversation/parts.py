@@ -64,8 +64,9 @@ def split_parts(question: str) -> tuple[str, ...]:
                 out.append(q)
     out = [x for o in out for x in _and_asks(o)]
     if len(out) == 1:
-        m = _BOTH.match(normalise(out[0], lower=False))
-        both = _TELL_BOTH.match(normalise(out[0], lower=False)) if m is None else None
+        one = normalise(out[0], lower=False)
+        m = _BOTH.match(one)
+        both = _TELL_BOTH.match(one) if m is None else None
         if m:
             out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
         elif both:

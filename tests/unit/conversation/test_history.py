@@ -23,30 +23,30 @@ def _found(topic: int):
 def test_a_word_the_conversation_only_mentions_in_passing_is_a_new_subject(faq):
     catalog = Catalog(faq)
     # question 4 (network) mentions 存储 once in long answers; question 7 (planning) treats it
-    assert talks_about(faq, catalog, _found(4), "存储呢")  # without another candidate: it occurs, so it may lean
-    assert not talks_about(faq, catalog, _found(4), "存储呢", alone=_found(7))
-    assert talks_about(faq, catalog, _found(7), "存储呢", alone=_found(7))
+    assert talks_about(catalog, _found(4), "存储呢")  # without another candidate: it occurs, so it may lean
+    assert not talks_about(catalog, _found(4), "存储呢", alone=_found(7))
+    assert talks_about(catalog, _found(7), "存储呢", alone=_found(7))
 
 
 def test_a_word_the_conversations_question_does_not_use_is_never_borrowed(faq):
     catalog = Catalog(faq)
-    assert not talks_about(faq, catalog, _found(4), "监控呢", alone=_found(6))
-    assert not talks_about(faq, catalog, _found(4), "你好")
+    assert not talks_about(catalog, _found(4), "监控呢", alone=_found(6))
+    assert not talks_about(catalog, _found(4), "你好")
 
 
 def test_the_most_specific_word_decides(faq):
     catalog = Catalog(faq)
     # 镜像 is question 8's subject, 仓库 (the rarer word) occurs once in 8 and in 10: the registry of question 10
-    assert talks_about(faq, catalog, _found(10), "镜像仓库呢", alone=_found(8))
+    assert talks_about(catalog, _found(10), "镜像仓库呢", alone=_found(8))
 
 
 def test_an_english_follow_up_counts_through_its_glossary_words(faq):
     catalog = Catalog(faq)
     storage = {"storag": [["存储"]]}  # what Retriever.expand gives for "storage"
-    assert not talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1))  # no FAQ word of its own
-    assert talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1), aliases=storage)
-    assert not talks_about(faq, catalog, _found(4), "and storage?", alone=_found(7), aliases=storage)
+    assert not talks_about(catalog, _found(7), "and storage?", alone=_found(1))  # no FAQ word of its own
+    assert talks_about(catalog, _found(7), "and storage?", alone=_found(1), aliases=storage)
+    assert not talks_about(catalog, _found(4), "and storage?", alone=_found(7), aliases=storage)
     # a word with several FAQ words is met by one of them; one met by none keeps the follow-up's own answer
-    assert talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1), aliases={"storag": [["存储"], ["账务"]]})
-    assert not talks_about(faq, catalog, _found(7), "and storage?", alone=_found(1),
+    assert talks_about(catalog, _found(7), "and storage?", alone=_found(1), aliases={"storag": [["存储"], ["账务"]]})
+    assert not talks_about(catalog, _found(7), "and storage?", alone=_found(1),
                            aliases={**storage, "ledger": [["账务"]]})

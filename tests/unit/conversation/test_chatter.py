@@ -46,6 +46,19 @@ def test_other_messages_get_no_second_opinion(model, text):
     assert model.kind(text) is None
 
 
+def test_the_gate_needs_words_to_the_bot_or_of_the_questions_unless_the_model_is_surer_still(model, monkeypatch):
+    """Below chatter.UNGATED a message must speak to the bot, name the FAQ's questions or hold a small-talk cue;
+    at or above it, not (unanswered messages only)."""
+    probs = {"overview": 0.7, "smalltalk": 0.2, "other": 0.1}
+    monkeypatch.setattr(chatter.Chatter, "probabilities", lambda self, text: probs)
+    assert model.kind("按顺序排一下") is None  # sure, but says nothing of the bot or the questions
+    assert model.kind("把题目按顺序排一下") == "overview"  # names the questions
+    assert model.kind("你按顺序排一下") == "overview"  # speaks to the bot
+    probs.update(overview=0.9, other=0.0, smalltalk=0.1)
+    assert model.kind("按顺序排一下") == "overview"
+    assert model.kind("按顺序排一下", answered=True) is None  # an answer is replaced only at 0.85 and with the gate
+
+
 def test_a_missing_or_corrupt_model_file_means_no_second_opinion(tmp_path):
     assert chatter.load(tmp_path / "absent.npz") is None
     bad = tmp_path / "bad.npz"

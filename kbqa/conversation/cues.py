@@ -99,6 +99,28 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
+# Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
+# "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
+NEXT_NEAR = re.compile(r"(?:下(?:面|边|邊)?|后面|後面|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一)(?:的|嘅)?(?:那|嗰|𠮶|一)?"
+                       r"[个個道题題条條](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])")
+PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一)(?:的|嘅)?(?:那|嗰|𠮶|一)?[个個道题題条條](?![月周星礼禮])"
+                           r"|(?<![a-z])(?:previous|prior)\s+(?:one|question|q)(?![a-z])|one\s+before\s+(?:that|this|it)(?![a-z])")
+
+def step(text: str, loose: bool = False) -> int:
+    """1 for the next question, -1 for the previous one, else 0; ``loose``: also the *_NEAR patterns."""
+    if NEXT.search(text):
+        return 1
+    if PREVIOUS.search(text):
+        return -1
+    if loose and NEXT_NEAR.search(text):
+        return 1
+    return -1 if loose and PREVIOUS_NEAR.search(text) else 0
+
+
+# Asking for a question's content as well as who answered it ("1 號題目的討論內容，有哪幾位專家回覆也一起附上",
+# "the 7th one: what's that about and who chimed in?"): the question itself, which lists its experts anyway
+CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|说(?:了|的)?(?:什么|啥)|一起|一并|连同|顺便"
+                         r"|what'?s\s+(?:it|that|this|the\s+question)\s+about|what\s+(?:it|that|this)\s+(?:is|says)(?![a-z])")
 WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
@@ -136,7 +158,8 @@ EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
-                            r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)")
+                            r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)"
+                            r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
 FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部

@@ -194,7 +194,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]))
         return intent
 
-    if cues.WHO_ANSWERED.search(text):
+    if cues.WHO_ANSWERED.search(text) and not (refs and cues.CONTENT_TOO.search(text)):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
@@ -204,7 +204,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
-        rest = REF.sub(" ", text)
+        rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, _BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
         titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]], named)
         if not named or titled:
@@ -248,7 +248,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             return Intent("question" if n in catalog.topics else "overview", lang,
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
-    step = 1 if cues.NEXT.search(text) else -1 if cues.PREVIOUS.search(text) else 0
+    step = cues.step(text, loose=not content)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - _EXPERT_FILLER:
         last = _last_topic(context, catalog)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one

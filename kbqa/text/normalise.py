@@ -44,11 +44,14 @@ def clean(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+_DECORATION = {0xFE0F: None, 0xFE0E: None, 0x20E3: None}  # emoji/text presentation selectors, the keycap of "6️⃣"
+
+
 @functools.lru_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
     ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
-    raw = clean(unicodedata.normalize("NFKC", text))
+    raw = clean(unicodedata.normalize("NFKC", text)).translate(_DECORATION)
     text = _opencc("t2s").convert(raw)
     if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
         text = _opencc("tw2sp").convert(raw)

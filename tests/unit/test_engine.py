@@ -138,3 +138,14 @@ def test_warm_builds_what_a_first_question_would_wait_for(fake_engine):
     fake_engine.warm()
     assert fake_engine.load().retriever._homophones._by_sound is not None  # pypinyin: about a second, once
     assert not fake_engine._answers  # the warm-up questions are neither cached nor recorded as answers
+
+
+def test_a_question_pointing_back_leans_on_the_previous_one_only_when_not_covered_alone(fake_engine):
+    """"照这个思路…" names nothing the FAQ covers alone; after a question on planning it is about planning. The
+    same words without a pronoun or demonstrative, or without history, borrow nothing."""
+    history = ["容器云平台的整体规划：计算资源、存储、网络怎么选型"]
+    pointing = "照这个思路，第一步具体先定下来啥？"
+    assert fake_engine.ask(pointing, mode="lexical").status == "not_covered"
+    a = fake_engine.ask(pointing, history=history, mode="lexical")
+    assert a.status == "answered" and a.topic == 7
+    assert fake_engine.ask("第一步具体先定下来啥？", history=history, mode="lexical").status == "not_covered"

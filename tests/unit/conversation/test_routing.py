@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, alias_key
 from kbqa.conversation.parts import split_parts
 from kbqa.conversation.numbers import cn_number
@@ -52,6 +53,19 @@ def test_a_name_inside_a_longer_word_is_not_an_expert(catalog):
     ("感谢大佬🙏", "smalltalk"), ("好的👌", "smalltalk"), ("cheers mate", "smalltalk"), ("你是真人还是AI", "smalltalk"),
     ("你好，请问 etcd 怎么备份", "topical"), ("Question five please", "question"), ("难点4", "question")])
 def test_kinds(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, topic", [("题号3，多谢", 3), ("8️⃣号题讲啥", 8), ("看下题号 5", 5)])
+def test_a_question_number_after_题号_or_on_a_keycap_emoji(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("第3题讲了啥，都有谁答的也一并发我", "question"), ("Q5: what's it about, and who answered?", "question"),
+    ("5 号题目内容给我", "question"), ("哪些专家回答了第5题", "expert"), ("who answered question 4", "expert")])
+def test_content_and_who_answered_is_the_question_who_answered_alone_the_experts(catalog, question, kind):
     assert understand(question, catalog).kind == kind
 
 
@@ -616,6 +630,25 @@ def test_cover_or_a_list_of_something_else_is_no_overview(catalog, question):
 def test_next_after_a_verb_and_whose_names_are_follow_ups(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("行，下面那道也给我", ["第3题"], (4,)), ("接落嚟𠮶题呢", ["第5题"], (6,)), ("減一嘅那題", ["第5题"], (4,)),
+    ("ok the previous one pls", ["第5题"], (4,))])
+def test_next_or_previous_anywhere_in_a_turn_without_faq_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_a_loose_next_needs_a_turn_without_faq_words(catalog):
+    assert cues.step("下个月再聊") == 0 and cues.step("下个月再聊", loose=True) == 0  # a month, not a question
+    assert understand("后面那个网络插件怎么选", catalog, Context(["第3题"])).kind != "question"
+
+
+@pytest.mark.parametrize("question, topic", [("jump to the storage question", 7), ("take me to the network question", 4)])
+def test_jumping_to_the_question_on_a_subject(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert intent.kind == "question" and intent.subject
 
 
 def test_the_last_question_is_not_the_next_one(catalog):

@@ -69,6 +69,13 @@ def test_content_and_who_answered_is_the_question_who_answered_alone_the_experts
     assert understand(question, catalog).kind == kind
 
 
+@pytest.mark.parametrize("question", ["Garyy 都谈过哪些方面", "which topics does xiaoping378 show up in?",
+                                      "zhuqibs 在哪几道题里露面了"])
+def test_which_questions_an_expert_took_part_in_in_other_words(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "questions")
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -8,8 +8,8 @@ from kbqa.text.normalise import normalise, words
 
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…" (not "1.26" or "2.x": versions)
-_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(]\d{1,2}[)）]"
-_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(]\d{{1,2}}[)）]")
+_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
+_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺带(?:问一?下)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
                         r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
@@ -23,8 +23,8 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
                        re.I)
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
-_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:things|questions|qs|answers|bullets|points|parts)"
-                        r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|answers|bullets|points|parts|items|issues|topics)"
+                        r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$", re.I)

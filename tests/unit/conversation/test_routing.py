@@ -671,6 +671,13 @@ def test_two_subjects_to_tell_about_together_split(question, parts):
     assert split_parts(question) == parts
 
 
+@pytest.mark.parametrize("question, parts", [
+    ("Two separate issues from the team: (a) SDN or not, (b) how to monitor apps?", ("SDN or not", "how to monitor apps")),
+    ("两件事：(a) 网络怎么选 (b) 存储怎么选", ("网络怎么选", "存储怎么选"))])
+def test_lettered_items_and_a_longer_announcement_split(question, parts):
+    assert split_parts(question) == parts
+
+
 def test_comparing_two_things_is_one_question():
     assert split_parts("flannel 跟 calico 哪个好") == () and split_parts("和你聊聊天") == ()
 

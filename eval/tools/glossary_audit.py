@@ -128,7 +128,8 @@ def main(argv=None) -> int:
             problems.append(f"line {n}: says corpus but matches dev {' '.join(sorted(matched))}")
 
     faq = load_faq(ROOT / "corpus" / "faq.json")
-    corpus_text = normalise("\n".join([faq.title, faq.intro] + [u.topic_title + "\n" + u.text for u in faq.units]))
+    corpus_text = normalise("\n".join([faq.title, faq.intro] + [u.topic_title + "\n" + u.text for u in faq.units]
+                                     + [u.expert + " " + u.expert_title for u in faq.units]))  # who answered: FAQ words
     problems += [f"FAQ word {w!r} does not occur in the FAQ" for w in sorted({w for ws in g.entries.values()
                                                                              for w in ws}) if w not in corpus_text]
     vocab: set[str] = set()

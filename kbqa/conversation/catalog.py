@@ -25,6 +25,8 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|专家|大佬|老师|�
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 
+# the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
+_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 _FROM = re.compile(r"(?:来自|出自|from)\s*(?:某|the\s+|an?\s+)?$")  # "哪位专家来自保险公司": a person, from an organisation
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
@@ -256,6 +258,8 @@ class Catalog:
         for title, handles in titles.items():
             if len(handles) == 1:
                 out.append((re.compile(re.escape(normalise(title))), next(iter(handles)), False))
+                out += [(re.compile(rf"(?<![a-z]){re.escape(s)}(?![a-z])"), next(iter(handles)), False)
+                        for s in self._spellings(normalise(title)) if s.isascii() and len(s) >= 5]  # "tech manager"
         # a job title's last two characters ("总监" of 技术总监), next to a word for a person, when no other title ends so
         heads: dict[str, set[str]] = {}
         for title, handles in titles.items():
@@ -275,7 +279,7 @@ class Catalog:
         found: list[str] = []
         for pattern, h, person in self._fuzzy:
             m = pattern.search(text)
-            after = re.sub(r"^(?:公司|银行|企业|厂商|的|\s)+", "", text[m.end():]) if m else ""
+            after = _KIND_AFTER.sub("", text[m.end():]) if m else ""
             if m and (not person or _PERSON.match(after) or _FROM.search(text[:m.start()])) and h not in found:
                 found.append(h)
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):

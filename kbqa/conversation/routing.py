@@ -36,10 +36,11 @@ covered answer answers can could you do does what which this about faq kb docume
 difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
 _BY_NUMBER_FILLER = _META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述 提供 烦请 各位 回复 连同 一起
 在问 say says said experts answered details detail explain what's whats""".split())
-_EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他
-她 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions
-recommend recommends suggest suggests suggestion suggestions advice about on his her their does do answer answered
-expert position take guy guys person engineer manager architect lead director designer company from 名单 列表""".split())
+_EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
+它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
+suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
+person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
+too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical""".split())
 _FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 _BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")

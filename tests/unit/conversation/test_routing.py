@@ -76,6 +76,19 @@ def test_which_questions_an_expert_took_part_in_in_other_words(catalog, question
     assert (intent.kind, intent.aspect) == ("expert", "questions")
 
 
+@pytest.mark.parametrize("question, handle", [
+    ("Did the internet-bank architect say anything else?", "liufengyi"), ("the joint-stock bank architect's view", "gavin_zhang"),
+    ("what did the bank's tech manager add?", "某银行"), ("the product manager from ant, what does she think", "rangeryu")])
+def test_experts_described_in_english_by_organisation_or_title(question, handle):
+    """The glossary's English for the FAQ's own organisation and title words ('joint-stock' for 股份制, 'tech manager'
+    for 技术经理) names the expert, with the kind of organisation after the name ('-bank') and a person word."""
+    from kbqa.retrieval.glossary import Glossary
+
+    spelled = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv").spellings)
+    assert spelled.find_experts_loosely(question)[:1] == [handle]
+    assert understand(question, spelled).expert == handle
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

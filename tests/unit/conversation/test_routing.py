@@ -37,6 +37,10 @@ def test_experts_are_found_by_handle_or_organisation(catalog, question, handle):
     assert catalog.find_experts(question)[0][0] == handle
 
 
+def test_an_organisation_named_with_那边_names_its_expert(catalog):
+    assert catalog.find_experts_loosely("蚂蚁那边的做法是不是更重") == ["rangeryu"]
+
+
 def test_a_name_inside_a_longer_word_is_not_an_expert(catalog):
     assert catalog.find_experts("namelessness") == [] and catalog.find_experts("银行重要的业务") == []
 

@@ -54,6 +54,7 @@ def test_the_gate_needs_words_to_the_bot_or_of_the_questions_unless_the_model_is
     assert model.kind("按顺序排一下") is None  # sure, but says nothing of the bot or the questions
     assert model.kind("把题目按顺序排一下") == "overview"  # names the questions
     assert model.kind("你按顺序排一下") == "overview"  # speaks to the bot
+    assert model.kind("这十道题按顺序排一下") == "overview" and model.kind("能问的都排一下") == "overview"
     probs.update(overview=0.9, other=0.0, smalltalk=0.1)
     assert model.kind("按顺序排一下") == "overview"
     assert model.kind("按顺序排一下", answered=True) is None  # an answer is replaced only at 0.85 and with the gate

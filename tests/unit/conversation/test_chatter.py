@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kbqa.conversation import chatter
@@ -88,6 +89,24 @@ def test_the_fitter_refuses_the_test_split(tmp_path, capsys):
     rc = fitter.run(Namespace(dev=[str(Path("eval") / "test.jsonl")], out=str(tmp_path / "m.npz")))
     assert rc == 2 and "test split" in capsys.readouterr().err
     assert not (tmp_path / "m.npz").exists()
+
+
+def test_by_default_the_fitter_reads_every_dev_file_but_the_unseen_batches(tmp_path, monkeypatch):
+    from argparse import Namespace
+
+    seen = []
+    empty = np.zeros(0)
+
+    def fit(rows):  # the rows it would be fitted on, nothing fitted
+        seen.extend(rows)
+        return fitter.Chatter(("other",), empty, empty, empty)
+
+    monkeypatch.setattr(fitter, "fit", fit)
+    monkeypatch.setattr(fitter.Chatter, "save", lambda self, path: None)
+    assert fitter.run(Namespace(dev=None, out=str(tmp_path / "m.npz"))) == 0
+    ids = {r.get("id", "") for r in seen}
+    assert any(i.startswith("dev-conv20-") for i in ids) and any(i.startswith("own-dev-") for i in ids)
+    assert not any(i.startswith(("dev-conv21-", "dev-conv22-", "blind-test-")) for i in ids)
 
 
 def test_the_generic_negatives_are_other_rows():

@@ -12,7 +12,7 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
@@ -25,9 +25,11 @@ SMALLTALK = {
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
             r"bye|goodbye|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问个?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋",
+              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问个?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋"
+              r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"hello|hiya|hi|hey|yo|sup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
-              r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going"),
+              r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
+              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
             r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright"),
 }
@@ -43,7 +45,7 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
-    r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你(?:会|能)(?:啥|什么|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
+    r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
@@ -57,7 +59,7 @@ OVERVIEW = re.compile(
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
 # about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
-NAMES_QUESTIONS = re.compile(r"题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
+NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
@@ -65,7 +67,7 @@ THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这�
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the
 # capital of France?" or "高考有哪些科目" (a list of something else) stay off-topic questions.
 TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手|bot|问答|知识库|库)|这套|这份|知识库|机器人|助手|问答库|题库里"
-                        r"|(?<![a-z])(?:you|your|u|here|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
+                        r"|(?<![a-z])(?:you|your|u|here|bot|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
 
 # Words that ask something (a clause holding one is a question, not chatter)
 ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
@@ -101,7 +103,7 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:下(?:面|边|邊)?|后面|後面|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一)(?:的|嘅)?(?:那|嗰|𠮶|一)?"
+NEXT_NEAR = re.compile(r"(?:下(?:面|边|邊)?|顺下去|(?:再)?往下|接着|后面|後面|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一)(?:的|嘅)?(?:那|嗰|𠮶|一)?"
                        r"[个個道题題条條](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])")
 PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一)(?:的|嘅)?(?:那|嗰|𠮶|一)?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior)\s+(?:one|question|q)(?![a-z])|one\s+before\s+(?:that|this|it)(?![a-z])")
@@ -201,7 +203,7 @@ SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|本人是?|�
 
 # Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the
 # request)
-CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+")
+CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")  # emoji too
 
 
 def strip_cues(text: str) -> str:

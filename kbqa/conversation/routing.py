@@ -158,7 +158,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not refs and not pronoun and not (set(content) - catalog.general_words):
         if _asks_for_overview(own, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
-        moves = turns and (cues.NEXT.search(text) or cues.PREVIOUS.search(text))  # "ok, next one" moves on
+        moves = turns and cues.step(text, loose=True)  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks
                 len(words(cues.strip_cues(x))) >= 2 for x in re.findall(r"[^。！!?？]*[?？]", own)):

@@ -93,6 +93,19 @@ def test_experts_described_in_english_by_organisation_or_title(question, handle)
     assert understand(question, spelled).expert == handle
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("你到底是个啥", "smalltalk"), ("加班好累，陪我聊会儿天", "smalltalk"), ("congrats on the launch! how's your day going?", "smalltalk"),
+    ("开张大吉🎉 你都会哪些题？", "overview"), ("恭喜上线，我是不是第一个来用的", "smalltalk"), ("呢個 bot 有幾多條題目？", "overview")])
+def test_small_talk_and_overview_in_launch_day_words(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, topics", [("嗯，顺下去那道呢", (7,)), ("ok skip that, gimme the next one", (7,))])
+def test_moving_on_in_other_words(catalog, question, topics):
+    intent = understand(question, catalog, Context(["第6题"]))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -106,6 +106,18 @@ def test_moving_on_in_other_words(catalog, question, topics):
     assert (intent.kind, intent.topics) == ("question", topics)
 
 
+@pytest.mark.parametrize("question, kind, topics", [
+    ("7，规划那题，原文发我", "question", (7,)), ("Garyy 的回答都分布在哪几题", "expert", ()),
+    ("who are the contributors on Q3?", "expert", (3,))])
+def test_a_leading_number_where_experts_answered_and_contributors(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert intent.kind == kind and intent.topics == topics
+
+
+def test_questions_announced_as_sentences_split():
+    assert split_parts("运维视角问两句：网络怎么选？还有存储怎么选") == ("网络怎么选", "存储怎么选")
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -118,6 +118,11 @@ def test_questions_announced_as_sentences_split():
     assert split_parts("运维视角问两句：网络怎么选？还有存储怎么选") == ("网络怎么选", "存储怎么选")
 
 
+def test_最后_alone_is_no_question_number(catalog):
+    assert understand("xiaoping378 觉得网络方案最后怎么定", catalog).topics == ()
+    assert understand("最后一题", catalog).topics == (10,) and understand("最后那道题", catalog).topics == (10,)
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -63,6 +63,12 @@ NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
+# Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
+# beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
+LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
+                   r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|table\s+of\s+contents"
+                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions")
+
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the
 # capital of France?" or "高考有哪些科目" (a list of something else) stay off-topic questions.

@@ -155,7 +155,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    if not experts and not refs and not pronoun and not (set(content) - catalog.general_words):
+    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)):
         if _asks_for_overview(own, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         moves = turns and cues.step(text, loose=True)  # "ok, next one" moves on
@@ -228,8 +228,9 @@ def _asks_for_overview(own: str, catalog: Catalog) -> bool:
     points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
     own ("Our users need to pull logs … What are the options?"), nor names a Latin term ("VLOOKUP 函数，有哪些用法")."""
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
-    wants = [bool(cues.OVERVIEW.search(x)) and len(strangers(x, catalog)) <= (
-        1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) for x in clauses]
+    wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
+        1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
+             for x in clauses]
     if not any(wants):
         return False
     if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
@@ -349,8 +350,7 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
 
 
 def _subject(rest: str, named: list[str], lang: str) -> str:
-    """What retrieval is given for a subject: the rest of the question, or in English its subject words alone
-    (the question's own words, "answered", "say about", would steer a Chinese FAQ's retrieval)."""
+    """What retrieval is given for a subject: the rest, or in English its subject words alone ("say about" would not do)."""
     if not named:
         return ""
     return " ".join(named) if lang == "en" else rest

@@ -123,6 +123,14 @@ def test_最后_alone_is_no_question_number(catalog):
     assert understand("最后一题", catalog).topics == (10,) and understand("最后那道题", catalog).topics == (10,)
 
 
+@pytest.mark.parametrize("question, kind", [
+    ("题目列表发我，每道题几个专家答的也标一下", "overview"), ("先把题目过一遍，看看适合运维还是开发", "overview"),
+    ("table of contents of this container cloud FAQ, please", "overview"),
+    ("容器网络的所有问题怎么解决", "topical")])  # asks about something: not the list
+def test_the_list_asked_for_in_so_many_words_beside_faq_words(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

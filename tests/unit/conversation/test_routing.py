@@ -131,6 +131,11 @@ def test_the_list_asked_for_in_so_many_words_beside_faq_words(catalog, question,
     assert understand(question, catalog).kind == kind
 
 
+def test_number_and_a_word_only_opening_the_message(catalog):
+    assert understand("Number four - what does it ask?", catalog).topics == (4,)
+    assert understand("what's the number one cause of pod restarts?", catalog).kind != "question"
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -106,7 +106,7 @@ def test_by_default_the_fitter_reads_every_dev_file_but_the_unseen_batches(tmp_p
     assert fitter.run(Namespace(dev=None, out=str(tmp_path / "m.npz"))) == 0
     ids = {r.get("id", "") for r in seen}
     assert any(i.startswith("dev-conv20-") for i in ids) and any(i.startswith("own-dev-") for i in ids)
-    assert not any(i.startswith(("dev-conv21-", "dev-conv22-", "blind-test-")) for i in ids)
+    assert not any(i.startswith(("dev-conv21-", "dev-conv22-", "dev-conv23-", "blind-test-")) for i in ids)
 
 
 def test_the_generic_negatives_are_other_rows():

@@ -32,9 +32,9 @@ EVAL = REPO_ROOT / "eval"
 
 @pytest.mark.parametrize("path", [SHARED, SHARED_CONV, EVAL / "dev.jsonl", EVAL / "dev_oldtest.jsonl",
                                   EVAL / "dev_conv.jsonl", EVAL / "dev_conv3.jsonl", EVAL / "dev_conv4.jsonl", EVAL / "dev_conv5.jsonl",
-                                  EVAL / "dev_conv6.jsonl", EVAL / "dev_conv7.jsonl", EVAL / "dev_conv8.jsonl", EVAL / "dev_conv9.jsonl", EVAL / "dev_conv10.jsonl", EVAL / "dev_conv11.jsonl", EVAL / "dev_conv12.jsonl", EVAL / "dev_conv13.jsonl", EVAL / "dev_conv14.jsonl", EVAL / "dev_conv15.jsonl", EVAL / "dev_conv16.jsonl", EVAL / "dev_conv17.jsonl", EVAL / "dev_conv18.jsonl", EVAL / "dev_near18.jsonl", EVAL / "dev_conv19.jsonl", EVAL / "dev_conv20.jsonl", EVAL / "dev_conv21.jsonl", EVAL / "dev_conv22.jsonl",
+                                  EVAL / "dev_conv6.jsonl", EVAL / "dev_conv7.jsonl", EVAL / "dev_conv8.jsonl", EVAL / "dev_conv9.jsonl", EVAL / "dev_conv10.jsonl", EVAL / "dev_conv11.jsonl", EVAL / "dev_conv12.jsonl", EVAL / "dev_conv13.jsonl", EVAL / "dev_conv14.jsonl", EVAL / "dev_conv15.jsonl", EVAL / "dev_conv16.jsonl", EVAL / "dev_conv17.jsonl", EVAL / "dev_conv18.jsonl", EVAL / "dev_near18.jsonl", EVAL / "dev_conv19.jsonl", EVAL / "dev_conv20.jsonl", EVAL / "dev_conv21.jsonl", EVAL / "dev_conv22.jsonl", EVAL / "dev_conv23.jsonl",
                                   EVAL / "test.jsonl"],
-                         ids=["shared-faq_dev", "shared-conv_dev", "dev", "dev_oldtest", "dev_conv", "dev_conv3", "dev_conv4", "dev_conv5", "dev_conv6", "dev_conv7", "dev_conv8", "dev_conv9", "dev_conv10", "dev_conv11", "dev_conv12", "dev_conv13", "dev_conv14", "dev_conv15", "dev_conv16", "dev_conv17", "dev_conv18", "dev_near18", "dev_conv19", "dev_conv20", "dev_conv21", "dev_conv22",
+                         ids=["shared-faq_dev", "shared-conv_dev", "dev", "dev_oldtest", "dev_conv", "dev_conv3", "dev_conv4", "dev_conv5", "dev_conv6", "dev_conv7", "dev_conv8", "dev_conv9", "dev_conv10", "dev_conv11", "dev_conv12", "dev_conv13", "dev_conv14", "dev_conv15", "dev_conv16", "dev_conv17", "dev_conv18", "dev_near18", "dev_conv19", "dev_conv20", "dev_conv21", "dev_conv22", "dev_conv23",
                               "test"])
 def test_real_sets_load_unchanged(path):  # the test split's format only: its questions are not read here
     if not path.exists():

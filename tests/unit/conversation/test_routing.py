@@ -136,6 +136,21 @@ def test_number_and_a_word_only_opening_the_message(catalog):
     assert understand("what's the number one cause of pod restarts?", catalog).kind != "question"
 
 
+@pytest.mark.parametrize("question, kind, topics", [
+    ("少废话，把题都列出来", "overview", ()), ("quick: the headlines of every Q you have?", "overview", ()),
+    ("第5题，安全那块争议大吗？原题连回答发我", "question", (5,)), ("我就关心第三题，别的不用", "question", (3,)),
+    ("你背后是 GPT 吗", "smalltalk", ()), ("故障排查那题，作答的专家是谁", "expert", ())])
+def test_whole_question_list_and_who_in_working_week_words(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert intent.kind == kind and (not topics or intent.topics == topics)
+
+
+@pytest.mark.parametrize("question, history, topics", [("好，翻下一页", ["问题5"], (6,)), ("cool, now whatever comes after it", ["Q1"], (2,))])
+def test_turning_the_page(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

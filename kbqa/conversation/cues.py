@@ -63,6 +63,9 @@ NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
+# Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
+INSIDE = re.compile(r"里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
+
 # The whole question asked for, with its answers ("原题带回答都给我", "全文发我"), beside a question number
 WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回答)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)")
 

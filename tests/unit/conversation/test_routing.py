@@ -151,6 +151,12 @@ def test_turning_the_page(catalog, question, history, topics):
     assert (intent.kind, intent.topics) == ("question", topics)
 
 
+def test_pointing_inside_the_question_the_conversation_is_on(catalog):
+    intent = understand("里面说的 calico 是指什么", catalog, Context(["第3题"]))
+    assert (intent.kind, intent.topics, intent.from_context) == ("topical", (3,), True)
+    assert understand("里面说的 calico 是指什么", catalog).topics == ()  # no conversation: nothing to be inside
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

@@ -27,6 +27,10 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|这边|那家|�
 
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
 _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
+# An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
+_SAID_BY = re.compile(r"(?:推荐|建议|提到|提出|提过|吐槽|主张|说过|讲过)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
+                      r"|的人|人|专家|是谁|是哪位|大佬|老哥)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
+                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about)\s+(?P<en>[^,.?!]{1,40})")
 _FROM = re.compile(r"(?:来自|出自|from)\s*(?:某|the\s+|an?\s+)?$")  # "哪位专家来自保险公司": a person, from an organisation
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
@@ -97,6 +101,7 @@ class Catalog:
         self.faq = faq
         self._spellings = spellings or (lambda name: set())
         self._texts: dict[int, str] = {}  # topic_text, by question
+        self._texts_by: dict[str, str] = {}  # every answer of an expert, normalised (expert_saying)
         self.topics: dict[int, Topic] = {t.n: t for t in faq.topics}
         self.numbers: tuple[int, ...] = tuple(t.n for t in faq.topics)
         self.answers: dict[int, list[Unit]] = {t.n: [] for t in faq.topics}
@@ -290,6 +295,20 @@ class Catalog:
                 if h not in found and len(key) >= 5 and token != key and (_one_edit(token, key) or cut):
                     found.append(h)
         return found
+
+    def expert_saying(self, text: str) -> list[str]:
+        """The one expert a message describes by what they said ("推荐 traefik 那位", "吐槽思科 ACI 一台交换机一万多的
+        是谁", "the one who suggested an API gateway"): every specific FAQ word of the description occurs in their
+        answers and in no other expert's. [] without such a description, or when it fits several or none."""
+        m = _SAID_BY.search(normalise(text))
+        said = [w for w in words(m.group("what") or m.group("en")) if w in self.vocab and w not in self.general_words] if m else []
+        fits = [h for h in self.experts if said and all(w in self._said(h) for w in said)]
+        return fits if len(fits) == 1 else []
+
+    def _said(self, handle: str) -> str:
+        if handle not in self._texts_by:
+            self._texts_by[handle] = normalise(" ".join(u.text for u in self.experts[handle].units))
+        return self._texts_by[handle]
 
     def strip_names(self, text: str, loosely: str = "") -> str:
         """The normalised text without the names of experts (what the rest of a question asks about);

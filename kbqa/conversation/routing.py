@@ -121,7 +121,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     text = cues.SLANG.sub("啥", normalise(question, phrases=False))
     turns = context.turns
     own = cues.SELF_INTRO.sub(" ", text)  # "我是某银行新来的IT经理" introduces the asker, not the expert 某银行
-    experts = [h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
+    experts = ([h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
+               or ([] if cues.BESIDES.search(text) else catalog.expert_saying(own)))  # not "除了推荐 Kong 的那位"
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
@@ -317,8 +318,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
 
 
 def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
-    """Does the expert's answer to the question use one of the subject's words (or is there no subject)? "他对
-    网络隔离怎么看" stays on the question; "佢對 Docker 客製化點睇" after question 3 asks about another one."""
+    """Does their answer to the question use every word of the subject (or is there none)? "他对网络隔离怎么看" does."""
     text = " ".join(normalise(u.text) for u in catalog.experts[handle].units if u.topic == topic)
     return not named or all(w in text for w in named)
 

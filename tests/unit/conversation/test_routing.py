@@ -41,6 +41,19 @@ def test_an_organisation_named_with_那边_names_its_expert(catalog):
     assert catalog.find_experts_loosely("蚂蚁那边的做法是不是更重") == ["rangeryu"]
 
 
+@pytest.mark.parametrize("question, handle", [
+    ("推荐 traefik 那位是哪家的", "zhuqibs"), ("the one who suggested skywalking, where does he work?", "zhuqibs"),
+    ("推荐什么网络方案", None), ("提到 calico 的人是谁", None)])  # no description, or one several experts fit
+def test_an_expert_described_by_what_they_said(catalog, question, handle):
+    assert catalog.expert_saying(question) == ([handle] if handle else [])
+    if handle:
+        assert understand(question, catalog).expert == handle
+
+
+def test_apart_from_the_one_described_is_not_that_expert(catalog):
+    assert understand("除了推荐 Kong 的那位，还有别的专家怎么说？", catalog).expert == ""
+
+
 def test_a_name_inside_a_longer_word_is_not_an_expert(catalog):
     assert catalog.find_experts("namelessness") == [] and catalog.find_experts("银行重要的业务") == []
 

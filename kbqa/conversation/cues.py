@@ -66,6 +66,11 @@ THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这�
 # Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
 INSIDE = re.compile(r"里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
 
+# Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
+# question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve)
+POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![a-z])(?:those|that|this|these|it|he|she|they|them|his|her"
+                         r"|their|above|earlier)(?![a-z])", re.I)
+
 # The whole question asked for, with its answers ("原题带回答都给我", "全文发我"), beside a question number
 WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回答)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)")
 

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import re
 
+from kbqa.conversation import cues
 from kbqa.text.normalise import clean, words
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
                        r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
 
 
-# Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
-# question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve)
-_POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![a-z])(?:those|that|this|these|it|he|she|they|them|his|her"
-                          r"|their|above|earlier)(?![a-z])", re.I)
-
-
 def points_back(q: str) -> bool:
     """Does the question point back at the conversation (a pronoun or demonstrative)?"""
-    return bool(_POINTS_BACK.search(q))
+    return bool(cues.POINTS_BACK.search(q))
 
 
 def is_followup(q: str, features: dict) -> bool:

@@ -304,28 +304,28 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, _EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
-    if not topics and (followup or not named) and context.turns:
-        last = _last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4": their answer to question 4
-        if last in catalog.experts[handle].topics and _says_any(catalog, handle, last, named):
+    pointing = lang != "en" and (followup or bool(cues.POINTS_BACK.search(text)))  # "那 xiaoping378 呢，他倾向用哪个插件": still on it
+    if not topics and (followup or not named or pointing) and context.turns:
+        last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
+        if last in mine and (_says_any(catalog, handle, last, named) or pointing and not any(
+                _says_any(catalog, handle, n, named, every=False) for n in mine if n != last)):  # nor another of theirs
             topics, from_context = (last,), _on_question(context, catalog)
     aspect = "subject" if named else "views"
     subject = _subject(rest, named, lang)
-    if not named and not topics and lang != "en" and _content(rest, catalog):
-        # words the FAQ does not use ("zhuqibs 在排障方面的建议"): every answer of theirs, the closest first
-        subject = rest
+    if not named and not topics and lang != "en" and _content(rest, catalog):  # words the FAQ does not use: every
+        subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
 
 
-def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
-    """Does their answer to the question use every word of the subject (or is there none)? "他对网络隔离怎么看" does."""
+def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str], every: bool = True) -> bool:
+    """Does their answer to the question use every word of the subject (``every``; else one), or is there none?"""
     text = " ".join(normalise(u.text) for u in catalog.experts[handle].units if u.topic == topic)
-    return not named or all(w in text for w in named)
+    return not named or (all if every else any)(w in text for w in named)
 
 
 def _on_question(context: Context, catalog: Catalog) -> bool:
-    """Was the turn before about a question of the FAQ, not about who an expert is? After "rangeryu 是谁", "那他怎么看
-    滚动更新" asks about the expert; after a question-4 turn, "xiaoping378 怎么说" is their answer to it."""
+    """Was the turn before about a question of the FAQ, not about who an expert is ("rangeryu 是谁")?"""
     prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
     return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
 

@@ -170,6 +170,13 @@ def test_pointing_inside_the_question_the_conversation_is_on(catalog):
     assert understand("里面说的 calico 是指什么", catalog).topics == ()  # no conversation: nothing to be inside
 
 
+def test_an_expert_in_a_follow_up_stays_on_the_question_unless_another_answer_of_theirs_says_it(catalog):
+    on = understand("那 Garyy 呢，他更看好哪种", catalog, Context(["第4题"]))
+    assert (on.expert, on.topics, on.from_context) == ("Garyy", (4,), True)
+    elsewhere = understand("那 gavin_zhang 呢，他对灰度发布怎么看", catalog, Context(["第1题"]))
+    assert elsewhere.expert == "gavin_zhang" and elsewhere.topics != (1,)
+
+
 def test_numbers_out_of_range_and_several_numbers(catalog):
     intent = understand("第11个问题", catalog)
     assert intent.kind == "overview" and intent.missing == (11,)

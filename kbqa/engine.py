@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.decide import clear_cut
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation.history import is_followup, may_borrow, points_back, talks_about, user_turns
+from kbqa.conversation import cues
+from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
@@ -233,7 +234,8 @@ class Engine:
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
         previous = user_turns(history, self.settings.max_history_turns)
-        if previous and (is_followup(question, r.features) or (not covered and points_back(question))) \
+        # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
+        if previous and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(question))) \
                 and may_borrow(r.features):
             r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)

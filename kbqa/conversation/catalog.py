@@ -101,7 +101,7 @@ class Catalog:
         self.faq = faq
         self._spellings = spellings or (lambda name: set())
         self._texts: dict[int, str] = {}  # topic_text, by question
-        self._texts_by: dict[str, str] = {}  # every answer of an expert, normalised (expert_saying)
+        self._said: dict[tuple[str, int | None], str] = {}  # said(): an expert's answers, normalised
         self.topics: dict[int, Topic] = {t.n: t for t in faq.topics}
         self.numbers: tuple[int, ...] = tuple(t.n for t in faq.topics)
         self.answers: dict[int, list[Unit]] = {t.n: [] for t in faq.topics}
@@ -301,14 +301,19 @@ class Catalog:
         是谁", "the one who suggested an API gateway"): every specific FAQ word of the description occurs in their
         answers and in no other expert's. [] without such a description, or when it fits several or none."""
         m = _SAID_BY.search(normalise(text))
-        said = [w for w in words(m.group("what") or m.group("en")) if w in self.vocab and w not in self.general_words] if m else []
-        fits = [h for h in self.experts if said and all(w in self._said(h) for w in said)]
+        if m is None:
+            return []
+        said = [w for w in words(m.group("what") or m.group("en")) if w in self.vocab and w not in self.general_words]
+        fits = [h for h in self.experts if said and all(w in self.said(h) for w in said)]
         return fits if len(fits) == 1 else []
 
-    def _said(self, handle: str) -> str:
-        if handle not in self._texts_by:
-            self._texts_by[handle] = normalise(" ".join(u.text for u in self.experts[handle].units))
-        return self._texts_by[handle]
+    def said(self, handle: str, topic: int | None = None) -> str:
+        """An expert's answers (to ``topic``, else to every question), each normalised, joined (cached)."""
+        key = (handle, topic)
+        if key not in self._said:
+            self._said[key] = " ".join(normalise(u.text) for u in self.experts[handle].units
+                                       if topic is None or u.topic == topic)
+        return self._said[key]
 
     def strip_names(self, text: str, loosely: str = "") -> str:
         """The normalised text without the names of experts (what the rest of a question asks about);

@@ -67,7 +67,8 @@ THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这�
 INSIDE = re.compile(r"里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
 
 # Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
-# question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve)
+# question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve), and an
+# expert named in one stays on the question the conversation is on (routing._about_expert)
 POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![a-z])(?:those|that|this|these|it|he|she|they|them|his|her"
                          r"|their|above|earlier)(?![a-z])", re.I)
 

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import re
 
-from kbqa.conversation import cues
 from kbqa.text.normalise import clean, words
 
 _FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
                        r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
-
-
-def points_back(q: str) -> bool:
-    """Does the question point back at the conversation (a pronoun or demonstrative)?"""
-    return bool(cues.POINTS_BACK.search(q))
 
 
 def is_followup(q: str, features: dict) -> bool:

@@ -320,7 +320,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
 
 def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str], every: bool = True) -> bool:
     """Does their answer to the question use every word of the subject (``every``; else one), or is there none?"""
-    text = " ".join(normalise(u.text) for u in catalog.experts[handle].units if u.topic == topic)
+    text = catalog.said(handle, topic)
     return not named or (all if every else any)(w in text for w in named)
 
 

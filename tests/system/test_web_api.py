@@ -250,6 +250,18 @@ def test_ask_concurrency_follows_the_batch_size(fake_engine):
     assert web.ask_concurrency(fake_engine.settings.with_(query_batch=1)) == max(1, (os.cpu_count() or 2) // 2)
 
 
+def test_the_page_queue_does_not_poll_every_millisecond(fake_engine, tmp_path):
+    """Gradio's queue polls for work every 1 ms by default: on an idle server that was 8% of a core, and a
+    wake-up of the event loop (and the GIL) each time under /api/ask load."""
+    from starlette.routing import Mount
+
+    app = web.create_app(fake_engine, FeedbackStore(tmp_path / "f.sqlite3"))
+    mounts = [r for r in app.routes if isinstance(r, Mount) and hasattr(r.app, "get_blocks")]
+    queue = mounts[0].app.get_blocks()._queue
+    assert queue.sleep_when_free >= web.QUEUE_POLL_S
+    assert queue.progress_update_sleep_when_free >= web.QUEUE_POLL_S
+
+
 # ---- the chat page's backend, called directly ----------------------------------------------------------
 @pytest.fixture
 def backend(fake_engine, tmp_path) -> web_page.ChatBackend:

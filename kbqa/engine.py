@@ -333,7 +333,7 @@ class Engine:
     def _answer(self, question, history, mode: str | None, stream: bool,
                 deadline: float | None = None) -> Iterator[str | Answer]:
         from kbqa.answer.respond import Responder
-        from kbqa.conversation.routing import Context, understand
+        from kbqa.conversation.routing import Context, Intent, understand
 
         t0 = time.perf_counter()
         q = self.validate(question)
@@ -363,6 +363,8 @@ class Engine:
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
+            if answer.status == "not_covered" and intent.numbered:  # it names a question: show it, not a refusal
+                answer = respond.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
             answer = respond.second_opinion(intent, q, answer)
         t3 = time.perf_counter()
         traditional = is_traditional(q)

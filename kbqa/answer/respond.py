@@ -179,6 +179,9 @@ class Responder:
         elif intent.aspect == "who_answered":
             topics = intent.topics or ((self.subject_topic(intent.subject),) if intent.subject else ())
             topics = tuple(n for n in topics if n is not None)
+            if not topics and intent.subject:  # its FAQ words alone ("网络选型那题…，要一份名单：ID + 单位")
+                known = " ".join(faq_words(intent.subject, catalog))
+                topics = tuple(n for n in ((self.subject_topic(known),) if known else ()) if n is not None)
             if not topics:
                 return self.topical(intent, *self.retrieve(intent.subject or "", None, self.mode))
             for n in topics:

@@ -21,7 +21,7 @@ _LATIN = re.compile(r"[a-z0-9]")
 _ORG_KINDS = "银行|企业|公司|厂商|金服|科技"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
 _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|这边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
-                     r"经理|架构师|工程师|总监|设计师|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
+                     r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 
@@ -31,7 +31,8 @@ _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|(?<![a-z])(?
 _SAID_BY = re.compile(r"(?:推荐|建议|提到|提出|提过|吐槽|主张|说过|讲过)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
                       r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about)\s+(?P<en>[^,.?!]{1,40})")
-_FROM = re.compile(r"(?:来自|出自|from)\s*(?:某|the\s+|an?\s+)?$")  # "哪位专家来自保险公司": a person, from an organisation
+# "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
+_FROM = re.compile(r"(?:来自|出自|from|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
 

@@ -12,13 +12,16 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|谁(?:开发|做|写)的你",
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
+    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙",
+              r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
+              r"|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
     "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
@@ -54,7 +57,8 @@ OVERVIEW = re.compile(
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|(?<![a-z])cover(?:s|ed)?\s+here\b|(?<![a-z])(?:you|u|this|it|faq|kb|doc|thing|base|bot)\s+(?:\w+\s+)?cover(?:s|ed)?(?![a-z])|(?<![a-z])(?:topics|questions|what(?:'s|s|\s+is|\s+gets)?)\s+(?:are\s+|is\s+)?covered(?![a-z])|(?<![a-z])cover(?=\s*(?:了|哪|什么|啥))|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b|how\s+many\s+(?:questions|topics|qs)\b|question\s+bank|just\s+the\s+titles|line-?up|what\s+r\s+the\b|which\s+of\s+the\s+(?:\d+|ten|\w+)\s+(?:difficulties|questions|problems|topics)|\bindex\b|walk\s+(?:me\s+)?through|entr(?:y|ies|ys)\b|where\s+does\s+(?:your|the|this)\s+(?:content|data|information|info)\s+come\s+from"
     r"|what\s+(?:does|do)\s+(?:this|the|you|u)(?:\s+(?:bot|assistant|kb|faq|thing))?\s+know\b"
-    r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b|every\s+qs?\b|headlines?\b")
+    r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b|every\s+qs?\b|headlines?\b"
+    r"|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
 
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
@@ -77,7 +81,7 @@ WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
+LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
                    r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions")
 
@@ -121,10 +125,10 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:下(?:面|边|邊)?|顺下去|(?:再)?往下|接着|后面|後面|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一)(?:的|嘅)?(?:那|嗰|𠮶|一)?"
+NEXT_NEAR = re.compile(r"(?:下(?:面|边|邊)?|顺下去|(?:再)?往下|接着|后面|後面|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一)(?:的|嘅)?(?:那|嗰|𠮶)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一)(?:的|嘅)?(?:那|嗰|𠮶|一)?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一)(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior)\s+(?:one|question|q)(?![a-z])|one\s+before\s+(?:that|this|it)(?![a-z])")
 
 def step(text: str, loose: bool = False) -> int:
@@ -159,10 +163,15 @@ THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问�
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
                               r"|(?:分布|出现|露面|发言|散落)在(?:哪些|哪几个?)道?(?:题|问题)"
-                              r"|(?:what|which)\s+(?:topics|subjects)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
-WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)是谁|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+                              r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
+WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+# The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
+#答主吧？他的说法呢", "what's the other expert's take")
+OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"
+                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)"
+                          r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人"
                       r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
@@ -206,7 +215,7 @@ def cue(kind: str, text: str) -> bool:
 
 
 def smalltalk_kind(text: str) -> str | None:
-    """The small-talk kind whose cue the text holds (who, language, thanks, bye, greet, ack in that order), else
+    """The small-talk kind whose cue the text holds (who, language, sorry, thanks, bye, greet, ack in that order), else
     None."""
     for kind, pattern in SMALLTALK_RE.items():
         if pattern.search(text):

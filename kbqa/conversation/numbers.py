@@ -47,10 +47,10 @@ REF = re.compile("|".join([
     rf"(?:编号|序号)\s*(?:为|是)?\s*(?P<j>{_NUM[1:-1]})(?!\d)",
     r"^(?P<m>\d{1,2})\s*[，,、：:](?=.{0,12}题)",  # "5，东西向那题，全文给我"
     rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
-    rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提](?![来人用试到吃])",  # not "第一个来试的"
+    rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提](?![来人用试到吃]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定)",  # not "第一个来试的", "第一条消息"
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)",
     r"(?<![a-z0-9])(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9])",
-    r"(?<![a-z0-9])(?:question|problem|item|entry)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
+    r"(?<![a-z0-9])(?:questions?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"^\W*number\s+(?P<n>" + "|".join(_EN_CARD) + r")(?![a-z])",  # "Number two — what's it asking?" (not "the number one cause")

@@ -11,7 +11,7 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问一?下|再问一?下|顺带(?:问一?下)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
                         r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
@@ -23,11 +23,12 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
                        re.I)
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
-_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|answers|bullets|points|parts|items|issues|topics)"
+_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
                         r"|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
-                              r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$", re.I)
+                              r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
+                              r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
                    r"(?P<rest>.+)$")
 

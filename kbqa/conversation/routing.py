@@ -18,103 +18,15 @@ English), never about this FAQ's content: numbers, titles and names come from th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import replace
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
+from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
+                                      META, Context, Intent, faq_words, language, strangers, subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
-
-# words that carry no subject, by intent
-_META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
-咋 问点 查 查询 难点 难题 挑战 痛点 平台 遇到 会遇到 碰到 面临 常 经常 建置 搭建 建设 常见
-哪些 什么 有 能 可以 回答 解答 讲 讲了 说 说了 介绍 一下 下 看 看看 给 帮 帮助 列出 列 出来 分别 常见 是 个 几个 多少 总共 一共 这 那
-涉及 覆盖 包括 包含 关于 问题列表 help questions question topics topic list all show me table contents cover covers
-covered answer answers can could you do does what which this about faq kb document knowledge base are is the of
-difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
-_BY_NUMBER_FILLER = _META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述 提供 烦请 各位 回复 连同 一起
-在问 say says said experts answered details detail explain what's whats 关心 不用 别的 直接 只""".split())
-_EXPERT_FILLER = _META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
-它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
-suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
-person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
-too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical""".split())
-_FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
-MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
-_BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
-
-
-@dataclass(frozen=True)
-class Intent:
-    kind: str  # smalltalk | overview | question | expert | topical
-    lang: str = "zh"  # zh | en: the language of the reply's frame text (the script follows the question)
-    topics: tuple[int, ...] = ()  # question numbers asked for (question), or the context of an expert question
-    missing: tuple[int, ...] = ()  # numbers asked for that the FAQ does not have
-    expert: str = ""
-    aspect: str = ""  # expert: profile | questions | views | subject | who_answered; smalltalk: greet | thanks | ...
-    subject: str = ""  # what the rest of the question is about (expert subject, who answered what)
-    parts: tuple[str, ...] = ()  # topical: two or more sub-questions
-    followup: bool = False
-    from_context: bool = False  # topics come from the question the conversation is on, not from this question
-    rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
-    also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
-
-
-@dataclass
-class Context:
-    """What earlier turns of the conversation refer to, worked out only when a question leans on them."""
-
-    turns: list[str] = field(default_factory=list)  # the user's earlier questions, oldest first
-    topic_of: Callable[[str], int | None] | None = None  # a retrieval-based topic of a topical question
-
-
-def language(question: str) -> str:
-    return "en" if cjk_share(question) < 0.3 and re.search(r"[A-Za-z]", question) else "zh"
-
-
-def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> list[str]:
-    """The words of a question that the FAQ itself uses, once small-talk and overview cues, question numbers,
-    expert names and filler are taken out: what makes a question about the FAQ's content. Words the FAQ never
-    uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
-    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
-    skip = cues.FILLER | filler
-    return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
-
-
-def strangers(text: str, catalog: Catalog) -> list[str]:
-    """Words of a question that neither the FAQ nor chatter uses ("VLOOKUP", "函数", "headache"): a question
-    made of these asks about something else, even if it also says "怎么用" or "hi". Not strangers: the pieces
-    jieba's search mode cuts out of a filler phrase (不好意思 -> 不好, 意思), words its dictionary tags as
-    function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
-    of known words (docker+k8s)."""
-    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
-    skip = cues.FILLER | _META
-    phrases = [f for f in skip if len(f) >= 3 and f in rest]
-    out = []
-    for w in words(rest):
-        if w in catalog.vocab or w in skip or w in catalog.general_words or w.isdigit() or len(w) < 2 \
-                or function_word(w):
-            continue
-        if any(w in f for f in phrases) or set(w) <= cues.FUNCTION_CHARS:
-            continue
-        parts = [p for p in re.split(r"[+&/\-]", w) if p]
-        if len(parts) > 1 and all(p in catalog.vocab or p in catalog.general_words or p in skip for p in parts):
-            continue
-        out.append(w)
-    return out
-
-
-def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> list[str]:
-    """What a question names besides who or which: the FAQ's words in it or, in an English question (the
-    FAQ's vocabulary is its own language's), its English words that are not filler."""
-    found = faq_words(rest, catalog, filler)
-    if found or lang != "en":
-        return found
-    skip = cues.FILLER | _META | filler
-    return [w for w in words(rest) if w.isascii() and len(w) >= 3 and w not in skip and not w.isdigit()]
-
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
@@ -132,7 +44,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         refs = refs[-1:]
     if cues.EVERY.search(text):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
-    followup = bool(_FOLLOW_MARK.search(text)) and bool(turns)
+    followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:
         intent = _by_place(place[0], refs, catalog, context, lang)
         if intent is not None:
@@ -141,7 +53,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if not experts and cues.WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
         rest = cues.WHICH_QUESTION.sub(" ", text)
-        if set(subject_words(rest, catalog, _BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
+        if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
@@ -161,9 +73,15 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("overview", lang)
         moves = turns and cues.step(text, loose=True)  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
-        if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks
-                len(words(cues.strip_cues(x))) >= 2 for x in re.findall(r"[^。！!?？]*[?？]", own)):
+        if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
+                len([w for w in words(cues.strip_cues(x)) if not function_word(w)]) >= 2  # "…，先做个自我介绍呗?" not
+                for x in re.findall(r"[^。！!?？,，]*[?？]", own)):
             return Intent("smalltalk", lang, aspect=talk)
+
+    if turns and not experts and not refs and cues.OTHER_EXPERT.search(text):
+        intent = _other_expert(text, catalog, context, lang)
+        if intent is not None:
+            return intent
 
     if turns and not experts:
         intent = _follow_up(text, content, refs, catalog, context, lang)
@@ -186,7 +104,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
-        named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
+        named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or mine[:len(mine) == 1],
                       aspect="who_answered", subject=_subject(rest, named, lang), followup=followup)
 
@@ -199,7 +117,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if cues.WHO_ANSWERED.search(text) and not (refs and cues.CONTENT_TOO.search(text)):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
-        named = subject_words(rest, catalog, _EXPERT_FILLER, lang)
+        named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named:
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
                           followup=followup)
@@ -207,7 +125,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
-        named = faq_words(rest, catalog, _BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
+        named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
         titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]], named)
         if not named or titled or cues.WHOLE.search(rest):  # "原题带回答都给我": the question, whatever else it says
             have = tuple(n for n in nums if n in catalog.topics)
@@ -219,9 +137,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     about = cues.ABOUT_FAQ.search(text)
     if about:  # "关于网络，FAQ 怎么说": retrieve the subject, without the words that name the FAQ
         rest = text[:about.start()] + " " + text[about.end():]
-        if set(subject_words(rest, catalog, _META, lang)) - catalog.general_words:
-            return Intent("topical", lang, followup=followup, rephrase=rest.strip())
-    return Intent("topical", lang, parts=split_parts(question), followup=followup)
+        if set(subject_words(rest, catalog, META, lang)) - catalog.general_words:
+            return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
+    nums = {n for n, _ in refs if n in catalog.topics}
+    return Intent("topical", lang, parts=split_parts(question), followup=followup, numbered=min(nums) if len(nums) == 1 else 0)
 
 
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:
@@ -244,7 +163,7 @@ def _asks_for_overview(own: str, catalog: Catalog) -> bool:
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
     answered it, go on / more detail."""
-    bare = _BARE_NUMBER.match(text.strip())
+    bare = BARE_NUMBER.match(text.strip())
     if bare and not refs:
         n = cn_number(bare.group(1))
         if n is not None and _last_was_by_number(context, catalog):
@@ -252,7 +171,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
     step = cues.step(text, loose=not content)
-    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - _EXPERT_FILLER:
+    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = _last_topic(context, catalog)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
@@ -302,7 +221,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     if cues.PROFILE.search(rest):
         return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
-    named = [w for w in subject_words(rest, catalog, _EXPERT_FILLER, lang) if w not in own]
+    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     pointing = lang != "en" and (followup or bool(cues.POINTS_BACK.search(text)))  # "那 xiaoping378 呢，他倾向用哪个插件": still on it
     if not topics and (followup or not named or pointing) and context.turns:
@@ -316,6 +235,19 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
+
+
+def _other_expert(text: str, catalog: Catalog, context: Context, lang: str) -> Intent | None:
+    """"另一位专家呢" on a question with an expert named before: the others who answered it, each with their answer
+    there (an expert reply, kind ``expert``: most dev rows that ask so expect the experts, not one answer)."""
+    last, prev = _last_topic(context, catalog), _last_expert(context, catalog)
+    others = [u.expert for u in catalog.answers.get(last, []) if u.expert != prev]
+    if last is None or not prev or not others or prev not in [u.expert for u in catalog.answers[last]]:
+        return None
+    rest = catalog.strip_names(cues.OTHER_EXPERT.sub(" ", text))
+    named = subject_words(rest, catalog, EXPERT_FILLER, lang)
+    return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
+                  subject=_subject(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 
 
 def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str], every: bool = True) -> bool:
@@ -332,7 +264,7 @@ def _on_question(context: Context, catalog: Catalog) -> bool:
 
 def _content(rest: str, catalog: Catalog) -> list[str]:
     """The words of an expert question's rest that are neither the FAQ's nor how people ask for a view."""
-    return [w for w in strangers(rest, catalog) if w not in _EXPERT_FILLER]
+    return [w for w in strangers(rest, catalog) if w not in EXPERT_FILLER]
 
 
 def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
@@ -342,7 +274,7 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
     if not m:
         return None
     what = next(g for g in m.groups() if g)
-    terms = faq_words(what, catalog, _EXPERT_FILLER)
+    terms = faq_words(what, catalog, EXPERT_FILLER)
     if not terms:
         return None
     found = catalog.who_said(terms, _last_topic(context, catalog) if context.turns else None)
@@ -379,6 +311,10 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
             return intent.topics[-1]
         if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
             return catalog.experts[intent.expert].topics[0]
+        if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:
+            found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
+            if found in catalog.experts[intent.expert].topics:
+                return found
         if intent.kind == "topical" and context.topic_of is not None:
             found = context.topic_of(turn)
             if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was

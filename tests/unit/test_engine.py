@@ -61,6 +61,13 @@ def test_follow_up_uses_the_history(fake_engine):
     assert a.status == "answered" and a.topic == 7
 
 
+def test_a_named_question_number_is_shown_rather_than_refused(fake_engine):
+    """A message that names one question and otherwise tells a story retrieval cannot place gets that question."""
+    a = fake_engine.ask("先看第7题，老板下午开会要看", mode="lexical")
+    assert (a.kind, a.status, a.topic) == ("question", "answered", 7)
+    assert fake_engine.ask("今天北京天气怎么样？", mode="lexical").status == "not_covered"
+
+
 @pytest.mark.parametrize("bad", ["", "   ", "\x00\x01", 42, None])
 def test_empty_or_non_text_question_is_refused_with_one_line(fake_engine, bad):
     with pytest.raises(InvalidQuestion) as e:
@@ -149,3 +156,19 @@ def test_a_question_pointing_back_leans_on_the_previous_one_only_when_not_covere
     a = fake_engine.ask(pointing, history=history, mode="lexical")
     assert a.status == "answered" and a.topic == 7
     assert fake_engine.ask("第一步具体先定下来啥？", history=history, mode="lexical").status == "not_covered"
+
+
+def test_who_answered_falls_back_to_the_faq_words_of_its_subject(fake_engine):
+    """When the whole subject ("东西向那题，CTO 秘书要一份名单：ID + 单位") names no question, its FAQ words alone may."""
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent, faq_words
+
+    state = fake_engine.load()
+    respond = Responder(state, fake_engine.settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    subject = "东西向那题,cto 秘书要一份名单:id + 单位"
+    known = " ".join(faq_words(subject, state.catalog))
+    asked = []
+    respond.subject_topic = lambda s: asked.append(s) or (5 if s == known else None)
+    a = respond.structured(Intent("expert", "zh", aspect="who_answered", subject=subject))
+    assert asked == [subject, known] and (a.kind, a.topic) == ("expert", 5)

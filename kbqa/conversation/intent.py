@@ -1,0 +1,102 @@
+"""What routing produces (``Intent``), what it reads of the conversation (``Context``), and the word tools it
+decides with: the words of a question the FAQ uses (``faq_words``), those neither the FAQ nor chatter uses
+(``strangers``), and what a question names besides who or which (``subject_words``)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from kbqa.conversation import cues
+from kbqa.conversation.catalog import Catalog, function_word
+from kbqa.conversation.numbers import REF
+from kbqa.text.normalise import cjk_share, normalise, words
+
+# words that carry no subject, by intent
+META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
+咋 问点 查 查询 难点 难题 挑战 痛点 平台 遇到 会遇到 碰到 面临 常 经常 建置 搭建 建设 常见
+哪些 什么 有 能 可以 回答 解答 讲 讲了 说 说了 介绍 一下 下 看 看看 给 帮 帮助 列出 列 出来 分别 常见 是 个 几个 多少 总共 一共 这 那
+涉及 覆盖 包括 包含 关于 问题列表 help questions question topics topic list all show me table contents cover covers
+covered answer answers can could you do does what which this about faq kb document knowledge base are is the of
+difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
+BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述 提供 烦请 各位 回复 连同 一起
+在问 say says said experts answered details detail explain what's whats 关心 不用 别的 直接 只""".split())
+EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
+它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
+suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
+person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
+too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical""".split())
+FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
+MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
+BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # smalltalk | overview | question | expert | topical
+    lang: str = "zh"  # zh | en: the language of the reply's frame text (the script follows the question)
+    topics: tuple[int, ...] = ()  # question numbers asked for (question), or the context of an expert question
+    missing: tuple[int, ...] = ()  # numbers asked for that the FAQ does not have
+    expert: str = ""
+    aspect: str = ""  # expert: profile | questions | views | subject | who_answered; smalltalk: greet | thanks | ...
+    subject: str = ""  # what the rest of the question is about (expert subject, who answered what)
+    parts: tuple[str, ...] = ()  # topical: two or more sub-questions
+    followup: bool = False
+    from_context: bool = False  # topics come from the question the conversation is on, not from this question
+    rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
+    also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
+    numbered: int = 0  # topical: the one question number it names; shown rather than refusing ("先看第3题，我们也分了…")
+
+
+@dataclass
+class Context:
+    """What earlier turns of the conversation refer to, worked out only when a question leans on them."""
+
+    turns: list[str] = field(default_factory=list)  # the user's earlier questions, oldest first
+    topic_of: Callable[[str], int | None] | None = None  # a retrieval-based topic of a topical question
+
+
+def language(question: str) -> str:
+    return "en" if cjk_share(question) < 0.3 and re.search(r"[A-Za-z]", question) else "zh"
+
+
+def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> list[str]:
+    """The words of a question that the FAQ itself uses, once small-talk and overview cues, question numbers,
+    expert names and filler are taken out: what makes a question about the FAQ's content. Words the FAQ never
+    uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
+    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
+    skip = cues.FILLER | filler
+    return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
+
+
+def strangers(text: str, catalog: Catalog) -> list[str]:
+    """Words of a question that neither the FAQ nor chatter uses ("VLOOKUP", "函数", "headache"): a question
+    made of these asks about something else, even if it also says "怎么用" or "hi". Not strangers: the pieces
+    jieba's search mode cuts out of a filler phrase (不好意思 -> 不好, 意思), words its dictionary tags as
+    function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
+    of known words (docker+k8s)."""
+    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
+    skip = cues.FILLER | META
+    phrases = [f for f in skip if len(f) >= 3 and f in rest]
+    out = []
+    for w in words(rest):
+        if w in catalog.vocab or w in skip or w in catalog.general_words or w.isdigit() or len(w) < 2 \
+                or function_word(w):
+            continue
+        if any(w in f for f in phrases) or set(w) <= cues.FUNCTION_CHARS:
+            continue
+        parts = [p for p in re.split(r"[+&/\-]", w) if p]
+        if len(parts) > 1 and all(p in catalog.vocab or p in catalog.general_words or p in skip for p in parts):
+            continue
+        out.append(w)
+    return out
+
+
+def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> list[str]:
+    """What a question names besides who or which: the FAQ's words in it or, in an English question (the
+    FAQ's vocabulary is its own language's), its English words that are not filler."""
+    found = faq_words(rest, catalog, filler)
+    if found or lang != "en":
+        return found
+    skip = cues.FILLER | META | filler
+    return [w for w in words(rest) if w.isascii() and len(w) >= 3 and w not in skip and not w.isdigit()]

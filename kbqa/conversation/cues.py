@@ -14,7 +14,7 @@ import re
 SMALLTALK = {
     "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
-            r"|who\s+(?:made|built|created)\s+(?:you|u)|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
+            r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:person|human|bot|machine|ai|robot))?|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
@@ -28,7 +28,7 @@ SMALLTALK = {
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
             r"bye|goodbye|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问个?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋"
+              r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"hello|hiya|hi|hey|yo|sup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
@@ -58,7 +58,7 @@ OVERVIEW = re.compile(
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b|how\s+many\s+(?:questions|topics|qs)\b|question\s+bank|just\s+the\s+titles|line-?up|what\s+r\s+the\b|which\s+of\s+the\s+(?:\d+|ten|\w+)\s+(?:difficulties|questions|problems|topics)|\bindex\b|walk\s+(?:me\s+)?through|entr(?:y|ies|ys)\b|where\s+does\s+(?:your|the|this)\s+(?:content|data|information|info)\s+come\s+from"
     r"|what\s+(?:does|do)\s+(?:this|the|you|u)(?:\s+(?:bot|assistant|kb|faq|thing))?\s+know\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b|every\s+qs?\b|headlines?\b"
-    r"|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
+    r"|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
 
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
@@ -68,7 +68,7 @@ NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
 # Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
-INSIDE = re.compile(r"里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
+INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七八九十]{1,3}\s*[条点项]|里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
 
 # Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
 # question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve), and an
@@ -81,8 +81,8 @@ WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
-                   r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
+LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
+                   r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions")
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
@@ -166,7 +166,7 @@ THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问�
                               r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
 WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|发言(?:人|的人|者)|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"

@@ -42,6 +42,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
+    inside = cues.INSIDE.search(text) if turns else None
+    if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
+        refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
     if cues.EVERY.search(text):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
@@ -171,6 +174,12 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
     step = cues.step(text, loose=not content)
+    near = 0 if step or refs or not content else cues.step(text, loose=True)
+    if near:  # "它后面那题是网络的吧？发我": the next one, when its title or description has the words it restates
+        last = _last_topic(context, catalog)
+        i = catalog.numbers.index(last) + near if last in catalog.topics else -1
+        if 0 <= i < len(catalog.numbers) and _is_title("", catalog.topics[catalog.numbers[i]], content):
+            return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = _last_topic(context, catalog)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
@@ -315,8 +324,8 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
             found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
             if found in catalog.experts[intent.expert].topics:
                 return found
-        if intent.kind == "topical" and context.topic_of is not None:
-            found = context.topic_of(turn)
+        if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"
+            found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
             if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
                 return found
         if intent.kind in ("expert", "overview"):

@@ -564,6 +564,44 @@ def test_what_the_faq_says_on_two_things_keeps_its_parts(catalog):
     assert intent.kind == "topical" and len(intent.parts) == 2 and intent.rephrase
 
 
+@pytest.mark.parametrize("question, kind, topics", [
+    ("请把第三项的题目和回答都发来", "question", (3,)), ("加班到第五个小时了，跟你问声好", "smalltalk", ()),
+    ("第二天上班，先把各题的标题条列给我", "overview", ()), ("新来的，这的题先过一遍，在哪看", "overview", ())])
+def test_an_item_number_a_time_that_is_not_one_and_the_list_in_other_words(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question", ["am I talking to a human or a machine?", "who maintains you?"])
+def test_asking_whether_it_is_a_person_or_who_runs_it_is_small_talk(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("smalltalk", "who")
+
+
+def test_who_answered_as_the_speakers_of_a_question(catalog):
+    intent = understand("滚动更新那题的发言人都列一下", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+def test_an_item_inside_the_answer_is_not_a_question_number(catalog):
+    intent = understand("其中第3点能展开吗", catalog, Context(["第9题"]))
+    assert intent.kind != "question" or intent.topics != (3,)
+
+
+def test_a_turn_answered_without_its_words_for_the_faq_sets_the_question_it_was_on(catalog):
+    context = Context(["多安全域的架构，FAQ 里怎么说", "nameless 的看法"],
+                      lambda t: 3 if t.strip().startswith("多安全域") else None)  # as retrieval decides
+    intent = understand("另一位呢", catalog, context)
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (3,), "某银行")
+
+
+def test_the_next_one_restated_by_words_of_its_own_title(catalog):
+    intent = understand("后面那道是讲开发测试的吧？给我看看", catalog, Context(["第7题"]))
+    assert (intent.kind, intent.topics) == ("question", (8,))
+    other = understand("后面那道是讲滚动更新的吧？", catalog, Context(["第7题"]))  # question 8 is not about that
+    assert (other.kind, other.topics) != ("question", (8,))
+
+
 def test_a_message_that_announces_two_things_splits_at_its_comma():
     assert split_parts("Two things: SDN vs underlay for container networking, and rolling updates in banks?") == (
         "SDN vs underlay for container networking", "rolling updates in banks")

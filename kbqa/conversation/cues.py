@@ -12,7 +12,7 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
             r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:person|human|bot|machine|ai|robot))?|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
@@ -22,11 +22,11 @@ SMALLTALK = {
     "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
-    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
-            r"bye|goodbye|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
+            r"bye|goodbye|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
               r"|打扰(?:了|一下)?|在不\W*$|在么|打(?:个|声)?招呼|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
@@ -166,7 +166,7 @@ THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问�
                               r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
 WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|发言(?:人|的人|者)|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"

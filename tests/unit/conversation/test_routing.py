@@ -602,6 +602,19 @@ def test_the_next_one_restated_by_words_of_its_own_title(catalog):
     assert (other.kind, other.topics) != ("question", (8,))
 
 
+@pytest.mark.parametrize("question, aspect", [
+    ("喂，你係乜嘢嚟㗎？", "who"), ("请问该怎么称呼你？", "who"), ("ok that's me done, catch you later", "bye"),
+    ("这个助手挺好用的，比我们内部文档强", "thanks"), ("your answers are on point", "thanks")])
+def test_more_small_talk_in_cantonese_english_and_praise(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect)
+
+
+def test_the_answerers_of_a_question(catalog):
+    intent = understand("滚动更新那题的回答者列一下", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
 def test_a_message_that_announces_two_things_splits_at_its_comma():
     assert split_parts("Two things: SDN vs underlay for container networking, and rolling updates in banks?") == (
         "SDN vs underlay for container networking", "rolling updates in banks")

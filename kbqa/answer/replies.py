@@ -19,7 +19,7 @@ FRAMES = {
         "overview_item_none": "{n}. {title}（本文未收录专家回答）",
         "missing": "本知识库共有 {n} 个问题（问题 {first} 到问题 {last}），没有问题 {asked}。",
         "greet": "你好！我是《{title}》的问答助手：回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
-        "sorry": "抱歉，这次没答到点子上。可以换个说法再问，或者按题号问，比如：",
+        "sorry": "抱歉，这次的回答没让你满意。可以换个说法再问，或者按题号问，比如：",
         "thanks": "不客气！还想了解什么，可以继续问我，比如：",
         "bye": "再见！有问题随时来问。",
         "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
@@ -48,7 +48,7 @@ FRAMES = {
         "missing": "This FAQ has {n} questions (question {first} to question {last}); there is no question {asked}.",
         "greet": "Hello! I answer questions from 《{title}》, quoting the experts' own words and saying who said "
                  "what. You could ask:",
-        "sorry": "Sorry, that missed the point. Try other words, or ask for a question by its number, for example:",
+        "sorry": "Sorry about that. Try other words, or ask for a question by its number, for example:",
         "thanks": "You're welcome! Ask me anything else about it, for example:",
         "bye": "Goodbye! Come back with any question.",
         "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "

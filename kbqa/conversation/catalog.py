@@ -119,6 +119,9 @@ class Catalog:
                       tuple(us))
             for h, us in by_handle.items()}
         self.n_answers = sum(len(v) for v in self.answers.values())
+        # the FAQ's own title, as a message may quote it ("Docker+k8s 容器云建设中 10 个常见难点——里面是哪十个？")
+        chars = re.sub(r"\s+", "", normalise(faq.title or ""))
+        self._title_re = re.compile(r"\s*".join(map(re.escape, chars))) if len(chars) >= 6 else None
         # names that point to one expert: the handle itself, and the organisation an expert alone is from
         # ("蚂蚁金服 产品经理" -> 蚂蚁金服). A job title shared by several experts names nobody.
         names: dict[str, set[str]] = {}
@@ -315,6 +318,10 @@ class Catalog:
             self._said[key] = " ".join(normalise(u.text) for u in self.experts[handle].units
                                        if topic is None or u.topic == topic)
         return self._said[key]
+
+    def strip_title(self, text: str) -> str:
+        """A normalised text without the FAQ's title quoted in it: it names the FAQ, it asks about nothing."""
+        return self._title_re.sub(" ", text) if self._title_re is not None else text
 
     def strip_names(self, text: str, loosely: str = "") -> str:
         """The normalised text without the names of experts (what the rest of a question asks about);

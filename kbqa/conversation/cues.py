@@ -19,9 +19,9 @@ SMALLTALK = {
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
-    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙",
+    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
-              r"|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
+              r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
     "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
@@ -49,7 +49,7 @@ OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
-    r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
+    r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
@@ -58,7 +58,7 @@ OVERVIEW = re.compile(
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b|how\s+many\s+(?:questions|topics|qs)\b|question\s+bank|just\s+the\s+titles|line-?up|what\s+r\s+the\b|which\s+of\s+the\s+(?:\d+|ten|\w+)\s+(?:difficulties|questions|problems|topics)|\bindex\b|walk\s+(?:me\s+)?through|entr(?:y|ies|ys)\b|where\s+does\s+(?:your|the|this)\s+(?:content|data|information|info)\s+come\s+from"
     r"|what\s+(?:does|do)\s+(?:this|the|you|u)(?:\s+(?:bot|assistant|kb|faq|thing))?\s+know\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b|every\s+qs?\b|headlines?\b"
-    r"|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
+    r"|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|(?<![a-z])outline(?![a-z])|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
 
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
@@ -83,7 +83,7 @@ WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
 LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
                    r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
-                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions")
+                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions")
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the
@@ -170,7 +170,7 @@ WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是�
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"
-                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)"
+                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那)?(?:两|几|三)?位"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人"
@@ -196,7 +196,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部
+FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on
@@ -227,7 +227,7 @@ def smalltalk_kind(text: str) -> str | None:
 FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛哈就都也还再把被让在是有这那些点下来去一要想能会")
 
 # How people introduce themselves before asking ("我是新来的运维，…", "I'm a new SRE, …"): not a subject.
-SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|本人是?|我叫|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
+SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
                         r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)")
 
 # Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the

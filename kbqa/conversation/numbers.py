@@ -89,7 +89,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*位"
+_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位"
                          rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response)(?![a-z])")
 
 

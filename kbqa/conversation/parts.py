@@ -48,6 +48,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     lead = _LIST_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]
+    # "(Calico? flannel?)": marks inside brackets end no clause
+    text = re.sub(r"[(（][^()（）]*[)）]", lambda m: _CLAUSE_END.sub(" ", m.group()), text)
     pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
     if len(_LIST_ITEM.findall(text)) >= 2:
         pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]

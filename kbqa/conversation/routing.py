@@ -32,7 +32,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     context = context or Context()
     text = cues.SLANG.sub("啥", normalise(question, phrases=False))
     turns = context.turns
-    own = cues.SELF_INTRO.sub(" ", text)  # "我是某银行新来的IT经理" introduces the asker, not the expert 某银行
+    own = catalog.strip_title(cues.SELF_INTRO.sub(" ", text))  # "我是某银行新来的IT经理" introduces the asker, not the
+    # expert 某银行; the FAQ's title quoted names the FAQ
     experts = ([h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
                or ([] if cues.BESIDES.search(text) else catalog.expert_saying(own)))  # not "除了推荐 Kong 的那位"
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
@@ -143,7 +144,22 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, META, lang)) - catalog.general_words:
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
     nums = {n for n, _ in refs if n in catalog.topics}
-    return Intent("topical", lang, parts=split_parts(question), followup=followup, numbered=min(nums) if len(nums) == 1 else 0)
+    return Intent("topical", lang, parts=_question_parts(question), followup=followup,
+                  numbered=min(nums) if len(nums) == 1 else 0)
+
+
+def _question_parts(question: str) -> tuple[str, ...]:
+    """split_parts without the parts that introduce the asker ("您好，我们是…团队") or only greet or thank ("盼复，谢谢";
+    not "用 Zookeeper 做跨集群调用靠谱吗")."""
+    def chatter(part: str) -> bool:
+        t = normalise(part, phrases=False)
+        if cues.ASKS.search(cues.strip_cues(t)):
+            return False
+        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye") and len(
+            [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
+
+    parts = tuple(p for p in split_parts(question) if not chatter(p))
+    return parts if len(parts) > 1 else ()
 
 
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:

@@ -11,6 +11,7 @@ from kbqa.conversation.numbers import cn_number
 from kbqa.conversation.routing import Context, understand
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
+from kbqa.text.normalise import normalise
 
 
 @pytest.fixture(scope="module")
@@ -613,6 +614,42 @@ def test_more_small_talk_in_cantonese_english_and_praise(catalog, question, aspe
 def test_the_answerers_of_a_question(catalog):
     intent = understand("滚动更新那题的回答者列一下", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+def test_marks_inside_brackets_end_no_part():
+    assert split_parts("Two asks: which plugin (Calico? Cilium?) do they favour, and how to back up etcd") == (
+        "which plugin (Calico  Cilium ) do they favour", "how to back up etcd")
+
+
+def test_greetings_and_introductions_are_not_parts_of_a_two_part_question(catalog):
+    intent = understand("您好，我们是某城商行的运维组。想请教容器网络怎么选型；另外，滚动更新怎么保证能回退？盼复，谢谢。", catalog)
+    assert len(intent.parts) == 2 and "网络" in intent.parts[0] and "回退" in intent.parts[1]
+    assert understand("好的，calico 还是 flannel；另外存储怎么规划", catalog).parts[0].startswith("好的")  # ok is no greeting
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("quick, TOC please", "overview", ""), ("We're planning a platform. Can you outline each of the questions here?", "overview", ""),
+    ("回复太慢了，字也太小", "smalltalk", "sorry"), ("your answers are way too long", "smalltalk", "sorry")])
+def test_the_table_of_contents_and_complaints_about_the_replies(catalog, question, kind, aspect):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == (kind, aspect)
+
+
+def test_the_remaining_experts_and_one_by_its_place_with_的那(catalog):
+    rest = understand("剩下的几位怎么看", catalog, Context(["问题4", "Garyy 怎么说"]))
+    assert (rest.kind, rest.topics) == ("expert", (4,)) and rest.expert != "Garyy"
+    second = understand("排第三的那位说了啥", catalog, Context(["第6题"]))
+    assert (second.kind, second.topics, second.expert) == ("expert", (6,), "gavin_zhang")
+
+
+def test_the_faqs_own_title_quoted_names_the_faq(catalog):
+    assert catalog.strip_title(normalise("转来一个标题：Docker + k8s 容器云建设中10个常见难点")).strip() == "转来一个标题:"
+    assert understand("Docker+k8s容器云建设中10个常见难点 —— 具体是哪十个", catalog).kind == "overview"
+
+
+def test_we_are_introduces_the_askers_not_an_expert(catalog):
+    assert understand("我们是保险公司的，想问下网络插件怎么选", catalog).kind == "topical"  # not Garyy (某保险)
+    assert cues.SELF_INTRO.search("你好，我们是某城商行的运维组。") and not cues.SELF_INTRO.search("我们是不是该用 calico")
 
 
 def test_a_message_that_announces_two_things_splits_at_its_comma():

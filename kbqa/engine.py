@@ -125,8 +125,9 @@ class Engine:
 
     def _load(self, force_build: bool = False) -> Loaded:
         from kbqa.kb.state import build_state
+        from kbqa.retrieval.side import one_blas_thread
 
-        _one_blas_thread()
+        one_blas_thread()
         return build_state(self, force_build)
 
     def prepare(self, overlay_text: str | None = None) -> Loaded:
@@ -333,7 +334,7 @@ class Engine:
     def _answer(self, question, history, mode: str | None, stream: bool,
                 deadline: float | None = None) -> Iterator[str | Answer]:
         from kbqa.answer.respond import Responder
-        from kbqa.conversation.routing import Context, Intent, understand
+        from kbqa.conversation.routing import Context, understand
 
         t0 = time.perf_counter()
         q = self.validate(question)
@@ -363,8 +364,6 @@ class Engine:
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
-            if answer.status == "not_covered" and intent.numbered:  # it names a question: show it, not a refusal
-                answer = respond.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
             answer = respond.second_opinion(intent, q, answer)
         t3 = time.perf_counter()
         traditional = is_traditional(q)
@@ -381,18 +380,6 @@ class Engine:
             return
         yield from generate(llm, self.settings.llm_citation_mode, standalone, answer, traditional, stream, t0,
                             deadline)
-
-
-def _one_blas_thread() -> None:
-    """numpy's BLAS gets one thread for the whole process. Every product an ask makes is small (a question
-    against ~1k FAQ words, the USE forward pass); a second BLAS thread spinning against the e5 runtime's,
-    or another process's, made such a product 30x slower on a shared 2-core machine. Concurrent questions
-    still use every core: they run in parallel threads."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:  # optional: without it numpy keeps its defaults
-        return
-    threadpool_limits(1, user_api="blas")
 
 
 def _paragraphs(text: str) -> list[str]:

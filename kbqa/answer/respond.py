@@ -99,7 +99,10 @@ class Responder:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
-        nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS)."""
+        nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS). Before either: a
+        refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question."""
+        if answer.status == "not_covered" and intent.numbered:
+            return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
         if not self.settings.chatter or answer.kind not in ("not_covered", "answer"):
             return answer
         answered = answer.kind == "answer"
@@ -177,11 +180,12 @@ class Responder:
             kind = "multi" if len(intent.topics) > 1 else "question"
             suggestions = suggest.after_question(catalog, intent.lang, intent.topics)
         elif intent.aspect == "who_answered":
-            topics = intent.topics or ((self.subject_topic(intent.subject),) if intent.subject else ())
-            topics = tuple(n for n in topics if n is not None)
-            if not topics and intent.subject:  # its FAQ words alone ("网络选型那题…，要一份名单：ID + 单位")
-                known = " ".join(faq_words(intent.subject, catalog))
-                topics = tuple(n for n in ((self.subject_topic(known),) if known else ()) if n is not None)
+            topics = intent.topics
+            if not topics and intent.subject:  # the subject, else its FAQ words alone ("…，要一份名单：ID + 单位")
+                found = self.subject_topic(intent.subject)
+                if found is None and (known := " ".join(faq_words(intent.subject, catalog))):
+                    found = self.subject_topic(known)
+                topics = () if found is None else (found,)
             if not topics:
                 return self.topical(intent, *self.retrieve(intent.subject or "", None, self.mode))
             for n in topics:

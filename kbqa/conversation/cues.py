@@ -44,6 +44,9 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
+# The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
+LIST_WORDS = (r"题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions"
+              r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
@@ -58,7 +61,7 @@ OVERVIEW = re.compile(
     r"|how\s+(?:do\s+i|to)\s+use|what\s+to\s+ask|\bfaq\b|how\s+many\s+(?:questions|topics|qs)\b|question\s+bank|just\s+the\s+titles|line-?up|what\s+r\s+the\b|which\s+of\s+the\s+(?:\d+|ten|\w+)\s+(?:difficulties|questions|problems|topics)|\bindex\b|walk\s+(?:me\s+)?through|entr(?:y|ies|ys)\b|where\s+does\s+(?:your|the|this)\s+(?:content|data|information|info)\s+come\s+from"
     r"|what\s+(?:does|do)\s+(?:this|the|you|u)(?:\s+(?:bot|assistant|kb|faq|thing))?\s+know\b"
     r"|(?:show|give|tell)\s+(?:me\s+)?(?:all|every|the)\s+(?:the\s+)?(?:questions|topics)|all\s+(?:the\s+)?questions|every\s+question|\bsummar(?:y|i[sz]e)\b|\brundown\b|every\s+qs?\b|headlines?\b"
-    r"|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|(?<![a-z])outline(?![a-z])|(?:knowledge|bot|your)\s*(?:的\s*)?scope|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
+    r"|" + LIST_WORDS + r"|(?<![a-z])outline(?![a-z])|(?:knowledge|bot|your)\s*(?:的\s*)?scope|(?<![a-z])titles?\s*(?:给我|发我|列|贴)")
 
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
@@ -81,9 +84,9 @@ WHOLE = re.compile(r"原题|全文|原文|整题|完整(?:的)?(?:题|内容|回
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
-                   r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
-                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions")
+LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
+                   r"|(?:题目|标题)(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
+                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|" + LIST_WORDS)
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the

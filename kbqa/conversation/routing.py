@@ -266,8 +266,9 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str) -> I
     """"另一位专家呢" on a question with an expert named before: the others who answered it, each with their answer
     there (an expert reply, kind ``expert``: most dev rows that ask so expect the experts, not one answer)."""
     last, prev = _last_topic(context, catalog), _last_expert(context, catalog)
-    others = [u.expert for u in catalog.answers.get(last, []) if u.expert != prev]
-    if last is None or not prev or not others or prev not in [u.expert for u in catalog.answers[last]]:
+    answered = [u.expert for u in catalog.answers.get(last, [])]
+    others = [h for h in answered if h != prev]
+    if not prev or prev not in answered or not others:
         return None
     rest = catalog.strip_names(cues.OTHER_EXPERT.sub(" ", text))
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)

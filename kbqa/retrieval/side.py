@@ -8,6 +8,7 @@
   vector blended from its parts', ``Retriever.blend``, and the parts' and whole's cross-lingual vectors come from
   one call, ``Retriever.prefetch``.) A retrieval submits to
   ``side_pool``, so the two pools must stay apart: a task never waits on the pool it runs in.
+* ``one_blas_thread``: numpy's BLAS threads (one).
 """
 from __future__ import annotations
 
@@ -39,3 +40,15 @@ def part_pool() -> ThreadPoolExecutor:
     """The second and third parts of a two-part question (``Responder.multi``; the first is retrieved in the asking
     thread meanwhile). Four threads: two questions' parts at once."""
     return _pool("parts", 4)
+
+
+def one_blas_thread() -> None:
+    """numpy's BLAS gets one thread for the whole process. Every product an ask makes is small (a question
+    against ~1k FAQ words, the USE forward pass); a second BLAS thread spinning against the e5 runtime's,
+    or another process's, made such a product 30x slower on a shared 2-core machine. Concurrent questions
+    still use every core: they run in parallel threads."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # optional: without it numpy keeps its defaults
+        return
+    threadpool_limits(1, user_api="blas")

@@ -116,7 +116,8 @@ def test_content_and_who_answered_is_the_question_who_answered_alone_the_experts
 
 
 @pytest.mark.parametrize("question", ["东西向安全那道题回答的人有哪些", "for the storage question, list the folks who answered",
-                                      "everyone that chimed in on question 9?"])
+                                      "everyone that chimed in on question 9?", "滚动更新那题的发言人都列一下",
+                                      "滚动更新那题的回答者列一下"])
 def test_who_answered_in_other_words(catalog, question):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered")
@@ -129,8 +130,11 @@ def test_which_of_the_questions_an_expert_answered(catalog):
 
 @pytest.mark.parametrize("question, aspect", [
     ("老板叫我来体验一下，麻烦先自我介绍下？", "who"), ("上一个回答文不对题，有点失望", "sorry"),
-    ("that's not what I asked, kinda useless", "sorry"), ("回答得不對喔", "sorry")])
-def test_small_talk_asking_to_introduce_itself_or_complaining(catalog, question, aspect):
+    ("that's not what I asked, kinda useless", "sorry"), ("回答得不對喔", "sorry"),
+    ("am I talking to a human or a machine?", "who"), ("who maintains you?", "who"),
+    ("喂，你係乜嘢嚟㗎？", "who"), ("请问该怎么称呼你？", "who"), ("ok that's me done, catch you later", "bye"),
+    ("这个助手挺好用的，比我们内部文档强", "thanks"), ("your answers are on point", "thanks")])
+def test_small_talk_in_more_words_introductions_complaints_praise(catalog, question, aspect):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == ("smalltalk", aspect)
 
@@ -573,17 +577,6 @@ def test_an_item_number_a_time_that_is_not_one_and_the_list_in_other_words(catal
     assert (intent.kind, intent.topics) == (kind, topics)
 
 
-@pytest.mark.parametrize("question", ["am I talking to a human or a machine?", "who maintains you?"])
-def test_asking_whether_it_is_a_person_or_who_runs_it_is_small_talk(catalog, question):
-    intent = understand(question, catalog)
-    assert (intent.kind, intent.aspect) == ("smalltalk", "who")
-
-
-def test_who_answered_as_the_speakers_of_a_question(catalog):
-    intent = understand("滚动更新那题的发言人都列一下", catalog)
-    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
-
-
 def test_an_item_inside_the_answer_is_not_a_question_number(catalog):
     intent = understand("其中第3点能展开吗", catalog, Context(["第9题"]))
     assert intent.kind != "question" or intent.topics != (3,)
@@ -601,19 +594,6 @@ def test_the_next_one_restated_by_words_of_its_own_title(catalog):
     assert (intent.kind, intent.topics) == ("question", (8,))
     other = understand("后面那道是讲滚动更新的吧？", catalog, Context(["第7题"]))  # question 8 is not about that
     assert (other.kind, other.topics) != ("question", (8,))
-
-
-@pytest.mark.parametrize("question, aspect", [
-    ("喂，你係乜嘢嚟㗎？", "who"), ("请问该怎么称呼你？", "who"), ("ok that's me done, catch you later", "bye"),
-    ("这个助手挺好用的，比我们内部文档强", "thanks"), ("your answers are on point", "thanks")])
-def test_more_small_talk_in_cantonese_english_and_praise(catalog, question, aspect):
-    intent = understand(question, catalog)
-    assert (intent.kind, intent.aspect) == ("smalltalk", aspect)
-
-
-def test_the_answerers_of_a_question(catalog):
-    intent = understand("滚动更新那题的回答者列一下", catalog)
-    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
 
 
 def test_marks_inside_brackets_end_no_part():

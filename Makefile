@@ -43,7 +43,7 @@ test: $(TESTSTAMP)
 	$(PY) -m pytest -q
 
 eval: install
-	$(VENV)/bin/kbqa eval eval/dev.jsonl eval/dev_oldtest.jsonl eval/dev_conv.jsonl eval/dev_conv2.jsonl eval/dev_conv3.jsonl eval/dev_conv4.jsonl eval/dev_conv5.jsonl eval/dev_conv6.jsonl eval/dev_conv7.jsonl eval/dev_conv8.jsonl eval/dev_conv9.jsonl eval/dev_conv10.jsonl eval/dev_conv11.jsonl eval/dev_conv12.jsonl eval/dev_conv13.jsonl eval/dev_conv14.jsonl eval/dev_conv15.jsonl eval/dev_conv16.jsonl eval/dev_conv17.jsonl eval/dev_conv18.jsonl eval/dev_near18.jsonl eval/dev_conv19.jsonl eval/dev_conv20.jsonl eval/dev_conv21.jsonl eval/dev_conv22.jsonl eval/dev_conv23.jsonl eval/dev_conv24.jsonl eval/dev_conv25.jsonl eval/dev_conv26.jsonl eval/dev_conv27.jsonl eval/dev_conv28.jsonl eval/dev_conv29.jsonl eval/test.jsonl \
+	$(VENV)/bin/kbqa eval eval/dev.jsonl eval/dev_oldtest.jsonl eval/dev_conv.jsonl eval/dev_conv2.jsonl eval/dev_conv3.jsonl eval/dev_conv4.jsonl eval/dev_conv5.jsonl eval/dev_conv6.jsonl eval/dev_conv7.jsonl eval/dev_conv8.jsonl eval/dev_conv9.jsonl eval/dev_conv10.jsonl eval/dev_conv11.jsonl eval/dev_conv12.jsonl eval/dev_conv13.jsonl eval/dev_conv14.jsonl eval/dev_conv15.jsonl eval/dev_conv16.jsonl eval/dev_conv17.jsonl eval/dev_conv18.jsonl eval/dev_near18.jsonl eval/dev_conv19.jsonl eval/dev_conv20.jsonl eval/dev_conv21.jsonl eval/dev_conv22.jsonl eval/dev_conv23.jsonl eval/dev_conv24.jsonl eval/dev_conv25.jsonl eval/dev_conv26.jsonl eval/dev_conv27.jsonl eval/dev_conv28.jsonl eval/dev_conv29.jsonl eval/dev_conv30.jsonl eval/dev_conv31.jsonl eval/test.jsonl \
 		../shared/eval/faq_dev.jsonl ../shared/eval/conv_dev.jsonl --report eval/reports/latest
 
 calibrate: install  # every profile: with the cross-lingual channel (default) and without it

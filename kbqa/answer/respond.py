@@ -213,7 +213,8 @@ class Responder:
         if intent.aspect in ("profile", "questions"):  # who they are, and each question with the start of their answer
             b.profile(handle)
             b.expert_answers(handle, e.topics, QUOTE_BUDGET)
-            return (e.topics[0] if len(e.topics) == 1 else None), suggest.after_expert(catalog, intent.lang, handle, ())
+            # the answer's topic: the question the conversation is on, else the first one the reply shows
+            return (intent.topics or e.topics or (None,))[0], suggest.after_expert(catalog, intent.lang, handle, ())
         if intent.aspect == "subject":
             r, score = self._every_unit(intent.subject)
             # the ranking this reply used: the expert's answers first, then the rest as retrieval ranked them

@@ -12,9 +12,9 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建)的|(?:是)?谁(?:开发|做|写|创建|训练|搭建)了?你|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
-            r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:bot|human|real|ai|robot)"
-            r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:person|human|bot|machine|ai|robot))?|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建|搞出?来?)的|(?:自己|自家|内部|行里|公司)(?:弄|做|开发|搞|建|搭)的还是(?:外面|外部|外头|采购|买|第三方)(?:买|采购|找)?的?|(?:是)?谁(?:开发|做|写|创建|训练|搭建|搞出?来?)了?你|(?:背后是)?(?:真人|人工|活人|人)还是(?:ai|机器人?|程序|bot)|(?:ai|机器人|程序|bot)还是(?:真人|人工|活人|人)|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
+            r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:real\s+)?(?:bot|human|real|ai|robot|person)(?:\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?"
+            r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?|(?:is\s+(?:this|it)\s+)?(?:a\s+|an\s+)?(?:real\s+)?(?:bot|ai|robot|machine|human|person)\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|ai|robot|machine)(?![a-z])|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
@@ -45,7 +45,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
-LIST_WORDS = (r"题目?先?过一遍|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions"
+LIST_WORDS = (r"题目?先?过一遍|每[个道条]\s*(?:题|问题|难点)?\s*一句话|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
@@ -161,6 +161,8 @@ WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|
 PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
+# A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
+SUBJECT_QUESTION = re.compile(r"(?:在|于)?(?P<s>[^，,。？?！!在]{1,12}?)(?:那|这)(?:道|个)?(?:题|问题)(?:里|中|上|下)?")
 THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
@@ -173,7 +175,8 @@ WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是�
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"
-                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那)?(?:两|几|三)?位"
+                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那)?(?:两|几|三)?位|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)"
+                          r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人"
@@ -230,7 +233,7 @@ def smalltalk_kind(text: str) -> str | None:
 FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛哈就都也还再把被让在是有这那些点下来去一要想能会")
 
 # How people introduce themselves before asking ("我是新来的运维，…", "I'm a new SRE, …"): not a subject.
-SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
+SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|(?:我|本人)?(?:刚|才|刚刚)(?:接手|接管|调到|调来|调入|转岗到?|入职|加入)|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
                         r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)")
 
 # Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the

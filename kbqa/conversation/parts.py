@@ -10,6 +10,8 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…" (not "1.26" or "2.x": versions)
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
+# after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
+_BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
                         r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
@@ -53,6 +55,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
     if len(_LIST_ITEM.findall(text)) >= 2:
         pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
+    elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
+        pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
     for p in pieces:
         for q in _CONNECTOR.split(p):

@@ -55,8 +55,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
     content = faq_words(own, catalog)
 
-    if not experts and cues.WHICH_QUESTION.search(text):  # 第几个问题讲网络的 / which question is about storage
-        rest = cues.WHICH_QUESTION.sub(" ", text)
+    which = None if experts else cues.WHICH_QUESTION.search(text)
+    if which:  # 第几个问题讲网络的 / which question is about storage: the subject is in the clause that asks
+        rest = cues.WHICH_QUESTION.sub(" ", _clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
@@ -73,13 +74,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)):
-        if _asks_for_overview(own, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+        moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
+        if not moves and _asks_for_overview(own, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
-        moves = turns and cues.step(text, loose=True)  # "ok, next one" moves on
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
-                len([w for w in words(cues.strip_cues(x)) if not function_word(w)]) >= 2  # "…，先做个自我介绍呗?" not
-                for x in re.findall(r"[^。！!?？,，]*[?？]", own)):
+                len(_longest([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
+                for x in re.findall(r"[^。！!?？,，]*[?？]", own)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not experts and not refs and cues.OTHER_EXPERT.search(text):
@@ -144,15 +145,17 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, META, lang)) - catalog.general_words:
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
     nums = {n for n, _ in refs if n in catalog.topics}
-    return Intent("topical", lang, parts=_question_parts(question), followup=followup,
+    return Intent("topical", lang, parts=_question_parts(question, catalog), followup=followup,
                   numbered=min(nums) if len(nums) == 1 else 0)
 
 
-def _question_parts(question: str) -> tuple[str, ...]:
-    """split_parts without the parts that introduce the asker ("您好，我们是…团队") or only greet or thank ("盼复，谢谢";
-    not "用 Zookeeper 做跨集群调用靠谱吗")."""
+def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
+    """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
+    not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
     def chatter(part: str) -> bool:
         t = normalise(part, phrases=False)
+        if not faq_words(t, catalog) and not strangers(t, catalog):
+            return True
         if cues.ASKS.search(cues.strip_cues(t)):
             return False
         return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye") and len(
@@ -241,13 +244,17 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                   followup: bool) -> Intent:
     rest = catalog.strip_names(text, loosely=handle)
     ref_topics = [n for n, _ in refs if n in catalog.topics]
-    if cues.THEIR_QUESTIONS.search(rest):
-        return Intent("expert", lang, expert=handle, aspect="questions", followup=followup)
-    if cues.PROFILE.search(rest):
-        return Intent("expert", lang, expert=handle, aspect="profile", followup=followup)
+    for aspect, cue in (("questions", cues.THEIR_QUESTIONS), ("profile", cues.PROFILE)):
+        if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic
+            last = _last_topic(context, catalog) if context.turns else None
+            return Intent("expert", lang, topics=(last,) if last in catalog.experts[handle].topics else (),
+                          expert=handle, aspect=aspect, followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
+    if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
+        topics, said = _named_question(rest, catalog, catalog.experts[handle].topics)
+        named = [w for w in named if w not in said]
     pointing = lang != "en" and (followup or bool(cues.POINTS_BACK.search(text)))  # "那 xiaoping378 呢，他倾向用哪个插件": still on it
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
@@ -326,6 +333,17 @@ def _is_title(rest: str, topic, named: list[str]) -> bool:
     return len(a) >= 6 and (a in b or b in a) or bool(named) and all(w in about for w in named)
 
 
+def _named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
+    """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
+    description), and those words; else ((), set())."""
+    m = cues.SUBJECT_QUESTION.search(rest)
+    said = {w for w in words(m.group("s")) if w in catalog.vocab and w not in catalog.general_words} \
+        if m else set()
+    about = {n: normalise(catalog.topics[n].title + " " + (catalog.topics[n].description or "")) for n in among}
+    found = [n for n in among if said and all(w in about[n] for w in said)]
+    return ((found[0],), said) if len(found) == 1 else ((), set())
+
+
 def _last_topic(context: Context, catalog: Catalog) -> int | None:
     """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
     what retrieval finds for the last topical turn."""
@@ -360,3 +378,18 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
     if last in catalog.answers and len(catalog.answers[last]) == 1:
         return catalog.answers[last][0].expert
     return ""
+
+
+def _clause_at(text: str, pos: int) -> str:
+    """The clause of ``text`` (between cues.CLAUSES marks) that holds position ``pos``."""
+    start = 0
+    for m in cues.CLAUSES.finditer(text):
+        if m.start() > pos:
+            return text[start:m.start()]
+        start = m.end()
+    return text[start:]
+
+
+def _longest(ws: list[str]) -> list[str]:
+    """The words that are not part of another one (jieba's search mode gives 科技部 and 科技 too)."""
+    return [w for w in ws if not any(w != v and w in v for v in ws)]

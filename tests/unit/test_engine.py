@@ -172,3 +172,12 @@ def test_who_answered_falls_back_to_the_faq_words_of_its_subject(fake_engine):
     respond.subject_topic = lambda s: asked.append(s) or (5 if s == known else None)
     a = respond.structured(Intent("expert", "zh", aspect="who_answered", subject=subject))
     assert asked == [subject, known] and (a.kind, a.topic) == ("expert", 5)
+
+
+def test_an_experts_questions_have_a_topic_the_one_the_conversation_is_on_first(fake_engine):
+    """"X 答了哪些题" lists several questions: the answer's topic is the first of them, or the one the conversation
+    is on when it is one of theirs (a client reading ``topic`` alone gets a question of theirs, never None)."""
+    a = fake_engine.ask("nameless 都答了哪些题", mode="lexical")
+    assert a.kind == "expert" and a.topic == 3 and {s.topic for s in a.sections} >= {3, 5, 7}
+    a = fake_engine.ask("他答了哪些题", history=["第7题", "nameless 怎么说"], mode="lexical")
+    assert a.kind == "expert" and a.topic == 7

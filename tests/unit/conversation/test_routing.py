@@ -994,3 +994,48 @@ def test_an_organisation_named_with_its_kind_leaves_no_subject_behind(catalog):
     assert "公司" not in catalog.strip_names("那家保险公司的专家怎么看", loosely="Garyy")
     intent = understand("保险公司那位的意见呢", catalog, Context(["第4题"]))
     assert (intent.expert, intent.topics, intent.from_context) == ("Garyy", (4,), True)
+
+
+def test_one_by_one_is_no_question_number(catalog):
+    intent = understand("把库里的问题一道道列出来，要带序号", catalog)
+    assert intent.kind == "overview" and intent.topics == ()
+
+
+def test_which_question_reads_its_subject_in_its_own_clause(catalog):
+    assert understand("刚调到保险公司运维组，想看看你能答哪些容器相关的问题", catalog).kind == "overview"
+    intent = understand("我们在做存储规划，哪个问题讲存储", catalog)
+    assert intent.kind == "question" and "存储" in intent.subject
+
+
+def test_moving_on_is_no_overview_even_when_it_asks_what_it_is_about(catalog):
+    intent = understand("那它前面那道题讲的什么", catalog, Context(["第6题是啥"]))
+    assert intent.kind == "question" and intent.topics == (5,)
+
+
+@pytest.mark.parametrize("question", ["is this a bot or a real human?", "你是人还是机器人", "你到底是真人还是ai？",
+                                      "are you a person or some sort of AI?", "这个助手是公司自己做的还是外面采购的"])
+def test_person_or_bot_and_who_made_it_are_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+def test_anyone_else_who_answered_is_the_other_expert(catalog):
+    intent = understand("还有其他人答这题吗", catalog, Context(["第九题", "gavin_zhang 怎么说"]))
+    assert intent.kind == "expert" and intent.expert != "gavin_zhang" and intent.topics == (9,)
+
+
+def test_an_expert_in_the_question_named_by_its_subject(catalog):
+    intent = understand("他在滚动更新那题里说了啥", catalog, Context(["gavin_zhang 对胖容器怎么看"]))
+    assert intent.kind == "expert" and intent.expert == "gavin_zhang" and intent.topics == (9,)
+
+
+def test_items_numbered_by_a_bare_digit_after_an_announcement_split():
+    assert split_parts("两个问题：1 镜像怎么管 2 网络怎么选") == ("镜像怎么管", "网络怎么选")
+    assert split_parts("两个问题: 1 k8s 1 个集群够吗 2 网络怎么选") == ()  # not 1, 1, 2
+
+
+def test_one_sentence_each_asks_for_the_list(catalog):
+    assert understand("不用细讲，这些难点每个一句话说清就行", catalog).kind == "overview"
+
+
+def test_a_part_that_names_nothing_is_no_question_of_its_own(catalog):
+    assert understand("滚动更新怎么做，大家怎么看", catalog).parts == ()

@@ -19,7 +19,7 @@ from kbqa.answer.decide import clear_cut
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation import cues
-from kbqa.conversation.history import is_followup, may_borrow, talks_about, user_turns
+from kbqa.conversation.history import content_turn, is_followup, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
@@ -238,7 +238,7 @@ class Engine:
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
         if previous and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(question))) \
                 and may_borrow(r.features):
-            r2 = retriever.search(previous[-1] + " " + question, mode, self.settings.top_k)
+            r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)

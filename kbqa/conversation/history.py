@@ -49,6 +49,15 @@ def _content_text(content, depth: int = 0) -> str | None:
     return None
 
 
+def content_turn(turns: list[str], catalog) -> str:
+    """The turn a follow-up leans on: the last earlier one that names something the FAQ talks about
+    ("容器里应用出问题怎么排查"), not one that only asks who answered or moves on ("谁答了这题"); else the last."""
+    for turn in reversed(turns):
+        if {w for w in words(turn) if w in catalog.vocab} - catalog.general_words:
+            return turn
+    return turns[-1]
+
+
 FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
 
 

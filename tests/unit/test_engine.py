@@ -181,3 +181,13 @@ def test_an_experts_questions_have_a_topic_the_one_the_conversation_is_on_first(
     assert a.kind == "expert" and a.topic == 3 and {s.topic for s in a.sections} >= {3, 5, 7}
     a = fake_engine.ask("他答了哪些题", history=["第7题", "nameless 怎么说"], mode="lexical")
     assert a.kind == "expert" and a.topic == 7
+
+
+def test_a_follow_up_leans_on_the_last_turn_that_named_something_not_on_who_answered(fake_engine):
+    """"谁答了这题" names nothing of the FAQ: a follow-up after it leans on the turn before ("…怎么排查")."""
+    from kbqa.conversation.history import content_turn
+
+    state = fake_engine.load()
+    turns = ["容器里应用出问题怎么排查", "谁答了这题"]
+    assert content_turn(turns, state.catalog) == turns[0]
+    assert content_turn(["第4题是什么"], state.catalog) == "第4题是什么"  # none names anything: the last one

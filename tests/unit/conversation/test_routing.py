@@ -1039,3 +1039,8 @@ def test_one_sentence_each_asks_for_the_list(catalog):
 
 def test_a_part_that_names_nothing_is_no_question_of_its_own(catalog):
     assert understand("滚动更新怎么做，大家怎么看", catalog).parts == ()
+
+
+def test_asking_an_expert_specifically_names_no_subject(catalog):
+    intent = understand("and what exactly did gavin say about it?", catalog, Context(["第九题"]))
+    assert intent.kind == "expert" and intent.expert == "gavin_zhang" and intent.topics == (9,)

@@ -12,9 +12,9 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建|搞出?来?)的|(?:自己|自家|内部|行里|公司)(?:弄|做|开发|搞|建|搭)的还是(?:外面|外部|外头|采购|买|第三方)(?:买|采购|找)?的?|(?:是)?谁(?:开发|做|写|创建|训练|搭建|搞出?来?)了?你|(?:背后是)?(?:真人|人工|活人|人)还是(?:ai|机器人?|程序|bot)|(?:ai|机器人|程序|bot)还是(?:真人|人工|活人|人)|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建|搞出?来?)的|(?:自己|自家|内部|行里|公司)(?:弄|做|开发|搞|建|搭)的还是(?:外面|外部|外头|采购|买|第三方)(?:买|采购|找)?的?|(?:是)?谁(?:开发|做|写|创建|训练|搭建|搞出?来?)了?你|(?:背后是)?(?:真人|人工|活人|人)还是(?:ai|机器人?|程序|bot)|(?:你是)?(?:ai|机器人|程序|bot)还是(?:值班的?|真的?)?(?:真人|人工|活人|人|同事|客服)|(?:是)?(?:哪个|哪家|哪些)(?:团队|公司|部门|厂商)(?:做|开发|搭|写|弄|搞)的|(?:(?:底层|背后)(?:用的|是)?)?(?:大模型|模型|ai|llm)还是(?:写死的|固定的|人工的?|预设的)?(?:规则|模板|人工)|(?:底层|背后)(?:用的|是)?(?:啥|什么)(?:大)?模型|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:real\s+)?(?:bot|human|real|ai|robot|person)(?:\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?"
-            r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?|(?:is\s+(?:this|it)\s+)?(?:a\s+|an\s+)?(?:real\s+)?(?:bot|ai|robot|machine|human|person)\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|ai|robot|machine)(?![a-z])|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
+            r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?|(?:is\s+(?:this|it)\s+)?(?:a\s+|an\s+)?(?:real\s+)?(?:bot|ai|robot|machine|human|person)\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|ai|robot|machine)(?![a-z])|(?:are\s+you|r\s+u)\s+(?:one\s+of\s+(?:the|our)\s+)?(?:[a-z]+\s+)?(?:engineers?|staff|people|persons?|humans?|team)\s+or\s+(?:some\s+|an?\s+)?(?:automated|bot|ai|machine|robot)(?:\s+(?:thing|system|tool))?|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
@@ -22,8 +22,8 @@ SMALLTALK = {
     "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
-    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
-               r"thanks|thank\s*(?:you|u)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
+    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|好评|点赞|快多了|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+               r"thanks|thank\s*(?:you|u)|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
             r"bye|goodbye|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
@@ -45,7 +45,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
-LIST_WORDS = (r"题目?先?过一遍|每[个道条]\s*(?:题|问题|难点)?\s*一句话|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions"
+LIST_WORDS = (r"题目?先?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一句话|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
@@ -234,16 +234,22 @@ FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛�
 
 # How people introduce themselves before asking ("我是新来的运维，…", "I'm a new SRE, …"): not a subject.
 SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|(?:我|本人)?(?:刚|才|刚刚)(?:接手|接管|调到|调来|调入|转岗到?|入职|加入)|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
-                        r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)")
+                        r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)"
+                        r"|(?:^|(?<=[，,。.!！~～]))\W*[^，,。.!！?？]{1,20}(?:组|团队|部门|科室|项目组|事业部)的(?=[，,。.!！~～]|$)")
 
 # Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the
 # request)
 CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")  # emoji too
 
 
+# Asking for less, not for something else: "no need for details", "标题就行不用展开"
+BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+|any\s+)?details?|(?:no|without)\s+(?:the\s+)?details"
+                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|标题就行|只要标题")
+
+
 def strip_cues(text: str) -> str:
     """The text without small-talk and overview cues (what may be left to ask about)."""
-    text = SELF_INTRO.sub(" ", text)
+    text = BRIEF.sub(" ", SELF_INTRO.sub(" ", text))
     for pattern in SMALLTALK_RE.values():
         text = pattern.sub(" ", text)
     return OVERVIEW.sub(" ", text)

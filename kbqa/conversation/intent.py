@@ -94,10 +94,27 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
 
 
 def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> list[str]:
-    """What a question names besides who or which: the FAQ's words in it or, in an English question (the
-    FAQ's vocabulary is its own language's), its English words that are not filler."""
+    """What a question names besides who or which: the FAQ's words in it and, in an English question (the
+    FAQ's vocabulary is its own language's: "app failover across k8s clusters" knows only k8s), its other
+    English words that are not filler."""
     found = faq_words(rest, catalog, filler)
-    if found or lang != "en":
+    if lang != "en":
         return found
     skip = cues.FILLER | META | filler
-    return [w for w in words(rest) if w.isascii() and len(w) >= 3 and w not in skip and not w.isdigit()]
+    return found + [w for w in words(rest) if w.isascii() and len(w) >= 3 and w not in skip and not w.isdigit()
+                    and w not in found]
+
+
+def clause_at(text: str, pos: int) -> str:
+    """The clause of ``text`` (between cues.CLAUSES marks) that holds position ``pos``."""
+    start = 0
+    for m in cues.CLAUSES.finditer(text):
+        if m.start() > pos:
+            return text[start:m.start()]
+        start = m.end()
+    return text[start:]
+
+
+def longest_words(ws: list[str]) -> list[str]:
+    """The words that are not part of another one (jieba's search mode gives 科技部 and 科技 too)."""
+    return [w for w in ws if not any(w != v and w in v for v in ws)]

@@ -23,7 +23,8 @@ from dataclasses import replace
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, faq_words, language, strangers, subject_words)
+                                      META, Context, Intent, clause_at, faq_words, language, longest_words,
+                                      strangers, subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
@@ -57,7 +58,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     which = None if experts else cues.WHICH_QUESTION.search(text)
     if which:  # 第几个问题讲网络的 / which question is about storage: the subject is in the clause that asks
-        rest = cues.WHICH_QUESTION.sub(" ", _clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
+        rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
@@ -79,7 +80,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("overview", lang)
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
-                len(_longest([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
+                len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"[^。！!?？,，]*[?？]", own)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
@@ -240,15 +241,21 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> In
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
+_OTHERS = re.compile(r"别的|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
+
+
 def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,
                   followup: bool) -> Intent:
     rest = catalog.strip_names(text, loosely=handle)
     ref_topics = [n for n, _ in refs if n in catalog.topics]
     for aspect, cue in (("questions", cues.THEIR_QUESTIONS), ("profile", cues.PROFILE)):
-        if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic
-            last = _last_topic(context, catalog) if context.turns else None
-            return Intent("expert", lang, topics=(last,) if last in catalog.experts[handle].topics else (),
-                          expert=handle, aspect=aspect, followup=followup)
+        if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic;
+            last = _last_topic(context, catalog) if context.turns else None  # asked for their others ("他在别的题
+            mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
+            topics = (last,) if last in mine else ()
+            if last in mine and _OTHERS.search(rest):
+                topics = tuple(n for n in mine if n != last)[:1]
+            return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
@@ -379,17 +386,3 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
         return catalog.answers[last][0].expert
     return ""
 
-
-def _clause_at(text: str, pos: int) -> str:
-    """The clause of ``text`` (between cues.CLAUSES marks) that holds position ``pos``."""
-    start = 0
-    for m in cues.CLAUSES.finditer(text):
-        if m.start() > pos:
-            return text[start:m.start()]
-        start = m.end()
-    return text[start:]
-
-
-def _longest(ws: list[str]) -> list[str]:
-    """The words that are not part of another one (jieba's search mode gives 科技部 and 科技 too)."""
-    return [w for w in ws if not any(w != v and w in v for v in ws)]

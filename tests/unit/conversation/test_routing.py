@@ -1044,3 +1044,33 @@ def test_a_part_that_names_nothing_is_no_question_of_its_own(catalog):
 def test_asking_an_expert_specifically_names_no_subject(catalog):
     intent = understand("and what exactly did gavin say about it?", catalog, Context(["第九题"]))
     assert intent.kind == "expert" and intent.expert == "gavin_zhang" and intent.topics == (9,)
+
+
+@pytest.mark.parametrize("question", [
+    "你们是哪家公司开发的？底层是大模型还是固定的模板", "你是ai还是值班的同事？", "底层用的什么模型",
+    "r u one of the support staff or an automated bot?", "thanks, that was just what i was looking for",
+    "查资料比以前快多了，点赞", "嗨，我们是运维项目组的，第一次来，打个招呼"])
+def test_more_small_talk_in_other_words(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["把那几个难点挨个读一遍标题", "what's covered here? just the titles, no details needed"])
+def test_the_list_asked_for_briefly(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+def test_an_organisation_in_english_with_a_possessive_names_the_expert():
+    from kbqa.retrieval.glossary import Glossary
+
+    spelled = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv").spellings)
+    assert spelled.find_experts_loosely("and what about the insurance company's engineer?") == ["Garyy"]
+
+
+def test_their_other_questions_start_from_one_the_conversation_is_not_on(catalog):
+    intent = understand("他在其他题里还讲了什么", catalog, Context(["第一题", "gavin_zhang 怎么说"]))
+    assert intent.kind == "expert" and intent.aspect == "questions" and intent.topics and intent.topics[0] != 1
+
+
+def test_an_english_subject_keeps_its_words_the_faq_does_not_use(catalog):
+    intent = understand("what does gavin_zhang recommend for failover between k8s clusters?", catalog)
+    assert intent.kind == "expert" and "failover" in intent.subject and "k8s" in intent.subject

@@ -244,6 +244,8 @@ class Engine:
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
             if covered2 and (not covered or talks_about(state.catalog, r2, question, r,
                                                         retriever.expand(question)[1])):
+                if len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose the quotes
+                    r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
                 r, covered, p = r2, covered2, p2
         return r, covered, p
 

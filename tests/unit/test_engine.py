@@ -191,3 +191,10 @@ def test_a_follow_up_leans_on_the_last_turn_that_named_something_not_on_who_answ
     turns = ["容器里应用出问题怎么排查", "谁答了这题"]
     assert content_turn(turns, state.catalog) == turns[0]
     assert content_turn(["第4题是什么"], state.catalog) == "第4题是什么"  # none names anything: the last one
+
+
+def test_a_follow_up_that_borrows_quotes_by_its_own_words(fake_engine):
+    """"存储那块呢" after a compute question finds question 7 through the turn before; the quote is the storage
+    part of the answer, which its own words choose, not the compute part the turn before asked about."""
+    a = fake_engine.ask("那存储那块呢", history=["计算资源选裸机还是虚拟机"], mode="lexical")
+    assert a.topic == 7 and "存储资源" in a.answer

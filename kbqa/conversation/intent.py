@@ -26,8 +26,9 @@ EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
 person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
-specifically exactly precisely particular particularly actually really detail details detailed""".split())
-FOLLOW_MARK = re.compile(r"^(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
+specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
+been angle""".split())
+FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
 

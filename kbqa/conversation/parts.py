@@ -43,6 +43,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，
     放一起讲讲" as "A" and "B"."""
+    question = re.sub("[①-⑩]", lambda m: f"({ord(m.group()) - 0x245F})", question)  # ① -> (1): an item mark
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
     announced = _ANNOUNCED.match(text) or _ANNOUNCED_AFTER.search(text)
     if announced:

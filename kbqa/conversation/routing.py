@@ -366,6 +366,10 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
             found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
             if found in catalog.experts[intent.expert].topics:
                 return found
+        if intent.aspect == "who_answered" and intent.subject and context.topic_of is not None:
+            found = context.topic_of(intent.subject)  # "who answered the high availability question?"
+            if found is not None:
+                return found
         if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"
             found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
             if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was

@@ -1074,3 +1074,45 @@ def test_their_other_questions_start_from_one_the_conversation_is_not_on(catalog
 def test_an_english_subject_keeps_its_words_the_faq_does_not_use(catalog):
     intent = understand("what does gavin_zhang recommend for failover between k8s clusters?", catalog)
     assert intent.kind == "expert" and "failover" in intent.subject and "k8s" in intent.subject
+
+
+def test_going_on_to_the_next_one_after_carrying_on(catalog):
+    assert understand("好，继续往后翻一道", catalog, Context(["第3题"])).topics == (4,)
+
+
+def test_always_after_a_numbering_word_is_no_number():
+    from kbqa.conversation.numbers import ref_numbers
+
+    assert [n for n, _ in ref_numbers("我们清单的编号一直排到第12题", 10)] == [12]
+
+
+@pytest.mark.parametrize("question", ["做个目录页，每道题一行就好", "a numbered index of all the questions, please"])
+def test_a_table_of_contents_in_more_words(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("讲得比培训老师还明白，点个赞", "thanks"), ("回答太长了，精简一点", "sorry"), ("问了两次都没反应", "sorry"),
+    ("你是公司自己部署的还是外部的系统？", "who"), ("你是人工客服还是自动回复？", "who")])
+def test_praise_complaints_and_who_runs_it_in_more_words(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+def test_no_reaction_of_the_cluster_is_no_complaint_about_the_bot(catalog):
+    assert understand("pvc 扩容以后改了大小没反应", catalog).kind == "topical"
+
+
+def test_circled_numbers_mark_the_items_of_a_list():
+    assert split_parts("两个问题：①镜像怎么管 ②网络怎么选") == ("镜像怎么管", "网络怎么选")
+
+
+def test_ok_and_then_an_expert_stays_on_the_question(catalog):
+    intent = understand("ok, and what was gavin_zhang's take?", catalog, Context(["第十题"]))
+    assert intent.kind == "expert" and intent.topics == (10,)
+
+
+def test_who_answered_a_subject_sets_the_question_the_conversation_is_on(catalog):
+    ctx = Context(["who answered the high availability question?"], lambda turn: 10)
+    intent = understand("ok and what was 某银行's take?", catalog, ctx)
+    assert intent.kind == "expert" and intent.expert == "某银行" and intent.topics == (10,)

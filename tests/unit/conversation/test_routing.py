@@ -1116,3 +1116,30 @@ def test_who_answered_a_subject_sets_the_question_the_conversation_is_on(catalog
     ctx = Context(["who answered the high availability question?"], lambda turn: 10)
     intent = understand("ok and what was 某银行's take?", catalog, ctx)
     assert intent.kind == "expert" and intent.expert == "某银行" and intent.topics == (10,)
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("什么破机器人，答不到点子上", "sorry"), ("这回的是啥玩意，太水了", "sorry"),
+    ("honestly more useful than the wiki, kudos to the team", "thanks")])
+def test_rough_complaints_and_praise(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+@pytest.mark.parametrize("question", ["还有一位是咋说的", "另一个答题的人呢"])
+def test_the_other_expert_in_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第5题", "zhuqibs 怎么说"]))
+    assert intent.kind == "expert" and intent.expert == "nameless" and intent.topics == (5,)
+
+
+def test_turning_back_a_page(catalog):
+    assert understand("往前翻一道看看", catalog, Context(["第8题"])).topics == (7,)
+
+
+def test_the_full_list_asked_for_beside_an_introduction(catalog):
+    assert understand("Ops lead here, new to this. Send the full list please", catalog).kind == "overview"
+
+
+def test_a_pair_of_questions_announced_in_english():
+    parts = split_parts("a pair of questions from our team: how do we capture packets in a pod, and should we customise docker?")
+    assert parts == ("how do we capture packets in a pod", "should we customise docker")

@@ -126,11 +126,14 @@ class Responder:
         questions whose title names it (in the FAQ's words or, for English, the glossary's), the one retrieval
         ranks first; else retrieval's first, when the decision covers the subject; else None."""
         r, covered, _ = self.retrieve(subject, None, self.mode)
-        titled = self._titled(subject)
+        titled, partly = self._titled(subject)
+        top = r.hits[0].unit.topic if r.hits else None
+        if titled and top in partly and top not in titled:  # "网络选型那题": retrieval's question 4, whose title
+            return top  # says 网络 (and 选择, not 选型), not question 7 whose title says both words among others
         if titled:
             order = [t for t, _ in suggest.ranked_topics(r.hits)]
             return min(titled, key=lambda n: (order.index(n) if n in order else len(order), n))
-        return r.hits[0].unit.topic if r.hits and covered else None
+        return top if covered else None
 
     def _every_unit(self, subject: str):
         """Retrieval of ``subject`` with every unit ranked (an expert's answers may not be in the top few), and
@@ -138,16 +141,18 @@ class Responder:
         r = self.state.retriever.search(subject, self.mode or self.settings.mode, len(self.state.faq.units))
         return r, {h.unit.id: h.score for h in r.hits}
 
-    def _titled(self, subject: str) -> list[int]:
+    def _titled(self, subject: str) -> tuple[list[int], list[int]]:
         """The questions whose title says every specific word of the subject (the FAQ's words, or for an English
-        word its glossary translations, any of them); none when the subject has no such word."""
+        word its glossary translations, any of them), and those whose title says one of them; none when the
+        subject has no such word."""
         catalog = self.state.catalog
         _, aliases = self.state.retriever.expand(subject)
         groups = [[w] + [x for alt in aliases.get(stem_latin(w), ()) for x in alt] for w in words(normalise(subject))]
         groups = [[x for x in g if x in catalog.vocab and x not in catalog.general_words] for g in groups]
         groups = [g for g in groups if g]
         titles = {n: normalise(catalog.topics[n].title) for n in catalog.numbers} if groups else {}
-        return [n for n, title in titles.items() if all(any(x in title for x in g) for g in groups)]
+        says = {n: [any(x in title for x in g) for g in groups] for n, title in titles.items()}
+        return [n for n in says if all(says[n])], [n for n in says if any(says[n])]
 
     def starters(self):
 

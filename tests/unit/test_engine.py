@@ -198,3 +198,16 @@ def test_a_follow_up_that_borrows_quotes_by_its_own_words(fake_engine):
     part of the answer, which its own words choose, not the compute part the turn before asked about."""
     a = fake_engine.ask("那存储那块呢", history=["计算资源选裸机还是虚拟机"], mode="lexical")
     assert a.topic == 7 and "存储资源" in a.answer
+
+
+def test_a_subject_names_the_question_retrieval_finds_when_its_title_says_part_of_it(fake_engine):
+    """"网络选型那题": question 7's title says 网络 and 选型 among other things, question 4's says 网络 (and 选择):
+    retrieval's first question wins when its title says part of the subject; a title that says all of it wins
+    over a retrieval whose first question's title says none of it."""
+    from kbqa.answer.respond import Responder
+
+    state = fake_engine.load()
+    respond = Responder(state, fake_engine.settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    assert respond.subject_topic("容器网络选型那题底下有几位发言") == 4
+    assert respond.subject_topic("存储") == 7

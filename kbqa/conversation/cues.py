@@ -12,17 +12,17 @@ import re
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 SMALLTALK = {
-    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建|搞出?来?)的|(?:公司|行里|我们|咱们)?(?:自己|自家|内部|行里|公司)(?:弄|做|开发|搞|建|搭|部署)的还是(?:外面|外部|外头|采购|买|第三方)的?(?:买|采购|找)?的?(?:ai|系统|产品|模型)?|(?:是)?谁(?:开发|做|写|创建|训练|搭建|搞出?来?)了?你|(?:背后是)?(?:真人|人工|活人|人)(?:坐席|客服)?还是(?:ai|机器人?|程序|bot|自动(?:应答|回复|回答)?(?:系统|程序)?)|(?:你是)?(?:ai|机器人|程序|bot)还是(?:值班的?|真的?)?(?:真人|人工|活人|人|同事|客服)|(?:是)?(?:哪个|哪家|哪些)(?:团队|公司|部门|厂商)(?:做|开发|搭|写|弄|搞)的|(?:(?:底层|背后)(?:用的|是)?)?(?:大模型|模型|ai|llm)还是(?:写死的|固定的|人工的?|预设的)?(?:规则|模板|人工)|(?:底层|背后)(?:用的|是)?(?:啥|什么)(?:大)?模型|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
+    "who": (r"你(?:到底|究竟)是个?(?:谁|啥|什么)|你背后是|(?:是)?(?:chatgpt|gpt|大模型|ai)吗|(?:公司)?自己做的吗?|你是谁(?:开发|做|写|创建|训练|搭建|搞出?来?)的|(?:公司|行里|我们|咱们)?(?:自己|自家|内部|行里|公司)(?:弄|做|开发|搞|建|搭|部署)的还是(?:外面|外部|外头|采购|买|第三方)的?(?:买|采购|找)?的?(?:ai|系统|产品|模型)?|(?:是)?谁(?:开发|做|写|创建|训练|搭建|搞出?来?)了?你|(?:背后是)?(?:真人|人工|活人|人)(?:坐席|客服)?还是(?:ai|机器人?|程序|bot|自动(?:应答|回复|回答)?(?:系统|程序)?)|(?:chatgpt|gpt|大模型|ai)?套壳|还是[^，,。？?]{0,8}?自己(?:弄|做|开发|搞|建|搭|部署)的|(?:你是)?(?:ai|机器人|程序|bot)还是(?:值班的?|真的?)?(?:真人|人工|活人|人|同事|客服)|(?:是)?(?:哪个|哪家|哪些)(?:团队|公司|部门|厂商)(?:做|开发|搭|写|弄|搞)的|(?:(?:底层|背后)(?:用的|是)?)?(?:大模型|模型|ai|llm)还是(?:写死的|固定的|人工的?|预设的)?(?:规则|模板|人工)|(?:底层|背后)(?:用的|是)?(?:啥|什么)(?:大)?模型|你是谁|你是哪位|你是什么|你叫什么(?:名字)?|你是机器人|机器人吗|自己搭的机器人|机器人\W*$|你是(?:用)?什么做的|用什么(?:做|写|开发)的|(?:是)?大模型吗|什么模型|真人|活人|是人吗|人工(?:客服|服务)?吗|你系边个|边个嚟|你系咩|你系乜(?:嘢)?(?:嚟)?(?:嘅)?|(?:我)?(?:应该|应|该)?(?:点|怎么|如何|该怎么)称呼你|你叫(?:咩|乜)(?:名)?|你是ai|你是(?:人工智能|chatgpt|gpt|大模型|ai助手)|介绍(?:一?下)?(?:你)?自己|自我介绍|谁(?:开发|做|写)的你",
             r"who\s+(?:are|r)\s+(?:you|u)|what\s+are\s+you|(?:are\s+)?(?:you|u)\s+(?:a\s+)?(?:real\s+)?(?:bot|human|real|ai|robot|person)(?:\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?"
             r"|who\s+(?:made|built|created|runs|owns|maintains|operates)\s+(?:you|u|this\s+bot)|(?:chatting|talking|speaking)\s+(?:with|to)\s+(?:a\s+)?(?:person|human|bot|machine|real)(?:\s+(?:person|human))?(?:\s+or\s+(?:a\s+)?(?:real\s+)?(?:person|human|bot|machine|ai|robot))?|(?:is\s+(?:this|it)\s+)?(?:a\s+|an\s+)?(?:real\s+)?(?:bot|ai|robot|machine|human|person)\s+or\s+(?:a\s+|an\s+|some\s+(?:kind|sort)\s+of\s+)?(?:real\s+)?(?:person|human|bot|ai|robot|machine)(?![a-z])|(?:are\s+you|r\s+u)\s+(?:one\s+of\s+(?:the|our)\s+)?(?:[a-z]+\s+)?(?:engineers?|staff|people|persons?|humans?|team)\s+or\s+(?:some\s+|an?\s+)?(?:automated|bot|ai|machine|robot)(?:\s+(?:thing|system|tool))?|introduce\s+yourself|what(?:\'s|\s+is)\s+your\s+name"),
     "language": (r"(?:用|说|讲|换成?|改成?)(?:英文|英语|中文|汉语|繁体|简体)|(?:英文|英语|中文|繁体)(?:回答|回复|答)",
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
-    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|答不到点子上|不到点子上|(?:啥|什么)?破(?:bot|机器人|助手)|啥玩意儿?|太水了|问.{0,6}?都?没(?:有)?反应|靠不靠谱|不靠谱",
+    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|答不到点子上|不到点子上|太官方|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|啥玩意儿?|太水了|问.{0,6}?都?没(?:有)?反应|靠不靠谱|不靠谱",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
-    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|好评|点个?赞|快多了|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|(?:way\s+|much\s+|so\s+)?more\s+useful\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
@@ -45,7 +45,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
-LIST_WORDS = (r"题目?先?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
+LIST_WORDS = (r"题目?先?过一遍|(?:收录|覆盖)的?(?:内容|东西|题目?)[^，,。？?]{0,12}?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
@@ -169,9 +169,9 @@ THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问�
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
                               r"|(?:分布|出现|露面|发言|散落)在(?:哪些|哪几个?)道?(?:题|问题)"
                               r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
-WHO_ANSWERED = re.compile(r"(?:作答|回答|答题|答)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|(?:作答|回答|答题|答)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?是?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"
@@ -203,7 +203,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体
+FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on

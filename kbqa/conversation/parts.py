@@ -31,12 +31,15 @@ _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+c
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点]|两[块个项点]|这两方面|两方面)"
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条]|两[块个项点条]|这两方面|两方面)"
                    r"(?P<rest>.+)$")
 
 # "A跟B，能不能放一起讲讲" / "A 与 B，各说一下": two subjects, and a request to tell about both
 _TELL_BOTH = re.compile(r"^(?P<a>[^，,]{1,30}?)\s*(?:和|与|跟|及|以及)\s*(?P<b>[^，,]{1,40}?)[，,]?\s*(?:能不能|可不可以|可以|可否|请|麻烦)?"
                         r"(?:放一起|放在一起|一起|一并|合起来|各|分别)(?:讲|说|介绍|聊)(?:讲|说|聊)?(?:一下|下)?\W*$")
+
+# "“…” 和 “…” 这两条分别怎么答的": two quoted lines (of the FAQ, pasted back), each a question
+_QUOTED_PAIR = re.compile(r"[“\"「『](?P<a>[^”\"」』]{2,40})[”\"」』]\s*(?:和|与|跟|及|以及|还有|and|&)\s*[“\"「『](?P<b>[^”\"」』]{2,40})[”\"」』]")
 
 
 def split_parts(question: str) -> tuple[str, ...]:
@@ -75,7 +78,10 @@ def split_parts(question: str) -> tuple[str, ...]:
         one = normalise(out[0], lower=False)
         m = _BOTH.match(one)
         both = _TELL_BOTH.match(one) if m is None else None
-        if m:
+        quoted = _QUOTED_PAIR.search(one)
+        if quoted:
+            out = [quoted.group("a"), quoted.group("b")]
+        elif m:
             out = [m.group("a") + m.group("rest"), m.group("b") + m.group("rest")]
         elif both:
             out = [both.group("a"), both.group("b")]

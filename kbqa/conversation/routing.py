@@ -125,9 +125,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
-        if ref_topics or named:
-            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=_subject(rest, named, lang),
-                          followup=followup)
+        if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
+            return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
+                          subject=_subject(rest, named, lang) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))

@@ -1143,3 +1143,34 @@ def test_the_full_list_asked_for_beside_an_introduction(catalog):
 def test_a_pair_of_questions_announced_in_english():
     parts = split_parts("a pair of questions from our team: how do we capture packets in a pod, and should we customise docker?")
     assert parts == ("how do we capture packets in a pod", "should we customise docker")
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("答得太官方了，说人话行不行", "sorry"), ("你是gpt套壳的还是行里自己做的", "who"), ("牛啊，比翻wiki快太多了", "thanks")])
+def test_more_rough_small_talk(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+def test_who_replied_under_a_question(catalog):
+    intent = understand("排障那题下面都有谁回了", catalog)
+    assert intent.kind == "expert" and intent.aspect == "who_answered"
+
+
+def test_the_content_taken_in_gone_through_asks_for_the_list(catalog):
+    assert understand("你们收录的内容能不能大概给我过一遍", catalog).kind == "overview"
+
+
+def test_two_quoted_lines_joined_are_two_questions():
+    assert split_parts("“基础镜像管理” 和 “怎么抓包分析” 分别是怎么答的") == ("基础镜像管理", "怎么抓包分析")
+
+
+@pytest.mark.parametrize("question, topic", [("第五个问提讲的啥，大概说说", 5), ("第四题啥情况？我咋看不到", 4)])
+def test_a_number_beside_a_plain_request_is_that_question(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert intent.kind == "question" and intent.topics == (topic,)
+
+
+def test_an_english_hyphenated_subject_is_read_word_by_word(catalog):
+    intent = understand("who are the people quoted under the rolling-update question?", catalog)
+    assert intent.kind == "expert" and "rolling" in intent.subject and "update" in intent.subject

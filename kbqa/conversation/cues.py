@@ -19,10 +19,10 @@ SMALLTALK = {
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
-    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|答不到点子上|不到点子上|太官方|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|啥玩意儿?|太水了|问.{0,6}?都?没(?:有)?反应|靠不靠谱|不靠谱",
+    "sorry": (r"答非所问|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|排版(?:太|好|很)?乱|乱七八糟|看着(?:好|很|太)?累|是不是卡了|卡住了|等了(?:快|好|半天|很久)|答不到点子上|不到点子上|太官方|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|啥玩意儿?|太水了|问.{0,6}?都?没(?:有)?反应|靠不靠谱|不靠谱",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"),
-    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"速度真快|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|不错|真好|清楚|挺好)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚)(?:太|好|很)?多了?|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常)有用|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|(?:way\s+|much\s+|so\s+)?more\s+useful\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"),
     "bye": (r"(?:今天)?先到这|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
@@ -45,7 +45,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
-LIST_WORDS = (r"题目?先?过一遍|(?:收录|覆盖)的?(?:内容|东西|题目?)[^，,。？?]{0,12}?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
+LIST_WORDS = (r"题目?先?过一遍|(?:收录|覆盖)的?(?:内容|东西|题目?)[^，,。？?]{0,12}?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
@@ -54,7 +54,7 @@ OVERVIEW = re.compile(
     r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
-    r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
+    r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:does|do)\s+(?:this|it)\s+(?:thing\s+|bot\s+)?(?:actually\s+)?know|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|\s+is)\s+(?:this\s+about|in\s+here)"
     r"|what(?:'s|\s+is)\s+in\s+(?:your|the|this)\s+(?:knowledge\s+base|kb|faq|database|docs?|library)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|(?<![a-z])cover(?:s|ed)?\s+here\b|(?<![a-z])(?:you|u|this|it|faq|kb|doc|thing|base|bot)\s+(?:\w+\s+)?cover(?:s|ed)?(?![a-z])|(?<![a-z])(?:topics|questions|what(?:'s|s|\s+is|\s+gets)?)\s+(?:are\s+|is\s+)?covered(?![a-z])|(?<![a-z])cover(?=\s*(?:了|哪|什么|啥))|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
@@ -117,7 +117,7 @@ CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|
                       r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一[个道题]?"
-                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$"
+                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:顺着|接着)往下(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$")
@@ -175,6 +175,7 @@ WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|(?:作答|回答|答题|答)�
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"(?:另|另外|还有|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?是?(?:的|呢|吧|怎么|说|咋|观点|看法|说法)"
+                          r"|(?:另|另外|其他|其它|别的)(?:一|几|两)?位[^，,。？?\s]{1,6}?(?:怎么|咋|如何)(?:说|回|讲|答|看)"
                           r"|(?:另|另外|其他|其它|别的)(?:一|几|两)?(?:位|个)(?:回答|答题|作答)的(?:人|专家)"
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那)?(?:两|几|三)?位|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])"

@@ -170,7 +170,8 @@ def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:
     """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
     points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
-    own ("Our users need to pull logs … What are the options?"), nor names a Latin term ("VLOOKUP 函数，有哪些用法")."""
+    own ("Our users need to pull logs … What are the options?"), nor names a Latin term where it asks ("VLOOKUP 函数，
+    有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么")."""
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()] or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
@@ -180,8 +181,9 @@ def _asks_for_overview(own: str, catalog: Catalog) -> bool:
     if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
            for x, w in zip(clauses, wants) if not w):
         return False
+    asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]
     return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(
-        re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for w in strangers(own, catalog))
+        re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for x in asking for w in strangers(x, catalog))
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

@@ -1174,3 +1174,27 @@ def test_a_number_beside_a_plain_request_is_that_question(catalog, question, top
 def test_an_english_hyphenated_subject_is_read_word_by_word(catalog):
     intent = understand("who are the people quoted under the rolling-update question?", catalog)
     assert intent.kind == "expert" and "rolling" in intent.subject and "update" in intent.subject
+
+
+@pytest.mark.parametrize("question", ["有没有总览？一题一行就行", "从群公告的链接点进来的，这个能问些什么"])
+def test_an_overview_after_how_they_came_here(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, aspect", [("是不是卡住了，等了好久", "sorry"), ("比我们的wiki好用多了", "thanks")])
+def test_slowness_and_comparisons_are_small_talk(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+def test_the_other_one_named_by_a_job_title(catalog):
+    intent = understand("另一位工程师怎么说的", catalog, Context(["第5题", "zhuqibs 怎么说"]))
+    assert intent.kind == "expert" and intent.expert == "nameless"
+
+
+def test_more_first_messages_of_a_month(catalog):
+    assert understand("what does this bot actually know? checking if it helps our team", catalog).kind == "overview"
+    assert understand("看看3号", catalog).topics == (3,)
+    assert understand("8号机房的网络怎么规划", catalog).topics == ()  # a room number is no question number
+    assert understand("排版太乱了，看着很累", catalog).aspect == "sorry"
+    assert understand("好，接着往下看", catalog, Context(["第6题"])).topics == (7,)

@@ -28,8 +28,8 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|这边|那家|�
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
 _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
-_SAID_BY = re.compile(r"(?:推荐|建议|提到|提出|提过|吐槽|主张|说过|讲过)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
-                      r"|的人|人|专家|是谁|是哪位|大佬|老哥)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
+_SAID_BY = re.compile(r"(?:推荐|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
+                      r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
                       r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about)\s+(?P<en>[^,.?!]{1,40})")
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
@@ -281,6 +281,22 @@ class Catalog:
             owners.setdefault(pattern.pattern, set()).add(h)
         unique = {p.pattern: (p, h, person) for p, h, person in out if len(owners[p.pattern]) == 1}
         return list(unique.values())
+
+    def expert_of_kind(self, text: str, among: Callable[[], list[str]]) -> str:
+        """The one expert of ``among()`` (a question's answerers, asked for only when needed) whose organisation is
+        of the kind a text names next to a word for a person ("the bank guy", "银行那位": of nameless and 某银行,
+        某银行); "" when none or several."""
+        text = normalise(text)
+        for kind in sorted(_GENERIC_ORGS):
+            names = [kind, *(s for s in self._spellings(kind) if s.isascii())]
+            spot = re.search("|".join(rf"(?<![a-z]){re.escape(n)}s?(?![a-z])" if n.isascii() else re.escape(n)
+                                      for n in names), text)
+            if spot is None or not _PERSON.match(_KIND_AFTER.sub("", text[spot.end():])):
+                continue
+            fits = [h for h in dict.fromkeys(among()) if kind in normalise(h + " " + self.experts[h].org_title)]
+            if len(fits) == 1:
+                return fits[0]
+        return ""
 
     def find_experts_loosely(self, text: str) -> list[str]:
         """Experts named loosely (see ``_fuzzy_names``), or with one typo in a Latin handle ("Garry", "zhuqbs")."""

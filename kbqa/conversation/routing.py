@@ -37,6 +37,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = ([h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
                or ([] if cues.BESIDES.search(text) else catalog.expert_saying(own)))  # not "除了推荐 Kong 的那位"
+    if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
+        answerers = lambda: [a.expert for a in catalog.answers.get(_last_topic(context, catalog), [])]  # noqa: E731
+        experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2

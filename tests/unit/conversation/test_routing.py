@@ -1198,3 +1198,21 @@ def test_more_first_messages_of_a_month(catalog):
     assert understand("8号机房的网络怎么规划", catalog).topics == ()  # a room number is no question number
     assert understand("排版太乱了，看着很累", catalog).aspect == "sorry"
     assert understand("好，接着往下看", catalog, Context(["第6题"])).topics == (7,)
+
+
+@pytest.mark.parametrize("history, question, handle", [
+    (["第三题"], "银行那位怎么说", "某银行"), (["第4题"], "what did the bank guy say?", "liufengyi")])
+def test_a_kind_of_organisation_names_the_one_expert_of_it_on_the_question(history, question, handle):
+    from kbqa.retrieval.glossary import Glossary
+
+    spelled = Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv").spellings)
+    intent = understand(question, spelled, Context(history))
+    assert intent.kind == "expert" and intent.expert == handle
+
+
+def test_a_kind_of_organisation_without_a_question_names_nobody(catalog):
+    assert understand("银行那位怎么说", catalog).expert == ""
+
+
+def test_an_expert_described_by_what_they_did(catalog):
+    assert catalog.expert_saying("做大规模发布的那家大厂，他们怎么讲") == ["rangeryu"]

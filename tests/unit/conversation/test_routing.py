@@ -1216,3 +1216,25 @@ def test_a_kind_of_organisation_without_a_question_names_nobody(catalog):
 
 def test_an_expert_described_by_what_they_did(catalog):
     assert catalog.expert_saying("做大规模发布的那家大厂，他们怎么讲") == ["rangeryu"]
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("你答得很明白，赞👍", "thanks"), ("cheers, all sorted now - ta!", "thanks"),
+    ("这个是公司自研的还是外购的？", "who"), ("你能记住我上次问过什么吗", "who")])
+def test_small_talk_of_the_last_samples(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+def test_last_round_of_moves_and_who_answered(catalog):
+    assert understand("好，顺着往下再翻一题", catalog, Context(["第2题"])).topics == (3,)
+    assert understand("问题4回答的人好多，都有谁", catalog).aspect == "who_answered"
+    intent = understand("which expert wrote the reply to that?", catalog, Context(["第8题"]))
+    assert intent.kind == "expert" and intent.aspect == "who_answered" and intent.topics == (8,)
+
+
+def test_an_adverb_in_ically_is_not_the_noun_its_stem_shares():
+    from kbqa.retrieval.glossary import stem_latin
+
+    assert stem_latin("specifically") != stem_latin("specifications")
+    assert stem_latin("clusters") == stem_latin("cluster")

@@ -20,7 +20,8 @@ from kbqa.types import Topic, Unit
 _LATIN = re.compile(r"[a-z0-9]")
 _ORG_KINDS = "银行|企业|公司|厂商|金服|科技"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
-_PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|这边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
+# a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
+_PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
                      r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 

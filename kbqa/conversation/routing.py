@@ -79,8 +79,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     pronoun = bool(turns and cues.PRONOUN.search(text))
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)):
         moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
-        complaint = cues.SMALLTALK_RE["sorry"].sub(" ", own)  # "答的啥玩意" asks for nothing
-        if not moves and _asks_for_overview(complaint, catalog) and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+        complaint = cues.SMALLTALK_RE["sorry"].search(own)  # "答的啥玩意", "一个问题等一分钟，急死了": no request
+        if not moves and not complaint and _asks_for_overview(own, catalog) and not (
+                turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;

@@ -1238,3 +1238,21 @@ def test_an_adverb_in_ically_is_not_the_noun_its_stem_shares():
 
     assert stem_latin("specifically") != stem_latin("specifications")
     assert stem_latin("clusters") == stem_latin("cluster")
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("喂喂，有人值班吗", "greet"), ("那头是客服小哥哥还是ai", "who"), ("能不能快点，一个问题等半天，急死了", "sorry"),
+    ("honestly way better than the old wiki", "thanks"), ("答得驴唇不对马嘴，啥玩意", "sorry")])
+def test_small_talk_of_the_final_samples(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert intent.kind == "smalltalk" and intent.aspect == aspect
+
+
+def test_what_the_questions_are_is_no_complaint(catalog):
+    assert understand("那十个坑都是啥玩意，全列一下", catalog).kind == "overview"
+
+
+def test_another_person_and_the_askers_own_side(catalog):
+    intent = understand("换个人的回答看看", catalog, Context(["问题5里 zhuqibs 怎么说"]))
+    assert intent.kind == "expert" and intent.expert == "nameless"
+    assert understand("金融这边分了好几个安全域，k8s 怎么规划", catalog).kind == "topical"  # the asker's side

@@ -151,6 +151,10 @@ class Catalog:
         self.vocab = frozenset(w for u in faq.units for w in words(u.topic_title + "\n" + u.text)
                                if len(w) >= 2 and not function_word(w))
         self._fuzzy = self._fuzzy_names()
+        # a kind of organisation that names no one of them ("bank"), in the FAQ's word and its Latin spellings
+        self._kinds = [(kind, re.compile("|".join(
+            rf"(?<![a-z]){re.escape(n)}s?(?![a-z])" if n.isascii() else re.escape(n)
+            for n in [kind, *(s for s in self._spellings(kind) if s.isascii())]))) for kind in sorted(_GENERIC_ORGS)]
         flexible = [r"[\s_\-·.]*".join(re.escape(c) for c in k) for k in sorted(self._names, key=len, reverse=True)]
         self._strip_re = re.compile("|".join(flexible)) if flexible else None
 
@@ -288,10 +292,8 @@ class Catalog:
         of the kind a text names next to a word for a person ("the bank guy", "银行那位": of nameless and 某银行,
         某银行); "" when none or several."""
         text = normalise(text)
-        for kind in sorted(_GENERIC_ORGS):
-            names = [kind, *(s for s in self._spellings(kind) if s.isascii())]
-            spot = re.search("|".join(rf"(?<![a-z]){re.escape(n)}s?(?![a-z])" if n.isascii() else re.escape(n)
-                                      for n in names), text)
+        for kind, pattern in self._kinds:
+            spot = pattern.search(text)
             if spot is None or not _PERSON.match(_KIND_AFTER.sub("", text[spot.end():])):
                 continue
             fits = [h for h in dict.fromkeys(among()) if kind in normalise(h + " " + self.experts[h].org_title)]
@@ -324,9 +326,13 @@ class Catalog:
         m = _SAID_BY.search(normalise(text))
         if m is None:
             return []
-        said = [w for w in words(m.group("what") or m.group("en")) if w in self.vocab and w not in self.general_words]
+        said = self.specific_words(m.group("what") or m.group("en"))
         fits = [h for h in self.experts if said and all(w in self.said(h) for w in said)]
         return fits if len(fits) == 1 else []
+
+    def specific_words(self, text: str) -> list[str]:
+        """The words of a text that the FAQ uses, beyond the words it names its general subject with."""
+        return [w for w in words(text) if w in self.vocab and w not in self.general_words]
 
     def said(self, handle: str, topic: int | None = None) -> str:
         """An expert's answers (to ``topic``, else to every question), each normalised, joined (cached)."""

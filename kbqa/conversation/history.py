@@ -53,7 +53,7 @@ def content_turn(turns: list[str], catalog) -> str:
     """The turn a follow-up leans on: the last earlier one that names something the FAQ talks about
     ("容器里应用出问题怎么排查"), not one that only asks who answered or moves on ("谁答了这题"); else the last."""
     for turn in reversed(turns):
-        if {w for w in words(turn) if w in catalog.vocab} - catalog.general_words:
+        if catalog.specific_words(turn):
             return turn
     return turns[-1]
 

@@ -351,11 +351,9 @@ def _named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...]
     """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
     description), and those words; else ((), set())."""
     m = cues.SUBJECT_QUESTION.search(rest)
-    said = {w for w in words(m.group("s")) if w in catalog.vocab and w not in catalog.general_words} \
-        if m else set()
-    about = {n: normalise(catalog.topics[n].title + " " + (catalog.topics[n].description or "")) for n in among}
-    found = [n for n in among if said and all(w in about[n] for w in said)]
-    return ((found[0],), said) if len(found) == 1 else ((), set())
+    said = catalog.specific_words(m.group("s")) if m else []
+    found = [n for n in among if said and _is_title("", catalog.topics[n], said)]
+    return ((found[0],), set(said)) if len(found) == 1 else ((), set())
 
 
 def _last_topic(context: Context, catalog: Catalog) -> int | None:

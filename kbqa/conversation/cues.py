@@ -154,7 +154,8 @@ WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?)?\W*$|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|边个(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
                              r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?"
-                             r"|how\s+many\s+experts|which\s+experts")
+                             r"|how\s+many\s+experts|which\s+experts"
+                             r"|(?:回答|答|解答|回复|回覆)(?:了|过)?\s*(?:这|那|该|此)(?:个|道|一)?(?:题|问题)|(?:回答|解答|回复|回覆)(?:了|过)?\s*(?:它|ta)(?![a-z])")
 
 # About experts (routing.py): who someone is, which questions they answered, who answered a subject, a pronoun
 # for the expert named before, who said something, "apart from X"

@@ -47,7 +47,7 @@ class Glossary:
         stemmed: dict[str, Match] = {}  # stem -> the first term with it, all their expansions
         for t, words in self.entries.items():
             if _LATIN.match(t):
-                key = stem_latin(t)
+                key = _unhyphen(stem_latin(t))
                 old = stemmed.get(key, Match(t, ()))
                 stemmed[key] = Match(old.term, tuple(dict.fromkeys(old.expansions + words)))
         latin = sorted(stemmed, key=len, reverse=True)
@@ -55,7 +55,7 @@ class Glossary:
         object.__setattr__(self, "_latin", re.compile(pattern) if pattern else None)
         object.__setattr__(self, "_by_stem", stemmed)
         # other terms (Chinese, mixed) and the form they take in stemmed text, computed once, not per query
-        object.__setattr__(self, "_cjk", tuple((t, stem_latin(t)) for t in sorted(
+        object.__setattr__(self, "_cjk", tuple((t, _unhyphen(stem_latin(t))) for t in sorted(
             (t for t in self.entries if not _LATIN.match(t)), key=len, reverse=True)))
 
     def __len__(self) -> int:
@@ -73,7 +73,7 @@ class Glossary:
         not matched again (``multi-cluster failover`` is one term if listed, not also ``failover``)."""
         if not self.entries:
             return []
-        stemmed_text = stem_latin(normalise(query))
+        stemmed_text = _unhyphen(stem_latin(normalise(query)))
         taken: list[tuple[int, int]] = []
         found: list[Match] = []
 
@@ -142,6 +142,30 @@ def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
+
+
+_HYPHEN = re.compile(r"(?<=[a-z0-9])-(?=[a-z0-9])")
+
+
+def _unhyphen(text: str) -> str:
+    """Hyphens between Latin words as spaces, in the text and in the terms alike: "the multi-security-zone question"
+    holds the term "security zone", and a term written "east-west" still matches "east west" and "east-west"."""
+    return _HYPHEN.sub(" ", text)
+
+
+# English prefixes written as a part of their own ("multi-cluster"): they add no subject to the word
+_PREFIXES = frozenset("multi cross non pre post re sub inter intra anti co self semi".split())
+
+
+def alias_compounds(query_words: list[str], aliases: dict[str, list[list[str]]]) -> None:
+    """A hyphenated query word stands for what its parts stand for when each part is a glossary word or a prefix
+    ("multi-security-zone": "security" and "zone" of the term "security zone"; not "cattle-cluster-agent"):
+    added to ``aliases`` (stem -> the FAQ words of each alternative) in place."""
+    for w in query_words:
+        if "-" in w and stem_latin(w) not in aliases:
+            parts = [stem_latin(x) for x in w.split("-") if x not in _PREFIXES]
+            if parts and all(p in aliases for p in parts):
+                aliases[stem_latin(w)] = [a for p in parts for a in aliases[p]]
 
 
 def stem_latin(text: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from kbqa.retrieval.glossary import Glossary, Homophones, stem_latin
+from kbqa.retrieval.glossary import Glossary, Homophones, alias_compounds, stem_latin
 from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import ScratchArray, sorted_unique
@@ -126,10 +126,11 @@ class Retriever:
         aliases: dict[str, list[list[str]]] = {}
         for m in self.glossary.matches(query):
             alts = [words(x) for x in m.expansions]
-            for w in words(m.term):
+            for w in dict.fromkeys(words(m.term) + words(m.term.replace("-", " "))):  # "east-west", "east west"
                 aliases.setdefault(stem_latin(w), []).extend(a for a in alts if a)
             for x in m.expansions:
                 extra.extend(tokens(x))
+        alias_compounds(words(query), aliases)
         for w in segments(query):  # pinyin-input typos: an unknown word that sounds like a FAQ word
             if w in self._known or w in STOPWORDS:
                 continue

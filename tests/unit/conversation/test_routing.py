@@ -538,6 +538,13 @@ def test_who_answered_that_one_is_a_follow_up(catalog):
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (10,))
 
 
+@pytest.mark.parametrize("question", ["哪些专家回答了这题", "哪些专家回答了它", "几位专家回答了这道题，都是哪儿的"])
+def test_which_experts_answered_this_one_is_who_answered_the_question_the_conversation_is_on(catalog, question):
+    intent = understand(question, catalog, Context(["第3题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))
+    assert understand("哪些专家回答了这题", catalog).kind == "overview"  # no question before: the list of experts
+
+
 def test_two_asks_announced_and_a_traditional_by_the_way_split():
     assert split_parts("Two asks from the ops team: how do we see logs of a crashed pod, and how to pick a CNI") == (
         "how do we see logs of a crashed pod", "how to pick a CNI")

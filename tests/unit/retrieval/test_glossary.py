@@ -42,7 +42,8 @@ def test_latin_terms_match_whole_words_and_word_forms(tmp_path):
     assert terms(g, "hash sharding") == []  # not inside a word
     assert terms(g, "How do I trace calls?") == terms(g, "traces") == ["tracing"]  # Snowball stems
     assert terms(g, "bare metal nodes") == ["bare metal"]  # the longer term wins its span
-    assert terms(g, "bare-metal") == ["metal"]  # a spelling is only matched if listed
+    assert terms(g, "bare-metal") == terms(g, "bare metal") == ["bare metal"]  # a hyphen between words is a space
+    assert terms(g, "bare-metals") == ["bare metal"] and terms(g, "bar-metal") == ["metal"]
     assert terms(g, "metal") == ["metal"]
 
 
@@ -91,6 +92,16 @@ def test_glossary_term_finds_the_experts_words_and_counts_as_known(retrievers):
     got = with_g.search(q, "lexical")
     assert got.features["cov_any"] == 1.0 and got.hits[0].unit.topic == 7  # 裸机 / 虚拟机 are question 7's
     assert {"裸机", "虚拟机"} <= set(with_g.expand(q)[0])
+
+
+def test_a_hyphenated_word_stands_for_its_glossary_parts_only_when_each_part_has_one(retrievers):
+    with_g, _ = retrievers
+    q = "Tell me about the multi-security-zone question"
+    aliases = with_g.expand(q)[1]
+    assert aliases["multi-secur-zone"] == aliases["secur"] + aliases["zone"]  # "multi" is a prefix; security zone -> 安全域
+    assert with_g.coverage(["tell", "multi-security-zone", "question"], aliases) > with_g.coverage(
+        ["tell", "multi-security-zone", "question"])
+    assert not any("-" in k for k in with_g.expand("cattle-cluster-agent 连不上 server")[1])  # cattle, agent: no
 
 
 def test_pinyin_typo_is_searched_as_the_faq_word(retrievers):

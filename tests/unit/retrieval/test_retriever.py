@@ -221,6 +221,12 @@ def test_traditional_text_gets_the_simplified_words_not_only_the_characters():
     assert normalise("网路 程式 软体") == "网路 程式 软体"
 
 
+def test_the_word_for_a_portion_of_an_answer_is_no_content_word():
+    # "the Zookeeper bit" asks for the part of an answer about Zookeeper, like "Zookeeper 那部分"
+    assert words("and the Zookeeper bit?") == words("the zookeeper parts") == ["zookeeper"]
+    assert words("what about the storage section") == ["storage"]
+
+
 def test_the_side_pools_are_one_per_process_and_apart(monkeypatch):
     import os
 

@@ -944,7 +944,9 @@ def test_comparing_two_things_is_one_question():
 
 
 @pytest.mark.parametrize("question, history, topic", [
-    ("灰度那块再展开说说", ["第9题"], 9), ("继续，展开讲讲 skywalking", ["第6题"], 6)])
+    ("灰度那块再展开说说", ["第9题"], 9), ("继续，展开讲讲 skywalking", ["第6题"], 6),
+    ("存储那部分单独展开下", ["第7题"], 7),  # an adverb between the part and the ask
+    ("其中存储选型那条展开下，我们好多老系统要落盘的", ["第7题"], 7)])  # the part named in the clause that asks
 def test_go_on_with_a_part_of_the_question_stays_on_it(catalog, question, history, topic):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics, intent.from_context) == ("topical", (topic,), True) and intent.rephrase

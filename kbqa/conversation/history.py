@@ -6,7 +6,8 @@ import re
 
 from kbqa.text.normalise import clean, words
 
-_FOLLOWUP = re.compile(r"^(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
+_FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|好的|好|嗯|行)[\s,，.。!！-]*)?"  # "ok and what about…"
+                       r"(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
                        r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
 
 

@@ -50,3 +50,12 @@ def test_an_english_follow_up_counts_through_its_glossary_words(faq):
     assert talks_about(catalog, _found(7), "and storage?", alone=_found(1), aliases={"storag": [["存储"], ["账务"]]})
     assert not talks_about(catalog, _found(7), "and storage?", alone=_found(1),
                            aliases={**storage, "ledger": [["账务"]]})
+
+
+@pytest.mark.parametrize("question, follows", [
+    ("ok and what about tracing calls across services?", True), ("好的，那存储呢", True), ("cool, how about Kong", True),
+    ("what about storage", True), ("行里的存储怎么选", False), ("okay so how do I pick a CNI plugin", False)])
+def test_a_follow_up_may_open_with_an_acknowledgement(question, follows):
+    from kbqa.conversation.history import is_followup
+
+    assert is_followup(question, {}) is follows

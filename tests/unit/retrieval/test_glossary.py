@@ -104,6 +104,12 @@ def test_a_hyphenated_word_stands_for_its_glossary_parts_only_when_each_part_has
     assert not any("-" in k for k in with_g.expand("cattle-cluster-agent 连不上 server")[1])  # cattle, agent: no
 
 
+@pytest.mark.parametrize("question", ["did anyone talk about releasing in batches?", "batched releases for core banking"])
+def test_releasing_in_batches_is_the_experts_fen_pi_fa_bu(retrievers, question):
+    with_g, _ = retrievers
+    assert "分批发布" in with_g.expand(question)[0]
+
+
 def test_pinyin_typo_is_searched_as_the_faq_word(retrievers):
     with_g, without = retrievers
     q = "多集群故障钻移"

@@ -107,7 +107,7 @@ def test_a_hyphenated_word_stands_for_its_glossary_parts_only_when_each_part_has
 @pytest.mark.parametrize("question", ["did anyone talk about releasing in batches?", "batched releases for core banking"])
 def test_releasing_in_batches_is_the_experts_fen_pi_fa_bu(retrievers, question):
     with_g, _ = retrievers
-    assert "分批发布" in with_g.expand(question)[0]
+    assert {"分批", "发布"} <= set(with_g.expand(question)[0])
 
 
 def test_pinyin_typo_is_searched_as_the_faq_word(retrievers):

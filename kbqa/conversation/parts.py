@@ -13,7 +13,8 @@ _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-
 # after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
 _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
+                        r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")

@@ -33,7 +33,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     context = context or Context()
     text = cues.SLANG.sub("啥", normalise(question, phrases=False))
     turns = context.turns
-    own = catalog.strip_title(cues.SELF_INTRO.sub(" ", text))  # "我是某银行新来的IT经理" introduces the asker, not the
+    own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = ([h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
                or ([] if cues.BESIDES.search(text) else catalog.expert_saying(own)))  # not "除了推荐 Kong 的那位"

@@ -939,6 +939,12 @@ def test_lettered_items_and_a_longer_announcement_split(question, parts):
     assert split_parts(question) == parts
 
 
+def test_and_separately_starts_a_second_question_but_separately_inside_one_does_not():
+    assert split_parts("east-west security between pods, and separately - how do we fail over between clusters?") == (
+        "east-west security between pods", "how do we fail over between clusters")
+    assert split_parts("how do I pick a CNI separately from the storage?") == ()
+
+
 def test_comparing_two_things_is_one_question():
     assert split_parts("flannel 跟 calico 哪个好") == () and split_parts("和你聊聊天") == ()
 
@@ -1107,7 +1113,9 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("你是gpt套壳的还是行里自己做的", "who"), ("牛啊，比翻wiki快太多了", "thanks"), ("是不是卡住了，等了好久", "sorry"), ("比我们的wiki好用多了", "thanks"),
     ("你答得很明白，赞👍", "thanks"), ("cheers, all sorted now - ta!", "thanks"), ("这个是公司自研的还是外购的？", "who"),
     ("你能记住我上次问过什么吗", "who"), ("喂喂，有人值班吗", "greet"), ("那头是客服小哥哥还是ai", "who"), ("能不能快点，一个问题等半天，急死了", "sorry"),
-    ("honestly way better than the old wiki", "thanks"), ("答得驴唇不对马嘴，啥玩意", "sorry")])
+    ("honestly way better than the old wiki", "thanks"), ("答得驴唇不对马嘴，啥玩意", "sorry"),
+    ("啥玩意儿，回得文不对题，有点失望", "sorry"), ("问下，网线对面是个机器人吧？", "who"),
+    ("你是谁？是我们银行IT自己做的吗？", "who")])  # the asker's own bank is not the expert 某银行
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1234,3 +1242,9 @@ def test_another_person_and_the_askers_own_side(catalog):
     intent = understand("换个人的回答看看", catalog, Context(["问题5里 zhuqibs 怎么说"]))
     assert intent.kind == "expert" and intent.expert == "nameless"
     assert understand("金融这边分了好几个安全域，k8s 怎么规划", catalog).kind == "topical"  # the asker's side
+
+
+@pytest.mark.parametrize("question", ["麻烦把Q3整段发我，我们行网络分了互联网区和核心区", "第3题整篇贴一下，网络分区那块我们要对照"])
+def test_the_whole_of_a_numbered_question_asked_for_is_that_question_whatever_else_the_message_says(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (3,))

@@ -721,6 +721,12 @@ def test_who_said_without_de_and_in_english(catalog):
 def test_one_person_answered_is_who_answered(catalog):
     intent = understand("开发测试那题几个人回答了", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+    intent = understand("只有一位专家作答？是谁", catalog, Context(["第8题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (8,))
+
+
+def test_a_terse_request_for_the_list_saying_what_it_does_not_need_is_an_overview(catalog):
+    assert understand("目录给我 只要题目 其余不需要", catalog).kind == "overview"
 
 
 def test_a_list_whose_items_start_with_latin_words_and_a_comma_before_fenbie():
@@ -1115,7 +1121,9 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("你能记住我上次问过什么吗", "who"), ("喂喂，有人值班吗", "greet"), ("那头是客服小哥哥还是ai", "who"), ("能不能快点，一个问题等半天，急死了", "sorry"),
     ("honestly way better than the old wiki", "thanks"), ("答得驴唇不对马嘴，啥玩意", "sorry"),
     ("啥玩意儿，回得文不对题，有点失望", "sorry"), ("问下，网线对面是个机器人吧？", "who"),
-    ("你是谁？是我们银行IT自己做的吗？", "who")])  # the asker's own bank is not the expert 某银行
+    ("你是谁？是我们银行IT自己做的吗？", "who"),  # the asker's own bank is not the expert 某银行
+    ("机器人还醒着吗", "greet"), ("安安，报个到", "greet"), ("这背后跑的什么大模型？会不会乱编", "who"),
+    ("找了半天也没找到想要的，真无语", "sorry")])
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)

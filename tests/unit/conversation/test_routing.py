@@ -1256,3 +1256,13 @@ def test_another_person_and_the_askers_own_side(catalog):
 def test_the_whole_of_a_numbered_question_asked_for_is_that_question_whatever_else_the_message_says(catalog, question):
     intent = understand(question, catalog)
     assert (intent.kind, intent.topics) == ("question", (3,))
+
+
+def test_the_same_person_is_the_expert_of_the_turn_before(catalog):
+    intent = understand("同一位专家对滚动更新又是怎么说的", catalog, Context(["gavin_zhang 对定制 Docker 怎么看"]))
+    assert (intent.kind, intent.expert) == ("expert", "gavin_zhang")
+
+
+def test_the_people_who_replied_to_a_named_question_are_who_answered_it(catalog):
+    intent = understand("多安全域那题，回复的人是谁？", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")

@@ -19,7 +19,7 @@ from kbqa.answer.decide import clear_cut
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation import cues
-from kbqa.conversation.history import content_turn, is_followup, may_borrow, talks_about, user_turns
+from kbqa.conversation.history import content_turn, is_followup, leans_on, may_borrow, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
@@ -242,7 +242,7 @@ class Engine:
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or talks_about(state.catalog, r2, question, r,
+            if covered2 and (not covered or leans_on(question) or talks_about(state.catalog, r2, question, r,
                                                         retriever.expand(question)[1])):
                 if len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose the quotes
                     r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)

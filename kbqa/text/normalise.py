@@ -27,7 +27,8 @@ STOPWORDS = frozenset(
     它 大家 请问 请 问 一下 下 做 用 去 来 到 把 被 给 让 对 对于 关于 从 上 中 里 里面 时 时候 后 前 之 其 等 等等 个 种 些 多
     什么样 好 比较 更 最 很 太 非常 一般 如果 但是 但 所以 因为 然后 以及 还是 是否 不 没 没有 能否 有没有 到底 究竟
     the a an of to in on for and or is are be do does how what which why when where can should i we you it with
-    my our your me us this that these those vs about into from by as at any some bit bits part parts piece section""".split()
+    my our your me us this that these those vs about into from by as at any some bit bits part parts piece section
+    啥 咋 出来""".split()
 )
 
 

@@ -227,6 +227,11 @@ def test_the_word_for_a_portion_of_an_answer_is_no_content_word():
     assert words("what about the storage section") == ["storage"]
 
 
+def test_colloquial_question_words_are_function_words_like_their_standard_forms():
+    assert words("ocp跟博云咋选") == words("ocp跟博云怎么选")  # 咋 = 怎么
+    assert "啥" not in words("抓包有啥办法") and "出来" not in words("堆栈怎么拿出来")  # 啥 = 什么
+
+
 def test_the_side_pools_are_one_per_process_and_apart(monkeypatch):
     import os
 

@@ -16,6 +16,8 @@ _LIST_LEAD = re.compile(rf"^(.{{0,30}}?)[：:]\s*(?={_ITEM})")  # "两个问题�
 _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|\s*[+&＋]\s*(?=[^\d]))")
+# Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
+_CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:])")
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
@@ -27,7 +29,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
@@ -57,10 +59,16 @@ def split_parts(question: str) -> tuple[str, ...]:
         text = text[lead.end():]
     # "(Calico? flannel?)": marks inside brackets end no clause
     text = re.sub(r"[(（][^()（）]*[)）]", lambda m: _CLAUSE_END.sub(" ", m.group()), text)
-    pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
-    if len(_LIST_ITEM.findall(text)) >= 2:
+    items = _CN_ITEM.split(text) if len(_CN_ITEM.findall(text)) >= 2 else []
+    if items:  # "…两个疑问：一是…；二是…": each item whole (its commas join its clauses); the lead-in asks nothing
+        pieces = [items[0]] if _QUESTION_WORD.search(items[0].lower()) else []
+        pieces += [p.strip(" ；;。？?！!") for p in items[1:] if p.strip()]
+        announced = None
+    else:
+        pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+    if not items and len(_LIST_ITEM.findall(text)) >= 2:
         pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
-    elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
+    elif not items and announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
         pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
     for p in pieces:

@@ -1266,3 +1266,12 @@ def test_the_same_person_is_the_expert_of_the_turn_before(catalog):
 def test_the_people_who_replied_to_a_named_question_are_who_answered_it(catalog):
     intent = understand("多安全域那题，回复的人是谁？", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("两个疑问：一是发新版本怎么保证交易不出错，出问题能退回去；二是一个集群整个挂了，应用能不能切到别的集群？",
+     ("发新版本怎么保证交易不出错,出问题能退回去", "一个集群整个挂了,应用能不能切到别的集群")),
+    ("第一，网络怎么选；第二，存储怎么选", ("网络怎么选", "存储怎么选"))])
+def test_a_chinese_enumeration_splits_at_its_items_and_keeps_each_item_whole(question, parts):
+    assert split_parts(question) == parts
+    assert split_parts("这是第一次用，统一是怎么做的") == ()

@@ -86,7 +86,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
-                for x in re.findall(r"[^。！!?？,，]*[?？]", own)):  # does not
+                for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not experts and not refs and cues.OTHER_EXPERT.search(text):

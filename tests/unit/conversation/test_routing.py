@@ -1123,7 +1123,9 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("啥玩意儿，回得文不对题，有点失望", "sorry"), ("问下，网线对面是个机器人吧？", "who"),
     ("你是谁？是我们银行IT自己做的吗？", "who"),  # the asker's own bank is not the expert 某银行
     ("机器人还醒着吗", "greet"), ("安安，报个到", "greet"), ("这背后跑的什么大模型？会不会乱编", "who"),
-    ("找了半天也没找到想要的，真无语", "sorry"), ("问了两遍都没反应，这工具到底靠不靠谱", "sorry")])  # 工具: the bot
+    ("找了半天也没找到想要的，真无语", "sorry"), ("问了两遍都没反应，这工具到底靠不靠谱", "sorry"),
+    ("meh, it keeps misunderstanding me. not impressed", "sorry"),
+    ("wrong answer again. are you even listening to me?", "sorry")])  # ". " ends the first sentence  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)

@@ -213,7 +213,7 @@ what can you answer questions topics list menu help this bot thing faq kb here p
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
 short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly
-address addresses addressed 货 现成 参考 兄弟 everything file new ten listed set 挨个 hard problems problem difficulties 肚子 亮 群公告 公告 组里 浏览 还没想好 按单位 单位 standup skim paste full compiling onboarding docs trying see whats pls plz 坑 序号 群 拉进 听说 收录 specific look like titles title r just would idk 请教 告诉 不能 能不能 整体 大概 大致 编号 标题 列给 调出 调出来 发我 发给 一份 汇编 议题 整理 周报 报告 方便 完全 熟悉 外行 新手 小白 领导 同事 部门 项目 开始 比较 比较好 学习 了解 过一遍 瞅瞅 收了 know read up sorry if basic but where content come quick 新人 报到 老铁 问答 问答库 库里 have has they them before dig into hope doing well day one much 直接 甩 甩出来 出来 贴出来 念 读 疑问 疑惑 summarize summarise summary main pain points point doc docs key major pretty re ll ve 使用 关照 知道 懂 说说 相关 有关 关于 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点 不用 不需要 别的 只要 就行 就好""".split())
+address addresses addressed 货 现成 参考 兄弟 everything file new ten listed set 挨个 hard problems problem difficulties 肚子 亮 群公告 公告 组里 浏览 还没想好 按单位 单位 standup skim paste full compiling onboarding docs trying see whats pls plz 坑 序号 群 拉进 听说 收录 specific look like titles title r just would idk 请教 告诉 不能 能不能 整体 大概 大致 编号 标题 列给 调出 调出来 发我 发给 一份 汇编 议题 整理 周报 报告 方便 完全 熟悉 外行 新手 小白 领导 同事 部门 项目 开始 比较 比较好 学习 了解 过一遍 瞅瞅 收了 know read up sorry if basic but where content come quick 新人 报到 老铁 问答 问答库 库里 have has they them before dig into hope doing well day one much 直接 甩 甩出来 出来 贴出来 念 读 疑问 疑惑 summarize summarise summary main pain points point doc docs key major pretty re ll ve 使用 关照 知道 懂 说说 相关 有关 关于 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点 不用 不需要 别的 只要 就行 就好 need needs want wanna""".split())
 
 
 # Chat spellings of 啥 ("讲撒子", "能问些撒"): read as 啥 before any cue is matched.
@@ -240,6 +240,11 @@ FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛�
 SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|(?:我|本人)?(?:刚|才|刚刚)(?:接手|接管|调到|调来|调入|转岗到?|入职|加入)|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
                         r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)"
                         r"|(?:^|(?<=[，,。.!！~～]))\W*[^，,。.!！?？]{1,20}(?:组|团队|部门|科室|项目组|事业部)的(?=[，,。.!！~～]|$)")
+
+# What the asker wants the answer for ("so I can map them to our slides", "for our wiki page", "好对照我们的清单"): no
+# request of its own
+PURPOSE = re.compile(r"\s(?:so\s+(?:that\s+)?(?:i|we)\s+(?:can|could)|for\s+(?:our|my)\s)(?:[^,，.。;；?？!！—–-]|-(?=\S))*"
+                     r"|(?:好|方便|以便|用来|用于)(?:我|我们)?(?:对照|放到|贴到|整理|做|写|汇报|对一下)[^，,。；;?？!！]*")
 
 # The asker's own organisation ("是我们银行IT自己做的吗", "我哋银行"): not the expert 某银行, nor a subject
 OWN_ORG = re.compile(r"(?:我们|我哋|咱们|我司|本)(?:的)?(?:银行|行|公司|单位)(?:的)?")

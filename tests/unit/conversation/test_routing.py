@@ -1277,3 +1277,10 @@ def test_the_people_who_replied_to_a_named_question_are_who_answered_it(catalog)
 def test_a_chinese_enumeration_splits_at_its_items_and_keeps_each_item_whole(question, parts):
     assert split_parts(question) == parts
     assert split_parts("这是第一次用，统一是怎么做的") == ()
+
+
+@pytest.mark.parametrize("question", [
+    "writing a training deck tonight. could you list every question title in this FAQ so we can map them to our agenda?",
+    "I'm prepping a lunch-and-learn for our ops team - what problems does this FAQ walk through?"])
+def test_what_the_asker_wants_the_list_for_is_no_request_of_its_own(catalog, question):
+    assert understand(question, catalog).kind == "overview"

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbqa.text.normalise import is_cjk_word, normalise
+from kbqa.text.normalise import STOPWORDS, is_cjk_word, normalise
 
 log = logging.getLogger(__name__)
 _LATIN = re.compile(r"^[a-z0-9][a-z0-9 _.+#/&-]*$")
@@ -157,15 +157,21 @@ def _unhyphen(text: str) -> str:
 _PREFIXES = frozenset("multi cross non pre post re sub inter intra anti co self semi".split())
 
 
-def alias_compounds(query_words: list[str], aliases: dict[str, list[list[str]]]) -> None:
-    """A hyphenated query word stands for what its parts stand for when each part is a glossary word or a prefix
-    ("multi-security-zone": "security" and "zone" of the term "security zone"; not "cattle-cluster-agent"):
-    added to ``aliases`` (stem -> the FAQ words of each alternative) in place."""
+def alias_compounds(query_words: list[str], aliases: dict[str, list[list[str]]], known=frozenset()) -> list[str]:
+    """A hyphenated query word stands for its parts when each is a glossary word or a prefix ("multi-security-zone":
+    the term "security zone"), or, in a phrase joined by a function word ("pod-to-pod", not the names
+    "ingress-nginx" or "cattle-cluster-agent"), a word the FAQ uses (``known``): added to ``aliases`` (stem -> the
+    FAQ words of each alternative) in place. Returns the parts the FAQ uses, as extra search tokens."""
+    extra: list[str] = []
     for w in query_words:
-        if "-" in w and stem_latin(w) not in aliases:
-            parts = [stem_latin(x) for x in w.split("-") if x not in _PREFIXES]
-            if parts and all(p in aliases for p in parts):
-                aliases[stem_latin(w)] = [a for p in parts for a in aliases[p]]
+        if "-" not in w or stem_latin(w) in aliases or w in known:
+            continue
+        phrase = any(x in STOPWORDS for x in w.split("-"))
+        parts = list(dict.fromkeys(x for x in w.split("-") if x and x not in _PREFIXES and x not in STOPWORDS))
+        if parts and all(stem_latin(x) in aliases or phrase and x in known for x in parts):
+            aliases[stem_latin(w)] = [a for x in parts for a in aliases.get(stem_latin(x), [[x]])]
+            extra += [x for x in parts if x in known]
+    return extra
 
 
 def stem_latin(text: str) -> str:

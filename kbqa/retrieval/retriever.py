@@ -121,20 +121,18 @@ class Retriever:
 
     def expand(self, query: str) -> tuple[list[str], dict[str, list[list[str]]]]:
         """Query expansion: the extra BM25 tokens and, for each query word (stemmed) that is part of a
-        glossary term or a pinyin typo, the FAQ words it stands for."""
+        glossary term, a hyphenated phrase or a pinyin typo, the FAQ words it stands for."""
         extra: list[str] = []
-        aliases: dict[str, list[list[str]]] = {}
+        aliases: dict[str, list[list[str]]] = {}  # stem -> the FAQ words of each alternative
         for m in self.glossary.matches(query):
             alts = [words(x) for x in m.expansions]
             for w in dict.fromkeys(words(m.term) + words(m.term.replace("-", " "))):  # "east-west", "east west"
                 aliases.setdefault(stem_latin(w), []).extend(a for a in alts if a)
             for x in m.expansions:
                 extra.extend(tokens(x))
-        alias_compounds(words(query), aliases)
+        extra.extend(alias_compounds(words(query), aliases, self._vocab))
         for w in segments(query):  # pinyin-input typos: an unknown word that sounds like a FAQ word
-            if w in self._known or w in STOPWORDS:
-                continue
-            fixes = self._homophones.fixes(w)
+            fixes = () if w in self._known or w in STOPWORDS else self._homophones.fixes(w)
             for x in fixes:
                 extra.extend(tokens(x))
             if fixes:

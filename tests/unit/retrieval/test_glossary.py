@@ -102,6 +102,9 @@ def test_a_hyphenated_word_stands_for_its_glossary_parts_only_when_each_part_has
     assert with_g.coverage(["tell", "multi-security-zone", "question"], aliases) > with_g.coverage(
         ["tell", "multi-security-zone", "question"])
     assert not any("-" in k for k in with_g.expand("cattle-cluster-agent 连不上 server")[1])  # cattle, agent: no
+    extra, aliases = with_g.expand("how do we lock down pod-to-pod traffic?")  # a phrase: its FAQ words
+    assert aliases["pod-to-pod"] == [["pod"]] and "pod" in extra
+    assert "ingress-nginx" not in with_g.expand("ingress-nginx 偶发 502")[1]  # a name is not its parts
 
 
 @pytest.mark.parametrize("question", ["did anyone talk about releasing in batches?", "batched releases for core banking"])

@@ -165,7 +165,7 @@ PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什�
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于)?(?P<s>[^，,。？?！!在]{1,12}?)(?:那|这)(?:道|个)?(?:题|问题)(?:里|中|上|下)?")
-THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"

@@ -126,6 +126,8 @@ def test_who_answered_in_other_words(catalog, question):
 def test_which_of_the_questions_an_expert_answered(catalog):
     intent = understand("zhuqibs shows up a lot - which of the 10 questions did he take?", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "questions")
+    for question in ("which threads did Garyy chime in on?", "what entries has nameless replied to"):
+        assert (understand(question, catalog).aspect) == "questions", question
 
 
 @pytest.mark.parametrize("question, aspect", [

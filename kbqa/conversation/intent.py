@@ -27,7 +27,8 @@ suggest suggests suggestion suggestions advice about on his her their does do an
 person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
-been angle""".split())
+been angle companies org orgs organisation organisations organization organizations employer employers title titles
+公司 单位 机构 职位 头衔""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")
@@ -69,6 +70,13 @@ def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> li
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
     return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
+
+
+def asked_words(text: str, catalog: Catalog) -> set[str]:
+    """The FAQ's words in the sentences of a message that ask (a question mark, or a question word), beyond its
+    general words; not in those that only tell ("你是真人还是程序？我们做检查要在记录里写清楚沟通对象")."""
+    asking = [x for x in re.split(r"(?<=[?？。！!])", text) if re.search(r"[?？]", x) or cues.ASKS.search(cues.strip_cues(x))]
+    return set(faq_words(" ".join(asking), catalog)) - catalog.general_words
 
 
 def strangers(text: str, catalog: Catalog) -> list[str]:

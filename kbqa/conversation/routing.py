@@ -23,8 +23,7 @@ from dataclasses import replace
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, clause_at, faq_words, language, longest_words,
-                                      strangers, subject_words)
+                                      META, Context, Intent, asked_words, clause_at, faq_words, language, longest_words, strangers, subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
@@ -77,7 +76,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)):
+    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)
+                                                     or cues.cue("who", own) and not asked_words(own, catalog)):
         moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
         complaint = cues.SMALLTALK_RE["sorry"].search(own)  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moves and not complaint and _asks_for_overview(own, catalog) and not (
@@ -86,7 +86,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         talk = None if moves else cues.smalltalk_kind(text)
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
-                for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own)):  # does not
+                for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not experts and not refs and cues.OTHER_EXPERT.search(text):

@@ -118,7 +118,7 @@ def test_ask_replaces_not_covered_with_the_second_opinion_and_the_setting_turns_
     off = fake_engine.with_state(fake_engine.load())
     off.settings = replace(off.settings, chatter=False)
     for q, kind in [("Before asking anything: what sort of things can you help me with here?", "overview"),
-                    ("你平时谁在背后维护啊，是真人吗", "smalltalk")]:  # no cue knows these wordings
+                    ("你平时谁在背后维护啊", "smalltalk")]:  # no cue knows these wordings
         assert off.ask(q, mode="lexical").kind == "not_covered"
         a = fake_engine.ask(q, mode="lexical")
         assert a.kind == kind and a.status == "answered" and a.suggestions

@@ -1127,7 +1127,9 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("机器人还醒着吗", "greet"), ("安安，报个到", "greet"), ("这背后跑的什么大模型？会不会乱编", "who"),
     ("找了半天也没找到想要的，真无语", "sorry"), ("问了两遍都没反应，这工具到底靠不靠谱", "sorry"),
     ("meh, it keeps misunderstanding me. not impressed", "sorry"),
-    ("wrong answer again. are you even listening to me?", "sorry")])  # ". " ends the first sentence  # 工具: the bot
+    ("wrong answer again. are you even listening to me?", "sorry"),  # ". " ends the first sentence
+    ("请先说明一下，对面是真人还是程序？我们要在检查记录里写清楚信息来源", "who"),  # the second sentence only tells
+    ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who")])  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1286,3 +1288,8 @@ def test_a_chinese_enumeration_splits_at_its_items_and_keeps_each_item_whole(que
     "I'm prepping a lunch-and-learn for our ops team - what problems does this FAQ walk through?"])
 def test_what_the_asker_wants_the_list_for_is_no_request_of_its_own(catalog, question):
     assert understand(question, catalog).kind == "overview"
+
+
+def test_who_replied_to_that_one_and_where_they_work_is_who_answered_the_question_before(catalog):
+    intent = understand("ok, list the people who replied to that one + their companies", catalog, Context(["第9题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))

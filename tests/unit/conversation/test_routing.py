@@ -1129,7 +1129,8 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("meh, it keeps misunderstanding me. not impressed", "sorry"),
     ("wrong answer again. are you even listening to me?", "sorry"),  # ". " ends the first sentence
     ("请先说明一下，对面是真人还是程序？我们要在检查记录里写清楚信息来源", "who"),  # the second sentence only tells
-    ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who")])  # 工具: the bot
+    ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who"),
+    ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who")])  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1293,3 +1294,13 @@ def test_what_the_asker_wants_the_list_for_is_no_request_of_its_own(catalog, que
 def test_who_replied_to_that_one_and_where_they_work_is_who_answered_the_question_before(catalog):
     intent = understand("ok, list the people who replied to that one + their companies", catalog, Context(["第9题"]))
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
+
+
+def test_the_one_who_pushed_something_is_that_expert_and_not_the_one_is_the_other(catalog):
+    intent = understand("推 Kong 的那位还在别的题下面说过话吗", catalog, Context(["东西向网络安全那题谁答的"]))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "zhuqibs", "questions")
+    assert understand("另一个答主呢，不是推 Kong 的那位", catalog, Context(["第5题"])).expert != "zhuqibs"
+
+
+def test_a_list_request_in_a_hurry_is_an_overview(catalog):
+    assert understand("都有哪些题 快点 赶时间", catalog).kind == "overview"

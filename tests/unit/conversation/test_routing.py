@@ -7,7 +7,7 @@ import pytest
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, alias_key
 from kbqa.conversation.parts import split_parts
-from kbqa.conversation.numbers import cn_number
+from kbqa.conversation.numbers import cn_number, ref_numbers
 from kbqa.conversation.routing import Context, understand
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
@@ -1304,3 +1304,18 @@ def test_the_one_who_pushed_something_is_that_expert_and_not_the_one_is_the_othe
 
 def test_a_list_request_in_a_hurry_is_an_overview(catalog):
     assert understand("都有哪些题 快点 赶时间", catalog).kind == "overview"
+
+
+def test_the_experts_behind_those_answers_are_who_answered_the_question_before(catalog):
+    intent = understand("got it. who are the experts behind those answers?", catalog, Context(["what does question 3 cover?"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))
+
+
+def test_number_nine_after_a_verb_is_question_nine_but_not_the_number_one_cause(catalog):
+    assert understand("hey bot, show me what's under number nine", catalog).topics == (9,)
+    assert ref_numbers("the number one cause of outages", 10) == []
+
+
+def test_any_other_question_of_an_expert_is_the_questions_they_answered(catalog):
+    assert understand("did he answer any other question?", catalog, Context(["What did Garyy say about CNI?"])).aspect == \
+        "questions"

@@ -1130,7 +1130,9 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("wrong answer again. are you even listening to me?", "sorry"),  # ". " ends the first sentence
     ("请先说明一下，对面是真人还是程序？我们要在检查记录里写清楚信息来源", "who"),  # the second sentence only tells
     ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who"),
-    ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who")])  # 工具: the bot
+    ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who"),
+    ("嗨 运维部的 第一次来 报个到", "greet"), ("说说看，你是固定的规则还是大模型？", "who"), ("下班啦，明儿聊", "bye"),
+    ("问个简单的也要转好久的圈，这速度真拉胯", "sorry"), ("好详尽，比内部文档易明", "thanks")])  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1319,3 +1321,8 @@ def test_number_nine_after_a_verb_is_question_nine_but_not_the_number_one_cause(
 def test_any_other_question_of_an_expert_is_the_questions_they_answered(catalog):
     assert understand("did he answer any other question?", catalog, Context(["What did Garyy say about CNI?"])).aspect == \
         "questions"
+
+
+def test_further_down_which_one_is_the_next_question(catalog):
+    intent = understand("懂了，再往下是哪道题？", catalog, Context(["第3题"]))
+    assert (intent.kind, intent.topics) == ("question", (4,))

@@ -1326,3 +1326,8 @@ def test_any_other_question_of_an_expert_is_the_questions_they_answered(catalog)
 def test_further_down_which_one_is_the_next_question(catalog):
     intent = understand("懂了，再往下是哪道题？", catalog, Context(["第3题"]))
     assert (intent.kind, intent.topics) == ("question", (4,))
+
+
+def test_a_language_named_for_something_else_is_no_request_for_the_replys_language(catalog):
+    assert understand("同事想用中文给 k8s 的 namespace 命名，可以吗？", catalog).kind != "smalltalk"
+    assert understand("能用英文回答吗", catalog).aspect == "language"

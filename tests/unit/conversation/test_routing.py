@@ -1132,7 +1132,8 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who"),
     ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who"),
     ("嗨 运维部的 第一次来 报个到", "greet"), ("说说看，你是固定的规则还是大模型？", "who"), ("下班啦，明儿聊", "bye"),
-    ("问个简单的也要转好久的圈，这速度真拉胯", "sorry"), ("好详尽，比内部文档易明", "thanks")])  # 工具: the bot
+    ("问个简单的也要转好久的圈，这速度真拉胯", "sorry"), ("好详尽，比内部文档易明", "thanks"),
+    ("对面是人工客服吗？还是机器", "who")])  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1331,3 +1332,9 @@ def test_further_down_which_one_is_the_next_question(catalog):
 def test_a_language_named_for_something_else_is_no_request_for_the_replys_language(catalog):
     assert understand("同事想用中文给 k8s 的 namespace 命名，可以吗？", catalog).kind != "smalltalk"
     assert understand("能用英文回答吗", catalog).aspect == "language"
+
+
+def test_number_then_that_question_and_moving_one_further_on(catalog):
+    assert understand("六号那题帮我打开", catalog).topics == (6,)
+    intent = understand("这个懂了。编号再往后挪一个是讲什么", catalog, Context(["第3题"]))
+    assert (intent.kind, intent.topics) == ("question", (4,))

@@ -1133,7 +1133,8 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who"),
     ("嗨 运维部的 第一次来 报个到", "greet"), ("说说看，你是固定的规则还是大模型？", "who"), ("下班啦，明儿聊", "bye"),
     ("问个简单的也要转好久的圈，这速度真拉胯", "sorry"), ("好详尽，比内部文档易明", "thanks"),
-    ("对面是人工客服吗？还是机器", "who")])  # 工具: the bot
+    ("对面是人工客服吗？还是机器", "who"), ("这回答跟我问的完全不沾边，认真点", "sorry"),
+    ("整理得真清楚，比我们的 wiki 好读多了", "thanks")])  # 工具: the bot
 def test_small_talk_in_more_words_has_its_kind(catalog, question, aspect):
     """Praise, complaints, slowness, who runs it, greetings, in other words than the samples that showed them."""
     intent = understand(question, catalog)
@@ -1338,3 +1339,11 @@ def test_number_then_that_question_and_moving_one_further_on(catalog):
     assert understand("六号那题帮我打开", catalog).topics == (6,)
     intent = understand("这个懂了。编号再往后挪一个是讲什么", catalog, Context(["第3题"]))
     assert (intent.kind, intent.topics) == ("question", (4,))
+
+
+def test_more_ways_to_the_next_question_the_other_two_experts_and_an_experts_other_questions(catalog):
+    intent = understand("懂了，排在它后头紧挨着的那道讲什么", catalog, Context(["第4题"]))
+    assert (intent.kind, intent.topics) == ("question", (5,))
+    assert understand("剩下俩人咋说", catalog, Context(["第9题", "某银行怎么说的"])).kind == "expert"
+    assert understand("liufengyi 除了网络那题还回答过别的吗", catalog).aspect == "questions"
+    assert understand("把题目一条一条列给我", catalog).kind == "overview"  # not question 1

@@ -161,7 +161,7 @@ WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|是谁(?:回答|答)|
 
 # About experts (routing.py): who someone is, which questions they answered, who answered a subject, a pronoun
 # for the expert named before, who said something, "apart from X"
-PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
+PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|(?<!拿来)(?<!用来)(?<!拿去)做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")

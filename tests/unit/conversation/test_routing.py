@@ -1347,3 +1347,9 @@ def test_more_ways_to_the_next_question_the_other_two_experts_and_an_experts_oth
     assert understand("剩下俩人咋说", catalog, Context(["第9题", "某银行怎么说的"])).kind == "expert"
     assert understand("liufengyi 除了网络那题还回答过别的吗", catalog).aspect == "questions"
     assert understand("把题目一条一条列给我", catalog).kind == "overview"  # not question 1
+
+
+def test_what_a_tool_is_used_for_in_an_experts_answer_is_their_subject_not_their_profile(catalog):
+    intent = understand("skywalking 在 zhuqibs 的回答里是拿来做什么的", catalog)
+    assert (intent.expert, intent.aspect) == ("zhuqibs", "subject")
+    assert understand("zhuqibs 是做什么的", catalog).aspect == "profile"

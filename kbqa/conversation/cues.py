@@ -172,7 +172,7 @@ THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问�
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
                               r"|(?:分布|出现|露面|发言|散落)在(?:哪些|哪几个?)道?(?:题|问题)"
                               r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
-WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|都有(?:谁|哪些人)|(?:作答|回答|答题|答|回复|回覆)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|都有(?:谁|哪些人)|(?:作答|回答|答题|回复|回覆)人是谁|(?:作答|回答|答题|答|回复|回覆)的(?:专家|人)(?:是谁|最多|名单|有哪些|都有谁|有谁)|(?:哪些|哪几位|哪位|哪[两三四]位|几位|几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|边个|边位|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位

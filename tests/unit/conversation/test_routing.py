@@ -1353,3 +1353,7 @@ def test_what_a_tool_is_used_for_in_an_experts_answer_is_their_subject_not_their
     intent = understand("skywalking 在 zhuqibs 的回答里是拿来做什么的", catalog)
     assert (intent.expert, intent.aspect) == ("zhuqibs", "subject")
     assert understand("zhuqibs 是做什么的", catalog).aspect == "profile"
+
+
+def test_the_answerer_of_a_named_question_is_who_answered_it(catalog):
+    assert understand("开发测试那题的回答人是谁", catalog).aspect == "who_answered"

@@ -113,6 +113,11 @@ def test_releasing_in_batches_is_the_experts_fen_pi_fa_bu(retrievers, question):
     assert {"分批", "发布"} <= set(with_g.expand(question)[0])
 
 
+def test_compute_power_is_the_experts_compute_resources(retrievers):
+    with_g, _ = retrievers
+    assert {"计算", "资源"} <= set(with_g.expand("算力用虚机还是物理机")[0])
+
+
 def test_pinyin_typo_is_searched_as_the_faq_word(retrievers):
     with_g, without = retrievers
     q = "多集群故障钻移"

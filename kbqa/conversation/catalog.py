@@ -29,7 +29,7 @@ _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|那家|这家|�
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
 _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
-_SAID_BY = re.compile(r"(?:推荐|力推|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
+_SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
                       r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about)\s+(?P<en>[^,.?!]{1,40})")
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation

@@ -66,10 +66,10 @@ def split_parts(question: str) -> tuple[str, ...]:
         announced = None
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
-    if not items and len(_LIST_ITEM.findall(text)) >= 2:
-        pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
-    elif not items and announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
-        pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
+        if len(_LIST_ITEM.findall(text)) >= 2:
+            pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
+        elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
+            pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
     for p in pieces:
         for q in _CONNECTOR.split(p):

@@ -164,12 +164,13 @@ def alias_compounds(query_words: list[str], aliases: dict[str, list[list[str]]],
     FAQ words of each alternative) in place. Returns the parts the FAQ uses, as extra search tokens."""
     extra: list[str] = []
     for w in query_words:
-        if "-" not in w or stem_latin(w) in aliases or w in known:
+        key, pieces = stem_latin(w), w.split("-")
+        if len(pieces) < 2 or key in aliases or w in known:
             continue
-        phrase = any(x in STOPWORDS for x in w.split("-"))
-        parts = list(dict.fromkeys(x for x in w.split("-") if x and x not in _PREFIXES and x not in STOPWORDS))
+        phrase = any(x in STOPWORDS for x in pieces)
+        parts = list(dict.fromkeys(x for x in pieces if x and x not in _PREFIXES and x not in STOPWORDS))
         if parts and all(stem_latin(x) in aliases or phrase and x in known for x in parts):
-            aliases[stem_latin(w)] = [a for x in parts for a in aliases.get(stem_latin(x), [[x]])]
+            aliases[key] = [a for x in parts for a in aliases.get(stem_latin(x), [[x]])]
             extra += [x for x in parts if x in known]
     return extra
 

@@ -31,7 +31,7 @@ _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|'s(?![a-z])|
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
 _SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
-                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about)\s+(?P<en>[^,.?!]{1,40})")
+                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|pushed(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})")
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
@@ -150,6 +150,7 @@ class Catalog:
         # what the FAQ talks about: a question holding one of these words asks about the FAQ's content
         self.vocab = frozenset(w for u in faq.units for w in words(u.topic_title + "\n" + u.text)
                                if len(w) >= 2 and not function_word(w))
+        self._latin = sorted(w for w in self.vocab if w.isascii() and w.isalpha() and len(w) >= 4)
         self._fuzzy = self._fuzzy_names()
         # a kind of organisation that names no one of them ("bank"), in the FAQ's word and its Latin spellings
         self._kinds = [(kind, re.compile("|".join(
@@ -326,9 +327,20 @@ class Catalog:
         m = _SAID_BY.search(normalise(text))
         if m is None:
             return []
-        said = self.specific_words(m.group("what") or m.group("en"))
+        said = self.specific_words(self.respell(m.group("what") or m.group("en")))
         fits = [h for h in self.experts if said and all(w in self.said(h) for w in said)]
         return fits if len(fits) == 1 else []
+
+    def respell(self, text: str) -> str:
+        """Normalised text with each Latin word the FAQ does not use replaced by the one FAQ word it is a typo of
+        ("eureka" for the FAQ's own "Euraka": one insertion, deletion or substitution, five letters or more)."""
+        def spelled(m: re.Match) -> str:
+            word = m.group(0)
+            if word in self.vocab or len(word) < 5:
+                return word
+            near = [v for v in self._latin if abs(len(v) - len(word)) <= 1 and _one_edit(word, v)]
+            return near[0] if len(near) == 1 else word
+        return re.sub(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])", spelled, normalise(text))
 
     def specific_words(self, text: str) -> list[str]:
         """The words of a text that the FAQ uses, beyond the words it names its general subject with."""

@@ -30,12 +30,12 @@ from kbqa.text.normalise import cjk_share, normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
-    text = cues.SLANG.sub("啥", normalise(question, phrases=False))
-    turns = context.turns
+    text, turns = cues.SLANG.sub("啥", normalise(question, phrases=False)), context.turns
     own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
-    experts = ([h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
-               or ([] if cues.BESIDES.search(text) else catalog.expert_saying(own)))  # not "除了推荐 Kong 的那位"
+    experts = [h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
+    if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
+        text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
         answerers = lambda: [a.expert for a in catalog.answers.get(_last_topic(context, catalog), [])]  # noqa: E731
         experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
@@ -112,6 +112,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
 
+    if experts and turns and cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) and (  # "除了这位技术经理，
+            intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # 其他人怎么看"
+        return intent
     if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
@@ -250,9 +253,6 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> In
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
-_OTHERS = re.compile(r"别的|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
-
-
 def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,
                   followup: bool) -> Intent:
     rest = catalog.strip_names(text, loosely=handle)
@@ -262,7 +262,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             last = _last_topic(context, catalog) if context.turns else None  # asked for their others ("他在别的题
             mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
             topics = (last,) if last in mine else ()
-            if last in mine and _OTHERS.search(rest):
+            if last in mine and cues.OTHERS.search(rest):
                 topics = tuple(n for n in mine if n != last)[:1]
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
@@ -285,10 +285,10 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                   followup=followup, from_context=from_context)
 
 
-def _other_expert(text: str, catalog: Catalog, context: Context, lang: str) -> Intent | None:
-    """"另一位专家呢" on a question with an expert named before: the others who answered it, each with their answer
-    there (an expert reply, kind ``expert``: most dev rows that ask so expect the experts, not one answer)."""
-    last, prev = _last_topic(context, catalog), _last_expert(context, catalog)
+def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:
+    """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the
+    question, each with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer)."""
+    last, prev = _last_topic(context, catalog), besides or _last_expert(context, catalog)
     answered = [u.expert for u in catalog.answers.get(last, [])]
     others = [h for h in answered if h != prev]
     if not prev or prev not in answered or not others:

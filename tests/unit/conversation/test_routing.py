@@ -1357,3 +1357,29 @@ def test_what_a_tool_is_used_for_in_an_experts_answer_is_their_subject_not_their
 
 def test_the_answerer_of_a_named_question_is_who_answered_it(catalog):
     assert understand("开发测试那题的回答人是谁", catalog).aspect == "who_answered"
+
+
+def test_an_expert_described_by_a_misspelt_word_of_theirs(catalog):
+    """The FAQ writes "Euraka"; a user writes "Eureka": one edit of a Latin word of five letters or more."""
+    assert "euraka" in catalog.respell("who brought up Eureka") and catalog.respell("hello world") == "hello world"
+    intent = understand("the guy who raised Eureka, what was he pushing for?", catalog)
+    assert (intent.expert, intent.aspect) == ("gavin_zhang", "subject") and "euraka" in intent.subject
+
+
+@pytest.mark.parametrize("question, history, expert", [
+    ("另外嗰位專家點睇？", ["第3題", "nameless 點講"], "某银行"),  # Cantonese: 嗰位 is 那位
+    ("那另外那位专家呢", ["第3题", "nameless 怎么说"], "某银行"),
+    ("除了这位技术经理，别的专家怎么说", ["第9题", "某银行怎么说的"], "gavin_zhang"),
+    ("apart from 某银行, what did the others say?", ["第9题"], "gavin_zhang")])
+def test_the_other_experts_of_the_question_besides_one_described(catalog, question, history, expert):
+    intent = understand(question, catalog, Context(history))
+    assert intent.kind == "expert" and expert in (intent.expert, *intent.also) and "某银行" not in (
+        () if expert == "某银行" else (intent.expert, *intent.also))
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("问提3讲的啥", "question", (3,)), ("请给出编号为第二的问题", "question", (2,)),
+    ("背后有真人在回复么", "smalltalk", ()), ("您是哪个团队维护的？", "smalltalk", ())])
+def test_a_typed_question_number_an_ordinal_number_and_who_is_behind_the_bot(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from kbqa.text.normalise import clean, words
+from kbqa.conversation import cues
+from kbqa.conversation.numbers import ref_numbers
+from kbqa.text.normalise import clean, normalise, words
 
 _FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|好的|好|嗯|行)[\s,，.。!！-]*)?"  # "ok and what about…"
                        r"(那|那么|还有|另外|再|此外|其他|其它|and |what about |how about |then )"
@@ -14,7 +16,8 @@ _LEANS_ON = re.compile(r"^(?:照|按|按照|顺着)(?:这个|这|你这个|刚�
 
 
 def leans_on(q: str) -> bool:
-    return bool(_LEANS_ON.search(q.strip()))
+    q = normalise(q, phrases=False).strip()
+    return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q))
 
 
 def is_followup(q: str, features: dict) -> bool:
@@ -58,8 +61,12 @@ def _content_text(content, depth: int = 0) -> str | None:
 
 def content_turn(turns: list[str], catalog) -> str:
     """The turn a follow-up leans on: the last earlier one that names something the FAQ talks about
-    ("容器里应用出问题怎么排查"), not one that only asks who answered or moves on ("谁答了这题"); else the last."""
+    ("容器里应用出问题怎么排查") or a question by number ("第七题说了什么": that question's title), not one that only
+    asks who answered or moves on ("谁答了这题"); else the last."""
     for turn in reversed(turns):
+        numbered = [n for n, _ in ref_numbers(normalise(turn), max(catalog.numbers, default=0)) if n in catalog.topics]
+        if numbered:
+            return catalog.topics[numbered[0]].title
         if catalog.specific_words(turn):
             return turn
     return turns[-1]

@@ -100,7 +100,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and cues.PRONOUN.search(text):
+    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text)):  # or "那段再解释下"
         prev = _last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True

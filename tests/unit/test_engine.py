@@ -190,7 +190,15 @@ def test_a_follow_up_leans_on_the_last_turn_that_named_something_not_on_who_answ
     state = fake_engine.load()
     turns = ["容器里应用出问题怎么排查", "谁答了这题"]
     assert content_turn(turns, state.catalog) == turns[0]
-    assert content_turn(["第4题是什么"], state.catalog) == "第4题是什么"  # none names anything: the last one
+    assert content_turn(["第4题是什么"], state.catalog) == state.catalog.topics[4].title  # a question by number
+    assert content_turn(["你好", "谁答了这题"], state.catalog) == "谁答了这题"  # none names anything: the last one
+
+
+def test_a_part_of_the_answer_told_again_leans_on_the_turn_before():
+    from kbqa.conversation.history import leans_on
+
+    assert leans_on("存储那部分再细讲讲") and leans_on("Canal 那段再解釋一下") and leans_on("网络这块能不能展开")
+    assert not leans_on("存储那块呢") and not leans_on("存储怎么选")
 
 
 def test_a_follow_up_that_borrows_quotes_by_its_own_words(fake_engine):

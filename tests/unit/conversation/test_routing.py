@@ -1383,3 +1383,22 @@ def test_the_other_experts_of_the_question_besides_one_described(catalog, questi
 def test_a_typed_question_number_an_ordinal_number_and_who_is_behind_the_bot(catalog, question, kind, topics):
     intent = understand(question, catalog)
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("给个 overview 呗，这份 FAQ 都讲了啥", "overview"), ("quick overview pls", "overview"),
+    ("an overview of the storage choices?", "topical"),  # an overview of something: not the list
+    ("你回得跟没说一样", "smalltalk"), ("答得啥玩意", "smalltalk"), ("hey, who am I talking to?", "smalltalk")])
+def test_overview_in_english_words_a_complaint_and_who_am_i_talking_to(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_docker_plus_k8s_is_one_name_not_two_parts(catalog):
+    from kbqa.conversation.parts import split_parts
+
+    assert len(split_parts("docker+k8s 那份合集讲了哪些")) <= 1 and len(split_parts("网络+存储分别怎么选")) == 2
+
+
+def test_a_part_of_an_experts_answer_told_again_is_theirs(catalog):
+    intent = understand("Canal 那段再解释一下", catalog, Context(["第4题", "xiaoping378 推荐哪个方案"]))
+    assert (intent.kind, intent.expert) == ("expert", "xiaoping378")

@@ -198,6 +198,7 @@ def test_a_part_of_the_answer_told_again_leans_on_the_turn_before():
     from kbqa.conversation.history import leans_on
 
     assert leans_on("存储那部分再细讲讲") and leans_on("Canal 那段再解釋一下") and leans_on("网络这块能不能展开")
+    assert leans_on("存储那部分能展开说说吗")
     assert not leans_on("存储那块呢") and not leans_on("存储怎么选")
 
 

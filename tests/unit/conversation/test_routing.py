@@ -1402,3 +1402,14 @@ def test_docker_plus_k8s_is_one_name_not_two_parts(catalog):
 def test_a_part_of_an_experts_answer_told_again_is_theirs(catalog):
     intent = understand("Canal 那段再解释一下", catalog, Context(["第4题", "xiaoping378 推荐哪个方案"]))
     assert (intent.kind, intent.expert) == ("expert", "xiaoping378")
+
+
+def test_more_cantonese_and_english_ways_to_an_experts_questions_and_the_next_one(catalog):
+    intent = understand("佢喺問題排查嗰題又講咗乜？", catalog, Context(["zhuqibs 點睇東西向流量？"]))
+    assert (intent.expert, intent.topics) == ("zhuqibs", (6,))  # 喺 … 嗰題: "in the … question"
+    assert understand("which of the ten did zhuqibs answer?", catalog).aspect == "questions"
+    intent = understand("依次轮到哪题了", catalog, Context(["第2题"]))
+    assert (intent.kind, intent.topics) == ("question", (3,))
+    intent = understand("另外嗰位架構師點睇？", catalog, Context(["第10題", "某銀行點講"]))
+    assert (intent.kind, intent.expert) == ("expert", "gavin_zhang")
+    assert understand("你是人还是机器人呀，咋回得这么快", catalog).kind == "smalltalk"

@@ -225,6 +225,15 @@ address addresses addressed 货 现成 参考 兄弟 everything file new ten lis
 
 # Chat spellings of 啥 ("讲撒子", "能问些撒"): read as 啥 before any cue is matched.
 SLANG = re.compile(r"啥子|(?<=[讲说问些是叫干做有])撒子?")
+# How the reply should credit its answers ("最好带上是哪位专家说的", "say who said what"): every reply does; no question
+ATTRIBUTION = re.compile(r"(?:最好|请|麻烦|顺便)?(?:带上|注明|标明|标注|附上|写明|注上)(?:一下)?(?:是)?(?:哪位|哪个|谁|出处|来源)(?:专家)?"
+                         r"(?:说|讲|答|提)?的?|(?<![a-z])(?:and\s+|please\s+)?(?:say|note|mention|include|with|tell\s+me)\s+who\s+said"
+                         r"\s+(?:it|what|which|them|each)(?![a-z])")
+
+
+def plain(text: str) -> str:
+    """A normalised message without dialect words for "what" (啥子, 撒子) and requests to credit the answers."""
+    return ATTRIBUTION.sub(" ", SLANG.sub("啥", text))
 
 
 def cue(kind: str, text: str) -> bool:

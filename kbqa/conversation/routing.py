@@ -30,7 +30,7 @@ from kbqa.text.normalise import cjk_share, normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
-    text, turns = cues.SLANG.sub("啥", normalise(question, phrases=False)), context.turns
+    text, turns = cues.plain(normalise(question, phrases=False)), context.turns
     own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = [h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
@@ -162,7 +162,7 @@ def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
     not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
     def chatter(part: str) -> bool:
-        t = normalise(part, phrases=False)
+        t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
         if not faq_words(t, catalog) and not strangers(t, catalog):
             return True
         if cues.ASKS.search(cues.strip_cues(t)):

@@ -1413,3 +1413,11 @@ def test_more_cantonese_and_english_ways_to_an_experts_questions_and_the_next_on
     intent = understand("另外嗰位架構師點睇？", catalog, Context(["第10題", "某銀行點講"]))
     assert (intent.kind, intent.expert) == ("expert", "gavin_zhang")
     assert understand("你是人还是机器人呀，咋回得这么快", catalog).kind == "smalltalk"
+
+
+def test_a_request_to_credit_the_answers_asks_no_question_of_its_own(catalog):
+    """Every reply says who said what: "最好带上是哪位专家说的" is not "who said it", nor a part of its own."""
+    intent = understand("两个问题：一是网络怎么选型；二是灰度发布怎么做。最好注明是哪位专家说的", catalog)
+    assert intent.kind == "topical" and len(intent.parts) == 2
+    assert understand("东西向安全是哪位专家说的", catalog).kind == "expert"  # a real who-question stays one
+    assert cues.plain("how to do ha, and say who said what").strip() == "how to do ha,"

@@ -20,6 +20,10 @@ from kbqa.types import Topic, Unit
 _LATIN = re.compile(r"[a-z0-9]")
 _ORG_KINDS = "银行|企业|公司|厂商|金服|科技"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
+# English words of job titles, as the pieces of a Chinese title they stand for ("software dev engineer": 软件开发工程师)
+_TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "经理", "director": "总监", "designer": "设计师",
+                "developer": "开发", "dev": "开发", "development": "开发", "software": "软件", "system": "系统",
+                "systems": "系统", "tech": "技术", "technical": "技术", "technology": "技术", "product": "产品"}
 # a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
 _PERSON = re.compile(r"\s*(?:那位|这位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
                      r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
@@ -300,7 +304,16 @@ class Catalog:
             fits = [h for h in dict.fromkeys(among()) if kind in normalise(h + " " + self.experts[h].org_title)]
             if len(fits) == 1:
                 return fits[0]
-        return ""
+        return self._of_title(text, among)
+
+    def _of_title(self, text: str, among: Callable[[], list[str]]) -> str:
+        """The one expert of ``among()`` whose title holds every piece an English title in the text stands for
+        ("the bank's tech manager": 技术经理; "the software dev engineer guy": 软件开发工程师), at least two."""
+        pieces = {_TITLE_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _TITLE_WORDS}
+        if len(pieces) < 2:
+            return ""
+        fits = [h for h in dict.fromkeys(among()) if all(p in self.experts[h].org_title for p in pieces)]
+        return fits[0] if len(fits) == 1 else ""
 
     def find_experts_loosely(self, text: str) -> list[str]:
         """Experts named loosely (see ``_fuzzy_names``), or with one typo in a Latin handle ("Garry", "zhuqbs")."""

@@ -28,7 +28,8 @@ person engineer manager architect lead director designer company from 名单 列
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle companies org orgs organisation organisations organization organizations employer employers title titles
-公司 单位 机构 职位 头衔 other whose one banker bankers who brought bring raised propose proposed proposing pushed pushing""".split())
+公司 单位 机构 职位 头衔 other whose one banker bankers who brought bring raised propose proposed proposing pushed pushing
+software dev developer development systems""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:呢|吧)?\s*[?？]?$")

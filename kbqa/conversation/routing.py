@@ -118,8 +118,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
-        named = subject_words(rest, catalog, EXPERT_FILLER, lang)
-        return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or mine[:len(mine) == 1],
+        named, last = subject_words(rest, catalog, EXPERT_FILLER, lang), _last_topic(context, catalog) if turns else None
+        return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or (  # "and who answered
+                      (last,) if last in mine else mine[:len(mine) == 1]),  # that besides the bank's tech manager?"
                       aspect="who_answered", subject=_subject(rest, named, lang), followup=followup)
 
     if experts:
@@ -271,12 +272,13 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
         topics, said = _named_question(rest, catalog, catalog.experts[handle].topics)
         named = [w for w in named if w not in said]
-    pointing = lang != "en" and (followup or bool(cues.POINTS_BACK.search(text)))  # "那 xiaoping378 呢，他倾向用哪个插件": still on it
+    pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
+    # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         if last in mine and (_says_any(catalog, handle, last, named) or pointing and not any(
                 _says_any(catalog, handle, n, named, every=False) for n in mine if n != last)):  # nor another of theirs
-            topics, from_context = (last,), _on_question(context, catalog)
+            topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"
     subject = _subject(rest, named, lang)
     if not named and not topics and lang != "en" and _content(rest, catalog):  # words the FAQ does not use: every
@@ -381,8 +383,6 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
             found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
             if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
                 return found
-        if intent.kind in ("expert", "overview"):
-            continue
     return None
 
 

@@ -1421,3 +1421,23 @@ def test_a_request_to_credit_the_answers_asks_no_question_of_its_own(catalog):
     assert intent.kind == "topical" and len(intent.parts) == 2
     assert understand("东西向安全是哪位专家说的", catalog).kind == "expert"  # a real who-question stays one
     assert cues.plain("how to do ha, and say who said what").strip() == "how to do ha,"
+
+
+def test_an_expert_described_by_an_english_job_title(catalog):
+    intent = understand("and who answered that besides the bank's tech manager?", catalog, Context(["第9题"]))
+    assert (intent.aspect, intent.topics) == ("who_answered", (9,))
+    intent = understand("ok and the software dev engineer guy, what tools did he suggest there?", catalog,
+                        Context(["第6题"]))
+    assert (intent.expert, intent.topics) == ("zhuqibs", (6,))
+    assert understand("and the engineer, what did he say?", catalog, Context(["第6题"])).expert != "zhuqibs"  # one
+    # piece is not a title: several experts are engineers of some kind
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("有没有人在 回个话", "smalltalk", ()), ("你叫什么名字", "smalltalk", ()),
+    ("are you an actual human or a program?", "smalltalk", ()), ("that covers everything, thanks!", "smalltalk", ()),
+    ("这个网站是干嘛用的", "overview", ()), ("list all the questions in ur kb", "overview", ()),
+    ("想看第三則", "question", (3,)), ("这个插件叫什么名字", "topical", ())])
+def test_people_checking_someone_is_there_the_bots_name_and_more_ways_to_the_list(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -108,13 +108,15 @@ def test_chat_answers_with_cited_experts_stores_feedback_and_shows_html_as_text(
 
     # Thumbs down on the second answer, up on the first: both land in the SQLite store. (A chosen thumb hides
     # the other one of its answer, so the second answer is rated first to keep the indexes below stable.)
+    # Each click waits for its record: the page re-renders the rated answer, and a second click sent meanwhile on a
+    # loaded machine can land on an element being replaced (seen once in CI under load: one record of two).
     before = store.count()
-    page.locator(DISLIKE).nth(1).click()
-    page.locator(LIKE).nth(0).click()
-    deadline = time.monotonic() + 20
-    while store.count() < before + 2:
-        assert time.monotonic() < deadline, f"feedback not stored: {store.count()} records, expected {before + 2}"
-        time.sleep(0.05)
+    for thumb, n, want in ((DISLIKE, 1, before + 1), (LIKE, 0, before + 2)):
+        page.locator(thumb).nth(n).click()
+        deadline = time.monotonic() + 20
+        while store.count() < want:
+            assert time.monotonic() < deadline, f"feedback not stored: {store.count()} records, expected {want}"
+            time.sleep(0.05)
     down, up = list(store.records())[-2:]
     assert (up["rating"], up["question"], up["source"]) == (1, "银行重要的业务怎么用 k8s 做滚动更新？", "web")
     assert (down["rating"], down["question"]) == (-1, "容器內的應用出了問題要怎麼排查？")

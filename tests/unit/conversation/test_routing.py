@@ -1441,3 +1441,11 @@ def test_an_expert_described_by_an_english_job_title(catalog):
 def test_people_checking_someone_is_there_the_bots_name_and_more_ways_to_the_list(catalog, question, kind, topics):
     intent = understand(question, catalog)
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_one_is_the_other_is_two_questions_and_list_them_in_order(catalog):
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("吵了两件事，一个是网络选SDN还是underlay，另一个是灰度发布怎么做") == (
+        "网络选SDN还是underlay", "灰度发布怎么做")
+    assert understand("我不是技术出身，你覆盖了哪些问题，按顺序列出来", catalog).kind == "overview"

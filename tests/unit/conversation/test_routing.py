@@ -1449,3 +1449,8 @@ def test_one_is_the_other_is_two_questions_and_list_them_in_order(catalog):
     assert split_parts("吵了两件事，一个是网络选SDN还是underlay，另一个是灰度发布怎么做") == (
         "网络选SDN还是underlay", "灰度发布怎么做")
     assert understand("我不是技术出身，你覆盖了哪些问题，按顺序列出来", catalog).kind == "overview"
+
+
+def test_no_one_else_asks_for_the_other_experts(catalog):
+    intent = understand("就他一个答的？没有其他人了吗", catalog, Context(["第5题", "zhuqibs 怎么说"]))
+    assert (intent.kind, intent.expert) == ("expert", "nameless")

@@ -20,7 +20,7 @@ SMALLTALK = {
                  r"(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?)?(?:answer|reply|respond|speak|talk|write)"
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"),
-    "sorry": (r"答非所问|(?:跟|和)没(?:说|答|回)一样|等于没(?:说|答)|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|能不能快点|急死了?|排版(?:太|好|很)?乱|乱七八糟|看着(?:好|很|太)?累|是不是卡了|卡住了|等了(?:快|好|半天|很久)|答不到点子上|不到点子上|太官方|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|(?:答|回|说|讲|写)[的得](?:是)?(?:个)?啥玩意儿?|[，,。!！\s]啥玩意儿?\W*$|^啥玩意儿?(?=[，,。!！?？\s])|太水了|问.{0,6}?都?没(?:有)?反应|(?:你|这|这个|你这)?(?:破)?(?:系统|工具|助手|机器人)?(?:到底)?(?:靠不靠谱|不靠谱)|(?:完全)?不沾边|认真点|转圈转?(?:这么|那么|好|半天)?久?|转(?:了)?(?:半天|好久|这么久)(?:的)?圈|拉胯|(?:问个|问一个)简单的?(?:问题)?(?:都|也)?要?|(?:这|你这)速度(?:有点|太|好|真)?|(?:你们)?服务器(?:是不是)?(?:在)?(?:冒烟|挂了|炸了|崩了)|没(?:搜|找|查)到(?:我)?(?:想要|要|想找)的|(?:有点|很|太|真)无语|无语了",
+    "sorry": (r"答非所问|(?:怎么|咋)?(?:老是|总是|老|总|又)?慢半拍|(?:跟|和)没(?:说|答|回)一样|等于没(?:说|答)|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些)|能不能快点|急死了?|排版(?:太|好|很)?乱|乱七八糟|看着(?:好|很|太)?累|是不是卡了|卡住了|等了(?:快|好|半天|很久)|答不到点子上|不到点子上|太官方|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|(?:答|回|说|讲|写)[的得](?:是)?(?:个)?啥玩意儿?|[，,。!！\s]啥玩意儿?\W*$|^啥玩意儿?(?=[，,。!！?？\s])|太水了|问.{0,6}?都?没(?:有)?反应|(?:你|这|这个|你这)?(?:破)?(?:系统|工具|助手|机器人)?(?:到底)?(?:靠不靠谱|不靠谱)|(?:完全)?不沾边|认真点|转圈转?(?:这么|那么|好|半天)?久?|转(?:了)?(?:半天|好久|这么久)(?:的)?圈|拉胯|(?:问个|问一个)简单的?(?:问题)?(?:都|也)?要?|(?:这|你这)速度(?:有点|太|好|真)?|(?:你们)?服务器(?:是不是)?(?:在)?(?:冒烟|挂了|炸了|崩了)|没(?:搜|找|查)到(?:我)?(?:想要|要|想找)的|(?:有点|很|太|真)无语|无语了",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
@@ -48,7 +48,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
 SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
-LIST_WORDS = (r"题目?先?过一遍|(?<![a-z])overview(?![a-z])(?!\s+of(?![a-z]))|(?:收录|覆盖)的?(?:内容|东西|题目?)[^，,。？?]{0,12}?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
+LIST_WORDS = (r"题目?先?过一遍|(?:标题|题目|问题)[^，,。？?]{0,4}(?:逐一|逐个|一一|逐条)(?:列示|列出|列明|罗列)|(?<![a-z])overview(?![a-z])(?!\s+of(?![a-z]))|(?:收录|覆盖)的?(?:内容|东西|题目?)[^，,。？?]{0,12}?过一遍|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
@@ -209,6 +209,18 @@ BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\
 # Which question is about a subject ("第几个问题讲网络的"); every question ("从第一题到最后一题"); a question
 # number that is done with ("第2题看完了，给我第3题")
 DONE = re.compile(r"看完|读完|看过了|done\s+with|finished")
+_RANGE = re.compile(r"(?<![\d.])第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|号)?\s*(?:至|到|~|～|-|—)\s*第?\s*"
+                    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|道题|个问题|号)")
+
+
+def spans_all(text: str, numbers) -> bool:
+    """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题")?"""
+    from kbqa.conversation.numbers import cn_number
+
+    m = _RANGE.search(text)
+    return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))
+
+
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"

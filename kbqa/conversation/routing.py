@@ -49,7 +49,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     inside = cues.INSIDE.search(text) if turns else None
     if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
         refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
-    if cues.EVERY.search(text):  # "从第一题到最后一题": every question
+    if cues.EVERY.search(text) or cues.spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:

@@ -1454,3 +1454,12 @@ def test_one_is_the_other_is_two_questions_and_list_them_in_order(catalog):
 def test_no_one_else_asks_for_the_other_experts(catalog):
     intent = understand("就他一个答的？没有其他人了吗", catalog, Context(["第5题", "zhuqibs 怎么说"]))
     assert (intent.kind, intent.expert) == ("expert", "nameless")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("麻烦把第1到第10题的题目都列一下", "overview"), ("把一至十題的標題列出來", "overview"),
+    ("請將全部問題之標題逐一列示", "overview"), ("回复咋总慢半拍", "smalltalk")])
+def test_every_question_by_range_a_formal_request_for_the_list_and_a_slow_reply(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+    assert cues.spans_all(normalise("1至10题", phrases=False), catalog.numbers)
+    assert not cues.spans_all(normalise("1至3题", phrases=False), catalog.numbers)

@@ -1463,3 +1463,9 @@ def test_every_question_by_range_a_formal_request_for_the_list_and_a_slow_reply(
     assert understand(question, catalog).kind == kind
     assert cues.spans_all(normalise("1至10题", phrases=False), catalog.numbers)
     assert not cues.spans_all(normalise("1至3题", phrases=False), catalog.numbers)
+
+
+def test_how_many_questions_an_expert_answered_and_which_model_is_behind_the_bot(catalog):
+    assert understand("xiaoping378 一共答了几题", catalog).aspect == "questions"
+    assert understand("你背后用的是什么大模型", catalog).kind == "smalltalk"
+    assert understand("so who am I really talking to?", catalog).kind == "smalltalk"

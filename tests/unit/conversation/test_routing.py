@@ -1469,3 +1469,16 @@ def test_how_many_questions_an_expert_answered_and_which_model_is_behind_the_bot
     assert understand("xiaoping378 一共答了几题", catalog).aspect == "questions"
     assert understand("你背后用的是什么大模型", catalog).kind == "smalltalk"
     assert understand("so who am I really talking to?", catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("屏幕對面係真人定係AI？", [], "smalltalk", ()), ("後面有工程師在回覆嗎", [], "smalltalk", ()),
+    ("呢個答案好長氣，精簡啲得唔得", [], "smalltalk", ()),
+    ("再往后顺一道呢", ["第2题"], "question", (3,)), ("咁再落一条呢", ["第2题"], "question", (3,))])
+def test_cantonese_who_is_there_a_long_winded_reply_and_the_next_one(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_an_organisation_then_cantonese_that_one_names_its_expert(catalog):
+    assert understand("保險公司嗰位點講？", catalog, Context(["第4題"])).expert == "Garyy"

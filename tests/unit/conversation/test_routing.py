@@ -1484,6 +1484,7 @@ def test_an_organisation_then_cantonese_that_one_names_its_expert(catalog):
     assert understand("保險公司嗰位點講？", catalog, Context(["第4題"])).expert == "Garyy"
 
 
-@pytest.mark.parametrize("question", ["说重点行不行，一大段看不完", "屏幕对面是机器人在回复吗", "nice, got what we needed"])
+@pytest.mark.parametrize("question", ["说重点行不行，一大段看不完", "屏幕对面是机器人在回复吗", "nice, got what we needed",
+                                      "咋半天没动静，你卡了吧"])
 def test_long_replies_a_program_on_the_other_side_and_got_what_we_needed_are_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"

@@ -168,7 +168,7 @@ def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
             return True
         if cues.ASKS.search(cues.strip_cues(t)):
             return False
-        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye") and len(
+        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
             [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
 
     parts = tuple(p for p in split_parts(question) if not chatter(p))

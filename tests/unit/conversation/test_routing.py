@@ -1488,3 +1488,8 @@ def test_an_organisation_then_cantonese_that_one_names_its_expert(catalog):
                                       "咋半天没动静，你卡了吧"])
 def test_long_replies_a_program_on_the_other_side_and_got_what_we_needed_are_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+def test_an_acknowledged_part_is_no_question_of_its_own(catalog):
+    intent = understand("行，计算那段明白了。那网络呢，怎么选", catalog, Context(["第7题"]))
+    assert not intent.parts

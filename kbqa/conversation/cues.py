@@ -34,7 +34,7 @@ SMALLTALK = {
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗"
               r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?醒着(?:没|吗|么|不)|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
-              r"hello|hiya|hi|hey|yo|sup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
+              r"hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
@@ -236,7 +236,7 @@ FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识�
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
-short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly ur ya yr
+short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly ur ya yr 乜嘢 乜 咩 啲 嘢
 address addresses addressed 货 现成 参考 兄弟 everything file new ten listed set 挨个 hard problems problem difficulties 肚子 亮 群公告 公告 组里 浏览 还没想好 按单位 单位 standup skim paste full compiling onboarding docs trying see whats pls plz 坑 序号 群 拉进 听说 收录 specific look like titles title r just would idk 请教 告诉 不能 能不能 整体 大概 大致 编号 标题 列给 调出 调出来 发我 发给 一份 汇编 议题 整理 周报 报告 方便 完全 熟悉 外行 新手 小白 领导 同事 部门 项目 开始 比较 比较好 学习 了解 过一遍 瞅瞅 收了 know read up sorry if basic but where content come quick 新人 报到 老铁 问答 问答库 库里 have has they them before dig into hope doing well day one much 直接 甩 甩出来 出来 贴出来 念 读 疑问 疑惑 summarize summarise summary main pain points point doc docs key major pretty re ll ve 使用 关照 知道 懂 说说 相关 有关 关于 还有 然后 接着 继续 今天 刚才 之前 现在 一些 一点 不用 不需要 别的 只要 就行 就好 need needs want wanna 快点 赶紧 赶时间 时间 着急""".split())
 
 
@@ -249,8 +249,9 @@ ATTRIBUTION = re.compile(r"(?:最好|请|麻烦|顺便)?(?:带上|注明|标明|
 
 
 def plain(text: str) -> str:
-    """A normalised message without dialect words for "what" (啥子, 撒子) and requests to credit the answers."""
-    return ATTRIBUTION.sub(" ", SLANG.sub("啥", text))
+    """A normalised message without dialect words for "what" (啥子, 撒子), requests to credit the answers, and with
+    "tl;dr" as one word (not two clauses)."""
+    return ATTRIBUTION.sub(" ", SLANG.sub("啥", re.sub(r"(?<![a-z])tl;\s?dr(?![a-z])", "tldr", text)))
 
 
 def cue(kind: str, text: str) -> bool:

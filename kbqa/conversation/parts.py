@@ -18,7 +18,7 @@ _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
-                      r"|(?:另外|另)?一个是|第[一二三四五]个是)")
+                      r"|(?:另外|另)?一个是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)])")  # "… Q1: … Q2: …"
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone

@@ -142,9 +142,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
         titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]], named)
-        if not named or titled or cues.WHOLE.search(rest):  # "原题带回答都给我": the question, whatever else it says
-            have = tuple(n for n in nums if n in catalog.topics)
-            missing = tuple(n for n in nums if n not in catalog.topics)
+        have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
+        # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
+        if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):
             if have:
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)

@@ -1493,3 +1493,18 @@ def test_long_replies_a_program_on_the_other_side_and_got_what_we_needed_are_sma
 def test_an_acknowledged_part_is_no_question_of_its_own(catalog):
     intent = understand("行，计算那段明白了。那网络呢，怎么选", catalog, Context(["第7题"]))
     assert not intent.parts
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("tl;dr of everything you cover pls", "overview"), ("呢個bot識答乜嘢？成張list俾我", "overview"),
+    ("hey, what's up", "smalltalk"), ("听说第15题讲镜像扫描，帮我找出来", "overview"),  # there are 10: the list
+    ("第11个节点怎么加", "topical")])  # no question asked by number
+def test_tldr_cantonese_what_whats_up_and_a_question_number_beyond_the_last(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_q1_q2_items_are_the_parts_without_the_lead_in():
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("new build. Q1: how to secure east-west traffic? Q2: bare metal or VMs?") == (
+        "how to secure east-west traffic", "bare metal or VMs")

@@ -1508,3 +1508,11 @@ def test_q1_q2_items_are_the_parts_without_the_lead_in():
 
     assert split_parts("new build. Q1: how to secure east-west traffic? Q2: bare metal or VMs?") == (
         "how to secure east-west traffic", "bare metal or VMs")
+
+
+def test_a_chatgpt_wrapper_the_same_idea_and_an_experts_question_named_by_that_part(catalog):
+    assert understand("is this just a GPT wrapper? did IT build you?", catalog).kind == "smalltalk"
+    intent = understand("what about the system architect, same approach?", catalog, Context(["第9题", "rangeryu 怎么说"]))
+    assert (intent.expert, intent.topics) == ("gavin_zhang", (9,))
+    intent = understand("换到问题排查那块，他怎么说", catalog, Context(["zhuqibs 对 SDN 怎么看"]))
+    assert (intent.expert, intent.topics) == ("zhuqibs", (6,))

@@ -1516,3 +1516,8 @@ def test_a_chatgpt_wrapper_the_same_idea_and_an_experts_question_named_by_that_p
     assert (intent.expert, intent.topics) == ("gavin_zhang", (9,))
     intent = understand("换到问题排查那块，他怎么说", catalog, Context(["zhuqibs 对 SDN 怎么看"]))
     assert (intent.expert, intent.topics) == ("zhuqibs", (6,))
+
+
+@pytest.mark.parametrize("question", ["你做得挺不错的", "回答太啰嗦了"])
+def test_well_done_and_long_winded(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"

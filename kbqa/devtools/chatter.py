@@ -67,7 +67,8 @@ UNSEEN = ("dev_conv21.jsonl", "dev_conv22.jsonl", "dev_conv23.jsonl", "dev_conv2
           "dev_conv58.jsonl", "dev_conv59.jsonl", "dev_conv60.jsonl", "dev_conv61.jsonl",
           "dev_conv62.jsonl", "dev_conv63.jsonl", "dev_conv64.jsonl", "dev_conv65.jsonl",
           "dev_conv66.jsonl", "dev_conv67.jsonl", "dev_conv68.jsonl", "dev_conv69.jsonl", "dev_conv70.jsonl", "dev_conv71.jsonl",
-          "dev_conv72.jsonl", "dev_conv73.jsonl")
+          "dev_conv72.jsonl", "dev_conv73.jsonl",
+          "dev_conv74.jsonl", "dev_conv75.jsonl")
 
 
 def run(args) -> int:

@@ -1521,3 +1521,13 @@ def test_a_chatgpt_wrapper_the_same_idea_and_an_experts_question_named_by_that_p
 @pytest.mark.parametrize("question", ["你做得挺不错的", "回答太啰嗦了"])
 def test_well_done_and_long_winded(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("再来个后面挨着的那道", ["第4题"], "question", (5,)), ("有邊啲專家答咗呢題？", ["第9題"], "expert", (9,)),
+    ("cheers, pretty much what I was after", [], "smalltalk", ()),
+    ("证券公司开发一枚，请问覆盖哪些问题", [], "overview", ()),
+    ("tl;dr of the FAQ pls, need it for a meeting in 5 min", [], "overview", ())])
+def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -211,18 +211,6 @@ BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\
 # Which question is about a subject ("第几个问题讲网络的"); every question ("从第一题到最后一题"); a question
 # number that is done with ("第2题看完了，给我第3题")
 DONE = re.compile(r"看完|读完|看过了|done\s+with|finished")
-_RANGE = re.compile(r"(?<![\d.])第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|号)?\s*(?:至|到|~|～|-|—)\s*第?\s*"
-                    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|道题|个问题|号)")
-
-
-def spans_all(text: str, numbers) -> bool:
-    """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题")?"""
-    from kbqa.conversation.numbers import cn_number
-
-    m = _RANGE.search(text)
-    return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))
-
-
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"

@@ -108,3 +108,13 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     else:
         n = cn_number(m.group("a") or m.group("b"))
     return (n, m.span()) if n else None
+
+
+_RANGE = re.compile(r"(?<![\d.])第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|号)?\s*(?:至|到|~|～|-|—)\s*第?\s*"
+                    r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|道题|个问题|号)")
+
+
+def spans_all(text: str, numbers) -> bool:
+    """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题")?"""
+    m = _RANGE.search(text)
+    return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))

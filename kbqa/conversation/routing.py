@@ -24,7 +24,7 @@ from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, clause_at, faq_words, language, longest_words, strangers, subject_words)
-from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers
+from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
@@ -49,7 +49,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     inside = cues.INSIDE.search(text) if turns else None
     if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
         refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
-    if cues.EVERY.search(text) or cues.spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
+    if cues.EVERY.search(text) or spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:

@@ -1461,8 +1461,10 @@ def test_no_one_else_asks_for_the_other_experts(catalog):
     ("請將全部問題之標題逐一列示", "overview"), ("回复咋总慢半拍", "smalltalk")])
 def test_every_question_by_range_a_formal_request_for_the_list_and_a_slow_reply(catalog, question, kind):
     assert understand(question, catalog).kind == kind
-    assert cues.spans_all(normalise("1至10题", phrases=False), catalog.numbers)
-    assert not cues.spans_all(normalise("1至3题", phrases=False), catalog.numbers)
+    from kbqa.conversation.numbers import spans_all
+
+    assert spans_all(normalise("1至10题", phrases=False), catalog.numbers)
+    assert not spans_all(normalise("1至3题", phrases=False), catalog.numbers)
 
 
 def test_how_many_questions_an_expert_answered_and_which_model_is_behind_the_bot(catalog):

@@ -21,7 +21,8 @@ import numpy as np
 from kbqa.retrieval.glossary import Glossary, Homophones, alias_compounds, stem_latin
 from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
-from kbqa.retrieval.arrays import ScratchArray, sorted_unique
+from kbqa.retrieval.arrays import (ScratchArray, best_of_units, find_sorted, minmax, peak, rrf, sorted_unique,
+                                   top_pairs)
 from kbqa.retrieval.coverage import share_known, with_substrings
 from kbqa.retrieval.side import side_pool
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
@@ -58,7 +59,7 @@ class ChunkScores:
         """Scores of the given chunks, 0 for those not matched."""
         chunk_ids = np.asarray(chunk_ids, dtype=np.int64)
         out = np.zeros(len(chunk_ids), dtype=self.scores.dtype)
-        found, pos = _find_sorted(self.ids, chunk_ids)
+        found, pos = find_sorted(self.ids, chunk_ids)
         out[found] = self.scores[pos[found]]
         return out
 
@@ -178,7 +179,7 @@ class Retriever:
                                                [dense_text(query)] + self._unknown_texts(unknown))
         if mode in ("hybrid", "lexical"):
             chunk_lex = ChunkScores(*self.store.lexical_scores(q_tokens))
-            units, scores = _best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
+            units, scores = best_of_units(self.store.chunk_unit[chunk_lex.ids], chunk_lex.scores)
             # BM25 is trusted as far as the question's words are known to the FAQ at all: an English
             # question that shares one Latin word with it should not be steered by that word.
             channels.append((units, scores, self.coverage(q_words, aliases) ** self.params.lex_cov_power))
@@ -189,7 +190,7 @@ class Retriever:
                 qvec = self.embedder.embed_queries([dense_text(query)])[0]
             ids, scores = self.store.dense_search(qvec, self.params.dense_k)
             chunk_dense = dict(zip(ids.tolist(), scores.tolist()))
-            units, scores = _best_of_units(self.store.chunk_unit[ids], scores.astype(np.float32))
+            units, scores = best_of_units(self.store.chunk_unit[ids], scores.astype(np.float32))
             channels.append((units, scores, self.params.dense_weight))
             named["dense"] = channels[-1]
             dense_top = scores.max() if len(scores) else dense_top
@@ -199,7 +200,7 @@ class Retriever:
             qvec, unknown_vecs = cvecs[0], cvecs[1:]
             ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
             # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
-            units, scores = _best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
+            units, scores = best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
             channels.append((units, scores, self.params.cross_weight))
             named["crosslingual"] = channels[-1]
         candidates, fused = self._fuse(channels)
@@ -216,12 +217,12 @@ class Retriever:
             "dense_top": float(dense_top),
             # how far the best chunk stands out from the rest (in standard deviations): off-topic questions
             # are about as similar to every chunk, in-scope ones peak, whatever their language
-            "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
+            "dense_z": peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
             "cjk_frac": cjk_share(query),
         }
         if len(cross_scores):
             features["cross_top"] = float(cross_scores.max())
-            features["cross_z"] = _peak(cross_scores.astype(np.float64))
+            features["cross_z"] = peak(cross_scores.astype(np.float64))
             features["unknown_near"] = self._nearest_known(unknown_vecs)
             # a Chinese question naming a technical term the FAQ never uses ("drain", "etcd") asks about
             # something else; English questions are mostly such words, so they count only with Chinese
@@ -291,7 +292,7 @@ class Retriever:
         for units, scores, weight in channels:
             full = np.zeros(len(candidates), dtype=np.float32)
             full[slot[units]] = scores
-            fused += weight * (_rrf(full, self.params.rrf_k) if self.params.fusion == "rrf" else _minmax(full))
+            fused += weight * (rrf(full, self.params.rrf_k) if self.params.fusion == "rrf" else minmax(full))
         return candidates, fused
 
     def _rank(self, candidates: np.ndarray, fused: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -310,10 +311,10 @@ class Retriever:
             np.maximum.at(topic_best, topics, fused)
             best = topic_best[topics]
             final = np.where(self._rankable[candidates], best + self.params.unit_weight * fused, -np.inf)
-            ids, scores = _top(candidates, final, k)
+            ids, scores = top_pairs(candidates, final, k)
             bar = scores[-1] if len(scores) == k else -np.inf
             others = self._rankable_in(sorted_unique(topics[(best >= bar) & (best > 0)]), candidates)
-            ids, scores = _top(np.concatenate([ids, others]),
+            ids, scores = top_pairs(np.concatenate([ids, others]),
                                np.concatenate([scores, topic_best[self._topic_idx[others]]]), k)
         finally:
             topic_best[topics] = 0.0  # the next query starts from zeros
@@ -328,7 +329,7 @@ class Retriever:
         """The rankable units of the given topics that are not candidates."""
         lo, n = self._topic_start[topics], self._topic_start[topics + 1] - self._topic_start[topics]
         units = self._by_topic[np.repeat(lo - np.cumsum(n) + n, n) + np.arange(n.sum())]
-        return units[~_find_sorted(candidates, units)[0]]
+        return units[~find_sorted(candidates, units)[0]]
 
     def best_sentences(self, r: Retrieval, unit_index: int) -> list[tuple[int, float]]:
         """Chunks of a unit scored for quoting (lexical and dense, each scaled to the unit's best)."""
@@ -341,59 +342,3 @@ class Retriever:
         den = (den - den.min()) / (den.max() - den.min()) if den.max() > den.min() else den * 0
         scores = 0.5 * lex + den
         return sorted(zip(ids, scores.tolist()), key=lambda x: -x[1])
-
-
-def _best_of_units(units: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each unit's best chunk score: (units ascending, max score), from per-chunk units and scores."""
-    if not len(units):
-        return units, scores
-    if (units[1:] < units[:-1]).any():  # chunk ids ascending (lexical) already give units ascending
-        order = np.argsort(units, kind="stable")
-        units, scores = units[order], scores[order]
-    first = np.flatnonzero(np.concatenate(([True], units[1:] != units[:-1])))
-    return units[first], np.maximum.reduceat(scores, first)
-
-
-def _rrf(scores: np.ndarray, k: float) -> np.ndarray:
-    """Reciprocal-rank scores; units that the channel did not match at all get nothing."""
-    order = np.argsort(-scores, kind="stable")
-    ranks = np.empty(len(scores), dtype=np.float64)
-    ranks[order] = np.arange(1, len(scores) + 1)
-    out = 1.0 / (k + ranks)
-    out[scores <= 0] = 0.0
-    return out
-
-
-def _peak(scores: np.ndarray) -> float:
-    if len(scores) < 3:
-        return 0.0
-    sd = float(scores.std())
-    return float((scores.max() - scores.mean()) / sd) if sd > 1e-9 else 0.0
-
-
-def _minmax(scores: np.ndarray) -> np.ndarray:
-    """Scale a channel to [0, 1] over the units it matched; unmatched units get 0."""
-    matched = scores > 0
-    if not matched.any():
-        return np.zeros(len(scores), dtype=np.float64)
-    lo, hi = float(scores[matched].min()), float(scores[matched].max())
-    out = np.zeros(len(scores), dtype=np.float64)
-    out[matched] = (scores[matched] - lo) / (hi - lo) if hi > lo else 1.0
-    return out
-
-
-def _find_sorted(sorted_ids: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each of ids: is it in sorted_ids, and where (positions are only meaningful where found)."""
-    if not len(sorted_ids):
-        return np.zeros(len(ids), dtype=bool), np.zeros(len(ids), dtype=np.int64)
-    pos = np.minimum(np.searchsorted(sorted_ids, ids), len(sorted_ids) - 1)
-    return sorted_ids[pos] == ids, pos
-
-
-def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The k best (id, score) pairs, best first, ties by id, sorting only those that reach the k-th score."""
-    if len(scores) > k:
-        keep = scores >= np.partition(scores, len(scores) - k)[len(scores) - k]
-        ids, scores = ids[keep], scores[keep]
-    order = np.lexsort((ids, -scores))[:k]
-    return ids[order], scores[order]

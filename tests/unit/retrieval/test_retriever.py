@@ -15,7 +15,8 @@ from kbqa.devtools.measure import load_questions
 from kbqa.index.chunks import Chunk, dense_text
 from kbqa.index.store import POSTINGS_PER_TOKEN
 from kbqa.retrieval.coverage import share_known
-from kbqa.retrieval.retriever import FusionParams, Retriever, _minmax, _peak, _rrf
+from kbqa.retrieval.arrays import minmax, peak, rrf
+from kbqa.retrieval.retriever import FusionParams, Retriever
 from kbqa.settings import REPO_ROOT
 from kbqa.text.normalise import cjk_share, normalise, tokens, words
 from kbqa.types import Unit
@@ -58,7 +59,7 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
         channels.append((dense_unit, params.dense_weight))
     fused = np.zeros(n, dtype=np.float64)
     for scores, weight in channels:
-        fused += weight * (_rrf(scores, params.rrf_k) if params.fusion == "rrf" else _minmax(scores))
+        fused += weight * (rrf(scores, params.rrf_k) if params.fusion == "rrf" else minmax(scores))
     best = np.full(len(topic_ids), -np.inf)
     np.maximum.at(best, topic_idx, fused)
     final = best[topic_idx] + params.unit_weight * fused
@@ -74,7 +75,7 @@ def reference_search(r: Retriever, query: str, mode: str, top_k: int):
         "lex_top": float(lex_unit.max()) if n else 0.0,
         "lex_per_token": float(lex_unit.max() / max(len(q_tokens), 1)) if n else 0.0,
         "dense_top": float(dense_unit.max()) if chunk_dense else 0.0,
-        "dense_z": _peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
+        "dense_z": peak(np.fromiter(chunk_dense.values(), dtype=np.float64)) if chunk_dense else 0.0,
         "cjk_frac": cjk_share(query),
     }
     return hits, features, chunk_lex, chunk_dense

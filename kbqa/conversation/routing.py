@@ -180,7 +180,7 @@ def _asks_for_overview(own: str, catalog: Catalog) -> bool:
     points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
     own ("Our users need to pull logs … What are the options?"), nor names a Latin term where it asks ("VLOOKUP 函数，
     有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么")."""
-    clauses = [x for x in cues.CLAUSES.split(cues.PURPOSE.sub(" ", own)) if x.strip()] or [own]
+    clauses = [x for x in cues.CLAUSES.split(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))) if x.strip()] or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
              for x in clauses]

@@ -1533,3 +1533,22 @@ def test_well_done_and_long_winded(catalog, question):
 def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("小助手在线吗？先打声招呼", [], "smalltalk", ()), ("you still awake? quick hello", [], "smalltalk", ()),
+    ("回复太长了，下次简短一点", [], "smalltalk", ()), ("你这是AI吧", [], "smalltalk", ()),
+    ("排版有点乱", [], "smalltalk", ()),
+    ("题目列表发我，越短越好", [], "overview", ()),
+    ("緊接著那題呢", ["問題二"], "question", (3,)),
+    ("so how many people answered that?", ["question 5"], "expert", (5,))])
+def test_alive_too_long_brief_lists_traditional_next_and_how_many_answered(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question", ["how many folks replied to the storage one?", "存储那题，回答的大佬有几位",
+                                      "Which people responded to the storage question?"])
+def test_who_answered_a_subject_in_other_words(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject

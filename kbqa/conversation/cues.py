@@ -88,7 +88,7 @@ THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|
                    r"|(?<![a-z])same\s+(?:idea|view|take|thing|approach)(?![a-z])")
 
 # The whole question asked for, with its answers ("原题带回答都给我", "全文发我"), beside a question number
-WHOLE = re.compile(r"原题|全文|原文|整题|整段|整篇|完整(?:的)?(?:题|内容|回答)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)")
+WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下)|原题|全文|原文|整题|整段|整篇|完整(?:的)?(?:题|内容|回答)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)")
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
@@ -172,7 +172,7 @@ PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什�
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块)(?:里|中|上|下)?")
-THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+THEIR_QUESTIONS = re.compile(r"答过(?:别的|其他|其它|哪些)?(?:题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
@@ -203,7 +203,7 @@ WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到
 # "存储那部分再细讲讲", "Canal 那段再解释一下": a part of the answer before, told again at more length
 PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能|能否|能|可以|可否|麻烦)?(?:细讲|细说|详细(?:讲|说)|展开|多讲|多说|讲细|解释)")
 # "别的" / "other": another of theirs; "其他人" / "the others": the other experts (of the question the conversation is on)
-OTHERS = re.compile(r"别的|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
+OTHERS = re.compile(r"别的|别处|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
 THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|专家|几位|各位|位)"
                         r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
 BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")

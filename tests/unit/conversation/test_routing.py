@@ -1557,7 +1557,8 @@ def test_who_answered_a_subject_in_other_words(catalog, question):
 @pytest.mark.parametrize("question, history, kind, topics", [
     ("他别处还答过吗", ["第5题", "zhuqibs 怎么说"], "expert", (4,)),
     ("我们在做存储规划，把第7题拉出来看看", [], "question", (7,)),
-    ("第3题贴一下，领导要看多安全域怎么规划", [], "question", (3,))])
+    ("第3题贴一下，领导要看多安全域怎么规划", [], "question", (3,)),
+    ("你是哪个团队维护的？", [], "smalltalk", ())])
 def test_elsewhere_and_show_me_the_question_with_a_story_around_it(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)

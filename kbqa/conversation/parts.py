@@ -42,6 +42,9 @@ _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，
 _TELL_BOTH = re.compile(r"^(?P<a>[^，,]{1,30}?)\s*(?:和|与|跟|及|以及)\s*(?P<b>[^，,]{1,40}?)[，,]?\s*(?:能不能|可不可以|可以|可否|请|麻烦)?"
                         r"(?:放一起|放在一起|一起|一并|合起来|各|分别)(?:讲|说|介绍|聊)(?:讲|说|聊)?(?:一下|下)?\W*$")
 
+# "…；二是…。这两块分别咋搞？": a last sentence that only asks about the items listed before it
+_WRAP_UP = re.compile(r"[。.！!？?]\s*(?:那)?(?:这|那)?(?:两|三|几)(?:块|个|件|点|方面|部分)(?:问题|事情?)?(?:分别|各自|都)?(?:该)?(?:怎么|咋|如何)"
+                      r"(?:搞|做|弄|办|处理|解决|回答|答|看)\W*$")
 # "“…” 和 “…” 这两条分别怎么答的": two quoted lines (of the FAQ, pasted back), each a question
 _QUOTED_PAIR = re.compile(r"[“\"「『](?P<a>[^”\"」』]{2,40})[”\"」』]\s*(?:和|与|跟|及|以及|还有|and|&)\s*[“\"「『](?P<b>[^”\"」』]{2,40})[”\"」』]")
 
@@ -64,6 +67,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     if items:  # "…两个疑问：一是…；二是…": each item whole (its commas join its clauses); the lead-in asks nothing
         pieces = [items[0]] if _QUESTION_WORD.search(items[0].lower()) else []
         pieces += [p.strip(" ；;。？?！!") for p in items[1:] if p.strip()]
+        pieces[-1:] = [_WRAP_UP.sub("", p) for p in pieces[-1:]]
         announced = None
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]

@@ -1562,3 +1562,27 @@ def test_who_answered_a_subject_in_other_words(catalog, question):
 def test_elsewhere_and_show_me_the_question_with_a_story_around_it(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("比我们组长说得还清楚", [], "smalltalk", ()), ("are you actually a real person?", [], "smalltalk", ()),
+    ("is it an in-house build or a vendor?", [], "smalltalk", ()),
+    ("它后面的是哪一题", ["第2题"], "question", (3,)),
+    ("exec summary of the FAQ, numbered", [], "overview", ())])
+def test_praise_by_comparison_real_person_in_house_next_after_it_and_exec_summary(catalog, question, history, kind,
+                                                                                  topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_someone_else_answered_too_and_that_guy_points_back(catalog):
+    intent = understand("还有位专家也回答了吧，怎么说", catalog, Context(["第5题", "zhuqibs 怎么说"]))
+    assert (intent.kind, intent.expert) == ("expert", "nameless")
+    intent = understand("那老哥在哪家公司", catalog, Context(["xiaoping378 对网络怎么看"]))
+    assert (intent.kind, intent.expert) == ("expert", "xiaoping378")
+
+
+def test_a_wrap_up_sentence_after_listed_items_is_no_part_of_the_last():
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("两件事：一是镜像怎么管理；二是日志怎么收集。这两块分别怎么做？") == ("镜像怎么管理", "日志怎么收集")

@@ -77,7 +77,7 @@ def asked_words(text: str, catalog: Catalog) -> set[str]:
     """The FAQ's words in the sentences of a message that ask (a question mark, or a question word), beyond its
     general words; not in those that only tell ("你是真人还是程序？我们做检查要在记录里写清楚沟通对象")."""
     asking = [x for x in re.split(r"(?<=[?？。！!])", text) if re.search(r"[?？]", x) or cues.ASKS.search(cues.strip_cues(x))]
-    return set(faq_words(" ".join(asking), catalog)) - catalog.general_words
+    return set(faq_words(cues.strip_cues(" ".join(asking)), catalog)) - catalog.general_words  # not the cues' words
 
 
 def strangers(text: str, catalog: Catalog) -> list[str]:

@@ -1586,3 +1586,25 @@ def test_a_wrap_up_sentence_after_listed_items_is_no_part_of_the_last():
     from kbqa.conversation.parts import split_parts
 
     assert split_parts("两件事：一是镜像怎么管理；二是日志怎么收集。这两块分别怎么做？") == ("镜像怎么管理", "日志怎么收集")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("你是关键词匹配还是大模型？", "smalltalk"), ("回复真太慢了吧", "smalltalk")])
+def test_keyword_matching_or_a_model_and_a_slow_reply(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, history, kind, topics, aspect", [
+    ("gavin_zhang 出现过的题目有哪些", [], "expert", (), "questions"),
+    ("the folks replying under question 7?", [], "expert", (7,), "who_answered"),
+    ("存储那题，回答的专家都是谁", [], "expert", (), "who_answered")])
+def test_questions_an_expert_appeared_in_and_people_replying(catalog, question, history, kind, topics, aspect):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics, intent.aspect) == (kind, topics, aspect)
+
+
+def test_that_part_told_again_leans_on_the_answer_before():
+    from kbqa.conversation.history import leans_on
+
+    assert leans_on("网络那部分再说一遍") and leans_on("what did he say about the storage part?")
+    assert not leans_on("and the Zookeeper bit?")

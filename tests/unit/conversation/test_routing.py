@@ -1608,3 +1608,20 @@ def test_that_part_told_again_leans_on_the_answer_before():
 
     assert leans_on("网络那部分再说一遍") and leans_on("what did he say about the storage part?")
     assert not leans_on("and the Zookeeper bit?")
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("对面是系统自动回复，还是有同事在值守？", [], "smalltalk", ()), ("你是程序在回还是值班同事在打字", [], "smalltalk", ()),
+    ("答得跟我问的不搭边", [], "smalltalk", ()), ("不错不错", [], "smalltalk", ()),
+    ("题目按编号排好发我", [], "overview", ()), ("could you enumerate all questions here?", [], "overview", ()),
+    ("把问题全部列出来，顺便介绍下这个库", [], "overview", ()),
+    ("除咗佢，仲有边个专家答过？", ["第9题", "rangeryu 点讲"], "expert", (9,))])
+def test_system_or_a_colleague_off_topic_sorted_lists_and_cantonese_besides(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_the_bit_about_something_again_leans_on_the_answer_before():
+    from kbqa.conversation.history import leans_on
+
+    assert leans_on("the part about rollback again?") and not leans_on("the rollback part is clear")

@@ -1625,3 +1625,23 @@ def test_the_bit_about_something_again_leans_on_the_answer_before():
     from kbqa.conversation.history import leans_on
 
     assert leans_on("the part about rollback again?") and not leans_on("the rollback part is clear")
+
+
+def test_whose_answers_are_under_it(catalog):
+    intent = understand("and whose replies are on that?", catalog, Context(["question 6"]))
+    assert (intent.kind, intent.topics, intent.aspect) == ("expert", (6,), "who_answered")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("are u a bot or is there a real person on the other end?", "smalltalk"), ("这个助手是哪个团队在运营的？", "smalltalk"),
+    ("这回答得很到位", "smalltalk")])
+def test_a_bot_or_a_person_the_team_running_it_and_spot_on(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_numbered_questions_an_expert_contributed_to_and_who_is_under_a_question_named_by_subject(catalog):
+    assert understand("the one numbered 3?", catalog).topics == (3,)
+    intent = understand("list every question Garyy contributed to", catalog)
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "Garyy", "questions")
+    intent = understand("存储那一题下面有哪些人的回答", catalog)
+    assert (intent.aspect, intent.subject) == ("who_answered", "存储")

@@ -336,7 +336,7 @@ def _subject(rest: str, named: list[str], lang: str) -> str:
     """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
     rest, or in English its subject words alone ("say about" would not do)."""
     said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
-    return said.group("s") if said else "" if not named else " ".join(named) if lang == "en" else rest
+    return said.group("s") if said else ("" if not named else (" ".join(named) if lang == "en" else rest))
 
 
 def _last_was_by_number(context: Context, catalog: Catalog) -> bool:

@@ -39,7 +39,7 @@ _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 # a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
 REF = re.compile("|".join([
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
-    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览下些般起样直定致切共句行段遍]|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
+    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览下些般起样直定致切共句行段遍题]|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
     r"(?<![a-z])(?:jump|skip|go|swap|switch|move)\s+(?:straight\s+|over\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"

@@ -1645,3 +1645,16 @@ def test_numbered_questions_an_expert_contributed_to_and_who_is_under_a_question
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "Garyy", "questions")
     intent = understand("存储那一题下面有哪些人的回答", catalog)
     assert (intent.aspect, intent.subject) == ("who_answered", "存储")
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("底层是哪家模型？还是个搜索程序", [], "smalltalk", ()),
+    ("有哪些题？一题一题发我", [], "overview", ()),
+    ("the people behind the storage topic?", [], "expert", ()),
+    ("whose replies are listed under it?", ["question 3"], "expert", (3,)),
+    ("and the one just before that?", ["question 5"], "question", (4,)),
+    ("剩下那位怎么说", ["第1题", "某银行怎么说"], "expert", (1,))])
+def test_which_model_one_by_one_people_behind_listed_under_just_before_and_the_remaining_one(catalog, question, history,
+                                                                                             kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

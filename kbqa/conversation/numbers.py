@@ -40,7 +40,7 @@ _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 REF = re.compile("|".join([
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
     rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览下些般起样直定致切共句行段遍题]|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
-    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)",
+    rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
     r"(?<![a-z])(?:jump|skip|go|swap|switch|move)\s+(?:straight\s+|over\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
     + "|".join(_EN_CARD) + r")(?![\d.a-z])",
@@ -57,7 +57,7 @@ REF = re.compile("|".join([
     r"(?:^\W*|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine" (not "the number one cause")
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])",
-    r"(?P<last>最后(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?|问题|题)|压轴(?:那|的)?一?[个道题]?)",
+    r"(?P<last>(?:最后|末尾)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?|问题|题)|压轴(?:那|的)?一?[个道题]?)",
 ]))
 
 

@@ -1658,3 +1658,11 @@ def test_which_model_one_by_one_people_behind_listed_under_just_before_and_the_r
                                                                                              kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
+    ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,))])
+def test_too_technical_which_group_the_last_one_and_number_n_entry(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -1666,3 +1666,11 @@ def test_which_model_one_by_one_people_behind_listed_under_just_before_and_the_r
 def test_too_technical_which_group_the_last_one_and_number_n_entry(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("第一次@你，要怎么称呼你", [], "smalltalk", ()),
+    ("还有另一位专家答了吧，怎么说", ["第5题", "zhuqibs 怎么说"], "expert", (5,))])
+def test_how_to_call_the_bot_and_another_expert_answered_too(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -1674,3 +1674,17 @@ def test_too_technical_which_group_the_last_one_and_number_n_entry(catalog, ques
 def test_how_to_call_the_bot_and_another_expert_answered_too(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("明年Q2要上线，先把题目都列出来", [], "overview", ()), ("题目一次过发我", [], "overview", ()),
+    ("and the one after that?", ["question 6"], "question", (7,)), ("说话别这么官腔", [], "smalltalk", ())])
+def test_a_quarter_is_no_question_number_once_is_no_one_the_one_after_and_officialese(catalog, question, history, kind,
+                                                                                       topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_in_how_many_questions_an_expert_appeared(catalog):
+    intent = understand("Garyy 在哪几道题里出现过", catalog)
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "Garyy", "questions")

@@ -1536,13 +1536,47 @@ def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside
 
 
 @pytest.mark.parametrize("question, history, kind, topics", [
+    # alive, too long, brief lists, 緊接著, how many answered
     ("小助手在线吗？先打声招呼", [], "smalltalk", ()), ("you still awake? quick hello", [], "smalltalk", ()),
     ("回复太长了，下次简短一点", [], "smalltalk", ()), ("你这是AI吧", [], "smalltalk", ()),
     ("排版有点乱", [], "smalltalk", ()),
     ("题目列表发我，越短越好", [], "overview", ()),
     ("緊接著那題呢", ["問題二"], "question", (3,)),
-    ("so how many people answered that?", ["question 5"], "expert", (5,))])
-def test_alive_too_long_brief_lists_traditional_next_and_how_many_answered(catalog, question, history, kind, topics):
+    ("so how many people answered that?", ["question 5"], "expert", (5,)),
+    # elsewhere, and show me the question whatever story comes with it
+    ("他别处还答过吗", ["第5题", "zhuqibs 怎么说"], "expert", (4,)),
+    ("我们在做存储规划，把第7题拉出来看看", [], "question", (7,)),
+    ("第3题贴一下，领导要看多安全域怎么规划", [], "question", (3,)),
+    ("你是哪个团队维护的？", [], "smalltalk", ()),
+    # praise by comparison, a real person, in-house, the next after it, an exec summary
+    ("比我们组长说得还清楚", [], "smalltalk", ()), ("are you actually a real person?", [], "smalltalk", ()),
+    ("is it an in-house build or a vendor?", [], "smalltalk", ()),
+    ("它后面的是哪一题", ["第2题"], "question", (3,)),
+    ("exec summary of the FAQ, numbered", [], "overview", ()),
+    # system or colleague, off topic, sorted lists, Cantonese besides
+    ("对面是系统自动回复，还是有同事在值守？", [], "smalltalk", ()), ("你是程序在回还是值班同事在打字", [], "smalltalk", ()),
+    ("答得跟我问的不搭边", [], "smalltalk", ()), ("不错不错", [], "smalltalk", ()),
+    ("题目按编号排好发我", [], "overview", ()), ("could you enumerate all questions here?", [], "overview", ()),
+    ("把问题全部列出来，顺便介绍下这个库", [], "overview", ()),
+    ("除咗佢，仲有边个专家答过？", ["第9题", "rangeryu 点讲"], "expert", (9,)),
+    # which model, one by one, people behind, listed under, just before, the remaining one
+    ("底层是哪家模型？还是个搜索程序", [], "smalltalk", ()),
+    ("有哪些题？一题一题发我", [], "overview", ()),
+    ("the people behind the storage topic?", [], "expert", ()),
+    ("whose replies are listed under it?", ["question 3"], "expert", (3,)),
+    ("and the one just before that?", ["question 5"], "question", (4,)),
+    ("剩下那位怎么说", ["第1题", "某银行怎么说"], "expert", (1,)),
+    # too technical, which group, the last one, number N entry
+    ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
+    ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,)),
+    # how to call the bot, another expert answered too
+    ("第一次@你，要怎么称呼你", [], "smalltalk", ()),
+    ("还有另一位专家答了吧，怎么说", ["第5题", "zhuqibs 怎么说"], "expert", (5,)),
+    # a quarter is no question number, 一次 is no 1, the one after, officialese
+    ("明年Q2要上线，先把题目都列出来", [], "overview", ()), ("题目一次过发我", [], "overview", ()),
+    ("and the one after that?", ["question 6"], "question", (7,)), ("说话别这么官腔", [], "smalltalk", ()),
+])
+def test_first_messages_of_the_thirteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
 
@@ -1552,27 +1586,6 @@ def test_alive_too_long_brief_lists_traditional_next_and_how_many_answered(catal
 def test_who_answered_a_subject_in_other_words(catalog, question):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("他别处还答过吗", ["第5题", "zhuqibs 怎么说"], "expert", (4,)),
-    ("我们在做存储规划，把第7题拉出来看看", [], "question", (7,)),
-    ("第3题贴一下，领导要看多安全域怎么规划", [], "question", (3,)),
-    ("你是哪个团队维护的？", [], "smalltalk", ())])
-def test_elsewhere_and_show_me_the_question_with_a_story_around_it(catalog, question, history, kind, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("比我们组长说得还清楚", [], "smalltalk", ()), ("are you actually a real person?", [], "smalltalk", ()),
-    ("is it an in-house build or a vendor?", [], "smalltalk", ()),
-    ("它后面的是哪一题", ["第2题"], "question", (3,)),
-    ("exec summary of the FAQ, numbered", [], "overview", ())])
-def test_praise_by_comparison_real_person_in_house_next_after_it_and_exec_summary(catalog, question, history, kind,
-                                                                                  topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
 
 
 def test_someone_else_answered_too_and_that_guy_points_back(catalog):
@@ -1610,17 +1623,6 @@ def test_that_part_told_again_leans_on_the_answer_before():
     assert not leans_on("and the Zookeeper bit?")
 
 
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("对面是系统自动回复，还是有同事在值守？", [], "smalltalk", ()), ("你是程序在回还是值班同事在打字", [], "smalltalk", ()),
-    ("答得跟我问的不搭边", [], "smalltalk", ()), ("不错不错", [], "smalltalk", ()),
-    ("题目按编号排好发我", [], "overview", ()), ("could you enumerate all questions here?", [], "overview", ()),
-    ("把问题全部列出来，顺便介绍下这个库", [], "overview", ()),
-    ("除咗佢，仲有边个专家答过？", ["第9题", "rangeryu 点讲"], "expert", (9,))])
-def test_system_or_a_colleague_off_topic_sorted_lists_and_cantonese_besides(catalog, question, history, kind, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
-
-
 def test_the_bit_about_something_again_leans_on_the_answer_before():
     from kbqa.conversation.history import leans_on
 
@@ -1645,44 +1647,6 @@ def test_numbered_questions_an_expert_contributed_to_and_who_is_under_a_question
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "Garyy", "questions")
     intent = understand("存储那一题下面有哪些人的回答", catalog)
     assert (intent.aspect, intent.subject) == ("who_answered", "存储")
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("底层是哪家模型？还是个搜索程序", [], "smalltalk", ()),
-    ("有哪些题？一题一题发我", [], "overview", ()),
-    ("the people behind the storage topic?", [], "expert", ()),
-    ("whose replies are listed under it?", ["question 3"], "expert", (3,)),
-    ("and the one just before that?", ["question 5"], "question", (4,)),
-    ("剩下那位怎么说", ["第1题", "某银行怎么说"], "expert", (1,))])
-def test_which_model_one_by_one_people_behind_listed_under_just_before_and_the_remaining_one(catalog, question, history,
-                                                                                             kind, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
-    ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,))])
-def test_too_technical_which_group_the_last_one_and_number_n_entry(catalog, question, history, kind, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("第一次@你，要怎么称呼你", [], "smalltalk", ()),
-    ("还有另一位专家答了吧，怎么说", ["第5题", "zhuqibs 怎么说"], "expert", (5,))])
-def test_how_to_call_the_bot_and_another_expert_answered_too(catalog, question, history, kind, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
-
-
-@pytest.mark.parametrize("question, history, kind, topics", [
-    ("明年Q2要上线，先把题目都列出来", [], "overview", ()), ("题目一次过发我", [], "overview", ()),
-    ("and the one after that?", ["question 6"], "question", (7,)), ("说话别这么官腔", [], "smalltalk", ())])
-def test_a_quarter_is_no_question_number_once_is_no_one_the_one_after_and_officialese(catalog, question, history, kind,
-                                                                                       topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == (kind, topics)
 
 
 def test_in_how_many_questions_an_expert_appeared(catalog):

@@ -183,10 +183,10 @@ WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|都有(?:谁|哪些人)|(?:作
                            r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|(?:which|what)\s+(?:practitioners|people|folks|persons)\s+(?:answered|replied|responded|chimed|weighed)|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded)|who\s+were\s+they|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:experts|people|folks|names)\s+behind(?![a-z])|(?:people|folks|ones|experts)\s+(?:replying|answering|responding)(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
-OTHER_EXPERT = re.compile(r"剩下(?:的)?(?:那|这)?(?:个|位)|还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大佬)(?:也)?(?:答|回答|回)了?|(?:另|另外|还有|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:是|又)?(?:的|呢|吧|怎么|说|咋|点|观点|看法|说法)"
+OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大佬)(?:也)?(?:答|回答|回)了?|(?:另|另外|还有|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:是|又)?(?:的|呢|吧|怎么|说|咋|点|观点|看法|说法)"
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?位[^，,。？?\s]{1,6}?(?:怎么|咋|如何|点)(?:说|回|讲|答|看|睇)"
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:回答|答题|作答)的(?:人|专家)"
-                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
+                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"

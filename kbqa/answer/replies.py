@@ -22,6 +22,7 @@ FRAMES = {
         "sorry": "抱歉，这次的回答没让你满意。可以换个说法再问，或者按题号问，比如：",
         "thanks": "不客气！还想了解什么，可以继续问我，比如：",
         "bye": "再见！有问题随时来问。",
+        "joke": "笑话我就不讲了😄 我是《{title}》的问答助手，只回答文中的问题，回答都引用专家的原话。可以这样问：",
         "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
         "ack": "好的。还想了解什么，可以继续问我，比如：",
         "language": "我用你提问的语言回答：用英文提问，说明文字就是英文；用繁体提问，就用繁体回答。专家的原话保持原文（中文）。可以这样问：",
@@ -51,6 +52,8 @@ FRAMES = {
         "sorry": "Sorry about that. Try other words, or ask for a question by its number, for example:",
         "thanks": "You're welcome! Ask me anything else about it, for example:",
         "bye": "Goodbye! Come back with any question.",
+        "joke": "I'll leave the jokes to you 😄 I answer the questions of 《{title}》, quoting the experts' own words. "
+                "You could ask:",
         "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "
                "what. You could ask:",
         "ack": "OK. Anything else? For example:",

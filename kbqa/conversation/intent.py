@@ -1,6 +1,7 @@
 """What routing produces (``Intent``), what it reads of the conversation (``Context``), and the word tools it
 decides with: the words of a question the FAQ uses (``faq_words``), those neither the FAQ nor chatter uses
-(``strangers``), and what a question names besides who or which (``subject_words``)."""
+(``strangers``), what a question names besides who or which (``subject_words``, ``subject_of``), and the question a
+phrase names (``named_question``, ``is_title``)."""
 from __future__ import annotations
 
 import re
@@ -24,7 +25,7 @@ BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎�
 EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
-person engineer manager architect lead director designer company from 名单 列表 add added adds anything something different else
+person engineer manager architect lead director designer company from answerer answerers 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle companies org orgs organisation organisations organization organizations employer employers title titles
@@ -128,3 +129,27 @@ def clause_at(text: str, pos: int) -> str:
 def longest_words(ws: list[str]) -> list[str]:
     """The words that are not part of another one (jieba's search mode gives 科技部 and 科技 too)."""
     return [w for w in ws if not any(w != v and w in v for v in ws)]
+
+
+def subject_of(rest: str, named: list[str], lang: str) -> str:
+    """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
+    rest, or in English its subject words alone ("say about" would not do)."""
+    said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
+    return said.group("s") if said else ("" if not named else (" ".join(named) if lang == "en" else rest))
+
+
+def is_title(rest: str, topic, named: list[str]) -> bool:
+    """Does the rest of a by-number question restate that question ("第2个问题讲的是产品选型吧", "说是讲网络的")? Its
+    title, or its FAQ words (``named``) all in the title or description."""
+    a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(topic.title))
+    about = normalise(topic.title + " " + (topic.description or ""))
+    return len(a) >= 6 and (a in b or b in a) or bool(named) and all(w in about for w in named)
+
+
+def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
+    """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
+    description), and those words; else ((), set())."""
+    m = cues.SUBJECT_QUESTION.search(rest)
+    said = catalog.specific_words(m.group("s")) if m else []
+    found = [n for n in among if said and is_title("", catalog.topics[n], said)]
+    return ((found[0],), set(said)) if len(found) == 1 else ((), set())

@@ -54,8 +54,8 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:questions?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    r"(?:^\W*|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
-    + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine" (not "the number one cause")
+    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
+    + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:question|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])",
     r"(?P<last>(?:最后|末尾)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?|问题|题)|压轴(?:那|的)?一?[个道题]?)",
 ]))

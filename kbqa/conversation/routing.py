@@ -23,7 +23,8 @@ from dataclasses import replace
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, asked_words, clause_at, faq_words, language, longest_words, strangers, subject_words)
+                                      META, Context, Intent, asked_words, clause_at, faq_words, is_title, language, longest_words,
+                                      named_question, strangers, subject_of, subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
@@ -64,6 +65,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
+    if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
+        return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
     # who answered that one (_follow_up)
     directory = cues.EXPERTS.search(text)
@@ -77,7 +80,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)
-                                                     or cues.cue("who", own) and not asked_words(own, catalog)):
+                                                     or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
         moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
         complaint = cues.SMALLTALK_RE["sorry"].search(own)  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moves and not complaint and _asks_for_overview(own, catalog) and not (
@@ -121,7 +124,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         named, last = subject_words(rest, catalog, EXPERT_FILLER, lang), _last_topic(context, catalog) if turns else None
         return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or (  # "and who answered
                       (last,) if last in mine else mine[:len(mine) == 1]),  # that besides the bank's tech manager?"
-                      aspect="who_answered", subject=_subject(rest, named, lang), followup=followup)
+                      aspect="who_answered", subject=subject_of(rest, named, lang), followup=followup)
 
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
@@ -135,13 +138,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
-                          subject=_subject(rest, named, lang) or rest, followup=followup)
+                          subject=subject_of(rest, named, lang) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
-        titled = len(nums) == 1 and nums[0] in catalog.topics and _is_title(rest, catalog.topics[nums[0]], named)
+        titled = len(nums) == 1 and nums[0] in catalog.topics and is_title(rest, catalog.topics[nums[0]], named)
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):
@@ -209,7 +212,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     if near:  # "它后面那题是网络的吧？发我": the next one, when its title or description has the words it restates
         last = _last_topic(context, catalog)
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
-        if 0 <= i < len(catalog.numbers) and _is_title("", catalog.topics[catalog.numbers[i]], content):
+        if 0 <= i < len(catalog.numbers) and is_title("", catalog.topics[catalog.numbers[i]], content):
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = _last_topic(context, catalog)
@@ -270,17 +273,18 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
-        topics, said = _named_question(rest, catalog, catalog.experts[handle].topics)
+        topics, said = named_question(rest, catalog, catalog.experts[handle].topics)
         named = [w for w in named if w not in said]
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
-        if last in mine and (_says_any(catalog, handle, last, named) or pointing and not any(
-                _says_any(catalog, handle, n, named, every=False) for n in mine if n != last)):  # nor another of theirs
+        hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
+        if last in mine and (_says_any(catalog, handle, last, named) or pointing and all(  # of theirs
+                hits[last] > k or not k for n, k in hits.items() if n != last)):
             topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"
-    subject = _subject(rest, named, lang)
+    subject = subject_of(rest, named, lang)
     if not named and not topics and lang != "en" and _content(rest, catalog):  # words the FAQ does not use: every
         subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
@@ -298,7 +302,7 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
     rest = catalog.strip_names(cues.OTHER_EXPERT.sub(" ", text))
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
-                  subject=_subject(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
+                  subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 
 
 def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str], every: bool = True) -> bool:
@@ -332,32 +336,8 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
     return (*found, what) if found else None
 
 
-def _subject(rest: str, named: list[str], lang: str) -> str:
-    """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
-    rest, or in English its subject words alone ("say about" would not do)."""
-    said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
-    return said.group("s") if said else ("" if not named else (" ".join(named) if lang == "en" else rest))
-
-
 def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
     return any(understand(t, catalog).kind == "question" for t in context.turns[-2:])
-
-
-def _is_title(rest: str, topic, named: list[str]) -> bool:
-    """Does the rest of a by-number question restate that question ("第2个问题讲的是产品选型吧", "说是讲网络的")? Its
-    title, or its FAQ words (``named``) all in the title or description."""
-    a, b = re.sub(r"\W+", "", rest), re.sub(r"\W+", "", normalise(topic.title))
-    about = normalise(topic.title + " " + (topic.description or ""))
-    return len(a) >= 6 and (a in b or b in a) or bool(named) and all(w in about for w in named)
-
-
-def _named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
-    """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
-    description), and those words; else ((), set())."""
-    m = cues.SUBJECT_QUESTION.search(rest)
-    said = catalog.specific_words(m.group("s")) if m else []
-    found = [n for n in among if said and _is_title("", catalog.topics[n], said)]
-    return ((found[0],), set(said)) if len(found) == 1 else ((), set())
 
 
 def _last_topic(context: Context, catalog: Catalog) -> int | None:
@@ -387,11 +367,15 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
 
 
 def _last_expert(context: Context, catalog: Catalog) -> str:
-    """The expert an earlier turn named, else the one expert of the question the conversation is on."""
-    for turn in reversed(context.turns):
+    """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁"), else the one expert of the
+    question the conversation is on."""
+    for i in range(len(context.turns) - 1, -1, -1):
+        turn = context.turns[i]
         found = [h for h, _ in catalog.find_experts(normalise(turn))] or catalog.find_experts_loosely(normalise(turn))
         if found:
             return found[0]
+        if (said := _who_said(cues.plain(normalise(turn, phrases=False)), catalog, Context(context.turns[:i], context.topic_of))):
+            return said[0]
     last = _last_topic(context, catalog)
     if last in catalog.answers and len(catalog.answers[last]) == 1:
         return catalog.answers[last][0].expert

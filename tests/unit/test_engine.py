@@ -220,3 +220,10 @@ def test_a_subject_names_the_question_retrieval_finds_when_its_title_says_part_o
                         lambda q, m=None: fake_engine.topic_of(q, m, state))
     assert respond.subject_topic("容器网络选型那题底下有几位发言") == 4
     assert respond.subject_topic("存储") == 7
+
+
+def test_a_joke_asked_for_gets_a_friendly_reply_in_the_users_script_never_not_covered(fake_engine):
+    for question, says in (("讲个笑话吧", "笑话我就不讲了"), ("講個笑話吧", "笑話我就不講了"), ("tell me a joke", "leave the jokes")):
+        a = fake_engine.ask(question)
+        assert (a.status, a.kind) == ("answered", "smalltalk") and says in a.answer and "不在本知识库" not in a.answer
+        assert a.suggestions  # and what to ask instead

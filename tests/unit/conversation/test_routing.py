@@ -1652,3 +1652,39 @@ def test_numbered_questions_an_expert_contributed_to_and_who_is_under_a_question
 def test_in_how_many_questions_an_expert_appeared(catalog):
     intent = understand("Garyy 在哪几道题里出现过", catalog)
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "Garyy", "questions")
+
+
+@pytest.mark.parametrize("question, history, kind, topics, expert", [
+    # a joke asked for, a bot asked what it is, a slow reply complained of: small talk, whatever else they say
+    ("讲个运维笑话呗，通宵变更熬麻了", [], "smalltalk", (), ""), ("tell me a devops joke", [], "smalltalk", (), ""),
+    ("hey, first time on this page. what exactly are you?", [], "smalltalk", (), ""),
+    ("回个话要半分钟，比我们审批流还慢😅", [], "smalltalk", (), ""),
+    # the list asked for after a clause that sets the scene, in Cantonese, by its headings, by number and title
+    ("设计评审前先摸个底：这套问答一共几道题，标题逐条列一下", [], "overview", (), ""),
+    ("这玩意儿是照着哪篇文章做的？覆盖了哪些坑，给个清单", [], "overview", (), ""),
+    ("想了解下呢個問答bot收錄咗啲乜嘢", [], "overview", (), ""),
+    ("whats this doc even about, gimme the titles", [], "overview", (), ""),
+    ("把这份资料的题号加标题排一排", [], "overview", (), ""),
+    # a number quoted in words, one more or one less than the question before
+    ("he keeps quoting 'number five' from the FAQ, what is it?", [], "question", (5,), ""),
+    ("编号再加一的那道呢", ["第3题"], "question", (4,), ""), ("编号减1的那道呢", ["第3题"], "question", (2,), ""),
+    # the other expert by title; who answered most; the expert an earlier turn was answered with
+    ("另一位架构师的看法呢", ["第1题", "技术经理那段ok了"], "expert", (1,), "gavin_zhang"),
+    ("哪位专家回答的问题最多", [], "expert", (), "gavin_zhang"),
+    ("剩下两位各自怎么排查的", ["问题6", "链路跟踪推荐 skywalking 的是谁"], "expert", (6,), "liufengyi"),
+    # an expert described, or pointed back to, on the question the conversation is on
+    ("which answerer is the tech director, and what's his angle?", ["q5, the east/west one: gist pls"], "expert", (5,),
+     "nameless"),
+    ("除了注册中心那种做法，他还说可以在哪一层实现？", ["第10题", "gavin_zhang 怎么说"], "expert", (10,), "gavin_zhang"),
+])
+def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
+                                                                              expert):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)
+    assert intent.expert == expert or not expert
+
+
+def test_a_joke_gets_its_own_small_talk_reply_and_who_else_spoke_lists_the_others(catalog):
+    assert understand("来个跟运维有关的冷笑话，凌晨三点快撑不住了", catalog).aspect == "joke"
+    intent = understand("高可用这题除了gavin还有谁发过言？", catalog)
+    assert (intent.kind, intent.aspect, intent.subject) == ("expert", "who_answered", "高可用")

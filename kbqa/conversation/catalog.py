@@ -25,13 +25,13 @@ _TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "�
                 "developer": "开发", "dev": "开发", "development": "开发", "software": "软件", "system": "系统",
                 "systems": "系统", "tech": "技术", "technical": "技术", "technology": "技术", "product": "产品"}
 # a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
-_PERSON = re.compile(r"\s*(?:那位|这位|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|建议|推荐|回答|答|"
+_PERSON = re.compile(r"\s*(?:那位|这位|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
                      r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
-_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
+_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
 _SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"

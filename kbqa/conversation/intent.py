@@ -25,7 +25,7 @@ BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎�
 EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
-person engineer manager architect lead director designer company from answerer answerers 名单 列表 add added adds anything something different else
+person engineer manager architect lead director designer company from answerer answerers differ differs difference differences compare compared contrast 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle companies org orgs organisation organisations organization organizations employer employers title titles

@@ -1676,12 +1676,26 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     ("which answerer is the tech director, and what's his angle?", ["q5, the east/west one: gist pls"], "expert", (5,),
      "nameless"),
     ("除了注册中心那种做法，他还说可以在哪一层实现？", ["第10题", "gavin_zhang 怎么说"], "expert", (10,), "gavin_zhang"),
+    ("ok, and how does gavin_zhang's answer differ from that?", ["what's Q10 about?", "what did 某银行 say there"], "expert",
+     (10,), "gavin_zhang"),
+    ("入面嗰位互聯網銀行嘅軟件架構設計師點講？", ["第4題"], "expert", (4,), "liufengyi"),  # Cantonese 嘅, 點講
+    ("gm 🙂 just checking you're up before the market opens", [], "smalltalk", (), ""),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
     assert intent.expert == expert or not expert
+
+
+def test_a_long_english_lead_or_two_for_a_review_announce_the_parts():
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("two for the network design review: VLAN vs VXLAN for isolating tenants, and can Kong police "
+                       "pod-to-pod traffic?") == ("VLAN vs VXLAN for isolating tenants", "can Kong police pod-to-pod traffic")
+    assert split_parts("Evaluating platforms for a futures exchange: (1) criteria for OpenShift vs Rancher, (2) how to "
+                       "get stack info out of containers") == ("criteria for OpenShift vs Rancher",
+                                                              "how to get stack info out of containers")
 
 
 def test_a_joke_gets_its_own_small_talk_reply_and_who_else_spoke_lists_the_others(catalog):

@@ -114,7 +114,10 @@ _RANGE = re.compile(r"(?<![\d.])第?\s*(\d{1,2}|[一二三四五六七八九十]
                     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|道题|个问题|号)")
 
 
+_EN_RANGE = re.compile(r"(?<![a-z])(?:numbered|questions?|qs?|#)\s*(\d{1,2})\s*(?:-|–|~|to|through|thru)\s*(\d{1,2})(?!\d)")
+
+
 def spans_all(text: str, numbers) -> bool:
-    """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题")?"""
-    m = _RANGE.search(text)
+    """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题", "numbered 1-10")?"""
+    m = _RANGE.search(text) or _EN_RANGE.search(text)
     return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))

@@ -268,6 +268,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             topics = (last,) if last in mine else ()
             if last in mine and cues.OTHERS.search(rest):
                 topics = tuple(n for n in mine if n != last)[:1]
+            topics = topics or named_question(rest, catalog, mine)[0]  # "他在开发测试那题里…，在哪家任职": that one
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
@@ -347,8 +348,8 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
         turn = context.turns[i]
         # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
         intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
-        if intent.topics:
-            return intent.topics[-1]
+        if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
+            return intent.topics[-1] if intent.topics else intent.numbered
         if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
             return catalog.experts[intent.expert].topics[0]
         if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:

@@ -1680,6 +1680,15 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
      (10,), "gavin_zhang"),
     ("入面嗰位互聯網銀行嘅軟件架構設計師點講？", ["第4題"], "expert", (4,), "liufengyi"),  # Cantonese 嘅, 點講
     ("gm 🙂 just checking you're up before the market opens", [], "smalltalk", (), ""),
+    ("hello 各位 我是新来的网络管理员，先来露个脸～", [], "smalltalk", (), ""),  # the asker's own job names no subject
+    ("查个东西绕了半天还是没结果，这体验也太差了吧😤", [], "smalltalk", (), ""),
+    ("PVC想在线扩容，改了storage大小没反应", [], "topical", (), ""),  # no complaint about the bot
+    ("table of contents pls, numbered 1-10", [], "overview", (), ""),
+    # the next one after a question named by number beside its subject; the other one by what they recommend
+    ("嗯，编号加一的那道是啥", ["线上有个pod CPU飙高，第6题排查那块先给我扫一眼"], "question", (7,), ""),
+    ("另外那位推荐的是啥工具", ["第5题", "@nameless 那段发我"], "expert", (5,), "zhuqibs"),
+    # who an expert is, asked beside a question of theirs named by its subject: that question
+    ("gavin_zhang 在开发测试那题里还建议订什么规矩？顺便讲下他在哪家任职", [], "expert", (8,), "gavin_zhang"),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):

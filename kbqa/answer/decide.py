@@ -47,7 +47,7 @@ class Decider:
         if feats.get("n_words", 0.0) == 0:
             return False, 0.0
         p = self.probability(feats)
-        return p >= self.threshold, p
+        return p >= self.threshold and not clear_miss(feats, p), p
 
     @classmethod
     def load(cls, path: Path, profile: str, features: tuple[str, ...]) -> "Decider":
@@ -68,6 +68,21 @@ class Decider:
                        float(m.get("threshold", 0.5)), f"{path}#{key}")
         # Uncalibrated fallback: most query words must occur in the FAQ.
         return cls(("cov_any",), (12.0,), -7.0, 0.5, "uncalibrated")
+
+
+# A Chinese question naming a technical term the FAQ never uses, no typo of one of its own ("calico 的 MTU", "Harbor
+# 保留策略", "kubeadm 升级时 etcd"), that the model covers only narrowly and whose words are mostly not the FAQ's, asks
+# about that term. Chosen on the dev files' topical-routed questions (every eval/dev*.jsonl row without history): with
+# these bounds no in-scope question of any dev file or the shared faq_dev is refused and 8 near-domain dev rows are;
+# p < 0.5 also refused faq_dev's "有人用过VMware的NSX-T吗" (p 0.47).
+MISS_P = 0.45
+MISS_COVERAGE = 0.6
+
+
+def clear_miss(feats: dict[str, float], p: float) -> bool:
+    """Is a question the model would cover a clear miss: an unknown technical term (``strange_latin``, computed for
+    Chinese questions), the model unsure (p < MISS_P) and at most MISS_COVERAGE of its words the FAQ's?"""
+    return feats.get("strange_latin", 0.0) >= 1 and p < MISS_P and feats.get("cov_any", 1.0) <= MISS_COVERAGE
 
 
 # A blended vector (Retriever.blend) is close to the question's own but not equal: on the dev sets' questions

@@ -2,6 +2,8 @@
 through glossary aliases (the ``cov_*`` features of ``Retriever.search``)."""
 from __future__ import annotations
 
+import re
+
 from kbqa.retrieval.glossary import stem_latin
 
 
@@ -33,3 +35,38 @@ def share_known(qwords: set[str], vocab: set[str], known: set[str] | None = None
                                                  for alt in aliases.get(stem_latin(w), ()))
 
     return sum(1 for w in qwords if found_or_alias(w)) / len(qwords) if qwords else 0.0
+
+
+def _deletions(word: str, k: int) -> set[str]:
+    out, edge = {word}, {word}
+    for _ in range(k):
+        edge = {w[:i] + w[i + 1:] for w in edge for i in range(len(w))}
+        out |= edge
+    return out
+
+
+class LatinNeighbours:
+    """Is a Latin word one or two typos from one of the FAQ's own ("flanel", "kubenets", "openshfit")? Deletion
+    neighbourhoods (SymSpell's): two words within edit distance k share a string made by k or fewer deletions from
+    each; k is 1 for words of five letters or fewer ("mtu" is not "mt"), else 2. It may also call a few words two
+    edits further apart near: the safe side, as a near word is taken for a typo, not a new subject."""
+
+    def __init__(self, vocab: set[str]) -> None:
+        self._keys: set[str] = set()
+        for w in vocab:
+            if w.isascii() and w[:1].isalpha():
+                self._keys |= _deletions(w, self.k(w))
+
+    @staticmethod
+    def k(word: str) -> int:
+        return 1 if len(word) <= 5 else 2
+
+    def near(self, word: str) -> bool:
+        """A typo of a known word, or a compound of known ones ("nsx-t": its parts of three letters or more)."""
+        if self._close(word):
+            return True
+        parts = [p for p in re.split(r"[-+&/._]", word) if len(p) >= 3]
+        return bool(parts) and parts != [word] and all(self._close(p) for p in parts)
+
+    def _close(self, word: str) -> bool:
+        return not self._keys.isdisjoint(_deletions(word, self.k(word)))

@@ -23,7 +23,7 @@ from kbqa.index.chunks import dense_text, unit_words
 from kbqa.index.store import IndexStore
 from kbqa.retrieval.arrays import (ScratchArray, best_of_units, find_sorted, minmax, peak, rrf, sorted_unique,
                                    top_pairs)
-from kbqa.retrieval.coverage import share_known, with_substrings
+from kbqa.retrieval.coverage import LatinNeighbours, share_known, with_substrings
 from kbqa.retrieval.side import side_pool
 from kbqa.text.normalise import STOPWORDS, cjk_share, normalise, segments, tokens, words
 from kbqa.types import Hit, Unit
@@ -112,6 +112,9 @@ class Retriever:
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = with_substrings(self._vocab)
         self._homophones = Homophones(self._vocab)
+        # the FAQ's Latin words and those its glossary lists users typing for them ("java" in "java进程")
+        glossed = {w for term in self.glossary.entries for w in re.findall(r"[a-z][a-z0-9]+", term)}
+        self._latin = LatinNeighbours(self._vocab | glossed)
         self._position = {u.id: i for i, u in enumerate(units)}
         self._chunks_of: dict[int, list[int]] = {}
         for ci, c in enumerate(store.chunks):
@@ -229,6 +232,9 @@ class Retriever:
             # a Chinese question naming a technical term the FAQ never uses ("drain", "etcd") asks about
             # something else; English questions are mostly such words, so they count only with Chinese
             features["unknown_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w))
+                                              if features["cjk_frac"] >= 0.3 else 0)
+            # of those, the ones that are no typo of a Latin word the FAQ uses ("flanel"): read by decide.clear_miss
+            features["strange_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w) and not self._latin.near(w))
                                               if features["cjk_frac"] >= 0.3 else 0)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 

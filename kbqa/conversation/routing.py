@@ -234,7 +234,9 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))  # or an expert
         return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
             "topical", lang, followup=True, rephrase=context.turns[-1])  # as it was understood, else its retrieval
-    last = _last_topic(context, catalog) if go_on else None  # "回溯那块展开说说": that part of the question it is on
+    # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
+    term = any(re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for w in strangers(rest, catalog))
+    last = _last_topic(context, catalog) if go_on and not term else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
         rest = cues.CONTINUE.sub(" ", clause_at(text, go_on.start()))  # the part is named in the clause that asks
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):

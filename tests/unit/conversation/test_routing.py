@@ -1689,6 +1689,11 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     ("另外那位推荐的是啥工具", ["第5题", "@nameless 那段发我"], "expert", (5,), "zhuqibs"),
     # who an expert is, asked beside a question of theirs named by its subject: that question
     ("gavin_zhang 在开发测试那题里还建议订什么规矩？顺便讲下他在哪家任职", [], "expert", (8,), "gavin_zhang"),
+    ("你刚才那个回答跟我问的八竿子打不着啊🙄", [], "smalltalk", (), ""),
+    ("下周要向技术委员会汇报容器化进展，只想知道覆盖了哪些议题，麻烦按编号给个简表", [], "overview", (), ""),
+    # a part of the answer asked about, but with a term of its own: retrieval decides, not the question it is on
+    ("那里面说的私有镜像仓库，Harbor 的 robot 账号权限具体怎么配？", ["问题8发我"], "topical", (), ""),
+    ("里面说的用 ingress 替代 calico 是什么意思", ["第4题"], "topical", (4,), ""),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):

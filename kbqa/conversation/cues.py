@@ -159,7 +159,7 @@ def step(text: str, loose: bool = False) -> int:
 # "the 7th one: what's that about and who chimed in?"): the question itself, which lists its experts anyway
 CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|说(?:了|的)?(?:什么|啥)|一起|一并|连同|顺便"
                          r"|what'?s\s+(?:it|that|this|the\s+question)\s+about|what\s+(?:it|that|this)\s+(?:is|says)(?![a-z])")
-WHO_ANSWERED_IT = re.compile(r"谁(?:回答|答|解答)的|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
+WHO_ANSWERED_IT = re.compile(r"(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答)的|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded)|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"

@@ -87,6 +87,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         talk = None if moves else cues.smalltalk_kind(text)
+        talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not

@@ -1694,6 +1694,9 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     # a part of the answer asked about, but with a term of its own: retrieval decides, not the question it is on
     ("那里面说的私有镜像仓库，Harbor 的 robot 账号权限具体怎么配？", ["问题8发我"], "topical", (), ""),
     ("里面说的用 ingress 替代 calico 是什么意思", ["第4题"], "topical", (4,), ""),
+    # "ok and …" goes on asking; "ok" and "and thanks!" alone are small talk
+    ("ok and the reply to it was written by...?", ["what's number 7 about?"], "expert", (7,), ""),
+    ("ok", ["第3题"], "smalltalk", (), ""), ("and thanks!", ["第3题"], "smalltalk", (), ""),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):

@@ -1697,6 +1697,7 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     # "ok and …" goes on asking; "ok" and "and thanks!" alone are small talk
     ("ok and the reply to it was written by...?", ["what's number 7 about?"], "expert", (7,), ""),
     ("ok", ["第3题"], "smalltalk", (), ""), ("and thanks!", ["第3题"], "smalltalk", (), ""),
+    ("你记得住我上周问过的东西吗？还是每次都从零开始", [], "smalltalk", (), ""), ("ok now the preceding one", ["Q10"], "question", (9,), ""),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):

@@ -145,7 +145,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
-        titled = len(nums) == 1 and nums[0] in catalog.topics and is_title(rest, catalog.topics[nums[0]], named)
+        titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
+            refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:]) and  # "第6题！急，pod 一直502，先看看
+            any(w in catalog.topic_text(nums[0]) for w in named)))  # 排查思路": named first, told about after
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):
@@ -209,9 +211,9 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
     step = cues.step(text, loose=not content)
-    near = 0 if step or refs or not content else cues.step(text, loose=True)
-    if near:  # "它后面那题是网络的吧？发我": the next one, when its title or description has the words it restates
-        last = _last_topic(context, catalog)
+    near = 0 if refs or not content else step or cues.step(text, loose=True)
+    if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
+        last = _last_topic(context, catalog)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
         if 0 <= i < len(catalog.numbers) and is_title("", catalog.topics[catalog.numbers[i]], content):
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
@@ -341,7 +343,8 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
 
 
 def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
-    return any(understand(t, catalog).kind == "question" for t in context.turns[-2:])
+    return any(understand(t, catalog).kind == "question" or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
+               for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"
 
 
 def _last_topic(context: Context, catalog: Catalog) -> int | None:

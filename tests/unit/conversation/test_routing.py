@@ -1698,6 +1698,11 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     ("ok and the reply to it was written by...?", ["what's number 7 about?"], "expert", (7,), ""),
     ("ok", ["第3题"], "smalltalk", (), ""), ("and thanks!", ["第3题"], "smalltalk", (), ""),
     ("你记得住我上周问过的东西吗？还是每次都从零开始", [], "smalltalk", (), ""), ("ok now the preceding one", ["Q10"], "question", (9,), ""),
+    # the one before, restated by a word of its title; a bare number after a question named by its subject;
+    # a question named first and a story told after it
+    ("它前面那道呢？好像是讲排查的", ["第7题"], "question", (6,), ""), ("9 也要", ["开发测试那题先发一下"], "question", (9,), ""),
+    ("第6题！急，生产上有个pod一直502，先看看大家的排查思路", [], "question", (6,), ""),
+    ("第4题的calico MTU 设多少", [], "topical", (), ""),
 ])
 def test_first_messages_of_the_fourteenth_sessions_batches_route_to_their_kind(catalog, question, history, kind, topics,
                                                                               expert):
@@ -1718,5 +1723,7 @@ def test_a_long_english_lead_or_two_for_a_review_announce_the_parts():
 
 def test_a_joke_gets_its_own_small_talk_reply_and_who_else_spoke_lists_the_others(catalog):
     assert understand("来个跟运维有关的冷笑话，凌晨三点快撑不住了", catalog).aspect == "joke"
+    intent = understand("同一题还有谁回答？各自重点一句话就好", catalog, Context(["第9题"]))  # brevity asked for
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
     intent = understand("高可用这题除了gavin还有谁发过言？", catalog)
     assert (intent.kind, intent.aspect, intent.subject) == ("expert", "who_answered", "高可用")

@@ -104,6 +104,11 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
     return out
 
 
+def names_term(text: str, catalog: Catalog) -> bool:
+    """Does the text name a Latin term neither the FAQ nor chatter uses ("VLOOKUP", "harbor")?"""
+    return any(re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for w in strangers(text, catalog))
+
+
 def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> list[str]:
     """What a question names besides who or which: the FAQ's words in it and, in an English question (the
     FAQ's vocabulary is its own language's: "app failover across k8s clusters" knows only k8s), its other

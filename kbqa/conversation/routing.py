@@ -24,7 +24,7 @@ from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, clause_at, faq_words, is_title, language, longest_words,
-                                      named_question, strangers, subject_of, subject_words)
+                                      named_question, names_term, strangers, subject_of, subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
@@ -145,9 +145,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
+        first = refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
-            refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:]) and  # "第6题！急，pod 一直502，先看看
-            any(w in catalog.topic_text(nums[0]) for w in named)))  # 排查思路": named first, told about after
+            first and any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story told after it
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):
@@ -196,8 +196,7 @@ def _asks_for_overview(own: str, catalog: Catalog) -> bool:
            for x, w in zip(clauses, wants) if not w):
         return False
     asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]
-    return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(
-        re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for x in asking for w in strangers(x, catalog))
+    return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -238,8 +237,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
             "topical", lang, followup=True, rephrase=context.turns[-1])  # as it was understood, else its retrieval
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
-    term = any(re.fullmatch(r"[a-z][a-z0-9.\-]*", w) for w in strangers(rest, catalog))
-    last = _last_topic(context, catalog) if go_on and not term else None
+    last = _last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
         rest = cues.CONTINUE.sub(" ", clause_at(text, go_on.start()))  # the part is named in the clause that asks
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
@@ -381,7 +379,8 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
         found = [h for h, _ in catalog.find_experts(normalise(turn))] or catalog.find_experts_loosely(normalise(turn))
         if found:
             return found[0]
-        if (said := _who_said(cues.plain(normalise(turn, phrases=False)), catalog, Context(context.turns[:i], context.topic_of))):
+        said = _who_said(cues.plain(normalise(turn, phrases=False)), catalog, Context(context.turns[:i], context.topic_of))
+        if said:
             return said[0]
     last = _last_topic(context, catalog)
     if last in catalog.answers and len(catalog.answers[last]) == 1:

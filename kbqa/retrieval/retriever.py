@@ -231,11 +231,10 @@ class Retriever:
             features["unknown_near"] = self._nearest_known(unknown_vecs)
             # a Chinese question naming a technical term the FAQ never uses ("drain", "etcd") asks about
             # something else; English questions are mostly such words, so they count only with Chinese
-            features["unknown_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w))
-                                              if features["cjk_frac"] >= 0.3 else 0)
+            terms = [w for w in unknown if _TERM.fullmatch(w)] if features["cjk_frac"] >= 0.3 else []
+            features["unknown_latin"] = float(len(terms))
             # of those, the ones that are no typo of a Latin word the FAQ uses ("flanel"): read by decide.clear_miss
-            features["strange_latin"] = float(sum(1 for w in unknown if _TERM.fullmatch(w) and not self._latin.near(w))
-                                              if features["cjk_frac"] >= 0.3 else 0)
+            features["strange_latin"] = float(sum(1 for w in terms if not self._latin.near(w)))
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 
     def prefetch(self, queries: list[str], mode: str) -> None:

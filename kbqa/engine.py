@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.answer.decide import clear_cut
+from kbqa.answer.decide import clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation import cues
@@ -225,15 +225,17 @@ class Engine:
         return q
 
     def retrieve(self, question: str, history=None, mode: str | None = None,
-                 state: Loaded | None = None, qvec=None) -> tuple[Retrieval, bool, float]:
+                 state: Loaded | None = None, qvec=None, whole: bool = False) -> tuple[Retrieval, bool, float]:
         """Retrieval with follow-up handling: (retrieval, covered, confidence), on ``state`` (default: served);
-        ``qvec``: the question's e5 vector, when known (``Retriever.search``)."""
+        ``qvec``: the question's e5 vector, when known (``Retriever.search``); ``whole``: the user's question
+        itself, which the scope model may also refuse (``decide.outside_scope``)."""
         mode = mode or self.settings.mode
         state = state or self.load()
         retriever = state.retriever
         decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
+        covered = covered and not (whole and outside_scope(r.features))
         previous = user_turns(history, self.settings.max_history_turns)
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
         if previous and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(question))) \
@@ -256,10 +258,10 @@ class Engine:
         when that retrieval is clear-cut; else, or without parts, with its own vector."""
         qvec = state.retriever.blend(list(parts)) if parts else None
         if qvec is not None:
-            r, covered, p = self.retrieve(q, history, mode, state, qvec)
+            r, covered, p = self.retrieve(q, history, mode, state, qvec, whole=True)
             if clear_cut(r, covered, p, state.deciders[mode or self.settings.mode].threshold):
                 return r, covered, p
-        return self.retrieve(q, history, mode, state)
+        return self.retrieve(q, history, mode, state, whole=True)
 
     def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
         """Hit testing for the admin page (``kbqa.kb.hittest``): what ask() would do with ``question``, and why."""

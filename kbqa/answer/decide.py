@@ -85,6 +85,12 @@ def clear_miss(feats: dict[str, float], p: float) -> bool:
     return feats.get("strange_latin", 0.0) >= 1 and p < MISS_P and feats.get("cov_any", 1.0) <= MISS_COVERAGE
 
 
+def outside_scope(feats: dict[str, float]) -> bool:
+    """Does the scope model (kbqa.answer.scope) place a user's whole question outside what the FAQ discusses? It
+    learnt whole questions, so it is not asked about a part of one or a subject named inside one."""
+    return feats.get("scope", 0.0) < 0.0
+
+
 # A blended vector (Retriever.blend) is close to the question's own but not equal: on the dev sets' questions
 # that split, its retrieval differed from the exact one only where the decision was within 0.15 of the threshold
 # or the first question led the next by less than 0.3 (fused score). Outside those margins it is kept.

@@ -120,6 +120,38 @@ def reference_line(engine, mode: str, m: dict) -> dict:
     return selfcal.line_of(z0, pos, neg)
 
 
+def scope_sets(settings, files: list[Path]) -> list[Path]:
+    """The scope model's questions: every dev*.jsonl beside the dev sets (the repo's eval/ holds many samples)."""
+    folders = dict.fromkeys(f.parent for f in files)
+    return sorted({g for d in folders for g in d.glob("dev*.jsonl")} | set(files))
+
+
+def fit_scope(engine, files: list[Path]) -> dict:
+    """kbqa.answer.scope's model over the usable rows of ``files``; a file's rows are grouped 64 at a time."""
+    import numpy as np
+
+    from kbqa.answer.scope import fit as fit_scope_model
+    from kbqa.engine import InvalidQuestion
+    from kbqa.evaluation.dataset import load as load_set
+    from kbqa.index.chunks import dense_text
+
+    texts, y, groups = [], [], []
+    for f in files:
+        for i, it in enumerate(filter(usable, load_set(f))):
+            try:
+                q = engine.validate(it["question"])
+            except InvalidQuestion:
+                continue
+            if not q.strip():
+                continue
+            texts.append(dense_text(q))
+            y.append(0 if it.get("topic") is None else 1)
+            groups.append(f"{f.name}#{i // 64}")
+    e5 = np.asarray(engine.embedder.embed_queries(texts), dtype=np.float64)
+    cross = np.asarray(engine.crosslingual.embed_queries(texts), dtype=np.float64)
+    return fit_scope_model(np.hstack([e5, cross]), np.asarray(y), groups, (e5.shape[1], cross.shape[1]))
+
+
 def run(args) -> int:
     import tempfile
 
@@ -139,8 +171,9 @@ def run(args) -> int:
     except (OSError, ValueError):
         doc = {}
     doc.setdefault("models", {})
-    doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
-    for mode in ("lexical", "dense", "hybrid"):
+    if args.only in (None, "decision"):
+        doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
+    for mode in ("lexical", "dense", "hybrid") if args.only in (None, "decision") else ():
         X, y = features_for(engine, items, mode)
         key = engine.profile(mode)
         doc["models"][key] = fit(X, y, features_of(engine, mode))
@@ -148,6 +181,13 @@ def run(args) -> int:
         m["line"] = reference_line(engine, mode, m)
         print(f"{key}: dev ood_accuracy {m['dev_ood_accuracy']:.3f}, false_refusal_rate "
               f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
+    if engine.crosslingual is not None and args.only in (None, "scope"):
+        scope_files = [Path(f) for f in args.scope_dev] if args.scope_dev else scope_sets(settings, files)
+        s = doc.setdefault("scope", {})[engine.profile("hybrid")] = fit_scope(engine, scope_files)
+        s["files"] = len(scope_files)
+        print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
+              f"folds it refuses {s['held_out_false_veto']:.3f} of the in-scope ones and "
+              f"{s['held_out_vetoed_out_of_scope']:.3f} of the others", file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

@@ -15,6 +15,7 @@ def build_state(engine, force_build: bool = False, overlay_text: str | None = No
     Loads the index when one exists for this exact FAQ and model, else builds it (into a temp folder renamed
     into place). Raises KbqaError (one line)."""
     from kbqa.answer.decide import Decider, feature_names
+    from kbqa.answer.scope import ScopeModel
     from kbqa.conversation.catalog import Catalog
     from kbqa.corpus.loader import load_examples, load_faq
     from kbqa.engine import Loaded
@@ -53,7 +54,11 @@ def build_state(engine, force_build: bool = False, overlay_text: str | None = No
     deciders = {m: Decider.load(settings.calibration_path, engine.profile(m), feature_names(m, cross is not None))
                 for m in MODES}
     glossary = Glossary.load(settings.glossary_path)
-    retriever = Retriever(faq.units, store, engine.embedder, cross=cross, glossary=glossary)
+    scope = None
+    if cross is not None and not settings.calibration_carried:  # fitted on this FAQ's own dev questions only
+        scope = ScopeModel.load(settings.calibration_path, engine.profile("hybrid"),
+                                (engine.embedder.dim, cross.dim))
+    retriever = Retriever(faq.units, store, engine.embedder, cross=cross, glossary=glossary, scope=scope)
     if settings.calibration_carried:  # a new FAQ without a dev set: the line is placed on the FAQ itself
         from kbqa.answer.selfcal import CarriedDeciders
 

@@ -85,8 +85,9 @@ class Retrieval:
 
 class Retriever:
     def __init__(self, units: tuple[Unit, ...], store: IndexStore, embedder, params: FusionParams | None = None,
-                 cross=None, glossary: Glossary | None = None):
+                 cross=None, glossary: Glossary | None = None, scope=None):
         self.units = units
+        self.scope = scope  # kbqa.answer.scope.ScopeModel (hybrid mode): adds the feature "scope"
         self.glossary = glossary or Glossary()
         self.store = store
         self.embedder = embedder
@@ -202,8 +203,8 @@ class Retriever:
         cross_scores = np.zeros(0)
         if cross_call is not None:
             cvecs = cross_call.result()
-            qvec, unknown_vecs = cvecs[0], cvecs[1:]
-            ids, cross_scores = self.store.dense_search(qvec, self.params.dense_k, self.store.cross)
+            cvec, unknown_vecs = cvecs[0], cvecs[1:]
+            ids, cross_scores = self.store.dense_search(cvec, self.params.dense_k, self.store.cross)
             # +1: USE cosines can be negative, and min-max treats scores <= 0 as unmatched
             units, scores = best_of_units(self.store.chunk_unit[ids], cross_scores.astype(np.float32) + 1.0)
             channels.append((units, scores, self.params.cross_weight))
@@ -235,6 +236,8 @@ class Retriever:
             features["unknown_latin"] = float(len(terms))
             # of those, the ones that are no typo of a Latin word the FAQ uses ("flanel"): read by decide.clear_miss
             features["strange_latin"] = float(sum(1 for w in terms if not self._latin.near(w)))
+            if self.scope is not None and qvec is not None:  # read by decide.Decider.covered
+                features["scope"] = self.scope.margin(qvec, cvec)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 
     def prefetch(self, queries: list[str], mode: str) -> None:

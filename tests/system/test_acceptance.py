@@ -20,6 +20,16 @@ def test_weather_is_not_covered(real_engine):
     assert real_engine.ask("今天北京天气怎么样？").status == "not_covered"
 
 
+def test_scope_model_refuses_a_near_domain_question_in_the_faqs_words(real_engine):
+    """The shipped scope model (eval/calibration.json) is loaded for the default profile, and vetoes a question
+    whose every word the retrieval features know but whose subject the FAQ does not discuss."""
+    assert real_engine.load().retriever.scope is not None
+    r, covered, _ = real_engine.retrieve("Spring Cloud Sleuth 的 traceId 怎么打印到 logback 日志里")
+    assert covered and r.features["scope"] < 0, "the decision alone would answer it: the scope model refuses it"
+    assert real_engine.ask("Spring Cloud Sleuth 的 traceId 怎么打印到 logback 日志里").status == "not_covered"
+    assert real_engine.retrieve("容器里怎么执行定时任务？")[0].features["scope"] >= 0
+
+
 def test_traditional_question_is_answered_in_traditional(real_engine):
     a = real_engine.ask("容器裡面怎麼執行定時任務？")
     assert a.status == "answered" and a.topic == 1 and is_traditional(a.answer)

@@ -194,6 +194,9 @@ def test_questions_announced_as_sentences_split():
 def test_最后_alone_is_no_question_number(catalog):
     assert understand("xiaoping378 觉得网络方案最后怎么定", catalog).topics == ()
     assert understand("最后一题", catalog).topics == (10,) and understand("最后那道题", catalog).topics == (10,)
+    # the last working day of a month is no question number either (a refused question naming one gets it shown)
+    assert understand("crontab 要在每月最后一个工作日跑，表达式怎么写", catalog).numbered == 0
+    assert understand("最后一个呢", catalog, Context(["第2题"])).topics == (10,)
 
 
 @pytest.mark.parametrize("question, kind", [

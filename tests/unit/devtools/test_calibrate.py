@@ -71,3 +71,24 @@ def test_a_calibration_entry_fitted_on_other_features_is_refused(tmp_path):
     stale.write_text(json.dumps({"models": {"lexical:*": {"features": ["cov_any"], "weights": [1.0], "bias": 0.0}}}))
     with pytest.raises(KbqaError, match="lexical"):
         decide.Decider.load(stale, "hybrid:other", decide.feature_names("hybrid", False))
+
+
+def test_the_scope_model_learns_from_every_dev_sample_never_the_test_split():
+    files = calibrate.scope_sets(None, [REPO_ROOT / "eval" / "dev.jsonl"])
+    names = {f.name for f in files}
+    assert {"dev.jsonl", "dev_oldtest.jsonl", "dev_conv2.jsonl", "dev_near18.jsonl"} <= names
+    assert "test.jsonl" not in names and all(n.startswith("dev") for n in names)
+
+
+def test_fit_scope_reads_the_usable_rows_with_both_vectors(fake_engine):
+    from types import SimpleNamespace
+
+    from kbqa.models.embedders import FakeEmbedder
+
+    engine = SimpleNamespace(embedder=FakeEmbedder(), crosslingual=FakeEmbedder(dim=32), validate=fake_engine.validate)
+    files = [REPO_ROOT / "eval" / "dev.jsonl", REPO_ROOT / "eval" / "dev_conv2.jsonl"]
+    m = calibrate.fit_scope(engine, files)
+    usable = [r for f in files for r in load(f) if calibrate.usable(r) and r["question"].strip()]
+    assert m["n"] == len(usable) and m["n_in_scope"] == sum(1 for r in usable if r.get("topic") is not None)
+    assert m["dims"] == [FakeEmbedder().dim, 32] and len(m["weights"]) == FakeEmbedder().dim + 32
+    assert m["n_groups"] > 5  # dev.jsonl's rows in groups of 64, and the conversation file

@@ -235,7 +235,7 @@ class Engine:
         decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
-        covered = covered and not (whole and outside_scope(r.features))
+        covered = covered and not (whole and outside_scope(r.features, p))
         previous = user_turns(history, self.settings.max_history_turns)
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
         if previous and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(question))) \

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kbqa.answer.scope import P_WEIGHT, log_odds
 from kbqa.answer.suggest import ranked_topics
 from kbqa.errors import KbqaError
 
@@ -85,10 +86,11 @@ def clear_miss(feats: dict[str, float], p: float) -> bool:
     return feats.get("strange_latin", 0.0) >= 1 and p < MISS_P and feats.get("cov_any", 1.0) <= MISS_COVERAGE
 
 
-def outside_scope(feats: dict[str, float]) -> bool:
-    """Does the scope model (kbqa.answer.scope) place a user's whole question outside what the FAQ discusses? It
-    learnt whole questions, so it is not asked about a part of one or a subject named inside one."""
-    return feats.get("scope", 0.0) < 0.0
+def outside_scope(feats: dict[str, float], p: float) -> bool:
+    """Does the scope model (kbqa.answer.scope) place a user's whole question outside what the FAQ discusses, given
+    the decision's probability ``p``? It learnt whole questions, so it is not asked about a part of one or a subject
+    named inside one."""
+    return "scope" in feats and feats["scope"] + P_WEIGHT * log_odds(p) < 0.0
 
 
 # A blended vector (Retriever.blend) is close to the question's own but not equal: on the dev sets' questions

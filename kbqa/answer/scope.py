@@ -3,14 +3,17 @@
 against those the FAQ does not cover, most of them near its domain ("docker exec 怎么指定用户", "calico 的 MTU").
 The retrieval features of such a question look in scope (its words are the FAQ's); its meaning is not.
 
-The model only vetoes: a question the decision would answer is refused when its score falls below a line set on
-held-out folds (``fit``), so that at most ``MAX_FALSE_VETO`` of the in-scope dev questions, scored by a model
-that never saw them, would be refused. The retriever adds the score minus that line as the feature ``scope``."""
+The model only vetoes: a question the decision would answer is refused when its score, plus ``P_WEIGHT`` times the
+decision's own log-odds (a question the decision is sure of needs a lower score to be refused), falls below a line
+set on held-out folds (``fit``): at most ``MAX_FALSE_VETO`` of the in-scope dev questions the decision answers,
+scored by a model that never saw them, would be refused. The retriever adds the score minus that line as the
+feature ``scope``; ``decide.outside_scope`` adds the log-odds."""
 from __future__ import annotations
 
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
-import json
 
 import numpy as np
 
@@ -19,6 +22,14 @@ from kbqa.errors import KbqaError
 C = 0.003  # strong L2: 1,800 questions for 896 weights; chosen on grouped folds of the dev sets
 FOLDS = 8
 MAX_FALSE_VETO = 0.005  # the share of in-scope dev questions a held-out fold's model may refuse
+# how much the decision's log-odds count beside the score: on the same folds, 0.25 to 1 vetoed about twice as many
+# near-domain questions as 0 (the score alone) at the same false vetoes; 0.5 is the middle of that plateau
+P_WEIGHT = 0.5
+
+
+def log_odds(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 @dataclass(frozen=True)
@@ -46,16 +57,23 @@ class ScopeModel:
         if tuple(m.get("dims", ())) != tuple(dims):
             raise KbqaError(f"{path}: the scope model for {profile!r} was fitted on vectors of sizes {m.get('dims')}, "
                             f"but this kbqa's are {list(dims)}; run `kbqa calibrate`")
+        if m.get("p_weight") != P_WEIGHT:
+            raise KbqaError(f"{path}: the scope model for {profile!r} was fitted with the decision's log-odds weighted "
+                            f"{m.get('p_weight')}, this kbqa weighs them {P_WEIGHT}; run `kbqa calibrate --only scope`")
         return cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
 
 
-def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int]) -> dict:
+def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], odds: np.ndarray,
+        answered: np.ndarray) -> dict:
     """Logistic regression (standardised, balanced classes); the line from out-of-fold scores: folds are whole
-    groups (eval files), so a fold's questions were written apart from those its model learnt from."""
+    groups (64 rows of an eval file), so a fold's questions were written apart from those its model learnt from.
+    ``odds``: the decision's log-odds for each row; ``answered``: the rows the decision answers (only those can be
+    vetoed)."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
+    answered = np.asarray(answered, dtype=bool)
     order = sorted(set(groups))
     np.random.RandomState(0).shuffle(order)
     fold = np.array([order.index(g) % FOLDS for g in groups])
@@ -70,11 +88,13 @@ def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int]) 
     for k in range(FOLDS):
         w, b = model(fold != k)
         oof[fold == k] = X[fold == k] @ w + b
-    pos = np.sort(oof[y == 1])
-    k = int(MAX_FALSE_VETO * len(pos))
-    line = float(pos[k]) if len(pos) else -np.inf
+    combined = oof + P_WEIGHT * np.asarray(odds, dtype=np.float64)
+    pos = np.sort(combined[(y == 1) & answered])
+    line = float(pos[int(MAX_FALSE_VETO * len(pos))]) if len(pos) else -np.inf
     w, b = model(np.ones(len(y), dtype=bool))
-    return {"dims": list(dims), "weights": [round(float(v), 7) for v in w], "bias": b, "line": line,
-            "n": int(len(y)), "n_in_scope": int(y.sum()), "n_groups": len(order),
-            "held_out_false_veto": float((oof[y == 1] < line).mean()) if len(pos) else 0.0,
-            "held_out_vetoed_out_of_scope": float((oof[y == 0] < line).mean()) if (y == 0).any() else 0.0}
+    vetoed = answered & (combined < line)
+    return {"dims": list(dims), "p_weight": P_WEIGHT, "weights": [round(float(v), 7) for v in w], "bias": b,
+            "line": line, "n": int(len(y)), "n_in_scope": int(y.sum()), "n_groups": len(order),
+            "answered_in_scope": int(((y == 1) & answered).sum()), "answered_out_of_scope": int(((y == 0) & answered).sum()),
+            "held_out_vetoed_in_scope": int((vetoed & (y == 1)).sum()),
+            "held_out_vetoed_out_of_scope": int((vetoed & (y == 0)).sum())}

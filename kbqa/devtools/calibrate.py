@@ -126,16 +126,18 @@ def scope_sets(settings, files: list[Path]) -> list[Path]:
     return sorted({g for d in folders for g in d.glob("dev*.jsonl")} | set(files))
 
 
-def fit_scope(engine, files: list[Path]) -> dict:
-    """kbqa.answer.scope's model over the usable rows of ``files``; a file's rows are grouped 64 at a time."""
+def fit_scope(engine, files: list[Path], decider) -> dict:
+    """kbqa.answer.scope's model over the usable rows of ``files`` (grouped 64 at a time), with the hybrid
+    decision ``decider``'s log-odds and verdict on each (the scope line is set beside them)."""
     import numpy as np
 
-    from kbqa.answer.scope import fit as fit_scope_model
+    from kbqa.answer.scope import fit as fit_scope_model, log_odds
     from kbqa.engine import InvalidQuestion
     from kbqa.evaluation.dataset import load as load_set
     from kbqa.index.chunks import dense_text
 
-    texts, y, groups = [], [], []
+    retriever = engine.load().retriever
+    texts, y, groups, odds, answered = [], [], [], [], []
     for f in files:
         for i, it in enumerate(filter(usable, load_set(f))):
             try:
@@ -144,18 +146,24 @@ def fit_scope(engine, files: list[Path]) -> dict:
                 continue
             if not q.strip():
                 continue
+            covered, p = decider.covered(retriever.search(q, "hybrid", engine.settings.top_k).features)
             texts.append(dense_text(q))
             y.append(0 if it.get("topic") is None else 1)
             groups.append(f"{f.name}#{i // 64}")
+            odds.append(log_odds(p))
+            answered.append(covered)
     e5 = np.asarray(engine.embedder.embed_queries(texts), dtype=np.float64)
     cross = np.asarray(engine.crosslingual.embed_queries(texts), dtype=np.float64)
-    return fit_scope_model(np.hstack([e5, cross]), np.asarray(y), groups, (e5.shape[1], cross.shape[1]))
+    return fit_scope_model(np.hstack([e5, cross]), np.asarray(y), groups, (e5.shape[1], cross.shape[1]),
+                           np.asarray(odds), np.asarray(answered))
 
 
 def run(args) -> int:
     import tempfile
 
+    from kbqa.answer.decide import Decider
     from kbqa.engine import Engine
+    from kbqa.errors import KbqaError
     from kbqa.settings import Settings
 
     settings = Settings.from_env()
@@ -183,11 +191,17 @@ def run(args) -> int:
               f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
     if engine.crosslingual is not None and args.only in (None, "scope"):
         scope_files = [Path(f) for f in args.scope_dev] if args.scope_dev else scope_sets(settings, files)
-        s = doc.setdefault("scope", {})[engine.profile("hybrid")] = fit_scope(engine, scope_files)
+        key = engine.profile("hybrid")
+        if key not in doc["models"]:
+            raise KbqaError(f"{out} has no decision for {key}: run `kbqa calibrate` without --only first")
+        m = doc["models"][key]
+        decider = Decider(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]), float(m["threshold"]))
+        s = doc.setdefault("scope", {})[key] = fit_scope(engine, scope_files, decider)
         s["files"] = len(scope_files)
         print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
-              f"folds it refuses {s['held_out_false_veto']:.3f} of the in-scope ones and "
-              f"{s['held_out_vetoed_out_of_scope']:.3f} of the others", file=sys.stderr)
+              f"folds it refuses {s['held_out_vetoed_in_scope']} of the {s['answered_in_scope']} in-scope ones the "
+              f"decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} others",
+              file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

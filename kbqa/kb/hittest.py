@@ -30,7 +30,7 @@ def explain(engine, question, mode: str | None = None, top: int = 5) -> HitTest:
     r = state.retriever.search(q, mode, engine.settings.top_k)
     decider = state.deciders[mode]
     covered, p = decider.covered(r.features)
-    covered = covered and not outside_scope(r.features)  # as ask() decides a whole question
+    covered = covered and not outside_scope(r.features, p)  # as ask() decides a whole question
     units = state.faq.units
 
     def unit(i: int, score: float) -> dict:

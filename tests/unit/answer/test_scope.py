@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from kbqa.answer.decide import outside_scope
-from kbqa.answer.scope import MAX_FALSE_VETO, ScopeModel, fit
+from kbqa.answer.scope import MAX_FALSE_VETO, P_WEIGHT, ScopeModel, fit, log_odds
 from kbqa.errors import KbqaError
 
 
@@ -17,20 +17,34 @@ def _data(n=400, seed=0):
     return X, y, [f"file{i % 20}" for i in range(n)]
 
 
+def _fit(X, y, groups, answered=None):
+    answered = np.ones(len(y), dtype=bool) if answered is None else answered
+    return fit(X, y, groups, (4, 3), np.zeros(len(y)), answered)
+
+
 def test_fit_sets_the_line_on_held_out_folds():
     X, y, groups = _data()
-    m = fit(X, y, groups, (4, 3))
+    m = _fit(X, y, groups)
     assert m["dims"] == [4, 3] and len(m["weights"]) == 7 and m["n"] == 400 and m["n_in_scope"] == int(y.sum())
-    assert m["held_out_false_veto"] <= MAX_FALSE_VETO + 1 / y.sum()  # at most the allowed share, within one row
-    assert m["held_out_vetoed_out_of_scope"] > 0.3  # and it still refuses much of the rest
+    assert m["p_weight"] == P_WEIGHT and m["answered_in_scope"] == int(y.sum())
+    assert m["held_out_vetoed_in_scope"] <= MAX_FALSE_VETO * y.sum() + 1  # at most the allowed share, within one row
+    assert m["held_out_vetoed_out_of_scope"] > 0.3 * (1 - y).sum()  # and it still refuses much of the rest
     model = ScopeModel(np.asarray(m["weights"]), m["bias"], m["line"])
     margins = np.array([model.margin(x[:4], x[4:]) for x in X])
     assert (margins[y == 1] >= 0).mean() > 0.98 and (margins[y == 0] < 0).mean() > 0.3
 
 
+def test_only_answered_questions_set_the_line():
+    """The in-scope questions the decision refuses anyway cannot be vetoed: the line ignores them."""
+    X, y, groups = _data()
+    margin = X @ np.array([1, 1, 0, 0, 1, 0, 0])
+    low = (y == 1) & (margin < np.percentile(margin[y == 1], 20))  # the in-scope rows that look least in scope
+    assert _fit(X, y, groups, ~low)["line"] > _fit(X, y, groups)["line"]
+
+
 def test_the_fit_is_deterministic():
     X, y, groups = _data(seed=1)
-    assert fit(X, y, groups, (4, 3)) == fit(X, y, groups, (4, 3))
+    assert _fit(X, y, groups) == _fit(X, y, groups)
 
 
 def test_vectors_of_another_size_never_veto():
@@ -44,15 +58,21 @@ def test_load(tmp_path):
     assert ScopeModel.load(path, "hybrid:x", (4, 3)) is None  # no file: no veto
     path.write_text("{not json", encoding="utf-8")
     assert ScopeModel.load(path, "hybrid:x", (4, 3)) is None
-    entry = {"dims": [4, 3], "weights": [0.0] * 7, "bias": -1.0, "line": 0.5}
+    entry = {"dims": [4, 3], "p_weight": P_WEIGHT, "weights": [0.0] * 7, "bias": -1.0, "line": 0.5}
     path.write_text(json.dumps({"models": {}, "scope": {"hybrid:x": entry}}), encoding="utf-8")
     assert ScopeModel.load(path, "hybrid:y", (4, 3)) is None  # fitted for another profile
     m = ScopeModel.load(path, "hybrid:x", (4, 3))
     assert m.margin(np.zeros(4), np.zeros(3)) == pytest.approx(-1.5)
     with pytest.raises(KbqaError, match="kbqa calibrate"):
         ScopeModel.load(path, "hybrid:x", (384, 512))
+    path.write_text(json.dumps({"scope": {"hybrid:x": {**entry, "p_weight": 2.0}}}), encoding="utf-8")
+    with pytest.raises(KbqaError, match="--only scope"):  # its line was set for another weighting
+        ScopeModel.load(path, "hybrid:x", (4, 3))
 
 
-def test_outside_scope_needs_the_feature():
-    assert not outside_scope({"cov_any": 1.0})  # lexical and dense modes, or no model: never
-    assert outside_scope({"scope": -0.1}) and not outside_scope({"scope": 0.0})
+def test_outside_scope_needs_the_feature_and_weighs_the_decisions_odds():
+    assert not outside_scope({"cov_any": 1.0}, 0.01)  # lexical and dense modes, or no model: never
+    assert outside_scope({"scope": -0.1}, 0.5) and not outside_scope({"scope": 0.0}, 0.5)  # even odds add nothing
+    assert not outside_scope({"scope": -0.5}, 0.9)  # the decision sure of it: a lower score is needed to refuse
+    assert outside_scope({"scope": 0.5}, 0.2)  # unsure: a score a little above the line is not enough
+    assert log_odds(0.0) == pytest.approx(-log_odds(1.0)) and abs(log_odds(0.0)) < 10

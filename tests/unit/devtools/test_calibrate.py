@@ -80,15 +80,18 @@ def test_the_scope_model_learns_from_every_dev_sample_never_the_test_split():
     assert "test.jsonl" not in names and all(n.startswith("dev") for n in names)
 
 
-def test_fit_scope_reads_the_usable_rows_with_both_vectors(fake_engine):
+def test_fit_scope_reads_the_usable_rows_with_both_vectors_and_the_decision(fake_engine):
     from types import SimpleNamespace
 
     from kbqa.models.embedders import FakeEmbedder
 
-    engine = SimpleNamespace(embedder=FakeEmbedder(), crosslingual=FakeEmbedder(dim=32), validate=fake_engine.validate)
+    engine = SimpleNamespace(embedder=FakeEmbedder(), crosslingual=FakeEmbedder(dim=32), validate=fake_engine.validate,
+                             load=fake_engine.load, settings=fake_engine.settings)
     files = [REPO_ROOT / "eval" / "dev.jsonl", REPO_ROOT / "eval" / "dev_conv2.jsonl"]
-    m = calibrate.fit_scope(engine, files)
+    m = calibrate.fit_scope(engine, files, decide.Decider(("cov_any",), (12.0,), -7.0))
     usable = [r for f in files for r in load(f) if calibrate.usable(r) and r["question"].strip()]
     assert m["n"] == len(usable) and m["n_in_scope"] == sum(1 for r in usable if r.get("topic") is not None)
     assert m["dims"] == [FakeEmbedder().dim, 32] and len(m["weights"]) == FakeEmbedder().dim + 32
     assert m["n_groups"] > 5  # dev.jsonl's rows in groups of 64, and the conversation file
+    assert 0 < m["answered_in_scope"] <= m["n_in_scope"] and m["answered_out_of_scope"] > 0
+    assert m["held_out_vetoed_in_scope"] <= 0.005 * m["answered_in_scope"] + 1

@@ -25,6 +25,7 @@ MAX_FALSE_VETO = 0.005  # the share of in-scope dev questions a held-out fold's 
 # how much the decision's log-odds count beside the score: on the same folds, 0.25 to 1 vetoed about twice as many
 # near-domain questions as 0 (the score alone) at the same false vetoes; 0.5 is the middle of that plateau
 P_WEIGHT = 0.5
+MIN_ROWS = 30  # of each class: with fewer, no model (a dev set of a few dozen questions cannot hold out folds)
 
 
 def log_odds(p: float) -> float:
@@ -64,11 +65,11 @@ class ScopeModel:
 
 
 def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], odds: np.ndarray,
-        answered: np.ndarray) -> dict:
+        answered: np.ndarray) -> dict | None:
     """Logistic regression (standardised, balanced classes); the line from out-of-fold scores: folds are whole
     groups (64 rows of an eval file), so a fold's questions were written apart from those its model learnt from.
     ``odds``: the decision's log-odds for each row; ``answered``: the rows the decision answers (only those can be
-    vetoed)."""
+    vetoed). None when the rows are too few to fit on some folds and test on the others."""
     from sklearn.linear_model import LogisticRegression
 
     X = np.asarray(X, dtype=np.float64)
@@ -77,6 +78,8 @@ def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], 
     order = sorted(set(groups))
     np.random.RandomState(0).shuffle(order)
     fold = np.array([order.index(g) % FOLDS for g in groups])
+    if min(int(y.sum()), int((1 - y).sum())) < MIN_ROWS or any(len(set(y[fold != k])) < 2 for k in range(FOLDS)):
+        return None
 
     def model(rows):
         mean, scale = X[rows].mean(0), X[rows].std(0) + 1e-6

@@ -126,7 +126,7 @@ def scope_sets(settings, files: list[Path]) -> list[Path]:
     return sorted({g for d in folders for g in d.glob("dev*.jsonl")} | set(files))
 
 
-def fit_scope(engine, files: list[Path], decider) -> dict:
+def fit_scope(engine, files: list[Path], decider) -> dict | None:
     """kbqa.answer.scope's model over the usable rows of ``files`` (grouped 64 at a time), with the hybrid
     decision ``decider``'s log-odds and verdict on each (the scope line is set beside them)."""
     import numpy as np
@@ -162,6 +162,7 @@ def run(args) -> int:
     import tempfile
 
     from kbqa.answer.decide import Decider
+    from kbqa.answer.scope import MIN_ROWS
     from kbqa.engine import Engine
     from kbqa.errors import KbqaError
     from kbqa.settings import Settings
@@ -196,12 +197,18 @@ def run(args) -> int:
             raise KbqaError(f"{out} has no decision for {key}: run `kbqa calibrate` without --only first")
         m = doc["models"][key]
         decider = Decider(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]), float(m["threshold"]))
-        s = doc.setdefault("scope", {})[key] = fit_scope(engine, scope_files, decider)
-        s["files"] = len(scope_files)
-        print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
-              f"folds it refuses {s['held_out_vetoed_in_scope']} of the {s['answered_in_scope']} in-scope ones the "
-              f"decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} others",
-              file=sys.stderr)
+        s = fit_scope(engine, scope_files, decider)
+        doc.setdefault("scope", {}).pop(key, None)
+        if s is None:
+            print(f"scope: not fitted: {len(scope_files)} files hold fewer than {MIN_ROWS} in-scope or out-of-scope "
+                  "questions", file=sys.stderr)
+        else:
+            doc["scope"][key] = s
+            s["files"] = len(scope_files)
+            print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
+                  f"folds it refuses {s['held_out_vetoed_in_scope']} of the {s['answered_in_scope']} in-scope ones "
+                  f"the decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} "
+                  "others", file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

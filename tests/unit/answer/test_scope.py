@@ -76,3 +76,10 @@ def test_outside_scope_needs_the_feature_and_weighs_the_decisions_odds():
     assert not outside_scope({"scope": -0.5}, 0.9)  # the decision sure of it: a lower score is needed to refuse
     assert outside_scope({"scope": 0.5}, 0.2)  # unsure: a score a little above the line is not enough
     assert log_odds(0.0) == pytest.approx(-log_odds(1.0)) and abs(log_odds(0.0)) < 10
+
+
+def test_too_few_questions_fit_no_model():
+    X, y, groups = _data(n=60)  # about 18 in scope
+    assert _fit(X, y, groups) is None
+    X, y, _ = _data()
+    assert _fit(X, y, ["one file"] * len(y)) is None  # a single group: no fold to hold out

@@ -280,7 +280,9 @@ def check_calibration(settings) -> list[Check]:
     if settings.calibration_carried:
         return [Check("ok", "calibrate", f"{p}: carried over to this FAQ, its line set on the FAQ's own questions "
                       "(no dev set)", "kbqa calibrate --dev DEV.jsonl to fit on real questions")]
-    return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles")]
+    scope = json.loads(p.read_text(encoding="utf-8")).get("scope") or {}
+    fitted = ", ".join(f"{m.get('n')} questions from {m.get('files')} files" for m in scope.values()) or "none"
+    return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles; scope model: {fitted}")]
 
 
 def check_browser() -> list[Check]:

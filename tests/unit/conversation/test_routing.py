@@ -1730,3 +1730,10 @@ def test_a_joke_gets_its_own_small_talk_reply_and_who_else_spoke_lists_the_other
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
     intent = understand("高可用这题除了gavin还有谁发过言？", catalog)
     assert (intent.kind, intent.aspect, intent.subject) == ("expert", "who_answered", "高可用")
+
+
+def test_cantonese_邊個_after_a_choice_asks_which_not_who(catalog):
+    """邊個 is "who" and "which": after 揀/選/用, or before 好/先/準 ("which is better"), it picks among things."""
+    assert understand("Nginx 同 Envoy 做網關，我哋應該揀邊個？", catalog).kind == "topical"
+    assert understand("兩個指標睇邊個先準？", catalog).kind == "topical"
+    assert understand("第4題係邊個答嘅？", catalog).aspect == "who_answered"

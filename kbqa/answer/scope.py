@@ -21,6 +21,7 @@ from kbqa.errors import KbqaError
 
 C = 0.003  # strong L2: 1,800 questions for 896 weights; chosen on grouped folds of the dev sets
 FOLDS = 8
+SHUFFLES = 5  # ways of dealing the groups into folds
 MAX_FALSE_VETO = 0.005  # the share of in-scope dev questions a held-out fold's model may refuse
 # how much the decision's log-odds count beside the score: on the same folds, 0.25 to 1 vetoed about twice as many
 # near-domain questions as 0 (the score alone) at the same false vetoes; 0.5 is the middle of that plateau
@@ -75,10 +76,8 @@ def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], 
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     answered = np.asarray(answered, dtype=bool)
-    order = sorted(set(groups))
-    np.random.RandomState(0).shuffle(order)
-    fold = np.array([order.index(g) % FOLDS for g in groups])
-    if min(int(y.sum()), int((1 - y).sum())) < MIN_ROWS or any(len(set(y[fold != k])) < 2 for k in range(FOLDS)):
+    names = sorted(set(groups))
+    if min(int(y.sum()), int((1 - y).sum())) < MIN_ROWS or len(names) < FOLDS:
         return None
 
     def model(rows):
@@ -87,17 +86,29 @@ def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], 
         w = lr.coef_[0] / scale
         return w, float(lr.intercept_[0] - np.sum(lr.coef_[0] * mean / scale))
 
-    oof = np.zeros(len(y))
-    for k in range(FOLDS):
-        w, b = model(fold != k)
-        oof[fold == k] = X[fold == k] @ w + b
-    combined = oof + P_WEIGHT * np.asarray(odds, dtype=np.float64)
-    pos = np.sort(combined[(y == 1) & answered])
-    line = float(pos[int(MAX_FALSE_VETO * len(pos))]) if len(pos) else -np.inf
+    # The line from each of SHUFFLES ways of dealing the groups into folds (where it falls moves with the few
+    # lowest in-scope scores), then their median.
+    lines, held_out = [], []
+    for seed in range(SHUFFLES):
+        order = list(names)
+        np.random.RandomState(seed).shuffle(order)
+        fold = np.array([order.index(g) % FOLDS for g in groups])
+        if any(len(set(y[fold != k])) < 2 for k in range(FOLDS)):
+            return None
+        oof = np.zeros(len(y))
+        for k in range(FOLDS):
+            w, b = model(fold != k)
+            oof[fold == k] = X[fold == k] @ w + b
+        combined = oof + P_WEIGHT * np.asarray(odds, dtype=np.float64)
+        pos = np.sort(combined[(y == 1) & answered])
+        lines.append(float(pos[int(MAX_FALSE_VETO * len(pos))]) if len(pos) else -np.inf)
+        held_out.append(combined)
+    line = float(np.median(lines))
+    combined = held_out[int(np.argsort(lines)[len(lines) // 2])]  # the shuffle whose line is the median
     w, b = model(np.ones(len(y), dtype=bool))
     vetoed = answered & (combined < line)
     return {"dims": list(dims), "p_weight": P_WEIGHT, "weights": [round(float(v), 7) for v in w], "bias": b,
-            "line": line, "n": int(len(y)), "n_in_scope": int(y.sum()), "n_groups": len(order),
+            "line": line, "n": int(len(y)), "n_in_scope": int(y.sum()), "n_groups": len(names),
             "answered_in_scope": int(((y == 1) & answered).sum()), "answered_out_of_scope": int(((y == 0) & answered).sum()),
             "held_out_vetoed_in_scope": int((vetoed & (y == 1)).sum()),
             "held_out_vetoed_out_of_scope": int((vetoed & (y == 0)).sum())}

@@ -155,6 +155,12 @@ def step(text: str, loose: bool = False) -> int:
     return -1 if loose and PREVIOUS_NEAR.search(text) else 0
 
 
+def without_step(text: str) -> str:
+    """The text without the words that point to the next or previous question ("紧跟着的那道", "question right
+    before that"): what is left to name a subject."""
+    return PREVIOUS_NEAR.sub(" ", NEXT_NEAR.sub(" ", text))
+
+
 # Asking for a question's content as well as who answered it ("1 號題目的討論內容，有哪幾位專家回覆也一起附上",
 # "the 7th one: what's that about and who chimed in?"): the question itself, which lists its experts anyway
 CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|说(?:了|的)?(?:什么|啥)|一起|一并|连同|顺便"

@@ -209,6 +209,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             return Intent("question" if n in catalog.topics else "overview", lang,
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
+    if content and not refs and cues.step(text, loose=True) and not faq_words(cues.without_step(text), catalog):
+        content = []  # its only FAQ words point the way ("紧跟着的那道", "the question right before that one")
     step = cues.step(text, loose=not content)
     near = 0 if refs or not content else step or cues.step(text, loose=True)
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the

@@ -1737,3 +1737,9 @@ def test_cantonese_邊個_after_a_choice_asks_which_not_who(catalog):
     assert understand("Nginx 同 Envoy 做網關，我哋應該揀邊個？", catalog).kind == "topical"
     assert understand("兩個指標睇邊個先準？", catalog).kind == "topical"
     assert understand("第4題係邊個答嘅？", catalog).aspect == "who_answered"
+
+
+def test_a_step_spelt_in_words_the_faq_also_uses_still_points_the_way(catalog):
+    """"紧跟" is a word of the FAQ's answers; "紧跟着的那道" only points to the next question."""
+    assert understand("那紧跟着的那道是讲什么的？", catalog, Context(["第4题是啥"])).topics == (5,)
+    assert understand("后面那道是讲滚动更新的吧？", catalog, Context(["第7题"])).topics != (8,)  # a subject of its own

@@ -1743,3 +1743,9 @@ def test_a_step_spelt_in_words_the_faq_also_uses_still_points_the_way(catalog):
     """"紧跟" is a word of the FAQ's answers; "紧跟着的那道" only points to the next question."""
     assert understand("那紧跟着的那道是讲什么的？", catalog, Context(["第4题是啥"])).topics == (5,)
     assert understand("后面那道是讲滚动更新的吧？", catalog, Context(["第7题"])).topics != (8,)  # a subject of its own
+
+
+def test_that_item_of_the_answer_expanded(catalog):
+    """"那存储选型那一条展开说说" after the planning question: its storage part, not a new question."""
+    intent = understand("那存储选型那一条展开说说", catalog, Context(["第7题"]))
+    assert intent.topics == (7,) and intent.from_context

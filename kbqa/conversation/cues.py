@@ -294,7 +294,7 @@ CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[
 
 # Asking for less, not for something else: "no need for details", "标题就行不用展开"
 BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+|any\s+)?details?|(?:no|without)\s+(?:the\s+)?details"
-                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)")
+                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)")
 
 
 def strip_cues(text: str) -> str:

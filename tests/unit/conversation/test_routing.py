@@ -1728,6 +1728,8 @@ def test_a_joke_gets_its_own_small_talk_reply_and_who_else_spoke_lists_the_other
     assert understand("来个跟运维有关的冷笑话，凌晨三点快撑不住了", catalog).aspect == "joke"
     intent = understand("同一题还有谁回答？各自重点一句话就好", catalog, Context(["第9题"]))  # brevity asked for
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
+    intent = understand("这题总共几个人回答？每人的重点各一句", catalog, Context(["第9题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
     intent = understand("高可用这题除了gavin还有谁发过言？", catalog)
     assert (intent.kind, intent.aspect, intent.subject) == ("expert", "who_answered", "高可用")
 

@@ -36,7 +36,7 @@ SMALLTALK = {
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|在线(?:不|吗|么|没|嘛)"
               r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?醒着(?:没|吗|么|不)|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
-              r"(?:are\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
+              r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
@@ -294,7 +294,8 @@ CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[
 
 # Asking for less, not for something else: "no need for details", "标题就行不用展开"
 BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+|any\s+)?details?|(?:no|without)\s+(?:the\s+)?details"
-                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)")
+                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)"
+                   r"|(?:简短|精简)(?:点|一点|一些|些)(?=\s*[:：，,])")  # "简短点：…" asks briefly (alone, a complaint)
 
 
 def strip_cues(text: str) -> str:

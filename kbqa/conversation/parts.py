@@ -30,7 +30,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
@@ -73,6 +73,9 @@ def split_parts(question: str) -> tuple[str, ...]:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
         if len(_LIST_ITEM.findall(text)) >= 2:
             pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
+            if len(pieces) > 2 and not _QUESTION_WORD.search(pieces[0].lower()):  # "we want to know (a) … and (b) …"
+                pieces = pieces[1:]
+            pieces = [_TRAILING_AND.sub("", p) for p in pieces]
         elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
             pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
@@ -104,6 +107,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     return tuple(out) if len(out) > 1 else ()
 
 
+_TRAILING_AND = re.compile(r"\s*(?:(?<![a-z])(?:and|or)|以及|和|还有)\s*$", re.I)  # "(a) … and (b) …": the "and" ends (a)
 _LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那|先问|再问)\s*)", re.I)
 
 

@@ -82,7 +82,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)
                                                      or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
         moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
-        complaint = cues.SMALLTALK_RE["sorry"].search(own)  # "答的啥玩意", "一个问题等一分钟，急死了": no request
+        complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moves and not complaint and _asks_for_overview(own, catalog) and not (
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)

@@ -1683,6 +1683,7 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
      (10,), "gavin_zhang"),
     ("入面嗰位互聯網銀行嘅軟件架構設計師點講？", ["第4題"], "expert", (4,), "liufengyi"),  # Cantonese 嘅, 點講
     ("gm 🙂 just checking you're up before the market opens", [], "smalltalk", (), ""),
+    ("you there? r u around", [], "smalltalk", (), ""),
     ("hello 各位 我是新来的网络管理员，先来露个脸～", [], "smalltalk", (), ""),  # the asker's own job names no subject
     ("查个东西绕了半天还是没结果，这体验也太差了吧😤", [], "smalltalk", (), ""),
     ("PVC想在线扩容，改了storage大小没反应", [], "topical", (), ""),  # no complaint about the bot
@@ -1751,3 +1752,18 @@ def test_that_item_of_the_answer_expanded(catalog):
     """"那存储选型那一条展开说说" after the planning question: its storage part, not a new question."""
     intent = understand("那存储选型那一条展开说说", catalog, Context(["第7题"]))
     assert intent.topics == (7,) and intent.from_context
+
+
+def test_brevity_asked_before_the_request_is_no_complaint(catalog):
+    assert understand("手机上看的，简短点：这里一共收了几道题，各是啥", catalog).kind == "overview"
+    assert understand("回答简短点", catalog).kind == "smalltalk"  # alone, it is about the last answer
+
+
+def test_items_announced_by_a_lead_or_lettered_split(catalog):
+    assert split_parts("Our team wants to know (a) how to grab a thread dump from a pod and (b) how to roll out "
+                       "core services gradually") == ("how to grab a thread dump from a pod",
+                                                       "how to roll out core services gradually")
+    assert split_parts("quick q's: pod-to-pod traffic control, and failover across clusters?") == (
+        "pod-to-pod traffic control", "failover across clusters")
+    assert split_parts("I need both: call tracing across containers, and HA across clusters") == (
+        "call tracing across containers", "HA across clusters")

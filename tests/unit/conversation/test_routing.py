@@ -1684,6 +1684,7 @@ def test_in_how_many_questions_an_expert_appeared(catalog):
     ("入面嗰位互聯網銀行嘅軟件架構設計師點講？", ["第4題"], "expert", (4,), "liufengyi"),  # Cantonese 嘅, 點講
     ("gm 🙂 just checking you're up before the market opens", [], "smalltalk", (), ""),
     ("whose answer was that, can you name them?", ["question 9 please"], "expert", (9,), ""),
+    ("which of the experts there talks about canary releases specifically?", [], "expert", (), ""),
     ("you there? r u around", [], "smalltalk", (), ""),
     ("hello 各位 我是新来的网络管理员，先来露个脸～", [], "smalltalk", (), ""),  # the asker's own job names no subject
     ("查个东西绕了半天还是没结果，这体验也太差了吧😤", [], "smalltalk", (), ""),

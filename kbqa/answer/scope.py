@@ -62,7 +62,11 @@ class ScopeModel:
         if m.get("p_weight") != P_WEIGHT:
             raise KbqaError(f"{path}: the scope model for {profile!r} was fitted with the decision's log-odds weighted "
                             f"{m.get('p_weight')}, this kbqa weighs them {P_WEIGHT}; run `kbqa calibrate --only scope`")
-        return cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
+        try:
+            return cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
+        except (KeyError, TypeError, ValueError) as e:
+            raise KbqaError(f"{path}: the scope model for {profile!r} is damaged ({type(e).__name__}); "
+                            "run `kbqa calibrate --only scope`") from None
 
 
 def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], odds: np.ndarray,

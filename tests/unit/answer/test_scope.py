@@ -65,6 +65,13 @@ def test_load(tmp_path):
     assert m.margin(np.zeros(4), np.zeros(3)) == pytest.approx(-1.5)
     with pytest.raises(KbqaError, match="kbqa calibrate"):
         ScopeModel.load(path, "hybrid:x", (384, 512))
+    path.write_text(json.dumps({"scope": {"hybrid:x": {**entry, "weights": "junk"}}}), encoding="utf-8")
+    with pytest.raises(KbqaError, match="damaged"):  # a hand-edited file: one line, no traceback
+        ScopeModel.load(path, "hybrid:x", (4, 3))
+    path.write_text(json.dumps({"scope": {"hybrid:x": {k: v for k, v in entry.items() if k != "line"}}}),
+                    encoding="utf-8")
+    with pytest.raises(KbqaError, match="damaged"):
+        ScopeModel.load(path, "hybrid:x", (4, 3))
     path.write_text(json.dumps({"scope": {"hybrid:x": {**entry, "p_weight": 2.0}}}), encoding="utf-8")
     with pytest.raises(KbqaError, match="--only scope"):  # its line was set for another weighting
         ScopeModel.load(path, "hybrid:x", (4, 3))

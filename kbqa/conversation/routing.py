@@ -209,10 +209,11 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             return Intent("question" if n in catalog.topics else "overview", lang,
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
-    if content and not refs and cues.step(text, loose=True) and not faq_words(cues.without_step(text), catalog):
+    loose = cues.step(text, loose=True)
+    if content and not refs and loose and not faq_words(cues.without_step(text), catalog):
         content = []  # its only FAQ words point the way ("紧跟着的那道", "the question right before that one")
-    step = cues.step(text, loose=not content)
-    near = 0 if refs or not content else step or cues.step(text, loose=True)
+    step = cues.step(text) if content else loose
+    near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
         last = _last_topic(context, catalog)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
@@ -311,10 +312,10 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 
 
-def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str], every: bool = True) -> bool:
-    """Does their answer to the question use every word of the subject (``every``; else one), or is there none?"""
+def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
+    """Does their answer to the question use every word of the subject, or is there none?"""
     text = catalog.said(handle, topic)
-    return not named or (all if every else any)(w in text for w in named)
+    return not named or all(w in text for w in named)
 
 
 def _on_question(context: Context, catalog: Catalog) -> bool:

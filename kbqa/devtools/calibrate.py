@@ -120,7 +120,7 @@ def reference_line(engine, mode: str, m: dict) -> dict:
     return selfcal.line_of(z0, pos, neg)
 
 
-def scope_sets(settings, files: list[Path]) -> list[Path]:
+def scope_sets(files: list[Path]) -> list[Path]:
     """The scope model's questions: every dev*.jsonl beside the dev sets (the repo's eval/ holds many samples)."""
     folders = dict.fromkeys(f.parent for f in files)
     return sorted({g for d in folders for g in d.glob("dev*.jsonl")} | set(files))
@@ -180,9 +180,10 @@ def run(args) -> int:
     except (OSError, ValueError):
         doc = {}
     doc.setdefault("models", {})
-    if args.only in (None, "decision"):
+    decision = args.only != "scope"  # --only scope keeps the stored decision
+    if decision:
         doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
-    for mode in ("lexical", "dense", "hybrid") if args.only in (None, "decision") else ():
+    for mode in ("lexical", "dense", "hybrid") if decision else ():
         X, y = features_for(engine, items, mode)
         key = engine.profile(mode)
         doc["models"][key] = fit(X, y, features_of(engine, mode))
@@ -190,8 +191,8 @@ def run(args) -> int:
         m["line"] = reference_line(engine, mode, m)
         print(f"{key}: dev ood_accuracy {m['dev_ood_accuracy']:.3f}, false_refusal_rate "
               f"{m['dev_false_refusal_rate']:.3f}, threshold {m['threshold']:.3f} (n={m['n']})", file=sys.stderr)
-    if engine.crosslingual is not None and args.only in (None, "scope"):
-        scope_files = [Path(f) for f in args.scope_dev] if args.scope_dev else scope_sets(settings, files)
+    if engine.crosslingual is not None:
+        scope_files = [Path(f) for f in args.scope_dev] if args.scope_dev else scope_sets(files)
         key = engine.profile("hybrid")
         if key not in doc["models"]:
             raise KbqaError(f"{out} has no decision for {key}: run `kbqa calibrate` without --only first")

@@ -270,7 +270,8 @@ def check_spool(settings) -> list[Check]:
 def check_calibration(settings) -> list[Check]:
     p = settings.calibration_path
     try:
-        models = json.loads(p.read_text(encoding="utf-8"))["models"]
+        doc = json.loads(p.read_text(encoding="utf-8"))
+        models = doc["models"]
     except FileNotFoundError:
         return [Check("warn", "calibrate", f"{p} missing: the answer/not-covered decision is uncalibrated",
                       "kbqa calibrate")]
@@ -280,7 +281,7 @@ def check_calibration(settings) -> list[Check]:
     if settings.calibration_carried:
         return [Check("ok", "calibrate", f"{p}: carried over to this FAQ, its line set on the FAQ's own questions "
                       "(no dev set)", "kbqa calibrate --dev DEV.jsonl to fit on real questions")]
-    scope = json.loads(p.read_text(encoding="utf-8")).get("scope") or {}
+    scope = doc.get("scope") or {}
     fitted = ", ".join(f"{m.get('n')} questions from {m.get('files')} files" for m in scope.values()) or "none"
     return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles; scope model: {fitted}")]
 

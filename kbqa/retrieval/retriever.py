@@ -236,7 +236,7 @@ class Retriever:
             features["unknown_latin"] = float(len(terms))
             # of those, the ones that are no typo of a Latin word the FAQ uses ("flanel"): read by decide.clear_miss
             features["strange_latin"] = float(sum(1 for w in terms if not self._latin.near(w)))
-            if self.scope is not None and qvec is not None:  # read by decide.Decider.covered
+            if self.scope is not None and qvec is not None:  # read by decide.outside_scope
                 features["scope"] = self.scope.margin(qvec, cvec)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 

@@ -74,7 +74,7 @@ def test_a_calibration_entry_fitted_on_other_features_is_refused(tmp_path):
 
 
 def test_the_scope_model_learns_from_every_dev_sample_never_the_test_split():
-    files = calibrate.scope_sets(None, [REPO_ROOT / "eval" / "dev.jsonl"])
+    files = calibrate.scope_sets([REPO_ROOT / "eval" / "dev.jsonl"])
     names = {f.name for f in files}
     assert {"dev.jsonl", "dev_oldtest.jsonl", "dev_conv2.jsonl", "dev_near18.jsonl"} <= names
     assert "test.jsonl" not in names and all(n.startswith("dev") for n in names)

@@ -24,7 +24,7 @@ SMALLTALK = {
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy|technical|complicated|jargony|dense)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
-    "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚)(?:太|好|很)?多了?|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
@@ -60,7 +60,7 @@ OVERVIEW = re.compile(
     r"|问题(?:列表|清单|目录)|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
-    r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:does|do)\s+(?:this|it)\s+(?:thing\s+|bot\s+)?(?:actually\s+)?know|what\s+(?:questions|topics|kinds?\s+of)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
+    r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:does|do)\s+(?:this|it)\s+(?:thing\s+|bot\s+)?(?:actually\s+)?know|what\s+(?:questions|topics|kinds?\s+of|sorts?\s+of|types?\s+of)|what\s+(?:subjects|areas|things|stuff)\s+(?:\w+\s+){0,5}?(?:answer|cover|handle|help|know)|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|s|\s+is)\s+(?:this\s+about|in\s+here)|what(?:'s|s|\s+is)\s+(?:this|the)\s+(?:doc|faq|kb|bot|thing|document)\s+(?:even\s+|all\s+|really\s+|actually\s+)?about(?![a-z])"
     r"|what(?:'s|\s+is)\s+in\s+(?:your|the|this)\s+(?:knowledge\s+base|kb|faq|database|docs?|library)"
     r"|what\s+are\s+the\b|^\W*help\W*$|\bhelp\s+(?:me|pls|please)\b|how\s+can\s+(?:you|u)\s+help|which\s+(?:questions|topics)|(?<![a-z])cover(?:s|ed)?\s+here\b|(?<![a-z])(?:you|u|this|it|faq|kb|doc|thing|base|bot)\s+(?:\w+\s+)?cover(?:s|ed)?(?![a-z])|(?<![a-z])(?:topics|questions|what(?:'s|s|\s+is|\s+gets)?)\s+(?:are\s+|is\s+)?covered(?![a-z])|(?<![a-z])cover(?=\s*(?:了|哪|什么|啥))|\boverview\b|tl;?dr|\bqs\b|enumerate|suggestions?"
@@ -103,6 +103,10 @@ LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一�
 # capital of France?" or "高考有哪些科目" (a list of something else) stay off-topic questions.
 TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手|bot|问答|知识库|库)|这套|这份|知识库|机器人|助手|问答库|题库里"
                         r"|(?<![a-z])(?:you|your|u|here|bot|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
+
+# Asking for something in so many words, without a question word ("show me the full thing", "发我看看"): not small talk
+REQUEST = re.compile(r"(?<![a-z])(?:show|give|tell|send|paste|post|read)\s+(?:me|us|it|that|them|the)(?![a-z])|(?<![a-z])(?:pull|bring|dig)\s+(?:it\s+|that\s+)?up(?![a-z])"
+                     r"|(?<![a-z])(?:open\s+(?:it|that|this|the|up)|expand|explain|elaborate|summari[sz]e)(?![a-z])|发(?:我|一下|来)|贴(?:一下|出来)|调出来|展开")
 
 # Words that ask something (a clause holding one is a question, not chatter)
 ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
@@ -236,7 +240,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
 FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
-what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on
+what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every
 short brief quick quickly real really exactly actually maybe lot lots much very helped helps kindly ur ya yr 乜嘢 乜 咩 啲 嘢

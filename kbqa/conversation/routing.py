@@ -79,14 +79,15 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text)
+    scene = _sets_scene(own, catalog)  # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
+    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
                                                      or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
         moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moves and not complaint and _asks_for_overview(own, catalog) and not (
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
-        talk = None if moves else cues.smalltalk_kind(text)
+        talk = None if moves or cues.REQUEST.search(cues.strip_cues(text)) else cues.smalltalk_kind(text)
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
@@ -179,6 +180,16 @@ def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
 
     parts = tuple(p for p in split_parts(question) if not chatter(p))
     return parts if len(parts) > 1 else ()
+
+
+def _sets_scene(own: str, catalog: Catalog) -> bool:
+    """Are the FAQ's words of a message only in clauses that ask nothing and name no question, beside one that asks
+    this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
+    clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
+    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
+    return bool(scene) and not any(cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
+                                   or re.search(r"题|question", x) for x in scene) and any(
+        cues.OVERVIEW.search(x) and cues.THIS.search(x) for x in clauses if x not in scene)
 
 
 def _asks_for_overview(own: str, catalog: Catalog) -> bool:

@@ -1769,3 +1769,22 @@ def test_items_announced_by_a_lead_or_lettered_split(catalog):
         "pod-to-pod traffic control", "failover across clusters")
     assert split_parts("I need both: call tracing across containers, and HA across clusters") == (
         "call tracing across containers", "HA across clusters")
+
+
+def test_a_clause_setting_the_scene_before_asking_this_bot_for_its_list(catalog):
+    """The FAQ's words in a clause that asks nothing only set the scene; a clause naming a question does not."""
+    assert understand("刚接了容器网络调研的活，你这边能回答哪些方面的问题", catalog).kind == "overview"
+    assert understand("滚动更新那题，都有哪些专家回答过", catalog).kind == "expert"
+    assert understand("网络选型有哪些方案", catalog).kind == "topical"
+
+
+def test_what_subjects_it_answers_is_an_overview(catalog):
+    assert understand("a colleague sent me here. what areas does it cover? bullets please", catalog).kind == "overview"
+    assert understand("what sorts of things can I ask", catalog).kind == "overview"
+
+
+def test_a_request_after_an_acknowledgement_is_not_small_talk(catalog):
+    assert understand("nice, now show me the one after it", catalog, Context(["question 3"])).kind != "smalltalk"
+    assert understand("ok, pull that up again", catalog, Context(["question 3"])).kind != "smalltalk"
+    assert understand("gm bot, ops team checking in before the open", catalog).kind == "smalltalk"
+    assert understand("回得真快，比工单系统及时多了", catalog).kind == "smalltalk"

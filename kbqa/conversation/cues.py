@@ -108,6 +108,10 @@ TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手
 REQUEST = re.compile(r"(?<![a-z])(?:show|give|tell|send|paste|post|read)\s+(?:me|us|it|that|them|the)(?![a-z])|(?<![a-z])(?:pull|bring|dig)\s+(?:it\s+|that\s+)?up(?![a-z])"
                      r"|(?<![a-z])(?:open\s+(?:it|that|this|the|up)|expand|explain|elaborate|summari[sz]e)(?![a-z])|发(?:我|一下|来)|贴(?:一下|出来)|调出来|展开")
 
+# Asking for the last answer again, shorter ("太长不看 一句话概括下", "tl;dr in 3 bullets?"): after a turn, that turn again
+SHORTER = re.compile(r"太长|一句话(?:概括|总结|讲|说)|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
+                     r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])")
+
 # Words that ask something (a clause holding one is a question, not chatter)
 ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
@@ -134,7 +138,7 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
-                  r"|^(?:the\s+)?one\s+after\W*$")
+                  r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
@@ -202,7 +206,7 @@ OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大�
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?位[^，,。？?\s]{1,6}?(?:(?:怎么|咋|如何|点)(?:说|回|讲|答|看|睇)|的?(?:看法|观点|说法|意见))"
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:回答|答题|作答)的(?:人|专家)"
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
-                          r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])"
+                          r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")
 PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人|同一个人|同一位(?:专家)?|同一人|(?:这|那)(?:哥们儿?|老哥|兄弟|大哥|老兄|位老师)"
@@ -214,7 +218,7 @@ WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到
                        r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
                        r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
-                       r"(?P<c>[^?.,]{1,60})")
+                       r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:was|is)\s+(?:it|that|this)(?:\s+one)?\W*$")
 # "存储那部分再细讲讲", "Canal 那段再解释一下": a part of the answer before, told again at more length
 PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能|能否|能|可以|可否|麻烦)?(?:细讲|细说|详细(?:讲|说)|展开|多讲|多说|讲细|解释|(?:讲|说|贴)一(?:遍|次|下))"
                          r"|(?<![a-z])(?:say|said|says|mention|mentioned|tell|told|explain|explained)\s+(?:about|in|on)\s+(?:the|that)\s+"

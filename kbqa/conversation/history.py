@@ -16,9 +16,13 @@ _FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|�
 _LEANS_ON = re.compile(r"^(?:照|按|按照|顺着)(?:这个|这|你这个|刚才那个|上面那个)(?:思路|说法|逻辑)")
 
 
+# "他建议咋搞", "what did they suggest": a person of the conversation (not 其他, "other")
+_SOMEONE_BEFORE = re.compile(r"(?<![其吉利])(?:他|她|佢)(?:们|哋)?|(?<![a-z])(?:he|she|his|her|they|their)(?![a-z])")
+
+
 def leans_on(q: str) -> bool:
     q = normalise(q, phrases=False).strip()
-    return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q))
+    return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q) or _SOMEONE_BEFORE.search(q))
 
 
 def is_followup(q: str, features: dict) -> bool:

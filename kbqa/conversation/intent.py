@@ -25,7 +25,7 @@ BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎�
 EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
-person engineer manager architect lead director designer company from answerer answerers differ differs difference differences compare compared contrast 名单 列表 add added adds anything something different else
+person engineer manager architect lead director designer company from answerer answerers reply replies replied response next first then bit part summarize summarise thread differ differs difference differences compare compared contrast 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle companies org orgs organisation organisations organization organizations employer employers title titles
@@ -158,3 +158,31 @@ def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...],
     said = catalog.specific_words(m.group("s")) if m else []
     found = [n for n in among if said and is_title("", catalog.topics[n], said)]
     return ((found[0],), set(said)) if len(found) == 1 else ((), set())
+
+
+def sets_scene(own: str, catalog: Catalog) -> bool:
+    """Are the FAQ's words of a message only in clauses that ask nothing and name no question, beside one that asks
+    this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
+    clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
+    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
+    return bool(scene) and not any(cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
+                                   or re.search(r"题|question", x) for x in scene) and any(
+        cues.OVERVIEW.search(x) and cues.THIS.search(x) for x in clauses if x not in scene)
+
+
+def asks_for_overview(own: str, catalog: Catalog) -> bool:
+    """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
+    points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
+    own ("Our users need to pull logs … What are the options?"), nor names a Latin term where it asks ("VLOOKUP 函数，
+    有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么")."""
+    clauses = [x for x in cues.CLAUSES.split(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))) if x.strip()] or [own]
+    wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
+        1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
+             for x in clauses]
+    if not any(wants):
+        return False
+    if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
+           for x, w in zip(clauses, wants) if not w):
+        return False
+    asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]
+    return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)

@@ -23,8 +23,9 @@ from dataclasses import replace
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, asked_words, clause_at, faq_words, is_title, language, longest_words,
-                                      named_question, names_term, strangers, subject_of, subject_words)
+                                      META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
+                                      language, longest_words, named_question, names_term, sets_scene, strangers, subject_of,
+                                      subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
@@ -79,15 +80,17 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    scene = _sets_scene(own, catalog)  # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
+    scene = sets_scene(own, catalog)  # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
                                                      or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
-        moves = turns and cues.step(text, loose=True)  # "ok, next one", "那它后面那道题讲啥" move on
+        moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text))  # "ok, next one", "那它后面那道题讲啥"
+        # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
-        if not moves and not complaint and _asks_for_overview(own, catalog) and not (
+        if not moves and not complaint and not cues.WHO_SAID.search(text) and asks_for_overview(own, catalog) and not (
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
-        talk = None if moves or cues.REQUEST.search(cues.strip_cues(text)) else cues.smalltalk_kind(text)
+        asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
+        talk = None if moves or asks_on else cues.smalltalk_kind(text)
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
@@ -99,7 +102,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if intent is not None:
             return intent
 
-    if turns and not experts:
+    whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it" asks who said X, nothing else
+    if turns and not experts and not (whose and whose.group("e")):
         intent = _follow_up(text, content, refs, catalog, context, lang)
         if intent is not None:
             return intent
@@ -182,34 +186,6 @@ def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     return parts if len(parts) > 1 else ()
 
 
-def _sets_scene(own: str, catalog: Catalog) -> bool:
-    """Are the FAQ's words of a message only in clauses that ask nothing and name no question, beside one that asks
-    this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
-    clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
-    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
-    return bool(scene) and not any(cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
-                                   or re.search(r"题|question", x) for x in scene) and any(
-        cues.OVERVIEW.search(x) and cues.THIS.search(x) for x in clauses if x not in scene)
-
-
-def _asks_for_overview(own: str, catalog: Catalog) -> bool:
-    """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
-    points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
-    own ("Our users need to pull logs … What are the options?"), nor names a Latin term where it asks ("VLOOKUP 函数，
-    有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么")."""
-    clauses = [x for x in cues.CLAUSES.split(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))) if x.strip()] or [own]
-    wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
-        1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
-             for x in clauses]
-    if not any(wants):
-        return False
-    if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
-           for x, w in zip(clauses, wants) if not w):
-        return False
-    asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]
-    return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)
-
-
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
     answered it, go on / more detail."""
@@ -244,8 +220,9 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
-    go_on = cues.CONTINUE.search(text) or cues.INSIDE.search(text)  # "里面说的用 ingress 替代 calico": in that question
-    rest = text[:go_on.start()] + " " + text[go_on.end():] if go_on else ""
+    go_on = cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
+    # calico": in that question
+    rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():]) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
         prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))  # or an expert
         return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
@@ -347,7 +324,7 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
     if not m:
         return None
     what = next(g for g in m.groups() if g)
-    terms = faq_words(what, catalog, EXPERT_FILLER)
+    terms = faq_words(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", what), catalog, EXPERT_FILLER)  # "the api-gateway suggestion"
     if not terms:
         return None
     found = catalog.who_said(terms, _last_topic(context, catalog) if context.turns else None)

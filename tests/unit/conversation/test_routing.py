@@ -1788,3 +1788,26 @@ def test_a_request_after_an_acknowledgement_is_not_small_talk(catalog):
     assert understand("ok, pull that up again", catalog, Context(["question 3"])).kind != "smalltalk"
     assert understand("gm bot, ops team checking in before the open", catalog).kind == "smalltalk"
     assert understand("回得真快，比工单系统及时多了", catalog).kind == "smalltalk"
+
+
+def test_asking_for_the_last_answer_shorter_asks_for_that_turn_again(catalog):
+    assert understand("too long, gist in two lines?", catalog, Context(["show me question 6"])).topics == (6,)
+    intent = understand("太长了，挑重点", catalog, Context(["zhuqibs 在东西向那题说了啥"]))
+    assert (intent.kind, intent.expert) == ("expert", "zhuqibs")
+
+
+def test_counting_on_in_english_and_an_ordinal_on_the_list(catalog):
+    assert understand("what's fourth on the list?", catalog).topics == (4,)
+    assert understand("alright, one more after that", catalog, Context(["question 2", "the one after"])).topics == (4,)
+
+
+def test_the_rest_of_the_answerers_and_whose_a_suggestion_was(catalog):
+    intent = understand("ok, go over whoever's left", catalog, Context(["第5题", "zhuqibs 怎么说"]))
+    assert (intent.kind, intent.expert) == ("expert", "nameless")
+    intent = understand("the api-gateway idea in there, whose was it?", catalog, Context(["question 5"]))
+    assert (intent.kind, intent.expert) == ("expert", "zhuqibs")
+
+
+def test_an_expert_named_with_reply_next_stays_on_the_question(catalog):
+    intent = understand("now the 某银行 reply", catalog, Context(["question 3"]))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (3,))

@@ -71,7 +71,8 @@ def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> li
     uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
-    return [w for w in words(rest) if w in catalog.vocab and w not in skip and not w.isdigit()]
+    pieces = [x for w in words(rest) for x in ([w] if w in catalog.vocab else w.split("-"))]  # "api-gateway"
+    return [w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit()]
 
 
 def asked_words(text: str, catalog: Catalog) -> set[str]:

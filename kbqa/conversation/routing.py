@@ -324,7 +324,7 @@ def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, 
     if not m:
         return None
     what = next(g for g in m.groups() if g)
-    terms = faq_words(re.sub(r"(?<=[a-z])-(?=[a-z])", " ", what), catalog, EXPERT_FILLER)  # "the api-gateway suggestion"
+    terms = faq_words(what, catalog, EXPERT_FILLER)
     if not terms:
         return None
     found = catalog.who_said(terms, _last_topic(context, catalog) if context.turns else None)

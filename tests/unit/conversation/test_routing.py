@@ -10,13 +10,15 @@ from kbqa.conversation.parts import split_parts
 from kbqa.conversation.numbers import cn_number, ref_numbers
 from kbqa.conversation.routing import Context, understand
 from kbqa.corpus.loader import load_faq
+from kbqa.retrieval.glossary import Glossary
 from kbqa.settings import REPO_ROOT
 from kbqa.text.normalise import normalise
 
 
 @pytest.fixture(scope="module")
 def catalog() -> Catalog:
-    return Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"))
+    """The FAQ's catalog as the engine serves it: with the knowledge base's glossary (kbqa.kb.state)."""
+    return Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv").spellings)
 
 
 @pytest.mark.parametrize("text, n", [("七", 7), ("十", 10), ("十二", 12), ("二十三", 23), ("一百", 100), ("12", 12)])
@@ -1811,3 +1813,18 @@ def test_the_rest_of_the_answerers_and_whose_a_suggestion_was(catalog):
 def test_an_expert_named_with_reply_next_stays_on_the_question(catalog):
     intent = understand("now the 某银行 reply", catalog, Context(["question 3"]))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (3,))
+
+
+def test_hyphenated_english_words_are_the_faqs_words(catalog):
+    from kbqa.conversation.intent import faq_words
+
+    assert faq_words("an api-gateway per pod", catalog) == ["api", "gateway", "pod"]
+
+
+def test_two_questions_named_by_subject_each_in_a_sentence(catalog):
+    assert split_parts("排查那题跟滚动更新那题，各来一句话总结") == ("排查那题", "滚动更新那题")
+
+
+def test_every_title_and_made_up_answers(catalog):
+    assert understand("for my notes: paste each question title here, one per line", catalog).kind == "overview"
+    assert understand("你这些回答是胡编的吗", catalog).kind == "smalltalk"

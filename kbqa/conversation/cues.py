@@ -147,10 +147,10 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1)(?:翻|挪|移)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
+NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:question|q|one)\s+after\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻)?(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q)(?![a-z])|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
 
 def step(text: str, loose: bool = False) -> int:

@@ -289,10 +289,11 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
 def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:
     """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the
     question, each with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer)."""
-    last, prev = _last_topic(context, catalog), besides or _last_expert(context, catalog)
+    last = _last_topic(context, catalog)
+    prev = besides or _last_expert(context, catalog) or next(iter(catalog.expert_saying(text)), "")  # "不是推 Kong 的那位"
     answered = [u.expert for u in catalog.answers.get(last, [])]
-    others = [h for h in answered if h != prev]
-    if not prev or prev not in answered or not others:
+    others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
+    if prev and prev not in answered or not others:
         return None
     rest = catalog.strip_names(cues.OTHER_EXPERT.sub(" ", text))
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)

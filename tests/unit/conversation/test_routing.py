@@ -1828,3 +1828,15 @@ def test_two_questions_named_by_subject_each_in_a_sentence(catalog):
 def test_every_title_and_made_up_answers(catalog):
     assert understand("for my notes: paste each question title here, one per line", catalog).kind == "overview"
     assert understand("你这些回答是胡编的吗", catalog).kind == "smalltalk"
+
+
+def test_the_other_answerer_when_no_one_was_named_before(catalog):
+    intent = understand("那另一位答主怎么看", catalog, Context(["第5题"]))
+    assert intent.kind == "expert" and {intent.expert, *intent.also} == {"zhuqibs", "nameless"}
+    intent = understand("除了推 Kong 的那位，另一位怎么说", catalog, Context(["第5题"]))
+    assert (intent.kind, intent.expert, intent.also) == ("expert", "nameless", ())
+
+
+def test_counting_on_to_the_next_question(catalog):
+    assert understand("好，往后数一题", catalog, Context(["第3题"])).topics == (4,)
+    assert understand("往前数一个呢", catalog, Context(["第3题"])).topics == (2,)

@@ -162,13 +162,14 @@ def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...],
 
 
 def sets_scene(own: str, catalog: Catalog) -> bool:
-    """Are the FAQ's words of a message only in clauses that ask nothing and name no question, beside one that asks
+    """Are the FAQ's words of a message only in clauses that ask nothing and name no question, or ask whether they may
+    be asked about ("k8s网络、存储啥的都能问不"), beside one that asks
     this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
-    return bool(scene) and not any(cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
-                                   or re.search(r"题|question", x) for x in scene) and any(
-        cues.OVERVIEW.search(x) and cues.THIS.search(x) for x in clauses if x not in scene)
+    return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
+                                    or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
+        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", x)) for x in clauses if x not in scene)
 
 
 def asks_for_overview(own: str, catalog: Catalog) -> bool:

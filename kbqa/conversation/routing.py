@@ -90,7 +90,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
-        talk = None if moves or asks_on else cues.smalltalk_kind(text)
+        talk = None if moves or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
@@ -197,6 +197,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                           topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                           followup=True)
     loose = cues.step(text, loose=True)
+    if loose and content:  # "东西向这题我大概懂了，顺手把编号+1那道也调出来": the clause done with names no subject
+        content = faq_words(" ".join(x for x in cues.CLAUSES.split(text) if not cues.DONE.search(x)), catalog)
     if content and not refs and loose and not faq_words(cues.without_step(text), catalog):
         content = []  # its only FAQ words point the way ("紧跟着的那道", "the question right before that one")
     step = cues.step(text) if content else loose
@@ -270,12 +272,14 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
         topics, said = named_question(rest, catalog, catalog.experts[handle].topics)
         named = [w for w in named if w not in said]
+    here = bool(context.turns and re.search(r"这[道个]?题里|(?<![a-z])in\s+(?:there|this\s+one)(?![a-z])", text))  # "在这题里提的…":
+    # the question the conversation is on, whatever
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
-        if last in mine and (_says_any(catalog, handle, last, named) or pointing and all(  # of theirs
+        if last in mine and (here or _says_any(catalog, handle, last, named) or pointing and all(  # of theirs
                 hits[last] > k or not k for n, k in hits.items() if n != last)):
             topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"

@@ -1840,3 +1840,36 @@ def test_the_other_answerer_when_no_one_was_named_before(catalog):
 def test_counting_on_to_the_next_question(catalog):
     assert understand("好，往后数一题", catalog, Context(["第3题"])).topics == (4,)
     assert understand("往前数一个呢", catalog, Context(["第3题"])).topics == (2,)
+
+
+def test_asking_whether_subjects_may_be_asked_beside_what_it_knows_is_an_overview(catalog):
+    assert understand("你都会些啥？容器网络、日志这些能问吗", catalog).kind == "overview"
+    assert understand("容器网络能问吗", catalog).kind == "topical"  # one clause: the subject itself
+
+
+def test_more_first_messages_in_other_words(catalog):
+    assert understand("which areas are in scope for this bot?", catalog).kind == "overview"
+    assert understand("你能答的范围是啥？简单说说就行", catalog).kind == "overview"
+    assert understand("先不问了，老板找我", catalog).aspect == "bye"
+    assert understand("meeting, back in 20", catalog).aspect == "bye"
+
+
+def test_who_answered_by_name_list_and_who_said_this(catalog):
+    intent = understand("排查那题，回答的人的名字列一下", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+    intent = understand("这个是哪位专家讲的？", catalog, Context(["第6题"]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (6,))
+
+
+def test_the_next_by_plus_one_after_a_clause_done_with(catalog):
+    assert understand("网络这题基本懂了，把编号+1的那道发我", catalog, Context(["第4题"])).topics == (5,)
+    assert understand("makes sense. and the one listed right after it?", catalog, Context(["question 2"])).topics == (3,)
+
+
+def test_an_expert_in_this_question_stays_on_it(catalog):
+    intent = understand("另外那位股份制银行的架构师，在这题里讲的平台方案是啥", catalog, Context(["第9题"]))
+    assert (intent.expert, intent.topics) == ("gavin_zhang", (9,))
+
+
+def test_an_expert_who_works_for_a_kind_of_organisation(catalog):
+    assert understand("someone here works for an internet bank - who?", catalog).expert == "liufengyi"

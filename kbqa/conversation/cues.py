@@ -29,7 +29,7 @@ SMALLTALK = {
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
                r"|got\s+what\s+(?:i|we)\s+(?:came\s+for|needed|wanted)|pretty\s+much\s+what\s+(?:i|we)\s+(?:was|were)\s+after"),
-    "bye": (r"(?:今天)?先到这|先不问了|(?:领导|老板|经理)(?:叫|喊|找)我|^\W*下班(?:了|啦|喽)?(?:下班)?|明儿(?:见|聊|再聊)|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
+    "bye": (r"(?:今天)?先到这|先不问了|(?:领导|老板|经理)(?:叫|喊|找|艾特|@)(?:了)?我|我?先去(?:处理|忙|开会)|^\W*下班(?:了|啦|喽)?(?:下班)?|明儿(?:见|聊|再聊)|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
             r"bye|goodbye|brb|afk|(?:lunch|meeting|call)\W+(?:back|bbl)|back\s+in\s+\d+|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "joke": (r"(?:讲|说|来|讲讲|说说)(?:个|一个|段|一段|几个)[^，,。？?]{0,8}?(?:笑话|段子)|笑话(?:来|讲|说)(?:一个|个|一下)",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+any\s+(?:good\s+)?(?:\w+\s+)?jokes"),
@@ -38,7 +38,7 @@ SMALLTALK = {
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
-              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?"),
+              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
             r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright"),
 }
@@ -94,8 +94,8 @@ WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下)|原题|全文|原文|�
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道)的?(?:题目|问题|题)"
-                   r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
+LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
+                   r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])"
                    r"|" + LIST_WORDS)
 
@@ -114,7 +114,7 @@ SHORTER = re.compile(r"太长|一句话(?:概括|总结|讲|说)|简短(?:点|�
                      r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
-CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
+CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
 
 # Words that ask something (a clause holding one is a question, not chatter)
 ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
@@ -145,7 +145,7 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
-                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
+                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
@@ -232,11 +232,11 @@ PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能
 OTHERS = re.compile(r"别的|别处|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
 THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|专家|几位|各位|位)"
                         r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
-BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
+BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
 
 # Which question is about a subject ("第几个问题讲网络的"); every question ("从第一题到最后一题"); a question
 # number that is done with ("第2题看完了，给我第3题")
-DONE = re.compile(r"看完|读完|看过了|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
+DONE = re.compile(r"看完|读完|看过了|消化(?:完毕|完了|了)|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"

@@ -169,7 +169,8 @@ def sets_scene(own: str, catalog: Catalog) -> bool:
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
-        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", x)) for x in clauses if x not in scene)
+        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", x)) or cues.LISTS.search(x)
+        for x in clauses if x not in scene)
 
 
 def asks_for_overview(own: str, catalog: Catalog) -> bool:

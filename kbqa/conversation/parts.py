@@ -18,19 +18,19 @@ _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
-                      r"|(?:另外|另)?一个是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)])")  # "… Q1: … Q2: …"
+                      r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)])")  # "… Q1: … Q2: …"
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
 _SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
 _COMMA = re.compile(r"[，,](?![^()（）]*[)）])\s*(?:and\s+|而|又)?")  # not inside brackets: "(OpenShift, Rancher)"
 # "how do we X and how should we Y": an English "and" that starts a second question
-_AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z]))",
+_AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|does|did|is|are|was|were|has|have|would|will|when|where|who)(?![a-z]))",
                        re.I)
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"

@@ -48,6 +48,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
+    elif len(refs) == 1 and turns and cues.DONE.search(clause_at(text, refs[0][1][0])) and cues.step(text):
+        refs = []  # "第五题消化完毕✅ 来，下一道": the one after it
     inside = cues.INSIDE.search(text) if turns else None
     if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
         refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
@@ -60,7 +62,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
     content = faq_words(own, catalog)
 
-    which = None if experts else cues.WHICH_QUESTION.search(text)
+    scene = sets_scene(own, catalog)  # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
+    which = None if experts or scene else cues.WHICH_QUESTION.search(text)
     if which:  # 第几个问题讲网络的 / which question is about storage: the subject is in the clause that asks
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
@@ -80,7 +83,6 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    scene = sets_scene(own, catalog)  # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
                                                      or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
         moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text))  # "ok, next one", "那它后面那道题讲啥"

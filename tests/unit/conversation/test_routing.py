@@ -1873,3 +1873,27 @@ def test_an_expert_in_this_question_stays_on_it(catalog):
 
 def test_an_expert_who_works_for_a_kind_of_organisation(catalog):
     assert understand("someone here works for an internet bank - who?", catalog).expert == "liufengyi"
+
+
+def test_stepping_back_in_english_and_on_after_a_question_done_with(catalog):
+    assert understand("alright, go back one question", catalog, Context(["question 6"])).topics == (5,)
+    assert understand("第3题消化了，来下一道", catalog, Context(["第3题"])).topics == (4,)
+
+
+def test_busy_and_testing_are_small_talk(catalog):
+    assert understand("老板艾特我了，我先去处理下", catalog).aspect == "bye"
+    assert understand("mic check, can you hear me?", catalog).aspect == "greet"
+
+
+def test_the_list_in_order_or_after_asking_whether_subjects_are_covered(catalog):
+    assert understand("把十个题目的标题依次贴上来", catalog).kind == "overview"
+    assert understand("里面有讲到存储那些吗？干脆全部题目列给我", catalog).kind == "overview"
+
+
+def test_who_else_answered_besides_two_named_ones(catalog):
+    intent = understand("Garyy、zhuqibs 之外，第四题还有谁回答了", catalog)
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (4,))
+
+
+def test_a_quick_pair_announces_two_parts():
+    assert len(split_parts("Quick pair: flannel or calico, and is pod traffic on one host open by default?")) == 2

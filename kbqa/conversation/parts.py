@@ -50,6 +50,12 @@ _WRAP_UP = re.compile(r"[。.！!？?]\s*(?:那)?(?:这|那)?(?:两|三|几)(?:�
 _QUOTED_PAIR = re.compile(r"[“\"「『](?P<a>[^”\"」』]{2,40})[”\"」』]\s*(?:和|与|跟|及|以及|还有|and|&)\s*[“\"「『](?P<b>[^”\"」』]{2,40})[”\"」』]")
 
 
+def announced(question: str) -> bool:
+    """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …")?"""
+    text = normalise(question, lower=False).strip()
+    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_AFTER.search(text) or len(_LIST_ITEM.findall(text)) >= 2)
+
+
 def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，

@@ -27,7 +27,7 @@ from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILL
                                       language, longest_words, named_question, names_term, sets_scene, strangers, subject_of,
                                       subject_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
-from kbqa.conversation.parts import split_parts
+from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
@@ -134,6 +134,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                       (last,) if last in mine else mine[:len(mine) == 1]),  # that besides the bank's tech manager?"
                       aspect="who_answered", subject=subject_of(rest, named, lang), followup=followup)
 
+    if experts and not refs and announced(question) and (parts := _question_parts(question, catalog)) and not all(
+            catalog.find_experts(normalise(p)) or catalog.find_experts_loosely(normalise(p)) for p in parts):
+        return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
         if len(experts) > 1 and intent.aspect in ("views", "subject", "profile"):  # each of them, in turn

@@ -1897,3 +1897,9 @@ def test_who_else_answered_besides_two_named_ones(catalog):
 
 def test_a_quick_pair_announces_two_parts():
     assert len(split_parts("Quick pair: flannel or calico, and is pod traffic on one host open by default?")) == 2
+
+
+def test_two_announced_questions_one_naming_an_expert_stay_two_questions(catalog):
+    intent = understand("两个问题：1）容器里的网络怎么选 2）蚂蚁那位对发布是怎么建议的", catalog)
+    assert intent.kind == "topical" and len(intent.parts) == 2
+    assert understand("rangeryu 是谁？他答了哪题", catalog).kind == "expert"  # not announced: one person asked about

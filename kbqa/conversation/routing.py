@@ -281,6 +281,11 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     # the question the conversation is on, whatever
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
+    if not topics and lang == "en" and followup and named and context.turns and context.topic_of is not None:
+        last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "does he name tools for that part?":
+        if last in mine:  # English words are not the FAQ's, so retrieval says which of theirs it is about, else that one
+            found = context.topic_of(subject_of(rest, named, lang))
+            topics = (found,) if found in mine else (last,)
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another

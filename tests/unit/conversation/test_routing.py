@@ -1903,3 +1903,11 @@ def test_two_announced_questions_one_naming_an_expert_stay_two_questions(catalog
     intent = understand("两个问题：1）容器里的网络怎么选 2）蚂蚁那位对发布是怎么建议的", catalog)
     assert intent.kind == "topical" and len(intent.parts) == 2
     assert understand("rangeryu 是谁？他答了哪题", catalog).kind == "expert"  # not announced: one person asked about
+
+
+def test_an_english_follow_up_about_an_expert_stays_on_the_question_retrieval_does_not_move_it_from(catalog):
+    context = Context(["Q10 please", "and gavin_zhang?"], lambda subject: None)  # retrieval finds no question for it
+    intent = understand("does he name any tools for that part?", catalog, context)
+    assert (intent.expert, intent.topics) == ("gavin_zhang", (10,))
+    context = Context(["Q10 please", "and gavin_zhang?"], lambda subject: 9)  # retrieval finds one of his others
+    assert understand("and his view on canary releases?", catalog, context).topics == (9,)

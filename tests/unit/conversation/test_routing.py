@@ -1911,3 +1911,18 @@ def test_an_english_follow_up_about_an_expert_stays_on_the_question_retrieval_do
     assert (intent.expert, intent.topics) == ("gavin_zhang", (10,))
     context = Context(["Q10 please", "and gavin_zhang?"], lambda subject: 9)  # retrieval finds one of his others
     assert understand("and his view on canary releases?", catalog, context).topics == (9,)
+
+
+def test_more_ways_to_name_a_question_and_who_answered_it(catalog):
+    assert understand("5号那道讲的啥？两句话版本就行", catalog).topics == (5,)
+    intent = understand("回答网络那题的都有谁", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+    intent = understand("rangeryu 之外，滚动更新那题还有哪几位答过", catalog)
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
+    assert understand("who contributed answers on east-west traffic?", catalog).aspect == "who_answered"
+
+
+def test_english_the_one_just_before_and_a_numbered_index(catalog):
+    assert understand("no, the one that comes just before it", catalog, Context(["question 6"])).topics == (5,)
+    assert understand("a numbered index of the FAQ please", catalog).kind == "overview"
+    assert understand("Hi, platform team here. Which questions do you have?", catalog).kind == "overview"

@@ -165,6 +165,8 @@ def sets_scene(own: str, catalog: Catalog) -> bool:
     """Are the FAQ's words of a message only in clauses that ask nothing and name no question, or ask whether they may
     be asked about ("k8s网络、存储啥的都能问不"), beside one that asks
     this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
+    if not (cues.OVERVIEW.search(own) or cues.LISTS.search(own)):  # no clause can ask for the list (cheap: most messages)
+        return False
     clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)

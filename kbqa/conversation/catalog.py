@@ -315,6 +315,10 @@ class Catalog:
         fits = [h for h in dict.fromkeys(among()) if all(p in self.experts[h].org_title for p in pieces)]
         return fits[0] if len(fits) == 1 else ""
 
+    def named_experts(self, text: str) -> list[str]:
+        """The handles of the experts a text names (``find_experts``), else of those it names loosely."""
+        return [h for h, _ in self.find_experts(text)] or self.find_experts_loosely(text)
+
     def find_experts_loosely(self, text: str) -> list[str]:
         """Experts named loosely (see ``_fuzzy_names``), or with one typo in a Latin handle ("Garry", "zhuqbs")."""
         text = normalise(text)

@@ -35,7 +35,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     text, turns = cues.plain(normalise(question, phrases=False)), context.turns
     own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
-    experts = [h for h, _ in catalog.find_experts(own)] or catalog.find_experts_loosely(own)
+    experts = catalog.named_experts(own)
     if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
@@ -84,12 +84,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
+    whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
                                                      or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
         moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text))  # "ok, next one", "那它后面那道题讲啥"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
-        if not moves and not complaint and not cues.WHO_SAID.search(text) and asks_for_overview(own, catalog) and not (
+        if not moves and not complaint and not whose and asks_for_overview(own, catalog) and not (
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
@@ -105,8 +106,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if intent is not None:
             return intent
 
-    whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it" asks who said X, nothing else
-    if turns and not experts and not (whose and whose.group("e")):
+    if turns and not experts and not (whose and whose.group("e")):  # "…, whose was it" asks who said X, nothing else
         intent = _follow_up(text, content, refs, catalog, context, lang)
         if intent is not None:
             return intent
@@ -136,7 +136,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                       aspect="who_answered", subject=subject_of(rest, named, lang), followup=followup)
 
     if experts and not refs and announced(question) and (parts := _question_parts(question, catalog)) and not all(
-            catalog.find_experts(normalise(p)) or catalog.find_experts_loosely(normalise(p)) for p in parts):
+            catalog.named_experts(p) for p in parts):
         return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
@@ -282,17 +282,17 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     # the question the conversation is on, whatever
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
-    if not topics and lang == "en" and followup and named and context.turns and context.topic_of is not None:
-        last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "does he name tools for that part?":
-        if last in mine:  # English words are not the FAQ's, so retrieval says which of theirs it is about, else that one
-            found = context.topic_of(subject_of(rest, named, lang))
-            topics = (found,) if found in mine else (last,)
     if not topics and (followup or not named or pointing) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
-        hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
-        if last in mine and (here or _says_any(catalog, handle, last, named) or pointing and all(  # of theirs
-                hits[last] > k or not k for n, k in hits.items() if n != last)):
-            topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
+        if lang == "en" and followup and named and last in mine and context.topic_of is not None:  # "does he name tools
+            # for that part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one
+            found = context.topic_of(subject_of(rest, named, lang))
+            topics = (found,) if found in mine else (last,)
+        else:
+            hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
+            if last in mine and (here or _says_any(catalog, handle, last, named) or pointing and all(  # of theirs
+                    hits[last] > k or not k for n, k in hits.items() if n != last)):
+                topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"
     subject = subject_of(rest, named, lang)
     if not named and not topics and lang != "en" and _content(rest, catalog):  # words the FAQ does not use: every
@@ -383,7 +383,7 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
     question the conversation is on."""
     for i in range(len(context.turns) - 1, -1, -1):
         turn = context.turns[i]
-        found = [h for h, _ in catalog.find_experts(normalise(turn))] or catalog.find_experts_loosely(normalise(turn))
+        found = catalog.named_experts(turn)
         if found:
             return found[0]
         said = _who_said(cues.plain(normalise(turn, phrases=False)), catalog, Context(context.turns[:i], context.topic_of))

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
+from kbqa.answer.decide import inside_scope
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
+from kbqa.conversation.parts import announced
 from kbqa.conversation.routing import Intent, faq_words
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
@@ -75,11 +77,18 @@ class Responder:
         self.state.retriever.prefetch([question, *intent.parts[:3]], self.mode or self.settings.mode)
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
+        refused = []
         for r, covered, p in results:
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
             if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:
                 found.append((r, p))
+            elif not covered and r.hits:
+                refused.append((r, p))
+        if len(found) == 1 and announced(question):  # "Two things: …": a part said in words the decision doubts
+            for r, p in refused:
+                if inside_scope(r.features, p) and r.hits[0].unit.topic not in {f[0].hits[0].unit.topic for f in found}:
+                    found.append((r, p))
         if len(found) < 2:
             return None
         sections, citations = [], []

@@ -227,3 +227,32 @@ def test_a_joke_asked_for_gets_a_friendly_reply_in_the_users_script_never_not_co
         a = fake_engine.ask(question)
         assert (a.status, a.kind) == ("answered", "smalltalk") and says in a.answer and "不在本知识库" not in a.answer
         assert a.suggestions  # and what to ask instead
+
+
+def test_an_announced_part_the_decision_doubts_is_answered_when_well_inside_the_faqs_subjects(fake_engine):
+    """"Two things: A, and B": B refused alone but placed well inside the FAQ's subjects by the scope model is
+    its own section. Unannounced, or with the scope model unsure, the message is not two answered questions."""
+    from kbqa.answer.decide import PART_SCOPE
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.parts import split_parts
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    scope = [0.0]
+
+    def retrieve(q, h, m):
+        r, covered, p = fake_engine.retrieve(q, h, m, state)
+        if "ssh" in q:  # the doubted part
+            r.features["scope"] = scope[0]
+            return r, False, 0.2
+        return r, covered, p
+
+    respond = Responder(state, fake_engine.settings, "lexical", retrieve,
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    announced = "两个问题：银行重要业务怎么做滚动更新？另外运维想像虚机那样 ssh 登录容器，有办法吗"
+    plain = "银行重要业务怎么做滚动更新？运维想像虚机那样 ssh 登录容器，有办法吗"
+    assert respond.multi(Intent("topical", "zh", parts=split_parts(announced)), announced) is None
+    scope[0] = PART_SCOPE + 1.0  # p=0.2 weighs 0.5 * log(0.2 / 0.8) = -0.69: still above the bar
+    a = respond.multi(Intent("topical", "zh", parts=split_parts(announced)), announced)
+    assert a is not None and [s.topic for s in a.sections] == [9, 1]
+    assert respond.multi(Intent("topical", "zh", parts=split_parts(plain)), plain) is None

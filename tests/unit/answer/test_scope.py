@@ -90,3 +90,11 @@ def test_too_few_questions_fit_no_model():
     assert _fit(X, y, groups) is None
     X, y, _ = _data()
     assert _fit(X, y, ["one file"] * len(y)) is None  # a single group: no fold to hold out
+
+
+def test_inside_scope_is_a_margin_well_above_the_veto_line():
+    from kbqa.answer.decide import PART_SCOPE, inside_scope
+
+    assert not inside_scope({"cov_any": 1.0}, 0.9)  # no scope model: never
+    assert inside_scope({"scope": PART_SCOPE}, 0.5) and not inside_scope({"scope": PART_SCOPE - 0.1}, 0.5)
+    assert not inside_scope({"scope": PART_SCOPE + 0.5}, 0.05)  # the decision sure it is not: the odds pull it below

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from kbqa.text.normalise import normalise, sentences, words
 from kbqa.types import Unit
 
-CHUNKING = "v1-whole+sentences+title"
+CHUNKING = "v2b-whole+sentences+title+last-ask"
 
 
 @dataclass(frozen=True)
@@ -18,13 +18,19 @@ class Chunk:
 
 
 def make_chunks(units: tuple[Unit, ...]) -> list[Chunk]:
-    """A question unit: its title alone, then (when it has a description) title + description and each
-    sentence of the description, then each of its other phrasings (``Unit.similar``). An answer unit: the whole answer, then each sentence when there are several."""
+    """A question unit: its title alone, and its last sentence alone when the title asks several things (the last
+    ask of a long title is otherwise drowned by the rest: "failover between clusters" found question 4, whose
+    answers say 集群 often, before question 10, whose title ends on it); then (when it has a description) title +
+    description and each sentence of the description, then each of its other phrasings (``Unit.similar``). An
+    answer unit: the whole answer, then each sentence when there are several."""
     chunks: list[Chunk] = []
     for i, u in enumerate(units):
         if u.kind == "question":
             title, _, desc = u.text.partition("\n")
             chunks.append(Chunk(i, title))
+            asks = _merge_short(sentences(title))
+            if len(asks) > 1:  # "…故障隔离?应用如何在多个集群之间实现故障转移?": the last ask alone too
+                chunks.append(Chunk(i, asks[-1]))
             if desc.strip():
                 chunks.append(Chunk(i, u.text))
                 chunks.extend(Chunk(i, s) for s in _merge_short(sentences(desc)))

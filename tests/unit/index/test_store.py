@@ -80,6 +80,20 @@ def test_chunks_cover_every_unit(fake_engine):
     assert {c.unit for c in chunks} == set(range(len(units)))
 
 
+def test_a_title_that_asks_several_things_has_its_last_ask_as_a_chunk_of_its_own(fake_engine):
+    """Question 10's title asks three things; its last ask, failover between clusters, is searchable alone. A
+    title of one sentence (question 7's) is one chunk."""
+    units = fake_engine.faq().units
+    chunks = make_chunks(units)
+    ten = next(i for i, u in enumerate(units) if u.kind == "question" and u.topic == 10)
+    seven = next(i for i, u in enumerate(units) if u.kind == "question" and u.topic == 7)
+    texts = [c.text for c in chunks if c.unit == ten]
+    assert texts[0].startswith("容器云的高可用问题") and texts[1] == "应用如何在多个集群之间实现故障转移?"
+    title7 = units[seven].text.partition("\n")[0]
+    assert [c.text for c in chunks if c.unit == seven].count(title7) == 1
+    assert not any(c.unit == seven and c.text != title7 and title7.endswith(c.text) for c in chunks)
+
+
 def test_stale_build_folders_of_killed_builds_are_cleaned(built):
     import os
     import time

@@ -109,9 +109,11 @@ TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手
 REQUEST = re.compile(r"(?<![a-z])(?:show|give|tell|send|paste|post|read)\s+(?:me|us|it|that|them|the)(?![a-z])|(?<![a-z])(?:pull|bring|dig)\s+(?:it\s+|that\s+)?up(?![a-z])"
                      r"|(?<![a-z])(?:open\s+(?:it|that|this|the|up)|expand|explain|elaborate|summari[sz]e)(?![a-z])|发(?:我|一下|来)|贴(?:一下|出来)|调出来|展开")
 
-# Asking for the last answer again, shorter ("太长不看 一句话概括下", "tl;dr in 3 bullets?"): after a turn, that turn again
+# Asking for the last answer again, shorter or plainer ("太长不看 一句话概括下", "tl;dr in 3 bullets?", "ELI5?"): after a
+# turn, that turn again
 SHORTER = re.compile(r"太长|一句话(?:概括|总结|讲|说)|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
-                     r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])")
+                     r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])"
+                     r"|(?<![a-z])(?:eli5|too\s+much\s+jargon|in\s+plain\s+(?:english|words|language)|simpler|in\s+layman'?s'?\s+terms)(?![a-z])|说人话|通俗(?:点|一点|些)|大白话")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
 CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
@@ -156,8 +158,22 @@ NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨
 PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q)(?![a-z])|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
 
+# Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
+_N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
+STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
+                   r"|往后(?:数|數|翻|挪)?(?P<b>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
+                   r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
+                   r"|往前(?:数|數|翻|挪)?(?P<e>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
+
+
 def step(text: str, loose: bool = False) -> int:
-    """1 for the next question, -1 for the previous one, else 0; ``loose``: also the *_NEAR patterns."""
+    """1 for the next question, -1 for the previous one, n or -n for several on or back, else 0; ``loose``: also
+    the *_NEAR patterns."""
+    m = STEPS.search(text)
+    if m:
+        on = m.group("a") or m.group("b") or m.group("c")
+        back = m.group("d") or m.group("e") or m.group("f")
+        return _N[on] if on else 2 if m.group("skip") else -_N[back]
     if NEXT.search(text):
         return 1
     if PREVIOUS.search(text):
@@ -209,6 +225,8 @@ WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|的(?:人)?(?:有谁|都有谁
 OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大佬)(?:也)?(?:答|回答|回)了?|(?:另|另外|还有|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:是|又)?(?:的|呢|吧|怎么|说|咋|点|观点|看法|说法|推荐|建议|提到|提的|讲的)"
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?位[^，,。？?\s]{1,6}?(?:(?:怎么|咋|如何|点)(?:说|回|讲|答|看|睇)|的?(?:看法|观点|说法|意见))"
                           r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:回答|答题|作答)的(?:人|专家)"
+                          r"|(?:另|另外|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:个|份|篇|条)?(?:回答|答案|回复)(?:呢|吧|怎么|说|咋|跟|和|与|里|中|是)"
+                          r"|(?<![a-z])(?:the\s+)?other\s+(?:answer|reply|response)s?(?![a-z])"
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")

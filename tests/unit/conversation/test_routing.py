@@ -1926,3 +1926,27 @@ def test_english_the_one_just_before_and_a_numbered_index(catalog):
     assert understand("no, the one that comes just before it", catalog, Context(["question 6"])).topics == (5,)
     assert understand("a numbered index of the FAQ please", catalog).kind == "overview"
     assert understand("Hi, platform team here. Which questions do you have?", catalog).kind == "overview"
+
+
+def test_several_questions_on_or_back(catalog):
+    """"the one two after that", "往后数两题", "编号+2", "隔一题", "往前数两道": the step counts."""
+    for text, turns, want in (("now the one two after that pls", ["调一下第7题", "nameless 这段挺实在的"], (9,)),
+                              ("往后数两题那道呢", ["第3题"], (5,)), ("编号+2那道", ["第3题"], (5,)),
+                              ("隔一题那个呢", ["第5题"], (7,)), ("那再往前数两道", ["第5题"], (3,)),
+                              ("3 questions after that one?", ["第5题"], (8,)), ("下一题", ["第5题"], (6,))):
+        intent = understand(text, catalog, Context(turns))
+        assert (intent.kind, intent.topics) == ("question", want), text
+
+
+def test_plainer_words_asked_for_are_the_turn_before_again(catalog):
+    for text in ("too much jargon. ELI5?", "说人话", "能不能通俗点讲", "in plain English please"):
+        intent = understand(text, catalog, Context(["explain question 9 please"]))
+        assert (intent.kind, intent.topics) == ("question", (9,)), text
+    assert understand("eli5 kubernetes networking", catalog).kind == "topical"  # no turn before: a question
+
+
+def test_the_other_answer_is_the_other_expert_of_the_question(catalog):
+    for text in ("同一题另外那个回答跟他说的一致吗", "另外那个回答呢", "and the other answer?"):
+        intent = understand(text, catalog, Context(["第一题胖容器那个，先看 gavin_zhang 的回复"]))
+        assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (1,)), text
+    assert understand("另外回答一下存储怎么选", catalog).kind == "topical"

@@ -7,8 +7,9 @@ import re
 from kbqa.text.normalise import normalise, words
 
 _CLAUSE_END = re.compile(r"[?？!！;；。]+")
-# the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…" (not "1.26" or "2.x": versions)
-_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
+# the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…", "1.pod… 2.k8s…" (not "1.26" or
+# "2.x": versions)
+_ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|\d{1,2}\.(?=[A-Za-z][A-Za-z0-9])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
 # after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
@@ -31,11 +32,15 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
                         r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+# "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space
+_ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|事情?|疑问)|(?:two|three|2|3)\s+(?:things|questions|qs))\s+(?=\S)", re.I)
+# in an announced message that no other mark splits: "A、B、C", "A/B/C"
+_ENUM = re.compile(r"\s*[、/／]\s*(?![^()（）]*[)）])")
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
-_ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*$"
+_ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条题道]|两[块个项点条题道]|这两方面|两方面)"
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条题道]|两[块个项点条题道]|这两方面|两方面|这俩|俩)"
                    r"(?P<rest>.+)$")
 
 # "A跟B，能不能放一起讲讲" / "A 与 B，各说一下": two subjects, and a request to tell about both
@@ -50,10 +55,16 @@ _WRAP_UP = re.compile(r"[。.！!？?]\s*(?:那)?(?:这|那)?(?:两|三|几)(?:�
 _QUOTED_PAIR = re.compile(r"[“\"「『](?P<a>[^”\"」』]{2,40})[”\"」』]\s*(?:和|与|跟|及|以及|还有|and|&)\s*[“\"「『](?P<b>[^”\"」』]{2,40})[”\"」』]")
 
 
+# "…；顺带问下，…", "… Separately, …": a second question said to be one, after the first
+_SECOND = re.compile(r"(?:顺便|顺带|另外|再)问(?:一?下|个)|另(?:外)?一个问题|还有(?:一)?个问题|(?<![a-z])(?:separately|separate\s+(?:topic|question|note)"
+                     r"|unrelated|another\s+question|one\s+more\s+(?:question|thing))(?![a-z])", re.I)
+
+
 def announced(question: str) -> bool:
-    """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …")?"""
+    """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …", "…；顺带问下，…")?"""
     text = normalise(question, lower=False).strip()
-    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_AFTER.search(text) or len(_LIST_ITEM.findall(text)) >= 2)
+    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
+                or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
 def split_parts(question: str) -> tuple[str, ...]:
@@ -62,7 +73,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     放一起讲讲" as "A" and "B"."""
     question = re.sub("[①-⑩]", lambda m: f"({ord(m.group()) - 0x245F})", question)  # ① -> (1): an item mark
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
-    announced = _ANNOUNCED.match(text) or _ANNOUNCED_AFTER.search(text)
+    announced = _ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
     if announced:
         text = text[announced.end():] if announced.start() == 0 else text[:announced.start()]
     lead = _LIST_LEAD.match(text)
@@ -98,6 +109,9 @@ def split_parts(question: str) -> tuple[str, ...]:
             else:
                 out.append(q)
     out = [x for o in out for x in _and_asks(o)]
+    if announced and len(out) == 1:  # "三件事 A/B/C", "A、B、C，三个一起回答一下"
+        items = [x for x in _ENUM.split(out[0]) if x.strip()]
+        out = items if len(items) > 1 and all(len(words(x)) >= 2 for x in items) else out
     if len(out) == 1:
         one = normalise(out[0], lower=False)
         m = _BOTH.match(one)

@@ -1950,3 +1950,21 @@ def test_the_other_answer_is_the_other_expert_of_the_question(catalog):
         intent = understand(text, catalog, Context(["第一题胖容器那个，先看 gavin_zhang 的回复"]))
         assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (1,)), text
     assert understand("另外回答一下存储怎么选", catalog).kind == "topical"
+
+
+def test_announced_lists_without_colons_or_separated_by_slashes_and_enumeration_commas():
+    from kbqa.conversation.parts import announced
+
+    assert split_parts("1.pod里jstack堆栈咋拿出来 2.k8s发版金丝雀咋搞") == ("pod里jstack堆栈咋拿出来", "k8s发版金丝雀咋搞")
+    assert split_parts("三件事 多安全域建几套集群/同宿主机pod互通安全不/滚动根新咋不丢交易") == (
+        "多安全域建几套集群", "同宿主机pod互通安全不", "滚动根新咋不丢交易")
+    assert split_parts("網路選 SDN 還是 underlay、存儲依什麼來選、重要交易怎麼滾動更新，三個一起回答一下，謝謝") == (
+        "网络选 SDN 还是 underlay", "存储依什么来选", "重要交易怎么滚动更新")
+    assert split_parts("抓包跟容器里装agent 这俩咋弄") == ("抓包咋弄", "容器里装agent咋弄")
+    # a slash between two names, a version, or an unannounced enumeration: one question
+    assert split_parts("两个问题：网络选flannel/calico") == () and split_parts("从 1.x 升到 2.x 要注意啥") == ()
+    assert split_parts("网络、存储、计算资源怎么规划") == ()
+    # a second question said to be one, after the first
+    assert announced("java 服务卡死怎么看线程；顺带问下，容器里的报表文件怎么拿出来")
+    assert announced("How do we fail over between clusters? Separately, docker exec or sshd?")
+    assert not announced("另外问下，存储怎么选") and not announced("存储怎么选")

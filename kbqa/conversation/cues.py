@@ -263,7 +263,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 题目 题 问 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
@@ -321,11 +321,20 @@ OWN_ORG = re.compile(r"(?:我们|我哋|咱们|我司|本)(?:的)?(?:银行|行|
 # Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the
 # request)
 CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")  # emoji too
+# typed on a phone without punctuation ("有目录没 高铁上信号差 发短点"), a space between Chinese words may end one too
+SPACED = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+
+
+def clauses(text: str, spaced: bool = False) -> list[str]:
+    """The message's clauses (``CLAUSES``); ``spaced``: a message with no mark between them split at its spaces
+    between Chinese words instead."""
+    out = [x for x in CLAUSES.split(text) if x.strip()]
+    return [x for x in SPACED.split(text) if x.strip()] if spaced and len(out) == 1 else out
 
 
 # Asking for less, not for something else: "no need for details", "标题就行不用展开"
 BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+|any\s+)?details?|(?:no|without)\s+(?:the\s+)?details"
-                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|不用(?:展开|细讲|细说|详细)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)"
+                   r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|(?:不用|别|不要)(?:展开|细讲|细说|详细)|发短(?:点|一点|些)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)"
                    r"|(?:简短|精简)(?:点|一点|一些|些)(?=\s*[:：，,])|简单(?:讲讲|说说|讲|说|介绍)(?:一下|下)?(?:就好|就行|即可|就可以)|(?:给个|来个)?[一二三两几\d]\s*句话?的?(?:版本|版)")  # "简短点：…" asks briefly (alone, a complaint)
 
 

@@ -161,13 +161,16 @@ def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...],
     return ((found[0],), set(said)) if len(found) == 1 else ((), set())
 
 
-def sets_scene(own: str, catalog: Catalog) -> bool:
+def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     """Are the FAQ's words of a message only in clauses that ask nothing and name no question, or ask whether they may
     be asked about ("k8s网络、存储啥的都能问不"), beside one that asks
-    this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?"""
+    this bot for its overview ("刚被派去做容器云调研，你这儿能答哪几类问题"; not "滚动更新那题，都有哪些大佬回答过")?
+    A message typed without marks is read as typed, then (``spaced``) split at its spaces ("值班中 pod 挂了一堆 先看下目录")."""
     if not (cues.OVERVIEW.search(own) or cues.LISTS.search(own)):  # no clause can ask for the list (cheap: most messages)
         return False
-    clauses = [x for x in cues.CLAUSES.split(own) if x.strip()]
+    if not spaced and cues.SPACED.search(own) and sets_scene(own, catalog, True):
+        return True
+    clauses = cues.clauses(own, spaced)
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
@@ -175,12 +178,15 @@ def sets_scene(own: str, catalog: Catalog) -> bool:
         for x in clauses if x not in scene)
 
 
-def asks_for_overview(own: str, catalog: Catalog) -> bool:
+def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
     points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
     own ("Our users need to pull logs … What are the options?"), nor names a Latin term where it asks ("VLOOKUP 函数，
-    有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么")."""
-    clauses = [x for x in cues.CLAUSES.split(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))) if x.strip()] or [own]
+    有哪些用法"; not "从 slack 频道置顶的链接点进来的，…能问些什么"). A message typed without marks is read as typed,
+    then (``spaced``) split at its spaces between Chinese words ("有目录没 高铁上信号差 发短点")."""
+    if not spaced and cues.SPACED.search(own) and asks_for_overview(own, catalog, True):
+        return True
+    clauses = cues.clauses(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own)), spaced) or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
              for x in clauses]

@@ -1968,3 +1968,10 @@ def test_announced_lists_without_colons_or_separated_by_slashes_and_enumeration_
     assert announced("java 服务卡死怎么看线程；顺带问下，容器里的报表文件怎么拿出来")
     assert announced("How do we fail over between clusters? Separately, docker exec or sshd?")
     assert not announced("另外问下，存储怎么选") and not announced("存储怎么选")
+
+
+def test_a_request_for_the_list_typed_without_marks_is_read_at_its_spaces(catalog):
+    for text in ("有目录没 高铁上信号差 发短点", "刚点开这个页面 不知道干嘛用的 介绍下呗", "新人报到 第一次用 不知道从哪问起 都有啥题可以看"):
+        assert understand(text, catalog).kind == "overview", text
+    for text in ("React 的 props 和 state 有什麼差別？", "有目录没 etcd 备份怎么做", "k8s 网络怎么选"):
+        assert understand(text, catalog).kind != "overview", text

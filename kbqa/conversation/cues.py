@@ -26,7 +26,7 @@ SMALLTALK = {
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
     "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
-               r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent"
+               r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent|(?:we|i)\s+(?:really\s+)?appreciate|bear\s+with\s+(?:us|me)"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
                r"|got\s+what\s+(?:i|we)\s+(?:came\s+for|needed|wanted)|pretty\s+much\s+what\s+(?:i|we)\s+(?:was|were)\s+after"),
     "bye": (r"(?:今天)?先到这|先不问了|(?:领导|老板|经理)(?:叫|喊|找|艾特|@)(?:了)?我|我?先去(?:处理|忙|开会)|^\W*下班(?:了|啦|喽)?(?:下班)?|明儿(?:见|聊|再聊)|收工了?|明天(?:接着|再)(?:问|聊)|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
@@ -34,13 +34,13 @@ SMALLTALK = {
     "joke": (r"(?:讲|说|来|讲讲|说说)(?:个|一个|段|一段|几个)[^，,。？?]{0,8}?(?:笑话|段子)|笑话(?:来|讲|说)(?:一个|个|一下)",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+any\s+(?:good\s+)?(?:\w+\s+)?jokes"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|在线(?:不|吗|么|没|嘛)"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?醒着(?:没|吗|么|不)|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
+              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
-    "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌",
-            r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright"),
+    "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
+            r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
 }
 
 
@@ -121,6 +121,19 @@ CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^
 # Words that ask something (a clause holding one is a question, not chatter)
 ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不要|有没有|哪|咋|啥|帮我把|请把|翻译|translate"
                   r"|(?<![a-z])(?:how|what|which|why|should|can|could|when|where|who|do|does|need|is\s+there|are\s+there)(?![a-z])")
+
+_AUX = {"do", "does", "can", "could", "should", "is", "are", "when", "where"}
+
+
+def asks(text: str) -> bool:
+    """Does a clause of the message ask something (``ASKS``)? An English auxiliary asks only at its clause's start
+    or in a clause ending in "?": "can go home early today", "we do tend to be thorough" ask nothing."""
+    for clause, end in re.findall(r"([^.!?。！？;；,，\n]+)([.!?。！？;；,，]?)", strip_cues(text)):
+        for m in ASKS.finditer(clause):
+            if m.group() not in _AUX or end in ("?", "？") or not clause[:m.start()].strip():
+                return True
+    return False
+
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)"

@@ -96,7 +96,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moves or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
-        if talk and not cues.ASKS.search(cues.strip_cues(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
+        if talk and not cues.asks(text) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)

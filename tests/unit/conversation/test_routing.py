@@ -1975,3 +1975,17 @@ def test_a_request_for_the_list_typed_without_marks_is_read_at_its_spaces(catalo
         assert understand(text, catalog).kind == "overview", text
     for text in ("React 的 props 和 state 有什麼差別？", "有目录没 etcd 备份怎么做", "k8s 网络怎么选"):
         assert understand(text, catalog).kind != "overview", text
+
+
+def test_more_small_talk_and_an_auxiliary_that_asks_nothing(catalog):
+    from kbqa.conversation import cues
+
+    for text, aspect in (("值班bot还活着不😪", "greet"), ("不好意思，刚才那条消息发错窗口了，请忽略。", "ack"),
+                         ("Apologies in advance for the lengthy messages, our board members do tend to be very thorough. "
+                          "Please bear with us, we appreciate your patience.", "thanks")):
+        intent = understand(text, catalog)
+        assert (intent.kind, intent.aspect) == ("smalltalk", aspect), text
+    assert not cues.asks("our board members do tend to be very thorough") and cues.asks("do you cover calico?")
+    assert cues.asks("hi, do you know etcd backup") and cues.asks("we need to decide on storage, how")
+    for text in ("hi, do you know etcd backup", "thanks! we need to decide on storage", "thanks, can you also explain calico"):
+        assert understand(text, catalog).kind == "topical", text

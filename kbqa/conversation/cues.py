@@ -87,6 +87,7 @@ POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![
 
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
 THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)\W*$"
+                   r"|(?<![a-z])(?:answer|answers|reply|one|expert|response)\s+(?:in\s+)?there(?![a-z])"
                    r"|(?<![a-z])same\s+(?:idea|view|take|thing|approach)(?![a-z])")
 
 # The whole question asked for, with its answers ("原题带回答都给我", "全文发我"), beside a question number
@@ -165,10 +166,10 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
+NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+after\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q)(?![a-z])|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many

@@ -1989,3 +1989,11 @@ def test_more_small_talk_and_an_auxiliary_that_asks_nothing(catalog):
     assert cues.asks("hi, do you know etcd backup") and cues.asks("we need to decide on storage, how")
     for text in ("hi, do you know etcd backup", "thanks! we need to decide on storage", "thanks, can you also explain calico"):
         assert understand(text, catalog).kind == "topical", text
+
+
+def test_a_step_typed_with_a_space_and_an_answer_there_stay_on_the_conversation(catalog):
+    assert understand("行 编号+1 那个呢", catalog, Context(["3号题 多安全域那个 讲的啥"])).topics == (4,)
+    assert understand("减一 那道呢", catalog, Context(["第5题"])).topics == (4,)
+    intent = understand("k. the second answer there, the joint-stock bank architect — gist?", catalog,
+                        Context(["#10, the multi-cluster HA one — what did 某银行 say?"]))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (10,))

@@ -1997,3 +1997,13 @@ def test_a_step_typed_with_a_space_and_an_answer_there_stay_on_the_conversation(
     intent = understand("k. the second answer there, the joint-stock bank architect — gist?", catalog,
                         Context(["#10, the multi-cluster HA one — what did 某银行 say?"]))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (10,))
+
+
+def test_two_more_announces_two_questions():
+    from kbqa.conversation.parts import announced
+
+    assert split_parts("two more while I have you: getting thread dumps out of a pod, and whether one k8s cluster "
+                       "can span several security zones") == ("getting thread dumps out of a pod",
+                                                              "whether one k8s cluster can span several security zones")
+    assert split_parts("ok 那再加两个：存储咋选，抓包咋弄") == ("存储咋选", "抓包咋弄")
+    assert not announced("2 more k8s nodes needed")

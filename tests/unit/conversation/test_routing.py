@@ -2007,3 +2007,9 @@ def test_two_more_announces_two_questions():
                                                               "whether one k8s cluster can span several security zones")
     assert split_parts("ok 那再加两个：存储咋选，抓包咋弄") == ("存储咋选", "抓包咋弄")
     assert not announced("2 more k8s nodes needed")
+
+
+def test_what_to_watch_out_for_names_no_subject_of_its_own(catalog):
+    """"他说要注意些啥": 注意 asks for advice, like 建议; the subject is 网络, which question 7's answer says."""
+    intent = understand("那网络那一条呢，他说要注意些啥", catalog, Context(["第7题里计算资源那块，专家建议用裸机还是虚机？"]))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,))

@@ -253,7 +253,9 @@ WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到
                        r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪位|叫什么)"
                        r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
                        r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
-                       r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one)\s+(?:said|mentioned|suggested|recommended|proposed|brought\s+up)\s+(?:using\s+|to\s+use\s+)?"
+                       r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one|which\s+of\s+(?:the\s+two|them|the\s+(?:two\s+|three\s+)?experts))\s+"
+                       r"(?:said|mentioned|suggested|recommended|proposed|brought\s+up|made|came\s+up\s+with|compared|likened|talked\s+about"
+                       r"|(?:was\s+)?(?:worried|concerned)\s+about|warned\s+(?:about|against)|raised|argued\s+for|pushed\s+for)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:was|is)\s+(?:it|that|this)(?:\s+one)?\W*$")
 # "存储那部分再细讲讲", "Canal 那段再解释一下": a part of the answer before, told again at more length
 PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能|能否|能|可以|可否|麻烦)?(?:细讲|细说|详细(?:讲|说)|展开|多讲|多说|讲细|解释|(?:讲|说|贴)一(?:遍|次|下))"

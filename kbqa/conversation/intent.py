@@ -11,6 +11,7 @@ from typing import Callable
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.numbers import REF
+from kbqa.conversation.parts import split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
 # words that carry no subject, by intent
@@ -197,3 +198,30 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
         return False
     asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]
     return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)
+
+
+def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
+    """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
+    not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
+    def chatter(part: str) -> bool:
+        t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
+        if not faq_words(t, catalog) and not strangers(t, catalog):
+            return True
+        if cues.ASKS.search(cues.strip_cues(t)):
+            return False
+        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
+            [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
+
+    parts = tuple(p for p in split_parts(question) if not chatter(p))
+    return parts if len(parts) > 1 else ()
+
+
+def says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
+    """Does their answer to the question use every word of the subject, or is there none?"""
+    text = catalog.said(handle, topic)
+    return not named or all(w in text for w in named)
+
+
+def unknown_words(rest: str, catalog: Catalog) -> list[str]:
+    """The words of an expert question's rest that are neither the FAQ's nor how people ask for a view."""
+    return [w for w in strangers(rest, catalog) if w not in EXPERT_FILLER]

@@ -24,11 +24,11 @@ from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
-                                      language, longest_words, named_question, names_term, sets_scene, strangers, subject_of,
-                                      subject_words)
+                                      language, longest_words, named_question, names_term, question_parts, says_any, sets_scene,
+                                      strangers, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
-from kbqa.text.normalise import cjk_share, normalise, words
+from kbqa.text.normalise import normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
@@ -123,6 +123,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
+        if turns and (m := cues.WHO_SAID.search(text)) and m.group("c") and not faq_words(m.group("c"), catalog, EXPERT_FILLER) \
+                and (last := _last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
+            return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
     if experts and turns and cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) and (  # "除了这位技术经理，
             intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # 其他人怎么看"
@@ -135,7 +138,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                       (last,) if last in mine else mine[:len(mine) == 1]),  # that besides the bank's tech manager?"
                       aspect="who_answered", subject=subject_of(rest, named, lang), followup=followup)
 
-    if experts and not refs and announced(question) and (parts := _question_parts(question, catalog)) and not all(
+    if experts and not refs and announced(question) and (parts := question_parts(question, catalog)) and not all(
             catalog.named_experts(p) for p in parts):
         return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
@@ -172,24 +175,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, META, lang)) - catalog.general_words:
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
     nums = {n for n, _ in refs if n in catalog.topics}
-    return Intent("topical", lang, parts=_question_parts(question, catalog), followup=followup,
+    return Intent("topical", lang, parts=question_parts(question, catalog), followup=followup,
                   numbered=min(nums) if len(nums) == 1 else 0)
-
-
-def _question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
-    """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
-    not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
-    def chatter(part: str) -> bool:
-        t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
-        if not faq_words(t, catalog) and not strangers(t, catalog):
-            return True
-        if cues.ASKS.search(cues.strip_cues(t)):
-            return False
-        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
-            [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
-
-    parts = tuple(p for p in split_parts(question) if not chatter(p))
-    return parts if len(parts) > 1 else ()
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -290,12 +277,12 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             topics = (found,) if found in mine else (last,)
         else:
             hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
-            if last in mine and (here or _says_any(catalog, handle, last, named) or pointing and all(  # of theirs
+            if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs
                     hits[last] > k or not k for n, k in hits.items() if n != last)):
                 topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"
     subject = subject_of(rest, named, lang)
-    if not named and not topics and lang != "en" and _content(rest, catalog):  # words the FAQ does not use: every
+    if not named and not topics and lang != "en" and unknown_words(rest, catalog):  # words the FAQ does not use: every
         subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
@@ -316,21 +303,10 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 
 
-def _says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:
-    """Does their answer to the question use every word of the subject, or is there none?"""
-    text = catalog.said(handle, topic)
-    return not named or all(w in text for w in named)
-
-
 def _on_question(context: Context, catalog: Catalog) -> bool:
     """Was the turn before about a question of the FAQ, not about who an expert is ("rangeryu 是谁")?"""
     prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
     return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
-
-
-def _content(rest: str, catalog: Catalog) -> list[str]:
-    """The words of an expert question's rest that are neither the FAQ's nor how people ask for a view."""
-    return [w for w in strangers(rest, catalog) if w not in EXPERT_FILLER]
 
 
 def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:

@@ -2013,3 +2013,18 @@ def test_what_to_watch_out_for_names_no_subject_of_its_own(catalog):
     """"他说要注意些啥": 注意 asks for advice, like 建议; the subject is 网络, which question 7's answer says."""
     intent = understand("那网络那一条呢，他说要注意些啥", catalog, Context(["第7题里计算资源那块，专家建议用裸机还是虚机？"]))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,))
+
+
+def test_who_made_that_suggestion_lists_who_answered_the_question_the_conversation_is_on(catalog):
+    """English "who made that suggestion" / "which of the two was worried about …": who said it, in the question
+    the conversation is on, when the words name nothing of the FAQ that finds one expert."""
+    for history, text, topic in (
+            (["What does the FAQ say about using Eureka or Zookeeper as a management centre for cross-cluster calls?"],
+             "Thank you. Could you confirm who made that suggestion and which organisation he is from?", 10),
+            (["What did the experts say about customising Docker versus using it as it comes?"],
+             "Which of the two was worried about being stuck on a few versions after customising, and where does he work?", 1)):
+        intent = understand(text, catalog, Context(history, lambda turn, t=topic: t))  # retrieval finds the turn's
+        assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (topic,)), text
+    assert understand("who made that suggestion?", catalog).kind != "expert"  # nothing before: nothing to point at
+    intent = understand("who suggested using istio?", catalog, Context(["第5题"]))  # words that find one expert
+    assert (intent.kind, intent.expert) == ("expert", "zhuqibs")

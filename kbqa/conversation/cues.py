@@ -113,6 +113,7 @@ REQUEST = re.compile(r"(?<![a-z])(?:show|give|tell|send|paste|post|read)\s+(?:me
 # Asking for the last answer again, shorter or plainer ("太长不看 一句话概括下", "tl;dr in 3 bullets?", "ELI5?"): after a
 # turn, that turn again
 SHORTER = re.compile(r"太长|一句话(?:概括|总结|讲|说)|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
+                     r"|看不完|(?:缩|压缩|浓缩|精简|收敛)(?:成|到|一下|下)|(?:帮我|给我)?(?:收敛|浓缩|精简)(?:一下|下)?\W*$"
                      r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])"
                      r"|(?<![a-z])(?:eli5|too\s+much\s+jargon|in\s+plain\s+(?:english|words|language)|simpler|in\s+layman'?s'?\s+terms)(?![a-z])|说人话|通俗(?:点|一点|些)|大白话")
 
@@ -178,6 +179,10 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
                    r"|往后(?:数|數|翻|挪)?(?P<b>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
                    r"|往前(?:数|數|翻|挪)?(?P<e>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
+
+
+# "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
+BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]")
 
 
 def step(text: str, loose: bool = False) -> int:

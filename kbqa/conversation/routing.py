@@ -46,6 +46,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
+    beside = cues.BESIDE_REF.match(text, refs[0][1][1]) if len(refs) == 1 else None
+    if beside and refs[0][0] in catalog.topics:  # "第八题的上一题": the one before it, by the FAQ's numbering
+        i = catalog.numbers.index(refs[0][0]) + (-1 if beside.group("d") in ("上一", "前一") else 1)
+        refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
     elif len(refs) == 1 and turns and cues.DONE.search(clause_at(text, refs[0][1][0])) and cues.step(text):

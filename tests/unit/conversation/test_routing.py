@@ -2028,3 +2028,16 @@ def test_who_made_that_suggestion_lists_who_answered_the_question_the_conversati
     assert understand("who made that suggestion?", catalog).kind != "expert"  # nothing before: nothing to point at
     intent = understand("who suggested using istio?", catalog, Context(["第5题"]))  # words that find one expert
     assert (intent.kind, intent.expert) == ("expert", "zhuqibs")
+
+
+def test_the_question_before_or_after_a_numbered_one(catalog):
+    assert understand("那第八題的上一題，題目是什麼？", catalog).topics == (7,)
+    assert understand("第三题的下一题是啥", catalog).topics == (4,)
+    assert understand("第10题的下一题", catalog).topics == (10,)  # none after it: the one named
+    assert understand("第3题的下一步怎么做", catalog).topics == (3,)  # a step of its answer, not the next question
+
+
+def test_squeezed_into_fewer_lines_is_the_turn_before_again(catalog):
+    for text in ("领导只给我两分钟汇报，帮我缩成三行", "看不完，帮我浓缩一下", "压缩到两行"):
+        intent = understand(text, catalog, Context(["第七题完整讲一下，专家原话也带上"]))
+        assert (intent.kind, intent.topics) == ("question", (7,)), text

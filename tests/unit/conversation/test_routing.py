@@ -2041,3 +2041,11 @@ def test_squeezed_into_fewer_lines_is_the_turn_before_again(catalog):
     for text in ("领导只给我两分钟汇报，帮我缩成三行", "看不完，帮我浓缩一下", "压缩到两行"):
         intent = understand(text, catalog, Context(["第七题完整讲一下，专家原话也带上"]))
         assert (intent.kind, intent.topics) == ("question", (7,)), text
+
+
+def test_a_line_check_and_are_you_chatgpt_are_small_talk(catalog):
+    for text, aspect in (("测试测试，收到请回个 1", "greet"), ("收到请回复", "greet"),
+                         ("are you just ChatGPT with a system prompt? be honest lol", "who"), ("are you an LLM", "who")):
+        intent = understand(text, catalog)
+        assert (intent.kind, intent.aspect) == ("smalltalk", aspect), text
+    assert understand("测试环境怎么搭", catalog).kind == "topical"

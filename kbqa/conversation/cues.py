@@ -74,7 +74,7 @@ OVERVIEW = re.compile(
 # about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
 NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
-THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
+THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?:这个|该)(?=知识库|问答|库|faq|kb|bot|机器人|文档|资料)|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
 # Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
 INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七八九十]{1,3}\s*[条点项]|里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")

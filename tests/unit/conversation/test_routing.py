@@ -2049,3 +2049,11 @@ def test_a_line_check_and_are_you_chatgpt_are_small_talk(catalog):
         intent = understand(text, catalog)
         assert (intent.kind, intent.aspect) == ("smalltalk", aspect), text
     assert understand("测试环境怎么搭", catalog).kind == "topical"
+
+
+def test_this_knowledge_base_points_at_the_faq(catalog):
+    from kbqa.conversation import cues
+
+    assert cues.THIS.search("这个知识库整体覆盖了哪些议题") and not cues.THIS.search("这个方案覆盖了哪些场景")
+    intent = understand("下周部门务虚会要讨论容器云的治理框架，我想先掌握这个知识库整体覆盖了哪些议题，能否逐条列一下？", catalog)
+    assert intent.kind == "overview"

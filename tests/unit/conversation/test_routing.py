@@ -2057,3 +2057,15 @@ def test_this_knowledge_base_points_at_the_faq(catalog):
     assert cues.THIS.search("这个知识库整体覆盖了哪些议题") and not cues.THIS.search("这个方案覆盖了哪些场景")
     intent = understand("下周部门务虚会要讨论容器云的治理框架，我想先掌握这个知识库整体覆盖了哪些议题，能否逐条列一下？", catalog)
     assert intent.kind == "overview"
+
+
+def test_more_greetings_goodbyes_and_requests_for_the_inventory(catalog):
+    for text, kind in (("刚换了新的VPN，发一条试试，你那边收得到吧？", "smalltalk"), ("训练营第三天，脑子已经转不动了，给我打打气", "smalltalk"),
+                       ("yo bot, still alive at 11pm? 🙃 cramming over here", "smalltalk"),
+                       ("That will be all for today. I'll come back after Thursday's walkthrough.", "smalltalk"),
+                       ("Apologies for the delay, I was stuck at the badge office. Shall we get started?", "smalltalk"),
+                       ("For scoping purposes I need the complete inventory of questions you answer from.", "overview"),
+                       ("Give me a one-line summary of each item in this knowledge base.", "overview")):
+        assert understand(text, catalog).kind == kind, text
+    for text in ("is the pod still alive after the node reboot", "the etcd cluster is still up, how do we add a member"):
+        assert understand(text, catalog).kind == "topical", text

@@ -12,7 +12,7 @@ from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covere
 from kbqa.answer.decide import inside_scope
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
-from kbqa.conversation.parts import announced
+from kbqa.conversation.parts import announced, asks_twice
 from kbqa.conversation.routing import Intent, faq_words
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
@@ -85,7 +85,8 @@ class Responder:
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
-        if len(found) == 1 and announced(question):  # "Two things: …": a part said in words the decision doubts
+        if len(found) == 1 and (announced(question) or asks_twice(question)):  # "Two things: …", "A？另外B？": a part
+            # said in words the decision doubts
             for r, p in refused:
                 if inside_scope(r.features, p) and r.hits[0].unit.topic not in {f[0].hits[0].unit.topic for f in found}:
                     found.append((r, p))

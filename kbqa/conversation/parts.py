@@ -67,6 +67,17 @@ def announced(question: str) -> bool:
                 or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
+_ALTERNATIVE = re.compile(r"^\s*(?:还是|或者|或是|抑或|(?:or|or\s+should|or\s+do)(?![a-z]))", re.I)
+
+
+def asks_twice(question: str) -> bool:
+    """Does the message end two sentences or more in a question mark, the later ones not an alternative to the one
+    before ("…支持吗？还是要换别的？" asks once)?"""
+    text = normalise(question, lower=False)
+    asked = [x for x in re.findall(r"[^?？]+[?？]", text) if x.strip(" ?？")]
+    return len(asked) >= 2 and not any(_ALTERNATIVE.match(x) for x in asked[1:])
+
+
 def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，

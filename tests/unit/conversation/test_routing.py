@@ -2069,3 +2069,12 @@ def test_more_greetings_goodbyes_and_requests_for_the_inventory(catalog):
         assert understand(text, catalog).kind == kind, text
     for text in ("is the pod still alive after the node reboot", "the etcd cluster is still up, how do we add a member"):
         assert understand(text, catalog).kind == "topical", text
+
+
+def test_two_sentences_that_each_ask_but_not_an_alternative():
+    from kbqa.conversation.parts import asks_twice
+
+    assert asks_twice("容器入面點樣攞Java堆疊資訊？另外我哋應唔應該自己改Docker做富容器？")
+    assert asks_twice("Is SDN worth it? How does the platform speed up testing?")
+    assert not asks_twice("Ingress 要改成國密 SM2 憑證，nginx ingress controller 支援嗎？還是要換別的閘道？")
+    assert not asks_twice("should we use calico? or flannel?") and not asks_twice("网络怎么选？")

@@ -2078,3 +2078,10 @@ def test_two_sentences_that_each_ask_but_not_an_alternative():
     assert asks_twice("Is SDN worth it? How does the platform speed up testing?")
     assert not asks_twice("Ingress 要改成國密 SM2 憑證，nginx ingress controller 支援嗎？還是要換別的閘道？")
     assert not asks_twice("should we use calico? or flannel?") and not asks_twice("网络怎么选？")
+
+
+def test_one_place_on_is_the_next_question_and_the_next_person_is_the_next_expert(catalog):
+    assert understand("了解。那编号往后顺一位的那道讲啥？", catalog, Context(["第5题讲的啥"])).topics == (6,)
+    intent = understand("下一位专家怎么说", catalog, Context(["第10题"]))  # not question 11
+    assert (intent.kind, intent.topics) == ("expert", (10,)) and intent.expert
+    assert understand("下一个", catalog, Context(["第5题"])).topics == (6,)

@@ -46,7 +46,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    beside = cues.BESIDE_REF.match(text, refs[0][1][1]) if len(refs) == 1 else None
+    beside = cues.BESIDE_REF.match(numbered, refs[0][1][1]) if len(refs) == 1 else None
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题": the one before it, by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + (-1 if beside.group("d") in ("上一", "前一") else 1)
         refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs

@@ -2035,6 +2035,8 @@ def test_the_question_before_or_after_a_numbered_one(catalog):
     assert understand("第三题的下一题是啥", catalog).topics == (4,)
     assert understand("第10题的下一题", catalog).topics == (10,)  # none after it: the one named
     assert understand("第3题的下一步怎么做", catalog).topics == (3,)  # a step of its answer, not the next question
+    intent = understand("第二个专家在第三题的下一题怎么说", catalog)  # the expert's place blanked out first
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (4,), "某金融企业")
 
 
 def test_squeezed_into_fewer_lines_is_the_turn_before_again(catalog):

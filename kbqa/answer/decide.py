@@ -93,8 +93,9 @@ def outside_scope(feats: dict[str, float], p: float) -> bool:
     return "scope" in feats and scope_margin(feats, p) < 0.0
 
 
-# An announced part ("Two things: …, and …") the decision refused while another part is answered: answered too when
-# the scope model places it this far inside the FAQ's subjects. Chosen on our own probes, not an eval file: 16
+# A part of a message that asks several things ("Two things: …, and …", "A？另外B？": parts.announced, asks_twice) the
+# decision refused while another part is answered: answered too when the scope model places it this far inside the
+# FAQ's subjects. Chosen on our own probes, not an eval file: 16
 # near-domain parts ("etcd怎么备份", "GPU scheduling for our ML pods", "what's the SLA of the platform") all scored
 # below 1.1, and 11 of 17 refused in-scope parts ("locking down pod-to-pod traffic on the same node") above 1.4.
 PART_SCOPE = 1.4
@@ -106,7 +107,7 @@ def scope_margin(feats: dict[str, float], p: float) -> float:
 
 
 def inside_scope(feats: dict[str, float], p: float) -> bool:
-    """Is a refused announced part of a message well inside the FAQ's subjects (``PART_SCOPE``)?"""
+    """Is a refused part of a message that asks several things well inside the FAQ's subjects (``PART_SCOPE``)?"""
     return scope_margin(feats, p) >= PART_SCOPE
 
 

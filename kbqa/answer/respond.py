@@ -81,14 +81,14 @@ class Responder:
         for r, covered, p in results:
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
-            if covered and clear and ranked[0][0] not in {f[0].hits[0].unit.topic for f in found}:
+            if covered and clear and ranked[0][0] not in _topics(found):
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
         if len(found) == 1 and (announced(question) or asks_twice(question)):  # "Two things: …", "A？另外B？": a part
             # said in words the decision doubts
             for r, p in refused:
-                if inside_scope(r.features, p) and r.hits[0].unit.topic not in {f[0].hits[0].unit.topic for f in found}:
+                if inside_scope(r.features, p) and r.hits[0].unit.topic not in _topics(found):
                     found.append((r, p))
         if len(found) < 2:
             return None
@@ -256,3 +256,8 @@ class Responder:
             b.profile(handle)
         b.expert_answers(handle, topics)
         return topics[0], suggest.after_expert(catalog, intent.lang, handle, tuple(topics))
+
+
+def _topics(found: list) -> set[int]:
+    """The FAQ questions a two-part answer's parts have found so far (each part's first hit)."""
+    return {r.hits[0].unit.topic for r, _ in found}

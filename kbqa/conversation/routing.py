@@ -122,12 +122,12 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             experts, followup = [prev], True
 
     if not experts:
-        said = _who_said(text, catalog, context)
+        said = _who_said(whose, catalog, context)
         if said:
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
-        if turns and (m := cues.WHO_SAID.search(text)) and m.group("c") and not faq_words(m.group("c"), catalog, EXPERT_FILLER) \
+        if turns and whose and whose.group("c") and not faq_words(whose.group("c"), catalog, EXPERT_FILLER) \
                 and (last := _last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
@@ -313,10 +313,9 @@ def _on_question(context: Context, catalog: Catalog) -> bool:
     return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
 
 
-def _who_said(text: str, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
-    """(expert, question, what) for "who said X": the answer that says all of X's FAQ words, in the question
-    the conversation is on when one there does."""
-    m = cues.WHO_SAID.search(text)
+def _who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
+    """(expert, question, what) for "who said X" (``m``, a ``cues.WHO_SAID`` match): the answer that says all of X's
+    FAQ words, in the question the conversation is on when one there does."""
     if not m:
         return None
     what = next(g for g in m.groups() if g)
@@ -366,7 +365,8 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
         found = catalog.named_experts(turn)
         if found:
             return found[0]
-        said = _who_said(cues.plain(normalise(turn, phrases=False)), catalog, Context(context.turns[:i], context.topic_of))
+        said = _who_said(cues.WHO_SAID.search(cues.plain(normalise(turn, phrases=False))), catalog,
+                         Context(context.turns[:i], context.topic_of))
         if said:
             return said[0]
     last = _last_topic(context, catalog)

@@ -13,6 +13,7 @@ from kbqa.answer.decide import inside_scope
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
 from kbqa.conversation.parts import announced, asks_twice
+from kbqa.conversation.intent import remark
 from kbqa.conversation.routing import Intent, faq_words
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
@@ -110,18 +111,20 @@ class Responder:
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
         nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS). Before either: a
-        refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question."""
+        refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question.
+        After both, a refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
         if answer.status == "not_covered" and intent.numbered:
             return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
-        if not self.settings.chatter or answer.kind not in ("not_covered", "answer"):
+        if answer.kind not in ("not_covered", "answer"):
             return answer
         answered = answer.kind == "answer"
         if answered and self._names_content(question):
             return answer
-        model = chatter.load()
+        model = chatter.load() if self.settings.chatter else None
         kind = model.kind(question, answered) if model is not None else None
         if kind is None:
-            return answer
+            said = None if answered else remark(question, self.state.catalog)  # "早安，平台組來報到": asks nothing
+            return answer if said is None else self.structured(Intent("smalltalk", intent.lang, aspect=said))
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))
 

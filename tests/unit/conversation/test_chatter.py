@@ -141,3 +141,38 @@ def test_an_answer_is_replaced_only_by_a_sure_overview_that_names_nothing_of_the
     content = "这个bot能干点啥，我该问它哪类问题，比如网络选型"  # the model says overview, but it names the FAQ's content
     assert chatter.load().kind(content, answered=True) == "overview"
     assert respond.second_opinion(intent, content, answered) is answered
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("午安，风控平台组前来报到", "greet"),  # a greeting that asks nothing
+    ("谢谢，评审材料那段总算补完了", "thanks"),  # thanks, then the FAQ's words in a clause of their own
+    ("你这界面配色挺特别", "ack"),  # speaks to the bot, no cue, asks nothing
+    ("hi there, platform team checking in", "greet"),
+])
+def test_a_refused_remark_that_asks_nothing_is_small_talk(fake_engine, text, kind):
+    from kbqa.conversation.intent import remark
+
+    assert remark(text, fake_engine.load().catalog) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "你好，这个小助手能导出PDF吗",  # asks (吗)
+    "这个助手会不会记录我的问题",  # asks (X不X)
+    "你给我推荐一个监控方案",  # a request
+    "Podman",  # a bare subject is a query
+    "pod 的 CPU limit 一直被限流，接口 P99 抖得厉害",  # praise word closing a problem report: a question
+    "星座运势",
+])
+def test_questions_requests_and_bare_subjects_are_not_remarks(fake_engine, text):
+    from kbqa.conversation.intent import remark
+
+    assert remark(text, fake_engine.load().catalog) is None
+
+
+def test_ask_answers_a_refused_remark_with_small_talk_even_without_the_model(fake_engine):
+    off = fake_engine.with_state(fake_engine.load())
+    off.settings = replace(off.settings, chatter=False)
+    a = off.ask("午安，风控平台组前来报到", mode="lexical")
+    assert a.kind == "smalltalk" and a.status == "answered" and a.suggestions
+    assert off.ask("星座运势", mode="lexical").kind == "not_covered"
+

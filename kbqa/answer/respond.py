@@ -15,6 +15,7 @@ from kbqa.conversation import chatter, cues
 from kbqa.conversation.parts import announced, asks_twice
 from kbqa.conversation.intent import remark
 from kbqa.conversation.routing import Intent, faq_words
+from kbqa.index.chunks import dense_text
 from kbqa.retrieval.glossary import stem_latin
 from kbqa.retrieval.side import part_pool
 from kbqa.settings import Settings
@@ -120,13 +121,26 @@ class Responder:
         answered = answer.kind == "answer"
         if answered and self._names_content(question):
             return answer
-        model = chatter.load() if self.settings.chatter else None
-        kind = model.kind(question, answered) if model is not None else None
+        kind = self._chatter_kind(question, answered) if self.settings.chatter else None
         if kind is None:
             said = None if answered else remark(question, self.state.catalog)  # "早安，平台組來報到": asks nothing
             return answer if said is None else self.structured(Intent("smalltalk", intent.lang, aspect=said))
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))
+
+    def _chatter_kind(self, question: str, answered: bool) -> str | None:
+        """The chatter models' reading: the character model's, else, when a model was fitted on this embedder's
+        vectors, the question vector's (the call is the one retrieval made, cached)."""
+        model = chatter.load()
+        kind = model.kind(question, answered) if model is not None else None
+        embedder = self.state.retriever.embedder
+        vectors = None if kind else chatter.load_vectors(str(embedder.identity().get("model", "")))
+        if vectors is not None:
+            try:
+                kind = vectors.kind(question, embedder.embed_queries([dense_text(question)])[0], answered)
+            except RuntimeError:  # the model failed: the characters' reading stands
+                pass
+        return kind
 
     def _names_content(self, question: str) -> bool:
         """Does the question name something of the FAQ beyond its title words ("容器云", "问题")?"""

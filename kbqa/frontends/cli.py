@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["calibrate"].add_argument("--out", default=None, help="where to write (default: KBQA_CALIBRATION)")
     cmd["chatter"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: every eval/dev*.jsonl)")
     cmd["chatter"].add_argument("--out", default=None, help="where to write (default: kbqa/conversation/data/chatter.npz)")
+    cmd["chatter"].add_argument("--vectors-out", default=None,
+                                help="where to write the vector model (default: kbqa/conversation/data/chatter_vectors.npz)")
     cmd["eval"].add_argument("files", nargs="+", help="eval sets in the JSONL format of shared/eval/README.md")
     cmd["eval"].add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     cmd["eval"].add_argument("--report", metavar="DIR", help="write JSON, markdown, a PNG chart and failures to DIR")

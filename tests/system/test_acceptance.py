@@ -77,3 +77,14 @@ def test_each_conversation_kind_meets_the_bar_on_held_out_test_split(test_split_
     s = conversation.summarise(results)
     assert len(s["by_kind"]) >= 7 and all(m["n"] >= 10 for m in s["by_kind"].values())
     assert not conversation.below_bar(s), conversation.below_bar(s)
+
+
+def test_the_vector_chatter_model_reads_first_messages_no_cue_or_character_model_knows(real_engine):
+    """The shipped chatter_vectors.npz is fitted on the default embedder's vectors and used with it: a request for
+    the list and a remark in words the dev files do not hold."""
+    from kbqa.conversation import chatter
+
+    assert chatter.load_vectors(real_engine.load().retriever.embedder.identity()["model"]) is not None
+    assert real_engine.ask("how big is your question bank, and what does it span?").kind == "overview"
+    assert real_engine.ask("上周那场评审会开到半夜，总算熬过去了").kind == "smalltalk"
+    assert real_engine.ask("What is the capital of Norway?").status == "not_covered"

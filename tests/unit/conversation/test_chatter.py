@@ -101,12 +101,24 @@ def test_by_default_the_fitter_reads_every_dev_file_but_the_unseen_batches(tmp_p
         seen.extend(rows)
         return fitter.Chatter(("other",), empty, empty, empty)
 
+    vector_rows = []
+
+    def fit_vectors(rows, embedder):
+        vector_rows.extend(rows)
+        return fitter.VectorChatter("m", ("other",), np.zeros((1, 1)), np.zeros(1))
+
     monkeypatch.setattr(fitter, "fit", fit)
+    monkeypatch.setattr(fitter, "fit_vectors", fit_vectors)
+    monkeypatch.setattr(fitter, "default_embedder", lambda: None)
     monkeypatch.setattr(fitter.Chatter, "save", lambda self, path: None)
-    assert fitter.run(Namespace(dev=None, out=str(tmp_path / "m.npz"))) == 0
+    monkeypatch.setattr(fitter.VectorChatter, "save", lambda self, path: None)
+    assert fitter.run(Namespace(dev=None, out=str(tmp_path / "m.npz"), vectors_out=str(tmp_path / "v.npz"))) == 0
     ids = {r.get("id", "") for r in seen}
     assert any(i.startswith("dev-conv20-") for i in ids) and any(i.startswith("own-dev-") for i in ids)
     assert not any(i.startswith(("dev-conv21-", "dev-conv22-", "dev-conv23-", "blind-test-")) for i in ids)
+    ids = {r.get("id", "") for r in vector_rows}  # the vector model reads the blind batches too, never the test split
+    assert any(i.startswith(("dev-conv20-", "dev-conv21-", "dev-conv22-")) for i in ids) and len(ids) > len(seen) // 2
+    assert not any(i.startswith("blind-test-") or i.startswith("test-") for i in ids)
 
 
 def test_the_generic_negatives_are_other_rows():
@@ -176,3 +188,58 @@ def test_ask_answers_a_refused_remark_with_small_talk_even_without_the_model(fak
     assert a.kind == "smalltalk" and a.status == "answered" and a.suggestions
     assert off.ask("星座运势", mode="lexical").kind == "not_covered"
 
+
+
+def _vector_rows():
+    rows = [{"question": q, "expect_kind": "overview", "kind": "overview"} for q in
+            ("你这里都有哪些问题", "list every question you have", "目录发我看看", "what topics do you cover")]
+    rows += [{"question": q, "expect_kind": "smalltalk"} for q in ("你好呀", "thanks a lot", "再见啦", "good morning")]
+    rows += [{"question": q, "expect_kind": "answer"} for q in ("容器网络怎么选", "how to do canary releases",
+                                                                "etcd 怎么备份", "日志怎么收集")]
+    return rows
+
+
+def test_the_vector_model_is_read_only_with_the_embedder_it_was_fitted_on(tmp_path):
+    from kbqa.models.embedders import FakeEmbedder
+
+    emb = FakeEmbedder()
+    m = fitter.fit_vectors(_vector_rows(), emb)
+    assert m.model == "hash-ngrams" and set(m.classes) == {"overview", "smalltalk", "other"}
+    path = tmp_path / "v.npz"
+    m.save(path)
+    chatter.load_vectors.cache_clear()
+    loaded = chatter.load_vectors("hash-ngrams", path)
+    assert loaded is not None and loaded.weights.shape == (emb.dim, 3)
+    v = emb.embed_queries(["你这里都有哪些问题"])[0]
+    assert max(loaded.probabilities(v).items(), key=lambda kv: kv[1])[0] == "overview"
+    assert chatter.load_vectors("intfloat/other-model", path) is None  # another embedder's vectors
+    assert chatter.load_vectors("hash-ngrams", tmp_path / "missing.npz") is None
+    (tmp_path / "bad.npz").write_bytes(b"not a zip")
+    assert chatter.load_vectors("hash-ngrams", tmp_path / "bad.npz") is None
+    chatter.load_vectors.cache_clear()
+
+
+def test_the_vector_model_reads_nothing_from_vectors_of_another_size_or_a_message_without_words(monkeypatch):
+    m = chatter.VectorChatter("x", ("other", "overview", "smalltalk"), np.zeros((4, 3)), np.array([0.0, 0.0, 5.0]))
+    assert m.kind("你好呀朋友", np.zeros(4)) == "smalltalk"  # sure, and speaks to the bot
+    assert m.kind("你好呀朋友", np.zeros(5)) is None
+    assert m.kind("🐳🐳🚀🔥", np.zeros(4)) is None
+
+
+def test_ask_reads_the_vector_model_when_the_character_model_has_no_opinion(fake_engine, tmp_path, monkeypatch):
+    q = "how large is the bank of entries you hold?"  # neither a cue nor the character model reads it
+    assert fake_engine.ask(q, mode="lexical").kind == "not_covered"
+    m = fitter.fit_vectors(_vector_rows(), fake_engine.load().retriever.embedder)
+    m.save(tmp_path / "v.npz")
+    monkeypatch.setattr(chatter, "VECTOR_MODEL", tmp_path / "v.npz")
+    monkeypatch.setattr(chatter.VectorChatter, "probabilities",
+                        lambda self, v: {"overview": 0.8, "smalltalk": 0.1, "other": 0.1})  # sure, below UNGATED
+    chatter.load_vectors.cache_clear()
+    engine, off = fake_engine.with_state(fake_engine.load()), fake_engine.with_state(fake_engine.load())
+    off.settings = replace(off.settings, chatter=False)
+    try:
+        assert off.ask(q, mode="lexical").kind == "not_covered"
+        assert engine.ask(q, mode="lexical").kind == "overview"
+        assert engine.ask("What is the capital of Norway?", mode="lexical").kind == "not_covered"  # the gate
+    finally:
+        chatter.load_vectors.cache_clear()

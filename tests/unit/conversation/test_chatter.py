@@ -160,6 +160,7 @@ def test_an_answer_is_replaced_only_by_a_sure_overview_that_names_nothing_of_the
     ("谢谢，评审材料那段总算补完了", "thanks"),  # thanks, then the FAQ's words in a clause of their own
     ("你这界面配色挺特别", "ack"),  # speaks to the bot, no cue, asks nothing
     ("hi there, platform team checking in", "greet"),
+    ("多谢，周报终于能往下写了", "thanks"),  # 写 here asks for nothing
 ])
 def test_a_refused_remark_that_asks_nothing_is_small_talk(fake_engine, text, kind):
     from kbqa.conversation.intent import remark
@@ -174,6 +175,7 @@ def test_a_refused_remark_that_asks_nothing_is_small_talk(fake_engine, text, kin
     "Podman",  # a bare subject is a query
     "pod 的 CPU limit 一直被限流，接口 P99 抖得厉害",  # praise word closing a problem report: a question
     "星座运势",
+    "谢谢，再帮我写一份周报",  # a request to write
 ])
 def test_questions_requests_and_bare_subjects_are_not_remarks(fake_engine, text):
     from kbqa.conversation.intent import remark

@@ -2087,3 +2087,17 @@ def test_one_place_on_is_the_next_question_and_the_next_person_is_the_next_exper
     intent = understand("下一位专家怎么说", catalog, Context(["第10题"]))  # not question 11
     assert (intent.kind, intent.topics) == ("expert", (10,)) and intent.expert
     assert understand("下一个", catalog, Context(["第5题"])).topics == (6,)
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("先把头一道题发我看看", "question", (1,)), ("开头那一题再看一遍", "question", (1,)),
+    ("新来的，麻烦把每道问题的标题按顺序发我，谢谢", "overview", ()),
+])
+def test_the_first_question_by_头一_and_the_titles_of_the_questions(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_头一_that_names_no_question_is_no_question_number(catalog):
+    assert understand("我头一次用，容器网络怎么选", catalog).topics == ()
+    assert understand("领导头一个问题就是网络怎么规划", catalog).kind != "question"

@@ -12,7 +12,7 @@ from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covere
 from kbqa.answer.decide import inside_scope
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
-from kbqa.conversation.parts import announced, asks_twice
+from kbqa.conversation.parts import announced, asks_twice, joined
 from kbqa.conversation.intent import remark
 from kbqa.conversation.routing import Intent, faq_words
 from kbqa.index.chunks import dense_text
@@ -87,7 +87,7 @@ class Responder:
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
-        if len(found) == 1 and (announced(question) or asks_twice(question)):  # "Two things: …", "A？另外B？": a part
+        if len(found) == 1 and (announced(question) or asks_twice(question) or joined(question)):  # "Two things: …", "A？另外B？": a part
             # said in words the decision doubts
             for r, p in refused:
                 if inside_scope(r.features, p) and r.hits[0].unit.topic not in _topics(found):

@@ -67,6 +67,15 @@ def announced(question: str) -> bool:
                 or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
+# "A…；另外B…", "A…. Also, B…", "…有推荐的工具没。再一个，…": a later clause opens with a word that adds a question
+_JOINED = re.compile(r"[，,。.;；？?！!\s]\s*(?:另外|此外|还有(?=[，,：:\s])|再一个|再者|仲有|顺便|顺带|(?<![a-z])(?:also|plus|btw|secondly|second|and\s+also)(?![a-z]))", re.I)
+
+
+def joined(question: str) -> bool:
+    """Does a later clause of the message open with a word that adds a second question ("另外", "还有", "also")?"""
+    return bool(_JOINED.search(normalise(question, lower=False), 2))
+
+
 _ALTERNATIVE = re.compile(r"^\s*(?:还是|或者|或是|抑或|(?:or|or\s+should|or\s+do)(?![a-z]))", re.I)
 
 

@@ -2101,3 +2101,12 @@ def test_the_first_question_by_头一_and_the_titles_of_the_questions(catalog, q
 def test_头一_that_names_no_question_is_no_question_number(catalog):
     assert understand("我头一次用，容器网络怎么选", catalog).topics == ()
     assert understand("领导头一个问题就是网络怎么规划", catalog).kind != "question"
+
+
+def test_a_later_clause_opening_with_a_word_that_adds_a_question_joins_two():
+    from kbqa.conversation.parts import joined
+
+    assert joined("节点上的pod默认互通，怎么隔离？另外整体规划从哪入手")
+    assert joined("有推荐的链路追踪工具没。再一个，集群挂了应用怎么切") and joined("How to dump a JVM stack? Also, one cluster or two?")
+    assert not joined("还有别的办法吗") and not joined("直接上服务网格会不会太重，还有别的轻一点的办法吗")
+    assert not joined("另外一个集群怎么备份")  # the first clause: nothing before it to join

@@ -162,16 +162,16 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
-                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
+                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?before\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
 NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
-                       r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q)(?![a-z])"
+                       r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+after\s+(?:that|this|it)(?![a-z])")
 PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
-                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q)(?![a-z])|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
+                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
 _N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}

@@ -223,9 +223,12 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     # calico": in that question
     rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():]) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
-        prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))  # or an expert
+        k = len(context.turns) - 1  # or an expert; past small talk ("ok that's a lot of text")
+        while (prev := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
+                == "smalltalk" and k > 0:
+            k -= 1
         return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
-            "topical", lang, followup=True, rephrase=context.turns[-1])  # as it was understood, else its retrieval
+            "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = _last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":

@@ -2110,3 +2110,15 @@ def test_a_later_clause_opening_with_a_word_that_adds_a_question_joins_two():
     assert joined("有推荐的链路追踪工具没。再一个，集群挂了应用怎么切") and joined("How to dump a JVM stack? Also, one cluster or two?")
     assert not joined("还有别的办法吗") and not joined("直接上服务网格会不会太重，还有别的轻一点的办法吗")
     assert not joined("另外一个集群怎么备份")  # the first clause: nothing before it to join
+
+
+def test_plus_or_minus_one_on_the_number_skip_back_and_the_previous_item(catalog):
+    assert understand("好 题号+1 发过来", catalog, Context(["第5题讲啥"])).topics == (6,)
+    assert understand("序号-1 呢", catalog, Context(["第5题讲啥"])).topics == (4,)
+    assert understand("skip back a question please", catalog, Context(["question 4?"])).topics == (3,)
+    assert understand("now the next item", catalog, Context(["question 4?"])).topics == (5,)
+
+
+def test_shorter_after_a_remark_shortens_the_answer_before_it(catalog):
+    intent = understand("tl;dr in two bullets?", catalog, Context(["Show me question 7 in full.", "ok that is a lot of text"]))
+    assert (intent.kind, intent.topics) == ("question", (7,))

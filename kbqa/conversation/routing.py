@@ -36,6 +36,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = catalog.named_experts(own)
+    # "某银行那段看过了。那蚂蚁那位呢": the expert of the clause not done with
+    if experts and turns and (done := [c for c in cues.CLAUSES.split(own) if cues.DONE.search(c)]):
+        experts = catalog.named_experts(" ".join(c for c in cues.CLAUSES.split(own) if c not in done)) or experts
     if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
@@ -272,11 +275,11 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
         topics, said = named_question(rest, catalog, catalog.experts[handle].topics)
         named = [w for w in named if w not in said]
-    here = bool(context.turns and re.search(r"这[道个]?题里|(?<![a-z])in\s+(?:there|this\s+one)(?![a-z])", text))  # "在这题里提的…":
+    here = bool(context.turns and re.search(r"这[道个]?题里|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…":
     # the question the conversation is on, whatever
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
-    if not topics and (followup or not named or pointing) and context.turns:
+    if not topics and (followup or not named or pointing or here) and context.turns:
         last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         if lang == "en" and followup and named and last in mine and context.topic_of is not None:  # "does he name tools
             # for that part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one

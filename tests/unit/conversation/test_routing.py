@@ -2122,3 +2122,18 @@ def test_plus_or_minus_one_on_the_number_skip_back_and_the_previous_item(catalog
 def test_shorter_after_a_remark_shortens_the_answer_before_it(catalog):
     intent = understand("tl;dr in two bullets?", catalog, Context(["Show me question 7 in full.", "ok that is a lot of text"]))
     assert (intent.kind, intent.topics) == ("question", (7,))
+
+
+def test_an_english_ordinal_before_q_is_a_question_number(catalog):
+    assert understand("pls paste the 7th Q word for word", catalog).topics == (7,)
+
+
+def test_the_expert_of_the_clause_not_done_with_is_the_one_asked_about(catalog):
+    intent = understand("某银行那段我看过了。那蚂蚁那位呢，他怎么说", catalog, Context(["银行核心系统滚动更新怎么做"]))
+    assert (intent.kind, intent.expert) == ("expert", "rangeryu")
+
+
+def test_an_expert_in_that_thread_is_on_the_question_the_conversation_is_on(catalog):
+    intent = understand("the 某银行 answer in that thread, what was his take? we are a small bank, curious",
+                        catalog, Context(["question 10 please"]))
+    assert intent.kind == "expert" and intent.topics == (10,)

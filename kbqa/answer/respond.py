@@ -87,8 +87,8 @@ class Responder:
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
-        if len(found) == 1 and (announced(question) or asks_twice(question) or joined(question)):  # "Two things: …", "A？另外B？": a part
-            # said in words the decision doubts
+        if len(found) == 1 and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？", "…；另外…":
+                                or joined(question)):  # a part said in words the decision doubts
             for r, p in refused:
                 if inside_scope(r.features, p) and r.hits[0].unit.topic not in _topics(found):
                     found.append((r, p))

@@ -9,7 +9,8 @@ like the decision's calibration. It is consulted for a message the FAQ does not 
 a retrieval answer to a message that names nothing of the FAQ beyond its title words (Responder.second_opinion), so
 a topical question is never turned into a table of contents. Its thresholds were chosen on the dev files, leaving
 each file out in turn. Its 'other' class holds topical, near-domain and off-topic questions: nothing in it is
-specific to one FAQ's subject beyond the dev questions' wording.
+specific to one FAQ's subject beyond the dev questions' wording. When it has no opinion, ``VectorChatter`` reads the
+same three classes from the question's e5 vector (below).
 """
 from __future__ import annotations
 
@@ -116,7 +117,10 @@ def load(path: Path = MODEL) -> Chatter | None:
 # The same three classes read from the question's sentence vector (the engine's e5 model) instead of its characters:
 # meaning, not wording, so "讲真，我能拿你来干嘛" is a request for the list though no dev question shares its
 # characters. Fitted by `kbqa chatter` for the default embedder and used only with that model (``model``); the
-# character model stands in for any other. Bars chosen as THRESHOLDS were (see VECTOR_BARS' note in devtools).
+# character model stands in for any other. Bars: fitted on the batches before dev_conv120 and read on the 22 since,
+# 0.75 found 150 of 170 overview and small-talk rows each, wrongly took 6 and 3 other rows and no refusal row; 0.6
+# found about 10 more of each and twice the wrong ones. Without words to the bot, or for a retrieval answer, 0.9:
+# above the character model's bars, as this model reads meaning, not a cue.
 VECTOR_MODEL = Path(__file__).with_name("data") / "chatter_vectors.npz"
 VECTOR_BARS = {"gated": {"overview": 0.75, "smalltalk": 0.75}, "answered": {"overview": 0.9},
                "ungated": {"overview": 0.9, "smalltalk": 0.9}}

@@ -163,7 +163,7 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?before\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)

@@ -2137,3 +2137,7 @@ def test_an_expert_in_that_thread_is_on_the_question_the_conversation_is_on(cata
     intent = understand("the 某银行 answer in that thread, what was his take? we are a small bank, curious",
                         catalog, Context(["question 10 please"]))
     assert intent.kind == "expert" and intent.topics == (10,)
+
+
+def test_the_one_that_sits_ahead_of_it_in_the_list_is_the_previous_question(catalog):
+    assert understand("ok, now the one that sits right ahead of it in the list", catalog, Context(["FAQ #8 please"])).topics == (7,)

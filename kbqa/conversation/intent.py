@@ -228,27 +228,33 @@ def unknown_words(rest: str, catalog: Catalog) -> list[str]:
 
 
 # Anything that asks: a "?", a question word or particle, "X不X", "…不", a request ("推荐", "说说", "tell", "help")
-_ASKING = re.compile(r"[?？吗么嘛呢咩冇]|(.)[不没]\1|[不没]\s*$|请|帮|给我|告诉|介绍|推荐|说说|讲讲|聊聊|解释|列|想知道|想了解|想问|求|问下"
+_ASKING = re.compile(r"[?？吗么嘛呢咩冇啥哪怎咋乜]|什么|多少|还是|(.)[不没]\1|[不没]\s*$|请|帮|给我|告诉|介绍|推荐|说说|讲讲|聊聊|解释|列|想知道|想了解|想问|求|问下"
                      r"|查(?:一下|下|查|询|到)|写[一个篇首段份封下点]|帮.{0,4}[写查]|计算|翻译|讲下|说下|看看|整理|比较|对比|分析|总结|举例|想学|输出|忽略"
                      r"|(?<![a-z])(?:tell|recommend|explain|help|want|need|looking|suggest|list|show|give|find|compare|please|pls"
                      r"|plz|wonder|curious|let\s+me\s+know|walk\s+me|tips|advice|write|draft|make|generate|calculate|translate"
                      r"|print|output|ignore|rate)(?![a-z])")
 
 
-def remark(text: str, catalog: Catalog) -> str | None:
+_THANKS = re.compile(r"谢|謝|(?<![a-z])(?:thanks|thank|thx|ty|cheers)(?![a-z])")
+
+
+def remark(text: str, catalog: Catalog, cued: bool = False) -> str | None:
     """A remark, not a question: the message asks nothing at all (``_ASKING``, ``cues.asks``) and either holds a
     small-talk cue or speaks to the bot, naming nothing of the FAQ ("早安，平台組來報到", "這個助手做得不錯欸"), or
-    opens with a greeting or thanks, or closes with a goodbye, in a clause of its own beside the FAQ's words ("早啊 今天又得
-    加班搞集群了"; not "…接口 P99 抖得厉害"). Its
-    small-talk kind ('ack' when it has none), else None. "Not covered" answers a question; a remark asked none."""
+    opens with a greeting, thanks or an "ok", or closes with thanks or a goodbye, in a clause of its own beside the
+    FAQ's words ("早啊 今天又得加班搞集群了", "嗯嗯 明白了 先去看监控了"; not "…接口 P99 抖得厉害"). Its small-talk kind
+    ('ack' when it only speaks to the bot; ``cued``: None then), else None. "Not covered" answers a question, and a
+    retrieval answer is no reply to "thanks": a remark asked none."""
     t = normalise(text, phrases=False)
     if _ASKING.search(t) or cues.asks(t):
         return None
     if not set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words:
-        return cues.smalltalk_kind(t) or ("ack" if cues.TO_THE_BOT.search(t) else None)
-    clauses = [c for c in re.split(r"[，,。.!！~～\s]+", re.sub(r"@\S+", " ", t)) if c]  # a greeting or thanks opens, a goodbye closes
-    for clause, kinds in ((clauses[0], ("greet", "thanks")), (clauses[-1], ("bye",))) if clauses else ():
+        return cues.smalltalk_kind(t) or ("ack" if cues.TO_THE_BOT.search(t) and not cued else None)
+    clauses = [c for c in re.split(r"[，,。.!！~～\s]+", re.sub(r"@\S+", " ", t)) if c]
+    for clause, kinds in ((clauses[0], ("greet", "thanks", "ack")), (clauses[-1], ("bye", "thanks"))) if clauses else ():
         kind = cues.smalltalk_kind(clause)
+        if kind == "thanks" and clause is clauses[-1] and not _THANKS.search(clause):
+            continue  # "…接口 P99 抖得厉害": praise closing a report is no thanks
         if kind in kinds and not set(faq_words(clause, catalog)) - catalog.general_words:
             return kind
     return None

@@ -149,7 +149,8 @@ def test_an_answer_is_replaced_only_by_a_sure_overview_that_names_nothing_of_the
     assert answered.kind == "answer"
     intent = Intent("topical", "zh")
     assert respond.second_opinion(intent, "这个bot能干点啥，我该问它哪类问题", answered).kind == "overview"
-    assert respond.second_opinion(intent, "你好你好，很高兴认识你", answered) is answered  # small talk never replaces one
+    # the model's small talk never replaces one (a greeting that asks nothing does: a remark, below)
+    assert respond.second_opinion(intent, "你好你好，很高兴认识你，容器网络怎么选", answered) is answered
     content = "这个bot能干点啥，我该问它哪类问题，比如网络选型"  # the model says overview, but it names the FAQ's content
     assert chatter.load().kind(content, answered=True) == "overview"
     assert respond.second_opinion(intent, content, answered) is answered
@@ -245,3 +246,37 @@ def test_ask_reads_the_vector_model_when_the_character_model_has_no_opinion(fake
         assert engine.ask("What is the capital of Norway?", mode="lexical").kind == "not_covered"  # the gate
     finally:
         chatter.load_vectors.cache_clear()
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("嗯嗯 懂了 先去盯发布了", "ack"),  # an "ok" opening, the FAQ's words after it
+    ("回去把监控方案补完，多谢", "thanks"),  # thanks closing
+])
+def test_a_remark_may_open_with_an_ok_or_close_with_thanks(fake_engine, text, kind):
+    from kbqa.conversation.intent import remark
+
+    assert remark(text, fake_engine.load().catalog) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "好，那 maxSurge 给 2 还是 25%",  # asks (还是)
+    "OK 存储方面专家给的建议是啥",  # asks (啥), whatever cue holds it
+    "监控上一直被限流，接口抖得厉害",  # praise closing a report is no thanks
+])
+def test_an_ok_or_praise_around_a_question_is_no_remark(fake_engine, text):
+    from kbqa.conversation.intent import remark
+
+    assert remark(text, fake_engine.load().catalog) is None
+
+
+def test_a_remark_retrieval_answered_gets_small_talk_but_only_with_a_cue(fake_engine):
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    respond = Responder(state, fake_engine.settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: None)
+    answered = fake_engine.ask("容器里怎么执行定时任务？", mode="lexical")
+    intent = Intent("topical", "zh")
+    assert respond.second_opinion(intent, "嗯嗯 懂了 定时任务那块我去改了，多谢", answered).kind == "smalltalk"
+    assert respond.second_opinion(intent, "容器里的定时任务我们还在用 crontab", answered) is answered  # no cue: a statement

@@ -57,6 +57,8 @@ REF = re.compile("|".join([
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
+    rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
+    r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"
     r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題])",  # "头一道题", "开头那一题": the first
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
     r"(?P<last>(?:最后|末尾)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
@@ -72,7 +74,8 @@ def _en_ordinal(raw: str) -> int:
 
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
-    out = []
+    text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
+    out = []  # character for one, so that the spans stay the text's
     for m in REF.finditer(text):
         if m.group("last"):
             out.append((count, m.span()))

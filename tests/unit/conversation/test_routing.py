@@ -2141,3 +2141,20 @@ def test_an_expert_in_that_thread_is_on_the_question_the_conversation_is_on(cata
 
 def test_the_one_that_sits_ahead_of_it_in_the_list_is_the_previous_question(catalog):
     assert understand("ok, now the one that sits right ahead of it in the list", catalog, Context(["FAQ #8 please"])).topics == (7,)
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("「捌」那一題整段貼給我", 8), ("肆、那道题的回答", 4), ("③ 那道讲多安全域的，全文", 3),
+    ("show me the question at position 5", 5),
+])
+def test_a_numeral_before_那一题_a_circled_number_and_a_position(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_a_circled_number_keeps_the_spans_of_the_text():
+    from kbqa.conversation.numbers import ref_numbers
+
+    text = "⑩ 那道讲高可用的，和第3题一起看"
+    (a, span_a), (b, span_b) = ref_numbers(text, 10)
+    assert (a, b) == (10, 3) and text[span_b[0]:span_b[1]] == "第3题"

@@ -85,6 +85,18 @@ def unseen(name: str) -> bool:
     return bool(m) and int(m.group(1)) >= FIRST_UNSEEN
 
 
+# The vector model was fitted on the dev files up to dev_conv141; the batches written after it measure it. Refitted
+# with the next seven (dev_conv142-148), it fixed 4 dev rows, broke 3, and read one held-out off-topic question as
+# small talk (ood_accuracy 1.000 -> 0.971): not kept.
+LAST_VECTOR_FIT = 141
+
+
+def vector_unseen(name: str) -> bool:
+    """Is an eval file a blind batch written after the vector model (dev_convN.jsonl, N > LAST_VECTOR_FIT)?"""
+    m = re.fullmatch(r"dev_conv(\d+)\.jsonl", name)
+    return bool(m) and int(m.group(1)) > LAST_VECTOR_FIT
+
+
 def default_embedder():
     """The embedder of the default settings (the one the shipped vector model is read with)."""
     from kbqa.engine import Engine
@@ -107,9 +119,9 @@ def run(args) -> int:
     model.save(out)
     counts = {k: sum(1 for r in rows if label(r) == k) for k in model.classes}
     print(f"wrote {out}: {len(model.index)} features, rows {counts} from {len(files)} files")
-    # The vector model learns meaning, not wording, so it reads every dev file (new blind batches, written after
-    # it, measure it); only the default embedder's vectors are read at run time (chatter.load_vectors)
-    files = args.dev or sorted(f for f in glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")))
+    # The vector model learns meaning, not wording, so it reads every dev file up to LAST_VECTOR_FIT; only the
+    # default embedder's vectors are read at run time (chatter.load_vectors)
+    files = args.dev or sorted(f for f in glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")) if not vector_unseen(Path(f).name))
     rows = [r for f in files for r in load_set(Path(f)) if isinstance(r.get("question"), str)] + negatives()
     vectors = fit_vectors(rows, default_embedder())
     out = Path(args.vectors_out) if args.vectors_out else VECTOR_MODEL

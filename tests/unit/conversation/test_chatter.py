@@ -119,6 +119,7 @@ def test_by_default_the_fitter_reads_every_dev_file_but_the_unseen_batches(tmp_p
     ids = {r.get("id", "") for r in vector_rows}  # the vector model reads the blind batches too, never the test split
     assert any(i.startswith(("dev-conv20-", "dev-conv21-", "dev-conv22-")) for i in ids) and len(ids) > len(seen) // 2
     assert not any(i.startswith("blind-test-") or i.startswith("test-") for i in ids)
+    assert not any(i.startswith(f"dev-conv{fitter.LAST_VECTOR_FIT + 1}-") for i in ids)  # written after it: they measure it
 
 
 def test_the_generic_negatives_are_other_rows():

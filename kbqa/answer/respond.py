@@ -136,7 +136,7 @@ class Responder:
         model = chatter.load()
         kind = model.kind(question, answered) if model is not None else None
         embedder = self.state.retriever.embedder
-        vectors = None if kind else chatter.load_vectors(str(embedder.identity().get("model", "")))
+        vectors = None if kind else chatter.vectors_for(embedder)
         if vectors is not None:
             try:
                 kind = vectors.kind(question, embedder.embed_queries([dense_text(question)])[0], answered)

@@ -162,3 +162,10 @@ def load_vectors(model: str, path: Path | None = None) -> VectorChatter | None:
     except (OSError, ValueError, KeyError):
         return None
     return m if m.model == model and m.weights.shape == (m.weights.shape[0], len(m.classes)) else None
+
+
+@lru_cache(maxsize=4)
+def vectors_for(embedder) -> VectorChatter | None:
+    """``load_vectors`` for this embedder's model, once per embedder: its identity looks up package versions
+    (half a millisecond), too slow to read for every refused question."""
+    return load_vectors(str(embedder.identity().get("model", "")))

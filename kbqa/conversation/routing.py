@@ -37,8 +37,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = catalog.named_experts(own)
     # "某银行那段看过了。那蚂蚁那位呢": the expert of the clause not done with
-    if experts and turns and (done := [c for c in cues.CLAUSES.split(own) if cues.DONE.search(c)]):
-        experts = catalog.named_experts(" ".join(c for c in cues.CLAUSES.split(own) if c not in done)) or experts
+    clauses = cues.CLAUSES.split(own) if experts and turns else []
+    if any(cues.DONE.search(c) for c in clauses):
+        experts = catalog.named_experts(" ".join(c for c in clauses if not cues.DONE.search(c))) or experts
     if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on

@@ -47,11 +47,16 @@ def fit(rows: list[dict], c: float = 4.0) -> Chatter:
     lr = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(
         x, y, sample_weight=np.array([r.get("weight", 1.0) for r in rows]))
     used = np.unique(np.asarray(cols, dtype=np.int64))
-    coef = lr.coef_.T[used]  # (features, classes); binary fits have one row: made two
+    coef, bias = _per_class(lr, lr.coef_.T[used])  # (features, classes)
+    return Chatter(tuple(str(c) for c in lr.classes_), used, coef, bias)
+
+
+def _per_class(lr, coef: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted regression's weights (features, classes) and biases, one column per class: binary fits have one."""
     bias = lr.intercept_
     if len(lr.classes_) == 2:
         coef, bias = np.hstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return Chatter(tuple(str(c) for c in lr.classes_), used, coef, bias)
+    return coef, bias
 
 
 VECTOR_C = 16.0  # weak L2: on the dev files, fitted on batches before dev_conv120 and read on those since, 4 and 1
@@ -67,9 +72,7 @@ def fit_vectors(rows: list[dict], embedder, c: float = VECTOR_C) -> VectorChatte
     x = np.asarray(embedder.embed_queries([dense_text(r["question"]) for r in rows]), dtype=np.float64)
     lr = LogisticRegression(C=c, max_iter=5000, class_weight="balanced").fit(
         x, [label(r) for r in rows], sample_weight=np.array([r.get("weight", 1.0) for r in rows]))
-    coef, bias = lr.coef_.T, lr.intercept_
-    if len(lr.classes_) == 2:
-        coef, bias = np.hstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
+    coef, bias = _per_class(lr, lr.coef_.T)
     return VectorChatter(str(embedder.identity().get("model", "")), tuple(str(k) for k in lr.classes_), coef, bias)
 
 
@@ -79,10 +82,15 @@ def fit_vectors(rows: list[dict], embedder, c: float = VECTOR_C) -> VectorChatte
 FIRST_UNSEEN = 21
 
 
+def batch(name: str) -> int:
+    """The number of a blind batch's eval file (dev_convN.jsonl), 0 for any other file."""
+    m = re.fullmatch(r"dev_conv(\d+)\.jsonl", name)
+    return int(m.group(1)) if m else 0
+
+
 def unseen(name: str) -> bool:
     """Is an eval file one of the blind batches kept out of the model (dev_convN.jsonl, N >= FIRST_UNSEEN)?"""
-    m = re.fullmatch(r"dev_conv(\d+)\.jsonl", name)
-    return bool(m) and int(m.group(1)) >= FIRST_UNSEEN
+    return batch(name) >= FIRST_UNSEEN
 
 
 # The vector model was fitted on the dev files up to dev_conv141; the batches written after it measure it. Refitted
@@ -93,8 +101,7 @@ LAST_VECTOR_FIT = 141
 
 def vector_unseen(name: str) -> bool:
     """Is an eval file a blind batch written after the vector model (dev_convN.jsonl, N > LAST_VECTOR_FIT)?"""
-    m = re.fullmatch(r"dev_conv(\d+)\.jsonl", name)
-    return bool(m) and int(m.group(1)) > LAST_VECTOR_FIT
+    return batch(name) > LAST_VECTOR_FIT
 
 
 def default_embedder():
@@ -105,27 +112,35 @@ def default_embedder():
 
 
 def run(args) -> int:
-    """`kbqa chatter`: fit the model on the dev eval files and write it (default: the shipped file)."""
+    """`kbqa chatter`: fit the two models on the dev eval files and write them (default: the shipped files)."""
     from kbqa.evaluation.dataset import load as load_set
     from kbqa.settings import REPO_ROOT
 
-    files = args.dev or sorted(f for f in glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")) if not unseen(Path(f).name))
+    def dev_files(kept_out) -> list[str]:
+        return args.dev or sorted(f for f in glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")) if not kept_out(Path(f).name))
+
+    def rows_of(files: list[str]) -> list[dict]:
+        return [r for f in files for r in load_set(Path(f)) if isinstance(r.get("question"), str)] + negatives()
+
+    def written(out: Path, what: str, rows: list[dict], classes, files: list[str]) -> None:
+        counts = {k: sum(1 for r in rows if label(r) == k) for k in classes}
+        print(f"wrote {out}: {what}, rows {counts} from {len(files)} files")
+
+    files = dev_files(unseen)
     if any(Path(f).name.startswith("test") for f in files):
         print("kbqa chatter: the test split is not a training set", file=sys.stderr)
         return 2
-    rows = [r for f in files for r in load_set(Path(f)) if isinstance(r.get("question"), str)] + negatives()
+    rows = rows_of(files)
     model = fit(rows)
     out = Path(args.out) if args.out else MODEL
     model.save(out)
-    counts = {k: sum(1 for r in rows if label(r) == k) for k in model.classes}
-    print(f"wrote {out}: {len(model.index)} features, rows {counts} from {len(files)} files")
+    written(out, f"{len(model.index)} features", rows, model.classes, files)
     # The vector model learns meaning, not wording, so it reads every dev file up to LAST_VECTOR_FIT; only the
-    # default embedder's vectors are read at run time (chatter.load_vectors)
-    files = args.dev or sorted(f for f in glob.glob(str(REPO_ROOT / "eval" / "dev*.jsonl")) if not vector_unseen(Path(f).name))
-    rows = [r for f in files for r in load_set(Path(f)) if isinstance(r.get("question"), str)] + negatives()
+    # default embedder's vectors are read at run time (chatter.vectors_for)
+    files = dev_files(vector_unseen)
+    rows = rows_of(files)
     vectors = fit_vectors(rows, default_embedder())
     out = Path(args.vectors_out) if args.vectors_out else VECTOR_MODEL
     vectors.save(out)
-    counts = {k: sum(1 for r in rows if label(r) == k) for k in vectors.classes}
-    print(f"wrote {out}: {vectors.model} vectors, rows {counts} from {len(files)} files")
+    written(out, f"{vectors.model} vectors", rows, vectors.classes, files)
     return 0

@@ -239,6 +239,7 @@ def test_ask_reads_the_vector_model_when_the_character_model_has_no_opinion(fake
     monkeypatch.setattr(chatter.VectorChatter, "probabilities",
                         lambda self, v: {"overview": 0.8, "smalltalk": 0.1, "other": 0.1})  # sure, below UNGATED
     chatter.load_vectors.cache_clear()
+    chatter.vectors_for.cache_clear()
     engine, off = fake_engine.with_state(fake_engine.load()), fake_engine.with_state(fake_engine.load())
     off.settings = replace(off.settings, chatter=False)
     try:
@@ -247,6 +248,7 @@ def test_ask_reads_the_vector_model_when_the_character_model_has_no_opinion(fake
         assert engine.ask("What is the capital of Norway?", mode="lexical").kind == "not_covered"  # the gate
     finally:
         chatter.load_vectors.cache_clear()
+        chatter.vectors_for.cache_clear()
 
 
 @pytest.mark.parametrize("text, kind", [

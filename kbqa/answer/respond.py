@@ -80,17 +80,18 @@ class Responder:
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
         refused = []
-        for r, covered, p in results:
+        for part, (r, covered, p) in zip(intent.parts, results):
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
             if covered and clear and ranked[0][0] not in _topics(found):
                 found.append((r, p))
             elif not covered and r.hits:
-                refused.append((r, p))
+                refused.append((part, r, p))
         if len(found) == 1 and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？", "…；另外…":
-                                or joined(question)):  # a part said in words the decision doubts
-            for r, p in refused:
-                if inside_scope(r.features, p) and r.hits[0].unit.topic not in _topics(found):
+                                or joined(question)) and not self._aside(question):  # a part the decision doubts
+            for part, r, p in refused:
+                if (inside_scope(r.features, p, (found[0][0].features, found[0][1]))
+                        and r.hits[0].unit.topic not in _topics(found)):
                     found.append((r, p))
         if len(found) < 2:
             return None
@@ -129,6 +130,10 @@ class Responder:
             return answer if said is None else self.structured(Intent("smalltalk", intent.lang, aspect=said))
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))
+
+    def _aside(self, part: str) -> bool:
+        """Does the chatter model read a part as no topical question ("你这机器人主要管答啥的")?"""
+        return self.settings.chatter and self._chatter_kind(part, False) is not None
 
     def _chatter_kind(self, question: str, answered: bool) -> str | None:
         """The chatter models' reading: the character model's, else, when a model was fitted on this embedder's

@@ -256,3 +256,38 @@ def test_an_announced_part_the_decision_doubts_is_answered_when_well_inside_the_
     a = respond.multi(Intent("topical", "zh", parts=split_parts(announced)), announced)
     assert a is not None and [s.topic for s in a.sections] == [9, 1]
     assert respond.multi(Intent("topical", "zh", parts=split_parts(plain)), plain) is None
+
+
+def test_a_doubted_part_beside_a_part_well_inside_the_faq_needs_less_of_the_scope_model(fake_engine):
+    """"A？另外B": B, refused alone and placed only a little inside the FAQ's subjects, is its own section when A
+    is well inside them; beside a part the scope model doubts too, or in a message the chatter model reads as no
+    topical question ("…挨个罗列下我看看"), it is not."""
+    from kbqa.answer.decide import PART_SCOPE, PART_SCOPE_BESIDE
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.parts import split_parts
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    plain_scope = [None]
+
+    def retrieve(q, h, m):
+        r, covered, p = fake_engine.retrieve(q, h, m, state)
+        if "ssh" in q:  # the doubted part: margin = scope + 0.5 * log(0.2 / 0.8) = scope - 0.69
+            r.features["scope"] = PART_SCOPE_BESIDE + 0.69 + 0.2
+            return r, False, 0.2
+        if plain_scope[0] is not None:
+            r.features["scope"] = plain_scope[0]
+        return r, covered, p
+
+    respond = Responder(state, fake_engine.settings, "lexical", retrieve,
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    question = "银行重要业务怎么做滚动更新？另外运维想像虚机那样 ssh 登录容器，有办法吗"
+    intent = Intent("topical", "zh", parts=split_parts(question))
+    assert respond.multi(intent, question) is None  # the answered part has no scope reading: the old bar holds
+    plain_scope[0] = -10.0  # the scope model doubts the answered part too
+    assert respond.multi(intent, question) is None
+    plain_scope[0] = PART_SCOPE + 10.0
+    a = respond.multi(intent, question)
+    assert a is not None and [s.topic for s in a.sections] == [9, 1]
+    respond._chatter_kind = lambda q, answered: "overview"  # the whole message asks for the list
+    assert respond.multi(intent, question) is None

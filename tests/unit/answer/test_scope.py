@@ -98,3 +98,13 @@ def test_inside_scope_is_a_margin_well_above_the_veto_line():
     assert not inside_scope({"cov_any": 1.0}, 0.9)  # no scope model: never
     assert inside_scope({"scope": PART_SCOPE}, 0.5) and not inside_scope({"scope": PART_SCOPE - 0.1}, 0.5)
     assert not inside_scope({"scope": PART_SCOPE + 0.5}, 0.05)  # the decision sure it is not: the odds pull it below
+
+
+def test_a_part_beside_one_well_inside_the_faq_is_held_to_the_lower_bar():
+    from kbqa.answer.decide import PART_SCOPE, PART_SCOPE_BESIDE, inside_scope
+
+    inside, doubted = ({"scope": PART_SCOPE + 1.0}, 0.5), ({"scope": PART_SCOPE_BESIDE + 0.1}, 0.5)
+    assert not inside_scope(*doubted)  # alone: below PART_SCOPE
+    assert inside_scope(*doubted, inside)
+    assert not inside_scope(*doubted, ({"scope": PART_SCOPE - 0.1}, 0.5))  # beside a part only a little inside
+    assert not inside_scope({"scope": PART_SCOPE_BESIDE - 0.1}, 0.5, inside)

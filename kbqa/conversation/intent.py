@@ -138,10 +138,13 @@ def longest_words(ws: list[str]) -> list[str]:
     return [w for w in ws if not any(w != v and w in v for v in ws)]
 
 
-def subject_of(rest: str, named: list[str], lang: str) -> str:
+def subject_of(rest: str, named: list[str], lang: str, own_words: bool = False) -> str:
     """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
-    rest, or in English its subject words alone ("say about" would not do)."""
+    rest, or in English its subject words alone ("say about" would not do). With ``own_words``, a question named by
+    words that are none of the subject's ("評估多安全域的部署方式，FAQ裡回這題的是哪幾位": "FAQ裡回") is the rest's."""
     said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
+    if said and own_words and named and not any(w in said.group("s") for w in named):
+        said = None
     return said.group("s") if said else ("" if not named else (" ".join(named) if lang == "en" else rest))
 
 
@@ -258,3 +261,17 @@ def remark(text: str, catalog: Catalog, cued: bool = False) -> str | None:
         if kind in kinds and not set(faq_words(clause, catalog)) - catalog.general_words:
             return kind
     return None
+
+
+_SENTENCE_END = re.compile(r"[。？?！!]")
+
+
+def story_beside(text: str, span: tuple[int, int], catalog: Catalog) -> bool:
+    """Does the sentence holding a question number name nothing else of the FAQ while the sentences around it ask
+    nothing ("10号问题讲的是什么？我们数据中心明年要搞两地三中心，想先看看": a story told beside the number)?"""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, span[0])]
+    after = _SENTENCE_END.search(text, span[1])
+    start, end = before[-1] if before else 0, after.end() if after else len(text)
+    others = text[:start] + " " + text[end:]
+    return (bool(others.strip(" ，,。.!！?？")) and not cues.asks(others)
+            and not faq_words(REF.sub(" ", text[start:end]), catalog, BY_NUMBER_FILLER))

@@ -54,7 +54,7 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:questions?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + "|".join(_EN_CARD) + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
+    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain)\s+)number\s+(?P<n>" + "|".join(_EN_CARD)
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"

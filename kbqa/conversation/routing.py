@@ -25,7 +25,7 @@ from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, names_term, question_parts, says_any, sets_scene,
-                                      strangers, subject_of, subject_words, unknown_words)
+                                      story_beside, strangers, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
@@ -161,7 +161,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
-                          subject=subject_of(rest, named, lang) or rest, followup=followup)
+                          subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
@@ -169,7 +169,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
         first = refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
-            first and any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story told after it
+            first and any(w in catalog.topic_text(nums[0]) for w in named))  # named first, a story told after it
+            or len(refs) == 1 and story_beside(text, refs[0][1], catalog))  # "10号问题讲的是什么？我们…，想先看看"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):

@@ -2158,3 +2158,38 @@ def test_a_circled_number_keeps_the_spans_of_the_text():
     text = "⑩ 那道讲高可用的，和第3题一起看"
     (a, span_a), (b, span_b) = ref_numbers(text, 10)
     assert (a, b) == (10, 3) and text[span_b[0]:span_b[1]] == "第3题"
+
+
+@pytest.mark.parametrize("question, topic", [("第4题讲什么？我们行明年要上两地三中心，先了解下", 4),
+                                             ("我們下個月做核心系統版本更新。問題六講什麼？", 6)])
+def test_a_question_number_asked_with_a_story_that_asks_nothing_is_that_question(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_a_question_number_beside_a_sentence_that_asks_is_not_read_as_the_question_alone(catalog):
+    assert understand("第4题讲什么？我们下季度要选网络方案，calico 该怎么配", catalog).kind == "topical"
+
+
+@pytest.mark.parametrize("question, topic", [("can you summarize number three for me", 3),
+                                             ("explain number six in two lines", 6)])
+def test_number_n_after_summarize_or_explain(catalog, question, topic):
+    assert understand(question, catalog).topics[:1] == (topic,)
+
+
+@pytest.mark.parametrize("question", ["storage question: how many experts weighed in?",
+                                      "the monitoring one - which handles answered it"])
+def test_who_answered_by_how_many_weighed_in_or_which_handles(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+def test_who_answered_this_question_after_a_clause_naming_the_subject_retrieves_that_subject(catalog):
+    intent = understand("我们在看存储怎么选型，文档里答这题的是哪几位？", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered") and "存储" in intent.subject
+
+
+@pytest.mark.parametrize("question, kind", [("give me everything in here, one line each", "overview"),
+                                            ("这个助手是谁搭的", "smalltalk"), ("背后是哪家公司？", "smalltalk")])
+def test_everything_you_cover_and_who_built_the_bot(catalog, question, kind):
+    assert understand(question, catalog).kind == kind

@@ -211,8 +211,10 @@ def without_step(text: str) -> str:
 
 # Asking for a question's content as well as who answered it ("1 號題目的討論內容，有哪幾位專家回覆也一起附上",
 # "the 7th one: what's that about and who chimed in?"): the question itself, which lists its experts anyway
-CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|说(?:了|的)?(?:什么|啥)|一起|一并|连同|顺便"
-                         r"|what'?s\s+(?:it|that|this|the\s+question)\s+about|what\s+(?:it|that|this)\s+(?:is|says)(?![a-z])")
+CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|说(?:了|的)?(?:什么|啥)|一起|一并|连同|顺便|题干|啥来着|是(?:什么|啥)"
+                         r"|(?:分别|各自)?(?:怎么|咋|如何)(?:说|回|答|讲)|汇总|整理"
+                         r"|what'?s\s+(?:it|that|this|the\s+question)\s+about|what\s+(?:it|that|this)\s+(?:is|says)(?![a-z])"
+                         r"|what\s+(?:exactly\s+)?(?:does|is)\s+(?:it|that|this)\s+(?:ask|asking)|(?<![a-z])the\s+title(?![a-z])")
 WHO_ANSWERED_IT = re.compile(r"还有(?:哪几位|哪些人|哪些专家|几位)(?:专家)?(?:也)?(?:答|回答|回复)|(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答)的|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"

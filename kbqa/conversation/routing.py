@@ -155,7 +155,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]))
         return intent
 
-    if cues.WHO_ANSWERED.search(text) and not (refs and cues.CONTENT_TOO.search(text)):
+    if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)

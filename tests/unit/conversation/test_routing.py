@@ -2193,3 +2193,15 @@ def test_who_answered_this_question_after_a_clause_naming_the_subject_retrieves_
                                             ("这个助手是谁搭的", "smalltalk"), ("背后是哪家公司？", "smalltalk")])
 def test_everything_you_cover_and_who_built_the_bot(catalog, question, kind):
     assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, topic", [("q7 - what is it asking, and who replied?", 7),
+                                             ("3号题：题干和谁答的", 3), ("第九题几位专家分别怎么讲的", 9),
+                                             ("把第2题的几位回答汇总下", 2), ("Question 8: the title and everyone who responded", 8)])
+def test_a_question_number_asked_for_with_who_answered_it_is_the_question(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_who_answered_a_numbered_question_alone_is_still_who_answered(catalog):
+    assert understand("第6题是谁回答的", catalog).aspect == "who_answered"

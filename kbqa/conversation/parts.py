@@ -10,7 +10,7 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…", "1.pod… 2.k8s…" (not "1.26" or
 # "2.x": versions)
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|\d{1,2}\.(?=[A-Za-z][A-Za-z0-9])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
-_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
+_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
 # after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
@@ -20,7 +20,7 @@ _CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
                       r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)])")  # "… Q1: … Q2: …"
-_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥"
+_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥|([\u4e00-\u9fff])不\1"
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
 _SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")
@@ -109,7 +109,8 @@ def split_parts(question: str) -> tuple[str, ...]:
         announced = None
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
-        if len(_LIST_ITEM.findall(text)) >= 2:
+        listed = len(_LIST_ITEM.findall(text)) >= 2
+        if listed:
             pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
             if len(pieces) > 2 and not _QUESTION_WORD.search(pieces[0].lower()):  # "we want to know (a) … and (b) …"
                 pieces = pieces[1:]
@@ -123,7 +124,7 @@ def split_parts(question: str) -> tuple[str, ...]:
             if not q:
                 continue
             commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
-            if len(commas) > 1 and announced or len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
+            if len(commas) > 1 and announced and not listed or len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
                                        for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
                 out.extend(commas)
             else:

@@ -2205,3 +2205,18 @@ def test_a_question_number_asked_for_with_who_answered_it_is_the_question(catalo
 
 def test_who_answered_a_numbered_question_alone_is_still_who_answered(catalog):
     assert understand("第6题是谁回答的", catalog).aspect == "who_answered"
+
+
+def test_a_numbered_item_keeps_its_commas_after_an_announcement():
+    parts = split_parts("两个问题：1）同一台宿主机上的pod默认互通，东西向流量怎么管？2）我们用 spring cloud，开发和测试的注册中心能不能共用一套？")
+    assert len(parts) == 2 and "注册中心" in parts[1] and "spring cloud" in parts[1]
+
+
+def test_clauses_that_ask_by_x_not_x_split_at_their_comma():
+    assert len(split_parts("deployment 做灰度够不够用，多个集群之间怎么做故障转移")) == 2
+
+
+def test_a_part_that_introduces_the_asker_but_asks_by_x_not_x_is_kept(catalog):
+    from kbqa.conversation.intent import question_parts
+    parts = question_parts("同一台宿主机上的pod默认互通，东西向流量怎么管？我们是spring cloud，注册中心开发和测试能不能共用一套？", catalog)
+    assert len(parts) == 2 and "注册中心" in parts[1]

@@ -193,6 +193,7 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     clauses = cues.clauses(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own)), spaced) or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
+             or bool(cues.LISTS.search(x)) and not cues.ASKS.search(cues.strip_cues(x))  # "所有問題列晒出嚟", asking nothing else
              for x in clauses]
     if not any(wants):
         return False

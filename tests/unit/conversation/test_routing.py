@@ -2220,3 +2220,18 @@ def test_a_part_that_introduces_the_asker_but_asks_by_x_not_x_is_kept(catalog):
     from kbqa.conversation.intent import question_parts
     parts = question_parts("同一台宿主机上的pod默认互通，东西向流量怎么管？我们是spring cloud，注册中心开发和测试能不能共用一套？", catalog)
     assert len(parts) == 2 and "注册中心" in parts[1]
+
+
+@pytest.mark.parametrize("question", ["go to question thirty-one", "question forty two please"])
+def test_an_english_number_past_twelve_is_out_of_range_not_ignored(catalog, question):
+    intent = understand(question, catalog)
+    assert intent.kind == "overview" and intent.missing
+
+
+def test_a_question_number_after_题号_and_a_colon(catalog):
+    intent = understand("请按题号帮我调：7，连同回答", catalog)
+    assert (intent.kind, intent.topics) == ("question", (7,))
+
+
+def test_a_clause_asking_for_every_question_in_so_many_words_is_an_overview_beside_odd_words(catalog):
+    assert understand("老细想知你呢度啲嘢涵蓋咩範疇，所有問題列晒出嚟，thx", catalog).kind == "overview"

@@ -14,7 +14,7 @@ _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM})|[（(](
 # after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
-_CONNECTOR = re.compile(r"(?:另外|此外|还有|以及|同时|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"

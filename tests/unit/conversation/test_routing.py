@@ -2235,3 +2235,9 @@ def test_a_question_number_after_题号_and_a_colon(catalog):
 
 def test_a_clause_asking_for_every_question_in_so_many_words_is_an_overview_beside_odd_words(catalog):
     assert understand("老细想知你呢度啲嘢涵蓋咩範疇，所有問題列晒出嚟，thx", catalog).kind == "overview"
+
+
+def test_另外_inside_a_clause_is_an_adverb_not_a_second_question():
+    parts = split_parts("管理节点另外放在 OA 区，想确认专家怎么看。另外报表文件怎么从容器里拿出来？")
+    assert len(parts) == 2 and parts[0].startswith("管理节点另外放在") and parts[1].startswith("报表文件")
+    assert split_parts("纠结SDN和桥接underlay中…另外线上java线程栈怎么导出来") == ("纠结SDN和桥接underlay中...", "线上java线程栈怎么导出来")

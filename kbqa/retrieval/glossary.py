@@ -131,10 +131,13 @@ _LATIN_WORD = re.compile(r"[a-z][a-z0-9]*")
 
 @functools.lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    """Snowball's stem, except that an adverb in -ically keeps a mark of it: Snowball cuts "specifically" and
-    "specifications" both to "specif", and "… storage specifically?" would ask about standards (标准)."""
+    """Snowball's stem, except that an adjective in -ic and its adverb in -ically keep a mark of it: Snowball cuts
+    "specific", "specifically" and "specifications" all to "specif", and "… storage specifically?" or "packets for
+    one specific container" would ask about standards (标准)."""
     stem = _stemmer().stemWord(word)
-    return stem + "ly" if word.endswith("ically") else stem
+    if word.endswith("ically"):
+        return stem + "ly"
+    return stem + "ic" if word.endswith("ic") and not stem.endswith("ic") else stem
 
 
 @functools.lru_cache(maxsize=1)

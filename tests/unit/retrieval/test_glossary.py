@@ -152,3 +152,10 @@ def test_shipped_glossary_says_how_every_entry_was_chosen_and_serves_dev_not_old
     out = capsys.readouterr().out
     assert rc == 0, out[out.find("problems"):]
     assert "match old-test questions only (0)" in out
+
+
+def test_an_adjective_in_ic_is_not_read_as_the_noun_snowball_cuts_it_with():
+    from kbqa.retrieval.glossary import Glossary
+    g = Glossary({"specifications": ("规范",)})
+    assert g.matches("packets for one specific container") == []
+    assert [m.term for m in g.matches("the platform specifications")] == ["specifications"]

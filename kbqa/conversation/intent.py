@@ -140,10 +140,11 @@ def longest_words(ws: list[str]) -> list[str]:
 
 def subject_of(rest: str, named: list[str], lang: str, own_words: bool = False) -> str:
     """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
-    rest, or in English its subject words alone ("say about" would not do). With ``own_words``, a question named by
-    words that are none of the subject's ("評估多安全域的部署方式，FAQ裡回這題的是哪幾位": "FAQ裡回") is the rest's."""
+    rest, or in English its subject words alone ("say about" would not do). With ``own_words``, "this question"
+    after the subject it points back at ("評估多安全域的部署方式，FAQ裡回這題的是哪幾位": not "FAQ裡回") is the rest's."""
     said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
-    if said and own_words and named and not any(w in said.group("s") for w in named):
+    if said and own_words and not any(w in said.group("s") for w in named) and any(
+            w in rest[:said.start("s")] for w in named):
         said = None
     return said.group("s") if said else ("" if not named else (" ".join(named) if lang == "en" else rest))
 

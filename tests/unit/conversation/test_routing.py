@@ -2241,3 +2241,14 @@ def test_另外_inside_a_clause_is_an_adverb_not_a_second_question():
     parts = split_parts("管理节点另外放在 OA 区，想确认专家怎么看。另外报表文件怎么从容器里拿出来？")
     assert len(parts) == 2 and parts[0].startswith("管理节点另外放在") and parts[1].startswith("报表文件")
     assert split_parts("纠结SDN和桥接underlay中…另外线上java线程栈怎么导出来") == ("纠结SDN和桥接underlay中...", "线上java线程栈怎么导出来")
+
+
+@pytest.mark.parametrize("question, kind", [("第3题那段整个贴上来", "question"), ("这个助手是谁搭的？行里自己做的还是供应商提供的？", "smalltalk"),
+                                            ("is it english only here?", "smalltalk")])
+def test_the_whole_question_pasted_up_who_built_the_bot_and_which_languages(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_who_is_answering_a_question_named_by_a_word_the_faq_does_not_use(catalog):
+    intent = understand("排障那一题底下是谁在回？每个人推荐的工具简单讲下", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject.startswith("排障")

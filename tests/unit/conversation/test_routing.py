@@ -2252,3 +2252,9 @@ def test_the_whole_question_pasted_up_who_built_the_bot_and_which_languages(cata
 def test_who_is_answering_a_question_named_by_a_word_the_faq_does_not_use(catalog):
     intent = understand("排障那一题底下是谁在回？每个人推荐的工具简单讲下", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject.startswith("排障")
+
+
+@pytest.mark.parametrize("question, kind", [("我能用你来干什么", "overview"), ("题库是十几道还是上百道", "overview"),
+                                            ("will you remember what I ask here?", "smalltalk"), ("我问的内容你会存下来吗", "smalltalk")])
+def test_what_the_bot_is_for_how_many_questions_and_whether_it_keeps_what_is_asked(catalog, question, kind):
+    assert understand(question, catalog).kind == kind

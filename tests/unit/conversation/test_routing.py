@@ -2258,3 +2258,8 @@ def test_who_is_answering_a_question_named_by_a_word_the_faq_does_not_use(catalo
                                             ("will you remember what I ask here?", "smalltalk"), ("我问的内容你会存下来吗", "smalltalk")])
 def test_what_the_bot_is_for_how_many_questions_and_whether_it_keeps_what_is_asked(catalog, question, kind):
     assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question", ["is there an LLM behind this?", "who on your team looks after you?"])
+def test_what_runs_the_bot_and_who_looks_after_it_is_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"

@@ -131,9 +131,10 @@ class Responder:
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))
 
-    def _aside(self, part: str) -> bool:
-        """Does the chatter model read a part as no topical question ("你这机器人主要管答啥的")?"""
-        return self.settings.chatter and self._chatter_kind(part, False) is not None
+    def _aside(self, question: str) -> bool:
+        """Does the chatter model read a message as no topical question (a request for the list, small talk: "你这机器人
+        主要管答啥的？…挨个罗列下我看看")?"""
+        return self.settings.chatter and self._chatter_kind(question, False) is not None
 
     def _chatter_kind(self, question: str, answered: bool) -> str | None:
         """The chatter models' reading: the character model's, else, when a model was fitted on this embedder's

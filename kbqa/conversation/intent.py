@@ -11,7 +11,7 @@ from typing import Callable
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.numbers import REF
-from kbqa.conversation.parts import split_parts
+from kbqa.conversation.parts import X_NOT_X, split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
 # words that carry no subject, by intent
@@ -205,9 +205,6 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)
 
 
-_EITHER = re.compile(r"([\u4e00-\u9fff])不\1")  # "能不能", "够不够": a question
-
-
 def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
     not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
@@ -215,7 +212,7 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
         t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
         if not faq_words(t, catalog) and not strangers(t, catalog):
             return True
-        if cues.ASKS.search(cues.strip_cues(t)) or _EITHER.search(t):  # "…能不能共用一套"
+        if cues.ASKS.search(cues.strip_cues(t)) or X_NOT_X.search(t):  # "…能不能共用一套"
             return False
         return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
             [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1

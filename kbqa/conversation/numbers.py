@@ -57,7 +57,7 @@ REF = re.compile("|".join([
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)|(?<![\d.])(?P<q>\d{1,2})\s*号\s*(?:那|这)\s*道",
     r"(?:看下|看看|看一下|打开|来个?|给我)\s*(?P<p>\d{1,2})\s*号(?![\w\u4e00-\u9fff])",  # "看下8号"
     r"(?<![a-z0-9年])(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9]|季度)",  # not "明年Q2" (a quarter)
-    r"(?<![a-z0-9])(?:questions?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
+    r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain)\s+)number\s+(?P<n>" + _EN_CARDS

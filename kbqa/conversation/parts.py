@@ -14,6 +14,8 @@ _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM})|[（(](
 # after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
+# "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
+_COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下)))[：:]\s*(?=\S)", re.I)
 _CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
@@ -32,7 +34,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
 # "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space
 _ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|事情?|疑问)|(?:two|three|2|3)\s+(?:things|questions|qs))\s+(?=\S)", re.I)
 # in an announced message that no other mark splits: "A、B、C", "A/B/C"
@@ -70,11 +72,14 @@ def announced(question: str) -> bool:
 
 # "A…；另外B…", "A…. Also, B…", "…有推荐的工具没。再一个，…": a later clause opens with a word that adds a question
 _JOINED = re.compile(r"[，,。.;；？?！!\s]\s*(?:另外|此外|还有(?=[，,：:\s])|再一个|再者|仲有|顺便|顺带|(?<![a-z])(?:also|plus|btw|secondly|second|and\s+also)(?![a-z]))", re.I)
+# "how to tcpdump one container's traffic, and how to roll back …": a second "how" after a clause of its own
+_AND_HOW = re.compile(r"(?:^|[.?!。？！])\s*(?P<first>[^.?!。？！,]+),\s*and\s+how\s", re.I)
 
 
 def joined(question: str) -> bool:
     """Does a later clause of the message open with a word that adds a second question ("另外", "还有", "also")?"""
-    return bool(_JOINED.search(normalise(question, lower=False), 2))
+    text = normalise(question, lower=False)
+    return bool(_JOINED.search(text, 2)) or any(len(m.group("first").split()) >= 3 for m in _AND_HOW.finditer(text))
 
 
 _ALTERNATIVE = re.compile(r"^\s*(?:还是|或者|或是|抑或|(?:or|or\s+should|or\s+do)(?![a-z]))", re.I)
@@ -97,12 +102,13 @@ def split_parts(question: str) -> tuple[str, ...]:
     announced = _ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
     if announced:
         text = text[announced.end():] if announced.start() == 0 else text[:announced.start()]
-    lead = _LIST_LEAD.match(text)
+    lead = _LIST_LEAD.match(text) or _COLON_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]
     # "(Calico? flannel?)": marks inside brackets end no clause
     text = re.sub(r"[(（][^()（）]*[)）]", lambda m: _CLAUSE_END.sub(" ", m.group()), text)
     items = _CN_ITEM.split(text) if len(_CN_ITEM.findall(text)) >= 2 else []
+    listed = False
     if items:  # "…两个疑问：一是…；二是…": each item whole (its commas join its clauses); the lead-in asks nothing
         pieces = [items[0]] if _QUESTION_WORD.search(items[0].lower()) else []
         pieces += [p.strip(" ；;。？?！!") for p in items[1:] if p.strip()]
@@ -111,10 +117,10 @@ def split_parts(question: str) -> tuple[str, ...]:
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
         listed = len(_LIST_ITEM.findall(text)) >= 2
-        if listed:
-            pieces = [q for p in pieces for q in _LIST_ITEM.split(p) if q.strip()]
-            if len(pieces) > 2 and not _QUESTION_WORD.search(pieces[0].lower()):  # "we want to know (a) … and (b) …"
-                pieces = pieces[1:]
+        if listed:  # each numbered item whole, its sentences one question ("1) …互通？安全上点处理？2) …")
+            lead, *items = _LIST_ITEM.split(text)
+            pieces = [p for p in _CLAUSE_END.split(lead) if _QUESTION_WORD.search(p.lower())]  # not "we want to know"
+            pieces += [_CLAUSE_END.sub("，", q).strip(" ，") for q in items if q.strip(" ，,")]
             pieces = [_TRAILING_AND.sub("", p) for p in pieces]
         elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
             pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
@@ -125,7 +131,9 @@ def split_parts(question: str) -> tuple[str, ...]:
             if not q:
                 continue
             commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
-            if len(commas) > 1 and announced and not listed or len(commas) > 1 and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
+            if len(commas) > 1 and announced and not listed:  # "…这种分法下，k8s要不要按区拆集群": one clause
+                commas = _with_settings(commas)
+            if len(commas) > 1 and announced and not listed or len(commas) > 1 and not listed and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
                                        for c in commas[:-1]) and _QUESTION_WORD.search(commas[-1].lower()):
                 out.extend(commas)
             else:
@@ -152,6 +160,21 @@ def split_parts(question: str) -> tuple[str, ...]:
 
 _TRAILING_AND = re.compile(r"\s*(?:(?<![a-z])(?:and|or)|以及|和|还有)\s*$", re.I)  # "(a) … and (b) …": the "and" ends (a)
 _LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那|先问|再问)\s*)", re.I)
+
+
+# a Chinese clause that sets the scene for the next one ends in a mark of condition or time ("…分法下", "拆成几套之后")
+_SETTING = re.compile(r"(?:之后|以后|之前|以前|的话|的时候|时|(?<![一两几])下)\s*$")
+
+
+def _with_settings(clauses: list[str]) -> list[str]:
+    """Each clause that only sets the scene ("这种分法下") joined to the clause after it."""
+    out: list[str] = []
+    for c in clauses:
+        if out and _SETTING.search(out[-1]):
+            out[-1] = f"{out[-1]}，{c}"
+        else:
+            out.append(c)
+    return out
 
 
 def _and_asks(clause: str) -> list[str]:

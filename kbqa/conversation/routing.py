@@ -173,7 +173,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog))  # "10号问题讲的是什么？我们…，想先看看"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
-        if not named or titled or cues.WHOLE.search(rest) or not have and re.search(r"题|question", text):
+        if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question", text):
             if have:
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)

@@ -2257,3 +2257,51 @@ def test_what_the_bot_is_for_how_many_questions_and_whether_it_keeps_what_is_ask
 @pytest.mark.parametrize("question", ["is there an LLM behind this?", "who on your team looks after you?"])
 def test_what_runs_the_bot_and_who_looks_after_it_is_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["我哋組得廿幾個人，之前用 OpenStack。1) 容器點樣做灰度發布？2) 網絡方案揀邊個？",
+                                      "Jenkins 插件應該裝邊個？Blue Ocean 定 classic 好啲？"])
+def test_a_count_of_people_or_which_one_to_pick_is_not_who_answered(catalog, question):
+    assert understand(question, catalog).aspect != "who_answered"
+
+
+@pytest.mark.parametrize("question", ["hello from the 3rd floor, does this bot work?", "is there a real person behind this one?",
+                                      "quick check: is it an LLM?", "你是不是接了大模型", "后台有人在回复吗？"])
+def test_testing_the_bot_and_asking_what_answers_are_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, topic", [("pls open quesiton 4", 4), ("qustion 2 and its answers", 2),
+                                             ("question two — what's it asking, and who replied?", 2),
+                                             ("把第5题和各位专家的答案发我", 5)])
+def test_a_question_by_number_typed_fast_or_asked_with_who_answered_and_what_it_asks(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_a_numbered_item_of_two_sentences_is_one_part():
+    parts = split_parts("背景先讲下，我们刚起步。1）镜像要不要自己做？怎么维护？2）日志平台怎么对接？")
+    assert parts == ("镜像要不要自己做，怎么维护", "日志平台怎么对接")
+
+
+def test_who_is_asking_before_a_colon_is_not_a_part():
+    parts = split_parts("@bot ops team wants to know: how do we capture packets of one pod, and how should we do rolling updates")
+    assert parts[0].startswith("how do we capture")
+
+
+def test_a_clause_that_sets_the_scene_joins_the_question_after_it():
+    parts = split_parts("两个问题：多个安全域的情况下，一个集群够不够？集群挂掉之后，业务怎么切走")
+    assert parts == ("多个安全域的情况下,一个集群够不够", "集群挂掉之后,业务怎么切走")
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("how should we split clusters across security zones, and how do we keep releases safe?", True),
+    ("Logs pile up on one node. Why, and how do we clean them?", False)])
+def test_a_second_how_after_a_clause_of_its_own_joins_a_second_question(question, expected):
+    from kbqa.conversation.parts import joined
+    assert joined(question) is expected
+
+
+def test_two_questions_announced_half_in_english():
+    assert split_parts("我哋有兩個 question: how do you isolate pods, and how can testing get faster?") == (
+        "how do you isolate pods", "how can testing get faster")

@@ -268,12 +268,19 @@ def remark(text: str, catalog: Catalog, cued: bool = False) -> str | None:
 _SENTENCE_END = re.compile(r"[。？?！!]")
 
 
+_CLAUSE_END = re.compile(r"[，,;；]|" + _SENTENCE_END.pattern)
+
+
 def story_beside(text: str, span: tuple[int, int], catalog: Catalog) -> bool:
     """Does the sentence holding a question number name nothing else of the FAQ while the sentences around it ask
     nothing ("10号问题讲的是什么？我们数据中心明年要搞两地三中心，想先看看": a story told beside the number)?"""
-    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, span[0])]
-    after = _SENTENCE_END.search(text, span[1])
-    start, end = before[-1] if before else 0, after.end() if after else len(text)
-    others = text[:start] + " " + text[end:]
-    return (bool(others.strip(" ，,。.!！?？")) and not cues.asks(others)
-            and not faq_words(REF.sub(" ", text[start:end]), catalog, BY_NUMBER_FILLER))
+    explicit = re.search(r"题|号|(?<![a-z])q", text[span[0]:span[1]])  # "8号问题", not "第三个" (of a list, maybe)
+    for ends in (_SENTENCE_END, _CLAUSE_END) if explicit else (_SENTENCE_END,):  # "看下8号问题，我们…": a clause will do
+        before = [m.end() for m in ends.finditer(text, 0, span[0])]
+        after = ends.search(text, span[1])
+        start, end = before[-1] if before else 0, after.end() if after else len(text)
+        others = text[:start] + " " + text[end:]
+        if (others.strip(" ，,。.!！?？") and not cues.asks(others)
+                and not faq_words(REF.sub(" ", text[start:end]), catalog, BY_NUMBER_FILLER)):
+            return True
+    return False

@@ -51,13 +51,13 @@ REF = re.compile("|".join([
     + _EN_CARDS + r")(?![\d.a-z])",
     rf"(?:编号|序号)\s*(?:为|是)?\s*(?:第\s*)?(?P<j>{_NUM[1:-1]})(?!\d|[览下些般起样直定致切共句行段遍])",
     rf"(?:题号|编号|序号)[^，,。？?\d]{{0,6}}[：:]\s*(?P<u>{_NUM[1:-1]})(?![\d.])",  # "按题号查一下：5"
-    r"^(?P<m>\d{1,2})\s*[，,、：:](?=.{0,12}题)",  # "5，东西向那题，全文给我"
+    r"^(?P<m>\d{1,2})(?:\s*[，,、：:]|\s+(?![个道条项位题]))(?=.{0,16}题)",  # "5，东西向那题，全文给我", "5️⃣ 横着走的那题"
     rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟)",  # not "第一个来试的", "第一条消息", "第四个小时"
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)|(?<![\d.])(?P<q>\d{1,2})\s*号\s*(?:那|这)\s*道",
     r"(?:看下|看看|看一下|打开|来个?|给我)\s*(?P<p>\d{1,2})\s*号(?![\w\u4e00-\u9fff])",  # "看下8号"
     r"(?<![a-z0-9年])(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9]|季度)",  # not "明年Q2" (a quarter)
-    r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
+    r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain)\s+)number\s+(?P<n>" + _EN_CARDS
@@ -81,6 +81,7 @@ def _en_ordinal(raw: str) -> int:
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
     text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
+    text = re.sub("(\\d)\ufe0f?\u20e3", lambda c: "#" + c.group(1).ljust(len(c.group()) - 1), text)  # 5️⃣: #5, as long
     out = []  # character for one, so that the spans stay the text's
     for m in REF.finditer(text):
         if m.group("last"):

@@ -21,7 +21,8 @@ _CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此�
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
-                      r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)])")  # "… Q1: … Q2: …"
+                      r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)]"  # "… Q1: … Q2: …"
+                      r"|(?:[Ff]irst|[Ss]econd|[Tt]hird)(?:ly)?\s*[:：,，])")  # "First: … Second: …"
 X_NOT_X = re.compile(r"([\u4e00-\u9fff])不\1")  # "能不能", "够不够": a question
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥|" + X_NOT_X.pattern +
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
@@ -34,7 +35,9 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？]{0,40}?\s*(?:要问|想问|请教)?\s*[:：]\s*", re.I)
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
+# "背景：…。我想问两件事：A；以及B": the announcement after a story, which asks nothing
+_ANNOUNCED_LATER = re.compile(r"[。.!！?？]\s*[^。.!！?？：:]{0,12}?[两俩二三23]\s*(?:个|件)?\s*(?:问题|事情?|疑问|点)[^。.：:]{0,6}[：:]\s*")
 # "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space
 _ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|事情?|疑问)|(?:two|three|2|3)\s+(?:things|questions|qs))\s+(?=\S)", re.I)
 # in an announced message that no other mark splits: "A、B、C", "A/B/C"
@@ -66,7 +69,7 @@ _SECOND = re.compile(r"(?:顺便|顺带|另外|再)问(?:一?下|个)|另(?:外)
 def announced(question: str) -> bool:
     """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …", "…；顺带问下，…")?"""
     text = normalise(question, lower=False).strip()
-    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
+    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text) or _ANNOUNCED_LATER.search(text)
                 or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
@@ -102,6 +105,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     announced = _ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
     if announced:
         text = text[announced.end():] if announced.start() == 0 else text[:announced.start()]
+    elif later := _ANNOUNCED_LATER.search(text):
+        announced, text = later, text[later.end():]
     lead = _LIST_LEAD.match(text) or _COLON_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]

@@ -170,7 +170,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         first = refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
             first and any(w in catalog.topic_text(nums[0]) for w in named))  # named first, a story told after it
-            or len(refs) == 1 and story_beside(text, refs[0][1], catalog))  # "10号问题讲的是什么？我们…，想先看看"
+            or len(refs) == 1 and story_beside(text, refs[0][1], catalog)  # "10号问题讲的是什么？我们…，想先看看"
+            or len(refs) == 1 and _THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question", text):
@@ -186,6 +187,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     nums = {n for n, _ in refs if n in catalog.topics}
     return Intent("topical", lang, parts=question_parts(question, catalog), followup=followup,
                   numbered=min(nums) if len(nums) == 1 else 0)
+
+
+_THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

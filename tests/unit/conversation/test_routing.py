@@ -2305,3 +2305,25 @@ def test_a_second_how_after_a_clause_of_its_own_joins_a_second_question(question
 def test_two_questions_announced_half_in_english():
     assert split_parts("我哋有兩個 question: how do you isolate pods, and how can testing get faster?") == (
         "how do you isolate pods", "how can testing get faster")
+
+
+@pytest.mark.parametrize("question, topic", [("先瞧瞧第9题，下个月我们核心要做滚动发布", 9), ("2️⃣ 讲选型规范的那题", 2),
+                                             ("show question (6) with all the answers, our ops team is stuck", 6)])
+def test_a_question_by_number_beside_a_remark_a_keycap_or_a_description(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_a_third_item_of_a_list_is_not_question_three(catalog):
+    assert understand("发布流程有三步，先灰度、再监控，第三个是什么？", catalog).kind != "question"
+
+
+@pytest.mark.parametrize("question, first, second", [
+    ("ops asks two things - how do we isolate pods on one node, and how should clusters fail over?", "how do we isolate", "how should clusters"),
+    ("背景：我们行在建容器云，各组意见不一，有人想上SDN。想请教两个问题：网络方案到底怎么选；以及容器外的系统访问容器时怎么追踪链路。",
+     "网络方案到底怎么选", "容器外的系统"),
+    ("Two-part ask for our review. First: can dev and test share one registry? Second: how do we roll releases safely?",
+     "can dev and test", "how do we roll")])
+def test_announcements_after_a_dash_after_a_story_and_first_second_items(question, first, second):
+    parts = split_parts(question)
+    assert len(parts) == 2 and parts[0].startswith(first) and parts[1].startswith(second)

@@ -39,10 +39,13 @@ SMALLTALK = {
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
-              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
+              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
             r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
 }
+
+# asking the bot to chat ("台风天还要进公司，陪我聊一下"): small talk beside any remark that names nothing of the FAQ
+CHAT = re.compile(r"陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天|唠(?:两句|几句|嗑)|(?<![a-z])(?:chat|talk)\s+(?:with|to)\s+me(?![a-z])")
 
 
 def _cue_re(zh: str, en: str) -> re.Pattern:
@@ -56,7 +59,7 @@ LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,�
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
-    r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问"
+    r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"

@@ -94,7 +94,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     pronoun = bool(turns and cues.PRONOUN.search(text))
     whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
-                                                     or (cues.cue("who", own) or cues.cue("joke", own)) and not asked_words(own, catalog)):
+                                                     or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text))  # "ok, next one", "那它后面那道题讲啥"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request

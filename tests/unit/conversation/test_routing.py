@@ -2327,3 +2327,9 @@ def test_a_third_item_of_a_list_is_not_question_three(catalog):
 def test_announcements_after_a_dash_after_a_story_and_first_second_items(question, first, second):
     parts = split_parts(question)
     assert len(parts) == 2 and parts[0].startswith(first) and parts[1].startswith(second)
+
+
+@pytest.mark.parametrize("question, kind", [("加班到十点还没走，陪我唠两句", "smalltalk"), ("周五晚上值班好无聊，chat with me", "smalltalk"),
+                                            ("这里能找到哪类问题的答案？", "overview")])
+def test_asking_to_chat_beside_a_remark_and_what_answers_can_be_found_here(catalog, question, kind):
+    assert understand(question, catalog).kind == kind

@@ -2333,3 +2333,17 @@ def test_announcements_after_a_dash_after_a_story_and_first_second_items(questio
                                             ("这里能找到哪类问题的答案？", "overview")])
 def test_asking_to_chat_beside_a_remark_and_what_answers_can_be_found_here(catalog, question, kind):
     assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, kind", [("got a docker joke for us?", "smalltalk"), ("knock, knock", "smalltalk"),
+                                            ("what company built this bot?", "smalltalk"), ("这个助手是谁在维护的？", "smalltalk"),
+                                            ("could you answer in Japanese?", "smalltalk")])
+def test_a_joke_who_built_or_looks_after_the_bot_and_other_languages_are_small_talk(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, topic", [("第7題在問什麼？誰回答的？", 7), ("q3 please, the gist and who answered", 3),
+                                             ("question 6 — full text and who replied", 6), ("看第十题，除了题目本身还有谁回答了", 10)])
+def test_what_a_numbered_question_asks_beside_who_answered_it_is_the_question(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))

@@ -35,11 +35,11 @@ SMALLTALK = {
     "joke": (r"(?:讲|说|来|讲讲|说说)(?:个|一个|段|一段|几个)[^，,。？?]{0,8}?(?:笑话|段子)|笑话(?:来|讲|说)(?:一个|个|一下)",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+(?:any|a|an)\s+(?:good\s+)?(?:\w+\s+)?jokes?"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|在线(?:不|吗|么|没|嘛)"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
+              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)|恭喜(?:上线|开张|发布)",
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
-              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
+              r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|test\s*1\s*2\s*3|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
             r"ok|okay|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
 }
@@ -101,7 +101,7 @@ WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下|上来)|整个贴|整�
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
+LISTS = re.compile(r"(?<![a-z])index\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:\w+\s+)?(?:questions|topics|difficulties|problems|entries)(?![a-z])|(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
                    r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
                    r"|" + LIST_WORDS)

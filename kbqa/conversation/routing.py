@@ -72,7 +72,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(set(content) - catalog.general_words) and sets_scene(own, catalog)
-    which = None if experts or scene else cues.WHICH_QUESTION.search(text)
+    which = None if experts or scene or cues.LISTS.search(text) else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which:  # 第几个问题讲网络的 / which question is about storage: the subject is in the clause that asks
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"

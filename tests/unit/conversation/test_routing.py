@@ -2347,3 +2347,18 @@ def test_a_joke_who_built_or_looks_after_the_bot_and_other_languages_are_small_t
 def test_what_a_numbered_question_asks_beside_who_answered_it_is_the_question(catalog, question, topic):
     intent = understand(question, catalog)
     assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+@pytest.mark.parametrize("question, kind, topics", [("七号那道，简单说说", "question", (7,)), ("test 1 2 3，通不通", "smalltalk", ()),
+                                                    ("is there an index of all the topics?", "overview", ())])
+def test_a_number_in_chinese_testing_the_line_and_the_list_asked_for_beside_a_subject(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_a_quarter_is_not_a_question_number(catalog):
+    assert understand("we go live by Q3, what should we plan first?", catalog).kind != "question"
+
+
+def test_the_list_asked_for_beside_a_subject_is_not_the_question_on_that_subject(catalog):
+    assert understand("有没有讲存储的？干脆把所有题目都列出来", catalog).kind != "question"

@@ -80,16 +80,16 @@ class Responder:
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
         refused = []
-        for part, (r, covered, p) in zip(intent.parts, results):
+        for r, covered, p in results:
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
             if covered and clear and ranked[0][0] not in _topics(found):
                 found.append((r, p))
             elif not covered and r.hits:
-                refused.append((part, r, p))
+                refused.append((r, p))
         if len(found) == 1 and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？", "…；另外…":
                                 or joined(question)) and not self._aside(question):  # a part the decision doubts
-            for part, r, p in refused:
+            for r, p in refused:
                 if (inside_scope(r.features, p, (found[0][0].features, found[0][1]))
                         and r.hits[0].unit.topic not in _topics(found)):
                     found.append((r, p))

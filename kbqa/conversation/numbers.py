@@ -82,7 +82,6 @@ def _en_ordinal(raw: str) -> int:
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
     text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
-    text = re.sub("(\\d)\ufe0f?\u20e3", lambda c: "#" + c.group(1).ljust(len(c.group()) - 1), text)  # 5️⃣: #5, as long
     out = []  # character for one, so that the spans stay the text's
     for m in REF.finditer(text):
         if m.group("last"):

@@ -66,11 +66,17 @@ _SECOND = re.compile(r"(?:顺便|顺带|另外|再)问(?:一?下|个)|另(?:外)
                      r"|unrelated|another\s+question|one\s+more\s+(?:question|thing))(?![a-z])", re.I)
 
 
+def _announcement(text: str) -> re.Match | None:
+    """Where a message says it asks several things: before them ("Two things: …", "背景：…。我想问两件事：…") or after
+    them ("…，两个一起答", ``_ANNOUNCED_AFTER``)."""
+    return (_ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
+            or _ANNOUNCED_LATER.search(text))
+
+
 def announced(question: str) -> bool:
     """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …", "…；顺带问下，…")?"""
     text = normalise(question, lower=False).strip()
-    return bool(_ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text) or _ANNOUNCED_LATER.search(text)
-                or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
+    return bool(_announcement(text) or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
 # "A…；另外B…", "A…. Also, B…", "…有推荐的工具没。再一个，…": a later clause opens with a word that adds a question
@@ -102,11 +108,9 @@ def split_parts(question: str) -> tuple[str, ...]:
     放一起讲讲" as "A" and "B"."""
     question = re.sub("[①-⑩]", lambda m: f"({ord(m.group()) - 0x245F})", question)  # ① -> (1): an item mark
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
-    announced = _ANNOUNCED.match(text) or _ANNOUNCED_SPACE.match(text) or _ANNOUNCED_AFTER.search(text)
-    if announced:
-        text = text[announced.end():] if announced.start() == 0 else text[:announced.start()]
-    elif later := _ANNOUNCED_LATER.search(text):
-        announced, text = later, text[later.end():]
+    announced = _announcement(text)
+    if announced:  # the questions, without the words that announce them
+        text = text[:announced.start()] if announced.re is _ANNOUNCED_AFTER else text[announced.end():]
     lead = _LIST_LEAD.match(text) or _COLON_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]

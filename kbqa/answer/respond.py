@@ -87,12 +87,16 @@ class Responder:
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
-        if len(found) == 1 and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？", "…；另外…":
-                                or joined(question)) and not self._aside(question):  # a part the decision doubts
-            for r, p in refused:
-                if (inside_scope(r.features, p, (found[0][0].features, found[0][1]))
-                        and r.hits[0].unit.topic not in _topics(found)):
-                    found.append((r, p))
+        if len(found) < 2 and refused and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？",
+                                           or joined(question)) and not self._aside(question):  # "…；另外…": a part the
+            # decision doubts is answered when the scope model places it inside the FAQ: inside enough beside a part
+            # answered, or, when the decision doubts every part, each well inside on its own ("dmz跟核心区隔离，k8s集群
+            # 要拆几套？还有 两套集群之间app挂了咋自动切过去")
+            anchor = (found[0][0].features, found[0][1]) if found else None
+            if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for r, p in refused)):
+                for r, p in refused:
+                    if inside_scope(r.features, p, anchor) and r.hits[0].unit.topic not in _topics(found):
+                        found.append((r, p))
         if len(found) < 2:
             return None
         sections, citations = [], []

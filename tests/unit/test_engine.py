@@ -291,3 +291,30 @@ def test_a_doubted_part_beside_a_part_well_inside_the_faq_needs_less_of_the_scop
     assert a is not None and [s.topic for s in a.sections] == [9, 1]
     respond._chatter_kind = lambda q, answered: "overview"  # the whole message asks for the list
     assert respond.multi(intent, question) is None
+
+
+def test_a_message_whose_every_part_the_decision_doubts_is_two_sections_when_each_is_well_inside(fake_engine):
+    """"A？另外B", both refused alone: two sections when the scope model places each part well inside the FAQ's
+    subjects on its own; one part only a little inside (a fragment such as "业界门槛通常怎么订" beside a near-domain
+    question), and the message is not two answered questions."""
+    from kbqa.answer.decide import PART_SCOPE
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.parts import split_parts
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    scopes = {"ssh": PART_SCOPE + 1.0, "滚动": PART_SCOPE + 1.0}
+
+    def retrieve(q, h, m):  # every part refused, with a scope reading of its own (p=0.2 weighs -0.69)
+        r, _, _ = fake_engine.retrieve(q, h, m, state)
+        r.features["scope"] = next((v for k, v in scopes.items() if k in q), -10.0)
+        return r, False, 0.2
+
+    respond = Responder(state, fake_engine.settings, "lexical", retrieve,
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    question = "银行重要业务怎么做滚动更新？另外运维想像虚机那样 ssh 登录容器，有办法吗"
+    intent = Intent("topical", "zh", parts=split_parts(question))
+    a = respond.multi(intent, question)
+    assert a is not None and [s.topic for s in a.sections] == [9, 1]
+    scopes["滚动"] = PART_SCOPE - 0.5  # one part only a little inside: not on its own
+    assert respond.multi(intent, question) is None

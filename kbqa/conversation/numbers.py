@@ -52,6 +52,7 @@ REF = re.compile("|".join([
     rf"(?:编号|序号)\s*(?:为|是)?\s*(?:第\s*)?(?P<j>{_NUM[1:-1]})(?!\d|[览下些般起样直定致切共句行段遍])",
     rf"(?:题号|编号|序号)[^，,。？?\d]{{0,6}}[：:]\s*(?P<u>{_NUM[1:-1]})(?![\d.])",  # "按题号查一下：5"
     r"^(?P<m>\d{1,2})(?:\s*[，,、：:]|\s+(?![个道条项位题]))(?=.{0,16}题)",  # "5，东西向那题，全文给我", "5️⃣ 横着走的那题"
+    rf"(?:^|(?<=[\s，,。！!？?]))地\s*(?P<x>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题)",  # "地十题": 第, typed by voice
     rf"倒数第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟)",  # not "第一个来试的", "第一条消息", "第四个小时"
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)|(?<![\d.])(?P<q>\d{1,2}|" + _CN_NUM + r")\s*号\s*(?:那|这)\s*道",  # "九号那道"
@@ -63,6 +64,8 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain)\s+)number\s+(?P<n>" + _EN_CARDS
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
+    r"(?<![a-z])number\s+(?P<v>" + _EN_CARDS + r")\s+(?=says|said|asks|covers|is\s+(?:about|asking)|talks)",  # "what number nine says"
+    r"(?<![a-z0-9])q\s+(?P<w>" + _EN_CARDS + r")(?![a-z])",  # "gimme Q eight"
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
     r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"

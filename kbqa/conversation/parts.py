@@ -11,8 +11,9 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # "2.x": versions)
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|\d{1,2}\.(?=[A-Za-z][A-Za-z0-9])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
 _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
-# after an announcement ("俩问题：1 … 2 …"), items numbered by a bare digit and a space, typed on a phone
-_BARE_ITEM = re.compile(r"(?:^|\s)[1-9]\s+(?=[^\s\d])")
+# after an announcement ("俩问题：1 … 2 …", "三个事 1多安全域… 2 flannel…"), items numbered by a bare digit before a
+# space or a Chinese character, typed on a phone
+_BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 # "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
 _COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下)))[：:]\s*(?=\S)", re.I)

@@ -2362,3 +2362,29 @@ def test_a_quarter_is_not_a_question_number(catalog):
 
 def test_the_list_asked_for_beside_a_subject_is_not_the_question_on_that_subject(catalog):
     assert understand("有没有讲存储的？干脆把所有题目都列出来", catalog).kind != "question"
+
+
+@pytest.mark.parametrize("question, topic", [("tell me what number four says", 4), ("q two please, quick", 2),
+                                             ("地三题给我看看", 3)])
+def test_a_spelled_number_after_number_or_q_and_a_voice_typed_ordinal_are_question_numbers(catalog, question, topic):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+@pytest.mark.parametrize("question, aspect", [("先开会去了，晚点再问，886", "bye"), ("赞！周会总算有东西可以汇报了", "thanks")])
+def test_leaving_for_now_and_praise_with_a_remark_are_small_talk(catalog, question, aspect):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect)
+
+
+def test_that_one_over_there_in_cantonese_is_not_asking_who(catalog):
+    assert understand("pull image 好慢，嗰邊個 registry mirror 應該點 set？", catalog).kind != "expert"
+
+
+def test_which_kinds_of_questions_beside_a_request_for_the_list_is_the_overview(catalog):
+    assert understand("刚入职，啥都不懂。这里能回答哪类问题？给我个目录", catalog).kind == "overview"
+
+
+def test_items_numbered_by_a_bare_digit_before_a_chinese_word_are_parts():
+    parts = split_parts("两件事 1镜像仓库怎么做高可用 2 灰度发布咋弄")
+    assert len(parts) == 2 and parts[0].startswith("镜像仓库") and parts[1].startswith("灰度发布")

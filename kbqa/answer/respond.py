@@ -5,6 +5,7 @@ here; the engine renders once, in the user's script.
 from __future__ import annotations
 
 from dataclasses import replace
+from itertools import product
 from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
@@ -83,20 +84,20 @@ class Responder:
         for r, covered, p in results:
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
-            if covered and clear and ranked[0][0] not in _topics(found):
+            if covered and clear and r.hits:
                 found.append((r, p))
             elif not covered and r.hits:
                 refused.append((r, p))
-        if len(found) < 2 and refused and (announced(question) or asks_twice(question)  # "Two things: …", "A？B？",
-                                           or joined(question)) and not self._aside(question):  # "…；另外…": a part the
+        said = bool(announced(question))  # "Two things: …": says it asks two things
+        twice = said or asks_twice(question) or joined(question)  # or asks twice: "A？B？", "…；另外…"
+        found = _distinct(found, said)
+        if len(found) < 2 and refused and twice and not self._aside(question):  # a part the
             # decision doubts is answered when the scope model places it inside the FAQ: inside enough beside a part
             # answered, or, when the decision doubts every part, each well inside on its own ("dmz跟核心区隔离，k8s集群
             # 要拆几套？还有 两套集群之间app挂了咋自动切过去")
             anchor = (found[0][0].features, found[0][1]) if found else None
             if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for r, p in refused)):
-                for r, p in refused:
-                    if inside_scope(r.features, p, anchor) and r.hits[0].unit.topic not in _topics(found):
-                        found.append((r, p))
+                found = _distinct(found + [(r, p) for r, p in refused if inside_scope(r.features, p, anchor)], said)
         if len(found) < 2:
             return None
         sections, citations = [], []
@@ -287,6 +288,34 @@ class Responder:
         return topics[0], suggest.after_expert(catalog, intent.lang, handle, tuple(topics))
 
 
-def _topics(found: list) -> set[int]:
-    """The FAQ questions a two-part answer's parts have found so far (each part's first hit)."""
-    return {r.hits[0].unit.topic for r, _ in found}
+# A message that says it asks two things asks two FAQ questions: when both parts rank the same one first, the one
+# whose next question scores within SHARE of its first takes that one instead ("DevOps 那章要写两块：基础镜像怎么管控、核心
+# 交易系统发版怎么做灰度": question 8 for both, question 9 close behind for the second). Only when it says so: parts
+# that only ask twice ("微服务要整批搬还是分批搬？搬到一半网络要注意什么？") often ask one question twice.
+SHARE = 0.9
+
+
+def _distinct(found: list, said: bool) -> list:
+    """The parts (retrieval, decision) that can each lead with a different FAQ question: their first, or, in a
+    message that says it asks two things (``said``), one within SHARE of it when their first is another part's.
+    As many parts as can be, the earlier ones first, then those on their first question; a part moved to another
+    question has its hits re-ranked with that question's first."""
+    options = []
+    for r, _ in found:
+        ranked = suggest.ranked_topics(r.hits)
+        share = SHARE if said else 1.0
+        options.append([(t, s / ranked[0][1]) for t, s in ranked if s >= share * ranked[0][1]][:3] + [None])
+    def distinct(choice) -> bool:
+        picked = [x[0] for x in choice if x]
+        return len(set(picked)) == len(picked)
+
+    best = max(filter(distinct, product(*options)), key=lambda c: (
+        sum(x is not None for x in c), [x is not None for x in c], sum(x[1] for x in c if x)))
+    out = []
+    for (r, p), pick in zip(found, best):
+        if pick is not None and pick[0] != r.hits[0].unit.topic:
+            hits = sorted(r.hits, key=lambda h: (h.unit.topic != pick[0], -h.score))
+            r = replace(r, hits=[Hit(h.unit, h.score, i + 1) for i, h in enumerate(hits)])
+        if pick is not None:
+            out.append((r, p))
+    return out

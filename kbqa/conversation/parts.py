@@ -36,7 +36,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
 # "背景：…。我想问两件事：A；以及B": the announcement after a story, which asks nothing
 _ANNOUNCED_LATER = re.compile(r"[。.!！?？]\s*[^。.!！?？：:]{0,12}?[两俩二三23]\s*(?:个|件)?\s*(?:问题|事情?|疑问|点)[^。.：:]{0,6}[：:]\s*")
 # "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space
@@ -152,6 +152,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     if announced and len(out) == 1:  # "三件事 A/B/C", "A、B、C，三个一起回答一下"
         items = [x for x in _ENUM.split(out[0]) if x.strip()]
         out = items if len(items) > 1 and all(len(words(x)) >= 2 for x in items) else out
+    elif announced:  # "两块：A怎么管控、B怎么做灰度，给点依据": items that each ask
+        out = [x for o in out for x in _asked_items(o)]
     if len(out) == 1:
         one = normalise(out[0], lower=False)
         m = _BOTH.match(one)
@@ -166,6 +168,12 @@ def split_parts(question: str) -> tuple[str, ...]:
     out = [_LEAD_IN.sub("", o.strip()).strip() for o in out]  # "And how do we …": the part without its connector
     out = [o for o in out if len(words(o)) >= 1]
     return tuple(out) if len(out) > 1 else ()
+
+
+def _asked_items(clause: str) -> list[str]:
+    """A clause of an announced message split at 、 or / when every item asks something of its own."""
+    items = [x for x in _ENUM.split(clause) if x.strip()]
+    return items if len(items) > 1 and all(len(words(x)) >= 2 and _QUESTION_WORD.search(x.lower()) for x in items) else [clause]
 
 
 _TRAILING_AND = re.compile(r"\s*(?:(?<![a-z])(?:and|or)|以及|和|还有)\s*$", re.I)  # "(a) … and (b) …": the "and" ends (a)

@@ -318,3 +318,26 @@ def test_a_message_whose_every_part_the_decision_doubts_is_two_sections_when_eac
     assert a is not None and [s.topic for s in a.sections] == [9, 1]
     scopes["滚动"] = PART_SCOPE - 0.5  # one part only a little inside: not on its own
     assert respond.multi(intent, question) is None
+
+
+def test_parts_of_a_message_that_says_it_asks_two_things_lead_with_different_faq_questions():
+    """Both parts rank question 8 first: in a message that says it asks two things, the part whose next question
+    scores within SHARE of its first takes that one (its hits re-ranked), the other keeps 8; a part with nothing
+    close behind is dropped instead; a message that only asks twice keeps the first part alone."""
+    from types import SimpleNamespace
+
+    from kbqa.answer.respond import SHARE, _distinct
+    from kbqa.retrieval.retriever import Retrieval
+    from kbqa.types import Hit
+
+    def part(*scores):  # (topic, score) best first
+        hits = [Hit(SimpleNamespace(topic=t), s, i + 1) for i, (t, s) in enumerate(scores)]
+        return Retrieval("q", hits, {}, None), 0.9
+
+    clear, close = part((8, 3.3), (9, 1.2)), part((8, 2.3), (9, 2.3 * (SHARE + 0.02)), (3, 1.0))
+    out = _distinct([clear, close], said=True)
+    assert [r.hits[0].unit.topic for r, _ in out] == [8, 9] and [h.rank for h in out[1][0].hits] == [1, 2, 3]
+    far = part((8, 2.3), (9, 2.3 * (SHARE - 0.05)))
+    assert [r.hits[0].unit.topic for r, _ in _distinct([clear, far], said=True)] == [8]
+    assert [r.hits[0].unit.topic for r, _ in _distinct([clear, close], said=False)] == [8]
+    assert close[0].hits[0].unit.topic == 8  # the part's own retrieval is not changed

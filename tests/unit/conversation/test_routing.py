@@ -2388,3 +2388,9 @@ def test_which_kinds_of_questions_beside_a_request_for_the_list_is_the_overview(
 def test_items_numbered_by_a_bare_digit_before_a_chinese_word_are_parts():
     parts = split_parts("两件事 1镜像仓库怎么做高可用 2 灰度发布咋弄")
     assert len(parts) == 2 and parts[0].startswith("镜像仓库") and parts[1].startswith("灰度发布")
+
+
+def test_two_blocks_announce_two_questions_and_items_that_each_ask_split_at_the_enumeration_comma():
+    parts = split_parts("方案里要写两部分：日志怎么采集、节点怎么扩容，麻烦给点参考")
+    assert parts[:2] == ("日志怎么采集", "节点怎么扩容")
+    assert split_parts("两部分：日志采集、节点扩容，分别怎么做")[0] == "日志采集、节点扩容"  # items that ask nothing stay one

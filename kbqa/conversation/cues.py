@@ -28,7 +28,7 @@ SMALLTALK = {
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy|technical|complicated|jargony|dense)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
     "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|^\W*赞[，,！!]|(?:总算|终于)有(?:东西|内容|材料)(?:可以|能)?(?:汇报|报告|交差|交代)|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
-               r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
+               r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|^\W*legend(?![a-z])|(?:^|[,，]\s*)ta\s*[.!](?=\s|$)|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent|(?:we|i)\s+(?:really\s+)?appreciate|bear\s+with\s+(?:us|me)"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
                r"|got\s+what\s+(?:i|we)\s+(?:came\s+for|needed|wanted)|pretty\s+much\s+what\s+(?:i|we)\s+(?:was|were)\s+after"),
@@ -61,7 +61,7 @@ LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,�
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
-    r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
+    r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|揾|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
@@ -81,7 +81,7 @@ OVERVIEW = re.compile(
 # about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
 NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
-THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|(?:这个|该)(?=知识库|问答|库|faq|kb|bot|机器人|文档|资料)|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
+THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|呢度|(?:这个|该)(?=知识库|问答|库|faq|kb|bot|机器人|文档|资料)|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
 # Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
 INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七八九十]{1,3}\s*[条点项]|里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
@@ -103,7 +103,7 @@ WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下|上来)|整个贴|整�
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
-LISTS = re.compile(r"(?<![a-z])index\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:\w+\s+)?(?:questions|topics|difficulties|problems|entries)(?![a-z])|(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
+LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each|every|all)\s+(?:the\s+)?(?:questions?|items?|entries|entry)\s+(?:in|of|on)\s+(?:this|the|your)\s+(?:knowledge\s+base|faq|kb|bot|document)(?![a-z])|(?<![a-z])index\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:\w+\s+)?(?:questions|topics|difficulties|problems|entries)(?![a-z])|(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
                    r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
                    r"|" + LIST_WORDS)
@@ -115,7 +115,7 @@ TO_THE_BOT = re.compile(r"你|您|这里|这边|这儿|这个(?:机器人|助手
                         r"|(?<![a-z])(?:you|your|u|here|bot|this\s+(?:bot|faq|kb|doc|thing|assistant|knowledge\s+base))(?![a-z])")
 
 # Asking for something in so many words, without a question word ("show me the full thing", "发我看看"): not small talk
-REQUEST = re.compile(r"(?<![a-z])(?:show|give|tell|send|paste|post|read)\s+(?:me|us|it|that|them|the)(?![a-z])|(?<![a-z])(?:pull|bring|dig)\s+(?:it\s+|that\s+)?up(?![a-z])"
+REQUEST = re.compile(r"(?<![a-z])(?<!'ll\s)(?<!will\s)(?<!gonna\s)(?:show|give|tell|send|paste|post|read)\s+(?:me|us|it|that|them|the)(?![a-z])|(?<![a-z])(?:pull|bring|dig)\s+(?:it\s+|that\s+)?up(?![a-z])"
                      r"|(?<![a-z])(?:open\s+(?:it|that|this|the|up)|expand|explain|elaborate|summari[sz]e)(?![a-z])|发(?:我|一下|来)|贴(?:一下|出来)|调出来|展开")
 
 # Asking for the last answer again, shorter or plainer ("太长不看 一句话概括下", "tl;dr in 3 bullets?", "ELI5?"): after a
@@ -294,7 +294,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 哪类 哪种 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 题目 题 问 哪类 哪种 边类 想知 答案 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
@@ -338,7 +338,8 @@ FUNCTION_CHARS = frozenset("我你您他她它们个给先了的吧呢啊呀嘛�
 SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～\s]))\W*(?:我是|我们是(?!不是|否)|我们这边是|我这边是|本人是?|我叫|(?:我|本人)?(?:刚|才|刚刚)(?:接手|接管|调到|调来|调入|转岗到?|入职|加入)|we\s+are\s+(?:a|an|the)\s|we'?re\s+(?:a|an|the)\s|i'?m\s+(?:a|an|the)\s|i\s+am\s+(?:a|an|the)\s"
                         r"|my\s+name\s+is\s|i\s+just\s+joined\s)[^，,。.!！?？]{0,60}(?:[，,。.!！~～]|$)"
                         r"|(?:^|(?<=[，,。.!！~～\s]))\W*(?:[a-z]+\s+){1,4}(?:team|office|department|dept|group|desk)\s+here(?=\W|$)"
-                        r"|(?:^|(?<=[，,。.!！~～\s]))\W*[^，,。.!！?？\s]{1,20}(?:组|团队|部门|部|科室|处|中心|项目组|事业部)的(?=[，,。.!！~～\s]|$)"
+                        r"|(?:^|(?<=[，,。.!！~～\s]))\W*[^，,。.!！?？\s]{1,20}(?:组|团队|部门|部|科室|处|中心|项目组|事业部)(?:的|这边(?:想|要)?(?:了解|问问?|请教|咨询)(?:一?下)?)(?=[:：，,。.!！~～\s]|$)"
+                        r"|(?:^|(?<=[，,。.!！~～\s]))\W*作为(?:一[个名位])?[^，,。.!！?？]{1,20}[，,]"  # "作为驻场外包想先摸下底，…"
                         r"|(?:^|(?<=[，,。.!！~～\s]))\W*[^，,。.!！?？\s]{1,12}一枚(?=[，,。.!！~～\s]|$)")
 
 # What the asker wants the answer for ("so I can map them to our slides", "for our wiki page", "好对照我们的清单"): no

@@ -2394,3 +2394,16 @@ def test_two_blocks_announce_two_questions_and_items_that_each_ask_split_at_the_
     parts = split_parts("方案里要写两部分：日志怎么采集、节点怎么扩容，麻烦给点参考")
     assert parts[:2] == ("日志怎么采集", "节点怎么扩容")
     assert split_parts("两部分：日志采集、节点扩容，分别怎么做")[0] == "日志采集、节点扩容"  # items that ask nothing stay one
+
+
+@pytest.mark.parametrize("question", ["大家好，我喺澳門 team 做 payment，想知呢度可以揾到邊類問題嘅答案？",
+                                      "作为新来的实习生想先熟悉下，怕问了你答不上😂 大致包括哪些问题？",
+                                      "开发组这边想了解下：里面收录的难点都有哪几个，列个清单",
+                                      "Before I ping anyone: list every question in this FAQ and who answered it"])
+def test_the_list_asked_for_after_who_is_asking_and_why_is_the_overview(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question", ["legend, ta. will pass it on to the team", "cheers mate, I'll tell the others about this"])
+def test_thanks_with_a_remark_about_telling_others_is_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"

@@ -37,7 +37,7 @@ SMALLTALK = {
     "joke": (r"(?:讲|说|来|讲讲|说说)(?:个|一个|段|一段|几个)[^，,。？?]{0,8}?(?:笑话|段子)|笑话(?:来|讲|说)(?:一个|个|一下)",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+(?:any|a|an)\s+(?:good\s+)?(?:\w+\s+)?jokes?"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|在线(?:不|吗|么|没|嘛)"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
+              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|测试下(?=\W|$)|^\W*test(?:ing)?(?=[^\w]|$)(?!\s*(?:env|environment|cluster|case|data|team))|(?:能|可以)(?:回|回复|答复)(?:一下)?我(?:吗|么|不|嘛)|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|" + _CHAT_ZH + r"|恭喜(?:上线|开张|发布)",
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
@@ -79,7 +79,7 @@ OVERVIEW = re.compile(
 # Words that name the FAQ's questions or the FAQ itself ("题目", "收录", "titles"): a clause saying one asks about
 # this FAQ when it also points at this one ("这套问答的十个题目"), even with a stray word; "有哪些" alone could ask
 # about anything ("红烧肉，有哪些做法"), and so could a question bank that is not this one ("驾照题库有哪些").
-NAMES_QUESTIONS = re.compile(r"几多[条道个]|题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
+NAMES_QUESTIONS = re.compile(r"几多[条道个]|难点|题目|题单|题库|问答|收录|收了|标题|目录|知识库|[几多十两\d一二三四五六七八九]+道题|(?:能|可以)问的|哪几[条道题]|总览|faq|q&a|\btitles?\b"
                              r"|\btopics\b|\bquestions\b|table\s+of\s+contents|knowledge\s+base")
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|呢度|(?:这个|该)(?=知识库|问答|库|faq|kb|bot|机器人|文档|资料)|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
@@ -294,7 +294,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 哪类 哪种 边类 想知 答案 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 题目 题 问 哪类 哪种 边类 想知 答案 材料 总结 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet

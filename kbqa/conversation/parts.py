@@ -10,7 +10,8 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…", "1.pod… 2.k8s…" (not "1.26" or
 # "2.x": versions)
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|\d{1,2}\.(?=[A-Za-z][A-Za-z0-9])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
-_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM})|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …"
+_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM}|[a-d][.)）](?=\s))|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …",
+# "a. … b. …"
 # after an announcement ("俩问题：1 … 2 …", "三个事 1多安全域… 2 flannel…"), items numbered by a bare digit before a
 # space or a Chinese character, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
@@ -135,12 +136,14 @@ def split_parts(question: str) -> tuple[str, ...]:
         elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
             pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
+    # "关心两点：A这类东西挪上容器，盘该怎么选；再就是B怎么弄": as many sentences as it says it asks, its commas split none
+    counted = announced and _count(announced.group()) == sum(bool(p.strip(" ，,、")) for p in pieces)
     for p in pieces:
         for q in _CONNECTOR.split(p):
             q = q.strip(" ，,、")
             if not q:
                 continue
-            commas = [c.strip() for c in _COMMA.split(q) if c.strip()]
+            commas = [c.strip() for c in _COMMA.split(q) if c.strip()] if not counted else [q]
             if len(commas) > 1 and announced and not listed:  # "…这种分法下，k8s要不要按区拆集群": one clause
                 commas = _with_settings(commas)
             if len(commas) > 1 and announced and not listed or len(commas) > 1 and not listed and all(_QUESTION_WORD.search(c.lower()) and not _SUBORDINATE.match(c.lower())
@@ -168,6 +171,17 @@ def split_parts(question: str) -> tuple[str, ...]:
     out = [_LEAD_IN.sub("", o.strip()).strip() for o in out]  # "And how do we …": the part without its connector
     out = [o for o in out if len(words(o)) >= 1]
     return tuple(out) if len(out) > 1 else ()
+
+
+_COUNT = re.compile(r"(?<![a-z])(two|three|a\s+couple|pair|both)(?![a-z])|([两二俩23三])", re.I)
+
+
+def _count(announcement: str) -> int:
+    """How many things an announcement says the message asks ("两点：" 2, "three things:" 3); 0 when it does not say."""
+    m = _COUNT.search(announcement)
+    if not m:
+        return 0
+    return 3 if (m.group(1) or m.group(2)).lower() in ("three", "3", "三") else 2
 
 
 def _asked_items(clause: str) -> list[str]:

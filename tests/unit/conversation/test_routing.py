@@ -2407,3 +2407,24 @@ def test_the_list_asked_for_after_who_is_asking_and_why_is_the_overview(catalog,
 @pytest.mark.parametrize("question", ["legend, ta. will pass it on to the team", "cheers mate, I'll tell the others about this"])
 def test_thanks_with_a_remark_about_telling_others_is_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["test 测试下 在线不", "测试下，能回复我吗"])
+def test_testing_whether_the_bot_replies_is_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["刚从柜面开发调过来做容器化，想补补基础：这里头总结的难点都有哪些？",
+                                      "实习生一枚，在写上云的周报。能不能概括下这份材料里讲的难点都有哪些？"])
+def test_the_difficulties_asked_for_after_a_scene_set_before_a_colon_or_in_a_sentence_are_the_overview(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+def test_an_announced_count_that_the_sentences_match_keeps_each_sentence_whole():
+    parts = split_parts("运维这边关心两点：老系统这种带状态的挪上容器，盘怎么选；还有容器里进程卡住了怎么抓线程栈")
+    assert len(parts) == 2 and parts[0].startswith("老系统") and "盘怎么选" in parts[0]
+
+
+def test_items_lettered_a_b_c_are_parts():
+    parts = split_parts("三个小问题 a. 镜像仓库怎么做高可用 b. 日志怎么采集 c. 灰度发布怎么做")
+    assert len(parts) == 3 and parts[1].startswith("日志")

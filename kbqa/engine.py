@@ -368,6 +368,8 @@ class Engine:
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
             if answer is None:
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
+                if answer.status == "not_covered" and respond.partial:  # "A？另外B": A answered, B not covered
+                    answer = respond.partly(intent)
             answer = respond.second_opinion(intent, q, answer)
         t3 = time.perf_counter()
         traditional = is_traditional(q)

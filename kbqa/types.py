@@ -104,7 +104,7 @@ class Answer:
     kind: Kind = "answer"
     sections: tuple[Section, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
-    notice: str = ""  # shown above the sections (e.g. why the LLM's answer was not used)
+    notice: str = ""  # shown above the sections (why the LLM's answer was not used; the part of a question not found)
     # The answer id: set by the front end that records the answer (kbqa.store.recorded); feedback points at it.
     # "" when the engine is called directly (eval, bench).
     id: str = field(default="", compare=False)

@@ -108,6 +108,19 @@ PART_SCOPE = 1.4
 PART_SCOPE_BESIDE = 0.0
 
 
+# A message that asks two things, one part answered well inside the FAQ (``PART_SCOPE``), the other refused and the
+# whole message refused: the answered part is given alone, with a notice about the other, when the scope model
+# places the other at most this far outside the FAQ's subjects. Chosen on the dev files: the refused parts of two-part
+# rows scored -0.3 to -0.8 ("dev 跟 test 的 eureka 想合成一个实例，靠谱吗"), the near-domain questions a follow-on
+# fragment of which is answered ("…要先 drain 吗", "how does it handle failover") -1.0 to -5.0.
+PART_LEFT = -0.9
+
+
+def near_scope(r, p: float) -> bool:
+    """Is a refused part (its retrieval and decision) at most a little outside the FAQ's subjects (``PART_LEFT``)?"""
+    return scope_margin(r.features, p) >= PART_LEFT
+
+
 def scope_margin(feats: dict[str, float], p: float) -> float:
     """The scope model's score with the decision's log-odds beside it: below 0 outside the FAQ's subjects."""
     return feats.get("scope", -math.inf) + P_WEIGHT * log_odds(p)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
-from kbqa.answer.decide import inside_scope
+from kbqa.answer.decide import inside_scope, near_scope
 from kbqa.answer.replies import Builder
 from kbqa.conversation import chatter, cues
 from kbqa.conversation.parts import announced, asks_twice, joined
@@ -38,6 +38,7 @@ class Responder:
                  retrieve: Callable, topic_of: Callable[[str, str | None], int | None]) -> None:
         self.state, self.settings, self.mode = state, settings, mode
         self.retrieve, self._topic_of = retrieve, topic_of
+        self.partial: tuple | None = None  # multi's one answered part and the part it refused (``partly``)
 
     def topic_of(self, question: str, mode: str | None = None) -> int | None:
         return self._topic_of(question, mode or self.mode)
@@ -80,10 +81,11 @@ class Responder:
         self.state.retriever.prefetch([question, *intent.parts[:3]], self.mode or self.settings.mode)
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
-        refused = []
-        for r, covered, p in results:
+        refused, asked = [], {}
+        for part, (r, covered, p) in zip(intent.parts, results):
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
+            asked[id(r)] = part
             if covered and clear and r.hits:
                 found.append((r, p))
             elif not covered and r.hits:
@@ -99,6 +101,12 @@ class Responder:
             if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for r, p in refused)):
                 found = _distinct(found + [(r, p) for r, p in refused if inside_scope(r.features, p, anchor)], said)
         if len(found) < 2:
+            left = [(r, p) for r, p in refused if all(r is not f for f, _ in found)]
+            if len(found) == 1 and left and twice and inside_scope(found[0][0].features, found[0][1]) \
+                    and near_scope(*left[0]):
+                # answered alone if the whole message is refused ("dev 跟 test 的 eureka 合成一个实例靠谱吗？另外多个集群之间
+                # 服务互调高可用靠什么"), when the other part is only a little outside the FAQ
+                self.partial = (found[0], asked[id(left[0][0])], left[0][0].hits[0].unit.topic)
             return None
         sections, citations = [], []
         for r, _ in found:
@@ -112,6 +120,19 @@ class Responder:
         return Answer(status="answered", answer="", topic=topics[0], confidence=min(p for _, p in found),
                       kind="multi", sections=tuple(sections), citations=tuple(citations), hits=hits,
                       suggestions=suggest.after_answer(self.state.catalog, intent.lang, topics, cited, hits))
+
+    def partly(self, intent: Intent) -> Answer:
+        """A message asking two things, one well inside the FAQ and one it refuses, which the FAQ does not cover as
+        a whole: the part it covers, with a notice that the other one is not discussed."""
+        (r, p), other, nearest = self.partial
+        answer = self.topical(intent, r, True, p)
+        other = other if len(other) <= 40 else other[:40] + "…"
+        closest = nearest != answer.topic
+        notice = (f"I found no direct answer in this FAQ to the other thing you asked (“{other}”"
+                  + (f"; the closest is question {nearest}" if closest else "") + "); below is the part it covers."
+                  if intent.lang == "en" else f"你问的另一件事（“{other}”）在本知识库里没找到直接的回答"
+                  + (f"（最接近的是问题 {nearest}）" if closest else "") + "，下面只回答找到的部分。")
+        return replace(answer, notice=notice)
 
     def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,

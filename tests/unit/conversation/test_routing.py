@@ -2428,3 +2428,13 @@ def test_an_announced_count_that_the_sentences_match_keeps_each_sentence_whole()
 def test_items_lettered_a_b_c_are_parts():
     parts = split_parts("三个小问题 a. 镜像仓库怎么做高可用 b. 日志怎么采集 c. 灰度发布怎么做")
     assert len(parts) == 3 and parts[1].startswith("日志")
+
+
+@pytest.mark.parametrize("question, kind, topics", [("十五题那个发我下", "overview", ()), ("7题那个，全文发我", "question", (7,))])
+def test_a_number_before_ti_and_that_one_is_a_question_number(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_each_questions_number_and_title_asked_for_is_the_overview(catalog):
+    assert understand("下周要做方案评审🥲 领导让我先把这个库过一遍——能不能把每道题的题号和标题排出来", catalog).kind == "overview"

@@ -214,8 +214,13 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
             return True
         if cues.ASKS.search(cues.strip_cues(t)) or X_NOT_X.search(t):  # "…能不能共用一套"
             return False
-        return bool(cues.SELF_INTRO.search(t)) or cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
+        if cues.SELF_INTRO.search(t):  # "我们是县级农商行，钱不多：容器网络上SDN还是…？": the intro, then a question
+            return not (asked(part) and set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words)
+        return cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
             [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
+
+    text = normalise(question, lower=False)
+    asked = lambda part: bool(re.search(re.escape(part[-8:]) + r"\s*[?？]", text))  # noqa: E731 - ends in a question mark
 
     parts = tuple(p for p in split_parts(question) if not chatter(p))
     return parts if len(parts) > 1 else ()

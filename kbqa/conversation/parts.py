@@ -46,6 +46,7 @@ _ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|
 _ENUM = re.compile(r"\s*[、/／]\s*(?![^()（）]*[)）])")
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
 _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
+                              r"|[，,]\s*(?:这|呢)?[两二](?:样|个|件|点)(?:嘢|东西|事情?)?\s*[^，,。？?]{0,8}?(?:建议|看法|怎么看|点睇|意见)[^，,。？?]{0,4}\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
 _BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条题道]|两[块个项点条题道]|这两方面|两方面|这俩|俩)"

@@ -2438,3 +2438,25 @@ def test_a_number_before_ti_and_that_one_is_a_question_number(catalog, question,
 
 def test_each_questions_number_and_title_asked_for_is_the_overview(catalog):
     assert understand("下周要做方案评审🥲 领导让我先把这个库过一遍——能不能把每道题的题号和标题排出来", catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, kind, topics", [("从后往前数第三题是啥", "question", (8,)),
+                                                    ("hey ☕ what are you really, a search engine or an LLM?", "smalltalk", ()),
+                                                    ("first time here from Teams, what are you actually able to help with? bullets fine", "overview", ()),
+                                                    ("我们支行准备上容器平台，领导让我先摸个底，这边总结了哪些建设难点？", "overview", ())])
+def test_counting_from_the_end_search_box_or_llm_what_you_help_with_and_what_is_summed_up_here(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_the_asker_introduced_before_a_question_does_not_drop_the_question_from_the_parts(catalog):
+    from kbqa.conversation.intent import question_parts
+
+    parts = question_parts("我们是个小农商行，预算紧：存储用本地盘还是分布式存储？另外同一节点上pod之间互访怎么管控", catalog)
+    assert len(parts) == 2 and "存储" in parts[0]
+    assert not question_parts("刚入职，组长让我调研几家容器平台产品的差别，顺带估下要配几个运维", catalog)  # no question asked
+
+
+def test_two_things_named_after_them_announce_them():
+    parts = split_parts("下个月要做灰度发布，领导同时又想搞多集群容灾，这两件事专家有什么建议？")
+    assert len(parts) == 2 and parts[1].startswith("领导")

@@ -74,7 +74,9 @@ class Responder:
 
     def multi(self, intent: Intent, question: str) -> Answer | None:
         """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
-        question, one section each; else None (the whole question goes to retrieval)."""
+        question, one section each; else None (the whole question goes to retrieval), keeping in ``partial`` a part
+        well inside the FAQ beside one only a little outside it, for the engine to answer alone (``partly``) if the
+        whole question is refused."""
 
         found = []
         # the cross-lingual vectors of the parts and of the whole question, in one model call
@@ -123,7 +125,7 @@ class Responder:
 
     def partly(self, intent: Intent) -> Answer:
         """A message asking two things, one well inside the FAQ and one it refuses, which the FAQ does not cover as
-        a whole: the part it covers, with a notice that the other one is not discussed."""
+        a whole: the part it covers, with a notice naming the other (and its nearest question) as not found."""
         (r, p), other, nearest = self.partial
         answer = self.topical(intent, r, True, p)
         other = other if len(other) <= 40 else other[:40] + "…"
@@ -321,11 +323,11 @@ def _distinct(found: list, said: bool) -> list:
     message that says it asks two things (``said``), one within SHARE of it when their first is another part's.
     As many parts as can be, the earlier ones first, then those on their first question; a part moved to another
     question has its hits re-ranked with that question's first."""
-    options = []
-    for r, _ in found:
+    share, options = SHARE if said else 1.0, []
+    for r, _ in found:  # each part's questions within reach of its first (relative score), or none
         ranked = suggest.ranked_topics(r.hits)
-        share = SHARE if said else 1.0
         options.append([(t, s / ranked[0][1]) for t, s in ranked if s >= share * ranked[0][1]][:3] + [None])
+
     def distinct(choice) -> bool:
         picked = [x[0] for x in choice if x]
         return len(set(picked)) == len(picked)

@@ -208,6 +208,11 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
 def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
     not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
+    text = normalise(question, lower=False)
+
+    def asked(part: str) -> bool:  # the part ends in a question mark in the message
+        return bool(re.search(re.escape(part[-8:]) + r"\s*[?？]", text))
+
     def chatter(part: str) -> bool:
         t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
         if not faq_words(t, catalog) and not strangers(t, catalog):
@@ -218,9 +223,6 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
             return not (asked(part) and set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words)
         return cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
             [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
-
-    text = normalise(question, lower=False)
-    asked = lambda part: bool(re.search(re.escape(part[-8:]) + r"\s*[?？]", text))  # noqa: E731 - ends in a question mark
 
     parts = tuple(p for p in split_parts(question) if not chatter(p))
     return parts if len(parts) > 1 else ()

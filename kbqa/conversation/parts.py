@@ -10,8 +10,8 @@ _CLAUSE_END = re.compile(r"[?？!！;；。]+")
 # the items of a numbered list, two or more: "1. … 2. …", "1) … 2) …", "（1）…（2）…", "1.pod… 2.k8s…" (not "1.26" or
 # "2.x": versions)
 _ITEM = r"\d{1,2}[.、)）](?=\s|[\u4e00-\u9fff])|\d{1,2}[、)）](?=[A-Za-z])|\d{1,2}\.(?=[A-Za-z][A-Za-z0-9])|[（(](?:\d{1,2}|[a-dA-D])[)）]"
-_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM}|[a-d][.)）](?=\s))|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")  # and "(a) … (b) …",
-# "a. … b. …"
+# and "(a) … (b) …", "a. … b. …"
+_LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM}|[a-d][.)）](?=\s))|[（(](?:\d{{1,2}}|[a-dA-D])[)）]")
 # after an announcement ("俩问题：1 … 2 …", "三个事 1多安全域… 2 flannel…"), items numbered by a bare digit before a
 # space or a Chinese character, typed on a phone
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")

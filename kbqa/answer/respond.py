@@ -108,7 +108,7 @@ class Responder:
                     and near_scope(*left[0]):
                 # answered alone if the whole message is refused ("dev 跟 test 的 eureka 合成一个实例靠谱吗？另外多个集群之间
                 # 服务互调高可用靠什么"), when the other part is only a little outside the FAQ
-                self.partial = (found[0], asked[id(left[0][0])], left[0][0].hits[0].unit.topic)
+                self.partial = (found[0], left[0][0], asked[id(left[0][0])])
             return None
         sections, citations = [], []
         for r, _ in found:
@@ -126,7 +126,8 @@ class Responder:
     def partly(self, intent: Intent) -> Answer:
         """A message asking two things, one well inside the FAQ and one it refuses, which the FAQ does not cover as
         a whole: the part it covers, with a notice naming the other (and its nearest question) as not found."""
-        (r, p), other, nearest = self.partial
+        (r, p), left, other = self.partial
+        nearest = left.hits[0].unit.topic
         answer = self.topical(intent, r, True, p)
         other = other if len(other) <= 40 else other[:40] + "…"
         closest = nearest != answer.topic
@@ -134,7 +135,9 @@ class Responder:
                   + (f"; the closest is question {nearest}" if closest else "") + "); below is the part it covers."
                   if intent.lang == "en" else f"你问的另一件事（“{other}”）在本知识库里没找到直接的回答"
                   + (f"（最接近的是问题 {nearest}）" if closest else "") + "，下面只回答找到的部分。")
-        return replace(answer, notice=notice)
+        lead = suggest.nearest(self.state.catalog, intent.lang, [h for h in left.hits if h.unit.topic == nearest])
+        return replace(answer, notice=notice, suggestions=suggest.unique([*lead, *answer.suggestions]) if closest
+                       else answer.suggestions)  # the other part's nearest question first, to ask, never as its answer
 
     def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,

@@ -29,7 +29,7 @@ def ranked_topics(hits) -> list[tuple[int, float]]:
     return sorted(best.items(), key=lambda x: -x[1])
 
 
-def _unique(items: list[Suggestion], limit: int = LIMIT) -> tuple[Suggestion, ...]:
+def unique(items: list[Suggestion], limit: int = LIMIT) -> tuple[Suggestion, ...]:
     out: dict[str, Suggestion] = {}
     for s in items:
         out.setdefault(s.text, s)
@@ -48,14 +48,14 @@ def after_answer(catalog: Catalog, lang: str, topics: list[int], cited: set[tupl
     for t in topics:
         out += [_expert(lang, u.expert, t) for u in catalog.answers.get(t, []) if (t, u.expert) not in cited]
     out += [_question(catalog, lang, t) for t in others]
-    return _unique(out)
+    return unique(out)
 
 
 def after_question(catalog: Catalog, lang: str, shown: tuple[int, ...]) -> tuple[Suggestion, ...]:
     nums = catalog.numbers
     last = nums.index(shown[-1]) if shown and shown[-1] in nums else -1
     following = [nums[(last + k) % len(nums)] for k in range(1, len(nums))]
-    return _unique([_question(catalog, lang, n) for n in following if n not in shown])
+    return unique([_question(catalog, lang, n) for n in following if n not in shown])
 
 
 def after_expert(catalog: Catalog, lang: str, handle: str, shown: tuple[int, ...]) -> tuple[Suggestion, ...]:
@@ -65,13 +65,13 @@ def after_expert(catalog: Catalog, lang: str, handle: str, shown: tuple[int, ...
         out += [_expert(lang, u.expert, n) for u in catalog.answers[n] if u.expert != handle]
     if not shown:
         out = [Suggestion(frame(lang, "ask_views", handle=handle), e.topics[0] if len(e.topics) == 1 else None)] + out
-    return _unique(out)
+    return unique(out)
 
 
 def starters(examples: list[tuple[str, int | None]]) -> tuple[Suggestion, ...]:
-    return _unique([Suggestion(text, topic) for text, topic in examples])
+    return unique([Suggestion(text, topic) for text, topic in examples])
 
 
 def nearest(catalog: Catalog, lang: str, hits) -> tuple[Suggestion, ...]:
     """For a refusal: the closest FAQ questions, offered as questions to ask, never as the answer."""
-    return _unique([_question(catalog, lang, t) for t, s in ranked_topics(hits) if s > 0], 2)
+    return unique([_question(catalog, lang, t) for t, s in ranked_topics(hits) if s > 0], 2)

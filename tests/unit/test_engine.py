@@ -369,6 +369,8 @@ def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_o
     assert respond.multi(intent, question) is None and respond.partial is not None
     a = respond.partly(intent)
     assert (a.status, a.topic) == ("answered", 9) and "ssh" in a.notice and "没找到直接的回答" in a.notice
+    nearest = respond.partial[1].hits[0].unit.topic  # the other part's nearest question: named, and offered first
+    assert nearest != 9 and f"问题 {nearest}" in a.notice and a.suggestions[0].topic == nearest
     left[0] = PART_LEFT - 1.0
     respond = Responder(state, fake_engine.settings, "lexical", retrieve, lambda q, m=None: fake_engine.topic_of(q, m, state))
     assert respond.multi(intent, question) is None and respond.partial is None

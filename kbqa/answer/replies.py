@@ -40,6 +40,8 @@ FRAMES = {
         "ask_expert": "{handle} 对问题{n}怎么说？",
         "ask_views": "{handle} 说了什么？",
         "ask_question": "问题{n}：{title}",
+        "partly": "你问的另一件事（“{other}”）在本知识库里没找到直接的回答，下面只回答找到的部分。",
+        "partly_near": "你问的另一件事（“{other}”）在本知识库里没找到直接的回答（最接近的是问题 {n}），下面只回答找到的部分。",
     },
     "en": {
         "overview": "《{title}》 has {n} questions and {m} expert answers. Ask about any of them, or ask for "
@@ -74,6 +76,10 @@ FRAMES = {
         "ask_expert": "What did {handle} say on question {n}?",
         "ask_views": "What did {handle} say?",
         "ask_question": "question {n}: {title}",
+        "partly": "I found no direct answer in this FAQ to the other thing you asked (“{other}”); below is the part it "
+                  "covers.",
+        "partly_near": "I found no direct answer in this FAQ to the other thing you asked (“{other}”; the closest is "
+                       "question {n}); below is the part it covers.",
     },
 }
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from kbqa.answer import suggest
 from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
 from kbqa.answer.decide import inside_scope, near_scope
-from kbqa.answer.replies import Builder
+from kbqa.answer.replies import Builder, frame
 from kbqa.conversation import chatter, cues
 from kbqa.conversation.parts import announced, asks_twice, joined
 from kbqa.conversation.intent import remark
@@ -83,15 +83,14 @@ class Responder:
         self.state.retriever.prefetch([question, *intent.parts[:3]], self.mode or self.settings.mode)
         pending = [part_pool().submit(self.retrieve, part, None, self.mode) for part in intent.parts[1:3]]
         results = [self.retrieve(intent.parts[0], None, self.mode)] + [f.result() for f in pending]
-        refused, asked = [], {}
+        refused = []
         for part, (r, covered, p) in zip(intent.parts, results):
             ranked = suggest.ranked_topics(r.hits)
             clear = len(ranked) < 2 or ranked[0][1] >= MULTI_MARGIN * ranked[1][1]  # the part names one question
-            asked[id(r)] = part
             if covered and clear and r.hits:
                 found.append((r, p))
             elif not covered and r.hits:
-                refused.append((r, p))
+                refused.append((part, r, p))
         said = bool(announced(question))  # "Two things: …": says it asks two things
         twice = said or asks_twice(question) or joined(question)  # or asks twice: "A？B？", "…；另外…"
         found = _distinct(found, said)
@@ -100,15 +99,15 @@ class Responder:
             # answered, or, when the decision doubts every part, each well inside on its own ("dmz跟核心区隔离，k8s集群
             # 要拆几套？还有 两套集群之间app挂了咋自动切过去")
             anchor = (found[0][0].features, found[0][1]) if found else None
-            if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for r, p in refused)):
-                found = _distinct(found + [(r, p) for r, p in refused if inside_scope(r.features, p, anchor)], said)
+            if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for _, r, p in refused)):
+                found = _distinct(found + [(r, p) for _, r, p in refused if inside_scope(r.features, p, anchor)], said)
         if len(found) < 2:
-            left = [(r, p) for r, p in refused if all(r is not f for f, _ in found)]
+            left = [(part, r, p) for part, r, p in refused if all(r is not f for f, _ in found)]
             if len(found) == 1 and left and twice and inside_scope(found[0][0].features, found[0][1]) \
-                    and near_scope(*left[0]):
+                    and near_scope(*left[0][1:]):
                 # answered alone if the whole message is refused ("dev 跟 test 的 eureka 合成一个实例靠谱吗？另外多个集群之间
                 # 服务互调高可用靠什么"), when the other part is only a little outside the FAQ
-                self.partial = (found[0], left[0][0], asked[id(left[0][0])])
+                self.partial = (found[0], left[0][1], left[0][0])
             return None
         sections, citations = [], []
         for r, _ in found:
@@ -130,14 +129,12 @@ class Responder:
         nearest = left.hits[0].unit.topic
         answer = self.topical(intent, r, True, p)
         other = other if len(other) <= 40 else other[:40] + "…"
-        closest = nearest != answer.topic
-        notice = (f"I found no direct answer in this FAQ to the other thing you asked (“{other}”"
-                  + (f"; the closest is question {nearest}" if closest else "") + "); below is the part it covers."
-                  if intent.lang == "en" else f"你问的另一件事（“{other}”）在本知识库里没找到直接的回答"
-                  + (f"（最接近的是问题 {nearest}）" if closest else "") + "，下面只回答找到的部分。")
-        lead = suggest.nearest(self.state.catalog, intent.lang, [h for h in left.hits if h.unit.topic == nearest])
-        return replace(answer, notice=notice, suggestions=suggest.unique([*lead, *answer.suggestions]) if closest
-                       else answer.suggestions)  # the other part's nearest question first, to ask, never as its answer
+        if nearest == answer.topic:
+            return replace(answer, notice=frame(intent.lang, "partly", other=other))
+        # the other part's nearest question named, and offered first, to ask, never as its answer
+        lead = suggest.nearest(self.state.catalog, intent.lang, left.hits)[:1]
+        return replace(answer, notice=frame(intent.lang, "partly_near", other=other, n=nearest),
+                       suggestions=suggest.unique([*lead, *answer.suggestions]))
 
     def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,

@@ -208,10 +208,8 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
 def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
     not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
-    text = normalise(question, lower=False)
-
-    def asked(part: str) -> bool:  # the part ends in a question mark in the message
-        return bool(re.search(re.escape(part[-8:]) + r"\s*[?？]", text))
+    def asked(part: str) -> bool:  # the part ends in a question mark in the message (asked only of an intro part)
+        return bool(re.search(re.escape(part[-8:]) + r"\s*[?？]", normalise(question, lower=False)))
 
     def chatter(part: str) -> bool:
         t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"

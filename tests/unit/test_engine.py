@@ -346,19 +346,20 @@ def test_parts_of_a_message_that_says_it_asks_two_things_lead_with_different_faq
 def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_outside_it(fake_engine):
     """"A？另外B": A answered and well inside the FAQ, B refused. Multi gives no two-part answer; it keeps A for the
     engine to answer alone, with a notice naming B, when the scope model places B at most a little outside
-    (PART_LEFT); B far outside (a near-domain question whose follow-on A happens to match), and nothing is kept."""
+    (PART_LEFT) and names no word of the FAQ's (a B that does is answered beside A: decide.inside_scope); B far
+    outside (a near-domain question whose follow-on A happens to match), and nothing is kept."""
     from kbqa.answer.decide import PART_LEFT, PART_SCOPE
     from kbqa.answer.respond import Responder
     from kbqa.conversation.parts import split_parts
     from kbqa.conversation.routing import Intent
 
     state = fake_engine.load()
-    left = [PART_LEFT + 0.2]
+    left, named = [PART_LEFT + 0.2], [0.0]
 
     def retrieve(q, h, m):  # p=0.2 weighs -0.69 on the scope reading, p=0.9 +1.10
         r, _, _ = fake_engine.retrieve(q, h, m, state)
         if "ssh" in q:
-            r.features["scope"] = left[0] + 0.69
+            r.features["scope"], r.features["lex_top"] = left[0] + 0.69, named[0]
             return r, False, 0.2
         r.features["scope"] = PART_SCOPE
         return r, True, 0.9
@@ -371,6 +372,9 @@ def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_o
     assert (a.status, a.topic) == ("answered", 9) and "ssh" in a.notice and "没找到直接的回答" in a.notice
     nearest = respond.partial[1].hits[0].unit.topic  # the other part's nearest question: named, and offered first
     assert nearest != 9 and f"问题 {nearest}" in a.notice and a.suggestions[0].topic == nearest
-    left[0] = PART_LEFT - 1.0
+    named[0] = 3.0  # B shares a word with the FAQ: both parts answered
+    respond = Responder(state, fake_engine.settings, "lexical", retrieve, lambda q, m=None: fake_engine.topic_of(q, m, state))
+    assert respond.multi(intent, question).kind == "multi"
+    left[0], named[0] = PART_LEFT - 1.0, 0.0
     respond = Responder(state, fake_engine.settings, "lexical", retrieve, lambda q, m=None: fake_engine.topic_of(q, m, state))
     assert respond.multi(intent, question) is None and respond.partial is None

@@ -108,3 +108,15 @@ def test_a_part_beside_one_well_inside_the_faq_is_held_to_the_lower_bar():
     assert inside_scope(*doubted, inside)
     assert not inside_scope(*doubted, ({"scope": PART_SCOPE - 0.1}, 0.5))  # beside a part only a little inside
     assert not inside_scope({"scope": PART_SCOPE_BESIDE - 0.1}, 0.5, inside)
+
+
+def test_a_part_beside_one_well_inside_that_names_an_faq_word_may_be_a_little_outside():
+    from kbqa.answer.decide import PART_LEFT, PART_SCOPE, PART_SCOPE_BESIDE, inside_scope
+
+    inside = ({"scope": PART_SCOPE + 1.0}, 0.5)
+    named = {"scope": (PART_LEFT + PART_SCOPE_BESIDE) / 2, "lex_top": 2.0}  # "DBA 又问 MySQL 上容器 storage 怎么选"
+    fragment = {"scope": (PART_LEFT + PART_SCOPE_BESIDE) / 2, "lex_top": 0.0}  # "我们该怎么回复、之后怎么收敛"
+    assert inside_scope(named, 0.5, inside)
+    assert not inside_scope(fragment, 0.5, inside)  # no word of the FAQ's: held to PART_SCOPE_BESIDE
+    assert not inside_scope(named, 0.5)  # alone: PART_SCOPE
+    assert not inside_scope({"scope": PART_LEFT - 0.1, "lex_top": 2.0}, 0.5, inside)

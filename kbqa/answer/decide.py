@@ -108,7 +108,7 @@ PART_SCOPE = 1.4
 PART_SCOPE_BESIDE = 0.0
 # ... and down to ``PART_LEFT`` when the part names something the FAQ talks about: a word of its own that BM25 finds in
 # the FAQ (``lex_top`` > 0), not a follow-on fragment about the other part ("我们该怎么回复、之后怎么收敛", "有没有经验值":
-# -0.3, -0.4, no FAQ word). Added in the twenty-second session: on every dev file it answered eight more two-part rows
+# -0.3, -0.4, no FAQ word). Added in the twenty-second session: on every dev file it answered nine more two-part rows
 # whose in-scope part the decision doubts ("DBA 又问 MySQL 这种有状态的上容器 storage 怎么选": -0.4; "dev 跟 test 的 eureka
 # 想合成一个实例，靠谱吗": -0.8), and the follow-on fragments, which PART_LEFT alone let through, stay refused.
 

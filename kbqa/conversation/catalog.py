@@ -65,6 +65,12 @@ def _general_phrase_words(faq, title_words: frozenset[str]) -> set[str]:
     return out
 
 
+def _longest_first(keys) -> list[str]:
+    """Names in a fixed order, the longest first: a set's order changes from process to process, and cutting "互联"
+    before "互联网银行" leaves "网银行" in the question."""
+    return sorted(keys, key=lambda k: (-len(k), k))
+
+
 def _one_edit(a: str, b: str) -> bool:
     """a and b differ by one insertion, deletion or substitution."""
     if abs(len(a) - len(b)) > 1:
@@ -252,10 +258,10 @@ class Catalog:
         def organisation(name: str, h: str) -> None:
             org = normalise(name).lstrip("某")
             head = re.sub(rf"(?:{_ORG_KINDS})$", "", org)
-            for key in {org, head, head[:2]} - _GENERIC_ORGS:
+            for key in _longest_first({org, head, head[:2]} - _GENERIC_ORGS):
                 if len(key) >= (3 if key.isascii() else 2):  # with the kind of organisation after it ("保险公司")
                     out.append((re.compile(re.escape(key) + ("" if key.isascii() else f"(?:{_ORG_KINDS})?")), h, True))
-            for other in set().union(*(self._spellings(k) for k in {org, head} - _GENERIC_ORGS)):  # "ant financial"
+            for other in _longest_first(set().union(*(self._spellings(k) for k in {org, head} - _GENERIC_ORGS))):  # "ant financial"
                 # a Latin spelling as whole words, of 5 letters or more
                 if other.isascii() and len(other) >= 5:
                     out.append((re.compile(rf"(?<![a-z]){re.escape(other)}(?![a-z])"), h, True))

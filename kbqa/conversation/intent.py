@@ -99,6 +99,8 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
             continue
         if any(w in f for f in phrases) or set(w) <= cues.FUNCTION_CHARS:
             continue
+        if re.fullmatch(r"[a-z]{3,}s", w) and w[:-1] in skip:  # "knows", "helps": an English filler word's -s form
+            continue
         parts = [p for p in re.split(r"[+&/\-]", w) if p]
         if len(parts) > 1 and all(p in catalog.vocab or p in catalog.general_words or p in skip for p in parts):
             continue

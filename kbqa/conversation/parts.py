@@ -23,7 +23,7 @@ _CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此�
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
-                      r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*[:：)]"  # "… Q1: … Q2: …"
+                      r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*(?:[:：)]|[—–]|-(?=\s))"  # "… Q1: … Q2: …", "Q1 — … Q2 — …"
                       r"|(?:[Ff]irst|[Ss]econd|[Tt]hird)(?:ly)?\s*[:：,，])")  # "First: … Second: …"
 X_NOT_X = re.compile(r"([\u4e00-\u9fff])不\1")  # "能不能", "够不够": a question
 _QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥|" + X_NOT_X.pattern +
@@ -192,7 +192,8 @@ def _asked_items(clause: str) -> list[str]:
 
 
 _TRAILING_AND = re.compile(r"\s*(?:(?<![a-z])(?:and|or)|以及|和|还有)\s*$", re.I)  # "(a) … and (b) …": the "and" ends (a)
-_LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那|先问|再问)\s*)", re.I)
+_LEAD_IN = re.compile(r"^(?:(?:and|also|plus|then|so)\s+|(?:另外|还有|以及|同时|那么|那|先问|再问)\s*"
+                      r"|(?:separate(?:ly)?|unrelated|another|other)(?:\s+(?:q|qs|question|thing|note|topic|one))?\s*[:：—–]\s*)", re.I)  # "Separate q: …"
 
 
 # a Chinese clause that sets the scene for the next one ends in a mark of condition or time ("…分法下", "拆成几套之后")

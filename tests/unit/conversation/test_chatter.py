@@ -28,7 +28,7 @@ def test_features_are_stable_and_normalised():
 
 @pytest.mark.parametrize("text, kind", [
     ("能不能先把你这里收的题目全列给我看看，我好挑", "overview"),
-    ("Before asking anything: what sort of things can you help me with here?", "overview"),
+    ("Before asking anything: what sort of matters can you help me with here?", "overview"),
     ("嗨嗨，头一回用你，有点小激动", "smalltalk"),
     ("你平时谁在背后维护啊，是真人吗", "smalltalk"),
 ])
@@ -130,7 +130,7 @@ def test_the_generic_negatives_are_other_rows():
 def test_ask_replaces_not_covered_with_the_second_opinion_and_the_setting_turns_it_off(fake_engine):
     off = fake_engine.with_state(fake_engine.load())
     off.settings = replace(off.settings, chatter=False)
-    for q, kind in [("Before asking anything: what sort of things can you help me with here?", "overview"),
+    for q, kind in [("Before asking anything: what sort of matters can you help me with here?", "overview"),
                     ("你平时谁在背后维护啊", "smalltalk")]:  # no cue knows these wordings
         assert off.ask(q, mode="lexical").kind == "not_covered"
         a = fake_engine.ask(q, mode="lexical")

@@ -2462,6 +2462,21 @@ def test_two_things_named_after_them_announce_them():
     assert len(parts) == 2 and parts[1].startswith("领导")
 
 
+def test_items_labelled_with_a_dash_and_a_part_labelled_separate_lose_their_labels():
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("Setup: two data centres. Q1 — how do we secure pod traffic on a node? Q2 — blue-green or rolling "
+                       "for the ledger?") == ("how do we secure pod traffic on a node", "blue-green or rolling for the ledger")
+    assert split_parts("How do we copy files out of a container? Unrelated: which network plugin do the experts "
+                       "like?") == ("How do we copy files out of a container", "which network plugin do the experts like")
+
+
+@pytest.mark.parametrize("question", ["day one on the team 🙂 what questions is this bot supposed to answer?",
+                                      "new here. what's this thing for? the gist and which questions it knows"])
+def test_a_newcomer_asking_what_the_bot_is_for_after_a_greeting_gets_the_overview(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
 @pytest.mark.slow
 def test_an_organisations_name_is_cut_whole_in_every_process():
     """The loose names of an expert are tried longest first, whatever order the process's hashing gives a set:

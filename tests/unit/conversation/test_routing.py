@@ -2494,3 +2494,21 @@ def test_an_organisations_name_is_cut_whole_in_every_process():
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
         assert "银行" not in out and "排障" in out, (seed, out)
+
+
+def test_who_asked_before_a_colon_a_run_of_questions_and_marks_inside_brackets_shape_the_parts():
+    from kbqa.conversation.parts import split_parts
+
+    assert split_parts("运维同事问了俩我也不会的：容器里的日志文件怎么拷出来；多个集群之间怎么做故障转移") == (
+        "容器里的日志文件怎么拷出来", "多个集群之间怎么做故障转移")
+    assert split_parts("行长问的：要不要定制docker？还有滚动更新怎么保证不中断") == ("要不要定制docker", "滚动更新怎么保证不中断")
+    # "三连问" announces three: items joined by " / " keep their commas
+    assert split_parts("三连问 东西向流量怎么控，用什么工具 / 镜像版本怎么管 / 存储怎么选") == (
+        "东西向流量怎么控,用什么工具", "镜像版本怎么管", "存储怎么选")
+    assert len(split_parts("how should pods in different zones (DMZ / core / test) talk, and how do we roll back?")) == 2
+
+
+@pytest.mark.parametrize("question, kind", [("你能讲笑话不，跟docker有关的那种", "smalltalk"),
+                                            ("要写汇报，你这能答哪些问题？列一下标题就行", "overview")])
+def test_asking_for_a_joke_on_the_faqs_subject_and_for_the_titles_listed(catalog, question, kind):
+    assert understand(question, catalog).kind == kind

@@ -159,3 +159,9 @@ def test_an_adjective_in_ic_is_not_read_as_the_noun_snowball_cuts_it_with():
     g = Glossary({"specifications": ("规范",)})
     assert g.matches("packets for one specific container") == []
     assert [m.term for m in g.matches("the platform specifications")] == ["specifications"]
+
+
+def test_switching_to_the_other_set_of_clusters_is_failover(retrievers):
+    with_g, _ = retrievers
+    assert {"故障", "转移"} <= set(with_g.expand("主集群不可用时业务怎么切换到另一套")[0])
+    assert "转移" not in with_g.expand("业务怎么切换到新版本")[0]

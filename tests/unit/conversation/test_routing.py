@@ -2512,3 +2512,9 @@ def test_who_asked_before_a_colon_a_run_of_questions_and_marks_inside_brackets_s
                                             ("要写汇报，你这能答哪些问题？列一下标题就行", "overview")])
 def test_asking_for_a_joke_on_the_faqs_subject_and_for_the_titles_listed(catalog, question, kind):
     assert understand(question, catalog).kind == kind
+
+
+def test_who_to_contact_when_the_bot_breaks_is_small_talk(catalog):
+    assert understand("你是哪个团队做的？有问题该联系谁", catalog).kind == "smalltalk"
+    assert understand("它出毛病了找谁", catalog).kind == "smalltalk"
+    assert understand("生产环境pod出问题要找谁排查", catalog).kind == "topical"  # who fixes a pod: not about the bot

@@ -178,7 +178,8 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     if not spaced and cues.SPACED.search(own) and sets_scene(own, catalog, True):
         return True
     clauses = [y for x in cues.clauses(own, spaced) for y in re.split(r"[:：]", x) if y.strip()]  # "想补补课：这里…有哪些"
-    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words]
+    named = set(faq_words(own, catalog)) - catalog.general_words  # (jieba may cut a clause alone differently:
+    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words or any(w in x for w in named)]  # 需求分析)
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
         cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", x)) or cues.LISTS.search(x)

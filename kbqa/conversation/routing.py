@@ -174,7 +174,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             or len(refs) == 1 and _THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
-        if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question", text):
+        if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):
             if have:
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)

@@ -2518,3 +2518,27 @@ def test_who_to_contact_when_the_bot_breaks_is_small_talk(catalog):
     assert understand("你是哪个团队做的？有问题该联系谁", catalog).kind == "smalltalk"
     assert understand("它出毛病了找谁", catalog).kind == "smalltalk"
     assert understand("生产环境pod出问题要找谁排查", catalog).kind == "topical"  # who fixes a pod: not about the bot
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("5题讲的啥，有人答吗", "question", (5,)),  # a digit and 题 opening the message: that question
+    ("go to entry fifteen, the one on monitoring", "overview", ()),  # there are 10
+    ("网络那道谁写的回答？想看原话", "expert", ()),  # who answered the question on networking
+    ("the rolling update question: whose answer is that?", "expert", ()),
+    ("你是咱们科技部搭的还是供应商那边提供的？叫什么名字", "smalltalk", ())])
+def test_a_bare_number_an_entry_number_who_wrote_the_answer_and_who_provides_the_bot(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert intent.kind == kind and intent.topics == topics
+    assert intent.kind != "expert" or intent.aspect == "who_answered"
+
+
+@pytest.mark.parametrize("question", ["你这能答些什么问题？本人做需求分析的，k8s不太懂", "能问你哪些问题？我是做需求分析的小白"])
+def test_the_list_asked_for_beside_a_job_title_that_jieba_cuts_differently_alone(catalog, question):
+    """"需求分析" is cut into FAQ words in the whole message but not in its clause alone: that clause still only sets
+    the scene."""
+    assert understand(question, catalog).kind == "overview"
+
+
+def test_a_list_of_the_people_who_answered_a_numbered_question_is_who_answered_it(catalog):
+    intent = understand("3题 回答人清单", catalog)
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))

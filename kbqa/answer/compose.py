@@ -6,6 +6,8 @@ writes markup either: answer/render.py turns the sections into markdown, each fr
 """
 from __future__ import annotations
 
+import re
+
 from kbqa.retrieval.retriever import Retrieval, Retriever
 from kbqa.types import Citation, Section, Topic, Unit
 
@@ -57,6 +59,29 @@ def quote_for(retriever: Retriever, r: Retrieval, unit: Unit, budget: int = QUOT
         out += sep + chunks[ci].text
         prev = ci
     return out
+
+
+_FIRST_SENTENCE = re.compile(r"^.*?(?:[。！？!?]|$)")
+_CLAUSE_CUT = re.compile(r"[,，;；:：、]")
+
+
+def outline(text: str, budget: int = EXPERT_BUDGET, line_cap: int = 90, keep: tuple[str, ...] = ()) -> str:
+    """A long answer's outline in the expert's own words, for a request to sum it up ("浓缩成三个重点", "tl;dr", "his
+    line of thought"): the first sentence of each of its lines (one longer than ``line_cap`` cut at its last comma
+    before it), and the passages in ``keep`` (the sentences nearest what the request names: "CNM 和 CNI 那部分"), in
+    the text's order, joined by " … ", up to ``budget`` characters."""
+    pieces = [k for k in keep if k and k in text]
+    for line in (x.strip() for x in text.splitlines()):
+        first = _FIRST_SENTENCE.match(line).group() if line else ""
+        if len(first) > line_cap:
+            cuts = [m.start() for m in _CLAUSE_CUT.finditer(first, 0, line_cap)]
+            first = first[:cuts[-1]] if cuts else first[:line_cap]
+        if not first or any(first in p or p in first for p in pieces):
+            continue
+        if pieces and sum(len(x) + 3 for x in pieces) + len(first) > budget:
+            break
+        pieces.append(first)
+    return " … ".join(sorted(pieces, key=text.find))
 
 
 def _separator(text: str, a: str, b: str) -> str:

@@ -9,7 +9,8 @@ from itertools import product
 from typing import TYPE_CHECKING, Callable
 
 from kbqa.answer import suggest
-from kbqa.answer.compose import EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, quote_for, select_units
+from kbqa.answer.compose import (EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, outline, quote_for,
+                                  select_units)
 from kbqa.answer.decide import inside_scope, near_scope
 from kbqa.answer.replies import Builder, frame
 from kbqa.conversation import chatter, cues
@@ -294,7 +295,11 @@ class Responder:
                 b.sections.append(Section(lead=b.f("no_subject", handle=handle),
                                           items=tuple(b.title(n) for n in e.topics)))
                 return None, suggest.after_expert(catalog, intent.lang, handle, ())
-            quote = quote_for(self.state.retriever, r, best, EXPERT_BUDGET, EXPERT_BUDGET)
+            if len(best.text) > EXPERT_BUDGET and cues.OUTLINE.search(intent.subject):  # "浓缩成三个重点": its outline,
+                near = quote_for(self.state.retriever, r, best, QUOTE_BUDGET, 0)  # with what the request names
+                quote = outline(best.text, keep=tuple(near.split(" … ")))
+            else:
+                quote = quote_for(self.state.retriever, r, best, EXPERT_BUDGET, EXPERT_BUDGET)
             n = b.cite(best, quote, score.get(best.id, 0.0))
             b.sections.append(Section(title=b.title(best.topic), topic=best.topic,
                                       lead=b.f("profile_title", handle=handle, org=e.org_title),

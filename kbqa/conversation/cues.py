@@ -365,6 +365,11 @@ def clauses(text: str, spaced: bool = False) -> list[str]:
 
 
 # Asking for less, not for something else: "no need for details", "标题就行不用展开"
+# A request to sum up what an expert said ("浓缩成三五个重点", "用三句话捋一下他的思路", "tl;dr, 3 bullets", "his overall
+# approach"): a long answer is shown as its outline (kbqa.answer.compose.outline), not as the sentences nearest the words
+OUTLINE = re.compile(SHORTER.pattern + r"|整体(?:的)?(?:思路|观点|看法|框架|方案)|(?:核心|主要)(?:观点|思路)|思路|捋(?:一下|一捋|捋|顺)|脉络|大纲"
+                     r"|[一二三四五两几\d]\s*(?:到[一二三四五六\d])?\s*(?:句话|个?重点|个?要点|点|条)|重点|要点"
+                     r"|(?<![a-z])(?:outline|key\s+points|main\s+points|bullets?|overall|big\s+picture|summar\w*|recap)(?![a-z])")
 BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+|any\s+)?details?|(?:no|without)\s+(?:the\s+)?details"
                    r"|(?:just\s+)?(?:the\s+)?titles?\s+only|just\s+the\s+titles?)(?![a-z])|(?:不用|别|不要)(?:展开|细讲|细说|详细)|发短(?:点|一点|些)|不要细节|(?:各自|每人|每位)?(?:的)?(?:重点)?一句话就(?:好|行|够|可以)|(?:各自|每人|每位|每个人)(?:的)?(?:重点|要点|观点)?各?(?:用)?一句话?(?=\W|$)|按(?:题号|编号|顺序|序号)排(?:列|序|好)?(?=\W|$)|标题就行|只要标题|越(?:短|简单|精简|简短)越好|(?:在)?手机上(?:看|读)"
                    r"|(?:简短|精简)(?:点|一点|一些|些)(?=\s*[:：，,])|简单(?:讲讲|说说|讲|说|介绍)(?:一下|下)?(?:就好|就行|即可|就可以)|(?:给个|来个)?[一二三两几\d]\s*句话?的?(?:版本|版)")  # "简短点：…" asks briefly (alone, a complaint)

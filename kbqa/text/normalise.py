@@ -46,6 +46,11 @@ def clean(text: str) -> str:
 
 
 _DECORATION = {0xFE0F: None, 0xFE0E: None, 0x20E3: None}  # emoji/text presentation selectors, the keycap of "6️⃣"
+# Taiwan words that tw2sp turns into a mainland word meaning something else in Hong Kong's and banks' usage: 核心 is
+# "core" (核心系統, 核心區), not 内核 "kernel"; 文件 is a file, not 文档 "document"; 儲存 is storage, the mainland's 存储
+# (tw2sp says 保存, "to save"). Kept (as their Simplified words) while the rest of the text takes tw2sp's phrases.
+_KEEP_TW = {"核心": "核心", "文件": "文件", "儲存": "存储", "储存": "存储"}
+_KEEP_TW_RE = re.compile("|".join(_KEEP_TW))
 
 
 @functools.lru_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
@@ -55,7 +60,10 @@ def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     raw = clean(unicodedata.normalize("NFKC", text)).translate(_DECORATION)
     text = _opencc("t2s").convert(raw)
     if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
-        text = _opencc("tw2sp").convert(raw)
+        src = raw.replace("\ue000", " ")  # each kept word replaced by a private-use mark OpenCC leaves alone, put back
+        kept = _KEEP_TW_RE.findall(src)
+        text = _opencc("tw2sp").convert(_KEEP_TW_RE.sub("\ue000", src))
+        text = re.sub("\ue000", lambda _: _KEEP_TW[kept.pop(0)] if kept else " ", text)
     return text.lower() if lower else text
 
 

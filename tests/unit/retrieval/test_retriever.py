@@ -222,6 +222,12 @@ def test_traditional_text_gets_the_simplified_words_not_only_the_characters():
     assert normalise("网路 程式 软体") == "网路 程式 软体"
 
 
+def test_traditional_words_that_tw2sp_would_turn_into_other_words_keep_their_meaning():
+    # 核心 "core" is not 内核 "kernel", 文件 a file not 文档, 儲存 storage (存储) not 保存 "to save"
+    assert normalise("核心系統的檔案和文件要儲存在哪") == "核心系统的文件和文件要存储在哪"
+    assert normalise("核心區網路") == "核心区网络" and normalise("\ue000核心區") == " 核心区"  # a stray mark: no crash
+
+
 def test_the_word_for_a_portion_of_an_answer_is_no_content_word():
     # "the Zookeeper bit" asks for the part of an answer about Zookeeper, like "Zookeeper 那部分"
     assert words("and the Zookeeper bit?") == words("the zookeeper parts") == ["zookeeper"]

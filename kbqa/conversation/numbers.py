@@ -64,7 +64,7 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain)\s+)number\s+(?P<n>" + _EN_CARDS
+    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain|(?:rundown|gist|details?|text)\s+of|what\s+(?:does|did|do))\s+)number\s+(?P<n>" + _EN_CARDS
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
     r"(?<![a-z])number\s+(?P<v>" + _EN_CARDS + r")\s+(?=says|said|asks|covers|is\s+(?:about|asking)|talks)",  # "what number nine says"
     r"(?<![a-z0-9])q\s+(?P<w>" + _EN_CARDS + r")(?![a-z])",  # "gimme Q eight"

@@ -15,6 +15,7 @@ QUOTE_BUDGET = 240  # characters of quote per expert before we stop adding sente
 WHOLE_IF_SHORTER = 180  # quote an answer whole when it is this short
 EXPERT_BUDGET = 480  # a question about one expert quotes more of their answer (whole when this short)
 SECOND_SENTENCE = 0.8  # another sentence joins the quote when it scores this close to the best
+GAP = " … "  # between two passages of a quote that are not next to each other in the expert's text
 
 
 def select_units(r: Retrieval, max_experts: int) -> list[Unit]:
@@ -55,7 +56,7 @@ def quote_for(retriever: Retriever, r: Retrieval, unit: Unit, budget: int = QUOT
     out, prev = "", None
     for ci in sorted(picked):
         sep = "" if prev is None else (_separator(unit.text, chunks[prev].text, chunks[ci].text)
-                                       if ci == prev + 1 else " … ")
+                                       if ci == prev + 1 else GAP)
         out += sep + chunks[ci].text
         prev = ci
     return out
@@ -65,12 +66,12 @@ _FIRST_SENTENCE = re.compile(r"^.*?(?:[。！？!?]|$)")
 _CLAUSE_CUT = re.compile(r"[,，;；:：、]")
 
 
-def outline(text: str, budget: int = EXPERT_BUDGET, line_cap: int = 90, keep: tuple[str, ...] = ()) -> str:
+def outline(text: str, budget: int = EXPERT_BUDGET, line_cap: int = 90, near: str = "") -> str:
     """A long answer's outline in the expert's own words, for a request to sum it up ("浓缩成三个重点", "tl;dr", "his
     line of thought"): the first sentence of each of its lines (one longer than ``line_cap`` cut at its last comma
-    before it), and the passages in ``keep`` (the sentences nearest what the request names: "CNM 和 CNI 那部分"), in
-    the text's order, joined by " … ", up to ``budget`` characters."""
-    pieces = [k for k in keep if k and k in text]
+    before it), and the passages of ``near`` (a quote_for quote: the sentences nearest what the request names, "CNM 和
+    CNI 那部分"), in the text's order, joined by GAP, up to ``budget`` characters."""
+    pieces = [k for k in near.split(GAP) if k and k in text]
     for line in (x.strip() for x in text.splitlines()):
         first = _FIRST_SENTENCE.match(line).group() if line else ""
         if len(first) > line_cap:
@@ -81,7 +82,7 @@ def outline(text: str, budget: int = EXPERT_BUDGET, line_cap: int = 90, keep: tu
         if pieces and sum(len(x) + 3 for x in pieces) + len(first) > budget:
             break
         pieces.append(first)
-    return " … ".join(sorted(pieces, key=text.find))
+    return GAP.join(sorted(pieces, key=text.find))
 
 
 def _separator(text: str, a: str, b: str) -> str:

@@ -12,7 +12,7 @@ from kbqa.answer import suggest
 from kbqa.answer.compose import (EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, outline, quote_for,
                                   select_units)
 from kbqa.answer.decide import inside_scope, near_scope
-from kbqa.answer.replies import Builder, frame
+from kbqa.answer.replies import Builder, frame, short_title
 from kbqa.conversation import chatter, cues
 from kbqa.conversation.parts import announced, asks_twice, joined
 from kbqa.conversation.intent import remark
@@ -129,7 +129,7 @@ class Responder:
         (r, p), left, other = self.partial
         nearest = left.hits[0].unit.topic
         answer = self.topical(intent, r, True, p)
-        other = other if len(other) <= 40 else other[:40] + "…"
+        other = short_title(other)
         if nearest == answer.topic:
             return replace(answer, notice=frame(intent.lang, "partly", other=other))
         # the other part's nearest question named, and offered first, to ask, never as its answer
@@ -296,8 +296,8 @@ class Responder:
                                           items=tuple(b.title(n) for n in e.topics)))
                 return None, suggest.after_expert(catalog, intent.lang, handle, ())
             if len(best.text) > EXPERT_BUDGET and cues.OUTLINE.search(intent.subject):  # "浓缩成三个重点": its outline,
-                near = quote_for(self.state.retriever, r, best, QUOTE_BUDGET, 0)  # with what the request names
-                quote = outline(best.text, keep=tuple(near.split(" … ")))
+                quote = outline(best.text, near=quote_for(self.state.retriever, r, best, QUOTE_BUDGET, 0))  # with what
+                # the request names
             else:
                 quote = quote_for(self.state.retriever, r, best, EXPERT_BUDGET, EXPERT_BUDGET)
             n = b.cite(best, quote, score.get(best.id, 0.0))

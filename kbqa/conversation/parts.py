@@ -137,14 +137,15 @@ def split_parts(question: str) -> tuple[str, ...]:
         elif announced and [int(m.group().strip()) for m in _BARE_ITEM.finditer(text)] in ([1, 2], [1, 2, 3]):
             pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
-    # "关心两点：A这类东西挪上容器，盘该怎么选；再就是B怎么弄": as many sentences as it says it asks, its commas split none
-    said = _count(announced.group()) if announced else 0
-    counted = said and said in (sum(bool(p.strip(" ，,、")) for p in pieces),  # its sentences, or in Chinese the items
-                                # its connectors join ("三连问 A，B / C / D"; in English "canary / rolling" is one)
-                                sum(bool(q.strip(" ，,、")) for p in pieces for q in _CONNECTOR.split(p)) if cjk_share(text) >= 0.5 else -1)
-    for p in pieces:
-        for q in _CONNECTOR.split(p):
-            q = q.strip(" ，,、")
+    clauses = [[q.strip(" ，,、") for q in _CONNECTOR.split(p)] for p in pieces]  # each sentence's, at its connectors
+    # "关心两点：A这类东西挪上容器，盘该怎么选；再就是B怎么弄": as many sentences as it says it asks, its commas split none;
+    # in Chinese also as many items as its connectors join ("三连问 A，B / C / D"; in English "canary / rolling" is one)
+    counts = {sum(bool(p.strip(" ，,、")) for p in pieces)}
+    if cjk_share(text) >= 0.5:
+        counts.add(sum(bool(q) for qs in clauses for q in qs))
+    counted = bool(announced) and _count(announced.group()) in counts - {0}
+    for qs in clauses:
+        for q in qs:
             if not q:
                 continue
             commas = [c.strip() for c in _COMMA.split(q) if c.strip()] if not counted else [q]

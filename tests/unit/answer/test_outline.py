@@ -29,7 +29,7 @@ def test_a_summary_request_on_a_long_expert_answer_gets_its_outline(fake_engine)
 
 
 def test_the_passages_a_request_names_join_the_outline_in_the_texts_order():
-    got = outline(TEXT, line_cap=40, keep=("第二句不进大纲。",)).split(" … ")
+    got = outline(TEXT, line_cap=40, near="第二句不进大纲。").split(" … ")
     assert got[:3] == ["关于部署的思路:", "先说结论,分两步走。", "第二句不进大纲。"]
 
 

@@ -2525,10 +2525,20 @@ def test_who_to_contact_when_the_bot_breaks_is_small_talk(catalog):
     ("go to entry fifteen, the one on monitoring", "overview", ()),  # there are 10
     ("网络那道谁写的回答？想看原话", "expert", ()),  # who answered the question on networking
     ("the rolling update question: whose answer is that?", "expert", ()),
-    ("你是咱们科技部搭的还是供应商那边提供的？叫什么名字", "smalltalk", ())])
-def test_a_bare_number_an_entry_number_who_wrote_the_answer_and_who_provides_the_bot(catalog, question, kind, topics):
+    ("你是咱们科技部搭的还是供应商那边提供的？叫什么名字", "smalltalk", ()),
+    ("what did number seven say? all of it please", "question", (7,)),  # spelled out after "what does", "rundown of"
+    ("quick rundown of number two", "question", (2,)),
+    ("把收录的问题过一遍，一行一条就行", "overview", ()),
+    ("need to brief my boss: bullet out every topic this FAQ covers", "overview", ()),
+    ("这个bot主要解答哪方面的？", "overview", ()),
+    ("加班到半夜，来点段子提提神", "smalltalk", ()),
+    ("镜像管理那题是哪几位在答？", "expert", ())])
+def test_numbers_who_answered_the_list_a_joke_and_who_provides_the_bot_in_a_first_message(catalog, question,
+                                                                                         kind, topics):
+    """A bare or spelled-out number, an entry number beyond the last, who wrote or is giving the answers, the list
+    asked for one line each, who provides the bot, a joke."""
     intent = understand(question, catalog)
-    assert intent.kind == kind and intent.topics == topics
+    assert (intent.kind, intent.topics) == (kind, topics)
     assert intent.kind != "expert" or intent.aspect == "who_answered"
 
 
@@ -2542,17 +2552,3 @@ def test_the_list_asked_for_beside_a_job_title_that_jieba_cuts_differently_alone
 def test_a_list_of_the_people_who_answered_a_numbered_question_is_who_answered_it(catalog):
     intent = understand("3题 回答人清单", catalog)
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))
-
-
-@pytest.mark.parametrize("question, kind, topics", [
-    ("what did number seven say? all of it please", "question", (7,)),
-    ("quick rundown of number two", "question", (2,)),
-    ("把收录的问题过一遍，一行一条就行", "overview", ()),
-    ("need to brief my boss: bullet out every topic this FAQ covers", "overview", ()),
-    ("这个bot主要解答哪方面的？", "overview", ()),
-    ("加班到半夜，来点段子提提神", "smalltalk", ()),
-    ("镜像管理那题是哪几位在答？", "expert", ())])
-def test_a_spelled_number_after_what_does_the_list_one_line_each_a_joke_and_who_is_answering(catalog, question, kind, topics):
-    intent = understand(question, catalog)
-    assert (intent.kind, intent.topics) == (kind, topics)
-    assert intent.kind != "expert" or intent.aspect == "who_answered"

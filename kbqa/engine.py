@@ -235,11 +235,12 @@ class Engine:
         decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
-        covered = covered and not (whole and outside_scope(r.features, p))
+        beyond = covered and whole and outside_scope(r.features, p)  # a subject the FAQ does not discuss, even after
+        covered = covered and not beyond  # the turn before ("那docker cp拷整个目录的话 文件权限能保留不")
         previous = user_turns(history, self.settings.max_history_turns)
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
-        if previous and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(question))) \
-                and may_borrow(r.features):
+        if previous and not beyond and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(
+                question))) and may_borrow(r.features):
             r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on

@@ -102,6 +102,8 @@ class Responder:
             anchor = (found[0][0].features, found[0][1]) if found else None
             if found or (len(refused) == len(results) and all(inside_scope(r.features, p) for _, r, p in refused)):
                 found = _distinct(found + [(r, p) for _, r, p in refused if inside_scope(r.features, p, anchor)], said)
+                place = {id(r): i for i, (r, _, _) in enumerate(results)}  # in the message's order
+                found.sort(key=lambda f: place.get(id(f[0]), len(place)))
         if len(found) < 2:
             left = [(part, r, p) for part, r, p in refused if all(r is not f for f, _ in found)]
             if len(found) == 1 and left and twice and inside_scope(found[0][0].features, found[0][1]) \

@@ -36,10 +36,10 @@ SMALLTALK = {
             r"bye|goodbye|brb|afk|that(?:'ll|\s+will)\s+be\s+all(?:\s+for\s+(?:today|now))?|(?:that'?s|that\s+is)\s+all\s+for\s+(?:today|now)|i'?ll\s+(?:come|check)\s+back|(?:lunch|meeting|call)\W+(?:back|bbl)|back\s+in\s+\d+|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "joke": (r"(?:讲|说|来|讲讲|说说)(?:个|一个|段|一段|几个|点)[^，,。？?]{0,8}?(?:笑话|段子)|笑话(?:来|讲|说)(?:一个|个|一下)|(?:会|能)(?:讲|说)笑话",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+(?:any|a|an)\s+(?:good\s+)?(?:\w+\s+)?jokes?"),
-    "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|在线(?:不|吗|么|没|嘛)"
-              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|测试下(?=\W|$)|^\W*test(?:ing)?(?=[^\w]|$)(?!\s*(?:env|environment|cluster|case|data|team))|(?:能|可以)(?:回|回复|答复)(?:一下)?我(?:吗|么|不|嘛)|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
+    "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|(?:有没有|是否|是不是|还)?在线(?:不|吗|么|没|嘛)|(?:有没有|是否|是不是)在线(?=\W|$)"
+              r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|^\W*测试(?=\s*(?:test|ping|\d|[，,。!！~]|$))|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|测试下(?=\W|$)|^\W*test(?:ing)?(?=[^\w]|$)(?!\s*(?:env|environment|cluster|case|data|team))|(?:能|可以)(?:回|回复|答复)(?:一下)?我(?:吗|么|不|嘛)|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|" + _CHAT_ZH + r"|恭喜(?:上线|开张|发布)",
-              r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+)?on\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
+              r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+|bot\s+)?(?:on|live|up|working|alive)\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|test\s*1\s*2\s*3|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
@@ -104,7 +104,7 @@ WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下|上来)|整个贴|整�
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
 LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each|every|all)\s+(?:the\s+)?(?:questions?|items?|entries|entry)\s+(?:in|of|on)\s+(?:this|the|your)\s+(?:knowledge\s+base|faq|kb|bot|document)(?![a-z])|(?<![a-z])index\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:\w+\s+)?(?:questions|topics|difficulties|problems|entries)(?![a-z])|(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:(?:题号|编号|序号)(?:和|跟|与|及|加)?)?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
-                   r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|列(?:一下|一列|下|出)(?:所有的?|全部的?)?(?:题目|标题)|table\s+of\s+contents|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
+                   r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|列(?:一下|一列|下|出)(?:所有的?|全部的?)?(?:题目|标题)|table\s+of\s+contents|(?:^|[，,\s])(?:全|都|全部)(?:列|罗列)(?:一下|出来|一遍)\W*$|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
                    r"|" + LIST_WORDS)
 
@@ -163,12 +163,12 @@ CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|[那这]一?(?:块|部分|条|点|段)(?:再|单独|单独地|重点|好好)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
                       r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
-NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
+NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$")
-PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
+PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
@@ -178,8 +178,8 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
 NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+after\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"(?:上|前面|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
-                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question)\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)(?![a-z])")
+PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
+                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question)\s+(?:right\s+|just\s+)?(?:before|preceding)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
 _N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
@@ -223,7 +223,7 @@ CONTENT_TOO = re.compile(r"内容|讨论|讲(?:了|的)?(?:什么|啥|乜|咩)|�
                          r"|what'?s\s+(?:it|that|this|the\s+question)\s+about|what\s+(?:it|that|this)\s+(?:is|says)(?![a-z])"
                          r"|what\s+(?:exactly\s+)?(?:does|is)\s+(?:it|that|this)\s+(?:ask|asking)|what\'?s\s+(?:it|that|this)\s+asking|(?<![a-z])the\s+title(?![a-z])|(?<![a-z])(?:the\s+)?(?:gist|full\s+text|whole\s+text)(?![a-z])")
 WHO_ANSWERED_IT = re.compile(r"还有(?:哪几位|哪些人|哪些专家|几位)(?:专家)?(?:也)?(?:答|回答|回复)|(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答)的|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
-                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)"
+                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)|(?:就|只有?)一\s*(?:个人|位专家|位)(?:回答|答|回)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答|说|讲|提)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies|words|point)\s+(?:was|is|were|are)\s+(?:that|this|it|those|these)(?![a-z])|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
                              r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?"
@@ -237,6 +237,10 @@ PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什�
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块)(?:里|中|上|下)?")
+# "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
+UNANSWERED = re.compile(r"^(?=.*(?:哪|(?<![a-z])(?:which|what|any)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|解答|作答)|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
+                        r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
+                        r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
 MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|参与|出场|发言)(?:了|的|得)?(?:题目?|问题)?最多|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
                           r"|(?<![a-z])(?:which|what)\s+expert\s+(?:has\s+)?(?:answered|replied\s+to|responded\s+to|contributed\s+to)\s+the\s+most(?![a-z])"
                           r"|(?<![a-z])who\s+(?:has\s+)?(?:answered|replied\s+to|contributed\s+to)\s+the\s+most\s+(?:questions|qs|topics)|most\s+active\s+expert")
@@ -246,9 +250,9 @@ THEIR_QUESTIONS = re.compile(r"在(?:几|哪几|哪些)(?:道|个)?题(?:里|中
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
                               r"|(?:分布|出现|露面|发言|散落)在(?:哪些|哪几个?)道?(?:题|问题)"
                               r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
-WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|哪[两三四几]?位在(?:回|答)|谁写的(?:回答|答案|解答|回复)|(?<![a-z])whose\s+(?:answer|reply|response)s?(?![a-z])|谁(?:谁)*在(?:回|答)|的(?:人)?(?:有谁|都有谁|有哪几位|有哪些人)(?=\W|$)|(?<![a-z])who\s+contributed(?![a-z])|(?:答题|回答|作答|回复)(?:的)?人的?(?:名字|名单|列表|清单|id|ID)|都有(?:谁|哪些人)|(?:作答|回答|答题|回复|回覆)人是谁|(?:作答|回答|答题|答|回复|回覆)的(?:专家|人|大佬)(?:分别|都|各)?(?:是谁|最多|名单|有哪些|都有谁|有谁|有几位)|(?:哪些|哪几位|哪位|哪[两三四]位|(?<![0-9十廿百千])几位|(?<![0-9十廿百千])几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
+WHO_ANSWERED = re.compile(r"谁回(?:了|过|复)|(?:回答|回复|作答)的是(?:谁|哪[几些]?位)|哪[两三四几]?位在(?:回|答)|谁写的(?:回答|答案|解答|回复)|(?<![a-z])whose\s+(?:answer|reply|response)s?(?![a-z])|谁(?:谁)*在(?:回|答)|的(?:人)?(?:有谁|都有谁|有哪几位|有哪些人)(?=\W|$)|(?<![a-z])who\s+contributed(?![a-z])|(?:答题|回答|作答|回复)(?:的)?人的?(?:名字|名单|列表|清单|id|ID)|都有(?:谁|哪些人)|(?:作答|回答|答题|回复|回覆)人是谁|(?:作答|回答|答题|答|回复|回覆)的(?:专家|人|大佬)(?:分别|都|各)?(?:是谁|最多|名单|有哪些|都有谁|有谁|有几位)|(?:哪些|哪几位|哪位|哪[两三四]位|(?<![0-9十廿百千])几位|(?<![0-9十廿百千])几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁"
                            r"|哪几位|几位(?:专家)?(?:回答|答)|署名|边几位|(?<![拣选用开装买揀嗰𠮶那呢])边个(?!好|先|更|比较|啱|准|快|平)|边位|边啲(?:人|专家)|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
-                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|which\s+(?:of\s+(?:the|them|those)\s+)?(?:experts?\s+|answers?\s+)?(?:(?:there|here)\s+)?(?:talks?|talked|speaks?|spoke|writes?|wrote|goes|went)\s+(?:about|of|into|on)|(?:which|what)\s+(?:practitioners|people|folks|persons)\s+(?:answered|replied|responded|chimed|weighed)|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+were\s+they|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:experts|people|folks|names)\s+behind(?![a-z])|(?:people|folks|ones|experts)\s+(?:replying|answering|responding)(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+                           r"|who\s+(?:answered|replied|responded|discussed|talked|wrote|chimed\s+in|weighed\s+in)|which\s+(?:of\s+(?:the|them|those)\s+)?(?:experts?\s+|answers?\s+)?(?:(?:there|here)\s+)?(?:talks?|talked|speaks?|spoke|writes?|wrote|goes|went)\s+(?:about|of|into|on)|(?:which|what)\s+(?:practitioners|people|folks|persons)\s+(?:answered|replied|responded|chimed|weighed)|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+were\s+they|(?<![a-z])(?:people|ppl|folks|experts|practitioners)\s+(?:have\s+)?(?:replied|answered|responded)\s+to(?![a-z])|list\s+(?:out\s+)?who\s+(?:they|those\s+(?:people|experts))\s+(?:are|were)(?![a-z])|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:experts|people|folks|names)\s+behind(?![a-z])|(?:people|folks|ones|experts)\s+(?:replying|answering|responding)(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
 # The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
 #答主吧？他的说法呢", "what's the other expert's take")
 OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大佬)(?:也)?(?:答|回答|回)了?|(?:另|另外|还有|其他|其它|别的)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:是|又)?(?:的|呢|吧|怎么|说|咋|点|观点|看法|说法|推荐|建议|提到|提的|讲的)"
@@ -271,7 +275,11 @@ WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|提到
                        r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one|which\s+of\s+(?:the\s+two|them|the\s+(?:two\s+|three\s+)?experts))\s+"
                        r"(?:said|mentioned|suggested|recommended|proposed|brought\s+up|made|came\s+up\s+with|compared|likened|talked\s+about"
                        r"|(?:was\s+)?(?:worried|concerned)\s+about|warned\s+(?:about|against)|raised|argued\s+for|pushed\s+for)\s+(?:using\s+|to\s+use\s+)?"
-                       r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:was|is)\s+(?:it|that|this)(?:\s+one)?\W*$")
+                       r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:was|is)\s+(?:it|that|this)(?:\s+one)?\W*$"
+                       # "这段出自哪位大佬", "这些是谁的观点", "那个吐槽SDN太贵的是哪位": who said what the turn before quoted, or X
+                       r"|(?P<f>(?:(?!说|提到|提过|建议|推荐|主张)[^。？?]){0,40}?)(?:这段|那段|这些|那些|这句|那句)?(?:话|观点|说法|建议|内容)?(?:是)?"
+                       r"(?:出自|来自)(?:哪位|谁|哪家|哪个)|(?P<g>(?:(?!说|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)是(?:谁|哪位)的(?:观点|说法|建议|回答|看法)"
+                       r"|(?P<h>(?:(?!说|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)的?是哪(?:位|个人)(?:专家|大佬)?\W*$")  # (not "推荐 Kong 的是哪位": a)
 # "存储那部分再细讲讲", "Canal 那段再解释一下": a part of the answer before, told again at more length
 PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能|能否|能|可以|可否|麻烦)?(?:细讲|细说|详细(?:讲|说)|展开|多讲|多说|讲细|解释|(?:讲|说|贴)一(?:遍|次|下))"
                          r"|(?<![a-z])(?:say|said|says|mention|mentioned|tell|told|explain|explained)\s+(?:about|in|on)\s+(?:the|that)\s+"
@@ -288,7 +296,7 @@ BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\
 DONE = re.compile(r"看完|读完|(?:看|瞅|瞄|读)过了|消化(?:完毕|完了|了)|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
-                            r"|(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
+                            r"|(?:有没有|是否有|有)(?:关于|有关|讲(?!究)|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
                             r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)"
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+")

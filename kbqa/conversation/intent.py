@@ -140,11 +140,18 @@ def longest_words(ws: list[str]) -> list[str]:
     return [w for w in ws if not any(w != v and w in v for v in ws)]
 
 
+_THE_QUESTION = [re.compile(rf"{start}(?P<s>(?:(?!\b(?:the|which|who|whose|what)\b)[\w/&+\- ]){{2,40}}?)\s+(?:question|q|topic)(?![a-z])")
+                 for start in (r"(?<![a-z])the\s+", r"^\W*")]  # "the X question", else "X question - whose answer"
+
+
 def subject_of(rest: str, named: list[str], lang: str, own_words: bool = False) -> str:
     """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
     rest, or in English its subject words alone ("say about" would not do). With ``own_words``, "this question"
     after the subject it points back at ("評估多安全域的部署方式，FAQ裡回這題的是哪幾位": not "FAQ裡回") is the rest's."""
     said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
+    the = next(filter(None, (p.search(rest) for p in _THE_QUESTION)), None) if lang == "en" and own_words else None
+    if the and any(w in the.group("s") for w in named):  # "the dev/test productivity question": its words, filler too
+        return the.group("s").replace("-", " ")
     if said and own_words and not any(w in said.group("s") for w in named) and any(
             w in rest[:said.start("s")] for w in named):
         said = None
@@ -182,7 +189,7 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words or any(w in x for w in named)]  # 需求分析)
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
-        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", x)) or cues.LISTS.search(x)
+        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", own)) or cues.LISTS.search(x)
         for x in clauses if x not in scene)
 
 

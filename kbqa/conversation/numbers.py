@@ -56,7 +56,8 @@ REF = re.compile("|".join([
     rf"(?:^|(?<=[\s，,。！!？?]))(?P<y>{_NUM[1:-1]})\s*道?\s*题\s*(?:那个|那道|这个|这道)",  # "二十题那个发我下"
     r"^\s*(?P<z>\d{1,2})\s*题(?![目型库])",  # "2题有人答没？" (a digit: "两题" is two questions)
     rf"(?:倒数|从后往前数?|从后面?数起?|从尾巴?数起?)\s*第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
-    rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟)",  # not "第一个来试的", "第一条消息", "第四个小时"
+    rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟"
+    r"|服务|应用|系统|项目|环境|集群|节点|业务|客户|团队)",  # not "第一个来试的", "第一条消息", "第四个小时", "第一个服务要上生产"
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)|(?<![\d.])(?P<q>\d{1,2}|" + _CN_NUM + r")\s*号\s*(?:那|这)\s*道",  # "九号那道"
     r"(?:看下|看看|看一下|打开|来个?|给我)\s*(?P<p>\d{1,2})\s*号(?![\w\u4e00-\u9fff])",  # "看下8号"
     r"(?<![a-z0-9年])(?<!by\s)(?<!until\s)(?<!before\s)(?<!after\s)(?<!during\s)(?<!this\s)(?<!next\s)(?<!last\s)"
@@ -71,7 +72,8 @@ REF = re.compile("|".join([
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
     r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"
-    r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題])",  # "头一道题", "开头那一题": the first
+    r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題]|[个個](?![来人用试到吃天年月周次位版问]|小时|星期|礼拜|季度|分钟|工作日))",  # "头一道题",
+    # "开头那一题", "头一个详细讲讲": the first
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
     r"(?P<last>(?:最后|末尾)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
     r"|压轴(?:那|的)?一?[个道题]?)",
@@ -84,11 +86,20 @@ def _en_ordinal(raw: str) -> int:
     return int(word) if word.isdigit() else _EN_ORD[word]
 
 
+# several numbers before one question word: "第3、5题", "第 11、12 两道", "第三和第五题"
+_LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}(?:\s*(?:、|,|，|和|及|跟|与|以及)\s*第?\s*{_NUM})+)\s*(?:两|三|四|几)?\s*[个道条]?\s*"
+                     r"(?:问题|题目|题|道|難題|題)")
+
+
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
     text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
-    out = []  # character for one, so that the spans stay the text's
+    out, listed = [], [m.span("ns") for m in _LISTED.finditer(text)]  # character for one, so that the spans stay the text's
+    for a, b in listed:
+        out += [(cn_number(n.group()), (a + n.start(), a + n.end())) for n in re.finditer(_NUM, text[a:b])]
     for m in REF.finditer(text):
+        if any(a <= m.start() < b for a, b in listed):
+            continue
         if m.group("last"):
             out.append((count, m.span()))
             continue
@@ -105,7 +116,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
             n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
         if n is not None:
             out.append((n, m.span()))
-    return out
+    return sorted(out, key=lambda r: r[1])
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
@@ -139,3 +150,20 @@ def spans_all(text: str, numbers) -> bool:
     """Does the text ask for questions first to last by number ("1至10题的题目", "第一到第十题", "numbered 1-10")?"""
     m = _RANGE.search(text) or _EN_RANGE.search(text)
     return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))
+
+
+# After a question asked by number, a message of numbers alone: "2号呢 2号是啥", "2先跳过 直接看3"
+_BARE = re.compile(r"(?<![\d.])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號)?"
+                   r"(?P<skip>\s*(?:先)?(?:跳过|跳過|略过|略過|不看了?|skip(?:ped)?)(?![a-z]))?", re.I)
+_BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|"
+                         r"(?<![a-z])(?:show|go|to|jump|then|and|pls|please|ok)(?![a-z])", re.I)
+
+
+def bare_number(text: str) -> int | None:
+    """The one number a message of numbers alone asks for, said twice or beside one it skips ("2号呢 2号是啥",
+    "2先跳过 直接看3"); None when anything else is said."""
+    found = list(_BARE.finditer(text))
+    if not found or _BARE_WORDS.sub("", _BARE.sub("", text)):
+        return None
+    keep = {cn_number(m.group(1)) for m in found if not m.group("skip")}
+    return keep.pop() if len(keep) == 1 else None

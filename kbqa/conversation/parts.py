@@ -17,7 +17,7 @@ _LIST_ITEM = re.compile(rf"(?:^|\s|[：:，,？?。！!；;])(?:{_ITEM}|[a-d][.)
 _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 # "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
-_COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下|问的|问了[^:：?？。.!！]{0,12})))[：:]\s*(?=\S)", re.I)
+_COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下|问的|问了[^:：?？。.!！]{0,12}|问[两二三俩几][^:：?？。.!！]{0,6})))[：:]\s*(?=\S)", re.I)
 _CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
@@ -37,7 +37,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|[两俩二三23]连(?:问|发)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|[两俩二三23]连(?:问|发)|问[两俩二三23]\s*(?:个|件)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
 # "背景：…。我想问两件事：A；以及B": the announcement after a story, which asks nothing
 _ANNOUNCED_LATER = re.compile(r"[。.!！?？]\s*[^。.!！?？：:]{0,12}?[两俩二三23]\s*(?:个|件)?\s*(?:问题|事情?|疑问|点)[^。.：:]{0,6}[：:]\s*")
 # "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space

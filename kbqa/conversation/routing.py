@@ -26,7 +26,7 @@ from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILL
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, names_term, question_parts, says_any, sets_scene,
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import REF, cn_number, expert_ordinal, ref_numbers, spans_all
+from kbqa.conversation.numbers import REF, bare_number, cn_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
 
@@ -80,6 +80,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
+    empty = tuple(n for n in catalog.numbers if not catalog.answers.get(n))  # "哪道题没人回答": those no one answered
+    if empty and not experts and not refs and cues.UNANSWERED.search(text) and not cues.LISTS.search(text):  # (the list
+        # notes them too)
+        return Intent("question", lang, topics=empty, followup=followup)
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
     # who answered that one (_follow_up)
     directory = cues.EXPERTS.search(text)
@@ -94,8 +98,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     pronoun = bool(turns and cues.PRONOUN.search(text))
     whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
+                                                     or cues.smalltalk_kind(text) and not set(faq_words(  # "测试 test 1 2
+                                                         cues.strip_cues(own), catalog)) - catalog.general_words  # 3": 测试 in a cue
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
-        moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text))  # "ok, next one", "那它后面那道题讲啥"
+        moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
+                           or bare_number(text) is not None)  # "2号呢"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moves and not complaint and not whose and asks_for_overview(own, catalog) and not (
@@ -131,7 +138,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
-        if turns and whose and whose.group("c") and not faq_words(whose.group("c"), catalog, EXPERT_FILLER) \
+        what = whose and next((g for g in whose.group("c", "f", "g", "h") if g is not None), None)
+        if turns and what is not None and not faq_words(what, catalog, EXPERT_FILLER) \
                 and (last := _last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
@@ -196,12 +204,11 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
     answered it, go on / more detail."""
     bare = BARE_NUMBER.match(text.strip())
-    if bare and not refs:
-        n = cn_number(bare.group(1))
-        if n is not None and _last_was_by_number(context, catalog):
-            return Intent("question" if n in catalog.topics else "overview", lang,
-                          topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
-                          followup=True)
+    n = cn_number(bare.group(1)) if bare else bare_number(text)  # "2号呢 2号是啥": numbers alone
+    if n is not None and not refs and _last_was_by_number(context, catalog):
+        return Intent("question" if n in catalog.topics else "overview", lang,
+                      topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
+                      followup=True)
     loose = cues.step(text, loose=True)
     if loose and content:  # "东西向这题我大概懂了，顺手把编号+1那道也调出来": the clause done with names no subject
         content = faq_words(" ".join(x for x in cues.CLAUSES.split(text) if not cues.DONE.search(x)), catalog)
@@ -210,19 +217,19 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     step = cues.step(text) if content else loose
     near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
-        last = _last_topic(context, catalog)  # words it restates
+        last = _last_topic(context, catalog, by_subject=True)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
         if 0 <= i < len(catalog.numbers) and is_title("", catalog.topics[catalog.numbers[i]], content):
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
-        last = _last_topic(context, catalog)
+        last = _last_topic(context, catalog, by_subject=True)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
             last = catalog.numbers[i] if 0 <= i < len(catalog.numbers) else None
         if last in catalog.topics:
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     if step and not content and not refs:
-        last = _last_topic(context, catalog)
+        last = _last_topic(context, catalog, by_subject=True)
         if last in catalog.topics:
             i = catalog.numbers.index(last) + step
             if 0 <= i < len(catalog.numbers):
@@ -330,7 +337,7 @@ def _who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[s
     FAQ words, in the question the conversation is on when one there does."""
     if not m:
         return None
-    what = next(g for g in m.groups() if g)
+    what = next((g for g in m.groups() if g), "")  # "出自谁" names nothing
     terms = faq_words(what, catalog, EXPERT_FILLER)
     if not terms:
         return None
@@ -343,9 +350,10 @@ def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
                for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"
 
 
-def _last_topic(context: Context, catalog: Catalog) -> int | None:
+def _last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:
     """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
-    what retrieval finds for the last topical turn."""
+    what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新
+    那个是第几题", for "它上面一个"; an expert asked about after it keeps the kind of a first question)."""
     for i in range(len(context.turns) - 1, -1, -1):
         turn = context.turns[i]
         # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
@@ -358,8 +366,9 @@ def _last_topic(context: Context, catalog: Catalog) -> int | None:
             found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
             if found in catalog.experts[intent.expert].topics:
                 return found
-        if intent.aspect == "who_answered" and intent.subject and context.topic_of is not None:
-            found = context.topic_of(intent.subject)  # "who answered the high availability question?"
+        if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
+                and context.topic_of:  # "who answered the high availability question?"
+            found = context.topic_of(intent.subject)
             if found is not None:
                 return found
         if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"

@@ -118,3 +118,11 @@ def test_which_questions_an_expert_answered_lists_and_cites_them(real_engine):
     assert {c.expert for c in a.citations} == {"gavin_zhang"} and len(a.citations) == 5  # the start of each answer
     who = real_engine.ask("rangeryu 是谁")  # who they are, and the start of their one answer: that question
     assert who.topic == 9 and [c.expert for c in who.citations] == ["rangeryu"] and "蚂蚁金服" in who.answer
+
+
+def test_a_follow_up_on_a_subject_the_faq_does_not_discuss_is_refused(real_engine):
+    # the scope model places it outside the FAQ alone: the turn before does not carry it in
+    a = real_engine.ask("那docker cp拷整个目录的话 文件权限能保留不", history=["容器里文件怎么拷出来"])
+    assert a.status == "not_covered" and not a.citations
+    b = real_engine.ask("那存储那块呢", history=["计算资源选裸机还是虚拟机"])  # a part of the question it is on
+    assert b.status == "answered" and b.topic == 7

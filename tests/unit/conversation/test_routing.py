@@ -6,7 +6,7 @@ import pytest
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, alias_key
-from kbqa.conversation.parts import split_parts
+from kbqa.conversation.parts import announced, split_parts
 from kbqa.conversation.numbers import cn_number, ref_numbers
 from kbqa.conversation.routing import Context, understand
 from kbqa.corpus.loader import load_faq
@@ -2552,3 +2552,111 @@ def test_the_list_asked_for_beside_a_job_title_that_jieba_cuts_differently_alone
 def test_a_list_of_the_people_who_answered_a_numbered_question_is_who_answered_it(catalog):
     intent = understand("3题 回答人清单", catalog)
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("what's the one preceding that", ["what's Q6 about again"], (5,)),
+    ("前头那个编号的题讲啥", ["第七个问题给我看下"], (6,)), ("往前挪一个", ["问题10高可用那个说下"], (9,)),
+    ("往后挪一个", ["第2题"], (3,)), ("头一个详细讲讲呗", ["这个FAQ一共几题 列一下"], (1,)),
+    ("2号呢 2号是啥", ["1号问题是讲胖容器的？"], (2,)), ("2先跳過 直接看3", ["q1 先給我"], (3,)),
+    ("2 skip, show 5", ["第3题"], (5,))])
+def test_moving_between_questions_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_the_one_before_a_question_asked_for_by_its_subject(catalog):
+    context = Context(["滚动更新那个是第几题来着"], lambda t: 9 if "滚动更新" in t else None)  # as retrieval decides
+    assert understand("那它上面一个题号呢", catalog, context).topics == (8,)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("哪道题没人回答？", []), ("which question has no answers?", []), ("有哪个问题是没有专家回答的", []),
+    ("which of those has no answers at all?", ["what's in this knowledge base"])])
+def test_which_question_no_one_answered(catalog, question, history):
+    unanswered = tuple(n for n in catalog.numbers if not catalog.answers.get(n))
+    assert unanswered and understand(question, catalog, Context(history)).topics == unanswered
+
+
+@pytest.mark.parametrize("question, history", [("3个副本够吗", ["第3题"]), ("头一个月怎么规划", []),
+                                               ("领导头一个问题就是建这平台图啥", []),
+                                               ("nobody answered this one?", ["No.2"])])
+def test_numbers_and_no_answers_that_ask_something_else(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert intent.kind != "question" or not intent.topics
+
+
+def test_who_answered_when_only_one_did(catalog):
+    intent = understand("這題就一個人回？是誰", catalog, Context(["容器雲整體規劃，計算、儲存、網路怎麼選"], lambda t: 7))
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("测试 test 1 2 3，收到回个1", "smalltalk"), ("測試一下，這個bot有沒有在線？剛剛網路怪怪的", "smalltalk"),
+    ("Hi there, sanity check before the steering committee call: is this thing live?", "smalltalk"),
+    ("容器有没有在线扩容的办法", "topical"), ("测试一下网络", "topical"),
+    ("准备拿你这里的难点当评分维度的参考，容器云建设相关的都归纳成了哪几条？", "overview"),  # "你" in the clause before
+    ("容器云那几个常见难点具体是哪些来着？我只记得网络、发布、高可用，剩下的想不起来了，全列一下", "overview"),
+    ("老节点上 docker 18.09 想升 20.10，要不要先 drain 节点？升级顺序有讲究吗", "topical")])  # 有讲究: not 有讲 (which question)
+def test_testing_the_bot_lists_asked_around_a_story_and_有讲究(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_a_first_service_is_not_the_first_question(catalog):
+    intent = understand("我們下個月第一個服務就要上生產了有點怕😣 Steven99 有提醒上線以後哪一塊最容易出狀況嗎？", catalog)
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "Steven99", ())
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("Who answered the dev/test productivity question, and is that person from a bank?", "dev/test productivity"),
+    ("dev/test efficiency question - whose answer", "dev/test efficiency"),
+    ("for our deck — the failover-between-clusters question, who are the people that answered it?",
+     "failover between clusters")])
+def test_who_answered_the_question_named_in_english_keeps_all_its_words(catalog, question, subject):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect, intent.subject) == ("expert", "who_answered", subject)
+
+
+@pytest.mark.parametrize("question", [
+    "tons of people replied to the container networking question — can you list who they are and where each one works?",
+    "容器之間互相訪問的安全那題，下面回覆的是誰跟誰？"])
+def test_who_answered_in_yet_other_words(catalog, question):
+    assert understand(question, catalog).aspect == "who_answered"
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("嗯 这段出自哪位大佬", ["容器里的文件咋拷出来 给行里审计要"], 1), ("这些是谁的观点啊 哪家的", ["开发测试环境怎么用容器平台提效"], 8)])
+def test_who_said_what_the_turn_before_quoted_is_who_answered_it(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, lambda t: topic))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (topic,))
+
+
+def test_who_said_a_thing_ending_in_是哪位(catalog):
+    intent = understand("那个吐槽SDN太贵的是哪位", catalog, Context(["容器网络到底选SDN还是underlay"], lambda t: 4))
+    assert (intent.kind, intent.expert) == ("expert", "zhuqibs")
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("上面那个专家是哪家的", ["xiaoping378 推荐的网络方案是啥"], ("expert", "xiaoping378", (4,))),  # 上面: the one just
+    ("顺便问下上面那题是谁答的", ["第1题"], ("expert", "", (1,))),  # discussed, not the one before it
+    ("what's in scope here? gimme all ten headings, no answers needed", [], ("overview", "", ()))])
+def test_上面_is_the_one_discussed_and_no_answers_needed_asks_no_question(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history, lambda t: None))
+    assert (intent.kind, intent.expert, intent.topics) == want
+
+
+@pytest.mark.parametrize("question", ["出自谁", "出自哪位？", "是哪位", "，出自哪位"])
+def test_who_said_with_nothing_said_is_no_error(catalog, question):
+    assert understand(question, catalog, Context(["第10题"])).kind in ("expert", "topical", "overview", "smalltalk")
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("第3、5题给我", [3, 5]), ("第 11、12 两道一起发我", [11, 12]), ("第三和第五题", [3, 5]), ("1、2、3题", [1, 2, 3]),
+    ("有3、5个节点的题", [])])  # the count (两道) is no number of its own; nodes are not questions
+def test_several_numbers_before_one_question_word(text, numbers):
+    assert [n for n, _ in ref_numbers(normalise(text), 10)] == numbers
+
+
+def test_a_message_that_says_it_asks_two_splits_at_its_items():
+    text = "一次问两个哈：对账程序在容器里跑完会生成文件，我得弄出来给业务核对，有啥简单办法？还有线程卡住的时候，容器里java进程的堆栈要怎么拿到"
+    assert announced(text) and split_parts(text)[0].startswith("对账程序")  # the lead-in asks nothing

@@ -9,7 +9,7 @@ from kbqa.conversation.numbers import ref_numbers
 from kbqa.text.normalise import clean, normalise, words
 
 _FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|好的|好|嗯|行)[\s,，.。!！-]*)?"  # "ok and what about…"
-                       r"(那|那么|那麼|还有|還有|另外|再|此外|其他|其它|咁(?!多)|and |what about |how about |then "
+                       r"(那|那么|那麼|还有|還有|另外|再|此外|其他|其它|咁(?!多)|and |what about |how about |what if |then "
                        r"|same (?:question|q|thing|ask)\b|(?:同样|同一个?|一样)的?问题)"
                        r"|那块|这块|那部分|这部分|那一块|这一块", re.I)
 # "照这个思路，第一步…": a question that says it goes on from the answer before, whatever it would be alone

@@ -23,7 +23,7 @@ covered answer answers can could you do does what which this about faq kb docume
 difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
 BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述 提供 烦请 各位 回复 连同 一起
 在问 say says said experts answered details detail explain what's whats 关心 不用 别的 直接 只 简单 简要 大概 大致 情况 不到""".split())
-EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 注意 注意事项 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
+EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 办法 方法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 注意 注意事项 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys
 person engineer manager architect lead director designer company from answerer answerers reply replies replied response next first then bit part summarize summarise thread differ differs difference differences compare compared contrast 名单 列表 add added adds anything something different else
@@ -286,16 +286,18 @@ _SENTENCE_END = re.compile(r"[。？?！!]")
 _CLAUSE_END = re.compile(r"[，,;；]|" + _SENTENCE_END.pattern)
 
 
-def story_beside(text: str, span: tuple[int, int], catalog: Catalog) -> bool:
-    """Does the sentence holding a question number name nothing else of the FAQ while the sentences around it ask
-    nothing ("10号问题讲的是什么？我们数据中心明年要搞两地三中心，想先看看": a story told beside the number)?"""
+def story_beside(text: str, span: tuple[int, int], catalog: Catalog, topic=None) -> bool:
+    """Does the sentence holding a question number name nothing else of the FAQ (or only what ``topic``, that
+    question, is about: "第2个问题（讲产品选型的那个）") while the sentences around it ask nothing ("10号问题讲的是什么？
+    我们数据中心明年要搞两地三中心，想先看看": a story told beside the number)?"""
     explicit = re.search(r"题|号|(?<![a-z])q", text[span[0]:span[1]])  # "8号问题", not "第三个" (of a list, maybe)
     for ends in (_SENTENCE_END, _CLAUSE_END) if explicit else (_SENTENCE_END,):  # "看下8号问题，我们…": a clause will do
         before = [m.end() for m in ends.finditer(text, 0, span[0])]
         after = ends.search(text, span[1])
         start, end = before[-1] if before else 0, after.end() if after else len(text)
         others = text[:start] + " " + text[end:]
-        if (others.strip(" ，,。.!！?？") and not cues.asks(others)
-                and not faq_words(REF.sub(" ", text[start:end]), catalog, BY_NUMBER_FILLER)):
+        named = faq_words(REF.sub(" ", text[start:end]), catalog, BY_NUMBER_FILLER)
+        if others.strip(" ，,。.!！?？") and not cues.asks(others) and (
+                not named or topic is not None and is_title("", topic, named)):
             return True
     return False

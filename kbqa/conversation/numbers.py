@@ -72,6 +72,7 @@ REF = re.compile("|".join([
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
     r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"
+    r"(?P<first>最(?:开头|開頭|前面|前头)的?(?:那|这)?一?\s*(?:道|个)?\s*(?:问题|题目|题|題))",  # "回到最开头那题"
     r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題]|[个個](?![来人用试到吃天年月周次位版问]|小时|星期|礼拜|季度|分钟|工作日))",  # "头一道题",
     # "开头那一题", "头一个详细讲讲": the first
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
@@ -100,10 +101,10 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     for m in REF.finditer(text):
         if any(a <= m.start() < b for a, b in listed):
             continue
-        if m.group("last"):
-            out.append((count, m.span()))
+        if m.group("last") or m.group("first"):
+            out.append((count if m.group("last") else 1, m.span()))
             continue
-        raw = next(v for k, v in m.groupdict().items() if v and k not in ("last", "dup"))
+        raw = next(v for k, v in m.groupdict().items() if v and k not in ("last", "dup", "first"))
         if m.group("back"):  # 倒数第二题: counted from the end
             k = cn_number(raw)
             if k:

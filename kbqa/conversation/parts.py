@@ -37,7 +37,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
 _ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
-                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|[两俩二三23]连(?:问|发)|问[两俩二三23]\s*(?:个|件)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
+                        r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|[两俩二三23]连(?:问|发)|问[两俩二三23]\s*(?:个|件)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:[\u4e00-\u9fff]{1,3}的)?(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
 # "背景：…。我想问两件事：A；以及B": the announcement after a story, which asks nothing
 _ANNOUNCED_LATER = re.compile(r"[。.!！?？]\s*[^。.!！?？：:]{0,12}?[两俩二三23]\s*(?:个|件)?\s*(?:问题|事情?|疑问|点)[^。.：:]{0,6}[：:]\s*")
 # "三件事 A/B/C", "two qs  …": an announcement typed without a colon, then a space
@@ -83,7 +83,8 @@ def announced(question: str) -> bool:
 
 
 # "A…；另外B…", "A…. Also, B…", "…有推荐的工具没。再一个，…": a later clause opens with a word that adds a question
-_JOINED = re.compile(r"[，,。.;；？?！!\s]\s*(?:另外|此外|还有(?=[，,：:\s])|再一个|再者|仲有|顺便|顺带|(?<![a-z])(?:also|plus|btw|secondly|second|and\s+also)(?![a-z]))", re.I)
+_JOINED = re.compile(r"[，,。.;；？?！!\s]\s*(?:另外|此外|还有(?=[，,：:\s])|再一个|再者|仲有|顺便|顺带|(?<![a-z])(?:also|plus|btw|secondly|second|and\s+also)(?![a-z]))"
+                     r"|[？?]\s*还有", re.I)  # "…一套跨区？还有开发测试云上的私有仓库…"
 # "how to tcpdump one container's traffic, and how to roll back …": a second "how" after a clause of its own
 _AND_HOW = re.compile(r"(?:^|[.?!。？！])\s*(?P<first>[^.?!。？！,]+),\s*and\s+how\s", re.I)
 

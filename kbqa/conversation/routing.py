@@ -73,16 +73,15 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(set(content) - catalog.general_words) and sets_scene(own, catalog)
     which = None if experts or scene or cues.LISTS.search(text) else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
-    if which:  # 第几个问题讲网络的 / which question is about storage: the subject is in the clause that asks
-        rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # (not "刚接手保险公司…，哪些…相关的问题")
+    if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
+        rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
     if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    empty = tuple(n for n in catalog.numbers if not catalog.answers.get(n))  # "哪道题没人回答": those no one answered
-    if empty and not experts and not refs and cues.UNANSWERED.search(text) and not cues.LISTS.search(text):  # (the list
-        # notes them too)
+    empty = tuple(n for n in catalog.numbers if not catalog.answers.get(n))  # "哪道题没人回答" (the list notes them too)
+    if empty and not experts and not refs and cues.UNANSWERED.search(text) and not cues.LISTS.search(text):
         return Intent("question", lang, topics=empty, followup=followup)
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
     # who answered that one (_follow_up)
@@ -138,7 +137,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
-        what = whose and next((g for g in whose.group("c", "f", "g", "h") if g is not None), None)
+        what = whose and next((g for g in whose.group("c", "d", "e", "f", "g", "h") if g is not None), None)
         if turns and what is not None and not faq_words(what, catalog, EXPERT_FILLER) \
                 and (last := _last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
@@ -178,7 +177,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         first = refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
             first and any(w in catalog.topic_text(nums[0]) for w in named))  # named first, a story told after it
-            or len(refs) == 1 and story_beside(text, refs[0][1], catalog)  # "10号问题讲的是什么？我们…，想先看看"
+            or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and _THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
@@ -212,8 +211,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     loose = cues.step(text, loose=True)
     if loose and content:  # "东西向这题我大概懂了，顺手把编号+1那道也调出来": the clause done with names no subject
         content = faq_words(" ".join(x for x in cues.CLAUSES.split(text) if not cues.DONE.search(x)), catalog)
-    if content and not refs and loose and not faq_words(cues.without_step(text), catalog):
-        content = []  # its only FAQ words point the way ("紧跟着的那道", "the question right before that one")
+    if content and not refs and loose:  # its FAQ words beyond those that point the way ("紧跟着的那道", "the question
+        content = faq_words(cues.without_step(text), catalog)  # right before that one", "紧跟着那个讲整体规划的")
     step = cues.step(text) if content else loose
     near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
@@ -337,7 +336,9 @@ def _who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[s
     FAQ words, in the question the conversation is on when one there does."""
     if not m:
         return None
-    what = next((g for g in m.groups() if g), "")  # "出自谁" names nothing
+    what = next((g for g in m.groups() if g), "")  # "出自哪位" names nothing: what the turn before quoted, if it did
+    if not faq_words(what, catalog, EXPERT_FILLER) and context.turns and cues.QUOTED.search(context.turns[-1]):
+        what = cues.plain(normalise(context.turns[-1], phrases=False))  # ("flannel 跨子网走vxlan那个说法")
     terms = faq_words(what, catalog, EXPERT_FILLER)
     if not terms:
         return None

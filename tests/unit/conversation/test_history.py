@@ -56,7 +56,8 @@ def test_an_english_follow_up_counts_through_its_glossary_words(faq):
     ("ok and what about tracing calls across services?", True), ("好的，那存储呢", True), ("cool, how about Kong", True),
     ("what about storage", True), ("行里的存储怎么选", False), ("okay so how do I pick a CNI plugin", False),
     ("照这个思路，第一步具体要先定下来啥？", True), ("咁 Envoy 同 Nginx 邊個好啲？", True), ("還有存儲呢", True),
-    ("咁多集群点管", False), ("same question, but for the storage layer", True), ("同样的问题，存储呢", True)])
+    ("咁多集群点管", False), ("same question, but for the storage layer", True), ("同样的问题，存储呢", True),
+    ("what if we're on openshift tho", True), ("what is openshift", False)])
 def test_a_follow_up_may_open_with_an_acknowledgement(question, follows):
     from kbqa.conversation.history import is_followup
 

@@ -2660,3 +2660,68 @@ def test_several_numbers_before_one_question_word(text, numbers):
 def test_a_message_that_says_it_asks_two_splits_at_its_items():
     text = "一次问两个哈：对账程序在容器里跑完会生成文件，我得弄出来给业务核对，有啥简单办法？还有线程卡住的时候，容器里java进程的堆栈要怎么拿到"
     assert announced(text) and split_parts(text)[0].startswith("对账程序")  # the lead-in asks nothing
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("答这个的人啥背景 什么岗位", ["滚动更新那题里蚂蚁是怎么做的"], ("expert", "", (9,))),
+    ("这俩办法分别是谁说的", ["业务要把容器里生成的保单影像文件拿出来 怎么弄"], ("expert", "", (9,))),
+    ("出自哪位 哪家公司的", ["flannel同子网走hostgw跨子网走vxlan那个说法"], ("expert", "xiaoping378", (4,))),
+    ("huh, no answers on that one? fine, go to the next", ["show me question 2"], ("question", "", (3,))),
+    ("往後跳兩題，那題在問啥", ["第8題貼一下"], ("question", "", (10,))),
+    ("行，回到最开头那题，原文给下", ["问题10贴一下"], ("question", "", (1,))),
+    ("cool. any of them without expert answers?", ["what topics does this cover?"], ("question", "", (2,)))])
+def test_follow_ups_in_yet_other_words(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history, lambda t: 9 if "滚动" in t or "影像" in t else None))
+    assert (intent.kind, intent.expert, intent.topics) == want
+
+
+def test_walk_us_through_a_question_named_by_its_subject(catalog):
+    intent = understand("ok so walk us through the networking question", catalog, Context(["hi bot, one of us is typing"]))
+    assert intent.kind == "question" and "networking" in intent.subject
+
+
+@pytest.mark.parametrize("question, want", [
+    ("第7题（容器云整体规划那道）是哪位专家答的？他是什么背景？我想在方案里引用时把出处注明清楚。", ("expert", (7,))),  # 他是什么背景:
+    ("想看一下第2个问题（讲产品选型和标准规范的那个）下面专家都是怎么回答的？我们处正在起草容器平台选型评估标准，想参考同行意见",  # not content
+     ("question", (2,))),  # its subject restated, then a story
+    ("P1刚处理完，整个人是懵的，来点能让我笑的东西？跟k8s有关更好", ("smalltalk", ()))])
+def test_a_number_restated_a_background_asked_and_a_joke_in_other_words(catalog, question, want):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == want
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("有两个相关的问题想一起请教：容器网络到底是上SDN，还是直接用现有的underlay网络？另外同一台宿主机上的pod默认是互通的，这种东西向流量的安全控制，有什么比较合适的做法？", 2),
+    ("DMZ跟核心区是隔离的，k8s到底一区一套还是一套跨区？还有开发测试云上的私有仓库、基础镜像这些该怎么规划", 2)])
+def test_two_related_questions_announced_or_joined_by_还有_are_two_parts(catalog, question, parts):
+    intent = understand(question, catalog)
+    assert intent.kind == "topical" and len(intent.parts) == parts
+
+
+def test_还有_after_a_question_mark_joins_a_second_question():
+    from kbqa.conversation.parts import joined
+
+    assert joined("DMZ跟核心区是隔离的，k8s到底一区一套还是一套跨区？还有开发测试云上的私有仓库、基础镜像这些该怎么规划")
+    assert not joined("k8s到底一区一套还是一套跨区，还有没有别的办法")
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("kong — whose idea was that in there?", ["east-west traffic between pods, what do they say"], ("expert", "zhuqibs")),
+    ("那个讲cisco ACI一台交换机一万多的是谁 lol", ["network选型有没有人吐槽SDN"], ("expert", "zhuqibs")),
+    ("紧跟着那个讲整体规划的也发下", ["第6题那个排查的 原文给我"], ("question", ""))])
+def test_who_said_it_and_the_next_one_named_by_its_subject(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history, lambda t: 6 if "第6题" in t else 4))
+    assert (intent.kind, intent.expert) == want and (want[0] != "question" or intent.topics == (7,))
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("冒昧问一下，你是哪个团队做的助手？是接在行内大模型平台上的吗？我在报告里要说明一下信息来源，先了解下你的身份", "smalltalk"),
+    ("容器平台怎么接入大模型", "topical")])
+def test_asking_whether_the_bot_runs_on_a_large_model_is_about_the_bot(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_whose_point_was_a_phrase_the_faq_does_not_use_is_who_answered_the_question_it_is_on(catalog):
+    intent = understand("wdym locked into a few versions? whose point was that", catalog,
+                        Context(["native docker vs customised docker, what's the consensus?"], lambda t: 1))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (1,))

@@ -150,8 +150,7 @@ EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|�
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
                      r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
-# "关于网络，FAQ 怎么说" / "what does the FAQ say about networking": the FAQ named as the source of a subject's
-# answer; the subject alone is what to retrieve.
+# "关于网络，FAQ 怎么说", "what does the FAQ say about networking": the FAQ as the source; retrieve the subject alone
 ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|kb|知识库|文章|资料|文档|文中|本文)\s*(?:里|中|里面|上)?(?:是)?\s*"
                        r"(?:怎么说|怎么讲|怎么写|说了?什么|讲了?什么|写了?什么|提到了?什么|有什么说法|的说法)"
                        r"|(?:what|how)\s+does\s+(?:the|this)\s+(?:faq|article|kb|document|knowledge\s+base)\s+(?:say|talk|cover)s?"
@@ -278,9 +277,17 @@ WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|讲|�
                        r"|(?:was\s+)?(?:worried|concerned)\s+about|warned\s+(?:about|against)|raised|argued\s+for|pushed\s+for)\s+(?:using\s+|to\s+use\s+)?"
                        r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:(?:idea|suggestion|point|advice|take|call)\s+)?(?:was|is)\s+(?:it|that|this)(?:\s+(?:one|in\s+there))?\W*$"
                        # "这段出自哪位大佬", "这些是谁的观点", "那个吐槽SDN太贵的是哪位": who said what the turn before quoted, or X
-                       r"|(?P<f>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^。？?]){0,40}?)(?:这段|那段|这些|那些|这句|那句)?(?:话|观点|说法|建议|内容)?(?:是)?"
-                       r"(?:出自|来自)(?:哪位|谁|哪家|哪个)|(?P<g>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)是(?:谁|哪位)的(?:观点|说法|建议|回答|看法)"
-                       r"|(?P<h>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)的?是哪(?:位|个人)(?:专家|大佬)?\W*$")  # (not "推荐 Kong 的是哪位": a)
+                       r"|(?:^|(?<=[，,。？?！!\s]))(?P<f>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^。？?]){0,40}?)(?:这段|那段|这些|那些|这句|那句)?(?:话|观点|说法|建议|内容)?(?:是)?"
+                       r"(?:出自|来自)(?:哪位|谁|哪家|哪个)|(?:^|(?<=[，,。？?！!\s]))(?P<g>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)是(?:谁|哪位)的(?:观点|说法|建议|回答|看法)"
+                       r"|(?:^|(?<=[，,。？?！!\s]))(?P<h>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)的?是哪(?:位|个人)(?:专家|大佬)?\W*$")  # (not "推荐 Kong 的是哪位": a)
+_MAY_ASK_WHO = re.compile(r"谁|哪位|哪个人|叫什么|出自|来自|(?<![a-z])wh(?:o|ich)")  # what every WHO_SAID needs
+
+
+def who_said(text: str) -> re.Match | None:
+    """``WHO_SAID`` in a text, skipped (cheaply) when no word of it that asks who is there: most messages."""
+    return WHO_SAID.search(text) if _MAY_ASK_WHO.search(text) else None
+
+
 # a turn that quotes or names a statement ("flannel 同子网走 hostgw 那个说法"): "出自哪位" after it asks who said it
 QUOTED = re.compile(r"说法|观点|那句|这句|原话|这段话|那段话|[“「\"]")
 # "存储那部分再细讲讲", "Canal 那段再解释一下": a part of the answer before, told again at more length
@@ -294,8 +301,7 @@ THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|�
                         r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
 BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
 
-# Which question is about a subject ("第几个问题讲网络的"); every question ("从第一题到最后一题"); a question
-# number that is done with ("第2题看完了，给我第3题")
+# Which question is about a subject ("第几个问题讲网络的"); every question; a number done with ("第2题看完了，给我第3题")
 DONE = re.compile(r"看完|读完|(?:看|瞅|瞄|读)过了|消化(?:完毕|完了|了)|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
@@ -354,16 +360,14 @@ SELF_INTRO = re.compile(r"(?:^|(?<=[，,。.!！~～\s]))\W*(?:我是|我们是(
                         r"|(?:^|(?<=[，,。.!！~～\s]))\W*作为(?:一[个名位])?[^，,。.!！?？]{1,20}[，,]"  # "作为驻场外包想先摸下底，…"
                         r"|(?:^|(?<=[，,。.!！~～\s]))\W*[^，,。.!！?？\s]{1,12}一枚(?=[，,。.!！~～\s]|$)")
 
-# What the asker wants the answer for ("so I can map them to our slides", "for our wiki page", "好对照我们的清单"): no
-# request of its own
+# What the asker wants the answer for ("so I can map them to our slides", "好对照我们的清单"): no request of its own
 PURPOSE = re.compile(r"\s(?:so\s+(?:that\s+)?(?:i|we)\s+(?:can|could)|for\s+(?:our|my)\s|need(?:ed)?\s+(?:it|this|them)\s+for\s)(?:[^,，.。;；?？!！—–-]|-(?=\S))*"
                      r"|(?:好|方便|以便|用来|用于)(?:我|我们)?(?:对照|放到|贴到|整理|做|写|汇报|对一下)[^，,。；;?？!！]*")
 
 # The asker's own organisation ("是我们银行IT自己做的吗", "我哋银行"): not the expert 某银行, nor a subject
 OWN_ORG = re.compile(r"(?:我们|我哋|咱们|我司|本)(?:的)?(?:银行|行|公司|单位)(?:的)?")
 
-# Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, then the
-# request)
+# Where a message's clauses end: a long message is read clause by clause (a greeting, an introduction, a request)
 CLAUSES = re.compile(r"[。！？!?；;\n～~…，,]+|(?<=[a-z])\.(?:\s|$)|\s+[—–-]+\s+|\s*[\U0001F300-\U0001FAFF\u2600-\u27BF]+\s*")  # emoji too
 # typed on a phone without punctuation ("有目录没 高铁上信号差 发短点"), a space between Chinese words may end one too
 SPACED = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")

@@ -95,10 +95,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
-    whose = cues.WHO_SAID.search(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
-    if not experts and not refs and not pronoun and (not (set(content) - catalog.general_words) or cues.LISTS.search(text) or scene
-                                                     or cues.smalltalk_kind(text) and not set(faq_words(  # "测试 test 1 2
-                                                         cues.strip_cues(own), catalog)) - catalog.general_words  # 3": 测试 in a cue
+    whose = cues.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
+    specific = set(content) - catalog.general_words  # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
+    if not experts and not refs and not pronoun and (not specific or cues.LISTS.search(text) or scene or len(specific) == 1 and (
+            cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
                            or bare_number(text) is not None)  # "2号呢"
@@ -387,7 +387,7 @@ def _last_expert(context: Context, catalog: Catalog) -> str:
         found = catalog.named_experts(turn)
         if found:
             return found[0]
-        said = _who_said(cues.WHO_SAID.search(cues.plain(normalise(turn, phrases=False))), catalog,
+        said = _who_said(cues.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
                          Context(context.turns[:i], context.topic_of))
         if said:
             return said[0]

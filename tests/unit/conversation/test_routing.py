@@ -2725,3 +2725,9 @@ def test_whose_point_was_a_phrase_the_faq_does_not_use_is_who_answered_the_quest
     intent = understand("wdym locked into a few versions? whose point was that", catalog,
                         Context(["native docker vs customised docker, what's the consensus?"], lambda t: 1))
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (1,))
+
+
+@pytest.mark.parametrize("text, found", [("推荐 kong 的是哪位", True), ("这段出自哪位大佬", True), ("kong — whose idea was that", True),
+                                         ("容器网络选 calico 还是 flannel", False), ("who suggested kong", True)])
+def test_who_said_is_looked_for_only_where_a_word_asks_who(text, found):
+    assert (cues.who_said(text) is not None) is found and (cues.WHO_SAID.search(text) is not None) is found

@@ -34,7 +34,6 @@ been angle companies org orgs organisation organisations organization organizati
 software dev developer development systems""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
-BARE_NUMBER = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:也要|也发一下|也来一个|也看看|呢|吧)?\s*[?？]?$")
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,9 @@ def spans_all(text: str, numbers) -> bool:
     return bool(m and numbers) and (cn_number(m.group(1)), cn_number(m.group(2))) == (min(numbers), max(numbers))
 
 
-# After a question asked by number, a message of numbers alone: "2号呢 2号是啥", "2先跳过 直接看3"
+# After a question asked by number, a message of numbers alone: one ("7", "那7呢", "q7", "9 也要"), or several that
+# ask for one ("2号呢 2号是啥", "2先跳过 直接看3")
+_BARE_ONE = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:也要|也发一下|也来一个|也看看|呢|吧)?\s*[?？]?$")
 _BARE = re.compile(r"(?<![\d.])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號)?"
                    r"(?P<skip>\s*(?:先)?(?:跳过|跳過|略过|略過|不看了?|skip(?:ped)?)(?![a-z]))?", re.I)
 _BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|"
@@ -161,8 +163,11 @@ _BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|�
 
 
 def bare_number(text: str) -> int | None:
-    """The one number a message of numbers alone asks for, said twice or beside one it skips ("2号呢 2号是啥",
-    "2先跳过 直接看3"); None when anything else is said."""
+    """The one number a message of numbers alone asks for: alone, said twice or beside one it skips ("7", "2号呢
+    2号是啥", "2先跳过 直接看3"); None when anything else is said."""
+    one = _BARE_ONE.match(text.strip())
+    if one:
+        return cn_number(one.group(1))
     found = list(_BARE.finditer(text))
     if not found or _BARE_WORDS.sub("", _BARE.sub("", text)):
         return None

@@ -22,11 +22,11 @@ from dataclasses import replace
 
 from kbqa.conversation import cues
 from kbqa.conversation.catalog import Catalog, function_word
-from kbqa.conversation.intent import (BARE_NUMBER, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
+from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, names_term, question_parts, says_any, sets_scene,
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import REF, bare_number, cn_number, expert_ordinal, ref_numbers, spans_all
+from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
 
@@ -69,10 +69,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if intent is not None:
             return intent
     content = faq_words(own, catalog)
+    specific, lists = set(content) - catalog.general_words, cues.LISTS.search(text)
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
-    scene = not experts and bool(set(content) - catalog.general_words) and sets_scene(own, catalog)
-    which = None if experts or scene or cues.LISTS.search(text) else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
+    scene = not experts and bool(specific) and sets_scene(own, catalog)
+    which = None if experts or scene or lists else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
@@ -80,8 +81,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    empty = tuple(n for n in catalog.numbers if not catalog.answers.get(n))  # "哪道题没人回答" (the list notes them too)
-    if empty and not experts and not refs and cues.UNANSWERED.search(text) and not cues.LISTS.search(text):
+    if not experts and not refs and not lists and cues.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
+            empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # notes them too)
         return Intent("question", lang, topics=empty, followup=followup)
     # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
     # who answered that one (_follow_up)
@@ -96,8 +97,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
     pronoun = bool(turns and cues.PRONOUN.search(text))
     whose = cues.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
-    specific = set(content) - catalog.general_words  # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
-    if not experts and not refs and not pronoun and (not specific or cues.LISTS.search(text) or scene or len(specific) == 1 and (
+    # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
+    if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
@@ -202,8 +203,7 @@ _THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
     answered it, go on / more detail."""
-    bare = BARE_NUMBER.match(text.strip())
-    n = cn_number(bare.group(1)) if bare else bare_number(text)  # "2号呢 2号是啥": numbers alone
+    n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
     if n is not None and not refs and _last_was_by_number(context, catalog):
         return Intent("question" if n in catalog.topics else "overview", lang,
                       topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),

@@ -2731,3 +2731,11 @@ def test_whose_point_was_a_phrase_the_faq_does_not_use_is_who_answered_the_quest
                                          ("容器网络选 calico 还是 flannel", False), ("who suggested kong", True)])
 def test_who_said_is_looked_for_only_where_a_word_asks_who(text, found):
     assert (cues.who_said(text) is not None) is found and (cues.WHO_SAID.search(text) is not None) is found
+
+
+@pytest.mark.parametrize("text, n", [("7", 7), ("那7呢", 7), ("q7", 7), ("9 也要", 9), ("2号呢 2号是啥", 2),
+                                     ("2先跳過 直接看3", 3), ("3个副本够吗", None), ("2 和 5", None)])
+def test_a_number_alone_one_way_or_another(text, n):
+    from kbqa.conversation.numbers import bare_number
+
+    assert bare_number(text) == n

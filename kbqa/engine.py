@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.answer.decide import clear_cut, outside_scope
+from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation import cues
@@ -235,8 +235,9 @@ class Engine:
         decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
-        beyond = covered and whole and outside_scope(r.features, p)  # a subject the FAQ does not discuss, even after
-        covered = covered and not beyond  # the turn before ("那docker cp拷整个目录的话 文件权限能保留不")
+        beyond = whole and (outside_scope(r.features, p) if covered else asks_anew(r.features, p) and not leans_on(
+            question))  # a subject the FAQ does not discuss, even after the turn before ("那docker cp拷整个目录的话…")
+        covered = covered and not beyond
         previous = user_turns(history, self.settings.max_history_turns)
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
         if previous and not beyond and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(

@@ -24,17 +24,19 @@ _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to 
 _TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "经理", "director": "总监", "designer": "设计师",
                 "developer": "开发", "dev": "开发", "development": "开发", "software": "软件", "system": "系统",
                 "systems": "系统", "tech": "技术", "technical": "技术", "technology": "技术", "product": "产品"}
+_TITLE_POINTED = re.compile(r"(?<![外一下他])(?:那|这|嗰|𠮶)(?:个|位)[^，,。？?]{0,6}?(总监|经理|架构师|工程师|设计师)")  # "那个做云的总监"
 # a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
-_PERSON = re.compile(r"\s*(?:那位|这位|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
+_PERSON = re.compile(r"\s*(?:那位|这位|人(?![民员工])|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
                      r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
-_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
+_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|行业|同业|业|界|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
 _SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
-                      r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
+                      r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:^|(?<=[，,\s]))说(?P<sw>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|的人)"
+                      r"|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
                       r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|pushed(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})")
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|works?\s+(?:for|at)|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
@@ -314,10 +316,13 @@ class Catalog:
 
     def _of_title(self, text: str, among: Callable[[], list[str]]) -> str:
         """The one expert of ``among()`` whose title holds every piece an English title in the text stands for
-        ("the bank's tech manager": 技术经理; "the software dev engineer guy": 软件开发工程师), at least two."""
+        ("the bank's tech manager": 技术经理; "the software dev engineer guy": 软件开发工程师), at least two, or the head
+        of a Chinese title pointed at ("那個做雲的總監": 总监; not "我们总监问…")."""
         pieces = {_TITLE_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in _TITLE_WORDS}
-        if len(pieces) < 2:
+        head = _TITLE_POINTED.search(text)
+        if len(pieces) < 2 and not head:
             return ""
+        pieces |= {head.group(1)} if head else set()
         fits = [h for h in dict.fromkeys(among()) if all(p in self.experts[h].org_title for p in pieces)]
         return fits[0] if len(fits) == 1 else ""
 
@@ -350,7 +355,7 @@ class Catalog:
         m = _SAID_BY.search(normalise(text))
         if m is None:
             return []
-        said = self.specific_words(self.respell(m.group("what") or m.group("en")))
+        said = self.specific_words(self.respell(m.group("what") or m.group("sw") or m.group("en")))
         fits = [h for h in self.experts if said and all(w in self.said(h) for w in said)]
         return fits if len(fits) == 1 else []
 

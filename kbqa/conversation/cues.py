@@ -64,7 +64,7 @@ OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|揾|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|总结了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|题目|题单|题木|罗列|列举|咋玩|怎么玩|目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
-    r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
+    r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前头后])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|(?:解答|回答|负责)哪(?:些|个)?方面|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:are|r)\s+(?:you|u)\s+able\s+to|what\s+(?:does|do)\s+(?:this|it)\s+(?:thing\s+|bot\s+)?(?:actually\s+)?know|what\s+(?:questions|topics|kinds?\s+of|sorts?\s+of|types?\s+of)|what\s+(?:subjects|areas|things|stuff)\s+(?:\w+\s+){0,5}?(?:answer|cover|handle|help|know)|(?:which|what)\s+(?:subjects|areas|topics)\s+(?:\w+\s+){0,3}?in\s+scope|(?<![a-z])in\s+scope\s+(?:here|for\s+(?:you|this))|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
     r"|what\s+is\s+(?:this|the)\s+(?:faq|kb|bot|thing|document|knowledge\s+base)|what(?:'s|s|\s+is)\s+(?:this\s+about|in\s+here)|what(?:'s|s|\s+is)\s+(?:this|the)\s+(?:doc|faq|kb|bot|thing|document)\s+(?:even\s+|all\s+|really\s+|actually\s+)?about(?![a-z])"
@@ -94,6 +94,7 @@ POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![
 
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
 THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)\W*$"
+                   r"|(?<![a-z])(?:reply|replies|answer|take|view|response|comments?)\s+on\s+(?:this|that)(?:\s+one)?(?![a-z])"
                    r"|(?<![a-z])(?:answer|answers|reply|one|expert|response)\s+(?:in\s+)?there(?![a-z])"
                    r"|(?<![a-z])same\s+(?:idea|view|take|thing|approach)(?![a-z])")
 
@@ -162,59 +163,6 @@ CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|[那这]一?(?:块|部分|条|点|段)(?:再|单独|单独地|重点|好好)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
                       r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
-NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
-                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
-                  r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
-                  r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
-                  r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
-                  r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")
-PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
-                      r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
-                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
-                      r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
-# Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
-# "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
-                       r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
-                       r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+after\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
-                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question)\s+(?:right\s+|just\s+)?(?:before|preceding)\s+(?:that|this|it)(?![a-z])")
-
-# Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
-_N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
-STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
-                   r"|往后(?:数|數|翻|挪|跳)?(?P<b>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
-                   r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
-                   r"|往前(?:数|數|翻|挪|跳)?(?P<e>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
-
-
-# "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
-BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]")
-
-
-def step(text: str, loose: bool = False) -> int:
-    """1 for the next question, -1 for the previous one, n or -n for several on or back, else 0; ``loose``: also
-    the *_NEAR patterns."""
-    m = STEPS.search(text)
-    if m:
-        on = m.group("a") or m.group("b") or m.group("c")
-        back = m.group("d") or m.group("e") or m.group("f")
-        return _N[on] if on else 2 if m.group("skip") else -_N[back]
-    if NEXT.search(text):
-        return 1
-    if PREVIOUS.search(text):
-        return -1
-    if loose and NEXT_NEAR.search(text):
-        return 1
-    return -1 if loose and PREVIOUS_NEAR.search(text) else 0
-
-
-def without_step(text: str) -> str:
-    """The text without the words that point to the next or previous question ("紧跟着的那道", "question right
-    before that"): what is left to name a subject."""
-    return PREVIOUS_NEAR.sub(" ", NEXT_NEAR.sub(" ", text))
-
 
 # Asking for a question's content as well as who answered it ("1 號題目的討論內容，有哪幾位專家回覆也一起附上",
 # "the 7th one: what's that about and who chimed in?"): the question itself, which lists its experts anyway
@@ -244,6 +192,9 @@ UNANSWERED = re.compile(r"^(?=.*(?:哪|(?<![a-z])(?:which|what|any)(?![a-z]))).*
 MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|参与|出场|发言)(?:了|的|得)?(?:题目?|问题)?最多|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
                           r"|(?<![a-z])(?:which|what)\s+expert\s+(?:has\s+)?(?:answered|replied\s+to|responded\s+to|contributed\s+to)\s+the\s+most(?![a-z])"
                           r"|(?<![a-z])who\s+(?:has\s+)?(?:answered|replied\s+to|contributed\s+to)\s+the\s+most\s+(?:questions|qs|topics)|most\s+active\s+expert")
+# Which question got the most answers ("哪道题回答的人最多", "which one got the most answers?"): a question, not an expert
+MOST_ANSWERED = re.compile(r"哪(?:个|道|一)?(?:题|问题)[^，,。？?]{0,6}?(?:回答|答|回复|专家|人)[^，,。？?]{0,3}?最多|(?:回答|回复|专家|答的人)最多的(?:是)?(?:哪|那)(?:个|道|一)?(?:题|问题)"
+                           r"|(?<![a-z])which\s+(?:one|question|q|topic|entry)\s+(?:got|has|had|gets|drew|received)\s+the\s+most\s+(?:answers|replies|experts|responses)(?![a-z])|most[- ]answered")
 THEIR_QUESTIONS = re.compile(r"在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
@@ -263,7 +214,7 @@ OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大�
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|下一位(?:专家|答主|大佬|老师)?(?:呢|怎么|咋|说|的)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")
-PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
+PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|那位(?![^，,。？?\s]{0,8}(?:专家|老师|大佬|架构师|工程师|经理|总监|设计师))|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人|同一个人|同一位(?:专家)?|同一人|(?:这|那)(?:哥们儿?|老哥|兄弟|大哥|老兄|位老师)"
                       r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
                       r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kbqa.conversation import cues
+from kbqa.conversation import cues, moves
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -50,13 +50,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    beside = cues.BESIDE_REF.match(numbered, refs[0][1][1]) if len(refs) == 1 else None
+    beside = moves.BESIDE_REF.match(numbered, refs[0][1][1]) if len(refs) == 1 else None
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题": the one before it, by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + (-1 if beside.group("d") in ("上一", "前一") else 1)
         refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
-    elif len(refs) == 1 and turns and cues.DONE.search(clause_at(text, refs[0][1][0])) and cues.step(text):
+    elif len(refs) == 1 and turns and cues.DONE.search(clause_at(text, refs[0][1][0])) and moves.step(text):
         refs = []  # "第五题消化完毕✅ 来，下一道": the one after it
     inside = cues.INSIDE.search(text) if turns else None
     if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
@@ -79,37 +79,38 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
+    # "哪道题回答的人最多", "which one got the most answers?": the question(s) with the most answers
+    if not experts and cues.MOST_ANSWERED.search(text) and (most := max(map(len, catalog.answers.values()), default=0)):
+        return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == most))
     if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     if not experts and not refs and not lists and cues.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
             empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # notes them too)
         return Intent("question", lang, topics=empty, followup=followup)
-    # Who the experts are, all of them ("专家名单", "who are the experts?"); after a question, "有几位专家回答" is
-    # who answered that one (_follow_up)
+    # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
     if directory and not experts and not refs and not (turns and cues.WHO_ANSWERED_IT.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         if len(strangers(rest, catalog)) <= 1 and not (set(faq_words(rest, catalog)) - catalog.general_words):
             return Intent("overview", lang, aspect="experts")
 
-    # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read
-    # sentence by sentence: one sentence asks for the overview ("这里面都收录了哪些问题？") with at most one odd word
-    # ("lol", a typo), the others only introduce the asker or greet; small talk asks nothing at all.
+    # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one
+    # asks for the overview ("这里面都收录了哪些问题？") with at most one odd word ("lol"), the others introduce or greet.
     pronoun = bool(turns and cues.PRONOUN.search(text))
     whose = cues.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
     if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
-        moves = turns and (cues.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
+        moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
                            or bare_number(text) is not None)  # "2号呢"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
-        if not moves and not complaint and not whose and asks_for_overview(own, catalog) and not (
+        if not moving and not complaint and not whose and asks_for_overview(own, catalog) and not (
                 turns and cues.WHO_ANSWERED_IT.search(text)):
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
-        talk = None if moves or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
+        talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.asks(text) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
@@ -208,12 +209,12 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         return Intent("question" if n in catalog.topics else "overview", lang,
                       topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                       followup=True)
-    loose = cues.step(text, loose=True)
+    loose = moves.step(text, loose=True)
     if loose and content:  # "东西向这题我大概懂了，顺手把编号+1那道也调出来": the clause done with names no subject
         content = faq_words(" ".join(x for x in cues.CLAUSES.split(text) if not cues.DONE.search(x)), catalog)
     if content and not refs and loose:  # its FAQ words beyond those that point the way ("紧跟着的那道", "the question
-        content = faq_words(cues.without_step(text), catalog)  # right before that one", "紧跟着那个讲整体规划的")
-    step = cues.step(text) if content else loose
+        content = faq_words(moves.without_step(text), catalog)  # right before that one", "紧跟着那个讲整体规划的")
+    step = moves.step(text) if content else loose
     near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
         last = _last_topic(context, catalog, by_subject=True)  # words it restates

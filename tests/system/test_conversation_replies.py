@@ -124,5 +124,14 @@ def test_a_follow_up_on_a_subject_the_faq_does_not_discuss_is_refused(real_engin
     # the scope model places it outside the FAQ alone: the turn before does not carry it in
     a = real_engine.ask("那docker cp拷整个目录的话 文件权限能保留不", history=["容器里文件怎么拷出来"])
     assert a.status == "not_covered" and not a.citations
+    c = real_engine.ask("ok, and how long should we retain old image tags in the registry before purging them?",
+                        history=["How do dev and test teams get faster with a container platform?"])  # refused alone,
+    assert c.status == "not_covered"  # a new thing in words of its own (decide.asks_anew): not the turn before's
     b = real_engine.ask("那存储那块呢", history=["计算资源选裸机还是虚拟机"])  # a part of the question it is on
     assert b.status == "answered" and b.topic == 7
+
+
+def test_a_java_stack_asked_colloquially_is_the_troubleshooting_question(real_engine):
+    # "java堆栈" is the glossary's spelling of 线程堆栈 (-> 堆栈信息): "java" alone is a term the FAQ does not use
+    a = real_engine.ask("容器里java堆栈咋拿")
+    assert a.status == "answered" and a.topic == 6

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from kbqa.answer.decide import outside_scope
+from kbqa.answer.decide import asks_anew, outside_scope
 from kbqa.answer.scope import MAX_FALSE_VETO, P_WEIGHT, ScopeModel, fit, log_odds
 from kbqa.errors import KbqaError
 
@@ -120,3 +120,10 @@ def test_a_part_beside_one_well_inside_that_names_an_faq_word_may_be_a_little_ou
     assert not inside_scope(fragment, 0.5, inside)  # no word of the FAQ's: held to PART_SCOPE_BESIDE
     assert not inside_scope(named, 0.5)  # alone: PART_SCOPE
     assert not inside_scope({"scope": PART_LEFT - 0.1, "lex_top": 2.0}, 0.5, inside)
+
+
+def test_a_follow_up_asks_anew_with_words_of_its_own_well_outside_the_faq():
+    assert asks_anew({"scope": -1.5, "n_words": 8.0}, 0.5)
+    assert not asks_anew({"scope": -1.5, "n_words": 3.0}, 0.5)  # "HA?", "那发版呢": too short to stand alone
+    assert not asks_anew({"scope": -0.5, "n_words": 8.0}, 0.5)  # just outside: the turn before may carry it
+    assert not asks_anew({"n_words": 8.0}, 0.1)  # no scope model: never

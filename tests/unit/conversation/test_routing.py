@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbqa.conversation import cues
+from kbqa.conversation import cues, moves
 from kbqa.conversation.catalog import Catalog, alias_key
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.conversation.numbers import cn_number, ref_numbers
@@ -881,9 +881,9 @@ def test_a_seventeenth_batch_of_wordings(catalog, question, history, kind, topic
 
 
 def test_no_cue_matches_an_empty_message_or_an_unrelated_one():
-    from kbqa.conversation import cues
+    from kbqa.conversation import cues, moves
 
-    patterns = [cues.OVERVIEW, cues.EXPERTS, cues.ABOUT_FAQ, cues.CONTINUE, cues.NEXT, cues.PREVIOUS,
+    patterns = [cues.OVERVIEW, cues.EXPERTS, cues.ABOUT_FAQ, cues.CONTINUE, moves.NEXT, moves.PREVIOUS,
                 cues.WHO_ANSWERED_IT, *cues.SMALLTALK_RE.values()]
     for p in patterns:  # an empty alternative ("a||b") would match everything
         assert p.search("") is None, p.pattern[:60]
@@ -923,7 +923,7 @@ def test_next_or_previous_anywhere_in_a_turn_without_faq_words(catalog, question
 
 
 def test_a_loose_next_needs_a_turn_without_faq_words(catalog):
-    assert cues.step("下个月再聊") == 0 and cues.step("下个月再聊", loose=True) == 0  # a month, not a question
+    assert moves.step("下个月再聊") == 0 and moves.step("下个月再聊", loose=True) == 0  # a month, not a question
     assert understand("后面那个网络插件怎么选", catalog, Context(["第3题"])).kind != "question"
 
 
@@ -2739,3 +2739,48 @@ def test_a_number_alone_one_way_or_another(text, n):
     from kbqa.conversation.numbers import bare_number
 
     assert bare_number(text) == n
+
+
+def test_which_question_got_the_most_answers_is_a_question_not_an_expert(catalog):
+    most = max(len(a) for a in catalog.answers.values())
+    want = tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == most)
+    for q, turns in [("哪道题回答的人最多", []), ("thanks! which one got the most answers?", ["show me all the topics"])]:
+        intent = understand(q, catalog, Context(turns))
+        assert (intent.kind, intent.topics) == ("question", want), q
+    assert understand("哪位专家回答的问题最多", catalog).kind == "expert"  # an expert's profile, as before
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("hm ok. and the q sitting just before it?", ["what's q7 about, quick"], (6,)),
+    ("and the question sitting right after it", ["第3题"], (4,)),
+    ("头一个问题给我细讲下，专家都说了啥", ["这个bot都收了哪些问题，列一下"], (1,))])
+def test_the_question_before_or_after_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_the_askers_first_question_is_not_question_one(catalog):
+    assert understand("头一个问题，网络怎么选？第二个问题，存储呢", catalog).kind == "topical"
+
+
+@pytest.mark.parametrize("question, history, topic, expert", [
+    ("那位还讲了啥别的没", ["容器网络选型有啥建议", "说flannel最简单的那个是谁"], 4, "xiaoping378"),  # 那位: the one before
+    ("有沒有保險業的人回答？我們也是保險公司", ["SDN 還是 underlay 要怎麼選"], 4, "Garyy"),  # of the insurance trade
+    ("那個做雲的總監有啥說法", ["東西向流量的安全怎麼搞"], 5, "nameless"),  # the one director of the question
+    ("pull up nameless's reply on this, we're debating it", ["how do we secure east-west traffic between pods?"], 5,
+     "nameless")])  # "reply on this": the question the conversation is on
+def test_an_expert_pointed_at_in_more_words(catalog, question, history, topic, expert):
+    intent = understand(question, catalog, Context(history, lambda t: topic))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", expert, (topic,))
+
+
+def test_a_title_word_of_the_askers_side_names_no_expert(catalog):
+    intent = understand("我们总监问这块要不要上mesh", catalog, Context(["东西向流量安全咋整"], lambda t: 5))
+    assert intent.expert != "nameless"
+
+
+def test_who_said_something_and_where_they_work(catalog):
+    intent = understand("说抓虚拟网卡的那个人是哪家公司的", catalog, Context(["应用排查问题时抓包咋弄"], lambda t: 6))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "liufengyi", "profile")
+    said = understand("说 flannel 性能接近裸网的是哪位", catalog, Context(["容器网络方案到底怎么选"], lambda t: 4))
+    assert (said.expert, said.aspect) == ("xiaoping378", "subject")  # who said it: the part that says it

@@ -241,7 +241,7 @@ class Engine:
         previous = user_turns(history, self.settings.max_history_turns)
         # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
         if previous and not beyond and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(
-                question))) and may_borrow(r.features):
+                question))) and may_borrow(r.features, question):
             r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on

@@ -285,11 +285,11 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
-    if not topics:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
+    here = bool(context.turns and re.search(r"这[道个]?题|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…",
+    # "有银行的人答这题吗？他建议 node 怎么分": the question the conversation is on, whatever its words name
+    if not topics and not here:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
         topics, said = named_question(rest, catalog, catalog.experts[handle].topics)
         named = [w for w in named if w not in said]
-    here = bool(context.turns and re.search(r"这[道个]?题里|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…":
-    # the question the conversation is on, whatever
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing or here) and context.turns:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.history import talks_about
+from kbqa.conversation.history import may_borrow, talks_about
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
 
@@ -62,3 +62,9 @@ def test_a_follow_up_may_open_with_an_acknowledgement(question, follows):
     from kbqa.conversation.history import is_followup
 
     assert is_followup(question, {}) is follows
+
+
+@pytest.mark.parametrize("question, borrows", [("先不说这个 换排查那题，抓包咋整", False), ("unrelated: can DMZ and core share a cluster", False),
+                                               ("换个话题，日志呢", False), ("那存储呢", True), ("先不说这个，他对存储怎么看", True)])
+def test_a_turn_that_changes_the_subject_does_not_borrow_the_one_before(question, borrows):
+    assert may_borrow({"unknown_latin": 0.0, "unknown_near": 0.9}, question) is borrows

@@ -2784,3 +2784,14 @@ def test_who_said_something_and_where_they_work(catalog):
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "liufengyi", "profile")
     said = understand("说 flannel 性能接近裸网的是哪位", catalog, Context(["容器网络方案到底怎么选"], lambda t: 4))
     assert (said.expert, said.aspect) == ("xiaoping378", "subject")  # who said it: the part that says it
+
+
+def test_this_question_keeps_an_expert_on_the_question_the_conversation_is_on(catalog):
+    # "node" is a word of another question of 某银行's (9): "这题" says which one
+    intent = understand("有銀行的人答這題嗎？他建議 node 怎麼分", catalog, Context(["多安全域要不要每個區都建一套k8s？"], lambda t: 3))
+    assert (intent.expert, intent.topics) == ("某银行", (3,))
+
+
+def test_who_replied_to_this_one_with_a_word_for_the_experts_kind(catalog):
+    intent = understand("这题谁回的 有厂商那边的人吗", catalog, Context(["k8s要每个安全域各起一套吗"], lambda t: 3))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))

@@ -22,7 +22,7 @@ META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库
 covered answer answers can could you do does what which this about faq kb document knowledge base are is the of
 difficulties difficulty challenges challenge problems issues tell ask there any kind kinds sort sorts""".split())
 BY_NUMBER_FILLER = META | set("""答案 回答 专家 专家们 都 怎么 怎么说 怎么看 讲的 问的 在 展开 详细 具体 原文 内容 的 呢 吧 吗 下一个 讲述 提供 烦请 各位 回复 连同 一起
-在问 say says said experts answered details detail explain what's whats 关心 不用 别的 直接 只 简单 简要 大概 大致 情况 不到""".split())
+在问 跟着 紧跟着 紧接着 接着 后面 前面 排在 say says said experts answered details detail explain what's whats 关心 不用 别的 直接 只 简单 简要 大概 大致 情况 不到""".split())
 EXPERT_FILLER = META | set("""怎么 如何 怎样 咋 怎么做 做法 办法 方法 干 搞 说 说了 观点 看法 怎么看 怎么说 建议 推荐 认为 意见 评价 注意 注意事项 对 对于 关于 方面 态度 回答 回复 的 专家 那位 这位 位 他 她
 它 他们 主要 还 还有 其他 另外 别的 呢 吧 吗 具体 详细 what did say said says think thinks view views opinion opinions recommend recommends
 suggest suggests suggestion suggestions advice about on his her their does do answer answered expert position take guy guys

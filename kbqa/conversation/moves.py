@@ -7,7 +7,7 @@ import re
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
-                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
+                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
@@ -15,14 +15,14 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
 NEXT_NEAR = re.compile(r"(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next|following)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*after\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:那|嗰|𠮶)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
@@ -34,7 +34,8 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
 
 
 # "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
-BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]")
+BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]"
+                        r"|(?:的|嘅)?\s*(?P<n>后面|後面|前面|之后|之後|之前)\s*(?:的|嘅)?(?:是)?\s*(?:那|哪|一)?\s*[个個道题題])")  # "第三题后面那道"
 
 
 def step(text: str, loose: bool = False) -> int:

@@ -52,7 +52,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
     beside = moves.BESIDE_REF.match(numbered, refs[0][1][1]) if len(refs) == 1 else None
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题": the one before it, by the FAQ's numbering
-        i = catalog.numbers.index(refs[0][0]) + (-1 if beside.group("d") in ("上一", "前一") else 1)
+        i = catalog.numbers.index(refs[0][0]) + (-1 if (beside.group("d") or beside.group("n")) in ("上一", "前一", "前面", "之前") else 1)
         refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
@@ -165,18 +165,18 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return intent
 
     if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
-        ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
+        ref_topics = tuple(n for n, _ in refs if n in catalog.topics) or tuple(t for t in (  # "whoever responded there":
+            [_last_topic(context, catalog)] if turns and cues.THERE.search(text) else []) if t in catalog.topics)  # that one
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
-            return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
-                          subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
+            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
-        first = refs[0][1][0] <= 1 and re.match(r"\s*[！!，,：:]", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
+        first = refs[0][1][0] <= 1 and re.match(r"\s*(?:[！!，,：:]|帮我|给我|请|麻烦)", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
             first and any(w in catalog.topic_text(nums[0]) for w in named))  # named first, a story told after it
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
@@ -202,8 +202,7 @@ _THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
-    """A turn that only makes sense after the earlier ones: next/previous question, a bare number, who
-    answered it, go on / more detail."""
+    """A turn that only makes sense after the earlier ones: next/previous, a bare number, who answered it, go on."""
     n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
     if n is not None and not refs and _last_was_by_number(context, catalog):
         return Intent("question" if n in catalog.topics else "overview", lang,
@@ -219,7 +218,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
         last = _last_topic(context, catalog, by_subject=True)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
-        if 0 <= i < len(catalog.numbers) and is_title("", catalog.topics[catalog.numbers[i]], content):
+        if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
+                "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = _last_topic(context, catalog, by_subject=True)

@@ -2795,3 +2795,41 @@ def test_this_question_keeps_an_expert_on_the_question_the_conversation_is_on(ca
 def test_who_replied_to_this_one_with_a_word_for_the_experts_kind(catalog):
     intent = understand("这题谁回的 有厂商那边的人吗", catalog, Context(["k8s要每个安全域各起一套吗"], lambda t: 3))
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (3,))
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("ok，紧跟着第三题后面那道是什么题", ["第三题讲的是啥，一句话"], (4,)),  # a number, then 后面那道: the one after it
+    ("noted. and what comes immediately before that one in the numbering?", ["what's Q6 about?"], (5,)),
+    ("ok，排它前面一位的那题呢", ["第10题是啥", "谁答的"], (9,)),
+    ("列表里头一条 给我细讲下", ["这个bot都收了哪些问题 列一下"], (1,)),
+    ("嗯哼 再跳一題", ["問題7給我看看", "下一個"], (9,)),
+    ("直接跳去最尾巴那題給我看", ["第5題大概講什麼"], (10,)),
+    ("东西向那道的下一道 标题发我", ["东西向网络安全那个问题给我看看"], (6,))])  # named the one it is on
+def test_moving_between_questions_in_yet_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 5 if "东西向" in t else None))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("这条是哪几位答的？底稿里要写出处", ["k8s 是不是每个安全域都得单独搭一套集群？"], (3,)),
+    ("names + affiliations of whoever responded there pls", ["how do apps fail over between several k8s clusters?"], (10,))])
+def test_who_answered_the_one_the_conversation_is_on_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: topics[0]))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", topics)
+
+
+@pytest.mark.parametrize("question", ["pod 跟 pod 之间流量安全的那道，回答的人都是什么背景？", "原生Docker跟胖容器之争那个题，下面回复的两位分别啥来头？",
+                                      "who covered the packet capture bit?"])
+def test_who_answered_a_question_named_by_its_subject_in_more_words(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject
+
+
+def test_a_number_opening_a_request_is_that_question(catalog):
+    assert understand("第1題幫我整理重點，客戶維運團隊還很習慣像登VM那樣操作", catalog).topics == (1,)
+
+
+@pytest.mark.parametrize("question", ["thanks! and who answered the most?", "which expert shows up in the most answers?"])
+def test_the_expert_with_the_most_answers_in_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["list every question"]))
+    assert (intent.kind, intent.aspect) == ("expert", "profile")

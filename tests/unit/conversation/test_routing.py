@@ -2833,3 +2833,10 @@ def test_a_number_opening_a_request_is_that_question(catalog):
 def test_the_expert_with_the_most_answers_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["list every question"]))
     assert (intent.kind, intent.aspect) == ("expert", "profile")
+
+
+def test_words_for_an_idea_or_experience_are_not_the_subject_of_who_said_it(catalog):
+    # "思路", "经验": words about the answer, not a subject of its own (EXPERT_FILLER); who answered the 抓包 question
+    intent = understand("这个抓包思路是哪位大佬的经验？", catalog, Context(["容器里的网络包要怎么抓"], lambda t: 6))
+    assert intent.kind == "expert" and intent.topics in ((6,), ()) and intent.expert in ("", "liufengyi")
+    assert understand("who is behind the answer on packet capture?", catalog).aspect == "who_answered"

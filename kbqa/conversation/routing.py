@@ -235,7 +235,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
-    go_on = cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
+    go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
     # calico": in that question
     rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():]) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question

@@ -2840,3 +2840,26 @@ def test_words_for_an_idea_or_experience_are_not_the_subject_of_who_said_it(cata
     intent = understand("这个抓包思路是哪位大佬的经验？", catalog, Context(["容器里的网络包要怎么抓"], lambda t: 6))
     assert intent.kind == "expert" and intent.topics in ((6,), ()) and intent.expert in ("", "liufengyi")
     assert understand("who is behind the answer on packet capture?", catalog).aspect == "who_answered"
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("懂了。后面还有一题吧？是问啥", ["第九个题目是啥", "谁答得最细"], ("question", (10,))),
+    ("cool. and two further down the list?", ["q5 is about what again?"], ("question", (7,))),
+    ("那排在它前头的是哪题", ["第9题讲啥"], ("question", (8,))),
+    ("欸等下 最后那题太长了 一句话讲它在问啥", ["有哪些题目", "感谢 有用"], ("question", (10,))),  # not the turn before again
+    ("有没有哪道是空的、没专家回的", ["把所有题目列出来"], ("question", (2,)))])
+def test_more_ways_to_move_and_to_ask_about_the_faq(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == want
+
+
+@pytest.mark.parametrize("question, history", [("除了掛目錄之外還有別招嗎", ["容器裡面產生的報表要拷出來怎麼辦"]),  # 挂目录: mounting one
+                                               ("如果是上 k8s 而不是裸 docker 呢，有啥不一样", ["容器里 agent 该怎么装"])])  # 有啥不一样
+def test_a_follow_up_with_a_word_of_the_list_cues_is_not_the_list(catalog, question, history):
+    assert understand(question, catalog, Context(history)).kind != "overview"
+
+
+def test_who_spoke_under_a_question_and_whose_name_comes_up_most(catalog):
+    assert understand("第7题下面发言的是谁？想找他请教下", catalog).aspect == "who_answered"
+    most = understand("thx. whose name comes up the most across all of them?", catalog, Context(["full list pls"]))
+    assert (most.kind, most.aspect) == ("expert", "profile")

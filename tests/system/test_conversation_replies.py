@@ -135,3 +135,5 @@ def test_a_java_stack_asked_colloquially_is_the_troubleshooting_question(real_en
     # "java堆栈" is the glossary's spelling of 线程堆栈 (-> 堆栈信息): "java" alone is a term the FAQ does not use
     a = real_engine.ask("容器里java堆栈咋拿")
     assert a.status == "answered" and a.topic == 6
+    b = real_engine.ask("生产上容器里的服务假死，想看调用栈该怎么弄")  # 调用栈 (call stack): another spelling of it
+    assert b.status == "answered" and b.topic == 6

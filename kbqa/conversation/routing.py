@@ -50,9 +50,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    beside = moves.BESIDE_REF.match(numbered, refs[0][1][1]) if len(refs) == 1 else None
-    if beside and refs[0][0] in catalog.topics:  # "第八题的上一题": the one before it, by the FAQ's numbering
-        i = catalog.numbers.index(refs[0][0]) + (-1 if (beside.group("d") or beside.group("n")) in ("上一", "前一", "前面", "之前") else 1)
+    beside = moves.beside(numbered, refs[0][1][1]) if len(refs) == 1 else 0
+    if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
+        i = catalog.numbers.index(refs[0][0]) + beside
         refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs
     if len(refs) > 1 and cues.DONE.search(text[refs[0][1][1]:refs[-1][1][0]]):  # "第2题看完了，给我第3题": the last one
         refs = refs[-1:]
@@ -73,7 +73,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
-    which = None if experts or scene or lists else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
+    which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
@@ -176,9 +176,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         nums = list(dict.fromkeys(n for n, _ in refs))
         rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
-        first = refs[0][1][0] <= 1 and re.match(r"\s*(?:[！!，,：:]|帮我|给我|请|麻烦)", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
+        first = refs[0][1][0] <= 1 and re.match(r"\s*(?:题|問題|问题)?\s*(?:[！!，,：:]|帮我|给我|请|麻烦|(?P<more>详细|细讲|细说|展开|讲讲|说说))", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
-            first and any(w in catalog.topic_text(nums[0]) for w in named))  # named first, a story told after it
+            first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and _THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)

@@ -2863,3 +2863,33 @@ def test_who_spoke_under_a_question_and_whose_name_comes_up_most(catalog):
     assert understand("第7题下面发言的是谁？想找他请教下", catalog).aspect == "who_answered"
     most = understand("thx. whose name comes up the most across all of them?", catalog, Context(["full list pls"]))
     assert (most.kind, most.aspect) == ("expert", "profile")
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("cool. whats the q just above it in the list", ["q6 in a nutshell pls"], (5,)),
+    ("那往後再數兩題會落在哪一題", ["7號題講啥"], (9,)),
+    ("那數字往回退一格是哪題", ["第5题"], (4,)),
+    ("头一个题详细讲讲 我们组正好在纠结这个", ["这个知识库都收了哪些题"], (1,)),
+    ("頭嗰條詳細啲講吓得唔得", ["呢個bot有咩題目？全部list出嚟"], (1,)),
+    ("ok cool, and number one?", ["what does the FAQ say on the HA question"], (1,)),
+    ("入面邊題冇人答㗎？", ["成個FAQ有幾多題"], (2,)),
+    ("那第8题往前数两个", ["第8题", "谁答的"], (6,))])  # several back from a number
+def test_moving_and_asking_about_the_faq_in_still_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 6 if "q6" in t else None))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_the_askers_first_question_stays_topical_and_an_unknown_number_is_the_list(catalog):
+    assert understand("第一个问题，网络怎么选", catalog).kind == "topical"
+    intent = understand("麻煩幫我看一下第十二個問題，同事說裡面有講到成本", catalog)  # there are 10, whatever it says
+    assert (intent.kind, intent.missing) == ("overview", (12,))
+
+
+@pytest.mark.parametrize("question, history, aspect", [
+    ("刚那条是哪个专家讲的，我截个图给组长", ["老批量脚本挪进容器以后还能接着用crontab吗"], "who_answered"),
+    ("邊個講嘅？", ["容器入面仲用唔用得crontab"], "who_answered"),
+    ("對了 哪位專家回最多題", ["感謝 幫大忙了"], "profile"),
+    ("nice. so who's the most active answerer in here?", ["list all the questions pls"], "profile")])
+def test_who_said_it_and_who_answered_most_in_still_more_words(catalog, question, history, aspect):
+    intent = understand(question, catalog, Context(history, lambda t: 1))
+    assert (intent.kind, intent.aspect) == ("expert", aspect)

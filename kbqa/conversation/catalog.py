@@ -24,10 +24,11 @@ _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to 
 _TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "经理", "director": "总监", "designer": "设计师",
                 "developer": "开发", "dev": "开发", "development": "开发", "software": "软件", "system": "系统",
                 "systems": "系统", "tech": "技术", "technical": "技术", "technology": "技术", "product": "产品"}
-_TITLE_POINTED = re.compile(r"(?<![外一下他])(?:那|这|嗰|𠮶)(?:个|位)[^，,。？?]{0,6}?(总监|经理|架构师|工程师|设计师)")  # "那个做云的总监"
+_TITLE_HEADS = "经理|架构师|工程师|总监|设计师"  # the heads of the experts' Chinese titles
+_TITLE_POINTED = re.compile(rf"(?<![外一下他])(?:那|这|嗰|𠮶)(?:个|位)[^，,。？?]{{0,6}}?({_TITLE_HEADS})")  # "那个做云的总监"
 # a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
 _PERSON = re.compile(r"\s*(?:那位|这位|人(?![民员工])|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
-                     r"[\u4e00-\u9fff]{0,4}?(?:经理|架构师|工程师|总监|设计师)|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
+                     r"[\u4e00-\u9fff]{0,4}?(?:" + _TITLE_HEADS + r")|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
 

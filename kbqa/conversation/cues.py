@@ -183,6 +183,8 @@ WHO_ANSWERED_IT = re.compile(r"(?:是)?哪[几些两]?位(?:专家)?(?:回答|�
 PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|(?<!拿来)(?<!用来)(?<!拿去)做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
                       r"|background|which\s+company|job\s+title|^\s*who\s*$")
+# A message ending in "…的那题" (a number described: "5️⃣ 拜托~流量在集群里横着走的那题")
+THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块)(?:里|中|上|下)?")
 # "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")

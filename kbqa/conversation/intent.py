@@ -29,7 +29,7 @@ suggest suggests suggestion suggestions advice about on his her their does do an
 person engineer manager architect lead director designer company from answerer answerers reply replies replied response next first then bit part summarize summarise thread differ differs difference differences compare compared contrast 名单 列表 add added adds anything something different else
 too also mention mentioned thread same bank banks firm vendor provider enterprise joint stock joint-stock tech technical
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
-been angle 思路 经验 说法 厂商 银行 公司 企业 companies org orgs organisation organisations organization organizations employer employers title titles
+been angle 思路 经验 说法 厂商 银行 企业 companies org orgs organisation organisations organization organizations employer employers title titles
 公司 单位 机构 职位 头衔 other whose one banker bankers who brought bring raised propose proposed proposing pushed pushing
 software dev developer development systems""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")

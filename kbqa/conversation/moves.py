@@ -38,13 +38,16 @@ BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点
                         r"|(?:的|嘅)?\s*(?P<n>后面|後面|前面|之后|之後|之前)\s*(?:的|嘅)?(?:是)?\s*(?:那|哪|一)?\s*[个個道题題])")  # "第三题后面那道"
 
 
+_GAP = re.compile(r"\s*(?:的|嘅)?\s*")  # between a number and the step after it ("第8题的往前数两个")
+
+
 def beside(text: str, at: int) -> int:
     """The step a question number ending at ``at`` is followed by: "第八题的上一题" -1, "第三题后面那道" 1, "第8题往前数两个"
     -2; else 0."""
     m = BESIDE_REF.match(text, at)
     if m:
         return -1 if (m.group("d") or m.group("n")) in ("上一", "前一", "前面", "之前") else 1
-    m = STEPS.match(text, re.match(r"\s*(?:的|嘅)?\s*", text[at:]).end() + at)
+    m = STEPS.match(text, _GAP.match(text, at).end())
     return _steps(m) if m else 0
 
 

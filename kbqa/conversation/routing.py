@@ -165,12 +165,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return intent
 
     if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
-        ref_topics = tuple(n for n, _ in refs if n in catalog.topics) or tuple(t for t in (  # "whoever responded there":
-            [_last_topic(context, catalog)] if turns and cues.THERE.search(text) else []) if t in catalog.topics)  # that one
+        ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
+        if not ref_topics and turns and cues.THERE.search(text):  # "whoever responded there": the one it is on
+            ref_topics = tuple(t for t in [_last_topic(context, catalog)] if t in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
-            return Intent("expert", lang, topics=ref_topics, aspect="who_answered", subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
+            return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
+                          subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
@@ -180,7 +182,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
-            or len(refs) == 1 and _THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
+            or len(refs) == 1 and cues.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):
@@ -196,9 +198,6 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     nums = {n for n, _ in refs if n in catalog.topics}
     return Intent("topical", lang, parts=question_parts(question, catalog), followup=followup,
                   numbered=min(nums) if len(nums) == 1 else 0)
-
-
-_THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

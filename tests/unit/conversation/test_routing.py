@@ -1588,7 +1588,9 @@ def test_first_messages_of_the_thirteenth_sessions_batches_route_to_their_kind(c
 
 
 @pytest.mark.parametrize("question", ["how many folks replied to the storage one?", "存储那题，回答的大佬有几位",
-                                      "Which people responded to the storage question?"])
+                                      "Which people responded to the storage question?",
+                                      "pod 跟 pod 之间流量安全的那道，回答的人都是什么背景？", "原生Docker跟胖容器之争那个题，下面回复的两位分别啥来头？",
+                                      "who covered the packet capture bit?"])
 def test_who_answered_a_subject_in_other_words(catalog, question):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject
@@ -2816,13 +2818,6 @@ def test_moving_between_questions_in_yet_more_words(catalog, question, history, 
 def test_who_answered_the_one_the_conversation_is_on_in_more_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, lambda t: topics[0]))
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", topics)
-
-
-@pytest.mark.parametrize("question", ["pod 跟 pod 之间流量安全的那道，回答的人都是什么背景？", "原生Docker跟胖容器之争那个题，下面回复的两位分别啥来头？",
-                                      "who covered the packet capture bit?"])
-def test_who_answered_a_question_named_by_its_subject_in_more_words(catalog, question):
-    intent = understand(question, catalog)
-    assert (intent.kind, intent.aspect) == ("expert", "who_answered") and intent.subject
 
 
 def test_a_number_opening_a_request_is_that_question(catalog):

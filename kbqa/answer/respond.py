@@ -144,10 +144,13 @@ class Responder:
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
         nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS). Before either: a
-        refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question.
-        After both, a refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
+        refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question, and
+        one that opens by saying it asks anew is retrieved without its opener (``Intent.aside``). After both, a refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
         if answer.status == "not_covered" and intent.numbered:
             return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
+        if answer.status == "not_covered" and intent.aside:  # "顺带一问，pod 跟 pod…": its opener counted as words the FAQ
+            aside = self.topical(intent, *self.retrieve(intent.aside, None, self.mode))  # does not know; on its own
+            answer = aside if aside.status == "answered" else answer
         if answer.kind not in ("not_covered", "answer"):
             return answer
         answered = answer.kind == "answer"

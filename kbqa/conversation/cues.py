@@ -23,11 +23,11 @@ SMALLTALK = {
                  r"\s+(?:to\s+me\s+)?in\s+(?:english|chinese|mandarin|cantonese|malay|bahasa(?:\s+melayu)?|japanese|korean|thai|vietnamese|indonesian|hindi|tamil|french|german|spanish)"
                  r"|(?:do\s+you\s+)?speak\s+(?:english|chinese)|in\s+english\s+please"
                  r"|(?<![a-z])(?:english|chinese|mandarin|cantonese|malay|bahasa(?:\s+melayu)?)\s+only(?![a-z])|(?<![a-z])(?:cakap|boleh\s+guna)\s+bahasa(?![a-z])"),
-    "sorry": (r"答非所问|八竿子打不着|风马牛不相及|(?:查|搜|找|问)[^，,。？?]{0,8}(?:还是|都|也)没(?:有)?结果|体验(?:也|真|有点)?(?:太|好|真|很)?差|(?:回|答|回复|回个话|出结果|出答案)[^，,。？?]{0,4}要(?:半分钟|一分钟|好几秒|几十秒|半天|好久)|比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|啰嗦|罗嗦|(?:怎么|咋)?半天没(?:反应|动静|回)|(?:你|系统|页面|机器人)卡了|(?:能不能|可以|请)?说重点|一大段|看不完|(?:怎么|咋)?(?:老是|总是|老|总|又)?慢半拍|(?:跟|和)没(?:说|答|回)一样|等于没(?:说|答)|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:也|真|有点)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些|啲)|长气|能不能快点|急死了?|排版(?:有点|太|好|很)?乱|(?:回答|回复|答案)(?:有点|太|好|很)长|(?:能不能|可以|请)?简短(?:点|一点|一些|些)|下次(?:能不能|可以|请)?注意(?:点|一点|一下)|乱七八糟|看着(?:好|很|太)?累|是不是卡了|卡住了|等了(?:快|好|半天|很久)|答不到点子上|不到点子上|太官方|(?:讲话|说话|回答|答得|回复)?(?:怎么)?(?:这么|那么|太|好|有点)?官腔|(?:可以|能)?活泼(?:一)?点|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|(?:答|回|说|讲|写)[的得](?:是)?(?:个)?啥玩意儿?|[，,。!！\s]啥玩意儿?\W*$|^啥玩意儿?(?=[，,。!！?？\s])|太水了|问.{0,6}?都?没(?:有)?反应|(?:你|这|这个|你这)?(?:破)?(?:系统|工具|助手|机器人)?(?:到底)?(?:靠不靠谱|不靠谱)|(?:完全)?不[沾搭]边|浪费(?:我的?)?时间|认真点|转圈转?(?:这么|那么|好|半天)?久?|转(?:了)?(?:半天|好久|这么久)(?:的)?圈|拉胯|(?:问个|问一个)简单的?(?:问题)?(?:都|也)?要?|(?:这|你这)速度(?:有点|太|好|真)?|(?:你们)?服务器(?:是不是)?(?:在)?(?:冒烟|挂了|炸了|崩了)|没(?:搜|找|查)到(?:我)?(?:想要|要|想找)的|(?:有点|很|太|真)无语|无语了",
+    "sorry": (r"答非所问|八竿子打不着|风马牛不相及|(?:查|搜|找|问)[^，,。？?]{0,8}(?:还是|都|也)没(?:有)?结果|体验(?:也|真|有点)?(?:太|好|真|很)?差|(?:回|答|回复|回个话|出结果|出答案)[^，,。？?]{0,4}要(?:半分钟|一分钟|好几秒|几十秒|半天|好久)|比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|啰嗦|罗嗦|(?:怎么|咋)?半天没(?:反应|动静|回)|(?:你|系统|页面|机器人)卡了|(?:网页|页面|界面|网站|机器人)(?:怎么|咋)?(?:这么|那么|好|太|有点|真)卡|(?:能不能|可以|请)?说重点|一大段|看不完|(?:怎么|咋)?(?:老是|总是|老|总|又)?慢半拍|(?:跟|和)没(?:说|答|回)一样|等于没(?:说|答)|文不对题|[牛驴](?:头|唇)不对马嘴|不是我(?:要|想要|想问|问)的|没(?:有)?(?:回答|答)(?:到)?(?:我的)?(?:问题|点子上)|答错了|回答(?:得)?不对|回得(?:好|太|很)?慢|(?:回复|回答|反应)(?:得)?(?:也|真|有点)?(?:好|太|很)慢|字太小|(?:有点|很|太|好|真)失望|没什么用|一点用都没有|没帮上忙|一大坨|(?:太|好|很)长了|精简(?:点|一点|一些|啲)|长气|能不能快点|急死了?|排版(?:有点|太|好|很)?乱|(?:回答|回复|答案)(?:有点|太|好|很)长|(?:能不能|可以|请)?简短(?:点|一点|一些|些)|下次(?:能不能|可以|请)?注意(?:点|一点|一下)|乱七八糟|看着(?:好|很|太)?累|是不是卡了|卡住了|等了(?:快|好|半天|很久)|答不到点子上|不到点子上|太官方|(?:讲话|说话|回答|答得|回复)?(?:怎么)?(?:这么|那么|太|好|有点)?官腔|(?:可以|能)?活泼(?:一)?点|说点?人话|(?:啥|什么)?破(?:bot|机器人|助手)|(?:答|回|说|讲|写)[的得](?:是)?(?:个)?啥玩意儿?|[，,。!！\s]啥玩意儿?\W*$|^啥玩意儿?(?=[，,。!！?？\s])|太水了|问.{0,6}?都?没(?:有)?反应|(?:你|这|这个|你这)?(?:破)?(?:系统|工具|助手|机器人)?(?:到底)?(?:靠不靠谱|不靠谱)|(?:完全)?不[沾搭]边|浪费(?:我的?)?时间|认真点|转圈转?(?:这么|那么|好|半天)?久?|转(?:了)?(?:半天|好久|这么久)(?:的)?圈|拉胯|(?:问个|问一个)简单的?(?:问题)?(?:都|也)?要?|(?:这|你这)速度(?:有点|太|好|真)?|(?:你们)?服务器(?:是不是)?(?:在)?(?:冒烟|挂了|炸了|崩了)|没(?:搜|找|查)到(?:我)?(?:想要|要|想找)的|(?:有点|很|太|真)无语|无语了",
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy|technical|complicated|jargony|dense)|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
-    "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|^\W*赞[，,！!]|(?:总算|终于)有(?:东西|内容|材料)(?:可以|能)?(?:汇报|报告|交差|交代)|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+    "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|^\W*赞[，,！!]|(?:总算|终于)有(?:东西|内容|材料)(?:可以|能)?(?:汇报|报告|交差|交代)|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|靠谱|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|谢过|感谢|感恩|唔该|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
                r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|^\W*legend(?![a-z])|(?:^|[,，]\s*)ta\s*[.!](?=\s|$)|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent|(?:we|i)\s+(?:really\s+)?appreciate|bear\s+with\s+(?:us|me)"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
@@ -39,7 +39,7 @@ SMALLTALK = {
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|(?:有没有|是否|是不是|还)?在线(?:不|吗|么|没|嘛)|(?:有没有|是否|是不是)在线(?=\W|$)"
               r"|打扰(?:了|一下)?|在不\W*$|在么|^\W*人呢|有没有人(?:在|回|理|值班)|打(?:个|声)?招呼|喂喂|有人值班(?:不|吗|么|没)?|(?:^|\s)早(?=[，,!！~～\s]|$)|(?:还)?(?:醒着|活着)(?:没|吗|么|不)|^\W*测试测试|^\W*测试(?=\s*(?:test|ping|\d|[，,。!！~]|$))|通(?:没|不)通|收到(?:请|就|的话)?回(?:个|复|一下)?|收得到(?:吧|吗|么|不)|(?:能|可以)收到(?:吗|么|不)|(?:给我)?打打?气|(?:测试|试试|看看)(?:一下)?(?:能否|能不能|是否|能)(?:正常)?收到|^\W*安安(?=\W|$)|(?:来|先)?报(?:个)?到(?:一下|了)?(?=\W|$)|问[个声]?好|测试一下|测试下(?=\W|$)|^\W*test(?:ing)?(?=[^\w]|$)(?!\s*(?:env|environment|cluster|case|data|team))|(?:能|可以)(?:回|回复|答复)(?:一下)?我(?:吗|么|不|嘛)|能收到吗|收到吗|冒个泡|露个脸|[，,。\s]早\W*$|👋"
               r"|" + _CHAT_ZH + r"|恭喜(?:上线|开张|发布)",
-              r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+|bot\s+)?(?:on|live|up|working|alive)\b|testing\b|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
+              r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+|bot\s+)?(?:on|live|up|working|alive)\b|(?<!and\s)(?<!for\s)(?<!of\s)(?<!or\s)(?<!&\s)testing\b(?!\s+(?:team|lead|env|environment|capabilit|cycle|phase|stage))|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|test\s*1\s*2\s*3|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
     "ack": (r"好的|好嘞|好滴|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
@@ -152,6 +152,14 @@ EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|�
                      r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
 # "关于网络，FAQ 怎么说", "what does the FAQ say about networking": the FAQ as the source; retrieve the subject alone
+# A message that opens by saying it asks something new ("顺带一问", "separate question —", "next thing:"): the opener
+# names nothing, and its words would count against the question as words the FAQ does not know
+ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.。!！]*)?(?:顺带一问|顺便问(?:一下|下|个事|一句)?|顺带问(?:一下|下|一句)?|另外问(?:一下|下|个事|一句)"
+                   r"|再问(?:一下|下|个事|一句)|还有个事|另外一个问题|换个问题|(?:a\s+)?separate\s+(?:question|q|thing)|next\s+(?:thing|question|q)"
+                   r"|switching\s+gears|unrelated(?:\s+(?:question|q))?|(?:a\s+)?different\s+(?:question|q|thing)|one\s+more\s+(?:thing|question|q)|btw|by\s+the\s+way"
+                   r"|quick\s+(?:question|q))(?:\s*[:：,，—–\-.。!！;；]+\s*|\s+)")
+
+
 ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|kb|知识库|文章|资料|文档|文中|本文)\s*(?:里|中|里面|上)?(?:是)?\s*"
                        r"(?:怎么说|怎么讲|怎么写|说了?什么|讲了?什么|写了?什么|提到了?什么|有什么说法|的说法)"
                        r"|(?:what|how)\s+does\s+(?:the|this)\s+(?:faq|article|kb|document|knowledge\s+base)\s+(?:say|talk|cover)s?"
@@ -176,7 +184,9 @@ WHO_ANSWERED_IT = re.compile(r"(?:是)?哪[几些两]?位(?:专家)?(?:回答|�
                              r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答|说|讲|提)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies|words|point)\s+(?:was|is|were|are)\s+(?:that|this|it|those|these)(?![a-z])|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
                              r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?"
                              r"|how\s+many\s+experts|which\s+experts|(?:experts?|people|folks|names?)\s+behind\s+(?:those|these|the|that|this)(?![a-z])|(?:就|只有|只)(?:一|1)\s*(?:个|位|名)(?:人|专家)?(?:回答|答|作答|解答)"
-                             r"|(?:回答|答|解答|回复|回覆)(?:了|过)?\s*(?:这|那|该|此)(?:个|道|一)?(?:题|问题)|(?:回答|解答|回复|回覆)(?:了|过)?\s*(?:它|ta)(?![a-z])")
+                             r"|(?:回答|答|解答|回复|回覆)(?:了|过)?\s*(?:这|那|该|此)(?:个|道|一)?(?:题|问题)|(?:回答|解答|回复|回覆)(?:了|过)?\s*(?:它|ta)(?![a-z])"
+                             r"|(?:回答|答案|回复|专家|答的人)(?:里|里面|中|当中|里头)有(?:没有)?[^，,。？?]{1,8}?(?:背景|出身|的人|的专家)"  # "回答里有银行背景的吗"
+                             r"|(?:anyone|anybody|someone)\s+(?:from|at|with)\s+(?:a|an|the)\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:chime|weigh|answer|respond|repl|comment)")
 
 # About experts (routing.py): who someone is, which questions they answered, who answered a subject, a pronoun
 # for the expert named before, who said something, "apart from X"
@@ -197,7 +207,7 @@ MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|回|�
 # Which question got the most answers ("哪道题回答的人最多", "which one got the most answers?"): a question, not an expert
 MOST_ANSWERED = re.compile(r"哪(?:个|道|一)?(?:题|问题)[^，,。？?]{0,6}?(?:回答|答|回复|专家|人)[^，,。？?]{0,3}?最多|(?:回答|回复|专家|答的人)最多的(?:是)?(?:哪|那)(?:个|道|一)?(?:题|问题)"
                            r"|(?<![a-z])which\s+(?:one|question|q|topic|entry)\s+(?:got|has|had|gets|drew|received)\s+the\s+most\s+(?:answers|replies|experts|responses)(?![a-z])|most[- ]answered")
-THEIR_QUESTIONS = re.compile(r"在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|回答了?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+THEIR_QUESTIONS = re.compile(r"在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|(?:回答|回复|回覆)(?:了|过)?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
@@ -287,6 +297,17 @@ def plain(text: str) -> str:
     """A normalised message without dialect words for "what" (啥子, 撒子), requests to credit the answers, and with
     "tl;dr" as one word (not two clauses)."""
     return ATTRIBUTION.sub(" ", SLANG.sub("啥", re.sub(r"(?<![a-z])tl;\s?dr(?![a-z])", "tldr", text)))
+
+
+def without_aside(question: str, normalised: str) -> str:
+    """The question after an opener that says it asks something new (``ASIDE``: "順便問，…"), in its own script (the
+    retrieval reads Taiwan's words from it); "" without one. ``normalised``: the question as ``normalise(question,
+    phrases=False)`` gives it, character for character the question's when only its script and case changed."""
+    m = ASIDE.match(normalised)
+    if not m:
+        return ""
+    raw = re.sub(r"\s+", " ", question.strip())
+    return raw[m.end():] if len(raw) == len(normalised) else normalised[m.end():]
 
 
 def cue(kind: str, text: str) -> bool:

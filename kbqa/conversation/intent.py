@@ -51,6 +51,7 @@ class Intent:
     rephrase: str = ""  # topical: the question to retrieve instead ("接着说" retrieves the previous question)
     also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
     numbered: int = 0  # topical: the one question number it names; shown rather than refusing ("先看第3题，我们也分了…")
+    aside: str = ""  # topical: the question without an opener that says it asks anew ("顺带一问，…"), tried if it is refused
 
 
 @dataclass

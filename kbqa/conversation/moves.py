@@ -7,14 +7,14 @@ import re
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
-                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
+                  r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
                   r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
-                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
+                      r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|(?<![a-z])(?:take|bring)\s+(?:me|us)\s+(?:one|a\s+question)\s+back(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
                       r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
@@ -28,9 +28,11 @@ PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
 _N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
 STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
-                   r"|往后再?(?:数|數|翻|挪|跳)?(?P<b>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
+                   r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
+                   r"|(?:后面|后头|往后|往下|下面|接下来)再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|2|3)(?![a-z0-9])"
+                   r"|(?:前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+back\s+(?:by\s+)?(?P<j>two|three|2|3)(?![a-z0-9])"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
-                   r"|往前再?(?:数|數|翻|挪|跳)?(?P<e>[两二三俩])[个個道题題]|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
+                   r"|往前再?(?:数|數|翻|挪|跳|倒)?(?P<e>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
 
 
 # "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
@@ -52,8 +54,8 @@ def beside(text: str, at: int) -> int:
 
 
 def _steps(m: re.Match) -> int:
-    on = m.group("a") or m.group("b") or m.group("c")
-    back = m.group("d") or m.group("e") or m.group("f")
+    on = m.group("a") or m.group("b") or m.group("c") or m.group("g") or m.group("i")
+    back = m.group("d") or m.group("e") or m.group("f") or m.group("h") or m.group("j")
     return _N[on] if on else 2 if m.group("skip") else -_N[back]
 
 

@@ -55,7 +55,8 @@ REF = re.compile("|".join([
     rf"(?:^|(?<=[\s，,。！!？?]))地\s*(?P<x>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题)",  # "地十题": 第, typed by voice
     rf"(?:^|(?<=[\s，,。！!？?]))(?P<y>{_NUM[1:-1]})\s*道?\s*题\s*(?:那个|那道|这个|这道)",  # "二十题那个发我下"
     r"^\s*(?P<z>\d{1,2})\s*题(?![目型库])",  # "2题有人答没？" (a digit: "两题" is two questions)
-    rf"(?:倒数|从后往前数?|从后面?数起?|从尾巴?数起?)\s*第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
+    rf"(?:倒数|倒着数?|倒过来数?|从后往前数?|从后面?数起?|从尾巴?数起?)\s*第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
+    rf"(?:清单|列表|目录|单子|list)\S{{0,3}}排(?:在)?\s*第\s*(?P<rk>{_NUM[1:-1]})\s*(?:的|位|个|条|道|名)",  # "清单里排第5的"
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟"
     r"|服务|应用|系统|项目|环境|集群|节点|业务|客户|团队)",  # not "第一个来试的", "第一条消息", "第四个小时", "第一个服务要上生产"
     r"(?<![\d.])(?P<i>\d{1,2})\s*(?:那道|这道|那个|这个)\s*(?:题|问题)|(?<![\d.])(?P<q>\d{1,2}|" + _CN_NUM + r")\s*号\s*(?:那|这)\s*道",  # "九号那道"
@@ -93,6 +94,10 @@ _LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}(?:\s*(?:、|,|，|和|及|跟|与|�
                      r"(?:问题|题目|题|道|難題|題)")
 
 
+# before an ordinal, a direction that makes it relative: "后面第二个", "往前数第三道"
+_RELATIVE = re.compile(r"(?:后面|后头|往后|往下|下面|接下来|前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*$")
+
+
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
     text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
@@ -100,8 +105,8 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     for a, b in listed:
         out += [(cn_number(n.group()), (a + n.start(), a + n.end())) for n in re.finditer(_NUM, text[a:b])]
     for m in REF.finditer(text):
-        if any(a <= m.start() < b for a, b in listed):
-            continue
+        if any(a <= m.start() < b for a, b in listed) or m.group("d") and _RELATIVE.search(text, 0, m.start()):
+            continue  # "后面第二个": two on from the question the conversation is on (moves.STEPS), not question 2
         if m.group("last") or m.group("first"):
             out.append((count if m.group("last") else 1, m.span()))
             continue

@@ -76,9 +76,26 @@ def _announcement(text: str) -> re.Match | None:
             or _ANNOUNCED_LATER.search(text))
 
 
+_BULLET = re.compile(r"(?:^|(?<=[：:]))\s*([-•*·●▪])\s")  # the first bullet of a list: at the start, or after a colon
+
+
+def _bullets_numbered(question: str) -> str:
+    """A message listing two or more items after bullets ("帮忙看两个点：- pod 之间… - 网络用…", its lines joined), its
+    bullets as numbered items ("(1) …"); else the message."""
+    first = _BULLET.search(question)
+    if not first:
+        return question
+    mark = re.compile(r"(?:^|\s)" + re.escape(first.group(1)) + r"\s")
+    head, tail = question[:first.start()], question[first.start():]
+    if len(mark.findall(" " + tail.lstrip())) < 2:
+        return question
+    k = iter(range(1, 100))
+    return head + mark.sub(lambda _: f" ({next(k)}) ", " " + tail.lstrip())
+
+
 def announced(question: str) -> bool:
     """Does the message say it asks several things ("俩问题：1）… 2）…", "Two things: …", "…；顺带问下，…")?"""
-    text = normalise(question, lower=False).strip()
+    text = normalise(_bullets_numbered(question), lower=False).strip()
     return bool(_announcement(text) or len(_LIST_ITEM.findall(text)) >= 2 or _SECOND.search(text, 2))
 
 
@@ -110,7 +127,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     """Sub-questions of a message that may ask two things: clauses ending in ？/。/;, clauses joined by
     另外/还有/also, clauses after a comma when both sides ask something; "A和B分别…" as "A…" and "B…"; "A跟B，
     放一起讲讲" as "A" and "B"."""
-    question = re.sub("[①-⑩]", lambda m: f"({ord(m.group()) - 0x245F})", question)  # ① -> (1): an item mark
+    question = re.sub("[①-⑩]", lambda m: f"({ord(m.group()) - 0x245F})", _bullets_numbered(question))  # ① -> (1): an item mark
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
     announced = _announcement(text)
     if announced:  # the questions, without the words that announce them

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kbqa.conversation import cues, moves
+from kbqa.conversation import cues, moves, recall
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -43,7 +43,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
-        answerers = lambda: [a.expert for a in catalog.answers.get(_last_topic(context, catalog), [])]  # noqa: E731
+        answerers = lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])]  # noqa: E731
         experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
@@ -129,19 +129,19 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
     if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text)):  # or "那段再解释下"
-        prev = _last_expert(context, catalog)
+        prev = recall.last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True
 
     if not experts:
-        said = _who_said(whose, catalog, context)
+        said = recall.who_said(whose, catalog, context)
         if said:
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,
                           followup=followup)
         what = whose and next((g for g in whose.group("c", "d", "e", "f", "g", "h") if g is not None), None)
         if turns and what is not None and not faq_words(what, catalog, EXPERT_FILLER) \
-                and (last := _last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
+                and (last := recall.last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
     if experts and turns and cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) and (  # "除了这位技术经理，
@@ -150,7 +150,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
-        named, last = subject_words(rest, catalog, EXPERT_FILLER, lang), _last_topic(context, catalog) if turns else None
+        named, last = subject_words(rest, catalog, EXPERT_FILLER, lang), recall.last_topic(context, catalog) if turns else None
         return Intent("expert", lang, topics=tuple(n for n, _ in refs if n in catalog.topics) or (  # "and who answered
                       (last,) if last in mine else mine[:len(mine) == 1]),  # that besides the bank's tech manager?"
                       aspect="who_answered", subject=subject_of(rest, named, lang), followup=followup)
@@ -167,7 +167,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         if not ref_topics and turns and cues.THERE.search(text):  # "whoever responded there": the one it is on
-            ref_topics = tuple(t for t in [_last_topic(context, catalog)] if t in catalog.topics)
+            ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
         rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
         if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
@@ -197,13 +197,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
     nums = {n for n, _ in refs if n in catalog.topics}
     return Intent("topical", lang, parts=question_parts(question, catalog), followup=followup,
-                  numbered=min(nums) if len(nums) == 1 else 0)
+                  numbered=min(nums) if len(nums) == 1 else 0, aside=cues.without_aside(question, normalise(question, phrases=False)))
 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous, a bare number, who answered it, go on."""
     n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
-    if n is not None and not refs and _last_was_by_number(context, catalog):
+    if n is not None and not refs and recall.last_was_by_number(context, catalog):
         return Intent("question" if n in catalog.topics else "overview", lang,
                       topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                       followup=True)
@@ -215,20 +215,20 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     step = moves.step(text) if content else loose
     near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
-        last = _last_topic(context, catalog, by_subject=True)  # words it restates
+        last = recall.last_topic(context, catalog, by_subject=True)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
-        last = _last_topic(context, catalog, by_subject=True)
+        last = recall.last_topic(context, catalog, by_subject=True)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
             last = catalog.numbers[i] if 0 <= i < len(catalog.numbers) else None
         if last in catalog.topics:
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     if step and not content and not refs:
-        last = _last_topic(context, catalog, by_subject=True)
+        last = recall.last_topic(context, catalog, by_subject=True)
         if last in catalog.topics:
             i = catalog.numbers.index(last) + step
             if 0 <= i < len(catalog.numbers):
@@ -242,10 +242,11 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         while (prev := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
                 == "smalltalk" and k > 0:
             k -= 1
-        return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
-            "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
+        if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
+            return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
+                "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
-    last = _last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
+    last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
         rest = cues.CONTINUE.sub(" ", clause_at(text, go_on.start()))  # the part is named in the clause that asks
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
@@ -257,14 +258,14 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> In
     """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说);
     who answered it when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
-    topic = topics[0] if topics else _last_topic(context, catalog) if context.turns else None
+    topic = topics[0] if topics else recall.last_topic(context, catalog) if context.turns else None
     if topic not in catalog.topics:
         return None
     answers = catalog.answers[topic]
     n = len(answers) if n == -1 else n
     if 1 <= n <= len(answers):
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
-                      followup=not topics, from_context=not topics and _on_question(context, catalog))
+                      followup=not topics, from_context=not topics and recall.on_question(context, catalog))
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
@@ -274,7 +275,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     ref_topics = [n for n, _ in refs if n in catalog.topics]
     for aspect, cue in (("questions", cues.THEIR_QUESTIONS), ("profile", cues.PROFILE)):
         if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic;
-            last = _last_topic(context, catalog) if context.turns else None  # asked for their others ("他在别的题
+            last = recall.last_topic(context, catalog, True) if context.turns else None  # asked for their others ("他在别的题
             mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
             topics = (last,) if last in mine else ()
             if last in mine and cues.OTHERS.search(rest):
@@ -292,7 +293,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing or here) and context.turns:
-        last, mine = _last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
+        last, mine = recall.last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         if lang == "en" and followup and named and last in mine and context.topic_of is not None:  # "does he name tools
             # for that part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one
             found = context.topic_of(subject_of(rest, named, lang))
@@ -301,7 +302,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
             if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs
                     hits[last] > k or not k for n, k in hits.items() if n != last)):
-                topics, from_context = (last,), _on_question(context, catalog) and not (lang == "en" and pointing)
+                topics, from_context = (last,), recall.on_question(context, catalog) and not (lang == "en" and pointing)
     aspect = "subject" if named else "views"
     subject = subject_of(rest, named, lang)
     if not named and not topics and lang != "en" and unknown_words(rest, catalog):  # words the FAQ does not use: every
@@ -313,8 +314,8 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
 def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:
     """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the
     question, each with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer)."""
-    last = _last_topic(context, catalog)
-    prev = besides or _last_expert(context, catalog) or next(iter(catalog.expert_saying(text)), "")  # "不是推 Kong 的那位"
+    last = recall.last_topic(context, catalog)
+    prev = besides or recall.last_expert(context, catalog) or next(iter(catalog.expert_saying(text)), "")  # "不是推 Kong 的那位"
     answered = [u.expert for u in catalog.answers.get(last, [])]
     others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
     if prev and prev not in answered or not others:
@@ -323,76 +324,3 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
-
-
-def _on_question(context: Context, catalog: Catalog) -> bool:
-    """Was the turn before about a question of the FAQ, not about who an expert is ("rangeryu 是谁")?"""
-    prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
-    return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
-
-
-def _who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
-    """(expert, question, what) for "who said X" (``m``, a ``cues.WHO_SAID`` match): the answer that says all of X's
-    FAQ words, in the question the conversation is on when one there does."""
-    if not m:
-        return None
-    what = next((g for g in m.groups() if g), "")  # "出自哪位" names nothing: what the turn before quoted, if it did
-    if not faq_words(what, catalog, EXPERT_FILLER) and context.turns and cues.QUOTED.search(context.turns[-1]):
-        what = cues.plain(normalise(context.turns[-1], phrases=False))  # ("flannel 跨子网走vxlan那个说法")
-    terms = faq_words(what, catalog, EXPERT_FILLER)
-    if not terms:
-        return None
-    found = catalog.who_said(terms, _last_topic(context, catalog) if context.turns else None)
-    return (*found, what) if found else None
-
-
-def _last_was_by_number(context: Context, catalog: Catalog) -> bool:
-    return any(understand(t, catalog).kind == "question" or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
-               for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"
-
-
-def _last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:
-    """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
-    what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新
-    那个是第几题", for "它上面一个"; an expert asked about after it keeps the kind of a first question)."""
-    for i in range(len(context.turns) - 1, -1, -1):
-        turn = context.turns[i]
-        # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
-        intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
-        if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
-            return intent.topics[-1] if intent.topics else intent.numbered
-        if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
-            return catalog.experts[intent.expert].topics[0]
-        if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:
-            found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
-            if found in catalog.experts[intent.expert].topics:
-                return found
-        if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
-                and context.topic_of:  # "who answered the high availability question?"
-            found = context.topic_of(intent.subject)
-            if found is not None:
-                return found
-        if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"
-            found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
-            if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
-                return found
-    return None
-
-
-def _last_expert(context: Context, catalog: Catalog) -> str:
-    """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁"), else the one expert of the
-    question the conversation is on."""
-    for i in range(len(context.turns) - 1, -1, -1):
-        turn = context.turns[i]
-        found = catalog.named_experts(turn)
-        if found:
-            return found[0]
-        said = _who_said(cues.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
-                         Context(context.turns[:i], context.topic_of))
-        if said:
-            return said[0]
-    last = _last_topic(context, catalog)
-    if last in catalog.answers and len(catalog.answers[last]) == 1:
-        return catalog.answers[last][0].expert
-    return ""
-

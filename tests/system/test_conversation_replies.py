@@ -137,3 +137,16 @@ def test_a_java_stack_asked_colloquially_is_the_troubleshooting_question(real_en
     assert a.status == "answered" and a.topic == 6
     b = real_engine.ask("生产上容器里的服务假死，想看调用栈该怎么弄")  # 调用栈 (call stack): another spelling of it
     assert b.status == "answered" and b.topic == 6
+
+
+def test_an_opener_saying_it_asks_anew_does_not_count_against_the_question(real_engine):
+    a = real_engine.ask("顺带一问 pod跟pod在一台机器上互相调用 有啥隔离手段", history=["第9题", "rangeryu说的啥"])
+    assert a.status == "answered" and a.topic == 5  # refused with "顺带一问" read as words the FAQ does not know
+    b = real_engine.ask("Separate question — what stops pods sitting on the same node from freely calling each other?",
+                        history=["How do we improve dev and test capability using a container platform?"])
+    assert b.status == "answered" and b.topic == 5
+
+
+def test_bullets_on_joined_lines_ask_two_questions(real_engine):
+    a = real_engine.ask("帮忙看两个点：\n- pod 之间横向访问的安全怎么管\n- 网络用 SDN 方案划算吗，还是直接 underlay")
+    assert a.kind == "multi" and {s.topic for s in a.sections} == {4, 5}

@@ -2888,3 +2888,72 @@ def test_the_askers_first_question_stays_topical_and_an_unknown_number_is_the_li
 def test_who_said_it_and_who_answered_most_in_still_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, lambda t: 1))
     assert (intent.kind, intent.aspect) == ("expert", aspect)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("顺延一题，讲的啥", ["第4题"], (5,)),
+    ("跳过一题 看后面第二个", ["第3题"], (5,)),  # relative: two on, not question 2
+    ("再往前倒2个", ["第6题"], (4,)),
+    ("ok take me one back", ["q8 please"], (7,)),
+    ("jump forward two from there", ["show me q5"], (7,)),
+    ("清单里排第3的讲讲", ["你好"], (3,)),
+    ("目录里倒着数第三条", ["列个目录"], (8,))])  # from the end
+def test_moving_by_relative_and_listed_places(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_a_relative_ordinal_of_an_expert_or_a_month_is_no_move():
+    from kbqa.conversation import moves
+    assert moves.step("往后3个月再说") == 0
+    assert moves.step("后面第二个专家怎么说") == 0
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("回答里有没有银行出身的", ["第1题"], (1,)),
+    ("anyone from a bank weigh in on this one?", ["q6"], (6,))])  # two of its three are banks
+def test_is_there_someone_of_a_kind_among_the_answers(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", topics)
+
+
+def test_which_other_questions_an_expert_replied_to(catalog):
+    intent = understand("gavin_zhang 除了这题，还回复过哪些题目", catalog, Context(["第6题"]))
+    assert (intent.kind, intent.aspect, intent.expert) == ("expert", "questions", "gavin_zhang")
+
+
+def test_an_experts_profile_keeps_the_question_a_turn_asked_for_by_its_subject(catalog):
+    intent = understand("who's the Mcd person that answered there?", catalog,
+                        Context(["Which question deals with east-west traffic security?", "show it"],
+                                lambda t: 5 if "east-west" in t else None))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "profile", (5,))
+
+
+@pytest.mark.parametrize("question", ["using the container platform to speed up development and testing",
+                                      "先谢过啦，以后有问题都先来问你"])
+def test_testing_as_a_subject_is_no_greeting_and_thanks_in_advance_are(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind == "smalltalk") == question.startswith("先谢")
+
+
+def test_after_the_list_asking_the_gist_of_one_names_its_own_subject(catalog):
+    intent = understand("Cool. The HA one with several independent clusters — what's the gist of the answers?", catalog,
+                        Context(["hey there", "what can you help with?"]))
+    assert intent.rephrase != "what can you help with?"
+
+
+@pytest.mark.parametrize("question, rest", [
+    ("顺带一问 pod跟pod在一台机器上互相调用", "pod跟pod在一台机器上互相调用"),
+    ("順便問，值班同事想登進容器看 log", "值班同事想登進容器看 log"),  # in its own script
+    ("Switching gears: say a whole cluster dies", "say a whole cluster dies"),
+    ("顺便说一句谢谢", "")])
+def test_an_opener_that_says_it_asks_anew(question, rest):
+    from kbqa.text.normalise import normalise
+    assert cues.without_aside(question, normalise(question, phrases=False)) == rest
+
+
+@pytest.mark.parametrize("question, want", [
+    ("帮忙看两个点： - pod 之间横向访问的安全怎么管 - 网络用 SDN 方案划算吗", ("pod 之间横向访问的安全怎么管", "网络用 SDN 方案划算吗")),
+    ("flannel - calico - canal 哪个好", ())])  # dashes between words: no list
+def test_bullets_after_a_colon_are_items(question, want):
+    assert split_parts(question) == want

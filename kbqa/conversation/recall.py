@@ -1,0 +1,90 @@
+"""What the earlier turns of a conversation were about: the FAQ question it is on (``last_topic``), the expert it is
+on (``last_expert``), whether the turn before asked by number or about a question. Each earlier turn is read as
+``routing.understand`` read it then, after the turns before it."""
+from __future__ import annotations
+
+import re
+
+from kbqa.conversation import cues
+from kbqa.conversation.catalog import Catalog
+from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words
+from kbqa.text.normalise import normalise
+
+
+def understand(question: str, catalog: Catalog, context: Context | None = None):
+    from kbqa.conversation.routing import understand as read  # routing imports this module: imported when first used
+
+    return read(question, catalog, context)
+
+
+def on_question(context: Context, catalog: Catalog) -> bool:
+    """Was the turn before about a question of the FAQ, not about who an expert is ("rangeryu 是谁")?"""
+    prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
+    return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
+
+
+def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
+    """(expert, question, what) for "who said X" (``m``, a ``cues.WHO_SAID`` match): the answer that says all of X's
+    FAQ words, in the question the conversation is on when one there does."""
+    if not m:
+        return None
+    what = next((g for g in m.groups() if g), "")  # "出自哪位" names nothing: what the turn before quoted, if it did
+    if not faq_words(what, catalog, EXPERT_FILLER) and context.turns and cues.QUOTED.search(context.turns[-1]):
+        what = cues.plain(normalise(context.turns[-1], phrases=False))  # ("flannel 跨子网走vxlan那个说法")
+    terms = faq_words(what, catalog, EXPERT_FILLER)
+    if not terms:
+        return None
+    found = catalog.who_said(terms, last_topic(context, catalog) if context.turns else None)
+    return (*found, what) if found else None
+
+
+def last_was_by_number(context: Context, catalog: Catalog) -> bool:
+    return any(understand(t, catalog).kind == "question" or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
+               for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"
+
+
+def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:
+    """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
+    what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新
+    那个是第几题", for "它上面一个"; an expert asked about after it keeps the kind of a first question)."""
+    for i in range(len(context.turns) - 1, -1, -1):
+        turn = context.turns[i]
+        # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
+        intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
+        if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
+            return intent.topics[-1] if intent.topics else intent.numbered
+        if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
+            return catalog.experts[intent.expert].topics[0]
+        if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:
+            found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
+            if found in catalog.experts[intent.expert].topics:
+                return found
+        if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
+                and context.topic_of:  # "who answered the high availability question?"
+            found = context.topic_of(intent.subject)
+            if found is not None:
+                return found
+        if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"
+            found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
+            if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
+                return found
+    return None
+
+
+def last_expert(context: Context, catalog: Catalog) -> str:
+    """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁"), else the one expert of the
+    question the conversation is on."""
+    for i in range(len(context.turns) - 1, -1, -1):
+        turn = context.turns[i]
+        found = catalog.named_experts(turn)
+        if found:
+            return found[0]
+        said = who_said(cues.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
+                         Context(context.turns[:i], context.topic_of))
+        if said:
+            return said[0]
+    last = last_topic(context, catalog)
+    if last in catalog.answers and len(catalog.answers[last]) == 1:
+        return catalog.answers[last][0].expert
+    return ""
+

@@ -98,6 +98,9 @@ def may_borrow(features: dict, question: str = "") -> bool:
     return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
 
 
+_NEGATED_MODAL = re.compile(r"^不(?:会|能|要|用|是|行|必|该)$")  # "比较不会乱": how, not what it is about
+
+
 def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
     """Every FAQ word of the question occurs in the answers of the retrieval's first FAQ question and, when
     the question alone finds another FAQ question (``alone``, its retrieval), its most specific word (the
@@ -111,7 +114,7 @@ def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
     topic = r.hits[0].unit.topic
     other = alone.hits[0].unit.topic if alone is not None and alone.hits else topic
     text, other_text = catalog.topic_text(topic), catalog.topic_text(other)
-    needs = [[[w]] for w in words(question) if w in catalog.vocab]
+    needs = [[[w]] for w in words(question) if w in catalog.vocab and not _NEGATED_MODAL.match(w)]
     needs += [[[w for w in alt if w in catalog.vocab] for alt in alts] for alts in (aliases or {}).values()]
     needs = [[alt for alt in need if alt] for need in needs]
     needs = [need for need in needs if need]

@@ -30,7 +30,7 @@ _N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩":
 STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
                    r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
                    r"|(?:后面|后头|往后|往下|下面|接下来)再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|2|3)(?![a-z0-9])"
-                   r"|(?:前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+back\s+(?:by\s+)?(?P<j>two|three|2|3)(?![a-z0-9])"
+                   r"|(?:前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:(?:jump|skip|go|move|step|scroll)\s+back|back\s+up)\s+(?:by\s+)?(?P<j>two|three|2|3)(?=\s+(?:questions?|qs?|spots?|places?|items?|entries|ones?)|\W*$|\s+from)"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
                    r"|往前再?(?:数|數|翻|挪|跳|倒)?(?P<e>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
 
@@ -43,14 +43,22 @@ BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点
 _GAP = re.compile(r"\s*(?:的|嘅)?\s*")  # between a number and the step after it ("第8题的往前数两个")
 
 
-def beside(text: str, at: int) -> int:
-    """The step a question number ending at ``at`` is followed by: "第八题的上一题" -1, "第三题后面那道" 1, "第8题往前数两个"
-    -2; else 0."""
+# before a question number: "whichever comes after #8", "the one right before q3"
+_BEFORE_REF = re.compile(r"(?<![a-z])(?:comes?|one|question|q|item|entry)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?"
+                         r"(?P<w>after|before|following|preceding)\s+(?:question\s+|q\s*|#|number\s+|item\s+)?$")
+
+
+def beside(text: str, at: int, start: int | None = None) -> int:
+    """The step a question number ending at ``at`` (starting at ``start``) is followed by: "第八题的上一题" -1, "第三题后面
+    那道" 1, "第8题往前数两个" -2; or preceded by: "whichever comes after #8" 1; else 0."""
     m = BESIDE_REF.match(text, at)
     if m:
         return -1 if (m.group("d") or m.group("n")) in ("上一", "前一", "前面", "之前") else 1
     m = STEPS.match(text, _GAP.match(text, at).end())
-    return _steps(m) if m else 0
+    if m:
+        return _steps(m)
+    m = _BEFORE_REF.search(text, 0, start) if start is not None else None
+    return (1 if m.group("w") in ("after", "following") else -1) if m else 0
 
 
 def _steps(m: re.Match) -> int:

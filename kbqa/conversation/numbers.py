@@ -44,7 +44,7 @@ _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 # a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
 REF = re.compile("|".join([
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
-    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览下些般起样直定致切共句行段遍题次]|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
+    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
     r"(?<![a-z])(?:jump|skip|go|swap|switch|move)\s+(?:straight\s+|over\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
@@ -98,14 +98,19 @@ _LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}(?:\s*(?:、|,|，|和|及|跟|与|�
 _RELATIVE = re.compile(r"(?:后面|后头|往后|往下|下面|接下来|前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*$")
 
 
+# and in English: "questions 6 & 10", "qs 2, 4 and 7"
+_EN_LISTED = re.compile(r"(?<![a-z])(?:questions|qs|items|nos?\.?)\s*(?P<ns>\d{1,2}(?:\s*(?:,|&|and|\+|/)\s*(?:q\s*|#)?\d{1,2}(?![\d.]))+)")
+
+
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
     text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
-    out, listed = [], [m.span("ns") for m in _LISTED.finditer(text)]  # character for one, so that the spans stay the text's
+    listed = [m.span("ns") for m in (*_LISTED.finditer(text), *_EN_LISTED.finditer(text))]  # character for one, so
+    out: list = []  # that the spans stay the text's
     for a, b in listed:
         out += [(cn_number(n.group()), (a + n.start(), a + n.end())) for n in re.finditer(_NUM, text[a:b])]
     for m in REF.finditer(text):
-        if any(a <= m.start() < b for a, b in listed) or m.group("d") and _RELATIVE.search(text, 0, m.start()):
+        if any(m.start() < b and a < m.end() for a, b in listed) or (m.group("d") or m.group("a")) and _RELATIVE.search(text, 0, m.start()):
             continue  # "后面第二个": two on from the question the conversation is on (moves.STEPS), not question 2
         if m.group("last") or m.group("first"):
             out.append((count if m.group("last") else 1, m.span()))

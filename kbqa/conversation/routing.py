@@ -50,7 +50,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    beside = moves.beside(numbered, refs[0][1][1]) if len(refs) == 1 else 0
+    beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside
         refs = [(catalog.numbers[i], refs[0][1])] if 0 <= i < len(catalog.numbers) else refs
@@ -220,6 +220,8 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+    if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
+        return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = recall.last_topic(context, catalog, by_subject=True)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one

@@ -51,6 +51,11 @@ _DECORATION = {0xFE0F: None, 0xFE0E: None, 0x20E3: None}  # emoji/text presentat
 # (tw2sp says 保存, "to save"). Kept (as their Simplified words) while the rest of the text takes tw2sp's phrases.
 _KEEP_TW = {"核心": "核心", "文件": "文件", "儲存": "存储", "储存": "存储"}
 _KEEP_TW_RE = re.compile("|".join(_KEEP_TW))
+# Taiwan's IT words that tw2sp leaves as they are (after it, in Simplified characters): the mainland's words for them
+_TW_IT = {"负载平衡": "负载均衡", "快取": "缓存", "预设": "默认", "网络卡": "网卡",
+          "磁碟": "磁盘", "伺服器": "服务器", "容错移转": "故障转移",
+          "介面": "接口"}
+_TW_IT_RE = re.compile("|".join(sorted(_TW_IT, key=len, reverse=True)))
 
 
 @functools.lru_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
@@ -64,6 +69,7 @@ def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
         kept = _KEEP_TW_RE.findall(src)
         text = _opencc("tw2sp").convert(_KEEP_TW_RE.sub("\ue000", src))
         text = re.sub("\ue000", lambda _: _KEEP_TW[kept.pop(0)] if kept else " ", text)
+        text = _TW_IT_RE.sub(lambda m: _TW_IT[m.group()], text)
     return text.lower() if lower else text
 
 

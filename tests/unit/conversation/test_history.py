@@ -68,3 +68,8 @@ def test_a_follow_up_may_open_with_an_acknowledgement(question, follows):
                                                ("换个话题，日志呢", False), ("那存储呢", True), ("先不说这个，他对存储怎么看", True)])
 def test_a_turn_that_changes_the_subject_does_not_borrow_the_one_before(question, borrows):
     assert may_borrow({"unknown_latin": 0.0, "unknown_near": 0.9}, question) is borrows
+
+
+def test_a_negated_modal_says_how_not_what(faq):
+    catalog = Catalog(faq)  # 不会 occurs in the FAQ, not in question 8: "比较不会乱" is how, the subject is 镜像版本
+    assert talks_about(catalog, _found(8), "那镜像版本要怎么管比较不会乱", alone=_found(9))

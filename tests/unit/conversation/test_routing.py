@@ -2957,3 +2957,47 @@ def test_an_opener_that_says_it_asks_anew(question, rest):
     ("flannel - calico - canal 哪个好", ())])  # dashes between words: no list
 def test_bullets_after_a_colon_are_items(question, want):
     assert split_parts(question) == want
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("往后数第二道题发我", ["第7题"], (9,)),  # relative: not question 2
+    ("step back two questions from that one", ["q7"], (5,)),
+    ("back up three spots pls", ["q10"], (7,)),
+    ("and whichever comes after #8?", ["show me #8"], (9,)),
+    ("看下问题七下面大家怎么答的", [], (7,))])  # 七下面 is not 七下 ("一下")
+def test_moving_by_steps_in_still_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_questions_listed_in_english_are_each_referred_to():
+    assert [n for n, _ in ref_numbers("questions 6 & 10 please", 10)] == [6, 10]
+    assert [n for n, _ in ref_numbers("qs 2, 4 and 7", 10)] == [2, 4, 7]
+
+
+@pytest.mark.parametrize("question, history, expert", [
+    ("网络那题里，保险业背景的那位工程师给了什么建议？", ["有哪些题目"], "Garyy"),
+    ("回答里有没有保险行业的？他的思路是什么", ["容器网络怎么选"], "Garyy"),
+    ("ant listed what a release has to support, what were they", ["the rolling update one"], "rangeryu"),
+    ("how did liufengyi's team go about it?", ["how do I troubleshoot apps in containers"], "liufengyi")])
+def test_an_expert_described_by_background_or_by_a_short_name(catalog, question, history, expert):
+    topic = {"有哪些题目": None, "容器网络怎么选": 4, "the rolling update one": 9}.get(history[0], 6)
+    intent = understand(question, catalog, Context(history, lambda t: topic))
+    assert (intent.kind, intent.expert) == ("expert", expert)
+    if expert == "liufengyi":  # the question the conversation is on, of the two they answered
+        assert intent.topics == (6,)
+
+
+def test_cantonese_please_before_a_request_is_no_thanks(catalog):
+    from kbqa.text.normalise import normalise
+    assert cues.smalltalk_kind(normalise("唔該轉去 HA 嗰條", phrases=False)) is None
+    assert understand("唔該晒", catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("两位答主的立场一致吗", ["原生Docker和胖容器怎么选"], 1),
+    ("专家们的观点有分歧吗", ["第4题"], 4),
+    ("do they agree?", ["q9"], 9)])
+def test_whether_the_experts_agree_shows_their_answers_side_by_side(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, lambda t: topic))
+    assert (intent.kind, intent.topics) == ("question", (topic,))

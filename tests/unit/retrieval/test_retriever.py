@@ -228,6 +228,11 @@ def test_traditional_words_that_tw2sp_would_turn_into_other_words_keep_their_mea
     assert normalise("核心區網路") == "核心区网络" and normalise("\ue000核心區") == " 核心区"  # a stray mark: no crash
 
 
+def test_taiwans_it_words_that_tw2sp_keeps_become_the_mainlands():
+    assert normalise("伺服器的磁碟和網路卡") == "服务器的磁盘和网卡"
+    assert normalise("磁碟") == "磁碟"  # Simplified (unchanged by t2s): left as it is
+
+
 def test_the_word_for_a_portion_of_an_answer_is_no_content_word():
     # "the Zookeeper bit" asks for the part of an answer about Zookeeper, like "Zookeeper 那部分"
     assert words("and the Zookeeper bit?") == words("the zookeeper parts") == ["zookeeper"]

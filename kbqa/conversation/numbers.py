@@ -47,7 +47,7 @@ REF = re.compile("|".join([
     rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
-    r"(?<![a-z])(?:jump|skip|go|swap|switch|move)\s+(?:straight\s+|over\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
+    r"(?<![a-z])(?:jump|skip|go|swap|switch|move|back\s+up|head\s+back|return)\s+(?:straight\s+|over\s+|back\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
     + _EN_CARDS + r")(?![\d.a-z])",
     rf"(?:编号|序号)\s*(?:为|是)?\s*(?:第\s*)?(?P<j>{_NUM[1:-1]})(?!\d|[览下些般起样直定致切共句行段遍])",
     rf"(?:题号|编号|序号)[^，,。？?\d]{{0,6}}[：:]\s*(?P<u>{_NUM[1:-1]})(?![\d.])",  # "按题号查一下：5"
@@ -169,7 +169,7 @@ def spans_all(text: str, numbers) -> bool:
 _BARE_ONE = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:也要|也发一下|也来一个|也看看|呢|吧)?\s*[?？]?$")
 _BARE = re.compile(r"(?<![\d.])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號)?"
                    r"(?P<skip>\s*(?:先)?(?:跳过|跳過|略过|略過|不看了?|skip(?:ped)?)(?![a-z]))?", re.I)
-_BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|"
+_BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|谢谢|多谢|谢了|唔该|"
                          r"(?<![a-z])(?:show|go|to|jump|then|and|pls|please|ok)(?![a-z])", re.I)
 
 

@@ -18,7 +18,7 @@ _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 # "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
 _COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下|问的|问了[^:：?？。.!！]{0,12}|问[两二三俩几][^:：?？。.!！]{0,6})))[：:]\s*(?=\S)", re.I)
-_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时|同埋)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"

@@ -39,8 +39,8 @@ def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[st
 
 
 def last_was_by_number(context: Context, catalog: Catalog) -> bool:
-    return any(understand(t, catalog).kind == "question" or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
-               for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"
+    return any(understand(t, catalog).kind in ("question", "overview") or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
+               for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"; or the list: "8号"
 
 
 def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:

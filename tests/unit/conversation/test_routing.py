@@ -3001,3 +3001,30 @@ def test_cantonese_please_before_a_request_is_no_thanks(catalog):
 def test_whether_the_experts_agree_shows_their_answers_side_by_side(catalog, question, history, topic):
     intent = understand(question, catalog, Context(history, lambda t: topic))
     assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("5号，谢谢", ["列一下都有哪些题"], (5,)),  # a number after the list: that item
+    ("cool. now the one listed immediately below it?", ["q9 please"], (10,)),
+    ("hmm, back up to number three for a sec", ["what's #5 about"], (3,)),
+    ("这两位在要不要拆集群上看法一致吗", ["第3题"], (3,))])
+def test_picking_from_the_list_and_moving_in_yet_other_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 3 if "3" in t else None))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("喂，你度有幾多條問題㗎？逐條講嚟聽下", "overview"),  # Cantonese: 你度, 几多条
+    ("编个关于容器反复重启的段子", "smalltalk")])
+def test_the_list_and_a_joke_in_other_words(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+def test_cantonese_and_joins_two_questions():
+    assert len(split_parts("想知容器雲整體規劃點做，同埋開發測試點樣用容器雲提升效率")) == 2
+
+
+def test_getting_down_to_business_is_an_opener():
+    from kbqa.text.normalise import normalise
+    q = "说正事：值不值得定制 docker"
+    assert cues.without_aside(q, normalise(q, phrases=False)) == "值不值得定制 docker"

@@ -7,6 +7,7 @@ Nothing here is about this FAQ's subject.
 """
 from __future__ import annotations
 
+import functools
 import re
 
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
@@ -374,6 +375,7 @@ BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+
                    r"|(?:简短|精简)(?:点|一点|一些|些)(?=\s*[:：，,])|简单(?:讲讲|说说|讲|说|介绍)(?:一下|下)?(?:就好|就行|即可|就可以)|(?:给个|来个)?[一二三两几\d]\s*句话?的?(?:版本|版)")  # "简短点：…" asks briefly (alone, a complaint)
 
 
+@functools.lru_cache(maxsize=4096)  # pure; routing asks it of the same clauses several times
 def strip_cues(text: str) -> str:
     """The text without small-talk and overview cues (what may be left to ask about)."""
     text = BRIEF.sub(" ", SELF_INTRO.sub(" ", text))

@@ -4,6 +4,7 @@ decides with: the words of a question the FAQ uses (``faq_words``), those neithe
 phrase names (``named_question``, ``is_title``)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -15,7 +16,7 @@ from kbqa.conversation.parts import X_NOT_X, split_parts
 from kbqa.text.normalise import cjk_share, normalise, words
 
 # words that carry no subject, by intent
-META = set("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
+META = frozenset("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
 咋 问点 查 查询 难点 难题 挑战 痛点 平台 遇到 会遇到 碰到 面临 常 经常 建置 搭建 建设 常见
 哪些 什么 有 能 可以 回答 解答 讲 讲了 说 说了 介绍 一下 下 看 看看 给 帮 帮助 列出 列 出来 分别 常见 是 个 几个 多少 总共 一共 这 那
 涉及 覆盖 包括 包含 关于 问题列表 help questions question topics topic list all show me table contents cover covers
@@ -66,14 +67,19 @@ def language(question: str) -> str:
     return "en" if cjk_share(question) < 0.3 and re.search(r"[A-Za-z]", question) else "zh"
 
 
-def faq_words(text: str, catalog: Catalog, filler: set[str] = frozenset()) -> list[str]:
+def faq_words(text: str, catalog: Catalog, filler: frozenset[str] = frozenset()) -> list[str]:
     """The words of a question that the FAQ itself uses, once small-talk and overview cues, question numbers,
     expert names and filler are taken out: what makes a question about the FAQ's content. Words the FAQ never
     uses ("大佬", "lol", "菜单") are chatter here; retrieval and the decision handle unknown subjects."""
+    return list(_faq_words(text, catalog, filler))
+
+
+@functools.lru_cache(maxsize=2048)  # routing asks it of the same clauses several times; the fillers are frozen sets
+def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
     pieces = [x for w in words(rest) for x in ([w] if w in catalog.vocab else w.split("-"))]  # "api-gateway"
-    return [w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit()]
+    return tuple(w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit())
 
 
 def asked_words(text: str, catalog: Catalog) -> set[str]:

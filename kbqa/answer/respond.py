@@ -145,7 +145,8 @@ class Responder:
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
         nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS). Before either: a
         refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question, and
-        one that opens by saying it asks anew is retrieved without its opener (``Intent.aside``). After both, a refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
+        one that opens by saying it asks anew is retrieved without its opener (``Intent.aside``). After both, a
+        refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
         if answer.status == "not_covered" and intent.numbered:
             return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
         if answer.status == "not_covered" and intent.aside:  # "顺带一问，pod 跟 pod…": its opener counted as words the FAQ

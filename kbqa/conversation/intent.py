@@ -74,7 +74,9 @@ def faq_words(text: str, catalog: Catalog, filler: frozenset[str] = frozenset())
     return list(_faq_words(text, catalog, filler))
 
 
-@functools.lru_cache(maxsize=2048)  # routing asks it of the same clauses several times; the fillers are frozen sets
+# Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
+# KB swap the old catalog stays referenced until its entries are evicted.
+@functools.lru_cache(maxsize=2048)
 def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler

@@ -153,7 +153,6 @@ EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|�
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
                      r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
-# "关于网络，FAQ 怎么说", "what does the FAQ say about networking": the FAQ as the source; retrieve the subject alone
 # A message that opens by saying it asks something new ("顺带一问", "separate question —", "next thing:"): the opener
 # names nothing, and its words would count against the question as words the FAQ does not know
 ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.。!！]*)?(?:顺带一问|说正事|言归正传|回到正题|(?:back\s+to|anyway,?\s+back\s+to)\s+business|顺便问(?:一下|下|个事|一句)?|顺带问(?:一下|下|一句)?|另外问(?:一下|下|个事|一句)"
@@ -170,6 +169,7 @@ AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她
                    r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))")
 
 
+# "关于网络，FAQ 怎么说", "what does the FAQ say about networking": the FAQ as the source; retrieve the subject alone
 ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|kb|知识库|文章|资料|文档|文中|本文)\s*(?:里|中|里面|上)?(?:是)?\s*"
                        r"(?:怎么说|怎么讲|怎么写|说了?什么|讲了?什么|写了?什么|提到了?什么|有什么说法|的说法)"
                        r"|(?:what|how)\s+does\s+(?:the|this)\s+(?:faq|article|kb|document|knowledge\s+base)\s+(?:say|talk|cover)s?"

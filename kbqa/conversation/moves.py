@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
+
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
                   r"|^(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
@@ -29,8 +31,8 @@ PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上
 _N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
 STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
                    r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
-                   r"|(?:后面|后头|往后|往下|下面|接下来)再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|2|3)(?![a-z0-9])"
-                   r"|(?:前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:(?:jump|skip|go|move|step|scroll)\s+back|back\s+up)\s+(?:by\s+)?(?P<j>two|three|2|3)(?=\s+(?:questions?|qs?|spots?|places?|items?|entries|ones?)|\W*$|\s+from)"
+                   r"|(?:" + RELATIVE_ON + r")再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|2|3)(?![a-z0-9])"
+                   r"|(?:" + RELATIVE_BACK + r")再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:(?:jump|skip|go|move|step|scroll)\s+back|back\s+up)\s+(?:by\s+)?(?P<j>two|three|2|3)(?=\s+(?:questions?|qs?|spots?|places?|items?|entries|ones?)|\W*$|\s+from)"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
                    r"|往前再?(?:数|數|翻|挪|跳|倒)?(?P<e>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
 

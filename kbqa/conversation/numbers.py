@@ -94,8 +94,11 @@ _LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}(?:\s*(?:、|,|，|和|及|跟|与|�
                      r"(?:问题|题目|题|道|難題|題)")
 
 
-# before an ordinal, a direction that makes it relative: "后面第二个", "往前数第三道"
-_RELATIVE = re.compile(r"(?:后面|后头|往后|往下|下面|接下来|前面|前头|往前|往上|上面)再?(?:数|數)?的?\s*$")
+# Before an ordinal, a direction that makes it relative ("后面第二个", "往前数第三道"): on, or back. ``moves.STEPS``
+# reads the step; ``ref_numbers`` leaves the ordinal out.
+RELATIVE_ON = "后面|后头|往后|往下|下面|接下来"
+RELATIVE_BACK = "前面|前头|往前|往上|上面"
+_RELATIVE = re.compile(rf"(?:{RELATIVE_ON}|{RELATIVE_BACK})再?(?:数|數)?的?\s*$")
 
 
 # and in English: "questions 6 & 10", "qs 2, 4 and 7"
@@ -104,9 +107,10 @@ _EN_LISTED = re.compile(r"(?<![a-z])(?:questions|qs|items|nos?\.?)\s*(?P<ns>\d{1
 
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     """Question numbers a text refers to, with their spans; ``last`` is ``count``."""
-    text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)  # ⑥: 6, one
-    listed = [m.span("ns") for m in (*_LISTED.finditer(text), *_EN_LISTED.finditer(text))]  # character for one, so
-    out: list = []  # that the spans stay the text's
+    # ⑥: 6, one character for one, so that the spans stay the text's
+    text = re.sub("[①-⑨⑩]", lambda c: "十" if c.group() == "⑩" else str(ord(c.group()) - 0x245F), text)
+    listed = [m.span("ns") for m in (*_LISTED.finditer(text), *_EN_LISTED.finditer(text))]
+    out: list = []
     for a, b in listed:
         out += [(cn_number(n.group()), (a + n.start(), a + n.end())) for n in re.finditer(_NUM, text[a:b])]
     for m in REF.finditer(text):

@@ -2897,8 +2897,17 @@ def test_who_said_it_and_who_answered_most_in_still_more_words(catalog, question
     ("ok take me one back", ["q8 please"], (7,)),
     ("jump forward two from there", ["show me q5"], (7,)),
     ("清单里排第3的讲讲", ["你好"], (3,)),
-    ("目录里倒着数第三条", ["列个目录"], (8,))])  # from the end
-def test_moving_by_relative_and_listed_places(catalog, question, history, topics):
+    ("目录里倒着数第三条", ["列个目录"], (8,)),  # from the end
+    ("往后数第二道题发我", ["第7题"], (9,)),  # relative: not question 2
+    ("step back two questions from that one", ["q7"], (5,)),
+    ("back up three spots pls", ["q10"], (7,)),
+    ("and whichever comes after #8?", ["show me #8"], (9,)),
+    ("看下问题七下面大家怎么答的", [], (7,)),  # 七下面 is not 七下 ("一下")
+    ("5号，谢谢", ["列一下都有哪些题"], (5,)),  # a number after the list: that item
+    ("cool. now the one listed immediately below it?", ["q9 please"], (10,)),
+    ("hmm, back up to number three for a sec", ["what's #5 about"], (3,)),
+    ("这两位在要不要拆集群上看法一致吗", ["第3题"], (3,))])
+def test_moving_by_relative_and_listed_places_and_by_steps(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == ("question", topics)
 
@@ -2959,17 +2968,6 @@ def test_bullets_after_a_colon_are_items(question, want):
     assert split_parts(question) == want
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("往后数第二道题发我", ["第7题"], (9,)),  # relative: not question 2
-    ("step back two questions from that one", ["q7"], (5,)),
-    ("back up three spots pls", ["q10"], (7,)),
-    ("and whichever comes after #8?", ["show me #8"], (9,)),
-    ("看下问题七下面大家怎么答的", [], (7,))])  # 七下面 is not 七下 ("一下")
-def test_moving_by_steps_in_still_more_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
 def test_questions_listed_in_english_are_each_referred_to():
     assert [n for n, _ in ref_numbers("questions 6 & 10 please", 10)] == [6, 10]
     assert [n for n, _ in ref_numbers("qs 2, 4 and 7", 10)] == [2, 4, 7]
@@ -3001,16 +2999,6 @@ def test_cantonese_please_before_a_request_is_no_thanks(catalog):
 def test_whether_the_experts_agree_shows_their_answers_side_by_side(catalog, question, history, topic):
     intent = understand(question, catalog, Context(history, lambda t: topic))
     assert (intent.kind, intent.topics) == ("question", (topic,))
-
-
-@pytest.mark.parametrize("question, history, topics", [
-    ("5号，谢谢", ["列一下都有哪些题"], (5,)),  # a number after the list: that item
-    ("cool. now the one listed immediately below it?", ["q9 please"], (10,)),
-    ("hmm, back up to number three for a sec", ["what's #5 about"], (3,)),
-    ("这两位在要不要拆集群上看法一致吗", ["第3题"], (3,))])
-def test_picking_from_the_list_and_moving_in_yet_other_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history, lambda t: 3 if "3" in t else None))
-    assert (intent.kind, intent.topics) == ("question", topics)
 
 
 @pytest.mark.parametrize("question, kind", [

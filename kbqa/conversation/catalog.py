@@ -15,6 +15,7 @@ from typing import Callable
 from kbqa.corpus.loader import Faq
 from kbqa.corpus.overlay import question_key
 from kbqa.text.normalise import normalise, words
+from kbqa.text.spelling import one_edit
 from kbqa.types import Topic, Unit
 
 _LATIN = re.compile(r"[a-z0-9]")
@@ -72,18 +73,6 @@ def _longest_first(keys) -> list[str]:
     """Names in a fixed order, the longest first: a set's order changes from process to process, and cutting "互联"
     before "互联网银行" leaves "网银行" in the question."""
     return sorted(keys, key=lambda k: (-len(k), k))
-
-
-def _one_edit(a: str, b: str) -> bool:
-    """a and b differ by one insertion, deletion or substitution."""
-    if abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) > len(b):
-        a, b = b, a
-    i = 0
-    while i < len(a) and a[i] == b[i]:
-        i += 1
-    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 @dataclass(frozen=True)
@@ -345,7 +334,7 @@ class Catalog:
                 key = alias_key(h)
                 # one typo ("Garry"), or cut short by two letters at most ("zhuqi" for zhuqibs)
                 cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
-                if h not in found and len(key) >= 5 and token != key and (_one_edit(token, key) or cut):
+                if h not in found and len(key) >= 5 and token != key and (one_edit(token, key) or cut):
                     found.append(h)
         return found
 
@@ -367,7 +356,7 @@ class Catalog:
             word = m.group(0)
             if word in self.vocab or len(word) < 5:
                 return word
-            near = [v for v in self._latin if abs(len(v) - len(word)) <= 1 and _one_edit(word, v)]
+            near = [v for v in self._latin if abs(len(v) - len(word)) <= 1 and one_edit(word, v)]
             return near[0] if len(near) == 1 else word
         return re.sub(r"(?<![a-z0-9])[a-z]+(?![a-z0-9])", spelled, normalise(text))
 

@@ -197,7 +197,7 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words or any(w in x for w in named)]  # 需求分析)
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
-        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or re.search("你|您", own)) or cues.LISTS.search(x)
+        cues.OVERVIEW.search(x) and (cues.THIS.search(x) or cues.TO_THE_BOT.search(own)) or cues.LISTS.search(x)
         for x in clauses if x not in scene)
 
 

@@ -26,7 +26,7 @@ _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四�
                       r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*(?:[:：)]|[—–]|-(?=\s))"  # "… Q1: … Q2: …", "Q1 — … Q2 — …"
                       r"|(?:[Ff]irst|[Ss]econd|[Tt]hird)(?:ly)?\s*[:：,，])")  # "First: … Second: …"
 X_NOT_X = re.compile(r"([\u4e00-\u9fff])不\1")  # "能不能", "够不够": a question
-_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|有没有|可不可以|该不该|咋|啥|" + X_NOT_X.pattern +
+_QUESTION_WORD = re.compile(r"怎么|如何|什么|吗|哪|为什么|为何|是否|能否|要不要|好还是|有没有|可不可以|该不该|咋|啥|" + X_NOT_X.pattern +
                             r"|(?<![a-z])(?:how|what|which|why|should|can|could|do|does|is|are|when|where|who)(?![a-z])")
 # a clause that sets the scene for the next one ("When an app outside calls …, how can I …") asks nothing alone
 _SUBORDINATE = re.compile(r"(?:(?:when|if|as|because|since|while|once|after|before|whenever)(?![a-z])|如果|假如|假设|要是|当)")

@@ -71,6 +71,15 @@ def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> 
     return None
 
 
+def first_topic(context: Context, catalog: Catalog) -> int | None:
+    """The FAQ question the conversation was first about ("回到最早问的那题", "go back to the first one I asked")."""
+    for i in range(1, len(context.turns) + 1):
+        found = last_topic(Context(context.turns[:i], context.topic_of), catalog)
+        if found is not None:
+            return found
+    return None
+
+
 def last_expert(context: Context, catalog: Catalog) -> str:
     """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁"), else the one expert of the
     question the conversation is on."""

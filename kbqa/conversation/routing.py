@@ -50,6 +50,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
+    if turns and cues.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
+        return Intent("question", lang, topics=(first,), followup=True)
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside

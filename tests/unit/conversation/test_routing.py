@@ -3016,3 +3016,59 @@ def test_getting_down_to_business_is_an_opener():
     from kbqa.text.normalise import normalise
     q = "说正事：值不值得定制 docker"
     assert cues.without_aside(q, normalise(q, phrases=False)) == "值不值得定制 docker"
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("下周去客户现场交付，想提前过一遍常见坑，知识库里整理了哪几个难点？", "overview"),  # the scene set, then the knowledge base asked
+    ("想確認一下，這個問答系統目前收了幾個題目、分別是什麼？", "overview"),  # 问答系统 is the bot, not the FAQ's 系统
+    ("你后台是大模型,还是就一个检索脚本?", "smalltalk"),
+    ("这个平台的系统升级怎么做", "topical")])  # 平台 and 系统 alone stay the FAQ's words
+def test_the_bot_called_a_knowledge_base_or_a_qa_system(catalog, question, kind):
+    assert understand(question, catalog).kind == kind
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("go back to the first one i asked", ["question 6 pls", "next"], (6,)),  # the conversation's first, not question 1
+    ("回到最早問的那題", ["看一下第七題", "接著下一題"], (7,)),
+    ("往回退两道", ["第十题给我看下"], (8,)),
+    ("k and the next number up from that?", ["show me #2"], (3,)),
+    ("ok, the final item — what's that about?", ["hey", "what topics do you cover?"], (10,)),
+    ("2号那个选型问题，博云rancher那些，有结论没", [], (2,))])
+def test_the_first_question_asked_steps_back_and_the_final_item(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_a_date_before_那个_is_no_question_number(catalog):
+    assert understand("3号那个会上说的网络问题", catalog).kind != "question"
+
+
+@pytest.mark.parametrize("question, history, handle, aspect", [
+    ("headcount on that one? list everyone who chimed in", ["question 4"], "", "who_answered"),  # of question 4 (below)
+    ("for the native-vs-custom docker item i just need the handles of whoever answered, comma separated", [], "", "who_answered"),
+    ("就他一個人答?介紹下這位", ["第八題"], "gavin_zhang", "profile"),
+    ("那位蚂蚁的是干啥的", ["银行关键业务上k8s怎么滚动升级"], "rangeryu", "profile"),
+    ("zhuqbis 为啥劝中小公司别碰SDN，讲讲他的理由", [], "zhuqibs", "subject")])  # two letters swapped in the handle
+def test_who_answered_who_they_are_and_a_handle_with_two_letters_swapped(catalog, question, history, handle, aspect):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", handle, aspect)
+    assert intent.topics == ((4,) if history == ["question 4"] else intent.topics)  # not a subject called "headcount"
+
+
+def test_a_complaint_about_the_wait(catalog):
+    assert understand("怎么半天才出来，卡死我了", catalog).kind == "smalltalk"
+
+
+def test_a_choice_between_two_things_asks_after_a_comma():
+    assert len(split_parts("一个k8s集群能同时覆盖互联网区和核心区吗，计算资源上裸机好还是虚拟机好")) == 2
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("接着往下，再来一道", ["#3 多安全域那个", "下一题"], "question", (5,)),  # one on from where "下一题" left it
+    ("are there specific products named for following one request through all the hops?", ["q6"], "topical", ()),
+    ("and the following one?", ["q6"], "question", (7,)),
+    ("開發同仁想用 VS Code 的 devcontainer 統一環境,那個映像要由誰來維護比較好?", [], "topical", ()),  # who maintains, not who answered
+    ("第3题由谁回答", [], "expert", (3,))])
+def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == (kind, topics)

@@ -64,7 +64,7 @@ LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,�
 OVERVIEW = re.compile(
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|揾|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|总结了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)(?!不同|不一样|区别|差别|差异|影响|风险|讲究|好处|坏处|优势|劣势|招|办法|妙招)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
-    r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|题目|题单|题木|罗列|列举|咋玩|怎么玩|(?<![挂載载])目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收(?:了|咗)(?:几|多少|几多)(?:个|道|条)?(?:题|问题)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
+    r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|哪(?:个|些)?(?:方面|领域|类|种)的(?:问答|问题|知识|内容|资料|faq)|题目|题单|题木|罗列|列举|咋玩|怎么玩|(?<![挂載载])目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收(?:了|咗)(?:几|多少|几多)(?:个|道|条)?(?:题|问题)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
     r"|分别(?:是|叫)(?:什么|啥|哪些)|是哪(?:些|几[个项条点])|是哪[\d十]{1,2}\s*[个项条点道]|有哪几[个项条点]|(?<![上下前头后])[\d一二三四五六七八九十几]+\s*(?:大|个)(?:难点|难题|问题|挑战|话题|主题)"
     r"|知道(?:些|点)?(?:什么|啥|哪些)|解决(?:些)?(?:什么|啥|哪些)|(?:解答|回答|负责)哪(?:些|个)?方面|懂(?:些|点)?(?:什么|啥|哪些|那些)|梳理|总结一下|汇总|概括|归纳|能力|能干嘛|提示|讲(?:的)?(?:是)?(?:什么|啥)|介绍(?:一?下)?(?:这|你们|本)|都有啥|有啥(?!不同|不一样|区别|差别|差异|影响|风险|讲究|好处|坏处|优势|劣势|招|办法|妙招)|都是啥|是啥"
     r"|(?:what|wat|wut|wht)\s+(?:can|do)\s+(?:you|u|i)|what\s+(?:are|r)\s+(?:you|u)\s+able\s+to|what\s+(?:does|do)\s+(?:this|it)\s+(?:thing\s+|bot\s+)?(?:actually\s+)?know|what\s+(?:questions|topics|kinds?\s+of|sorts?\s+of|types?\s+of)|what\s+(?:subjects|areas|things|stuff)\s+(?:\w+\s+){0,5}?(?:answer|cover|handle|help|know)|(?:which|what)\s+(?:subjects|areas|topics)\s+(?:\w+\s+){0,3}?in\s+scope|(?<![a-z])in\s+scope\s+(?:here|for\s+(?:you|this))|\blist\b|\bmenu\b|table\s+of\s+contents|\btoc\b"
@@ -123,9 +123,9 @@ REQUEST = re.compile(r"(?<![a-z])(?<!'ll\s)(?<!will\s)(?<!gonna\s)(?:show|give|t
 
 # Asking for the last answer again, shorter or plainer ("太长不看 一句话概括下", "tl;dr in 3 bullets?", "ELI5?"): after a
 # turn, that turn again
-SHORTER = re.compile(r"太长|一句话(?:概括|总结|讲|说)|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
+SHORTER = re.compile(r"太长|字(?:太多|太长)|太多字|篇幅太长|一句话(?:概括|总结|讲|说)|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
                      r"|看不完|(?:缩|压缩|浓缩|精简|收敛)(?:成|到|一下|下)|(?:帮我|给我)?(?:收敛|浓缩|精简)(?:一下|下)?\W*$"
-                     r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])"
+                     r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|one-?liner|in\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words))(?![a-z])"
                      r"|(?<![a-z])(?:eli5|too\s+much\s+jargon|in\s+plain\s+(?:english|words|language)|simpler|in\s+layman'?s'?\s+terms)(?![a-z])|说人话|通俗(?:点|一点|些)|大白话")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
@@ -164,7 +164,7 @@ ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.�
 # Whether the experts of the question the conversation is on agree ("两位答主的立场一致吗", "do they agree?"): the
 # question with all its answers
 AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她们)(?:们)?(?:之间)?(?:在[^，,。？?]{1,16}?上)?(?:的)?(?:观点|立场|看法|意见|说法|答案|结论|思路)(?:是不是|是否)?"
-                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|有啥不同|有什么不同|有区别|不一样|统一)|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
+                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|有啥不同|有什么不同|有区别|不一样|统一|打架)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
                    r"|(?<![a-z])(?:do|did|does)\s+(?:they|the\s+(?:two|experts|answers|answerers))\s+(?:all\s+)?(?:agree|disagree|differ)(?![a-z])(?!\s+(?:from|with)\s+(?:his|her|him|that|the\s+first))"
                    r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))")
 
@@ -176,8 +176,8 @@ ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|
                        r"(?:\s+about)?|according\s+to\s+(?:the|this)\s+(?:faq|article|document)")
 
 # A follow-up that asks to go on with what was just answered.
-CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入)"
-                      r"|^(?:那|那么)?(?:能不能|可以|请|麻烦)?(?:举个?例子|再说一遍|再讲一遍|重复一下|重复一遍|(?:有没有|还有没有)?更(?:详细|具体|多))"
+CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入|讲细|说细)"
+                      r"|^(?:那|那么)?(?:能不能|可以|请|麻烦)?(?:举个?例子|(?:套|拿|用)个例子|再说一遍|再讲一遍|重复一下|重复一遍|(?:有没有|还有没有)?更(?:详细|具体|多))"
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|[那这]一?(?:块|部分|条|点|段)(?:再|单独|单独地|重点|好好)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
                       r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
                       r"|say\s+(?:that|it)\s+again)\b")
@@ -192,7 +192,7 @@ WHO_ANSWERED_IT = re.compile(r"(?:是)?哪[几些两]?位(?:专家)?(?:回答|�
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|有谁(?:回答|答|解答)|(?:就|只有?)一\s*(?:个人|位专家|位)(?:回答|答|回)|(?:答|回答|回复)(?:这个|这题|这道题?|那个|那题|它)的(?:人|专家|大佬)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答|说|讲|提)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies|words|point)\s+(?:was|is|were|are)\s+(?:that|this|it|those|these)(?![a-z])|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
-                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?|(?<![a-z])head\s*count(?![a-z])"
+                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?|(?<![a-z])head\s*count(?![a-z])|(?:还有|又有)谁(?:也)?(?:回答|答|回复|回)|人头数|报(?:一)?下(?:名字|名单)|另有其人"
                              r"|(?:everyone|everybody|all\s+(?:the\s+)?(?:people|folks|experts))\s+(?:who|that)\s+(?:chimed|weighed|answered|replied|responded|contributed)"
                              r"|how\s+many\s+experts|which\s+experts|(?:experts?|people|folks|names?)\s+behind\s+(?:those|these|the|that|this)(?![a-z])|(?:就|只有|只)(?:一|1)\s*(?:个|位|名)(?:人|专家)?(?:回答|答|作答|解答)"
                              r"|(?:回答|答|解答|回复|回覆)(?:了|过)?\s*(?:这|那|该|此)(?:个|道|一)?(?:题|问题)|(?:回答|解答|回复|回覆)(?:了|过)?\s*(?:它|ta)(?![a-z])"
@@ -203,7 +203,7 @@ WHO_ANSWERED_IT = re.compile(r"(?:是)?哪[几些两]?位(?:专家)?(?:回答|�
 # for the expert named before, who said something, "apart from X"
 PROFILE = re.compile(r"是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|干啥的|干嘛的|做啥的|(?<!拿来)(?<!用来)(?<!拿去)做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
                       r"|(?:什么|啥)(?:背景|来头|职位|头衔|身份)|介绍一?下(?:这位|他|她|此人|这个人)?\W*$|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
-                      r"|background|which\s+company|job\s+title|^\s*who\s*$")
+                      r"|background|which\s+company|job\s+title|(?:their|his|her)\s+job(?![a-z])|(?:任职单位|头衔|职位|职称)(?:跟|和|与|、)?[^，,。？?]{0,6}(?:是什么|是啥|叫什么)|^\s*who\s*$")
 # A message ending in "…的那题" (a number described: "5️⃣ 拜托~流量在集群里横着走的那题")
 THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
@@ -218,7 +218,7 @@ MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|回|�
 # Which question got the most answers ("哪道题回答的人最多", "which one got the most answers?"): a question, not an expert
 MOST_ANSWERED = re.compile(r"哪(?:个|道|一)?(?:题|问题)[^，,。？?]{0,6}?(?:回答|答|回复|专家|人)[^，,。？?]{0,3}?最多|(?:回答|回复|专家|答的人)最多的(?:是)?(?:哪|那)(?:个|道|一)?(?:题|问题)"
                            r"|(?<![a-z])which\s+(?:one|question|q|topic|entry)\s+(?:got|has|had|gets|drew|received)\s+the\s+most\s+(?:answers|replies|experts|responses)(?![a-z])|most[- ]answered")
-THEIR_QUESTIONS = re.compile(r"在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|(?:回答|回复|回覆)(?:了|过)?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+THEIR_QUESTIONS = re.compile(r"(?:答|回答|回|写)的另(?:一|外一?)(?:道|题|個|个)|在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|(?:回答|回复|回覆)(?:了|过)?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
                               r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
@@ -237,7 +237,7 @@ OTHER_EXPERT = re.compile(r"还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大�
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|下一位(?:专家|答主|大佬|老师)?(?:呢|怎么|咋|说|的)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")
-PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|那位(?![^，,。？?\s]{0,8}(?:专家|老师|大佬|架构师|工程师|经理|总监|设计师))|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
+PRONOUN = re.compile(r"^(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|那位(?![^，,。？?\s]{0,8}(?:专家|老师|大佬|架构师|工程师|经理|总监|设计师))|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z其吉利])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人|同一个人|同一位(?:专家)?|同一人|(?:这|那)(?:哥们儿?|老哥|兄弟|大哥|老兄|位老师)"
                       r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
                       r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
@@ -270,7 +270,7 @@ PART_RETOLD = re.compile(r"(?:那|这)(?:一)?(?:部分|段|块)(?:再|能不能
                          r"(?:[a-z0-9-]+\s+){1,3}(?:part|bit|section)(?![a-z])"
                          r"|(?<![a-z])(?:the|that)\s+(?:bit|part|section)\s+(?:about|on)\s+(?:[a-z0-9-]+\s+){1,3}again(?![a-z])")
 # "别的" / "other": another of theirs; "其他人" / "the others": the other experts (of the question the conversation is on)
-OTHERS = re.compile(r"别的|别处|其他|其它|另外的|(?<![a-z])(?:other|else)(?![a-z])")
+OTHERS = re.compile(r"别的|别处|其他|其它|另外的|另(?:一|外一?)(?:道|题|个)|(?<![a-z])(?:other|else)(?![a-z])")
 THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|专家|几位|各位|位)"
                         r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
 BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
@@ -286,7 +286,7 @@ WHICH_QUESTION = re.compile(r"第几[个道条]?(?:问题|题)|哪[个道一]?(?
                             r"|(?<![a-z])walk\s+(?:us|me)\s+through\s+the\s+")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
@@ -381,7 +381,7 @@ FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|�
                          r"(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])")
 
 # The bot called by what it is ("这个问答系统", "问答平台"): not the FAQ's 系统 or 平台
-THE_BOT = re.compile(r"问答(?:系统|平台|工具|网站|网页|页面|服务|程序)|(?<![a-z])(?:q&a|qa|faq)\s*(?:system|tool|service|site|app)(?![a-z])")
+THE_BOT = re.compile(r"问答(?:系统|平台|工具|网站|网页|页面|服务|程序|集)|(?<![a-z])(?:q&a|qa|faq)\s*(?:system|tool|service|site|app)(?![a-z])")
 
 
 @functools.lru_cache(maxsize=4096)  # pure; routing asks it of the same clauses several times

@@ -10,7 +10,7 @@ from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
                   r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
-                  r"|^skip\s+ahead(?:\s+one)?\b|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
+                  r"|^skip\s+ahead(?:\s+one)?\b|(?<![a-z])bump\s+(?:the\s+number\s+|it\s+)?up\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
                   r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")
@@ -28,10 +28,10 @@ PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding|above)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
-_N = {"two": 2, "three": 3, "2": 2, "3": 3, "两": 2, "二": 2, "三": 3, "俩": 2}
+_N = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4, "两": 2, "二": 2, "三": 3, "四": 4, "俩": 2}
 STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
-                   r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題])"
-                   r"|(?:" + RELATIVE_ON + r")再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|2|3)(?![a-z0-9])"
+                   r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題]|(?<![a-z])skip\s+the\s+next\s+one(?![a-z]))"
+                   r"|(?:" + RELATIVE_ON + r")再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move|hop)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|four|2|3|4)(?![a-z0-9])"
                    r"|(?:" + RELATIVE_BACK + r")再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:(?:jump|skip|go|move|step|scroll)\s+back|back\s+up)\s+(?:by\s+)?(?P<j>two|three|2|3)(?=\s+(?:questions?|qs?|spots?|places?|items?|entries|ones?)|\W*$|\s+from)"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
                    r"|(?:往前|往回|倒回去?)再?(?:数|數|翻|挪|跳|倒|退)?(?P<e>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")

@@ -66,7 +66,7 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
-    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain|(?:rundown|gist|details?|text)\s+of|what\s+(?:does|did|do))\s+)number\s+(?P<n>" + _EN_CARDS
+    r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open(?:\s+up)?|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain|(?:rundown|gist|details?|text)\s+of|what\s+(?:does|did|do))\s+)number\s+(?P<n>" + _EN_CARDS
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
     r"(?<![a-z])number\s+(?P<v>" + _EN_CARDS + r")(?:\s+(?=says|said|asks|covers|is\s+(?:about|asking)|talks)|\W*$)",  # "what number nine says",
     # "and number one?"
@@ -74,12 +74,12 @@ REF = re.compile("|".join([
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
     r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"
-    r"(?P<first>最(?:开头|開頭|前面|前头)的?(?:那|这)?一?\s*(?:道|个)?\s*(?:问题|题目|题|題)|(?:头|开头)(?:嗰|𠮶|那)[条個个道题題](?=\s*(?:详细|细|展开|讲|说|给)))",  # "回到最开头那题", "头嗰条详细啲"
+    r"(?P<first>最(?:开头|開頭|前面|前头)的?(?:那|这)?一?\s*(?:道|个)?\s*(?:问题|题目|题|題)|(?:编号|题号|序号)最小的|(?:绕回|回到|跳回|退回)(?:开头|開頭)(?:的)?(?:那|这)?一?[个道题題]|(?:头|开头)(?:嗰|𠮶|那)[条個个道题題](?=\s*(?:详细|细|展开|讲|说|给)))",  # "回到最开头那题", "头嗰条详细啲"
     r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題]|[条條](?=\s*(?:给我|帮我|细|详细|展开|讲|说))|[个個](?![来人用试到吃天年月周次位版问]|小时|星期|礼拜|季度|分钟|工作日)|[个個]\s*问题(?=\s*(?:给我|帮我|再|细|详细|展开|讲|说)))",  # "头一道题",
     # "开头那一题", "头一个详细讲讲", "头一个问题给我细讲下" (not "头一个问题，…": the asker's first): the first
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
     r"(?P<last>(?:最后|末尾|最尾巴?)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
-    r"|压轴(?:那|的)?一?[个道题]?)",
+    r"|压轴(?:那|的)?一?[个道题]?|(?:编号|题号|序号)最大的)",
 ]))
 
 

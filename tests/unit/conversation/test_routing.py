@@ -3072,3 +3072,44 @@ def test_a_choice_between_two_things_asks_after_a_comma():
 def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(catalog, question, history, kind, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == (kind, topics)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("繞回開頭那題，編號最小的那個", ["第10題貼出來"], (1,)),
+    ("编号最大的那道", ["第3题"], (10,)),
+    ("bump the number up by one pls", ["what topics do u have", "#2 pls"], (3,)),
+    ("nice. now hop forward four", ["pull up q5 for me"], (9,)),
+    ("skip the next one, show me the one after it", ["#6 plz"], (8,)),
+    ("open up number five for me", [], (5,)),
+    ("两位说法打架吗？一个推api网关，另一位是啥思路", ["第5题"], (5,))])  # whether the experts agree: side by side
+def test_first_and_last_by_their_numbers_bigger_steps_and_opening_a_number(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, history, expert, aspect, topics", [
+    ("回这题的人头数多少，报下名字", ["#9 银行滚动更新"], "", "who_answered", (9,)),
+    ("这道还有谁回了", ["第9题"], "", "who_answered", (9,)),
+    ("剛剛引用的 liufengyi，任職單位跟頭銜是什麼？", ["q6"], "liufengyi", "profile", (6,)),
+    ("他答的另一道呢", ["想看liufengyi的回答，SDN那题的"], "liufengyi", "questions", (6,))])  # their other question
+def test_who_else_answered_an_experts_title_and_their_other_question(catalog, question, history, expert, aspect, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 4 if "SDN" in t else None))
+    assert (intent.kind, intent.expert, intent.aspect, intent.topics) == ("expert", expert, aspect, topics)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("再講細一點，兩位的說法都展開講", ["容器東西向網路安全怎麼考量"]),
+    ("字太多了，浓缩成三行给老板看", ["银行核心业务k8s滚动更新怎么搞"]),
+    ("能不能套个例子讲", ["怎么排查容器里的应用问题"])])
+def test_more_detail_shorter_or_an_example_asks_the_turn_before_again(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.rephrase) == ("topical", history[0])
+
+
+def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs
+    intent = understand("網路那個就好，其他先不用", catalog, Context(["SDN 选哪家，gavin_zhang 说的 dump 怎么做"]))
+    assert intent.kind != "expert"
+
+
+def test_which_kind_of_question_set_asks_for_the_list(catalog):
+    assert understand("想先搞清楚你這邊的範圍，是哪方面的問答集？", catalog).kind == "overview"

@@ -9,7 +9,7 @@ from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
-                  r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
+                  r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?<![a-z])(?:move|go|jump|skip|hop|step)\s+(?:one|1)\s+(?:forward|ahead|on|down)(?![a-z])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|(?<![a-z])bump\s+(?:the\s+number\s+|it\s+)?up\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
@@ -24,7 +24,7 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
 NEXT_NEAR = re.compile(r"(?:后面|后头|下面)还有一?[个道题](?![目型库])|紧(?:跟|接|挨)[着著](?:它|这题|那题)?的?(?:后面|後面|后头|後頭|下面)(?:的|嘅)?(?:是)?(?:那|嗰|哪)?一?[个個道题題]|(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next\s+(?:one|question|q|item|entry|topic)|following\s+(?:question|q|item|entry|topic)|the\s+following\s+one)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+(?:(?:sitting|listed|placed|right|just|directly|immediately)\s+)*(?:after|below)\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1|小一|少一)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding|above)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many

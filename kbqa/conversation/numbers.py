@@ -68,7 +68,8 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open(?:\s+up)?|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain|(?:rundown|gist|details?|text)\s+of|what\s+(?:does|did|do))\s+)number\s+(?P<n>" + _EN_CARDS
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
-    r"(?<![a-z])number\s+(?P<v>" + _EN_CARDS + r")(?:\s+(?=says|said|asks|covers|is\s+(?:about|asking)|talks)|\W*$)",  # "what number nine says",
+    r"(?<![a-z])number\s+(?P<v>" + _EN_CARDS + r")(?:\s+(?=says|said|asks|covers|is\s+(?:about|asking)|talks)|\W*$"
+    r"|(?=\s+(?:on|in|from)\s+(?:your|the|this|that)\s+(?:list|faq|index|menu|toc)))",  # "what number nine says", "number two on that list",
     # "and number one?"
     r"(?<![a-z0-9])q\s+(?P<w>" + _EN_CARDS + r")(?![a-z])",  # "gimme Q eight"
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
@@ -136,7 +137,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位"
+_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response)(?![a-z])")
 
 

@@ -38,6 +38,13 @@ def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[st
     return (*found, what) if found else None
 
 
+def after_list(context: Context, catalog: Catalog) -> bool:
+    """Was the list of questions shown in the last two turns?"""
+    n = len(context.turns)
+    return any(understand(context.turns[i], catalog, Context(context.turns[:i], context.topic_of)).kind == "overview"
+               for i in range(max(0, n - 2), n))
+
+
 def last_was_by_number(context: Context, catalog: Catalog) -> bool:
     return any(understand(t, catalog).kind in ("question", "overview") or re.search(r"(?:那|这|嗰)一?(?:道|个)?(?:题|題)", t)
                for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"; or the list: "8号"

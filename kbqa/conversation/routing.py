@@ -75,6 +75,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
+    if turns and not experts and not refs and cues.OPEN_ITEM.search(text) and cues.IN_LIST.search(text) and recall.after_list(
+            context, catalog):  # "清单里讲东西向那条，点开": the item of the list it names
+        rest = cues.IN_LIST.sub(" ", cues.OPEN_ITEM.sub(" ", text))
+        if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
+            return Intent("question", lang, subject=rest, followup=True)
     which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
@@ -124,7 +129,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if intent is not None:
             return intent
 
-    if turns and not experts and not (whose and whose.group("e")):  # "…, whose was it" asks who said X, nothing else
+    if turns and not experts and not (whose and (whose.group("e") or whose.group("a") and not re.search("里面|里头", text) and not cues.ASKS.search(
+            text[whose.end():]) and recall.who_said(whose, catalog, context))):  # "…, whose was it", "这题里提到 sleuth 的是哪位专家":
+        # who said X, nothing else (not "里面说用 ingress 的是哪位", "…的是哪位？堆栈最后落到哪里": that part of the answer)
         intent = _follow_up(text, content, refs, catalog, context, lang)
         if intent is not None:
             return intent

@@ -3113,3 +3113,60 @@ def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不
 
 def test_which_kind_of_question_set_asks_for_the_list(catalog):
     assert understand("想先搞清楚你這邊的範圍，是哪方面的問答集？", catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("清单里排第一位的那道，连同专家回复完整发我", ["你们这份材料一共收了几道题，题目逐条列给我", "先别展开"], (1,)),  # a place, not an expert
+    ("ok, move one forward from there", ["open #3 for me, the zones one"], (4,)),
+    ("再看看排它前头、编号小一的那个", ["先看第8题", "10号题调出来看下"], (9,)),
+    ("what's number two on that list, and did anybody actually reply under it?", ["list every question this FAQ has"], (2,))])
+def test_a_place_in_the_list_one_forward_and_one_smaller(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("清單裡那題說要把微服務遷上容器雲、問整體怎麼規劃的，點開", ["有哪幾道題？列出來就好", "第一題先不用看"]),
+    ("open the entry about planning k8s clusters when a bank's network is split into isolated zones", ["give me the table of contents first"])])
+def test_opening_an_item_of_the_list_by_its_subject(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, bool(intent.subject)) == ("question", True)
+
+
+def test_opening_something_without_a_list_before_is_no_item(catalog):
+    assert understand("清单里那个微服务迁移的点开", catalog, Context(["容器网络怎么选"])).kind != "question"
+
+
+@pytest.mark.parametrize("question, history", [
+    ("按专家分条列一下，每人一行就够", ["线上容器出故障了，专家说的排查手段有哪些"]),
+    ("我在地铁上，用不超过一百字给我讲完", ["银行核心业务滚动更新怎么做"]),
+    ("just the bottom line, one sentence", ["how do you secure east-west traffic between containers"]),
+    ("make it a bullet list for our incident postmortem doc", ["how do you fail over across multiple clusters"])])
+def test_the_answer_before_in_fewer_words_or_as_bullets(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.rephrase) == ("topical", history[0])
+
+
+def test_how_to_ask_well_asks_for_the_overview(catalog):
+    assert understand("第一次点开，不太会用。一般怎么提问效果好？能答的范围是啥", catalog).kind == "overview"
+
+
+def test_which_question_numbers_an_expert_is_under(catalog):
+    intent = understand("gavin zhang's replies — which question numbers are they under?", catalog)
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "gavin_zhang", "questions")
+
+
+def test_加上_joins_two_subjects_asked_together():
+    assert len(split_parts("多安全域的隔离问题、加上容器网络方案选型，这俩帮我一起看下")) == 2
+
+
+def test_who_said_it_after_a_question_is_the_expert_who_said_it(catalog):
+    intent = understand("这题里提到 Spring cloud sleuth 做全链路的是哪位专家", catalog, Context(["第6题"]))  # not the question again
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (6,))
+
+
+@pytest.mark.parametrize("question, history", [
+    ("里面说可以用 ingress 那个办法，是哪位说的", ["第三道是关于啥的"]),  # that part of the answer it is on
+    ("里面说加dump功能的是哪位？堆栈最后落到哪里", ["第6题贴一下"])])  # who, and more of what was said
+def test_who_said_a_part_of_the_answer_inside_it_or_and_more_stays_on_the_answer(catalog, question, history):
+    assert understand(question, catalog, Context(history)).kind != "expert"

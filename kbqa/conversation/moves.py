@@ -25,17 +25,25 @@ NEXT_NEAR = re.compile(r"(?:后面|后头|下面)还有一?[个道题](?![目型
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next\s+(?:one|question|q|item|entry|topic)|following\s+(?:question|q|item|entry|topic)|the\s+following\s+one)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+(?:(?:sitting|listed|placed|right|just|directly|immediately)\s+)*(?:after|below)\s+(?:that|this|it)(?![a-z])")
 PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1|小一|少一)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
-                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding|above)\s+(?:that|this|it)(?![a-z])")
+                           r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic|number)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding|above)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
 _N = {"two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4, "两": 2, "二": 2, "三": 3, "四": 4, "俩": 2}
-STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
+STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:questions?\s+|qs?\s+|places?\s+|spots?\s+|items?\s+|entries\s+)?(?:further\s+)?(?:after|down|later|ahead|on\s+from|past)(?![a-z])"
                    r"|往后再?(?:数|數|翻|挪|跳|顺)?(?P<b>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[+＋]\s*(?P<c>[23])|(?P<skip>隔一[个個道题題]|(?<![a-z])skip\s+the\s+next\s+one(?![a-z]))"
                    r"|(?:" + RELATIVE_ON + r")再?(?:数|數)?的?\s*第(?P<g>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:jump|skip|go|move|hop)\s+(?:forward|ahead|on|down)\s+(?:by\s+)?(?P<i>two|three|four|2|3|4)(?![a-z0-9])"
                    r"|(?:" + RELATIVE_BACK + r")再?(?:数|數)?的?\s*第(?P<h>[两二三23])[个個道题題条條](?!\s*(?:专家|位|人|回答|回复))|(?<![a-z])(?:(?:jump|skip|go|move|step|scroll)\s+back|back\s+up)\s+(?:by\s+)?(?P<j>two|three|2|3)(?=\s+(?:questions?|qs?|spots?|places?|items?|entries|ones?)|\W*$|\s+from)"
                    r"|(?<![a-z0-9])(?P<d>two|three|2|3)\s+(?:questions?\s+|qs?\s+)?(?:before|back|earlier|up)(?![a-z])"
                    r"|(?:往前|往回|倒回去?)再?(?:数|數|翻|挪|跳|倒|退)?(?P<e>[两二三俩23])[个個道题題](?![月周星礼禮小钟])|(?:编号|題號|题号|序号)\s*[-－]\s*(?P<f>[23])")
 
+
+# The question the conversation began with ("回到最早问的那题", "go back to the first one I asked"), not question 1
+FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
+                         r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])")
+# Opening an item of the list shown ("清單裡那題說要把微服務遷上容器雲的，點開", "open the entry about planning k8s clusters…")
+OPEN_ITEM = re.compile(r"点开|打开|开一下|开下|调出来|展开|(?<![a-z])(?:open|pull\s+up|bring\s+up|jump\s+to|go\s+to|take\s+me\s+to)(?![a-z])")
+IN_LIST = re.compile(r"清单里?|列表里?|目录里?|单子里?|那串(?:题目?)?里?|刚列的|(?<![a-z])(?:the|that|your)\s+(?:list|index|toc)(?![a-z])"
+                     r"|(?<![a-z])(?:the\s+)?(?:entry|item)\s+(?:about|on|for)(?![a-z])")
 
 # "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
 BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]"

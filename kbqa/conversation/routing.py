@@ -50,7 +50,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
-    if turns and cues.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
+    if turns and moves.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
         return Intent("question", lang, topics=(first,), followup=True)
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
@@ -75,9 +75,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
-    if turns and not experts and not refs and cues.OPEN_ITEM.search(text) and cues.IN_LIST.search(text) and recall.after_list(
+    if turns and not experts and not refs and moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) and recall.after_list(
             context, catalog):  # "清单里讲东西向那条，点开": the item of the list it names
-        rest = cues.IN_LIST.sub(" ", cues.OPEN_ITEM.sub(" ", text))
+        rest = moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text))
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
             return Intent("question", lang, subject=rest, followup=True)
     which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
@@ -248,6 +248,10 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
     # calico": in that question
     rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():]) if go_on else ""
+    here = clause_at(text, go_on.start()) if go_on else ""  # "用大白话再讲一遍，我要转述给业务同事": the clauses beside it
+    if rest and not re.search(r"[?？吗么呢]", text) and not cues.INSIDE.search(go_on.group()) and faq_words(rest, catalog) and not any(
+            cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
+        rest = cues.SHORTER.sub(" ", here.replace(go_on.group(), " "))  # only tell who it is for: the turn before again
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
         k = len(context.turns) - 1  # or an expert; past small talk ("ok that's a lot of text")
         while (prev := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \

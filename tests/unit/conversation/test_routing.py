@@ -3170,3 +3170,57 @@ def test_who_said_it_after_a_question_is_the_expert_who_said_it(catalog):
     ("里面说加dump功能的是哪位？堆栈最后落到哪里", ["第6题贴一下"])])  # who, and more of what was said
 def test_who_said_a_part_of_the_answer_inside_it_or_and_more_stays_on_the_answer(catalog, question, history):
     assert understand(question, catalog, Context(history)).kind != "expert"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("grab whichever one sits at the very end of that list", ["what does your question list look like?"], (10,)),
+    ("nice. what's sitting two places further down from it?", ["the numbered index please", "start with number three"], (5,)),
+    ("还是回到我最早点开的那一题吧，刚才没看完", ["先看第4题，网络方案我们还没定", "插播一下，编号 7 那道我也要"], (4,))])
+def test_the_end_of_the_list_places_further_down_and_the_first_one_opened(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_an_item_of_the_list_opened_with_展开(catalog):
+    intent = understand("目录里跟开发测试效率相关的那条，把专家回复展开", catalog, Context(["给我们平台组的新人发一下 FAQ 目录"]))
+    assert (intent.kind, bool(intent.subject)) == ("question", True)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("内容太多了，帮我浓缩成几句能贴进周报的话", ["核心交易 k8s 升级怎么做"]),
+    ("按步骤改写成一份勾选清单，方便评审逐项过", ["容器云平台整体规划怎么做"])])
+def test_too_much_content_or_rewritten_as_a_checklist_is_the_turn_before(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.rephrase) == ("topical", history[0])
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("滚动更新那道有几位回了？名字报全", "expert"),
+    ("跨集群故障轉移嗰題，回覆嘅係咩人？全部名都要", "expert"),  # Cantonese: 回覆嘅係咩人
+    ("你是哪个部门搞出来的工具？叫啥名", "smalltalk")])
+def test_how_many_answered_in_other_words_and_who_made_the_bot(catalog, question, expected):
+    intent = understand(question, catalog)
+    assert intent.kind == expected and (expected != "expert" or intent.aspect == "who_answered")
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("从清单底部往上数第二条，点开", ["你这边能答哪些问题？给个清单"], (9,)),
+    ("收尾那一道打开看看，我们在搞双活", ["第七题是什么"], (10,)),
+    ("剛剛頭一個問的那題，麻煩再叫出來", ["第2題", "第4題講什麼"], (2,)),
+    ("not that one — the previous number, please", ["pull up #4 for me"], (3,))])
+def test_from_the_bottom_of_the_list_the_closing_one_the_first_asked_and_the_previous_number(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("用大白话再讲一遍，我要转述给不懂技术的业务同事", ["第3题"], 3),  # the clause beside it says who it is for
+    ("太長了手機滑不完，壓成三行重點", ["第10題高可用"], 10)])
+def test_the_question_before_again_whatever_the_clause_beside_it_tells(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", (topic,))
+
+
+def test_an_experts_role_and_rank_is_their_profile(catalog):
+    intent = understand("nameless 在他公司負責哪塊？職級多高？", catalog, Context(["第3題多安全域"]))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "nameless", "profile")

@@ -12,12 +12,12 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
                   r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?<![a-z])(?:move|go|jump|skip|hop|step)\s+(?:one|1)\s+(?:forward|ahead|on|down)(?![a-z])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
                   r"|^skip\s+ahead(?:\s+one)?\b|(?<![a-z])bump\s+(?:the\s+number\s+|it\s+)?up\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
-                  r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
+                  r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:question|one|entry|item)\s+that\s+(?:follows|comes\s+after)\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
                   r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|(?<![a-z])(?:take|bring)\s+(?:me|us)\s+(?:one|a\s+question)\s+back(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那|一)?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那一|那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)

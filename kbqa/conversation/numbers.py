@@ -81,7 +81,7 @@ REF = re.compile("|".join([
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
     r"(?P<last>(?:最后|末尾|最尾巴?|收尾)(?:一|那一?|的那?一?)?(?:[个道条]\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
     r"|压轴(?:那|的)?一?[个道题]?|(?:编号|题号|序号)最大的|(?<![a-z])(?:the\s+)?very\s+(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list"
-    r"|(?<![a-z])(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list)",
+    r"|(?<![a-z])(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list|(?<![a-z])closes?\s+(?:out\s+)?(?:that|the|this|your)\s+list)",
 ]))
 
 

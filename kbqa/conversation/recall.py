@@ -38,6 +38,13 @@ def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[st
     return (*found, what) if found else None
 
 
+def asks_who_only(m: re.Match | None, text: str, catalog: Catalog, context: Context) -> bool:
+    """Does a follow-up ask who said X and nothing else (``m``: ``cues.WHO_SAID`` in ``text``): "…, whose was it", "这题里提到
+    sleuth 的是哪位专家"; not that part of the answer too ("里面说用 ingress 的是哪位", "…的是哪位？堆栈最后落到哪里")?"""
+    return bool(m) and bool(m.group("e") or m.group("a") and not re.search("里面|里头", text)
+                            and not cues.ASKS.search(text[m.end():]) and who_said(m, catalog, context))
+
+
 def after_list(context: Context, catalog: Catalog) -> bool:
     """Was the list of questions shown in the last two turns?"""
     n = len(context.turns)

@@ -129,9 +129,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if intent is not None:
             return intent
 
-    if turns and not experts and not (whose and (whose.group("e") or whose.group("a") and not re.search("里面|里头", text) and not cues.ASKS.search(
-            text[whose.end():]) and recall.who_said(whose, catalog, context))):  # "…, whose was it", "这题里提到 sleuth 的是哪位专家":
-        # who said X, nothing else (not "里面说用 ingress 的是哪位", "…的是哪位？堆栈最后落到哪里": that part of the answer)
+    if turns and not experts and not recall.asks_who_only(whose, text, catalog, context):
         intent = _follow_up(text, content, refs, catalog, context, lang)
         if intent is not None:
             return intent
@@ -247,11 +245,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             return Intent("overview", lang, missing=(last + step,), followup=True)
     go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
     # calico": in that question
-    rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():]) if go_on else ""
-    here = clause_at(text, go_on.start()) if go_on else ""  # "用大白话再讲一遍，我要转述给业务同事": the clauses beside it
-    if rest and not re.search(r"[?？吗么呢]", text) and not cues.INSIDE.search(go_on.group()) and faq_words(rest, catalog) and not any(
-            cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
-        rest = cues.SHORTER.sub(" ", here.replace(go_on.group(), " "))  # only tell who it is for: the turn before again
+    rest = _beside_go_on(text, go_on, catalog) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
         k = len(context.turns) - 1  # or an expert; past small talk ("ok that's a lot of text")
         while (prev := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
@@ -267,6 +261,18 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
         return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
     return None
+
+
+def _beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
+    """The words beside a request to go on ("再讲一遍", "浓缩成…"): the message's other words, or the request's clause
+    alone when the clauses beside it only tell who the answer is for ("用大白话再讲一遍，我要转述给业务同事": no question
+    mark, request or example among them)."""
+    rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():])
+    here = clause_at(text, go_on.start())
+    if re.search(r"[?？吗么呢]", text) or cues.INSIDE.search(go_on.group()) or not faq_words(rest, catalog) or any(
+            cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
+        return rest
+    return cues.SHORTER.sub(" ", here.replace(go_on.group(), " "))
 
 
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

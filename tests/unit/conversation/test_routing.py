@@ -3224,3 +3224,32 @@ def test_the_question_before_again_whatever_the_clause_beside_it_tells(catalog, 
 def test_an_experts_role_and_rank_is_their_profile(catalog):
     intent = understand("nameless 在他公司負責哪塊？職級多高？", catalog, Context(["第3題多安全域"]))
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "nameless", "profile")
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("不对，我要的是它前面紧挨着的那一道", ["第五题东西向流量安全那道帮我打开"], (4,)),  # before it, not after
+    ("Got it. Now the question that follows it numerically.", ["open #5"], (6,)),
+    ("Which one closes out the list? Open that", ["Number every question in your FAQ for me, one per line", "ok, open #9"], (10,))])
+def test_right_before_it_the_one_that_follows_and_the_one_closing_the_list(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("按专家分栏，做成一张对比表再发一遍", ["同一宿主机上容器互访，安全上专家们有什么建议"]),
+    ("说得再白一点，让我们分行刚入门的同事也能看懂", ["用容器平台把开发测试环境搭起来能提升哪些能力"]),
+    ("麻煩改成條列重點，我要貼進設計審查的簡報", ["容器雲總體規劃，計算、儲存、網路各自怎麼選"]),
+    ("Give me that same answer as a short numbered checklist", ["how do we capture thread stacks in containers"])])
+def test_the_answer_before_as_a_table_plainer_as_points_or_a_checklist(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.rephrase) == ("topical", history[0])
+
+
+def test_the_person_who_wrote_that_passage_is_the_expert_before(catalog):
+    intent = understand("写这段的人是什么背景，哪家公司的？", catalog, Context(["第九题里 rangeryu 拿蚂蚁大规模发布做例子"]))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "rangeryu", "profile")
+
+
+def test_who_all_replied_under_a_number(catalog):
+    intent = understand("credits slide for our tech-centre brown-bag: who all replied under #9?", catalog)
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))

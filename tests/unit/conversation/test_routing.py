@@ -3033,8 +3033,31 @@ def test_the_bot_called_a_knowledge_base_or_a_qa_system(catalog, question, kind)
     ("往回退两道", ["第十题给我看下"], (8,)),
     ("k and the next number up from that?", ["show me #2"], (3,)),
     ("ok, the final item — what's that about?", ["hey", "what topics do you cover?"], (10,)),
-    ("2号那个选型问题，博云rancher那些，有结论没", [], (2,))])
-def test_the_first_question_asked_steps_back_and_the_final_item(catalog, question, history, topics):
+    ("2号那个选型问题，博云rancher那些，有结论没", [], (2,)),
+    ("繞回開頭那題，編號最小的那個", ["第10題貼出來"], (1,)),
+    ("编号最大的那道", ["第3题"], (10,)),
+    ("bump the number up by one pls", ["what topics do u have", "#2 pls"], (3,)),
+    ("nice. now hop forward four", ["pull up q5 for me"], (9,)),
+    ("skip the next one, show me the one after it", ["#6 plz"], (8,)),
+    ("open up number five for me", [], (5,)),
+    ("两位说法打架吗？一个推api网关，另一位是啥思路", ["第5题"], (5,)),  # whether the experts agree: side by side
+    ("清单里排第一位的那道，连同专家回复完整发我", ["你们这份材料一共收了几道题，题目逐条列给我", "先别展开"], (1,)),  # a place, not an expert
+    ("ok, move one forward from there", ["open #3 for me, the zones one"], (4,)),
+    ("再看看排它前头、编号小一的那个", ["先看第8题", "10号题调出来看下"], (9,)),
+    ("what's number two on that list, and did anybody actually reply under it?", ["list every question this FAQ has"], (2,)),
+    ("grab whichever one sits at the very end of that list", ["what does your question list look like?"], (10,)),
+    ("nice. what's sitting two places further down from it?", ["the numbered index please", "start with number three"], (5,)),
+    ("还是回到我最早点开的那一题吧，刚才没看完", ["先看第4题，网络方案我们还没定", "插播一下，编号 7 那道我也要"], (4,)),
+    ("从清单底部往上数第二条，点开", ["你这边能答哪些问题？给个清单"], (9,)),
+    ("收尾那一道打开看看，我们在搞双活", ["第七题是什么"], (10,)),
+    ("剛剛頭一個問的那題，麻煩再叫出來", ["第2題", "第4題講什麼"], (2,)),
+    ("not that one — the previous number, please", ["pull up #4 for me"], (3,)),
+    ("用大白话再讲一遍，我要转述给不懂技术的业务同事", ["第3题"], (3,)),  # the clause beside it says who it is for
+    ("太長了手機滑不完，壓成三行重點", ["第10題高可用"], (10,)),
+    ("不对，我要的是它前面紧挨着的那一道", ["第五题东西向流量安全那道帮我打开"], (4,)),  # before it, not after
+    ("Got it. Now the question that follows it numerically.", ["open #5"], (6,)),
+    ("Which one closes out the list? Open that", ["Number every question in your FAQ for me, one per line", "ok, open #9"], (10,))])
+def test_moving_to_a_question_first_last_by_steps_by_place_or_again(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == ("question", topics)
 
@@ -3074,19 +3097,6 @@ def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(
     assert (intent.kind, intent.topics) == (kind, topics)
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("繞回開頭那題，編號最小的那個", ["第10題貼出來"], (1,)),
-    ("编号最大的那道", ["第3题"], (10,)),
-    ("bump the number up by one pls", ["what topics do u have", "#2 pls"], (3,)),
-    ("nice. now hop forward four", ["pull up q5 for me"], (9,)),
-    ("skip the next one, show me the one after it", ["#6 plz"], (8,)),
-    ("open up number five for me", [], (5,)),
-    ("两位说法打架吗？一个推api网关，另一位是啥思路", ["第5题"], (5,))])  # whether the experts agree: side by side
-def test_first_and_last_by_their_numbers_bigger_steps_and_opening_a_number(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
 @pytest.mark.parametrize("question, history, expert, aspect, topics", [
     ("回这题的人头数多少，报下名字", ["#9 银行滚动更新"], "", "who_answered", (9,)),
     ("这道还有谁回了", ["第9题"], "", "who_answered", (9,)),
@@ -3100,8 +3110,18 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
 @pytest.mark.parametrize("question, history", [
     ("再講細一點，兩位的說法都展開講", ["容器東西向網路安全怎麼考量"]),
     ("字太多了，浓缩成三行给老板看", ["银行核心业务k8s滚动更新怎么搞"]),
-    ("能不能套个例子讲", ["怎么排查容器里的应用问题"])])
-def test_more_detail_shorter_or_an_example_asks_the_turn_before_again(catalog, question, history):
+    ("能不能套个例子讲", ["怎么排查容器里的应用问题"]),
+    ("按专家分条列一下，每人一行就够", ["线上容器出故障了，专家说的排查手段有哪些"]),
+    ("我在地铁上，用不超过一百字给我讲完", ["银行核心业务滚动更新怎么做"]),
+    ("just the bottom line, one sentence", ["how do you secure east-west traffic between containers"]),
+    ("make it a bullet list for our incident postmortem doc", ["how do you fail over across multiple clusters"]),
+    ("内容太多了，帮我浓缩成几句能贴进周报的话", ["核心交易 k8s 升级怎么做"]),
+    ("按步骤改写成一份勾选清单，方便评审逐项过", ["容器云平台整体规划怎么做"]),
+    ("按专家分栏，做成一张对比表再发一遍", ["同一宿主机上容器互访，安全上专家们有什么建议"]),
+    ("说得再白一点，让我们分行刚入门的同事也能看懂", ["用容器平台把开发测试环境搭起来能提升哪些能力"]),
+    ("麻煩改成條列重點，我要貼進設計審查的簡報", ["容器雲總體規劃，計算、儲存、網路各自怎麼選"]),
+    ("Give me that same answer as a short numbered checklist", ["how do we capture thread stacks in containers"])])
+def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
 
@@ -3115,16 +3135,6 @@ def test_which_kind_of_question_set_asks_for_the_list(catalog):
     assert understand("想先搞清楚你這邊的範圍，是哪方面的問答集？", catalog).kind == "overview"
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("清单里排第一位的那道，连同专家回复完整发我", ["你们这份材料一共收了几道题，题目逐条列给我", "先别展开"], (1,)),  # a place, not an expert
-    ("ok, move one forward from there", ["open #3 for me, the zones one"], (4,)),
-    ("再看看排它前头、编号小一的那个", ["先看第8题", "10号题调出来看下"], (9,)),
-    ("what's number two on that list, and did anybody actually reply under it?", ["list every question this FAQ has"], (2,))])
-def test_a_place_in_the_list_one_forward_and_one_smaller(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
 @pytest.mark.parametrize("question, history", [
     ("清單裡那題說要把微服務遷上容器雲、問整體怎麼規劃的，點開", ["有哪幾道題？列出來就好", "第一題先不用看"]),
     ("open the entry about planning k8s clusters when a bank's network is split into isolated zones", ["give me the table of contents first"])])
@@ -3135,16 +3145,6 @@ def test_opening_an_item_of_the_list_by_its_subject(catalog, question, history):
 
 def test_opening_something_without_a_list_before_is_no_item(catalog):
     assert understand("清单里那个微服务迁移的点开", catalog, Context(["容器网络怎么选"])).kind != "question"
-
-
-@pytest.mark.parametrize("question, history", [
-    ("按专家分条列一下，每人一行就够", ["线上容器出故障了，专家说的排查手段有哪些"]),
-    ("我在地铁上，用不超过一百字给我讲完", ["银行核心业务滚动更新怎么做"]),
-    ("just the bottom line, one sentence", ["how do you secure east-west traffic between containers"]),
-    ("make it a bullet list for our incident postmortem doc", ["how do you fail over across multiple clusters"])])
-def test_the_answer_before_in_fewer_words_or_as_bullets(catalog, question, history):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.rephrase) == ("topical", history[0])
 
 
 def test_how_to_ask_well_asks_for_the_overview(catalog):
@@ -3172,26 +3172,9 @@ def test_who_said_a_part_of_the_answer_inside_it_or_and_more_stays_on_the_answer
     assert understand(question, catalog, Context(history)).kind != "expert"
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("grab whichever one sits at the very end of that list", ["what does your question list look like?"], (10,)),
-    ("nice. what's sitting two places further down from it?", ["the numbered index please", "start with number three"], (5,)),
-    ("还是回到我最早点开的那一题吧，刚才没看完", ["先看第4题，网络方案我们还没定", "插播一下，编号 7 那道我也要"], (4,))])
-def test_the_end_of_the_list_places_further_down_and_the_first_one_opened(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
 def test_an_item_of_the_list_opened_with_展开(catalog):
     intent = understand("目录里跟开发测试效率相关的那条，把专家回复展开", catalog, Context(["给我们平台组的新人发一下 FAQ 目录"]))
     assert (intent.kind, bool(intent.subject)) == ("question", True)
-
-
-@pytest.mark.parametrize("question, history", [
-    ("内容太多了，帮我浓缩成几句能贴进周报的话", ["核心交易 k8s 升级怎么做"]),
-    ("按步骤改写成一份勾选清单，方便评审逐项过", ["容器云平台整体规划怎么做"])])
-def test_too_much_content_or_rewritten_as_a_checklist_is_the_turn_before(catalog, question, history):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.rephrase) == ("topical", history[0])
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -3203,46 +3186,9 @@ def test_how_many_answered_in_other_words_and_who_made_the_bot(catalog, question
     assert intent.kind == expected and (expected != "expert" or intent.aspect == "who_answered")
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("从清单底部往上数第二条，点开", ["你这边能答哪些问题？给个清单"], (9,)),
-    ("收尾那一道打开看看，我们在搞双活", ["第七题是什么"], (10,)),
-    ("剛剛頭一個問的那題，麻煩再叫出來", ["第2題", "第4題講什麼"], (2,)),
-    ("not that one — the previous number, please", ["pull up #4 for me"], (3,))])
-def test_from_the_bottom_of_the_list_the_closing_one_the_first_asked_and_the_previous_number(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
-@pytest.mark.parametrize("question, history, topic", [
-    ("用大白话再讲一遍，我要转述给不懂技术的业务同事", ["第3题"], 3),  # the clause beside it says who it is for
-    ("太長了手機滑不完，壓成三行重點", ["第10題高可用"], 10)])
-def test_the_question_before_again_whatever_the_clause_beside_it_tells(catalog, question, history, topic):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", (topic,))
-
-
 def test_an_experts_role_and_rank_is_their_profile(catalog):
     intent = understand("nameless 在他公司負責哪塊？職級多高？", catalog, Context(["第3題多安全域"]))
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "nameless", "profile")
-
-
-@pytest.mark.parametrize("question, history, topics", [
-    ("不对，我要的是它前面紧挨着的那一道", ["第五题东西向流量安全那道帮我打开"], (4,)),  # before it, not after
-    ("Got it. Now the question that follows it numerically.", ["open #5"], (6,)),
-    ("Which one closes out the list? Open that", ["Number every question in your FAQ for me, one per line", "ok, open #9"], (10,))])
-def test_right_before_it_the_one_that_follows_and_the_one_closing_the_list(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.topics) == ("question", topics)
-
-
-@pytest.mark.parametrize("question, history", [
-    ("按专家分栏，做成一张对比表再发一遍", ["同一宿主机上容器互访，安全上专家们有什么建议"]),
-    ("说得再白一点，让我们分行刚入门的同事也能看懂", ["用容器平台把开发测试环境搭起来能提升哪些能力"]),
-    ("麻煩改成條列重點，我要貼進設計審查的簡報", ["容器雲總體規劃，計算、儲存、網路各自怎麼選"]),
-    ("Give me that same answer as a short numbered checklist", ["how do we capture thread stacks in containers"])])
-def test_the_answer_before_as_a_table_plainer_as_points_or_a_checklist(catalog, question, history):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.rephrase) == ("topical", history[0])
 
 
 def test_the_person_who_wrote_that_passage_is_the_expert_before(catalog):

@@ -61,36 +61,33 @@ def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> 
     """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
     what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新
     那个是第几题", for "它上面一个"; an expert asked about after it keeps the kind of a first question)."""
-    for i in range(len(context.turns) - 1, -1, -1):
-        turn = context.turns[i]
-        # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
-        intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
-        if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
-            return intent.topics[-1] if intent.topics else intent.numbered
-        if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
-            return catalog.experts[intent.expert].topics[0]
-        if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:
-            found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
-            if found in catalog.experts[intent.expert].topics:
-                return found
-        if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
-                and context.topic_of:  # "who answered the high availability question?"
-            found = context.topic_of(intent.subject)
-            if found is not None:
-                return found
-        if intent.kind == "topical" and context.topic_of is not None:  # as it was answered: "网络，FAQ 里怎么讲"
-            found = context.topic_of(intent.rephrase or turn)  # was retrieved without "FAQ 里怎么讲"
-            if found is not None:  # a turn the FAQ did not cover leaves the conversation where it was
-                return found
-    return None
+    return next((t for i in range(len(context.turns) - 1, -1, -1)
+                 if (t := _turn_topic(context, catalog, i, by_subject)) is not None), None)
 
 
 def first_topic(context: Context, catalog: Catalog) -> int | None:
     """The FAQ question the conversation was first about ("回到最早问的那题", "go back to the first one I asked")."""
-    for i in range(1, len(context.turns) + 1):
-        found = last_topic(Context(context.turns[:i], context.topic_of), catalog)
-        if found is not None:
+    return next((t for i in range(len(context.turns)) if (t := _turn_topic(context, catalog, i)) is not None), None)
+
+
+def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = False) -> int | None:
+    """The FAQ question earlier turn ``i`` was about, if it was about one (see ``last_topic``)."""
+    turn = context.turns[i]
+    # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
+    intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
+    if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
+        return intent.topics[-1] if intent.topics else intent.numbered
+    if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
+        return catalog.experts[intent.expert].topics[0]
+    if intent.kind == "expert" and intent.aspect == "subject" and context.topic_of is not None:
+        found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
+        if found in catalog.experts[intent.expert].topics:
             return found
+    if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
+            and context.topic_of:  # "who answered the high availability question?"
+        return context.topic_of(intent.subject)
+    if intent.kind == "topical" and context.topic_of is not None:  # as it was answered ("网络，FAQ 里怎么讲" without
+        return context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
     return None
 
 

@@ -95,7 +95,8 @@ def may_borrow(features: dict, question: str = "") -> bool:
     answered on its own unless the previous question talks about it (``talks_about``)."""
     if question and _SWITCH.search(normalise(question, phrases=False)) and not leans_on(question):
         return False
-    return features.get("unknown_latin", 0.0) == 0 and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR
+    return (features.get("unknown_latin", 0.0) == 0 and features.get("unknown_named", 0.0) == 0
+            and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR)
 
 
 _NEGATED_MODAL = re.compile(r"^不(?:会|能|要|用|是|行|必|该)$")  # "比较不会乱": how, not what it is about

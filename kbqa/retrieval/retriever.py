@@ -30,6 +30,7 @@ from kbqa.types import Hit, Unit
 
 
 _TERM = re.compile(r"[a-z][a-z0-9.+#-]{2,}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{2,}")
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Retriever:
         # the FAQ's Latin words and those its glossary lists users typing for them ("java" in "java进程")
         glossed = {w for term in self.glossary.entries for w in re.findall(r"[a-z][a-z0-9]+", term)}
         self._latin = LatinNeighbours(self._vocab | glossed)
+        self._handles = {w for u in units for w in words(u.expert)}
         self._position = {u.id: i for i, u in enumerate(units)}
         self._chunks_of: dict[int, list[int]] = {}
         for ci, c in enumerate(store.chunks):
@@ -236,6 +238,9 @@ class Retriever:
             features["unknown_latin"] = float(len(terms))
             # of those, the ones that are no typo of a Latin word the FAQ uses ("flanel"): read by decide.clear_miss
             features["strange_latin"] = float(sum(1 for w in terms if not self._latin.near(w)))
+            # an English question's names of things the FAQ never uses ("Cilium", "PodDisruptionBudget"): read by
+            # history.may_borrow (its lowercase words are mostly unknown, so they cannot count as terms)
+            features["unknown_named"] = float(len(self._named(query, unknown))) if features["cjk_frac"] < 0.3 else 0.0
             if self.scope is not None and qvec is not None:  # read by decide.outside_scope
                 features["scope"] = self.scope.margin(qvec, cvec)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
@@ -253,6 +258,22 @@ class Retriever:
                 texts += self._unknown_texts(self._unknown(set(words(q)), self.expand(q)[1]))
         if texts:
             side_pool().submit(self.cross.embed_queries, list(dict.fromkeys(texts)))
+
+    def _named(self, query: str, unknown: list[str]) -> list[str]:
+        """The words of ``unknown`` that ``query`` writes as a name: with a digit or a capital after its first
+        letter ("IPv6", "MTU", "PodDisruptionBudget") or capitalised inside a sentence ("about Cilium"); never
+        an expert's handle ("Steven99") or a typo of a Latin word the FAQ uses. None when the question also
+        names a Latin word of the FAQ: it asks about that, in its own setting ("an IaaS setup on AWS")."""
+        if any(w in self._vocab for w in words(query) if _TERM.match(w)):
+            return []
+        out = []
+        for m in _WORD.finditer(query):
+            w, before = m.group(0), query[:m.start()].rstrip()
+            inside = bool(before) and before[-1] not in ".?!:;-—\"'(（"
+            if (any(c.isdigit() or c.isupper() for c in w[1:]) or (inside and w[0].isupper())) and \
+                    w.lower() in unknown and w.lower() not in self._handles and not self._latin.near(w.lower()):
+                out.append(w)
+        return out
 
     def _unknown(self, qwords: set[str], aliases) -> list[str]:  # the words the FAQ (and glossary) never uses
         return [w for w in qwords if not share_known({w}, self._vocab, self._known, aliases)]

@@ -73,3 +73,8 @@ def test_a_turn_that_changes_the_subject_does_not_borrow_the_one_before(question
 def test_a_negated_modal_says_how_not_what(faq):
     catalog = Catalog(faq)  # 不会 occurs in the FAQ, not in question 8: "比较不会乱" is how, the subject is 镜像版本
     assert talks_about(catalog, _found(8), "那镜像版本要怎么管比较不会乱", alone=_found(9))
+
+
+def test_a_follow_up_naming_what_the_faq_never_uses_does_not_borrow():  # "does anyone mention PodDisruptionBudget?"
+    assert not may_borrow({"unknown_latin": 0.0, "unknown_named": 1.0, "unknown_near": 0.9}, "does anyone mention it?")
+    assert may_borrow({"unknown_latin": 0.0, "unknown_named": 0.0, "unknown_near": 0.9}, "does anyone mention it?")

@@ -277,3 +277,17 @@ def test_search_with_a_given_vector_calls_no_model_for_the_query(fake_engine):
     assert r.embedder.cached_query(dense_text(query)) is None
     want = r.search(other, "dense", 5)
     assert [(h.unit.id, round(h.score, 6)) for h in got.hits] == [(h.unit.id, round(h.score, 6)) for h in want.hits]
+
+
+@pytest.mark.parametrize("question, named", [
+    ("does it say anything about Cilium network policies specifically?", ["Cilium"]),
+    ("does anyone mention PodDisruptionBudget for those?", ["PodDisruptionBudget"]),
+    ("what MTU should we set tho", ["MTU"]), ("and dual-stack with IPv6?", ["IPv6"]),
+    ("and what did Steven99 say on that same one", []),  # an expert's handle
+    ("and Garyy? hes the insurance one right", []), ("Calico or flannel? Kubernetes docs say both", []),  # the FAQ's
+    ("Cilium then?", []),  # capitalised as the sentence's first word: any word is
+    ("and the canal part?", []), ("what about Flanel?", []),  # lowercase; a typo of the FAQ's flannel
+    ("we already run an IaaS setup on AWS, does that change the answer?", [])])  # about IaaS, on AWS
+def test_an_english_question_names_what_the_faq_never_uses(fake_engine, question, named):
+    r = fake_engine.load().retriever
+    assert r._named(question, r._unknown(set(words(question)), r.expand(question)[1])) == named

@@ -155,6 +155,8 @@ class Responder:
         if answer.kind not in ("not_covered", "answer"):
             return answer
         answered = answer.kind == "answer"
+        if answered and intent.rephrase:  # the answer before again, in the form asked ("简短点 一两句就行"): no remark
+            return answer
         if answered and (said := remark(question, self.state.catalog, cued=True)):  # "嗯 这下清楚了 多谢"
             return self.structured(Intent("smalltalk", intent.lang, aspect=said))
         if answered and self._names_content(question):

@@ -34,12 +34,12 @@ _PERSON = re.compile(r"\s*(?:[?？,，]\s*(?:他|她)(?!们)|那位|这位|人(?
 
 
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
-_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|行业|同业|业|界|背景|出身|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
+_KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|行业|同业|业|界|背景|出身|(?:出|过)?来|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
-_SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
+_SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|提(?=\s*[a-z])|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:^|(?<=[，,\s]))说(?P<sw>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|的人)"
                       r"|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
-                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|pushed(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})")
+                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|push(?:ed|ing)(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})")
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|works?\s+(?:for|at)|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...

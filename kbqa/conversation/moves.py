@@ -39,11 +39,17 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
 
 # The question the conversation began with ("回到最早问的那题", "go back to the first one I asked"), not question 1
 FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
-                         r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])")
+                         r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])"
+                         r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])")
+# Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
+BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
+                          r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))")
 # Opening an item of the list shown ("清單裡那題說要把微服務遷上容器雲的，點開", "open the entry about planning k8s clusters…")
 OPEN_ITEM = re.compile(r"点开|打开|开一下|开下|调出来|展开|(?<![a-z])(?:open|pull\s+up|bring\s+up|jump\s+to|go\s+to|take\s+me\s+to)(?![a-z])")
 IN_LIST = re.compile(r"清单里?|列表里?|目录里?|单子里?|那串(?:题目?)?里?|刚列的|(?<![a-z])(?:the|that|your)\s+(?:list|index|toc)(?![a-z])"
                      r"|(?<![a-z])(?:the\s+)?(?:entry|item)\s+(?:about|on|for)(?![a-z])")
+# Pointing at an item of the list shown by its subject, without opening it ("ok the one about storage pls")
+ITEM_ABOUT = re.compile(r"(?<![a-z])(?:the\s+)?one\s+(?:about|on|covering)(?![a-z])")
 
 # "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
 BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]"

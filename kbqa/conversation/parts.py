@@ -49,7 +49,7 @@ _ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二三3]个|俩个?)(
                               r"|[，,]\s*(?:这|呢)?[两二](?:样|个|件|点)(?:嘢|东西|事情?)?\s*[^，,。？?]{0,8}?(?:建议|看法|怎么看|点睇|意见)[^，,。？?]{0,4}\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
-_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:和|与|跟|及|以及|、?加上)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条题道]|两[块个项点条题道]|这两方面|两方面|这俩|俩)"
+_BOTH = re.compile(r"^(?P<a>[^，,]{1,20}?)(?:[，,]?(?:和|与|跟|及|以及)|、?加上)(?P<b>[^，,]{1,30}?)[，,]?\s*(?:分别|各自|都|这两[块个项点条题道]|两[块个项点条题道]|这两方面|两方面|这俩|俩)"
                    r"(?P<rest>.+)$")
 
 # "A跟B，能不能放一起讲讲" / "A 与 B，各说一下": two subjects, and a request to tell about both
@@ -58,6 +58,7 @@ _TELL_BOTH = re.compile(r"^(?P<a>[^，,]{1,30}?)\s*(?:和|与|跟|及|以及)\s*
                         r"(?:讲|说|介绍|聊|结论|总结|概括|要点|重点)(?:讲|说|聊)?(?:一下|下)?(?:就行|就好|即可|就可以)?\W*$")
 
 # "…；二是…。这两块分别咋搞？": a last sentence that only asks about the items listed before it
+_TELL_ONLY = re.compile(r"^\W*(?:请|麻烦|帮我)?(?:分别|各自|各|一起|一并)(?:给我|给)?(?:讲|说|聊|介绍|回答|答)(?:讲|说)?(?:一下|下)?(?:呗|吧|哈|啊|呀)?\W*$")
 _WRAP_UP = re.compile(r"[。.！!？?]\s*(?:那)?(?:这|那)?(?:两|三|几)(?:块|个|件|点|方面|部分)(?:问题|事情?)?(?:分别|各自|都)?(?:该)?(?:怎么|咋|如何)"
                       r"(?:搞|做|弄|办|处理|解决|回答|答|看)\W*$")
 # "“…” 和 “…” 这两条分别怎么答的": two quoted lines (of the FAQ, pasted back), each a question
@@ -146,6 +147,7 @@ def split_parts(question: str) -> tuple[str, ...]:
         announced = None
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
+        pieces = [p for p in pieces if not _TELL_ONLY.match(p)] or pieces  # "…。分别说说呗": asks for both, no third
         listed = len(_LIST_ITEM.findall(text)) >= 2
         if listed:  # each numbered item whole, its sentences one question ("1) …互通？安全上点处理？2) …")
             lead, *items = _LIST_ITEM.split(text)

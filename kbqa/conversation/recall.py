@@ -70,6 +70,12 @@ def first_topic(context: Context, catalog: Catalog) -> int | None:
     return next((t for i in range(len(context.turns)) if (t := _turn_topic(context, catalog, i)) is not None), None)
 
 
+def earlier_topic(context: Context, catalog: Catalog) -> int | None:
+    """The FAQ question the conversation was on before the one it is on now ("回到刚才那题")."""
+    topics = [t for i in range(len(context.turns) - 1, -1, -1) if (t := _turn_topic(context, catalog, i)) is not None]
+    return next((t for t in topics if t != topics[0]), None)
+
+
 def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = False) -> int | None:
     """The FAQ question earlier turn ``i`` was about, if it was about one (see ``last_topic``)."""
     turn = context.turns[i]

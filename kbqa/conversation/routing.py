@@ -52,6 +52,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
     if turns and moves.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
         return Intent("question", lang, topics=(first,), followup=True)
+    if turns and moves.BACK_EARLIER.search(text) and (earlier := recall.earlier_topic(context, catalog)):
+        return Intent("question", lang, topics=(earlier,), followup=True)
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside
@@ -75,9 +77,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
-    if turns and not experts and not refs and moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) and recall.after_list(
-            context, catalog):  # "清单里讲东西向那条，点开": the item of the list it names
-        rest = moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text))
+    if turns and not experts and not refs and (moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) or moves.ITEM_ABOUT.search(
+            text) and not cues.SHORTER.search(text)) and recall.after_list(context, catalog):  # "清单里讲东西向那条，点开": the item of the list it names
+        rest = moves.ITEM_ABOUT.sub(" ", moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text)))
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
             return Intent("question", lang, subject=rest, followup=True)
     which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"

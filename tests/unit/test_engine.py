@@ -378,3 +378,8 @@ def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_o
     left[0], named[0] = PART_LEFT - 1.0, 0.0
     respond = Responder(state, fake_engine.settings, "lexical", retrieve, lambda q, m=None: fake_engine.topic_of(q, m, state))
     assert respond.multi(intent, question) is None and respond.partial is None
+
+
+def test_the_answer_before_asked_again_shorter_is_no_remark(fake_engine):  # "简短点 一两句就行": not "sorry it did not help"
+    a = fake_engine.ask("简短点 一两句就行", history=["滚动更新那道贴一下，老板要看"], mode="lexical")
+    assert (a.kind, a.topic) == ("answer", 9)

@@ -3056,7 +3056,11 @@ def test_the_bot_called_a_knowledge_base_or_a_qa_system(catalog, question, kind)
     ("太長了手機滑不完，壓成三行重點", ["第10題高可用"], (10,)),
     ("不对，我要的是它前面紧挨着的那一道", ["第五题东西向流量安全那道帮我打开"], (4,)),  # before it, not after
     ("Got it. Now the question that follows it numerically.", ["open #5"], (6,)),
-    ("Which one closes out the list? Open that", ["Number every question in your FAQ for me, one per line", "ok, open #9"], (10,))])
+    ("Which one closes out the list? Open that", ["Number every question in your FAQ for me, one per line", "ok, open #9"], (10,)),
+    ("算了还是回到刚才那题吧，再给我看一眼", ["第5题东西向安全", "看下第6题"], (5,)),  # the one before the one it is on
+    ("都係返去頭先嗰題先", ["第九題", "第十題又點講"], (9,)),
+    ("let's return to the one I opened at the start", ["show me q1", "now q8 pls"], (1,)),
+    ("頭先個清單，排第三嗰個展開嚟睇", ["有咩題目可以揀？"], (3,))])
 def test_moving_to_a_question_first_last_by_steps_by_place_or_again(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == ("question", topics)
@@ -3101,7 +3105,16 @@ def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(
     ("回这题的人头数多少，报下名字", ["#9 银行滚动更新"], "", "who_answered", (9,)),
     ("这道还有谁回了", ["第9题"], "", "who_answered", (9,)),
     ("剛剛引用的 liufengyi，任職單位跟頭銜是什麼？", ["q6"], "liufengyi", "profile", (6,)),
-    ("他答的另一道呢", ["想看liufengyi的回答，SDN那题的"], "liufengyi", "questions", (6,))])  # their other question
+    ("他答的另一道呢", ["想看liufengyi的回答，SDN那题的"], "liufengyi", "questions", (6,)),  # their other question
+    ("这道底下有多少专家发言？点个名", ["第4题 网络选型那个"], "", "who_answered", (4,)),
+    ("这题底下都是谁在答", ["第9题滚动更新"], "", "who_answered", (9,)),
+    ("蚂蚁来的那位是干哪个岗的", ["第9题"], "rangeryu", "profile", (9,)),
+    ("成條題淨係一個人答咋？咩公司、咩職位？", ["第七題整體規劃"], "", "who_answered", (7,)),
+    ("提 Zookeeper 那位，别的题他还答过哪些", ["第10题 HA 多集群"], "gavin_zhang", "questions", (1,)),  # the first other
+    ("the guy pushing kong there, what's his job title?", ["第5题"], "zhuqibs", "profile", (5,)),
+    ("was that just one person's answer or several? name them", ["question 4 please"], "", "who_answered", (4,)),
+    ("这个gavin_zhang好像到处都在答？他都回了哪几道", ["第8题"], "gavin_zhang", "questions", (8,)),
+    ("除了这题，gavin_zhang 的回答还能在哪些题号里翻到", ["第6题"], "gavin_zhang", "questions", (6,))])
 def test_who_else_answered_an_experts_title_and_their_other_question(catalog, question, history, expert, aspect, topics):
     intent = understand(question, catalog, Context(history, lambda t: 4 if "SDN" in t else None))
     assert (intent.kind, intent.expert, intent.aspect, intent.topics) == ("expert", expert, aspect, topics)
@@ -3120,7 +3133,18 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("按专家分栏，做成一张对比表再发一遍", ["同一宿主机上容器互访，安全上专家们有什么建议"]),
     ("说得再白一点，让我们分行刚入门的同事也能看懂", ["用容器平台把开发测试环境搭起来能提升哪些能力"]),
     ("麻煩改成條列重點，我要貼進設計審查的簡報", ["容器雲總體規劃，計算、儲存、網路各自怎麼選"]),
-    ("Give me that same answer as a short numbered checklist", ["how do we capture thread stacks in containers"])])
+    ("Give me that same answer as a short numbered checklist", ["how do we capture thread stacks in containers"]),
+    ("能濃縮成一段話嗎，太多了看不完", ["多安全域的k8s架構規劃，大家怎麼說"]),  # not small talk
+    ("改成條列式給我，一點一點列出來", ["容器裡的應用出問題要怎麼排查"]),  # not the list of questions
+    ("能不能按先后顺序给我捋成操作步骤", ["银行核心业务k8s滚动更新怎么做"]),
+    ("把两位的说法弄成表格对比一下", ["容器云平台高可用怎么做，多集群之间怎么故障转移"]),
+    ("按一二三步骤列出来吧", ["容器云整体规划怎么做"]),
+    ("可唔可以講簡單啲，我要轉述畀老細聽", ["容器雲高可用點做"]),
+    ("用英文再说一遍呗", ["原生docker还是定制docker好"]),
+    ("translate that into English pls, the vendor team here doesn't read Chinese", ["用容器平台怎么提升开发测试能力"]),
+    ("same thing but in english pls, key points only", ["东西向安全怎么考虑的"]),
+    ("can you boil that down to a few bullets for my manager?", ["how do we manage image versions"]),
+    ("我得给处长汇报，帮我改成领导看得懂的版本", ["容器云整体规划怎么做"])])
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3137,7 +3161,8 @@ def test_which_kind_of_question_set_asks_for_the_list(catalog):
 
 @pytest.mark.parametrize("question, history", [
     ("清單裡那題說要把微服務遷上容器雲、問整體怎麼規劃的，點開", ["有哪幾道題？列出來就好", "第一題先不用看"]),
-    ("open the entry about planning k8s clusters when a bank's network is split into isolated zones", ["give me the table of contents first"])])
+    ("open the entry about planning k8s clusters when a bank's network is split into isolated zones", ["give me the table of contents first"]),
+    ("ok the one about storage and compute planning pls", ["before anything: gimme the index of questions"])])
 def test_opening_an_item_of_the_list_by_its_subject(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, bool(intent.subject)) == ("question", True)
@@ -3199,3 +3224,46 @@ def test_the_person_who_wrote_that_passage_is_the_expert_before(catalog):
 def test_who_all_replied_under_a_number(catalog):
     intent = understand("credits slide for our tech-centre brown-bag: who all replied under #9?", catalog)
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,))
+
+
+def test_the_gist_of_an_item_of_the_list_asks_for_its_answer(catalog):  # not the question with all its experts
+    intent = understand("ok, the one about going SDN vs just bridging to underlay - what's the gist?", catalog,
+                        Context(["can you show me the full list of topics in here"]))
+    assert intent.kind != "question"
+
+
+@pytest.mark.parametrize("question", ["自己魔改 docker 以后会有啥麻烦", "定制 docker 有哪些隐患"])
+def test_what_trouble_something_brings_is_no_request_for_the_list(catalog, question):
+    assert understand(question, catalog).kind != "overview"
+
+
+def test_who_keeps_the_bot_and_where_to_report_a_wrong_answer_is_small_talk(catalog):
+    assert understand("這個系統是哪個團隊在維護的？回答有錯要跟誰反映", catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, parts", [
+    ("领导让我写方案，里面得有这两块：容器云高可用怎么做，东西向流量怎么管控。分别说说呗", 2),  # the wrap-up is no third
+    ("多安全域的集群规划，跟容器里抓包定位问题，这俩能一块讲讲不", 2)])  # "A，跟B，这俩…"
+def test_two_subjects_announced_or_joined_after_a_comma_are_two_parts(question, parts):
+    assert len(split_parts(question)) == parts
+
+
+@pytest.mark.parametrize("question", ["这是个啥东西？专门回答容器云的吗", "有哪些题目可以问啊 我瞅瞅有没有我们关心的",
+                                      "第一次用，请问提问有没有什么格式要求？"])
+def test_what_this_thing_is_and_the_questions_to_see_what_concerns_us_ask_for_the_list(catalog, question):
+    assert understand(question, catalog).kind == "overview"
+
+
+def test_there_with_a_wise_after_it_points_at_the_question_before(catalog):  # "…recommend there, tools-wise?"
+    intent = understand("what did zhuqibs recommend there, tools-wise?", catalog, Context(["#6 troubleshooting"]))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "zhuqibs", (6,))
+
+
+def test_the_other_persons_line_of_thought_asks_for_the_other_expert(catalog):
+    intent = understand("kong 这个方案之外，同题另一个人给的思路是啥", catalog, Context(["第5题东西向网络安全，zhuqibs 推 kong 网关"]))
+    assert (intent.kind, intent.topics) == ("expert", (5,))
+
+
+def test_提效_is_no_expert_described_by_what_they_raised(catalog):  # "提 Zookeeper 那位" is; "提效那题" is a question
+    intent = understand("dev/test 提效那题（第8）回答的是哪位？", catalog)
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "", "who_answered")

@@ -363,7 +363,7 @@ class Engine:
             r, covered, p, standalone = condensed_retrieval(self, llm, q, history, mode, deadline, state)
             answer = respond.topical(intent, r, covered, p)
         else:
-            answer = respond.multi(intent, q) if intent.parts else None
+            answer = respond.multi(intent, q, turns) if intent.parts else None
             if intent.from_context and intent.topics:  # "回溯那块展开说说": that part of the question it is on
                 answer = respond.known(intent, intent.rephrase or q, Known(intent.topics[0]))
             if answer is None and intent.rephrase:  # "接着说": the previous question again

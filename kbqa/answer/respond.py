@@ -13,9 +13,9 @@ from kbqa.answer.compose import (EXPERT_BUDGET, QUOTE_BUDGET, compose, not_cover
                                   select_units)
 from kbqa.answer.decide import inside_scope, near_scope
 from kbqa.answer.replies import Builder, frame, short_title
-from kbqa.conversation import chatter, cues
+from kbqa.conversation import chatter, cues, recall
+from kbqa.conversation.intent import Context, remark
 from kbqa.conversation.parts import announced, asks_twice, joined
-from kbqa.conversation.intent import remark
 from kbqa.conversation.routing import Intent, faq_words
 from kbqa.index.chunks import dense_text
 from kbqa.retrieval.glossary import stem_latin
@@ -73,11 +73,12 @@ class Responder:
         r.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
         return self.topical(intent, r, True, 1.0)
 
-    def multi(self, intent: Intent, question: str) -> Answer | None:
+    def multi(self, intent: Intent, question: str, turns: list[str] = ()) -> Answer | None:
         """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
         question, one section each; else None (the whole question goes to retrieval), keeping in ``partial`` a part
         well inside the FAQ beside one only a little outside it, for the engine to answer alone (``partly``) if the
-        whole question is refused."""
+        whole question is refused. After earlier ``turns``, two question marks and nothing joining them ("flannel不是都走
+        vxlan吗？同一网段也要封包？") ask about the question the conversation is on: the part that finds it, alone."""
 
         found = []
         # the cross-lingual vectors of the parts and of the whole question, in one model call
@@ -104,6 +105,10 @@ class Responder:
                 found = _distinct(found + [(r, p) for _, r, p in refused if inside_scope(r.features, p, anchor)], said)
                 place = {id(r): i for i, (r, _, _) in enumerate(results)}  # in the message's order
                 found.sort(key=lambda f: place.get(id(f[0]), len(place)))
+        on = recall.last_topic(Context(list(turns), self.topic_of), self.state.catalog) if len(found) >= 2 and turns \
+            and asks_twice(question) and not (said or joined(question)) else None
+        if on is not None and (mine := [(r, p) for r, p in found if r.hits[0].unit.topic == on]):
+            return self.topical(intent, mine[0][0], True, mine[0][1])  # the part on it, answered alone
         if len(found) < 2:
             left = [(part, r, p) for part, r, p in refused if all(r is not f for f, _ in found)]
             if len(found) == 1 and left and twice and inside_scope(found[0][0].features, found[0][1]) \

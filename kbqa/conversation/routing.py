@@ -271,7 +271,9 @@ def _beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
     mark, request or example among them)."""
     rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():])
     here = clause_at(text, go_on.start())
-    if re.search(r"[?？吗么呢]", text) or cues.INSIDE.search(go_on.group()) or not faq_words(rest, catalog) or any(
+    end = text.find(here) + len(here)  # the question mark of a request that asks nothing else ("可唔可以浓缩成一句？我要
+    marks = text[:end] + (re.sub(r"^\s*[?？]", "", text[end:]) if not cues.asks(here) else text[end:])  # 转发去组群")
+    if re.search(r"[?？吗么呢]", marks) or cues.INSIDE.search(go_on.group()) or not faq_words(rest, catalog) or any(
             cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
         return rest
     return cues.SHORTER.sub(" ", here.replace(go_on.group(), " "))

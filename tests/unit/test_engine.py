@@ -383,3 +383,13 @@ def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_o
 def test_the_answer_before_asked_again_shorter_is_no_remark(fake_engine):  # "简短点 一两句就行": not "sorry it did not help"
     a = fake_engine.ask("简短点 一两句就行", history=["滚动更新那道贴一下，老板要看"], mode="lexical")
     assert (a.kind, a.topic) == ("answer", 9)
+
+
+def test_a_follow_up_asking_twice_about_the_question_it_is_on_gets_one_answer(fake_engine):
+    a = fake_engine.ask("flannel不是都走vxlan吗？同一网段的机器之间也要封包？", history=["第4题"], mode="lexical")
+    assert (a.kind, a.topic) == ("answer", 4)  # not a second section of another question for its second sentence
+
+
+def test_a_follow_up_asking_two_new_things_still_gets_two_sections(fake_engine):
+    a = fake_engine.ask("东西向流量怎么控？多集群之间怎么故障转移？", history=["第3题"], mode="lexical")
+    assert a.kind == "multi" and {s.topic for s in a.sections} == {5, 10}

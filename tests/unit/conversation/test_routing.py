@@ -3060,7 +3060,10 @@ def test_the_bot_called_a_knowledge_base_or_a_qa_system(catalog, question, kind)
     ("算了还是回到刚才那题吧，再给我看一眼", ["第5题东西向安全", "看下第6题"], (5,)),  # the one before the one it is on
     ("都係返去頭先嗰題先", ["第九題", "第十題又點講"], (9,)),
     ("let's return to the one I opened at the start", ["show me q1", "now q8 pls"], (1,)),
-    ("頭先個清單，排第三嗰個展開嚟睇", ["有咩題目可以揀？"], (3,))])
+    ("頭先個清單，排第三嗰個展開嚟睇", ["有咩題目可以揀？"], (3,)),
+    ("算了 退回刚才前面看的那道", ["第7题", "第9题"], (7,)),
+    ("最尾嗰條講乜嘢？展開睇下", ["有咩題目可以問？"], (10,)),
+    ("swap to whichever sits right above that in ur list", ["list ur questions", "#4"], (3,))])
 def test_moving_to_a_question_first_last_by_steps_by_place_or_again(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == ("question", topics)
@@ -3112,6 +3115,8 @@ def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(
     ("成條題淨係一個人答咋？咩公司、咩職位？", ["第七題整體規劃"], "", "who_answered", (7,)),
     ("提 Zookeeper 那位，别的题他还答过哪些", ["第10题 HA 多集群"], "gavin_zhang", "questions", (1,)),  # the first other
     ("the guy pushing kong there, what's his job title?", ["第5题"], "zhuqibs", "profile", (5,)),
+    ("这题下面回帖的人多不多 挨个点下名", ["第4题"], "", "who_answered", (4,)),
+    ("zhuqibs 出场不少啊 把他答过的题号全报一下", ["第6题"], "zhuqibs", "questions", (6,)),  # the one it is on
     ("was that just one person's answer or several? name them", ["question 4 please"], "", "who_answered", (4,)),
     ("这个gavin_zhang好像到处都在答？他都回了哪几道", ["第8题"], "gavin_zhang", "questions", (8,)),
     ("除了这题，gavin_zhang 的回答还能在哪些题号里翻到", ["第6题"], "gavin_zhang", "questions", (6,))])
@@ -3144,7 +3149,12 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("translate that into English pls, the vendor team here doesn't read Chinese", ["用容器平台怎么提升开发测试能力"]),
     ("same thing but in english pls, key points only", ["东西向安全怎么考虑的"]),
     ("can you boil that down to a few bullets for my manager?", ["how do we manage image versions"]),
-    ("我得给处长汇报，帮我改成领导看得懂的版本", ["容器云整体规划怎么做"])])
+    ("我得给处长汇报，帮我改成领导看得懂的版本", ["容器云整体规划怎么做"]),
+    ("按先后顺序给我排个上线操作流程", ["银行重要业务怎么滚动更新"]),
+    ("帮我改写成能交给审计看的版本 正式一点", ["多安全域的k8s架构怎么规划"]),
+    ("可唔可以濃縮成一句？我要轉發去組群", ["容器雲高可用點做"]),  # its own question mark: the clause after only tells
+    ("有没有精简版？领导只看结论，别贴原文了", ["容器网络怎么选"]),
+    ("English version please? copying it into a confluence page for the SG team", ["容器东西向网络安全是怎么考虑的"])])
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3267,3 +3277,9 @@ def test_the_other_persons_line_of_thought_asks_for_the_other_expert(catalog):
 def test_提效_is_no_expert_described_by_what_they_raised(catalog):  # "提 Zookeeper 那位" is; "提效那题" is a question
     intent = understand("dev/test 提效那题（第8）回答的是哪位？", catalog)
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "", "who_answered")
+
+
+def test_a_request_that_asks_how_keeps_its_question_mark(catalog):  # "…这些共用元件该怎么收敛?": a question of its own
+    history = ["我們 QA 團隊想知道,開發測試上了容器平台以後具體能快在哪裡?"]
+    intent = understand("我們每個專案組都各自搭了一套註冊中心跟設定中心,維運抱怨太亂,這些共用元件該怎麼收斂?", catalog, Context(history))
+    assert intent.rephrase != history[0]

@@ -201,6 +201,9 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
         for x in clauses if x not in scene)
 
 
+_I_NEED = re.compile(r"(?<![a-z])(?:i|we)\s+need(?![a-z])")  # "I need a one-glance view: …" says, it does not ask
+
+
 def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     """One clause asks for the list of questions, with no odd word (one in a one-clause message, or in a clause that
     points at this FAQ's questions: "lol", a typo, "这套问答的题目"), no other clause asks about something of its
@@ -209,14 +212,15 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     then (``spaced``) split at its spaces between Chinese words ("有目录没 高铁上信号差 发短点")."""
     if not spaced and cues.SPACED.search(own) and asks_for_overview(own, catalog, True):
         return True
-    clauses = cues.clauses(cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own)), spaced) or [own]
+    clauses = cues.clauses(re.sub(r"[：:](?=\s|[\u4e00-\u9fff])", "。", cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))),
+                           spaced) or [own]  # "…I need a one-glance view: which questions…": what the colon opens asks
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
              or bool(cues.LISTS.search(x)) and not cues.ASKS.search(cues.strip_cues(x))  # "所有問題列晒出嚟", asking nothing else
              for x in clauses]
     if not any(wants):
         return False
-    if any(cues.ASKS.search(cues.strip_cues(x)) and (strangers(x, catalog) or faq_words(x, catalog))
+    if any(cues.ASKS.search(_I_NEED.sub(" ", cues.strip_cues(x))) and (strangers(x, catalog) or faq_words(x, catalog))
            for x, w in zip(clauses, wants) if not w):
         return False
     asking = [x for x, w in zip(clauses, wants) if w or cues.ASKS.search(cues.strip_cues(x))]

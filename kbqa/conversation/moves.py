@@ -21,10 +21,10 @@ PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|�
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?:后面|后头|下面)还有一?[个道题](?![目型库])|紧(?:跟|接|挨)[着著](?:它|这题|那题)?的?(?:后面|後面|后头|後頭|下面)(?:的|嘅)?(?:是)?(?:那|嗰|哪)?一?[个個道题題]|(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
+NEXT_NEAR = re.compile(r"(?<![a-z])one\s+(?:slot|place|spot|position)\s+(?:later|after|down|below)(?![a-z])|(?:后面|后头|下面)还有一?[个道题](?![目型库])|紧(?:跟|接|挨)[着著](?:它|这题|那题)?的?(?:后面|後面|后头|後頭|下面)(?:的|嘅)?(?:是)?(?:那|嗰|哪)?一?[个個道题題]|(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next\s+(?:one|question|q|item|entry|topic)|following\s+(?:question|q|item|entry|topic)|the\s+following\s+one)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+(?:(?:sitting|listed|placed|right|just|directly|immediately)\s+)*(?:after|below)\s+(?:that|this|it)(?![a-z])")
-PREVIOUS_NEAR = re.compile(r"上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1|小一|少一)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
+PREVIOUS_NEAR = re.compile(r"(?<![a-z])one\s+(?:slot|place|spot|position)\s+(?:earlier|before|up|above)(?![a-z])|上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1|小一|少一)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
                            r"|(?<![a-z])(?:previous|prior|preceding)\s+(?:one|question|q|item|entry|topic|number)(?![a-z])|(?:编号|題號|题号|序号)\s*[-－]\s*1(?!\d)|(?:one|question|q)\s+(?:(?:sitting|right|just|directly|immediately)\s+)*(?:before|preceding|above)\s+(?:that|this|it)(?![a-z])")
 
 # Several questions on or back ("the one two after that", "往后数两题", "编号+2 那道", "隔一题"): how many
@@ -43,7 +43,8 @@ FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|�
                          r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])")
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
-                          r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))")
+                          r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))|(?<![a-z])(?:whatever|the\s+one|what)\s+(?:i|we)\s+(?:pulled\s+up|opened|"
+                          r"looked\s+at|asked\s+about)\s+before\s+(?:that|this|it)(?![a-z])")
 # Opening an item of the list shown ("清單裡那題說要把微服務遷上容器雲的，點開", "open the entry about planning k8s clusters…")
 OPEN_ITEM = re.compile(r"点开|打开|开一下|开下|调出来|展开|(?<![a-z])(?:open|pull\s+up|bring\s+up|jump\s+to|go\s+to|take\s+me\s+to)(?![a-z])")
 IN_LIST = re.compile(r"清单里?|列表里?|目录里?|单子里?|那串(?:题目?)?里?|刚列的|(?<![a-z])(?:the|that|your)\s+(?:list|index|toc)(?![a-z])"

@@ -43,6 +43,7 @@ _NUM = rf"(\d{{1,3}}|{_CN_NUM})"
 _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 # a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
 REF = re.compile("|".join([
+    r"(?P<penult>(?<![a-z])(?:second[-\s]+to[-\s]+last|next[-\s]+to[-\s]+last|penultimate)(?![a-z]))",  # the one before the last
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
     rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
@@ -118,10 +119,13 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     for m in REF.finditer(text):
         if any(m.start() < b and a < m.end() for a, b in listed) or (m.group("d") or m.group("a")) and _RELATIVE.search(text, 0, m.start()):
             continue  # "后面第二个": two on from the question the conversation is on (moves.STEPS), not question 2
+        if m.group("penult"):
+            out.append((count - 1, m.span()))
+            continue
         if m.group("last") or m.group("first"):
             out.append((count if m.group("last") else 1, m.span()))
             continue
-        raw = next(v for k, v in m.groupdict().items() if v and k not in ("last", "dup", "first"))
+        raw = next(v for k, v in m.groupdict().items() if v and k not in ("last", "dup", "first", "penult"))
         if m.group("back"):  # 倒数第二题: counted from the end
             k = cn_number(raw)
             if k:

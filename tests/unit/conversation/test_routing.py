@@ -3063,7 +3063,10 @@ def test_the_bot_called_a_knowledge_base_or_a_qa_system(catalog, question, kind)
     ("頭先個清單，排第三嗰個展開嚟睇", ["有咩題目可以揀？"], (3,)),
     ("算了 退回刚才前面看的那道", ["第7题", "第9题"], (7,)),
     ("最尾嗰條講乜嘢？展開睇下", ["有咩題目可以問？"], (10,)),
-    ("swap to whichever sits right above that in ur list", ["list ur questions", "#4"], (3,))])
+    ("swap to whichever sits right above that in ur list", ["list ur questions", "#4"], (3,)),
+    ("hmm, #4 isn't it. return me to whatever I pulled up before that", ["what's in this FAQ?", "#6", "ok and #4"], (6,)),
+    ("what sits one slot earlier than that in the index?", ["show me the list", "item 9 please"], (8,)),
+    ("cool. now the second-to-last item on that list", ["show me the list of questions you cover", "question 1 please"], (9,))])
 def test_moving_to_a_question_first_last_by_steps_by_place_or_again(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.topics) == ("question", topics)
@@ -3116,6 +3119,7 @@ def test_one_more_after_a_comma_following_as_a_verb_and_who_should_do_something(
     ("提 Zookeeper 那位，别的题他还答过哪些", ["第10题 HA 多集群"], "gavin_zhang", "questions", (1,)),  # the first other
     ("the guy pushing kong there, what's his job title?", ["第5题"], "zhuqibs", "profile", (5,)),
     ("这题下面回帖的人多不多 挨个点下名", ["第4题"], "", "who_answered", (4,)),
+    ("答呢題嘅係邊位？喺邊間公司做嘢㗎？", ["第7題"], "", "who_answered", (7,)),
     ("zhuqibs 出场不少啊 把他答过的题号全报一下", ["第6题"], "zhuqibs", "questions", (6,)),  # the one it is on
     ("was that just one person's answer or several? name them", ["question 4 please"], "", "who_answered", (4,)),
     ("这个gavin_zhang好像到处都在答？他都回了哪几道", ["第8题"], "gavin_zhang", "questions", (8,)),
@@ -3154,7 +3158,11 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("帮我改写成能交给审计看的版本 正式一点", ["多安全域的k8s架构怎么规划"]),
     ("可唔可以濃縮成一句？我要轉發去組群", ["容器雲高可用點做"]),  # its own question mark: the clause after only tells
     ("有没有精简版？领导只看结论，别贴原文了", ["容器网络怎么选"]),
-    ("English version please? copying it into a confluence page for the SG team", ["容器东西向网络安全是怎么考虑的"])])
+    ("English version please? copying it into a confluence page for the SG team", ["容器东西向网络安全是怎么考虑的"]),
+    ("剛剛這題幫我濃縮成一句重點就好", ["容器東西向網路安全怎麼考慮"]),
+    ("可唔可以用繁體字再講多次？精簡啲", ["容器入面嘅應用出問題點排查"]),
+    ("下午要给分管行长讲，刚才这段去掉术语，打个比方说一遍", ["多安全域的k8s架构怎么规划"]),
+    ("same content, but English, chopped into 3-4 slide bullets", ["should we customise docker or keep it native"])])
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3259,7 +3267,9 @@ def test_two_subjects_announced_or_joined_after_a_comma_are_two_parts(question, 
 
 
 @pytest.mark.parametrize("question", ["这是个啥东西？专门回答容器云的吗", "有哪些题目可以问啊 我瞅瞅有没有我们关心的",
-                                      "第一次用，请问提问有没有什么格式要求？"])
+                                      "第一次用，请问提问有没有什么格式要求？",
+                                      "Before our steering committee on Thursday I need a one-glance view: which questions does "
+                                      "this knowledge base answer? (HK virtual bank, ~40 microservices)"])  # what the colon opens
 def test_what_this_thing_is_and_the_questions_to_see_what_concerns_us_ask_for_the_list(catalog, question):
     assert understand(question, catalog).kind == "overview"
 
@@ -3283,3 +3293,9 @@ def test_a_request_that_asks_how_keeps_its_question_mark(catalog):  # "…这些
     history = ["我們 QA 團隊想知道,開發測試上了容器平台以後具體能快在哪裡?"]
     intent = understand("我們每個專案組都各自搭了一套註冊中心跟設定中心,維運抱怨太亂,這些共用元件該怎麼收斂?", catalog, Context(history))
     assert intent.rephrase != history[0]
+
+
+@pytest.mark.parametrize("question", ["回复格式能不能规整点，上次那段全挤一块，复制到文档里还得自己分段",
+                                      "honestly kinda frustrating, last time half my answers came back as 'not in the knowledge base'"])
+def test_a_complaint_about_the_replies_is_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"

@@ -73,7 +73,7 @@ class Responder:
         r.hits = [Hit(h.unit, h.score, i + 1) for i, h in enumerate(ranked)]
         return self.topical(intent, r, True, 1.0)
 
-    def multi(self, intent: Intent, question: str, turns: list[str] = ()) -> Answer | None:
+    def multi(self, intent: Intent, question: str, turns: list[str] | None = None) -> Answer | None:
         """Two questions in one: when two (or three) of its parts are each covered by a different FAQ
         question, one section each; else None (the whole question goes to retrieval), keeping in ``partial`` a part
         well inside the FAQ beside one only a little outside it, for the engine to answer alone (``partly``) if the

@@ -77,8 +77,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
-    if turns and not experts and not refs and (moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) or moves.ITEM_ABOUT.search(
-            text) and not cues.SHORTER.search(text)) and recall.after_list(context, catalog):  # "清单里讲东西向那条，点开": the item of the list it names
+    # "清单里讲东西向那条，点开", "ok the one about storage pls" (not "…, what's the gist?"): the item of the list it names
+    item = moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text)
+    if turns and not experts and not refs and item and recall.after_list(context, catalog):
         rest = moves.ITEM_ABOUT.sub(" ", moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text)))
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
             return Intent("question", lang, subject=rest, followup=True)

@@ -230,6 +230,14 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+        named = cues.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
+        after = re.compile(r"\s*(?:的|嘅)?\s*").match(text, named.end()).end() if named else 0
+        if named and (moves.NEXT_NEAR.match(text, after) or moves.PREVIOUS_NEAR.match(text, after)):
+            topics = named_question(text, catalog, catalog.numbers)[0] or ((  # its words in one title, else retrieval's
+                context.topic_of(named.group("s")),) if context.topic_of is not None else ())
+            i = catalog.numbers.index(topics[0]) + near if topics and topics[0] in catalog.topics else -1
+            if 0 <= i < len(catalog.numbers):
+                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
     if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:

@@ -3299,3 +3299,12 @@ def test_a_request_that_asks_how_keeps_its_question_mark(catalog):  # "…这些
                                       "honestly kinda frustrating, last time half my answers came back as 'not in the knowledge base'"])
 def test_a_complaint_about_the_replies_is_small_talk(catalog, question):
     assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("好 滚动更新那道的下一个编号是啥题，发出来", ["你们这儿有讲滚动更新的题吗", "那东西向安全那道呢"], (10,)),
+    ("嗯 多安全域那道的前一个编号是啥题？底下有人答没", ["金融多安全域那题", "第7题也是他答的吧"], (2,))])
+def test_the_question_next_to_one_named_by_its_subject_earlier(catalog, question, history, topics):
+    topic_of = lambda t: 9 if "滚动更新" in t else 3 if "安全域" in t else 5 if "东西向" in t else None  # noqa: E731
+    intent = understand(question, catalog, Context(history, topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics)

@@ -202,6 +202,7 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
 
 
 _I_NEED = re.compile(r"(?<![a-z])(?:i|we)\s+need(?![a-z])")  # "I need a one-glance view: …" says, it does not ask
+_COLON = re.compile(r"[：:](?=\s|[\u4e00-\u9fff])")  # "…I need a one-glance view: which questions…": what it opens asks
 
 
 def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
@@ -212,8 +213,7 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     then (``spaced``) split at its spaces between Chinese words ("有目录没 高铁上信号差 发短点")."""
     if not spaced and cues.SPACED.search(own) and asks_for_overview(own, catalog, True):
         return True
-    clauses = cues.clauses(re.sub(r"[：:](?=\s|[\u4e00-\u9fff])", "。", cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))),
-                           spaced) or [own]  # "…I need a one-glance view: which questions…": what the colon opens asks
+    clauses = cues.clauses(_COLON.sub("。", cues.BRIEF.sub(" ", cues.PURPOSE.sub(" ", own))), spaced) or [own]
     wants = [bool(cues.OVERVIEW.search(x)) and (len(strangers(x, catalog)) <= (  # or asks for the list in so many words
         1 if len(clauses) == 1 or cues.NAMES_QUESTIONS.search(x) and cues.THIS.search(x) else 0) or bool(cues.LISTS.search(x)))
              or bool(cues.LISTS.search(x)) and not cues.ASKS.search(cues.strip_cues(x))  # "所有問題列晒出嚟", asking nothing else

@@ -78,6 +78,13 @@ def beside(text: str, at: int, start: int | None = None) -> int:
     return (1 if m.group("w") in ("after", "following") else -1) if m else 0
 
 
+def near_after(text: str, at: int) -> bool:
+    """Do the words right after position ``at`` point to the next or previous question ("多安全域那道的前一个编号": after
+    the question named)?"""
+    after = _GAP.match(text, at).end()
+    return bool(NEXT_NEAR.match(text, after) or PREVIOUS_NEAR.match(text, after))
+
+
 def _steps(m: re.Match) -> int:
     on = m.group("a") or m.group("b") or m.group("c") or m.group("g") or m.group("i")
     back = m.group("d") or m.group("e") or m.group("f") or m.group("h") or m.group("j")

@@ -77,9 +77,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
-    # "清单里讲东西向那条，点开", "ok the one about storage pls" (not "…, what's the gist?"): the item of the list it names
-    item = moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text) or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text)
-    if turns and not experts and not refs and item and recall.after_list(context, catalog):
+    # "清单里讲东西向那条，点开", "ok the one about storage pls": the item of the list it names
+    if turns and not experts and not refs and _names_item(text) and recall.after_list(context, catalog):
         rest = moves.ITEM_ABOUT.sub(" ", moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text)))
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
             return Intent("question", lang, subject=rest, followup=True)
@@ -231,8 +230,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
         named = cues.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
-        after = re.compile(r"\s*(?:的|嘅)?\s*").match(text, named.end()).end() if named else 0
-        if named and (moves.NEXT_NEAR.match(text, after) or moves.PREVIOUS_NEAR.match(text, after)):
+        if named and moves.near_after(text, named.end()):
             topics = named_question(text, catalog, catalog.numbers)[0] or ((  # its words in one title, else retrieval's
                 context.topic_of(named.group("s")),) if context.topic_of is not None else ())
             i = catalog.numbers.index(topics[0]) + near if topics and topics[0] in catalog.topics else -1
@@ -272,6 +270,13 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
         return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
     return None
+
+
+def _names_item(text: str) -> bool:
+    """Does a message open an item of a list ("清单里…那条，点开") or point at one by its subject ("ok the one about
+    storage pls"; not "…, what's the gist?", which asks for its answer)?"""
+    return bool(moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text)
+                or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
 
 def _beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:

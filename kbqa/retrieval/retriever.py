@@ -240,7 +240,7 @@ class Retriever:
             features["strange_latin"] = float(sum(1 for w in terms if not self._latin.near(w)))
             # an English question's names of things the FAQ never uses ("Cilium", "PodDisruptionBudget"): read by
             # history.may_borrow (its lowercase words are mostly unknown, so they cannot count as terms)
-            features["unknown_named"] = float(len(self._named(query, unknown))) if features["cjk_frac"] < 0.3 else 0.0
+            features["unknown_named"] = float(len(self._named(query, q_words, unknown))) if features["cjk_frac"] < 0.3 else 0.0
             if self.scope is not None and qvec is not None:  # read by decide.outside_scope
                 features["scope"] = self.scope.margin(qvec, cvec)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
@@ -259,12 +259,12 @@ class Retriever:
         if texts:
             side_pool().submit(self.cross.embed_queries, list(dict.fromkeys(texts)))
 
-    def _named(self, query: str, unknown: list[str]) -> list[str]:
+    def _named(self, query: str, q_words: list[str], unknown: list[str]) -> list[str]:
         """The words of ``unknown`` that ``query`` writes as a name: with a digit or a capital after its first
         letter ("IPv6", "MTU", "PodDisruptionBudget") or capitalised inside a sentence ("about Cilium"); never
         an expert's handle ("Steven99") or a typo of a Latin word the FAQ uses. None when the question also
         names a Latin word of the FAQ: it asks about that, in its own setting ("an IaaS setup on AWS")."""
-        if any(w in self._vocab for w in words(query) if _TERM.match(w)):
+        if any(w in self._vocab for w in q_words if _TERM.match(w)):  # q_words: words(query)
             return []
         out = []
         for m in _WORD.finditer(query):

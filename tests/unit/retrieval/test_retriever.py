@@ -290,4 +290,4 @@ def test_search_with_a_given_vector_calls_no_model_for_the_query(fake_engine):
     ("we already run an IaaS setup on AWS, does that change the answer?", [])])  # about IaaS, on AWS
 def test_an_english_question_names_what_the_faq_never_uses(fake_engine, question, named):
     r = fake_engine.load().retriever
-    assert r._named(question, r._unknown(set(words(question)), r.expand(question)[1])) == named
+    assert r._named(question, words(question), r._unknown(set(words(question)), r.expand(question)[1])) == named

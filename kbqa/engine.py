@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation import cues
-from kbqa.conversation.history import content_turn, is_followup, leans_on, may_borrow, talks_about, user_turns
+from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, talks_about, user_turns
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
@@ -239,16 +238,16 @@ class Engine:
             question))  # a subject the FAQ does not discuss, even after the turn before ("那docker cp拷整个目录的话…")
         covered = covered and not beyond
         previous = user_turns(history, self.settings.max_history_turns)
-        # a follow-up, or a question pointing back ("他说的那个办法…") that the FAQ does not cover alone
-        if previous and not beyond and (is_followup(question, r.features) or (not covered and cues.POINTS_BACK.search(
-                question))) and may_borrow(r.features, question):
+        # "为什么这么说": on the question before
+        bare = bool(previous) and says_nothing(question, state.catalog, retriever.expand(question)[1])
+        if previous and not beyond and borrows(question, r.features, covered, bare):
             r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or leans_on(question) or talks_about(state.catalog, r2, question, r,
+            if covered2 and (not covered or bare or leans_on(question) or talks_about(state.catalog, r2, question, r,
                                                         retriever.expand(question)[1])):
-                if len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose the quotes
+                if not bare and len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose quotes
                     r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
                 r, covered, p = r2, covered2, p2
         return r, covered, p

@@ -77,6 +77,16 @@ def content_turn(turns: list[str], catalog) -> str:
     return turns[-1]
 
 
+def says_nothing(q: str, catalog, aliases: dict) -> bool:
+    """A question that names nothing: no word the FAQ talks about, none the glossary turns into one (``aliases``, as
+    ``Retriever.expand`` gives them), and at most one word neither the FAQ nor chatter uses ("为什么这么说", "有人用了之后想
+    换掉吗", "why is that?"). After earlier turns it can only be about the question before, whatever retrieval finds
+    for its few words alone; not "跨区的防火墙一般要开哪些规则" (a subject of its own, in words the FAQ does not use)."""
+    from kbqa.conversation.intent import faq_words, strangers  # intent imports this module's imports: imported late
+
+    return bool(re.search(r"\w", q)) and not aliases and not faq_words(q, catalog) and len(strangers(q, catalog)) <= 1
+
+
 FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
 
 
@@ -85,6 +95,14 @@ FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its
 _SWITCH = re.compile(r"换个?话题|换一?个(?:问题|方向)|先不(?:说|聊|管)(?:这个|这|那个)|先放一放|不聊(?:这个|这)了|换(?=[^，,。？?]{1,8}(?:那题|那道|话题))"
                      r"|(?<![a-z])(?:unrelated|different\s+(?:topic|question|thing|subject)|diff\s+(?:thing|topic|q)|separate\s+(?:q|question|thing|topic)"
                      r"|switching\s+(?:gears|topics?)|change\s+of\s+(?:topic|subject)|new\s+topic|another\s+topic)(?![a-z])")
+
+
+def borrows(question: str, features: dict, covered: bool, bare: bool) -> bool:
+    """Does a question after earlier turns lean on the one before: it says nothing of its own (``bare``), it is a
+    follow-up, or, not covered alone, it points back ("他说的那个办法…"); and it brings no subject of its own the FAQ
+    does not know (``may_borrow``)?"""
+    return (bare or is_followup(question, features) or not covered and bool(cues.POINTS_BACK.search(question))) \
+        and may_borrow(features, question)
 
 
 def may_borrow(features: dict, question: str = "") -> bool:

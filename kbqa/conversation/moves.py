@@ -17,11 +17,11 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
 PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|(?<![a-z])(?:take|bring)\s+(?:me|us)\s+(?:one|a\s+question)\s+back(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of|above)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧挨着的?(?:那一|那|一)?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of|above)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧?挨着的?(?:那一|那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
-NEXT_NEAR = re.compile(r"(?<![a-z])one\s+(?:slot|place|spot|position)\s+(?:later|after|down|below)(?![a-z])|(?:后面|后头|下面)还有一?[个道题](?![目型库])|紧(?:跟|接|挨)[着著](?:它|这题|那题)?的?(?:后面|後面|后头|後頭|下面)(?:的|嘅)?(?:是)?(?:那|嗰|哪)?一?[个個道题題]|(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
+NEXT_NEAR = re.compile(r"(?<![a-z])one\s+(?:slot|place|spot|position)\s+(?:later|after|down|below)(?![a-z])|(?:后面|后头|下面)还有一?[个道题](?![目型库])|紧(?:跟|接|挨)[着著](?:它|这题|那题)?的?(?:后面|後面|后头|後頭|下面)(?:的|嘅)?(?:是)?(?:那|嗰|哪)?一?[个個道题題]|(?:(?:按顺序|依次|顺序)?轮到|紧(?:跟|接|挨)[着著]|下(?:面|边|邊)?|顺下去|(?:再)?往下|(?:再)?往后顺|再落|接[着著]|后面|後面|后头|後頭|往后|往後|接下来|接下來|接落嚟?|跟住|落嚟|之后|之後|后一|後一|加一|加1|\+1|＋1)(?:翻|挪|移|数|數|走|跳)?(?:紧挨[着著]|紧跟[着著]|挨[着著])?(?:一位(?=的?那?[个個道题題]))?\s*(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?"
                        r"[个個道题題条條页頁](?![月周星礼禮])|(?<![a-z])(?:next\s+(?:one|question|q|item|entry|topic)|following\s+(?:question|q|item|entry|topic)|the\s+following\s+one)(?![a-z])|(?:编号|題號|题号|序号)\s*[+＋]\s*1(?!\d)"
                        r"|(?<![a-z])comes?\s+(?:after|next)(?![a-z])|(?<![a-z])(?:numbered|listed)\s+(?:right\s+|just\s+|directly\s+)?after\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:question|q|one)\s+(?:(?:sitting|listed|placed|right|just|directly|immediately)\s+)*(?:after|below)\s+(?:that|this|it)(?![a-z])")
 PREVIOUS_NEAR = re.compile(r"(?<![a-z])one\s+(?:slot|place|spot|position)\s+(?:earlier|before|up|above)(?![a-z])|上面一[个個道题題](?!专家|人|位)|(?:上|前面|前头|前頭|往前|之前|前一|减一|減一|减1|減1|小一|少一)(?:翻|数|數)?\s*(?:一位(?=的?那?[个個道题題]))?(?:的|嘅)?(?:是)?(?:那|嗰|𠮶|哪)?一?[个個道题題条條](?![月周星礼禮])"
@@ -38,7 +38,7 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
 
 
 # The question the conversation began with ("回到最早问的那题", "go back to the first one I asked"), not question 1
-FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
+FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次|最先|一上来|刚上来)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
                          r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])"
                          r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])")
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
@@ -110,3 +110,21 @@ def without_step(text: str) -> str:
     """The text without the words that point to the next or previous question ("紧跟着的那道", "question right
     before that"): what is left to name a subject."""
     return PREVIOUS_NEAR.sub(" ", NEXT_NEAR.sub(" ", text))
+
+
+# One of the questions the turn before asked together ("第二个展开", "第二個說詳細點", "the 2nd one again", "后者"): not
+# question 2 when it asked two (``recall.last_parts`` says which); "第二题" and "the second expert" are not
+_OF_PARTS = re.compile(r"(?:^|[\s，,。.!！嗯那就再])第\s*(?P<a>[一二两三123])\s*(?:个|條|条|部分|块|點|点)(?!\s*(?:问题|题|专家|人|位|回答|回复|答))"
+                       r"|(?<![a-z])(?:the\s+)?(?P<b>first|second|third|1st|2nd|3rd)\s+(?:one|part|half|bit)(?![a-z])"
+                       r"|(?<![a-z])the\s+(?P<c>former|latter)(?![a-z])|(?P<d>前者|后者|後者)")
+_PART_NO = {"一": 1, "二": 2, "两": 2, "三": 3, "first": 1, "second": 2, "third": 3, "1st": 1, "2nd": 2, "3rd": 3,
+            "former": 1, "前者": 1, "latter": -1, "后者": -1, "後者": -1}
+
+
+def of_parts(text: str) -> int:
+    """Which of the questions asked together before a message points to: 1, 2, 3, -1 for the last; else 0."""
+    m = _OF_PARTS.search(text)
+    if not m:
+        return 0
+    k = next(g for g in m.groups() if g)
+    return int(k) if k.isdigit() else _PART_NO[k]

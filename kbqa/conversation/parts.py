@@ -18,9 +18,11 @@ _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 # "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
 _COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下|问的|问了[^:：?？。.!！]{0,12}|问[两二三俩几][^:：?？。.!！]{0,6})))[：:]\s*(?=\S)", re.I)
-_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时|同埋)|此外|还有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时|同埋)|此外|还有|仲有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
+# "除了 calico 之外，还有哪些插件": what it leaves out, before 还有 ("else"), is no question of its own
+_BESIDES = re.compile(r"^\s*(?:除了|除咗|除开|除去)[^，,。？?]{1,30}(?:之外|以外|外)\s*$")
 # Chinese enumeration: "一是…；二是…", "其一…其二…", "第一，…第二，…"
 _CN_ITEM = re.compile(r"(?:^|(?<=[：:，,；;。！？!?\s]))(?:[一二三四五]是|其[一二三四五]是?|第[一二三四五](?:个问题|点|条)?是?[，,、：:]"
                       r"|(?:另外|另)?一(?:个|块|方面|部分)是|第[一二三四五]个是|(?:[qQ]|[qQ]uestion\s*)[1-5]\s*(?:[:：)]|[—–]|-(?=\s))"  # "… Q1: … Q2: …", "Q1 — … Q2 — …"
@@ -45,7 +47,7 @@ _ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|
 # in an announced message that no other mark splits: "A、B、C", "A/B/C"
 _ENUM = re.compile(r"\s*[、/／]\s*(?![^()（）]*[)）])")
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
-_ANNOUNCED_AFTER = re.compile(r"[，,]\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
+_ANNOUNCED_AFTER = re.compile(r"(?:[，,]|\s(?=\s*(?:这)?(?:[两二三3]个|俩)))\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲|问了|问问|问)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
                               r"|[，,]\s*(?:这|呢)?[两二](?:样|个|件|点)(?:嘢|东西|事情?)?\s*[^，,。？?]{0,8}?(?:建议|看法|怎么看|点睇|意见)[^，,。？?]{0,4}\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)
@@ -158,6 +160,7 @@ def split_parts(question: str) -> tuple[str, ...]:
             pieces = [q for p in pieces for q in _BARE_ITEM.split(p) if q.strip()]
     out: list[str] = []
     clauses = [[q.strip(" ，,、") for q in _CONNECTOR.split(p)] for p in pieces]  # each sentence's, at its connectors
+    clauses = [[qs[0] + "，" + qs[1], *qs[2:]] if len(qs) > 1 and _BESIDES.match(qs[0]) else qs for qs in clauses]
     # "关心两点：A这类东西挪上容器，盘该怎么选；再就是B怎么弄": as many sentences as it says it asks, its commas split none;
     # in Chinese also as many items as its connectors join ("三连问 A，B / C / D"; in English "canary / rolling" is one)
     counts = {sum(bool(p.strip(" ，,、")) for p in pieces)}

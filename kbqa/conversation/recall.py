@@ -57,6 +57,24 @@ def last_was_by_number(context: Context, catalog: Catalog) -> bool:
                for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"; or the list: "8号"
 
 
+def last_parts(context: Context, catalog: Catalog) -> list[tuple[int, str]]:
+    """The FAQ questions the last turn (past small talk) asked together, in its order: (question, the part that asked it;
+    "" when asked by number), or [] when it asked fewer than two ("问题1和问题9分别是什么", "网络怎么选？东西向安全呢？")."""
+    k = len(context.turns) - 1
+    while k >= 0 and (intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
+            == "smalltalk":
+        k -= 1
+    if k < 0:
+        return []
+    if intent.kind == "question" and len(intent.topics) >= 2:
+        return [(t, "") for t in intent.topics]
+    if intent.kind == "topical" and len(intent.parts) >= 2 and context.topic_of is not None:
+        found = [(context.topic_of(p), p) for p in intent.parts]
+        if all(t is not None for t, _ in found) and len({t for t, _ in found}) == len(found):
+            return found
+    return []
+
+
 def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:
     """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
     what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新

@@ -54,6 +54,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("question", lang, topics=(first,), followup=True)
     if turns and moves.BACK_EARLIER.search(text) and (earlier := recall.earlier_topic(context, catalog)):
         return Intent("question", lang, topics=(earlier,), followup=True)
+    if turns and (k := moves.of_parts(text)) and len(items := recall.last_parts(context, catalog)) >= max(k, 2):
+        topic, part = items[k - 1 if k > 0 else -1]  # "第二个展开" after two questions asked together: the second
+        return Intent("topical", lang, topics=(topic,), followup=True, from_context=True, rephrase=part) if part \
+            else Intent("question", lang, topics=(topic,), followup=True)
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside
@@ -137,7 +141,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text)):  # or "那段再解释下"
+    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text)  # or "那段再解释下", "职位呢"
+                                  or cues.BARE_PROFILE.search(text)):
         prev = recall.last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True

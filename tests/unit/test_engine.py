@@ -148,14 +148,16 @@ def test_warm_builds_what_a_first_question_would_wait_for(fake_engine):
 
 
 def test_a_question_pointing_back_leans_on_the_previous_one_only_when_not_covered_alone(fake_engine):
-    """"照这个思路…" names nothing the FAQ covers alone; after a question on planning it is about planning. The
-    same words without a pronoun or demonstrative, or without history, borrow nothing."""
+    """"照这个思路…" names nothing the FAQ covers alone; after a question on planning it is about planning. Without
+    history it borrows nothing; after it, the same words without the pronoun name nothing either (``says_nothing``):
+    they are about the question before too."""
     history = ["容器云平台的整体规划：计算资源、存储、网络怎么选型"]
     pointing = "照这个思路，第一步具体先定下来啥？"
     assert fake_engine.ask(pointing, mode="lexical").status == "not_covered"
     a = fake_engine.ask(pointing, history=history, mode="lexical")
     assert a.status == "answered" and a.topic == 7
-    assert fake_engine.ask("第一步具体先定下来啥？", history=history, mode="lexical").status == "not_covered"
+    assert fake_engine.ask("第一步具体先定下来啥？", mode="lexical").status == "not_covered"
+    assert fake_engine.ask("第一步具体先定下来啥？", history=history, mode="lexical").topic == 7
 
 
 def test_who_answered_falls_back_to_the_faq_words_of_its_subject(fake_engine):
@@ -393,3 +395,10 @@ def test_a_follow_up_asking_twice_about_the_question_it_is_on_gets_one_answer(fa
 def test_a_follow_up_asking_two_new_things_still_gets_two_sections(fake_engine):
     a = fake_engine.ask("东西向流量怎么控？多集群之间怎么故障转移？", history=["第3题"], mode="lexical")
     assert a.kind == "multi" and {s.topic for s in a.sections} == {5, 10}
+
+
+@pytest.mark.parametrize("question", ["为什么这么说", "有人用了之后想换掉吗"])
+def test_a_follow_up_that_names_nothing_is_about_the_question_before(fake_engine, question):
+    """Whatever retrieval finds for its few words alone, a follow-up naming nothing is on the question before."""
+    a = fake_engine.ask(question, history=["金融多安全域的环境里，k8s 集群怎么规划"], mode="lexical")
+    assert (a.status, a.topic) == ("answered", 3)

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.history import may_borrow, talks_about
+from kbqa.conversation.history import may_borrow, says_nothing, talks_about
 from kbqa.corpus.loader import load_faq
 from kbqa.settings import REPO_ROOT
 
@@ -78,3 +78,18 @@ def test_a_negated_modal_says_how_not_what(faq):
 def test_a_follow_up_naming_what_the_faq_never_uses_does_not_borrow():  # "does anyone mention PodDisruptionBudget?"
     assert not may_borrow({"unknown_latin": 0.0, "unknown_named": 1.0, "unknown_near": 0.9}, "does anyone mention it?")
     assert may_borrow({"unknown_latin": 0.0, "unknown_named": 0.0, "unknown_near": 0.9}, "does anyone mention it?")
+
+
+@pytest.mark.parametrize("question", ["为什么这么说", "有人用了之后想换掉吗", "why is that?", "除了那个还有别招吗"])
+def test_a_question_that_names_nothing_says_nothing(faq, question):
+    assert says_nothing(question, Catalog(faq), {})
+
+
+@pytest.mark.parametrize("question", ["存储呢", "跨区的防火墙一般要开哪些规则", "how do we raise the nofile limit for pods",
+                                      "有不同意见吗"])
+def test_a_question_that_names_a_subject_says_something(faq, question):
+    assert not says_nothing(question, Catalog(faq), {})
+
+
+def test_a_word_the_glossary_knows_is_a_subject(faq):
+    assert not says_nothing("what about HA?", Catalog(faq), {"ha": [["高可用"]]})

@@ -3308,3 +3308,91 @@ def test_the_question_next_to_one_named_by_its_subject_earlier(catalog, question
     topic_of = lambda t: 9 if "滚动更新" in t else 3 if "安全域" in t else 5 if "东西向" in t else None  # noqa: E731
     intent = understand(question, catalog, Context(history, topic_of))
     assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def _topic_of(turn: str):  # retrieval's question for the subjects these tests name
+    for words, n in (("东西向", 5), ("网络", 4), ("存储", 7), ("高可用", 10), ("排查", 6)):
+        if words in turn:
+            return n
+    return None
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("第二个细说一下", ["容器网络方案怎么选？另外东西向安全怎么做？"], "topical", (5,)),
+    ("嗯 第一個再講講", ["容器网络方案怎么选？另外东西向安全怎么做？"], "topical", (4,)),
+    ("the second one pls", ["第3题和第10题"], "question", (10,)),
+    ("后者呢", ["Q4 and Q7"], "question", (7,)),
+    ("ok, the latter", ["thanks", "questions 2 & 6"], "question", (6,))])
+def test_one_of_the_questions_asked_together_the_turn_before(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == (kind, topics)
+    if kind == "topical":  # that part of the turn before, retrieved again
+        assert intent.rephrase and _topic_of(intent.rephrase) == topics[0]
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("第二题", ["第3题和第10题"], (2,)),  # a question number, not an item
+    ("第二个", ["第3题"], (2,))])  # one question asked before: the number
+def test_an_ordinal_is_a_question_number_unless_the_turn_before_asked_several(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics)
+    assert understand("第二个专家怎么说", catalog, Context(["第3题和第10题"], _topic_of)).kind != "question"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("再往下走一题", ["第5题"], (6,)), ("往后跳一道", ["第2题讲什么"], (3,)),
+    ("它前面挨着的那道是啥", ["看看第9题"], (8,)),
+    ("最先看的那道，再发一次", ["第4題", "第8題呢"], (4,)),
+    ("把我一上来问的那题完整过一遍", ["第6题", "xiaoping378 是谁"], (6,))])
+def test_more_ways_to_step_or_go_back_to_the_first_question(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question", ["给个两三行的版本", "用條列式整理一下", "重新梳理一遍", "总结成两句话", "講白話一點",
+                                      "越短越好"])
+def test_the_answer_before_again_in_another_form(catalog, question):
+    intent = understand(question, catalog, Context(["第6题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6,))
+
+
+def test_who_chimed_in_after_a_question(catalog):
+    intent = understand("who chimed in there? just the handles", catalog, Context(["question 4 please"], _topic_of))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (4,))
+
+
+@pytest.mark.parametrize("question, history, handle", [
+    ("職務呢", ["nameless 是誰"], "nameless"), ("公司呢", ["Garyy 的观点"], "Garyy"),
+    ("and their title?", ["what did zhuqibs say"], "zhuqibs")])
+def test_a_bare_profile_word_after_an_expert_is_their_profile(catalog, question, history, handle):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", handle, "profile")
+
+
+@pytest.mark.parametrize("question", ["Ceph 靠谱吗", "本地盘做存储靠谱不", "程序卡住了想看看线程在干嘛", "应用卡死了怎么查"])
+def test_a_question_using_a_chat_word_is_not_small_talk(catalog, question):
+    assert understand(question, catalog).kind != "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["靠谱！", "你卡住了吗", "怎么卡死了"])
+def test_praise_and_complaints_are_still_small_talk(catalog, question):
+    assert understand(question, catalog).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, n", [
+    ("多安全域点样规划，仲有高可用点做", 2),  # Cantonese 仲有 ("还有") joins two questions
+    ("crontab 在容器里能不能用、容器里怎么抓包 这两个一起问了", 2),  # "这两个一起问了" after the questions
+    ("除了 calico 之外，还有哪些网络插件可以选？", 0), ("除咗 calico 之外，仲有边啲网络插件可以拣？", 0)])  # one question
+def test_more_ways_two_questions_are_joined_and_one_that_is_not(question, n):
+    assert len(split_parts(question)) == n
+
+
+def test_who_answered_a_numbered_question_asked_as_a_list_of_names(catalog):
+    intent = understand("第7题回答的人都是谁啊，报个名单", catalog)
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (7,))
+
+
+@pytest.mark.parametrize("question", ["which LLM powers you?", "what powers this bot?"])
+def test_asking_what_runs_the_bot_is_small_talk(catalog, question):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.aspect) == ("smalltalk", "who")

@@ -239,7 +239,7 @@ class Engine:
         covered = covered and not beyond
         previous = user_turns(history, self.settings.max_history_turns)
         # "为什么这么说": on the question before
-        bare = bool(previous) and says_nothing(question, state.catalog, retriever.expand(question)[1])
+        bare = bool(previous) and says_nothing(question, state.catalog, retriever.expand(question)[1], r.features)
         if previous and not beyond and borrows(question, r.features, covered, bare):
             r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
@@ -351,7 +351,8 @@ class Engine:
         intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state)))
         t_route = time.perf_counter()
         standalone = q
-        respond = Responder(state, self.settings, mode, lambda q_, h, m: self.retrieve(q_, h, m, state),
+        respond = Responder(state, self.settings, mode,
+                            lambda q_, h, m, whole=False: self.retrieve(q_, h, m, state, whole=whole),
                             lambda q_, m=None: self.topic_of(q_, m, state))
         known = state.catalog.known_question(q)
         if known is not None:

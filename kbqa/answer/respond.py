@@ -155,7 +155,8 @@ class Responder:
         if answer.status == "not_covered" and intent.numbered:
             return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
         if answer.status == "not_covered" and intent.aside:  # "顺带一问，pod 跟 pod…": its opener counted as words the FAQ
-            aside = self.topical(intent, *self.retrieve(intent.aside, None, self.mode))  # does not know; on its own
+            aside = self.topical(intent, *self.retrieve(intent.aside, None, self.mode, whole=True))  # does not know; on its own
+            # (and the user's whole question: the scope model may refuse it)
             answer = aside if aside.status == "answered" else answer
         if answer.kind not in ("not_covered", "answer"):
             return answer

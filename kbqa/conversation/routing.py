@@ -38,8 +38,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     experts = catalog.named_experts(own)
     # "某银行那段看过了。那蚂蚁那位呢": the expert of the clause not done with
     clauses = cues.CLAUSES.split(own) if experts and turns else []
-    if any(cues.DONE.search(c) for c in clauses):
-        experts = catalog.named_experts(" ".join(c for c in clauses if not cues.DONE.search(c))) or experts
+    if any(cues.DONE.search(c) for c in clauses):  # not when the rest asks for a question by its subject ("rangeryu 那题
+        rest = " ".join(c for c in clauses if not cues.DONE.search(c))  # 先放放，讲…故障转移的那道给我")
+        experts = catalog.named_experts(rest) or ([] if re.search(r"的(?:那|这)一?[道题]", rest) else experts)
     if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on

@@ -82,14 +82,18 @@ def test_a_follow_up_naming_what_the_faq_never_uses_does_not_borrow():  # "does 
 
 @pytest.mark.parametrize("question", ["为什么这么说", "有人用了之后想换掉吗", "why is that?", "除了那个还有别招吗"])
 def test_a_question_that_names_nothing_says_nothing(faq, question):
-    assert says_nothing(question, Catalog(faq), {})
+    assert says_nothing(question, Catalog(faq), {}, {"unknown_near": 0.8})
 
 
 @pytest.mark.parametrize("question", ["存储呢", "跨区的防火墙一般要开哪些规则", "how do we raise the nofile limit for pods",
                                       "有不同意见吗"])
 def test_a_question_that_names_a_subject_says_something(faq, question):
-    assert not says_nothing(question, Catalog(faq), {})
+    assert not says_nothing(question, Catalog(faq), {}, {"unknown_near": 0.8})
 
 
 def test_a_word_the_glossary_knows_is_a_subject(faq):
-    assert not says_nothing("what about HA?", Catalog(faq), {"ha": [["高可用"]]})
+    assert not says_nothing("what about HA?", Catalog(faq), {"ha": [["高可用"]]}, {"unknown_near": 1.0})
+
+
+def test_chatter_about_something_else_is_not_a_question_that_names_nothing(faq):
+    assert not says_nothing("今天吃什么", Catalog(faq), {}, {"unknown_near": 0.56})

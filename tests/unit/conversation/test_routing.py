@@ -3396,3 +3396,17 @@ def test_who_answered_a_numbered_question_asked_as_a_list_of_names(catalog):
 def test_asking_what_runs_the_bot_is_small_talk(catalog, question):
     intent = understand(question, catalog)
     assert (intent.kind, intent.aspect) == ("smalltalk", "who")
+
+
+def test_an_expert_put_aside_for_a_question_named_by_its_subject(catalog):
+    """"X 那题先放放，讲…的那道": the expert is done with, the question described is asked for (not X on "…")."""
+    intent = understand("好，xiaoping378 那题先放一放，讲东西向流量安全的那道给我完整版", catalog,
+                        Context(["xiaoping378 答的那道题给我看下"], _topic_of))
+    assert intent.kind != "expert"
+    intent = understand("某银行那段看完了，那蚂蚁那位呢", catalog, Context(["第9题"], _topic_of))  # the other expert named
+    assert (intent.kind, intent.expert) == ("expert", "rangeryu")
+
+
+def test_the_answer_before_as_a_paragraph_for_a_report(catalog):
+    intent = understand("领导不懂技术，帮我把这段改成能直接贴进请示报告里的一段话", catalog, Context(["第8题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (8,))

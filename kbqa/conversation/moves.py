@@ -9,8 +9,8 @@ from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
-                  r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?<![a-z])(?:move|go|jump|skip|hop|step)\s+(?:one|1)\s+(?:forward|ahead|on|down)(?![a-z])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往下再?(?:走|看|翻)"
-                  r"|^skip\s+ahead(?:\s+one)?\b|(?<![a-z])bump\s+(?:the\s+number\s+|it\s+)?up\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|^move\s+on\b|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
+                  r"|(?:^|[，,\s])(?:再来|再讲|再说)一?[个道题](?:问题)?(?:呢|吧)?\W*$|顺延一?[个道题条]|(?<![a-z])(?:jump|skip|go|move)\s+(?:forward|ahead)\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|(?<![a-z])(?:move|go|jump|skip|hop|step)\s+(?:one|1)\s+(?:forward|ahead|on|down)(?![a-z])|(?:^|[\s，,])再?(?:往后|往下)?跳一[个道题]\W*$|(?:顺着|接着)往(?:下|后)再?(?:走|看|翻)"
+                  r"|^skip\s+ahead(?:\s+one)?\b|(?<![a-z])bump\s+(?:the\s+number\s+|it\s+)?up\s+(?:by\s+)?(?:one|1)(?![a-z0-9])|^move\s+on\b|^(?:(?:and|ok|so|then)\W+)?(?:what\s+)?(?:comes\s+)?(?:right\s+)?after\s+that\W*$|(?:^|\W)advance\s+(?:one|by\s+one)\b|^(?:(?:and|ok|okay|k|kk|so|then|now)\W+){0,2}(?:what\s+about\s+)?(?:the\s+)?(?:next|following)(?:\s+(?:one|question|q))?"
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:question|one|entry|item)\s+that\s+(?:follows|comes\s+after)\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
                   r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")

@@ -194,3 +194,15 @@ def bare_number(text: str) -> int | None:
         return None
     keep = {cn_number(m.group(1)) for m in found if not m.group("skip")}
     return keep.pop() if len(keep) == 1 else None
+
+
+# ... or two, joined ("4跟6呢", "3 and 7", "5、8 也要"): both
+_BARE_TWO = re.compile(r"^(?:那|那么|还有|and\s+|what\s+about\s+)?(?:q|#)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號|题|題)?\s*"
+                       r"(?:跟|和|与|及|同|、|,|，|&|and)\s*(?:q|#)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號|题|題)?\s*"
+                       r"(?:也要|也发一下|也看看|都要|呢|吧|please|pls)?\s*[?？]?$", re.I)
+
+
+def bare_numbers(text: str) -> tuple[int, ...]:
+    """The two numbers a message of two numbers alone asks for ("4跟6呢"), else ()."""
+    m = _BARE_TWO.match(text.strip())
+    return (cn_number(m.group(1)), cn_number(m.group(2))) if m else ()

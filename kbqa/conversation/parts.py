@@ -18,7 +18,7 @@ _BARE_ITEM = re.compile(r"(?:^|\s)[1-9](?:\s+(?=[^\s\d])|(?=[\u4e00-\u9fff]))")
 _LIST_LEAD = re.compile(rf"^(.{{0,60}}?)[：:]\s*(?={_ITEM})")  # "两个问题：" before the list
 # "@kbqa india team asks: …", "ops 想问：…": who is asking, before a colon
 _COLON_LEAD = re.compile(r"^((?:@[^:：?？。.!！]{0,38}?|[^:：?？。.!！]{0,38}?(?<![a-z])(?:asks?|asking|wonders?|wants?\s+to\s+know)|[^:：?？。.!！]{0,38}?(?:想问|请教|提问|问问|问一?下|问的|问了[^:：?？。.!！]{0,12}|问[两二三俩几][^:：?？。.!！]{0,6})))[：:]\s*(?=\S)", re.I)
-_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时|同埋)|此外|还有|仲有|以及|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
+_CONNECTOR = re.compile(r"(?:(?<![^，,、\s….~～)）])(?:另外|同时|同埋)|此外|还有|仲有|以及|再附加|追加一?个?(?:问题)?|顺便问(?:一?下)?|再问(?:一?下)?|顺带(?:问(?:一?下)?)?|顺便|(?<![a-z])(?:also|btw|plus|and\s+also|on\s+a\s+separate\s+note),?(?![a-z])"
                         r"|(?:(?<=[,;])\s*|\s+and\s+)(?:and\s+)?separately\s*[,:—–-]*\s*(?=[a-z])"
                         r"|additionally,?|\s[+&/]\s|(?<![a-z0-9])\s*[+&＋]\s*(?=[^\d])|\s*[+&＋]\s*(?=[^\da-z]))")  # not "docker+k8s"
 # "除了 calico 之外，还有哪些插件": what it leaves out, before 还有 ("else"), is no question of its own
@@ -38,7 +38,7 @@ _AND_ASKS = re.compile(r"\s+and\s+(?=(?:how|what|which|why|should|can|could|do|d
                        re.I)
 # "Two things: …", "两个问题：…": the message says it asks several things, so its clauses split even when one
 # of them asks nothing in words ("SDN vs underlay for container networking")
-_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
+_ANNOUNCED = re.compile(r"^[^:：?？]{0,40}?(?:(?:另外|还有|再)[两俩二三](?:个|件)?(?=\s*[:：])|(?<![a-z])(?:two|three|2|3|a\s+couple\s+of|several)\s+(?:[a-z]+\s+)?(?:things|questions|qs|asks|requests|queries|answers|bullets|points|parts|items|issues|topics)"
                         r"|(?<![a-z])pair\s+of\s+(?:q'?s|questions|asks)|(?<![a-z])(?:two|three|2|3|a\s+couple)\s+more(?![a-z])|再(?:加|问)?[两俩三](?:个|件)?(?=[:：])|[两俩二三23]连(?:问|发)|问[两俩二三23]\s*(?:个|件)|(?<![a-z])(?:quick\s+)?pair(?=\s*[:：])|(?<![a-z])(?:quick\s+)?q'?s(?=\s*[:：])|(?<![a-z])(?:need\s+)?both(?=\s*[:：])|^(?:two|three|2|3)\s+(?=for\s)|[两二三俩几23]\s*(?:个|件)?\s*(?:[\u4e00-\u9fff]{1,3}的)?(?:问题|疑问|疑惑|困惑|事情|事|点|句|块|部分|方面)|[两二三俩](?:个|件)?\s*questions?(?![a-z]))[^:：?？.。]{0,40}?\s*(?:要问|想问|请教)?\s*(?:[:：]|\s[—–-]+)\s*", re.I)  # "…two points - do we …"
 # "背景：…。我想问两件事：A；以及B": the announcement after a story, which asks nothing
 _ANNOUNCED_LATER = re.compile(r"[。.!！?？]\s*[^。.!！?？：:]{0,12}?[两俩二三23]\s*(?:个|件)?\s*(?:问题|事情?|疑问|点)[^。.：:]{0,6}[：:]\s*")
@@ -47,7 +47,7 @@ _ANNOUNCED_SPACE = re.compile(r"^(?:[两二三俩23]\s*(?:个|件)?\s*(?:问题|
 # in an announced message that no other mark splits: "A、B、C", "A/B/C"
 _ENUM = re.compile(r"\s*[、/／]\s*(?![^()（）]*[)）])")
 # "…，两个一起答" / "…, answer both": said after the questions, it announces them the same way
-_ANNOUNCED_AFTER = re.compile(r"(?:[，,]|\s(?=\s*(?:这)?(?:[两二三3]个|俩)))\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲|问了|问问|问)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
+_ANNOUNCED_AFTER = re.compile(r"(?:[，,]|\s(?=\s*(?:这)?(?:[两二三3]个|俩)))\s*(?:(?:这)?(?:[两二三3]个|俩个?)(?:问题)?|都)?\s*(?:一起|一并|分别|都)(?:答|回答|回复|说说|讲讲|问了|问问|问|说|讲)(?:一下|下)?\W*(?:谢谢|多谢|感谢)?\W*$"
                               r"|[，,]\s*(?:这|呢)?[两二](?:样|个|件|点)(?:嘢|东西|事情?)?\s*[^，,。？?]{0,8}?(?:建议|看法|怎么看|点睇|意见)[^，,。？?]{0,4}\W*$"
                               r"|[,.]?\s*(?:please\s+)?answer\s+both(?:\s+please)?\W*$"
                               r"|\s*[,.;—–-]+\s*[^,.;—–?-]{0,40}?(?<![a-z])(?:on|about|to|for)\s+both(?:\s+of\s+(?:them|these|those))?\W*$", re.I)

@@ -26,7 +26,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, names_term, question_parts, says_any, sets_scene,
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, ref_numbers, spans_all
+from kbqa.conversation.numbers import REF, bare_number, bare_numbers, expert_ordinal, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
 
@@ -121,7 +121,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moving and not complaint and not whose and asks_for_overview(own, catalog) and not (
-                turns and cues.WHO_ANSWERED_IT.search(text)):
+                turns and cues.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the
+                announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
@@ -217,6 +218,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
 def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous, a bare number, who answered it, go on."""
+    two = bare_numbers(text)  # "4跟6呢": two numbers alone, after a question asked by number
+    if two and not refs and recall.last_was_by_number(context, catalog):
+        have = tuple(n for n in two if n in catalog.topics)
+        return Intent("question" if have else "overview", lang, topics=have,
+                      missing=tuple(n for n in two if n not in catalog.topics), followup=True)
     n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
     if n is not None and not refs and recall.last_was_by_number(context, catalog):
         return Intent("question" if n in catalog.topics else "overview", lang,

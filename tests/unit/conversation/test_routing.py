@@ -3410,3 +3410,29 @@ def test_an_expert_put_aside_for_a_question_named_by_its_subject(catalog):
 def test_the_answer_before_as_a_paragraph_for_a_report(catalog):
     intent = understand("领导不懂技术，帮我把这段改成能直接贴进请示报告里的一段话", catalog, Context(["第8题"], _topic_of))
     assert (intent.kind, intent.topics) == ("question", (8,))
+
+
+def test_two_announced_questions_ending_in_what_the_faq_says_are_not_the_list(catalog):
+    q = "Quick double: (a) sizing compute/storage/network for a new cloud, (b) zero-downtime rollouts on k8s — what's in the FAQ?"
+    assert understand(q, catalog).kind == "topical"
+    assert understand("quick q: what's in the FAQ?", catalog).kind == "overview"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("行，跳到讲东西向流量安全那道", ["第1题"], None), ("有道题讲金融多安全域架构的，调出来", ["第十题"], None),
+    ("顺着往后翻", ["第4题"], (5,)), ("and after that?", ["Q3"], (4,)), ("3跟7呢", ["第2题"], (3, 7))])
+def test_more_ways_to_ask_for_a_question_by_subject_next_or_by_two_numbers(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and (intent.topics == topics if topics else intent.subject)
+
+
+def test_only_one_expert_after_a_question_asks_who(catalog):
+    intent = understand("只有一位专家？", catalog, Context(["第7题"], _topic_of))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (7,))
+
+
+@pytest.mark.parametrize("question", ["私有镜像仓库咋建、多集群高可用咋做，一起说",
+                                      "另外两个：多安全域怎么切集群、微服务迁移时网络怎么规划？",
+                                      "网络选 SDN 还是 underlay —— 再附加：计算资源用裸机还是虚机"])
+def test_yet_more_ways_two_questions_are_joined(question):
+    assert len(split_parts(question)) == 2

@@ -39,7 +39,9 @@ _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|行业|同业|业|界
 _SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|提(?=\s*[a-z])|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:^|(?<=[，,\s]))说(?P<sw>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|的人)"
                       r"|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
-                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|push(?:ed|ing)(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})")
+                      r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|push(?:ed|ing)(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})"
+                      r"|(?:somebody|someone)\s+(?:here\s+|in\s+there\s+)?(?:recommended|suggested|mentioned|proposed|brought\s+up|raised)"
+                      r"\s+(?P<en2>[^,.?!]{1,40})(?=[^?]{0,40}?(?<![a-z])who(?![a-z]))")  # "Somebody recommended Sleuth… Who was it"
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|works?\s+(?:for|at)|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
@@ -345,7 +347,7 @@ class Catalog:
         m = _SAID_BY.search(normalise(text))
         if m is None:
             return []
-        said = self.specific_words(self.respell(m.group("what") or m.group("sw") or m.group("en")))
+        said = self.specific_words(self.respell(m.group("what") or m.group("sw") or m.group("en") or m.group("en2")))
         fits = [h for h in self.experts if said and all(w in self.said(h) for w in said)]
         return fits if len(fits) == 1 else []
 

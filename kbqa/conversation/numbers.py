@@ -93,7 +93,7 @@ def _en_ordinal(raw: str) -> int:
 
 
 # several numbers before one question word: "第3、5题", "第 11、12 两道", "第三和第五题"
-_LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}(?:\s*(?:、|,|，|和|及|跟|与|以及)\s*第?\s*{_NUM})+)\s*(?:两|三|四|几)?\s*[个道条]?\s*"
+_LISTED = re.compile(rf"(?P<ns>第?\s*{_NUM}\s*号?(?:\s*(?:、|,|，|和|及|跟|与|以及)\s*第?\s*{_NUM}\s*号?)+)\s*(?:两|三|四|几)?\s*[个道条]?\s*"
                      r"(?:问题|题目|题|道|難題|題)")
 
 

@@ -199,9 +199,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and cues.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
+        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|(?<![a-z])(?:together|both)(?![a-z])", text)  # "3和5两道合起来讲讲，…"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
-        if not named or titled or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):
+        if not named or titled or together or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):
             if have:
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)

@@ -3436,3 +3436,27 @@ def test_only_one_expert_after_a_question_asks_who(catalog):
                                       "网络选 SDN 还是 underlay —— 再附加：计算资源用裸机还是虚机"])
 def test_yet_more_ways_two_questions_are_joined(question):
     assert len(split_parts(question)) == 2
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("2和6两道合起来讲讲，感觉都跟排查沾边", ["第4题"], (2, 6)), ("顺手把3号和9号两道也一起贴给我", ["第1题"], (3, 9)),
+    ("ok — now show me the number after that one", ["show me question 2"], (3,))])
+def test_two_numbered_questions_together_and_the_number_after(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_the_other_one_who_answered(catalog):
+    intent = understand("网关那个建议我看过了，同一道题下另外那个回答者的思路是啥", catalog, Context(["东西向流量怎么管"], _topic_of))
+    assert intent.kind == "expert" and intent.topics == (5,) and intent.aspect != "who_answered"
+
+
+def test_the_answer_before_again_one_point_a_line(catalog):
+    intent = understand("可以改用條列方式再講一次嗎？每點一行就好", catalog, Context(["第7題在講什麼？"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (7,))
+
+
+def test_someone_who_said_something_who_was_it(catalog):
+    intent = understand("Somebody here recommended Sleuth for tracing calls. Who was it, and what else did they say?", catalog)
+    assert (intent.kind, intent.expert) == ("expert", "gavin_zhang")
+    assert understand("someone suggested we use flannel, is that right?", catalog).kind == "topical"  # asks no who

@@ -333,6 +333,9 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             if last in mine and cues.OTHERS.search(rest):
                 topics = tuple(n for n in mine if n != last)[:1]
             topics = topics or named_question(rest, catalog, mine)[0]  # "他在开发测试那题里…，在哪家任职": that one
+            if not topics and lang == "en" and len(mine) > 1 and context.topic_of is not None and (  # "nameless — job
+                    named := subject_words(cue.sub(" ", rest), catalog, EXPERT_FILLER, lang)):  # title, and how would they
+                topics = tuple(t for t in [context.topic_of(" ".join(named))] if t in mine)  # cut east-west risk?"
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]

@@ -3460,3 +3460,11 @@ def test_someone_who_said_something_who_was_it(catalog):
     intent = understand("Somebody here recommended Sleuth for tracing calls. Who was it, and what else did they say?", catalog)
     assert (intent.kind, intent.expert) == ("expert", "gavin_zhang")
     assert understand("someone suggested we use flannel, is that right?", catalog).kind == "topical"  # asks no who
+
+
+def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
+    """Their profile, on the question of theirs the subject names (English words: retrieval's question for them)."""
+    topic_of = lambda t: 5 if "east" in t else 3  # noqa: E731
+    intent = understand("nameless — what's their job title, and how would they cut down east-west security risk?",
+                        catalog, Context([], topic_of))
+    assert (intent.kind, intent.expert, intent.aspect, intent.topics) == ("expert", "nameless", "profile", (5,))

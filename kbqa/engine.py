@@ -238,15 +238,15 @@ class Engine:
             question))  # a subject the FAQ does not discuss, even after the turn before ("那docker cp拷整个目录的话…")
         covered = covered and not beyond
         previous = user_turns(history, self.settings.max_history_turns)
-        # "为什么这么说": on the question before
-        bare = bool(previous) and says_nothing(question, state.catalog, retriever.expand(question)[1], r.features)
+        aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words
+        bare = bool(previous) and says_nothing(question, state.catalog, aliases, r.features)  # "为什么这么说"
         if previous and not beyond and borrows(question, r.features, covered, bare):
             r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
             if covered2 and (not covered or bare or leans_on(question) or talks_about(state.catalog, r2, question, r,
-                                                        retriever.expand(question)[1])):
+                                                                                  aliases)):
                 if not bare and len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose quotes
                     r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
                 r, covered, p = r2, covered2, p2

@@ -89,7 +89,8 @@ def says_nothing(q: str, catalog, aliases: dict, features: dict) -> bool:
     换掉吗", "why is that?"). After earlier turns it can only be about the question before, whatever retrieval finds
     for its few words alone; not "跨区的防火墙一般要开哪些规则" (a subject of its own, in words the FAQ does not use), nor
     chatter about something else ("今天吃什么": ``BARE_MIN_NEAR``)."""
-    from kbqa.conversation.intent import faq_words, strangers  # intent imports this module's imports: imported late
+    from kbqa.conversation.intent import faq_words, strangers  # only when asked: the store imports this module for
+    # user_turns alone, without the catalog
 
     return bool(re.search(r"\w", q)) and not aliases and features.get("unknown_near", 0.0) >= BARE_MIN_NEAR \
         and not faq_words(q, catalog) and len(strangers(q, catalog)) <= 1

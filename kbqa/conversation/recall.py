@@ -57,15 +57,20 @@ def last_was_by_number(context: Context, catalog: Catalog) -> bool:
                for t in context.turns[-2:])  # or by its subject: "开发测试那题先发一下", then "9 也要"; or the list: "8号"
 
 
+def last_asked(context: Context, catalog: Catalog):
+    """(index, intent) of the last turn that was not small talk ("ok that's a lot of text"), as it was understood then;
+    the first turn when every one was."""
+    k = len(context.turns) - 1
+    while (intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
+            == "smalltalk" and k > 0:
+        k -= 1
+    return k, intent
+
+
 def last_parts(context: Context, catalog: Catalog) -> list[tuple[int, str]]:
     """The FAQ questions the last turn (past small talk) asked together, in its order: (question, the part that asked it;
     "" when asked by number), or [] when it asked fewer than two ("问题1和问题9分别是什么", "网络怎么选？东西向安全呢？")."""
-    k = len(context.turns) - 1
-    while k >= 0 and (intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
-            == "smalltalk":
-        k -= 1
-    if k < 0:
-        return []
+    _, intent = last_asked(context, catalog)
     if intent.kind == "question" and len(intent.topics) >= 2:
         return [(t, "") for t in intent.topics]
     if intent.kind == "topical" and len(intent.parts) >= 2 and context.topic_of is not None:

@@ -269,10 +269,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
     # calico": in that question
     rest = _beside_go_on(text, go_on, catalog) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
-        k = len(context.turns) - 1  # or an expert; past small talk ("ok that's a lot of text")
-        while (prev := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
-                == "smalltalk" and k > 0:
-            k -= 1
+        k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval

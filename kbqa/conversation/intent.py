@@ -81,7 +81,8 @@ def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
     pieces = [x for w in words(rest) for x in ([w] if w in catalog.vocab else w.split("-"))]  # "api-gateway"
-    return tuple(w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit())
+    return tuple(w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit()
+                 and not set(w) <= cues.FUNCTION_CHARS)  # "这是", "那些": no subject
 
 
 def asked_words(text: str, catalog: Catalog) -> set[str]:

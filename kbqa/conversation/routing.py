@@ -289,18 +289,29 @@ def _names_item(text: str) -> bool:
                 or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
 
+# Where the answer is going and who reads it ("我要贴进周会纪要", "领导要看", "need to paste into confluence"): not its subject
+_AUDIENCE = re.compile(r"(?:我们?)?(?:要|得|想|准备|好)?(?:贴|放|抄|转|发|转发|转述|汇报)(?:进|到|给|去)[^，,。？?；;：:]{0,16}|(?:领导|老板|同事|处长|客户)(?:要|想|会)?(?:看|过目)|手机上?(?:看|读)"
+                       r"|(?<![a-z])(?:paste|put|drop|send|forward|share)\s+(?:it\s+|this\s+|that\s+)?(?:in|into|to|with|on)\s+[^,.?;!]{0,30}")
+
+
 def _beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
     """The words beside a request to go on ("再讲一遍", "浓缩成…"): the message's other words, or the request's clause
     alone when the clauses beside it only tell who the answer is for ("用大白话再讲一遍，我要转述给业务同事": no question
-    mark, request or example among them)."""
-    rest = cues.SHORTER.sub(" ", text[:go_on.start()] + " " + text[go_on.end():])
-    here = clause_at(text, go_on.start())
+    mark, request or example among them); never where it goes (``_AUDIENCE``) or the columns after a colon ("整理成一张
+    表：谁、建议了啥")."""
+    said = go_on.group()
+    before = _AUDIENCE.sub(" ", text[:go_on.start()])
+    after = _AUDIENCE.sub(" ", re.sub(r"^的?(?:形式|格式|样子)", " ", text[go_on.end():]))  # "改成打勾清单的形式"
+    after = re.sub(r"(?<=[表单])\s*[：:][^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
+    text, start = before + said + after, len(before)
+    rest = cues.SHORTER.sub(" ", before + " " + after)
+    here = clause_at(text, start)
     end = text.find(here) + len(here)  # the question mark of a request that asks nothing else ("可唔可以浓缩成一句？我要
     marks = text[:end] + (re.sub(r"^\s*[?？]", "", text[end:]) if not cues.asks(here) else text[end:])  # 转发去组群")
-    if re.search(r"[?？吗么呢]", marks) or cues.INSIDE.search(go_on.group()) or not faq_words(rest, catalog) or any(
+    if re.search(r"[?？吗么呢]", marks) or cues.INSIDE.search(said) or not faq_words(rest, catalog) or any(
             cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
         return rest
-    return cues.SHORTER.sub(" ", here.replace(go_on.group(), " "))
+    return cues.SHORTER.sub(" ", here.replace(said, " "))
 
 
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

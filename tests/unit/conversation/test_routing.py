@@ -3168,6 +3168,35 @@ def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
 
 
+@pytest.mark.parametrize("question, history", [
+    ("手机屏幕小，删到两句以内行不行", ["容器网络怎么选"]),
+    ("麻烦用英文再回答一次", ["多安全域的k8s架构怎么规划"]),
+    ("請改用簡體中文", ["容器雲高可用點做"]),
+    ("再贴一次吧，刚才没看清", ["容器里的应用出问题怎么排查"]),
+    ("做成表格，一人一行", ["东西向安全怎么考虑"]),
+    ("bullet it please, I'll paste it into our wiki", ["how do we manage image versions"]),
+    ("translate into Chinese please", ["how should banks do rolling updates"]),
+    ("改成清单的格式，我要发给项目组", ["容器云整体规划怎么做"]),  # where it goes is not its subject
+    ("帮我整理成一张表：专家、观点、适用场景", ["容器网络怎么选型"]),  # nor the columns after the colon
+    ("one more time please, and summarize it", ["how do you fail over across clusters"])])
+def test_the_answer_before_in_another_language_again_or_as_a_table(catalog, question, history):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.rephrase) == ("topical", history[0])
+
+
+@pytest.mark.parametrize("question, history", [
+    ("k8s 有中文文档吗", ["容器网络怎么选"]),  # a language named, no request to say it again
+    ("再讲一次东西向安全", ["容器网络怎么选"])])  # again, about a subject of its own
+def test_a_language_or_again_with_a_subject_of_its_own_is_not_the_answer_before(catalog, question, history):
+    assert understand(question, catalog, Context(history)).rephrase != history[0]
+
+
+@pytest.mark.parametrize("question", ["這是哪位說的？在哪家公司", "是哪位提的"])
+def test_who_said_it_without_naming_an_expert_word(catalog, question):  # "这是" holds no subject; "哪位说的" asks who
+    intent = understand(question, catalog, Context(["容器网络 SDN 怎么选"], lambda t: 4 if "SDN" in t else None))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (4,))
+
+
 def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs
     intent = understand("網路那個就好，其他先不用", catalog, Context(["SDN 选哪家，gavin_zhang 说的 dump 怎么做"]))
     assert intent.kind != "expert"

@@ -234,10 +234,10 @@ class Engine:
         decider = state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         covered, p = decider.covered(r.features)
-        beyond = whole and (outside_scope(r.features, p) if covered else asks_anew(r.features, p) and not leans_on(
-            question))  # a subject the FAQ does not discuss, even after the turn before ("那docker cp拷整个目录的话…")
-        covered = covered and not beyond
-        previous = user_turns(history, self.settings.max_history_turns)
+        previous = user_turns(history, self.settings.max_history_turns)  # the memory knows first messages alone:
+        beyond = whole and (outside_scope(r.features, p, memory=not previous) if covered else asks_anew(r.features, p)
+                            and not leans_on(question))  # a subject the FAQ does not discuss, even after the turn before
+        covered = covered and not beyond  # ("那docker cp拷整个目录的话…")
         aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words
         bare = bool(previous) and says_nothing(question, state.catalog, aliases, r.features)  # "为什么这么说"
         if previous and not beyond and borrows(question, r.features, covered, bare):

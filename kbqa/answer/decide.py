@@ -86,11 +86,12 @@ def clear_miss(feats: dict[str, float], p: float) -> bool:
     return feats.get("strange_latin", 0.0) >= 1 and p < MISS_P and feats.get("cov_any", 1.0) <= MISS_COVERAGE
 
 
-def outside_scope(feats: dict[str, float], p: float) -> bool:
+def outside_scope(feats: dict[str, float], p: float, memory: bool = True) -> bool:
     """Does the scope model (kbqa.answer.scope) place a user's whole question outside what the FAQ discusses, given
-    the decision's probability ``p``? It learnt whole questions, so it is not asked about a part of one or a subject
-    named inside one."""
-    return "scope" in feats and scope_margin(feats, p) < 0.0
+    the decision's probability ``p``, or its memory (kbqa.answer.memory; ``memory``: asked, which it is of first
+    messages only, as its line was set) find it much nearer a dev question the FAQ does not cover than any it does?
+    Both learnt whole questions, so they are not asked about a part of one or a subject named inside one."""
+    return "scope" in feats and (scope_margin(feats, p) < 0.0 or memory and feats.get("memory", -math.inf) > 0.0)
 
 
 # A follow-up the decision refuses alone borrows the question before it ("那存储呢" after a network question). One that

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,7 @@ class ScopeModel:
     weights: np.ndarray  # over [e5 vector, cross-lingual vector]
     bias: float
     line: float  # scores below it are vetoed
+    memory: object = None  # kbqa.answer.memory.Memory: the dev questions themselves, or None
 
     def margin(self, e5: np.ndarray, cross: np.ndarray) -> float:
         """The score minus the line: below 0, the question is not about what the FAQ discusses."""
@@ -63,10 +64,15 @@ class ScopeModel:
             raise KbqaError(f"{path}: the scope model for {profile!r} was fitted with the decision's log-odds weighted "
                             f"{m.get('p_weight')}, this kbqa weighs them {P_WEIGHT}; run `kbqa calibrate --only scope`")
         try:
-            return cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
+            model = cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
         except (KeyError, TypeError, ValueError) as e:
             raise KbqaError(f"{path}: the scope model for {profile!r} is damaged ({type(e).__name__}); "
                             "run `kbqa calibrate --only scope`") from None
+        if isinstance(m.get("memory"), dict):
+            from kbqa.answer.memory import Memory
+
+            model = replace(model, memory=Memory.load(Path(path).parent, m["memory"], dims[0]))
+        return model
 
 
 def fit(X: np.ndarray, y: np.ndarray, groups: list[str], dims: tuple[int, int], odds: np.ndarray,

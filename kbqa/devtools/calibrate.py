@@ -126,12 +126,12 @@ def scope_sets(files: list[Path]) -> list[Path]:
     return sorted({g for d in folders for g in d.glob("dev*.jsonl")} | set(files))
 
 
-def fit_scope(engine, files: list[Path], decider) -> dict | None:
-    """kbqa.answer.scope's model over the usable rows of ``files`` (grouped 64 at a time), with the hybrid
-    decision ``decider``'s log-odds and verdict on each (the scope line is set beside them)."""
+def scope_rows(engine, files: list[Path], decider) -> dict:
+    """The usable rows of ``files`` (grouped 64 at a time) as the scope model and the memory learn them: their e5 and
+    cross-lingual vectors, labels, groups, and the hybrid decision ``decider``'s log-odds and verdict on each."""
     import numpy as np
 
-    from kbqa.answer.scope import fit as fit_scope_model, log_odds
+    from kbqa.answer.scope import log_odds
     from kbqa.engine import InvalidQuestion
     from kbqa.evaluation.dataset import load as load_set
     from kbqa.index.chunks import dense_text
@@ -152,10 +152,35 @@ def fit_scope(engine, files: list[Path], decider) -> dict | None:
             groups.append(f"{f.name}#{i // 64}")
             odds.append(log_odds(p))
             answered.append(covered)
-    e5 = np.asarray(engine.embedder.embed_queries(texts), dtype=np.float64)
-    cross = np.asarray(engine.crosslingual.embed_queries(texts), dtype=np.float64)
-    return fit_scope_model(np.hstack([e5, cross]), np.asarray(y), groups, (e5.shape[1], cross.shape[1]),
-                           np.asarray(odds), np.asarray(answered))
+    return {"e5": np.asarray(engine.embedder.embed_queries(texts), dtype=np.float64),
+            "cross": np.asarray(engine.crosslingual.embed_queries(texts), dtype=np.float64), "y": np.asarray(y),
+            "groups": groups, "odds": np.asarray(odds), "answered": np.asarray(answered, dtype=bool)}
+
+
+def fit_scope(rows: dict) -> dict | None:
+    """kbqa.answer.scope's model over ``scope_rows`` (the scope line is set beside the decision's verdicts)."""
+    import numpy as np
+
+    from kbqa.answer.scope import fit as fit_scope_model
+
+    e5, cross = rows["e5"], rows["cross"]
+    return fit_scope_model(np.hstack([e5, cross]), rows["y"], rows["groups"], (e5.shape[1], cross.shape[1]),
+                           rows["odds"], rows["answered"])
+
+
+def fit_memory(rows: dict, s: dict, path: Path) -> dict | None:
+    """kbqa.answer.memory over ``scope_rows``, written to ``path``: its line among the rows the decision answers and
+    the scope model ``s`` (a calibration.json entry) does not veto; held out a whole eval file at a time."""
+    import numpy as np
+
+    from kbqa.answer import memory
+    from kbqa.answer.scope import P_WEIGHT, ScopeModel
+
+    model = ScopeModel(np.asarray(s["weights"], dtype=np.float64), float(s["bias"]), float(s["line"]))
+    vetoed = np.array([model.margin(e, c) + P_WEIGHT * o < 0 for e, c, o in zip(rows["e5"], rows["cross"], rows["odds"])],
+                      dtype=bool)
+    files = [g.split("#")[0] for g in rows["groups"]]
+    return memory.fit(rows["e5"], rows["y"], files, rows["answered"] & ~vetoed, path)
 
 
 def run(args) -> int:
@@ -180,7 +205,7 @@ def run(args) -> int:
     except (OSError, ValueError):
         doc = {}
     doc.setdefault("models", {})
-    decision = args.only != "scope"  # --only scope keeps the stored decision
+    decision = args.only is None  # --only scope / memory keeps the stored decision (memory: the scope model too)
     if decision:
         doc["note"] = "Fitted by `kbqa calibrate` on " + ", ".join(str(f) for f in files) + "; do not edit by hand."
     for mode in ("lexical", "dense", "hybrid") if decision else ():
@@ -198,18 +223,31 @@ def run(args) -> int:
             raise KbqaError(f"{out} has no decision for {key}: run `kbqa calibrate` without --only first")
         m = doc["models"][key]
         decider = Decider(tuple(m["features"]), tuple(m["weights"]), float(m["bias"]), float(m["threshold"]))
-        s = fit_scope(engine, scope_files, decider)
-        doc.setdefault("scope", {}).pop(key, None)
+        rows = scope_rows(engine, scope_files, decider)
+        if args.only != "memory":
+            s = fit_scope(rows)
+            doc.setdefault("scope", {}).pop(key, None)
+            if s is None:
+                print(f"scope: not fitted: {len(scope_files)} files hold fewer than {MIN_ROWS} in-scope or out-of-scope "
+                      "questions", file=sys.stderr)
+            else:
+                doc["scope"][key] = s
+                s["files"] = len(scope_files)
+                print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
+                      f"folds it refuses {s['held_out_vetoed_in_scope']} of the {s['answered_in_scope']} in-scope ones "
+                      f"the decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} "
+                      "others", file=sys.stderr)
+        s = doc.get("scope", {}).get(key)
         if s is None:
-            print(f"scope: not fitted: {len(scope_files)} files hold fewer than {MIN_ROWS} in-scope or out-of-scope "
-                  "questions", file=sys.stderr)
-        else:
-            doc["scope"][key] = s
-            s["files"] = len(scope_files)
-            print(f"scope: {s['n']} questions ({s['n_in_scope']} in scope) from {len(scope_files)} files; on held-out "
-                  f"folds it refuses {s['held_out_vetoed_in_scope']} of the {s['answered_in_scope']} in-scope ones "
-                  f"the decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} "
-                  "others", file=sys.stderr)
+            raise KbqaError(f"{out} has no scope model for {key}: run `kbqa calibrate --only scope` first")
+        s.pop("memory", None)
+        mem = fit_memory(rows, s, out.with_name(out.stem + ".memory.npz"))
+        if mem is not None:
+            s["memory"] = mem
+            print(f"memory: {mem['n']} questions ({mem['n_in_scope']} in scope); each file left out, it refuses "
+                  f"{mem['held_out_vetoed_in_scope']} of the {mem['answered_in_scope']} in-scope ones the decision and "
+                  f"the scope model answer and {mem['held_out_vetoed_out_of_scope']} of the "
+                  f"{mem['answered_out_of_scope']} others", file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

@@ -282,7 +282,9 @@ def check_calibration(settings) -> list[Check]:
         return [Check("ok", "calibrate", f"{p}: carried over to this FAQ, its line set on the FAQ's own questions "
                       "(no dev set)", "kbqa calibrate --dev DEV.jsonl to fit on real questions")]
     scope = doc.get("scope") or {}
-    fitted = ", ".join(f"{m.get('n')} questions from {m.get('files')} files" for m in scope.values()) or "none"
+    fitted = ", ".join(f"{m.get('n')} questions from {m.get('files')} files"
+                       + (f", its memory {m['memory'].get('file')}" if isinstance(m.get("memory"), dict) else "")
+                       for m in scope.values()) or "none"
     return [Check("ok", "calibrate", f"{p}: {len(models)} fitted profiles; scope model: {fitted}")]
 
 

@@ -42,8 +42,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmd["calibrate"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: eval/dev.jsonl, eval/dev_oldtest.jsonl, eval/dev_conv.jsonl)")
     cmd["calibrate"].add_argument("--scope-dev", nargs="+", default=None, help="eval sets the scope model is fitted on "
                                   "(default: every dev*.jsonl beside the dev sets)")
-    cmd["calibrate"].add_argument("--only", choices=("scope",), default=None,
-                                  help="refit only the scope model, beside the stored decision (default: both)")
+    cmd["calibrate"].add_argument("--only", choices=("scope", "memory"), default=None,
+                                  help="refit only the scope model and its memory, beside the stored decision, or only "
+                                       "the memory (default: everything)")
     cmd["calibrate"].add_argument("--out", default=None, help="where to write (default: KBQA_CALIBRATION)")
     cmd["chatter"].add_argument("--dev", nargs="+", default=None, help="dev eval sets (default: every eval/dev*.jsonl)")
     cmd["chatter"].add_argument("--out", default=None, help="where to write (default: kbqa/conversation/data/chatter.npz)")

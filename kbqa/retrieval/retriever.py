@@ -243,6 +243,8 @@ class Retriever:
             features["unknown_named"] = float(len(self._named(query, q_words, unknown))) if features["cjk_frac"] < 0.3 else 0.0
             if self.scope is not None and qvec is not None:  # read by decide.outside_scope
                 features["scope"] = self.scope.margin(qvec, cvec)
+                if self.scope.memory is not None:  # the dev questions it is nearest (kbqa.answer.memory)
+                    features["memory"] = self.scope.memory.margin(qvec)
         return Retrieval(query, hits, features, chunk_lex, chunk_dense, named)
 
     def prefetch(self, queries: list[str], mode: str) -> None:

@@ -30,6 +30,18 @@ def test_scope_model_refuses_a_near_domain_question_in_the_faqs_words(real_engin
     assert real_engine.retrieve("容器里怎么执行定时任务？")[0].features["scope"] >= 0
 
 
+def test_scope_memory_refuses_a_near_domain_subject_the_dev_sets_hold_in_other_words(real_engine):
+    """The shipped memory (eval/calibration.memory.npz) is loaded beside the scope model: a question on a subject
+    the dev sets ask about in other words (等保 testing) is refused although the scope model alone would answer it."""
+    from kbqa.answer.decide import scope_margin
+
+    q = "我们准备做等保三级测评，容器平台这边需要提前准备哪些东西"
+    r, covered, p = real_engine.retrieve(q)
+    assert covered and scope_margin(r.features, p) >= 0 and r.features["memory"] > 0
+    assert real_engine.ask(q).status == "not_covered"
+    assert real_engine.retrieve("容器里怎么执行定时任务？")[0].features["memory"] < 0
+
+
 def test_traditional_question_is_answered_in_traditional(real_engine):
     a = real_engine.ask("容器裡面怎麼執行定時任務？")
     assert a.status == "answered" and a.topic == 1 and is_traditional(a.answer)

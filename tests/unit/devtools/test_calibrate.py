@@ -80,7 +80,7 @@ def test_the_scope_model_learns_from_every_dev_sample_never_the_test_split():
     assert "test.jsonl" not in names and all(n.startswith("dev") for n in names)
 
 
-def test_fit_scope_reads_the_usable_rows_with_both_vectors_and_the_decision(fake_engine):
+def test_fit_scope_reads_the_usable_rows_with_both_vectors_and_the_decision(fake_engine, tmp_path):
     from types import SimpleNamespace
 
     from kbqa.models.embedders import FakeEmbedder
@@ -88,10 +88,18 @@ def test_fit_scope_reads_the_usable_rows_with_both_vectors_and_the_decision(fake
     engine = SimpleNamespace(embedder=FakeEmbedder(), crosslingual=FakeEmbedder(dim=32), validate=fake_engine.validate,
                              load=fake_engine.load, settings=fake_engine.settings)
     files = [REPO_ROOT / "eval" / f for f in ("dev.jsonl", "dev_conv2.jsonl", "dev_oldtest.jsonl", "dev_conv18.jsonl")]
-    m = calibrate.fit_scope(engine, files, decide.Decider(("cov_any",), (12.0,), -7.0))
+    rows = calibrate.scope_rows(engine, files, decide.Decider(("cov_any",), (12.0,), -7.0))
+    m = calibrate.fit_scope(rows)
     usable = [r for f in files for r in load(f) if calibrate.usable(r) and r["question"].strip()]
     assert m["n"] == len(usable) and m["n_in_scope"] == sum(1 for r in usable if r.get("topic") is not None)
     assert m["dims"] == [FakeEmbedder().dim, 32] and len(m["weights"]) == FakeEmbedder().dim + 32
     assert m["n_groups"] >= 8  # each file's rows in groups of 64
     assert 0 < m["answered_in_scope"] <= m["n_in_scope"] and m["answered_out_of_scope"] > 0
     assert m["held_out_vetoed_in_scope"] <= 0.005 * m["answered_in_scope"] + 1
+    # the memory beside it: every usable row, its line held out a file at a time, a file its entry can check
+    mem = calibrate.fit_memory(rows, m, tmp_path / "calibration.memory.npz")
+    assert mem["n"] == m["n"] and mem["n_in_scope"] == m["n_in_scope"]
+    assert mem["held_out_vetoed_in_scope"] <= 0.005 * mem["answered_in_scope"] + 1
+    from kbqa.answer.memory import Memory
+    loaded = Memory.load(tmp_path, mem, FakeEmbedder().dim)
+    assert loaded.vectors.shape == (m["n"], FakeEmbedder().dim) and loaded.line == mem["line"]

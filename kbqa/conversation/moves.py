@@ -54,7 +54,7 @@ ITEM_ABOUT = re.compile(r"(?<![a-z])(?:the\s+)?one\s+(?:about|on|covering)(?![a-
 
 # "第八题的上一题", "第3题的下一道": the question next to a numbered one (after its number)
 BESIDE_REF = re.compile(r"\s*(?:个|道|號|号)?(?:问题|問題|题|題|难点)?\s*(?:(?:的|嘅|之)\s*(?P<d>上一|前一|下一|后一|後一)\s*[个個道题題]"
-                        r"|(?:的|嘅)?\s*(?P<n>后面|後面|前面|之后|之後|之前)\s*(?:的|嘅)?(?:是)?\s*(?:那|哪|一)?\s*[个個道题題])")  # "第三题后面那道"
+                        r"|(?:的|嘅)?\s*(?P<n>后面|後面|前面|之后|之後|之前)\s*(?:排|挨着|紧挨着)?(?:的|嘅)?(?:是)?\s*(?:那|哪)?\s*一?\s*[个個道题題])")  # "第三题后面那道"
 
 
 _GAP = re.compile(r"\s*(?:的|嘅)?\s*")  # between a number and the step after it ("第8题的往前数两个")

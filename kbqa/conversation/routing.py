@@ -160,8 +160,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 and (last := recall.last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
-    if experts and turns and cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) and (  # "除了这位技术经理，
-            intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # 其他人怎么看"
+    if experts and turns and (cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) or len(experts) == 1 and (
+            other := cues.OTHER_EXPERT.search(text)) and experts[0] in catalog.named_experts(text[:other.start()])) and (
+            intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # "除了这位技术经理，其他人怎么看",
+        # "某银行这段有点虚，同题下面不是还有一位吗" (named before: set aside; not "the other guy, the tech director at…")
         return intent
     if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
@@ -176,8 +178,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
-        if len(experts) > 1 and intent.aspect in ("views", "subject", "profile"):  # each of them, in turn
-            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]))
+        if len(experts) > 1 and intent.aspect in ("views", "subject", "profile"):  # each of them, in turn; on the one
+            shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
+            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(  # they
+                shared) * (len(shared) == 1))  # both answered ("so zhuqibs vs nameless — whose approach…")
         return intent
 
     if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
@@ -265,7 +269,9 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
-    go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text)  # "里面说的用 ingress 替代
+    go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text) \
+        or next((m for m in [cues.PART_RETOLD.search(text)] if m and re.search("[两几]", m.group())), None)  # "存储跟网络
+    # 这两块展开讲讲" (one part, "那段再解释一下", is an expert's after one); "里面说的用 ingress 替代
     # calico": in that question
     rest = _beside_go_on(text, go_on, catalog) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question

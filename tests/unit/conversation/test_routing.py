@@ -2801,6 +2801,7 @@ def test_who_replied_to_this_one_with_a_word_for_the_experts_kind(catalog):
 
 @pytest.mark.parametrize("question, history, topics", [
     ("ok，紧跟着第三题后面那道是什么题", ["第三题讲的是啥，一句话"], (4,)),  # a number, then 后面那道: the one after it
+    ("第六题前面排的是哪一题？一起贴出来", ["第六题讲什么"], (5,)),  # 排, 哪一题 between them
     ("noted. and what comes immediately before that one in the numbering?", ["what's Q6 about?"], (5,)),
     ("ok，排它前面一位的那题呢", ["第10题是啥", "谁答的"], (9,)),
     ("列表里头一条 给我细讲下", ["这个bot都收了哪些问题 列一下"], (1,)),
@@ -3195,6 +3196,23 @@ def test_a_language_or_again_with_a_subject_of_its_own_is_not_the_answer_before(
 def test_who_said_it_without_naming_an_expert_word(catalog, question):  # "这是" holds no subject; "哪位说的" asks who
     intent = understand(question, catalog, Context(["容器网络 SDN 怎么选"], lambda t: 4 if "SDN" in t else None))
     assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (4,))
+
+
+def test_who_answered_the_other_one_and_both_experts_of_one_question(catalog):
+    ctx = lambda *h: Context(list(h), lambda t: 4 if "SDN" in t else None)  # noqa: E731
+    i = understand("那题有谁答？我想私下联系", catalog, ctx("容器网络 SDN 怎么选"))
+    assert (i.kind, i.aspect, i.topics) == ("expert", "who_answered", (4,))
+    i = understand("gavin_zhang 这段太简略，同一题还有一位吗", catalog, ctx("第10题", "gavin_zhang 怎么说"))
+    assert (i.kind, i.expert, i.topics) == ("expert", "某银行", (10,))  # the other one, not the one named
+    i = understand("某银行那套我不认同，另外一位是什么观点", catalog, ctx("第10题", "某银行怎么说"))
+    assert (i.kind, i.expert) == ("expert", "gavin_zhang")
+    i = understand("那另一位呢？就是某银行那位", catalog, ctx("第10题", "gavin_zhang 怎么说"))
+    assert (i.kind, i.expert) == ("expert", "某银行")  # named after "the other one": that one
+    i = understand("太泛了，网络跟存储这两块展开说说", catalog, ctx("第7题"))
+    assert (i.kind, i.topics, i.followup) == ("topical", (7,), True)  # those parts of the question it is on
+    assert understand("两位的做法比较一下", catalog, ctx("第10题")).topics == (10,)
+    i = understand("nameless versus zhuqibs: which approach fits a small bank?", catalog, ctx())
+    assert (i.kind, i.topics, i.also) == ("expert", (5,), ("zhuqibs",))  # the one question both answered
 
 
 def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs

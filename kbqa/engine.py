@@ -230,11 +230,10 @@ class Engine:
         itself, which the scope model may also refuse (``decide.outside_scope``)."""
         mode = mode or self.settings.mode
         state = state or self.load()
-        retriever = state.retriever
-        decider = state.deciders[mode]
+        retriever, decider = state.retriever, state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
-        covered, p = decider.covered(r.features)
-        previous = user_turns(history, self.settings.max_history_turns)  # the memory knows first messages alone:
+        previous = user_turns(history, self.settings.max_history_turns)  # the scope memory: of first messages alone
+        covered, p = decider.covered(r.features)  # (its line was set on them)
         beyond = whole and (outside_scope(r.features, p, memory=not previous) if covered else asks_anew(r.features, p)
                             and not leans_on(question))  # a subject the FAQ does not discuss, even after the turn before
         covered = covered and not beyond  # ("那docker cp拷整个目录的话…")
@@ -372,7 +371,7 @@ class Engine:
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
                 if answer.status == "not_covered" and respond.partial:  # "A？另外B": A answered, B not covered
                     answer = respond.partly(intent)
-            answer = respond.second_opinion(intent, q, answer)
+            answer = respond.second_opinion(intent, q, answer, first=not turns)
         t3 = time.perf_counter()
         traditional = is_traditional(q)
         answer = rendered(answer, traditional)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable
 from kbqa.answer import suggest
 from kbqa.answer.compose import (EXPERT_BUDGET, QUOTE_BUDGET, compose, not_covered_sections, outline, quote_for,
                                   select_units)
-from kbqa.answer.decide import inside_scope, near_scope
+from kbqa.answer.decide import inside_scope, near_scope, outside_scope, well_inside
 from kbqa.answer.replies import Builder, frame, short_title
 from kbqa.conversation import chatter, cues, recall
 from kbqa.conversation.intent import Context, remark
@@ -144,14 +144,15 @@ class Responder:
         return replace(answer, notice=frame(intent.lang, "partly_near", other=other, n=nearest),
                        suggestions=suggest.unique([*lead, *answer.suggestions]))
 
-    def second_opinion(self, intent: Intent, question: str, answer: Answer) -> Answer:
+    def second_opinion(self, intent: Intent, question: str, answer: Answer, first: bool = False) -> Answer:
         """A message the FAQ does not cover that the chatter model reads as a request for the list of questions,
         or as small talk, in words no cue knows ("想先大略瀏覽一遍再決定看哪題", "第一次用，有点紧张哈哈"): that
         reply instead of "not covered". A retrieval answer is replaced only by an overview, when the question names
         nothing of the FAQ beyond its title words (kbqa.conversation.chatter.ANSWERED_THRESHOLDS). Before either: a
         refused message that names one question ("先看第3题，我们也分了…", ``Intent.numbered``) gets that question, and
         one that opens by saying it asks anew is retrieved without its opener (``Intent.aside``). After both, a
-        refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk."""
+        refused message that asks nothing ("早安，平台組來報到", ``intent.remark``) gets small talk, and a refused ``first``
+        message that the scope model places far inside the FAQ's subjects is answered (``decide.well_inside``)."""
         if answer.status == "not_covered" and intent.numbered:
             return self.structured(Intent("question", intent.lang, topics=(intent.numbered,)))
         if answer.status == "not_covered" and intent.aside:  # "顺带一问，pod 跟 pod…": its opener counted as words the FAQ
@@ -170,6 +171,11 @@ class Responder:
         kind = self._chatter_kind(question, answered) if self.settings.chatter else None
         if kind is None:
             said = None if answered else remark(question, self.state.catalog)  # "早安，平台組來報到": asks nothing
+            if said is None and first and not answered and not intent.parts and (  # the last resort before "not covered",
+                    intent.lang == "en" or self._names_content(question)):  # for a message naming the FAQ's content
+                r, _, p = self.retrieve(question, None, self.mode, whole=True)
+                if well_inside(r.features, p) and not outside_scope(r.features, p):
+                    return self.topical(intent, r, True, p)
             return answer if said is None else self.structured(Intent("smalltalk", intent.lang, aspect=said))
         aspect = (cues.smalltalk_kind(normalise(question, phrases=False)) or "greet") if kind == "smalltalk" else ""
         return self.structured(Intent(kind, intent.lang, aspect=aspect))

@@ -45,6 +45,9 @@ FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|�
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
                           r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))|(?<![a-z])(?:whatever|the\s+one|what)\s+(?:i|we)\s+(?:pulled\s+up|opened|"
                           r"looked\s+at|asked\s+about)\s+before\s+(?:that|this|it)(?![a-z])")
+# The last two questions the conversation was on, together ("这俩问题你分别用两三句话总结下", "compare those two questions")
+BOTH_ASKED = re.compile(r"(?:这|那)(?:俩|两个|两道|二)(?:问题|题)|(?<![a-z])(?:both\s+(?:of\s+)?(?:those|these)\s+(?:questions|ones)|"
+                        r"(?:those|these|the\s+last)\s+two\s+(?:questions|ones))(?![a-z])")
 # Opening an item of the list shown ("清單裡那題說要把微服務遷上容器雲的，點開", "open the entry about planning k8s clusters…")
 OPEN_ITEM = re.compile(r"点开|打开|开一下|开下|调出来|展开|(?<![a-z])(?:open|pull\s+up|bring\s+up|jump\s+to|go\s+to|take\s+me\s+to)(?![a-z])")
 IN_LIST = re.compile(r"清单里?|列表里?|目录里?|单子里?|那串(?:题目?)?里?|刚列的|(?<![a-z])(?:the|that|your)\s+(?:list|index|toc)(?![a-z])"

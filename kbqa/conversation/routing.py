@@ -59,6 +59,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         topic, part = items[k - 1 if k > 0 else -1]  # "第二个展开" after two questions asked together: the second
         return Intent("topical", lang, topics=(topic,), followup=True, from_context=True, rephrase=part) if part \
             else Intent("question", lang, topics=(topic,), followup=True)
+    if turns and not refs and moves.BOTH_ASKED.search(text) and (  # asked together, or one after the other: both
+            both := tuple(t for t, _ in recall.last_parts(context, catalog)) or tuple(t for t in (recall.earlier_topic(
+                context, catalog), recall.last_topic(context, catalog)) if t in catalog.topics)) and len(both) >= 2:
+        return Intent("question", lang, topics=both, followup=True)
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside

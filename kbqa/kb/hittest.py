@@ -14,7 +14,7 @@ def explain(engine, question, mode: str | None = None, top: int = 5) -> HitTest:
     import numpy as np
 
     from kbqa.conversation.routing import Context, understand
-    from kbqa.answer.decide import outside_scope
+    from kbqa.answer.decide import outside_scope, well_inside
 
     q = engine.validate(question)
     mode = mode or engine.settings.mode
@@ -30,7 +30,7 @@ def explain(engine, question, mode: str | None = None, top: int = 5) -> HitTest:
     r = state.retriever.search(q, mode, engine.settings.top_k)
     decider = state.deciders[mode]
     covered, p = decider.covered(r.features)
-    covered = covered and not outside_scope(r.features, p)  # as ask() decides a whole question
+    covered = (covered or well_inside(r.features, p)) and not outside_scope(r.features, p)  # as ask() decides a first
     units = state.faq.units
 
     def unit(i: int, score: float) -> dict:

@@ -42,6 +42,22 @@ def test_scope_memory_refuses_a_near_domain_subject_the_dev_sets_hold_in_other_w
     assert real_engine.retrieve("容器里怎么执行定时任务？")[0].features["memory"] < 0
 
 
+def test_a_refused_first_message_the_scope_model_places_far_inside_is_answered(real_engine, monkeypatch):
+    """The last resort before "not covered" (respond.second_opinion): a first message the decision refuses, with the
+    scope model's margin at least ``RESCUE_SCOPE``, is answered; after a turn it is not rescued."""
+    from kbqa.answer import decide
+
+    q = "Our auditors want the log files a running container writes copied onto its host. What are our choices?"
+    r, covered, p = real_engine.retrieve(q, whole=True)
+    margin = decide.scope_margin(r.features, p)
+    assert not covered and 0 < margin < decide.RESCUE_SCOPE and not decide.well_inside(r.features, p)
+    monkeypatch.setattr(decide, "RESCUE_SCOPE", margin - 0.01)  # (asked once: answers are cached)
+    a = real_engine.ask(q)
+    assert a.status == "answered" and a.topic == 1
+    history = [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "..."}]
+    assert real_engine.ask(q, history=history).status == "not_covered"
+
+
 def test_traditional_question_is_answered_in_traditional(real_engine):
     a = real_engine.ask("容器裡面怎麼執行定時任務？")
     assert a.status == "answered" and a.topic == 1 and is_traditional(a.answer)

@@ -127,3 +127,11 @@ def test_a_follow_up_asks_anew_with_words_of_its_own_well_outside_the_faq():
     assert not asks_anew({"scope": -1.5, "n_words": 3.0}, 0.5)  # "HA?", "那发版呢": too short to stand alone
     assert not asks_anew({"scope": -0.5, "n_words": 8.0}, 0.5)  # just outside: the turn before may carry it
     assert not asks_anew({"n_words": 8.0}, 0.1)  # no scope model: never
+
+
+def test_a_refused_first_message_far_inside_the_faqs_subjects_is_rescued():
+    from kbqa.answer.decide import RESCUE_SCOPE, well_inside
+
+    assert well_inside({"scope": RESCUE_SCOPE + 0.5}, 0.5)  # log-odds 0 at p 0.5
+    assert not well_inside({"scope": RESCUE_SCOPE + 0.5}, 0.1)  # the decision sure it is not: the bar is higher
+    assert not well_inside({"cov_any": 1.0}, 0.4)  # no scope model: never

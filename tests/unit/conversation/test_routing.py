@@ -3215,6 +3215,19 @@ def test_who_answered_the_other_one_and_both_experts_of_one_question(catalog):
     assert (i.kind, i.topics, i.also) == ("expert", (5,), ("zhuqibs",))  # the one question both answered
 
 
+@pytest.mark.parametrize("question, history, topics", [
+    ("这俩问题各用一句话总结", ["第3题讲什么", "那第8题呢"], (3, 8)),  # one after the other
+    ("compare those two questions for me", ["open #6", "now #9"], (6, 9)),
+    ("这两个问题分别展开", ["第4题和第7题分别是什么"], (4, 7))])  # asked together
+def test_both_of_the_last_two_questions(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_both_needs_two_questions_before(catalog):
+    assert understand("这两个问题分别说说", catalog, Context(["第3题"])).kind != "question"
+
+
 def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs
     intent = understand("網路那個就好，其他先不用", catalog, Context(["SDN 选哪家，gavin_zhang 说的 dump 怎么做"]))
     assert intent.kind != "expert"

@@ -94,7 +94,7 @@ POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![
                          r"|their|above|earlier)(?![a-z])", re.I)
 
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
-THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)(?:\W+[a-z]+-?wise)?\W*$"
+THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)(?:\W+[a-z]+-?wise)?(?:\W*$|(?=\s*[?.!;]+\s))"
                    r"|(?<![a-z])(?:reply|replies|answer|take|view|response|comments?)\s+on\s+(?:this|that)(?:\s+one)?(?![a-z])"
                    r"|(?<![a-z])(?:answer|answers|reply|one|expert|response|answered|replied|responded|commented|wrote)\s+(?:in\s+)?there(?![a-z])"
                    r"|(?<![a-z])same\s+(?:idea|view|take|thing|approach)(?![a-z])"

@@ -3228,6 +3228,12 @@ def test_both_needs_two_questions_before(catalog):
     assert understand("这两个问题分别说说", catalog, Context(["第3题"])).kind != "question"
 
 
+def test_there_before_another_sentence_points_at_the_question_it_is_on(catalog):
+    ctx = Context(["how do we fail over between clusters"], lambda t: 10 if "fail over" in t else None)
+    intent = understand("what does 某银行 mean by 'customization' there? customize what?", catalog, ctx)
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,))  # not their question 1 (定制)
+
+
 def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs
     intent = understand("網路那個就好，其他先不用", catalog, Context(["SDN 选哪家，gavin_zhang 说的 dump 怎么做"]))
     assert intent.kind != "expert"

@@ -185,7 +185,8 @@ ABOUT_FAQ = re.compile(r"(?:根据|按照?|在)?(?:这份|这篇|本)?\s*(?:faq|
 CONTINUE = re.compile(r"^(?:那|那么|and\s+)?(?:能不能|可不可以|能否|能|可以|麻烦)?(?:再|请)?(?:具体|详细|展开|接着|继续|还有呢|然后呢|多说|细说|深入|讲细|说细)"
                       r"|^(?:那|那么)?(?:能不能|可以|请|麻烦)?(?:举个?例子|(?:套|拿|用)个例子|再说一遍|再讲一遍|重复一下|重复一遍|(?:有没有|还有没有)?更(?:详细|具体|多))"
                       r"|^(?:为什么|为啥)(?:呢|啊|呀)?\W*$|[那这]一?(?:块|部分|条|点|段)(?:再|单独|单独地|重点|好好)?(?:展开|详细|具体|细说|多说)|^(?:why|(?:for\s+)?an?\s+example|example|for\s+example)(?:\s+please)?\W*$"
-                      r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat"
+                      r"|^(?:go\s+on|keep\s+going|continue|more(?:\s+details?)?|tell\s+me\s+more|elaborate|and\s+then|repeat|expand"
+                      r"|(?:dig|go)\s+deeper|(?:can|could)\s+you\s+(?:expand|elaborate|go\s+deeper)"
                       r"|say\s+(?:that|it)\s+again)\b")
 
 # Asking for a question's content as well as who answered it ("1 號題目的討論內容，有哪幾位專家回覆也一起附上",

@@ -3234,6 +3234,12 @@ def test_there_before_another_sentence_points_at_the_question_it_is_on(catalog):
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,))  # not their question 1 (定制)
 
 
+@pytest.mark.parametrize("question", ["expand on the second point please", "could you go deeper on that", "dig deeper"])
+def test_go_on_in_english(catalog, question):
+    intent = understand(question, catalog, Context(["第7题"]))
+    assert (intent.kind, intent.topics, intent.followup) == ("question", (7,), True)  # the turn before, again
+
+
 def test_其他_holds_no_pronoun(catalog):  # "網路那個就好，其他先不用" after two questions in one: not an expert of theirs
     intent = understand("網路那個就好，其他先不用", catalog, Context(["SDN 选哪家，gavin_zhang 说的 dump 怎么做"]))
     assert intent.kind != "expert"

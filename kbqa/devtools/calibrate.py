@@ -238,16 +238,17 @@ def run(args) -> int:
                       f"the decision answers and {s['held_out_vetoed_out_of_scope']} of the {s['answered_out_of_scope']} "
                       "others", file=sys.stderr)
         s = doc.get("scope", {}).get(key)
-        if s is None:
+        if s is None and args.only == "memory":
             raise KbqaError(f"{out} has no scope model for {key}: run `kbqa calibrate --only scope` first")
-        s.pop("memory", None)
-        mem = fit_memory(rows, s, out.with_name(out.stem + ".memory.npz"))
-        if mem is not None:
-            s["memory"] = mem
-            print(f"memory: {mem['n']} questions ({mem['n_in_scope']} in scope); each file left out, it refuses "
-                  f"{mem['held_out_vetoed_in_scope']} of the {mem['answered_in_scope']} in-scope ones the decision and "
-                  f"the scope model answer and {mem['held_out_vetoed_out_of_scope']} of the "
-                  f"{mem['answered_out_of_scope']} others", file=sys.stderr)
+        if s is not None:  # (a dev set too small for a scope model: the decision is still written)
+            s.pop("memory", None)
+            mem = fit_memory(rows, s, out.with_name(out.stem + ".memory.npz"))
+            if mem is not None:
+                s["memory"] = mem
+                print(f"memory: {mem['n']} questions ({mem['n_in_scope']} in scope); each file left out, it refuses "
+                      f"{mem['held_out_vetoed_in_scope']} of the {mem['answered_in_scope']} in-scope ones the decision "
+                      f"and the scope model answer and {mem['held_out_vetoed_out_of_scope']} of the "
+                      f"{mem['answered_out_of_scope']} others", file=sys.stderr)
     out.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {out}")
     return 0

@@ -103,3 +103,21 @@ def test_fit_scope_reads_the_usable_rows_with_both_vectors_and_the_decision(fake
     from kbqa.answer.memory import Memory
     loaded = Memory.load(tmp_path, mem, FakeEmbedder().dim)
     assert loaded.vectors.shape == (m["n"], FakeEmbedder().dim) and loaded.line == mem["line"]
+
+
+def test_a_dev_set_too_small_for_a_scope_model_still_gets_its_decision_written(tmp_path, monkeypatch):
+    import json
+
+    from kbqa.frontends.cli import main
+
+    rows = load(REPO_ROOT / "eval" / "dev.jsonl")
+    rows = [r for r in rows if r["topic"] is not None][:20] + [r for r in rows if r["topic"] is None][:15]
+    dev, out = tmp_path / "dev.jsonl", tmp_path / "calibration.json"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    monkeypatch.setenv("KBQA_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("KBQA_EMBEDDER", "fake")
+    monkeypatch.setenv("KBQA_CROSSLINGUAL", "use")  # a scope model is tried, and there are too few rows for one
+    assert main(["calibrate", "--dev", str(dev), "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["models"] and not doc.get("scope") and not (tmp_path / "calibration.memory.npz").exists()
+    assert main(["calibrate", "--dev", str(dev), "--out", str(out), "--only", "memory"]) != 0  # nothing to sit beside

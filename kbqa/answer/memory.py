@@ -55,11 +55,15 @@ class Memory:
         return cls(vectors, inside, float(entry["line"]))
 
 
+def _unit_rows(E: np.ndarray) -> np.ndarray:
+    E = np.asarray(E, dtype=np.float32)
+    return E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-9)
+
+
 def margins(E: np.ndarray, y: np.ndarray, groups: list[str]) -> np.ndarray:
     """Each question's margin (nearest out-of-scope minus nearest in-scope similarity) against the questions of the
     other groups only."""
-    E = np.asarray(E, dtype=np.float32)
-    E = E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-9)
+    E = _unit_rows(E)
     g = np.asarray(groups)
     inside = np.asarray(y).astype(bool)
     out = np.empty(len(E))
@@ -77,13 +81,12 @@ def fit(E: np.ndarray, y: np.ndarray, groups: list[str], answered: np.ndarray, p
     y, answered = np.asarray(y).astype(bool), np.asarray(answered, dtype=bool)
     if len(set(groups)) < 2 or not (y & answered).any():
         return None
-    m = margins(E, y, groups)
+    U = _unit_rows(E)
+    m = margins(U, y, groups)
     pos = np.sort(m[y & answered])[::-1]
     line = float(pos[int(MAX_FALSE_VETO * len(pos))])
     vetoed = answered & (m > line)
-    E = np.asarray(E, dtype=np.float32)
-    np.savez_compressed(path, vectors=(E / np.maximum(np.linalg.norm(E, axis=1, keepdims=True), 1e-9)).astype(np.float16),
-                        inside=y)
+    np.savez_compressed(path, vectors=U.astype(np.float16), inside=y)
     Path(path).chmod(0o644)  # numpy writes it for its owner alone
     return {"file": Path(path).name, "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest(), "line": line,
             "n": int(len(y)), "n_in_scope": int(y.sum()), "answered_in_scope": int((y & answered).sum()),

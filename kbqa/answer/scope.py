@@ -49,6 +49,11 @@ class ScopeModel:
         return float(x @ self.weights + self.bias - self.line)
 
     @classmethod
+    def of(cls, m: dict) -> "ScopeModel":
+        """The model of a calibration.json entry (without its memory)."""
+        return cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
+
+    @classmethod
     def load(cls, path: Path, profile: str, dims: tuple[int, int]) -> "ScopeModel | None":
         """The model fitted for this profile, or None (no veto). One fitted on vectors of other sizes raises."""
         try:
@@ -64,7 +69,7 @@ class ScopeModel:
             raise KbqaError(f"{path}: the scope model for {profile!r} was fitted with the decision's log-odds weighted "
                             f"{m.get('p_weight')}, this kbqa weighs them {P_WEIGHT}; run `kbqa calibrate --only scope`")
         try:
-            model = cls(np.asarray(m["weights"], dtype=np.float64), float(m["bias"]), float(m["line"]))
+            model = cls.of(m)
         except (KeyError, TypeError, ValueError) as e:
             raise KbqaError(f"{path}: the scope model for {profile!r} is damaged ({type(e).__name__}); "
                             "run `kbqa calibrate --only scope`") from None

@@ -176,7 +176,7 @@ def fit_memory(rows: dict, s: dict, path: Path) -> dict | None:
     from kbqa.answer import memory
     from kbqa.answer.scope import P_WEIGHT, ScopeModel
 
-    model = ScopeModel(np.asarray(s["weights"], dtype=np.float64), float(s["bias"]), float(s["line"]))
+    model = ScopeModel.of(s)
     vetoed = np.array([model.margin(e, c) + P_WEIGHT * o < 0 for e, c, o in zip(rows["e5"], rows["cross"], rows["odds"])],
                       dtype=bool)
     files = [g.split("#")[0] for g in rows["groups"]]

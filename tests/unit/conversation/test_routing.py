@@ -3163,13 +3163,7 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("剛剛這題幫我濃縮成一句重點就好", ["容器東西向網路安全怎麼考慮"]),
     ("可唔可以用繁體字再講多次？精簡啲", ["容器入面嘅應用出問題點排查"]),
     ("下午要给分管行长讲，刚才这段去掉术语，打个比方说一遍", ["多安全域的k8s架构怎么规划"]),
-    ("same content, but English, chopped into 3-4 slide bullets", ["should we customise docker or keep it native"])])
-def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
-    intent = understand(question, catalog, Context(history))
-    assert (intent.kind, intent.rephrase) == ("topical", history[0])
-
-
-@pytest.mark.parametrize("question, history", [
+    ("same content, but English, chopped into 3-4 slide bullets", ["should we customise docker or keep it native"]),
     ("手机屏幕小，删到两句以内行不行", ["容器网络怎么选"]),
     ("麻烦用英文再回答一次", ["多安全域的k8s架构怎么规划"]),
     ("請改用簡體中文", ["容器雲高可用點做"]),
@@ -3180,7 +3174,7 @@ def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_
     ("改成清单的格式，我要发给项目组", ["容器云整体规划怎么做"]),  # where it goes is not its subject
     ("帮我整理成一张表：专家、观点、适用场景", ["容器网络怎么选型"]),  # nor the columns after the colon
     ("one more time please, and summarize it", ["how do you fail over across clusters"])])
-def test_the_answer_before_in_another_language_again_or_as_a_table(catalog, question, history):
+def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
 

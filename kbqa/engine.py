@@ -19,6 +19,7 @@ from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, talks_about, user_turns
+from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.normalise import clean, is_traditional
@@ -345,8 +346,8 @@ class Engine:
         self.live.poll()  # another KB version in the files: built, tested and swapped in, in the background
         state = self.load()  # this question is answered from this state to the end, whatever is swapped in
         llm = self.llm
-        turns = user_turns(history, self.settings.max_history_turns)
-        t1 = time.perf_counter()
+        q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
+        history, t1 = history if turns else None, time.perf_counter()
         intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state)))
         t_route = time.perf_counter()
         standalone = q
@@ -391,8 +392,7 @@ class Engine:
 
 def _paragraphs(text: str) -> list[str]:
     """The extractive answer as a few deltas (one per paragraph) for ask_stream."""
-    parts = re.split(r"(?<=\n\n)", text)
-    return [p for p in parts if p] or [text]
+    return [p for p in re.split(r"(?<=\n\n)", text) if p] or [text]
 
 
 __all__ = ["AskEngine", "Engine", "InvalidQuestion", "KbqaError", "Loaded", "one_line", "user_turns"]

@@ -32,7 +32,7 @@ too also mention mentioned thread same bank banks firm vendor provider enterpris
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle 思路 经验 说法 厂商 银行 企业 companies org orgs organisation organisations organization organizations employer employers title titles
 公司 单位 机构 职位 头衔 other whose one banker bankers who brought bring raised propose proposed proposing pushed pushing
-software dev developer development systems""".split())
+software dev developer development systems team teams right fine ok okay cool alright sure""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
+from kbqa.text.normalise import normalise
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
@@ -40,7 +41,9 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
 # The question the conversation began with ("回到最早问的那题", "go back to the first one I asked"), not question 1
 FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次|最先|一上来|刚上来)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
                          r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])"
-                         r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])")
+                         r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])"
+                         r"|(?<![a-z])(?:my|our)\s+(?:very\s+)?(?:first|original)\s+(?:question|q|one)(?![a-z])|(?<![a-z])(?:what|the\s+(?:thing|one))\s+(?:i|we)\s+asked"
+                         r"\s+(?:at\s+the\s+(?:very\s+)?(?:start|beginning)|first|originally)(?![a-z])")
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
                           r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))|(?<![a-z])(?:whatever|the\s+one|what)\s+(?:i|we)\s+(?:pulled\s+up|opened|"
@@ -131,3 +134,38 @@ def of_parts(text: str) -> int:
         return 0
     k = next(g for g in m.groups() if g)
     return int(k) if k.isdigit() else _PART_NO[k]
+
+
+# Clauses before the question that put a subject aside ("多安全域先搁着", "网络先不聊了", "rangeryu 那题先放放"), say it
+# is settled ("计算就定虚机了") or that a new subject comes ("换个题", "switching gears", "diff question entirely"),
+# with an "ok"/"thanks" beside them: none of them is what is asked
+_ACK = r"(?:ok(?:ay)?|k|cool|thanks|thx|got\s+it|great|好的?|行|嗯+|收到|多谢|谢谢|明白了?|了解|懂了)"
+_SWITCH = (r"换个?(?:题|问题|话题|方向|事)|换个(?=\s*[：:，,])|换题|(?:说|聊|问)点别的|另一个(?:事|话题)|(?:a\s+)?(?:diff(?:erent)?|new|separate|unrelated)"
+           r"\s+(?:question|q|topic|subject|thing)(?:\s+(?:entirely|altogether|now))?|switching\s+(?:gears|topics?|subjects?)"
+           r"|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:topic|subject)|moving\s+on|on\s+a(?:nother|\s+different)\s+note")
+_ASIDE = (r"[^。！？!?；;，,.\n]{0,24}?(?:先搁(?:着|一搁|置)|搁一边|先放(?:一)?放|先?放(?:一)?边|先放着|先不(?:管|聊|说|提|纠结|看|问)[^，,。；;:：]{0,8}?了?"
+          r"|暂(?:且|时)不(?:提|管|聊)|(?:就|先)跳过(?:吧|了)?|(?:以后|回头|晚点)再(?:说|聊)|不(?:聊|说|问)(?:这个|那个)?了|(?:就|已经|已)定(?:下来)?[^，,。；;]{0,8}?了"
+          r"|(?:选|定)(?:好|定)了|(?:parked|can\s+wait|park(?:ing)?\s+(?:that|this|it|[^,.;:]{1,30}?\s+for\s+(?:a\s+sec(?:ond)?|now|later|a\s+bit|a\s+moment))|(?:set|put|leave)\s+(?:that|this|it)\s+aside|never\s*mind(?:\s+(?:that|this))?|nvm))")
+_PUT_ASIDE = re.compile(rf"^(?:\s*(?:{_ACK}|{_SWITCH}|{_ASIDE})\s*(?:[。！!；;，,.:：\n]+|\s+[—–-]+|\s+(?=\S)|(?<=[：:])))+", re.I)
+_NAMES_ASIDE = re.compile(rf"(?:^|[\s。！!；;，,.:：—–-])(?:{_SWITCH}|{_ASIDE})", re.I)
+
+
+def put_aside(text: str) -> tuple[int, bool]:
+    """Where the question starts after the clauses that put a subject aside, call it settled or say a new one comes
+    (0 when there are none, or nothing is left), and whether one said a new subject comes."""
+    m = _PUT_ASIDE.match(text)
+    if not m or not _NAMES_ASIDE.search(m.group()) or len(re.findall(r"\w", text[m.end():])) < 2:
+        return 0, False
+    return m.end(), bool(re.search(_SWITCH, m.group(), re.I))
+
+
+def past_aside(question: str, turns: list[str]) -> tuple[str, list[str]]:
+    """The question without the clauses that put a subject aside (``put_aside``), in its own script when only the
+    script and case changed in normalising; without the earlier turns when a new subject comes ("换个题：…",
+    "switching gears: …": nothing in it leans on them, and its opener's words would mislead retrieval)."""
+    normalised = normalise(question, phrases=False)
+    start, switched = put_aside(normalised)
+    if not start:
+        return question, turns
+    raw = re.sub(r"\s+", " ", question.strip())
+    return (raw if len(raw) == len(normalised) else normalised)[start:].strip(), [] if switched else turns

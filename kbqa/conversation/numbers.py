@@ -177,10 +177,10 @@ def spans_all(text: str, numbers) -> bool:
 # After a question asked by number, a message of numbers alone: one ("7", "那7呢", "q7", "9 也要"), or several that
 # ask for one ("2号呢 2号是啥", "2先跳过 直接看3")
 _BARE_ONE = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:也要|也发一下|也来一个|也看看|呢|吧)?\s*[?？]?$")
-_BARE = re.compile(r"(?<![\d.])(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號)?"
+_BARE = re.compile(r"(?<![\d.a-z])(\d{1,2}|[一二三四五六七八九十]{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s*(?:号|號)?"
                    r"(?P<skip>\s*(?:先)?(?:跳过|跳過|略过|略過|不看了?|skip(?:ped)?)(?![a-z]))?", re.I)
 _BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|谢谢|多谢|谢了|唔该|"
-                         r"(?<![a-z])(?:show|go|to|jump|then|and|pls|please|ok)(?![a-z])", re.I)
+                         r"(?<![a-z])(?:show|go|to|jump|then|and|pls|please|ok|okay|alright|pull\s+up|bring\s+up|open|for\s+me|now)(?![a-z])", re.I)
 
 
 def bare_number(text: str) -> int | None:
@@ -192,7 +192,7 @@ def bare_number(text: str) -> int | None:
     found = list(_BARE.finditer(text))
     if not found or _BARE_WORDS.sub("", _BARE.sub("", text)):
         return None
-    keep = {cn_number(m.group(1)) for m in found if not m.group("skip")}
+    keep = {_EN_CARD.get(m.group(1).lower()) or cn_number(m.group(1)) for m in found if not m.group("skip")}
     return keep.pop() if len(keep) == 1 else None
 
 

@@ -50,7 +50,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
-    refs = ref_numbers(numbered, max(catalog.numbers) if catalog.numbers else 0)
+    refs = ref_numbers(moves.FIRST_ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
     if turns and moves.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
         return Intent("question", lang, topics=(first,), followup=True)
     if turns and moves.BACK_EARLIER.search(text) and (earlier := recall.earlier_topic(context, catalog)):
@@ -147,8 +147,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text)  # or "那段再解释下", "职位呢"
-                                  or cues.BARE_PROFILE.search(text)):
+    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or cues.BARE_PROFILE.search(
+            text) or cues.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
         prev = recall.last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True
@@ -365,12 +365,12 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         named = [w for w in named if w not in said]
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
-    if not topics and (followup or not named or pointing or here) and context.turns:
+    if not topics and (followup or not named or pointing or here or lang == "en") and context.turns:
         last, mine = recall.last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
-        if lang == "en" and followup and named and last in mine and context.topic_of is not None:  # "does he name tools
-            # for that part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one
-            found = context.topic_of(subject_of(rest, named, lang))
-            topics = (found,) if found in mine else (last,)
+        if lang == "en" and named and last in mine and context.topic_of is not None:  # "does he name tools for that
+            # part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one (not
+            found = context.topic_of(subject_of(rest, named, lang))  # when "also"/"other" says another: "…also cover X?")
+            topics = (found,) if found in mine else () if re.search(r"(?<![a-z])(?:also|too|other|else|another)(?![a-z])", text) else (last,)
         else:
             hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
             if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs

@@ -434,3 +434,9 @@ def test_a_question_without_its_opener_is_still_the_users_whole_question(fake_en
     assert refused.status == "not_covered"
     respond.second_opinion(Intent("topical", "zh", aside=aside), question, refused)
     assert (aside, True) in calls
+
+
+def test_a_subject_put_aside_is_not_asked_about(fake_engine):
+    """"多安全域先搁着。换个题：…" after question 3: the question after the switch alone, not two sections."""
+    a = fake_engine.ask("多安全域先搁着。换个题：容器里的应用出问题了怎么排查", history=["第3题"], mode="lexical")
+    assert (a.kind, a.topic) == ("answer", 6)

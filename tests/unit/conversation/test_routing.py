@@ -812,6 +812,14 @@ def test_pronouns_for_a_person_and_who_proposed_it(catalog):
     said = understand("kong 那个说法是谁提的", catalog)
     assert (said.kind, said.expert) == ("expert", "zhuqibs")
     assert understand("云厂商那位总监怎么看", catalog).expert == "nameless"  # 总监: the one title that ends so
+    they = understand("and which way did they lean on the container network question", catalog, Context(["who is liufengyi?"]))
+    assert (they.kind, they.expert) == ("expert", "liufengyi")  # "they": the one expert the turn before named
+    assert understand("what did they say about apm", catalog, Context(["how do people troubleshoot apps"])).kind != "expert"
+    team = understand("how does liufengyi's team do it? they're a bank right", catalog, Context(["how do people troubleshoot apps"]))
+    assert (team.kind, team.subject) == ("expert", "")  # their team, and a tag question, are no subject: the one it is on
+    fine = understand("fine. what does nameless think then, he's from a cloud vendor right?", catalog,
+                      Context(["Q5", "so istio isn't recommended?"], lambda t: None))
+    assert (fine.expert, fine.topics) == ("nameless", (5,))  # English words no question of theirs holds: the one it is on
 
 
 @pytest.mark.parametrize("question, kind, topics", [
@@ -1572,6 +1580,10 @@ def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside
     ("whose replies are listed under it?", ["question 3"], "expert", (3,)),
     ("and the one just before that?", ["question 5"], "question", (4,)),
     ("剩下那位怎么说", ["第1题", "某银行怎么说"], "expert", (1,)),
+    ("其余两个答主的观点也给我过一遍", ["第9题", "某银行的说法看完了"], "expert", (9,)),  # 其余: the rest of them
+    ("hm, nobody answered that one. go back to what i asked at the very start", ["Q9", "list the questions", "show me number 2"],
+     "question", (9,)), ("ok back to my first question", ["q4", "q7"], "question", (4,)),
+    ("and my first question?", ["hi"], "topical", ()),  # none before it was about a question: not question 1
     # too technical, which group, the last one, number N entry
     ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
     ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,)),
@@ -2736,7 +2748,8 @@ def test_who_said_is_looked_for_only_where_a_word_asks_who(text, found):
 
 
 @pytest.mark.parametrize("text, n", [("7", 7), ("那7呢", 7), ("q7", 7), ("9 也要", 9), ("2号呢 2号是啥", 2),
-                                     ("2先跳過 直接看3", 3), ("3个副本够吗", None), ("2 和 5", None)])
+                                     ("2先跳過 直接看3", 3), ("3个副本够吗", None), ("2 和 5", None), ("seven", 7),
+                                     ("ok pull up 8 for me", 8), ("the one with seven experts", None), ("ok one", None)])
 def test_a_number_alone_one_way_or_another(text, n):
     from kbqa.conversation.numbers import bare_number
 
@@ -2996,7 +3009,9 @@ def test_cantonese_please_before_a_request_is_no_thanks(catalog):
 @pytest.mark.parametrize("question, history, topic", [
     ("两位答主的立场一致吗", ["原生Docker和胖容器怎么选"], 1),
     ("专家们的观点有分歧吗", ["第4题"], 4),
-    ("do they agree?", ["q9"], 9)])
+    ("do they agree?", ["q9"], 9),
+    ("兩位專家的意見差在哪？", ["第5题"], 5), ("帮我对比一下", ["东西向安全怎么考虑"], 5),
+    ("那俩人到底谁说得对，我该听谁的", ["原生docker还是定制docker"], 1), ("so who's right?", ["q1"], 1)])
 def test_whether_the_experts_agree_shows_their_answers_side_by_side(catalog, question, history, topic):
     intent = understand(question, catalog, Context(history, lambda t: topic))
     assert (intent.kind, intent.topics) == ("question", (topic,))
@@ -3173,7 +3188,10 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("translate into Chinese please", ["how should banks do rolling updates"]),
     ("改成清单的格式，我要发给项目组", ["容器云整体规划怎么做"]),  # where it goes is not its subject
     ("帮我整理成一张表：专家、观点、适用场景", ["容器网络怎么选型"]),  # nor the columns after the colon
-    ("one more time please, and summarize it", ["how do you fail over across clusters"])])
+    ("one more time please, and summarize it", ["how do you fail over across clusters"]),
+    ("english pls, it goes into a review deck for our HK colleagues", ["多安全域的k8s架构怎么规划"]),
+    ("把几位的说法按要点列一下", ["银行的滚动更新怎么做"]), ("幫我改成一點一點的", ["開發測試怎麼提速"]),
+    ("ok but what's the actual conclusion? like 2 sentences", ["multi-cluster failover"])])
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3534,3 +3552,20 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
     intent = understand("nameless — what's their job title, and how would they cut down east-west security risk?",
                         catalog, Context([], topic_of))
     assert (intent.kind, intent.expert, intent.aspect, intent.topics) == ("expert", "nameless", "profile", (5,))
+
+
+@pytest.mark.parametrize("question, turns, rest, kept", [
+    ("多安全域先搁着。换个题：容器里跑的服务出故障了，有啥排查手段", ["第3题"], "容器里跑的服务出故障了，有啥排查手段", False),
+    ("计算就定虚机了，存储选型专家是咋建议的", ["计算资源上裸机还是虚拟机"], "存储选型专家是咋建议的", True),
+    ("先不管網路了，容器有沒有像ssh那樣登進去的辦法", ["第4题"], "容器有沒有像ssh那樣登進去的辦法", True),  # in its own script
+    ("ok park security for a sec. if a whole cluster goes down", ["Q5"], "if a whole cluster goes down", True),
+    ("ok thanks. switching gears: how would you lay out compute", ["hi"], "how would you lay out compute", False),
+    ("diff question entirely — our java pod hangs sometimes", ["thanks!"], "our java pod hangs sometimes", False),
+    ("行 网络先放一放，换个：线上java应用想导出线程栈", ["第4题"], "线上java应用想导出线程栈", False),
+    ("领导定了明年要把一批微服务迁上容器平台，存储怎么规划", [], "领导定了明年要把一批微服务迁上容器平台，存储怎么规划", True),
+    ("谢谢！照着思路自己搞定了，这单就不提了", ["第4题"], "谢谢！照着思路自己搞定了，这单就不提了", True),  # nothing asked after
+    ("這題既然沒專家作答就跳過，直接看第三題", ["第二題"], "直接看第三題", True),  # what it skips
+    ("calico 就定下来了吗", [], "calico 就定下来了吗", True)])
+def test_clauses_that_put_a_subject_aside_are_not_what_is_asked(question, turns, rest, kept):
+    """"多安全域先搁着。换个题：…": the question is what follows; a new subject announced leaves the earlier turns."""
+    assert moves.past_aside(question, turns) == (rest, turns if kept else [])

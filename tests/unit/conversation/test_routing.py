@@ -820,6 +820,11 @@ def test_pronouns_for_a_person_and_who_proposed_it(catalog):
     fine = understand("fine. what does nameless think then, he's from a cloud vendor right?", catalog,
                       Context(["Q5", "so istio isn't recommended?"], lambda t: None))
     assert (fine.expert, fine.topics) == ("nameless", (5,))  # English words no question of theirs holds: the one it is on
+    also = Context(["How do apps fail over between several k8s clusters?"], lambda t: None)  # "also": another of theirs
+    assert understand("Does the bank tech manager from this thread also cover releasing on k8s?", catalog, also).topics == ()
+    there = Context(["reading #8 on using the platform for dev & test"], lambda t: None)  # "there": the one it is on
+    assert understand("was gavin_zhang the sole responder there? and which other questions did he answer?", catalog,
+                      there).topics == (8,)
 
 
 @pytest.mark.parametrize("question, kind, topics", [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from kbqa.conversation import cues
+from kbqa.conversation import cues, moves
 from kbqa.conversation.numbers import ref_numbers
 from kbqa.text.normalise import clean, normalise, words
 
@@ -99,12 +99,6 @@ def says_nothing(q: str, catalog, aliases: dict, features: dict) -> bool:
 FOLLOWUP_MIN_NEAR = 0.5  # a follow-up borrows the previous question only if its own words are this near the FAQ's
 
 
-# Saying the subject changes ("换个话题", "先不说这个", "换排查那题", "unrelated:", "diff thing"): what follows is not about
-# the question before
-_SWITCH = re.compile(r"换个?话题|换一?个(?:问题|方向)|先不(?:说|聊|管)(?:这个|这|那个)|先放一放|不聊(?:这个|这)了|换(?=[^，,。？?]{1,8}(?:那题|那道|话题))"
-                     r"|(?<![a-z])(?:unrelated|different\s+(?:topic|question|thing|subject)|diff\s+(?:thing|topic|q)|separate\s+(?:q|question|thing|topic)"
-                     r"|switching\s+(?:gears|topics?)|change\s+of\s+(?:topic|subject)|new\s+topic|another\s+topic)(?![a-z])")
-
 
 def borrows(question: str, features: dict, covered: bool, bare: bool) -> bool:
     """Does a question after earlier turns lean on the one before: it says nothing of its own (``bare``), it is a
@@ -118,9 +112,9 @@ def may_borrow(features: dict, question: str = "") -> bool:
     """A follow-up the FAQ does not cover alone may lean on the previous question ("那存储那块呢") unless it
     brings its own subject the FAQ does not know ("那 Istio 的 sidecar 开销呢", "what about Arthas?"): an
     unknown technical term, or a least familiar word far from the FAQ's words (the decision's features), or it
-    says it changes the subject (``_SWITCH``). A follow-up covered on its own ("存储呢" after a network question) is
+    says it changes the subject (``moves.SWITCH``). A follow-up covered on its own ("存储呢" after a network question) is
     answered on its own unless the previous question talks about it (``talks_about``)."""
-    if question and _SWITCH.search(normalise(question, phrases=False)) and not leans_on(question):
+    if question and moves.SWITCH.search(normalise(question, phrases=False)) and not leans_on(question):
         return False
     return (features.get("unknown_latin", 0.0) == 0 and features.get("unknown_named", 0.0) == 0
             and features.get("unknown_near", 1.0) >= FOLLOWUP_MIN_NEAR)

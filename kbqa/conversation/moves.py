@@ -15,10 +15,10 @@ NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:�
                   r"(?:\s+(?:pls|please))?\b|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?after\s+(?:that|this|it)\b"
                   r"|^(?:the\s+)?one\s+after\W*$|(?<![a-z])(?:question|one|entry|item)\s+that\s+(?:follows|comes\s+after)\s+(?:it|that|this)(?![a-z])|(?<![a-z])(?:the\s+)?one\s+(?:more\s+)?after(?:\s+(?:that|this|it))?\W*$"
                   r"|(?<![a-z])(?:go|move|skip|jump)\s+(?:on\s+)?to\s+the\s+next(?:\s+(?:one|question|q))?\W*$")
-PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?$"
+PREVIOUS = re.compile(r"(?:上一[个道题条点]?|前一[个道题]?|上个|往前(?:翻|挪|移|退)?一[个道题]?|回到上一|前面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥|系咩|系乜|是咩)?(?:看看|看下|看一下|瞧瞧)?$"
                       r"|^(?:(?:and|ok|okay|so|then|now)\W+)?(?:what\s+about\s+)?(?:the\s+)?(?:previous|prev|back)"
                       r"(?:\s+(?:one|question))?\b|^go\s+back(?:\s+one)?\W*$|(?<![a-z])(?:step|scroll|go|move|jump|skip)\s+back\s+(?:one|a)(?:\s+(?:question|q))?(?![a-z])|(?<![a-z])(?:take|bring)\s+(?:me|us)\s+(?:one|a\s+question)\s+back(?![a-z])|^(?:the\s+)?one\s+before(?:\s+(?:that|this|it))?\W*$"
-                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of|above)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|前面紧?挨着的?(?:那一|那|一)?[个道题]"
+                      r"|(?<![a-z])(?:the\s+)?one\s+(?:right\s+|just\s+)?before\s+(?:that|this|it)\b|(?<![a-z])(?:sits|comes|came|is)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?(?:before|ahead\s+of|above)\s+(?:it|that|this)(?![a-z])|往回(?:翻|退)?一?[个道题格]|倒回去?一?[个道题]|退(?:回|返)一?[个道题]|(?:前面|前头)紧?挨着的?(?:那一|那|一)?[个道题]"
                       r"|(?:排在)?(?:它|这)?前面的?(?:那|一)?[个道题](?:问题)?")
 # Looser: a direction next to a question unit anywhere in a message that names nothing else ("嗯，后面那道也发一下",
 # "跟住落嚟嗰題講乜", "编号减一的那道呢"); routing consults them only for a turn with no FAQ content (_follow_up)
@@ -43,7 +43,20 @@ FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|�
                          r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])"
                          r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])"
                          r"|(?<![a-z])(?:my|our)\s+(?:very\s+)?(?:first|original)\s+(?:question|q|one)(?![a-z])|(?<![a-z])(?:what|the\s+(?:thing|one))\s+(?:i|we)\s+asked"
-                         r"\s+(?:at\s+the\s+(?:very\s+)?(?:start|beginning)|first|originally)(?![a-z])")
+                         r"\s+(?:at\s+the\s+(?:very\s+)?(?:start|beginning)|first|originally)(?![a-z])|(?<![a-z])(?:my|our)\s+(?:very\s+)?first\s+message(?![a-z])")
+# The k-th question the conversation was about ("第二个问的那道", "the second thing I asked"); ``asked_nth`` reads k
+_NTH_ASKED = re.compile(r"第\s*(?P<k>[一二两三四五1-5])\s*(?:个|道|条)?\s*(?:我|我们)?(?:问|提|查|看|点开|打开)的"
+                        r"|(?<![a-z])(?:the\s+|my\s+)?(?P<e>second|third|2nd|3rd)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at)(?![a-z])")
+ASKED = re.compile(FIRST_ASKED.pattern + "|" + _NTH_ASKED.pattern)
+
+
+def asked_nth(text: str) -> int:
+    """Which of the questions the conversation was about a message points back to by its order (1 for the first); 0."""
+    m = _NTH_ASKED.search(text)
+    if m:
+        k = m.group("k") or m.group("e")
+        return {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(k) or int(k)
+    return 1 if FIRST_ASKED.search(text) else 0
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
                           r"(?:题|題|问题)?(?=\W*(?:吧|先|啦|呗|再|$))|(?<![a-z])(?:whatever|the\s+one|what)\s+(?:i|we)\s+(?:pulled\s+up|opened|"
@@ -67,7 +80,7 @@ _GAP = re.compile(r"\s*(?:的|嘅)?\s*")  # between a number and the step after 
 
 
 # before a question number: "whichever comes after #8", "the one right before q3"
-_BEFORE_REF = re.compile(r"(?<![a-z])(?:comes?|one|question|q|item|entry)\s+(?:right\s+|just\s+|immediately\s+|directly\s+)?"
+_BEFORE_REF = re.compile(r"(?<![a-z])(?:comes?|one|question|q|item|entry)\s+(?:(?:sitting|sits|listed|placed|numbered)\s+)?(?:right\s+|just\s+|immediately\s+|directly\s+)?"
                          r"(?P<w>after|before|following|preceding)\s+(?:question\s+|q\s*|#|number\s+|item\s+)?$")
 
 
@@ -140,13 +153,17 @@ def of_parts(text: str) -> int:
 # is settled ("计算就定虚机了") or that a new subject comes ("换个题", "switching gears", "diff question entirely"),
 # with an "ok"/"thanks" beside them: none of them is what is asked
 _ACK = r"(?:ok(?:ay)?|k|cool|thanks|thx|got\s+it|great|好的?|行|嗯+|收到|多谢|谢谢|明白了?|了解|懂了)"
-_SWITCH = (r"换个?(?:题|问题|话题|方向|事)|换个(?=\s*[：:，,])|换题|(?:说|聊|问)点别的|另一个(?:事|话题)|(?:a\s+)?(?:diff(?:erent)?|new|separate|unrelated)"
+_SWITCH = (r"换一?个?(?:题|问题|话题|方向|事)|(?:说个|说句|问个)?题外话|(?<![a-z])off[\s-]+topic(?![a-z])|换个(?=\s*[：:，,])|换题|(?:说|聊|问)点别的|另一个(?:事|话题)|(?:a\s+)?(?:diff(?:erent)?|new|separate|unrelated)"
            r"\s+(?:question|q|topic|subject|thing)(?:\s+(?:entirely|altogether|now))?|switching\s+(?:gears|topics?|subjects?)"
-           r"|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:topic|subject)|moving\s+on|on\s+a(?:nother|\s+different)\s+note")
+           r"|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:topic|subject)|moving\s+on|on\s+a(?:nother|\s+different)\s+note|unrelated(?=\s*[:：,，—–-])")
 _ASIDE = (r"[^。！？!?；;，,.\n]{0,24}?(?:先搁(?:着|一搁|置)|搁一边|先放(?:一)?放|先?放(?:一)?边|先放着|先不(?:管|聊|说|提|纠结|看|问)[^，,。；;:：]{0,8}?了?"
           r"|暂(?:且|时)不(?:提|管|聊)|(?:就|先)跳过(?:吧|了)?|(?:以后|回头|晚点)再(?:说|聊)|不(?:聊|说|问)(?:这个|那个)?了|(?:就|已经|已)定(?:下来)?[^，,。；;]{0,8}?了"
           r"|(?:选|定)(?:好|定)了|(?:parked|can\s+wait|park(?:ing)?\s+(?:that|this|it|[^,.;:]{1,30}?\s+for\s+(?:a\s+sec(?:ond)?|now|later|a\s+bit|a\s+moment))|(?:set|put|leave)\s+(?:that|this|it)\s+aside|never\s*mind(?:\s+(?:that|this))?|nvm))")
 _PUT_ASIDE = re.compile(rf"^(?:\s*(?:{_ACK}|{_SWITCH}|{_ASIDE})\s*(?:[。！!；;，,.:：\n]+|\s+[—–-]+|\s+(?=\S)|(?<=[：:])))+", re.I)
+# Anywhere in a message, saying the subject changes ("换个话题", "先不说这个", "换排查那题", "unrelated:", "diff thing"): what
+# follows does not lean on the question before (``history.may_borrow``)
+SWITCH = re.compile(rf"{_SWITCH}|先不(?:说|聊|管)(?:这个|这|那个)|先放一放|不聊(?:这个|这)了|换(?=[^，,。？?]{{1,8}}(?:那题|那道|话题))"
+                    r"|(?<![a-z])(?:diff\s+thing|another\s+topic)(?![a-z])", re.I)
 _NAMES_ASIDE = re.compile(rf"(?:^|[\s。！!；;，,.:：—–-])(?:{_SWITCH}|{_ASIDE})", re.I)
 
 

@@ -55,7 +55,8 @@ REF = re.compile("|".join([
     r"^(?P<m>\d{1,2})(?:\s*[，,、：:]|\s+(?![个道条项位题]))(?=.{0,16}题)",  # "5，东西向那题，全文给我", "5️⃣ 横着走的那题"
     rf"(?:^|(?<=[\s，,。！!？?]))地\s*(?P<x>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题)",  # "地十题": 第, typed by voice
     rf"(?:^|(?<=[\s，,。！!？?]))(?P<y>{_NUM[1:-1]})\s*道?\s*题\s*(?:那个|那道|这个|这道)",  # "二十题那个发我下"
-    r"^\s*(?P<z>\d{1,2})\s*题(?![目型库])",  # "2题有人答没？" (a digit: "两题" is two questions)
+    r"^\s*(?P<z>\d{1,2})\s*题(?![目型库])|^\s*(?P<bn>\d{1,2})\s*[?？.。!！]*\s*$",  # "2题有人答没？" (a digit: "两题" is two
+    # questions); a number alone ("8", "7?")
     rf"(?:倒数|倒着数?|倒过来数?|从后往前数?|从后面?数起?|从尾巴?数起?|从(?:清单|列表|目录)?(?:的)?(?:底部|底下|最后|末尾|尾部)(?:往上|往前|倒着)?数?)\s*第\s*(?P<back>{_NUM[1:-1]})\s*[个道条题]?",
     rf"(?:清单|列表|目录|单子|list)\S{{0,3}}排(?:在)?\s*第\s*(?P<rk>{_NUM[1:-1]})\s*(?:的|位|个|条|道|名|𠮶|嗰|嘅)",  # "清单里排第5的"
     rf"第\s*(?P<d>{_NUM[1:-1]})\s*(?:的那?一?)?[个道条题提项则](?![来人用试到吃天年月周次位版]|消息|信息|指令|命令|记录|聊天|对话|回复|提示|规则|设定|小时|钟头|星期|季度|分钟"
@@ -73,6 +74,8 @@ REF = re.compile("|".join([
     r"|(?=\s+(?:on|in|from)\s+(?:your|the|this|that)\s+(?:list|faq|index|menu|toc)))",  # "what number nine says", "number two on that list",
     # "and number one?"
     r"(?<![a-z0-9])q\s+(?P<w>" + _EN_CARDS + r")(?![a-z])",  # "gimme Q eight"
+    r"(?<![a-z])(?:(?:pull|bring|call)\s+up|open(?:\s+up)?|gimme|give\s+me)\s+(?!one(?![a-z]))(?P<pu>\d{1,2}|" + _EN_CARDS  # "alright, pull up seven for me"
+    + r")(?=\s*(?:for\s+me|for\s+us|please|pls|now|again|next)?\s*[.!?。！？]*\s*$)",
     rf"(?<![a-z])(?:the\s+)?(?P<o>{_EN_NUM[1:-1]})\s+(?:(?:question|q|one|topic|(?:faq\s+)?(?:entry|item|problem))(?![a-z])|(?=(?:on|in)\s+(?:your|the|this)\s+(?:list|faq|index|menu)))",
     rf"(?:^|(?<=[「『\"“\s]))(?P<s>{_NUM[1:-1]})\s*[」』\"”]?\s*[、,，]?\s*(?:那|这|這|嗰)\s*一?\s*(?:道|题|題)",  # "柒、那一題", "6 那道排障的"
     r"(?<![a-z])(?:at\s+)?position\s+(?:no\.?\s*|#)?(?P<t>\d{1,2})(?![\d.])",  # "the question at position 1"

@@ -58,13 +58,20 @@ def last_was_by_number(context: Context, catalog: Catalog) -> bool:
 
 
 def last_asked(context: Context, catalog: Catalog):
-    """(index, intent) of the last turn that was not small talk ("ok that's a lot of text"), as it was understood then;
-    the first turn when every one was."""
+    """(index, intent) of the last turn that was not small talk ("ok that's a lot of text") nor a remark naming nothing
+    of the FAQ ("老板要看"), as it was understood then; the first turn when every one was."""
     k = len(context.turns) - 1
-    while (intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind \
-            == "smalltalk" and k > 0:
+    while ((intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind == "smalltalk"
+           or intent.kind == "topical" and not intent.rephrase and not _names(context, catalog, context.turns[k])) and k > 0:
         k -= 1
     return k, intent
+
+
+def _names(context: Context, catalog: Catalog, turn: str) -> bool:
+    """Does a turn name something of the FAQ: its words, or, in words the FAQ does not use (another language), a question
+    retrieval finds for it ("how do you fail over…")?"""
+    return bool(catalog.specific_words(turn)) or not re.search(r"[\u4e00-\u9fff]", turn) and context.topic_of is not None \
+        and context.topic_of(turn) is not None
 
 
 def last_parts(context: Context, catalog: Catalog) -> list[tuple[int, str]]:
@@ -88,9 +95,11 @@ def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> 
                  if (t := _turn_topic(context, catalog, i, by_subject)) is not None), None)
 
 
-def first_topic(context: Context, catalog: Catalog) -> int | None:
-    """The FAQ question the conversation was first about ("回到最早问的那题", "go back to the first one I asked")."""
-    return next((t for i in range(len(context.turns)) if (t := _turn_topic(context, catalog, i)) is not None), None)
+def nth_topic(context: Context, catalog: Catalog, k: int = 1) -> int | None:
+    """The k-th FAQ question the conversation was about ("回到最早问的那题", "go back to the first one I asked", "第二个问的
+    那道")."""
+    seen = list(dict.fromkeys(t for i in range(len(context.turns)) if (t := _turn_topic(context, catalog, i)) is not None))
+    return seen[k - 1] if 0 < k <= len(seen) else None
 
 
 def earlier_topic(context: Context, catalog: Catalog) -> int | None:

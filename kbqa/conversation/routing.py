@@ -50,8 +50,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
-    refs = ref_numbers(moves.FIRST_ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
-    if turns and moves.FIRST_ASKED.search(text) and (first := recall.first_topic(context, catalog)):  # not question 1
+    refs = ref_numbers(moves.ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
+    if turns and (k := moves.asked_nth(text)) and (first := recall.nth_topic(context, catalog, k)):  # not question 1 or 2
         return Intent("question", lang, topics=(first,), followup=True)
     if turns and moves.BACK_EARLIER.search(text) and (earlier := recall.earlier_topic(context, catalog)):
         return Intent("question", lang, topics=(earlier,), followup=True)
@@ -233,7 +233,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         return Intent("question" if have else "overview", lang, topics=have,
                       missing=tuple(n for n in two if n not in catalog.topics), followup=True)
     n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
-    if n is not None and not refs and recall.last_was_by_number(context, catalog):
+    if n is not None and (not refs or refs[0][0] == n) and recall.last_was_by_number(context, catalog):
         return Intent("question" if n in catalog.topics else "overview", lang,
                       topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                       followup=True)
@@ -312,7 +312,7 @@ def _beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
     said = go_on.group()
     before = _AUDIENCE.sub(" ", text[:go_on.start()])
     after = _AUDIENCE.sub(" ", re.sub(r"^的?(?:形式|格式|样子)", " ", text[go_on.end():]))  # "改成打勾清单的形式"
-    after = re.sub(r"(?<=[表单])\s*[：:][^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
+    after = re.sub(r"(?<=[表单])\s*(?:[：:]|(?:吗|好吗|行吗|呢)?\s*[?？])[^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
     text, start = before + said + after, len(before)
     rest = cues.SHORTER.sub(" ", before + " " + after)
     here = clause_at(text, start)

@@ -65,7 +65,8 @@ def test_a_follow_up_may_open_with_an_acknowledgement(question, follows):
 
 
 @pytest.mark.parametrize("question, borrows", [("先不说这个 换排查那题，抓包咋整", False), ("unrelated: can DMZ and core share a cluster", False),
-                                               ("换个话题，日志呢", False), ("那存储呢", True), ("先不说这个，他对存储怎么看", True)])
+                                               ("换个话题，日志呢", False), ("那存储呢", True), ("先不说这个，他对存储怎么看", True),
+                                               ("ok 说点别的，那日志呢", False), ("moving on — and logs?", False)])
 def test_a_turn_that_changes_the_subject_does_not_borrow_the_one_before(question, borrows):
     assert may_borrow({"unknown_latin": 0.0, "unknown_near": 0.9}, question) is borrows
 

@@ -305,6 +305,7 @@ def test_asking_what_the_bot_knows_is_an_overview(catalog, question):
 def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
     assert len(split_parts("东西向流量安全怎么做，滚动更新又该怎么搞？")) == 2
     assert split_parts("网络和存储分别怎么选") == ("网络怎么选", "存储怎么选")
+    assert split_parts("多安全域那题和pod间东西向安全那题，能不能放一块给我讲") == ("多安全域那题", "pod间东西向安全那题")
     assert len(split_parts("原生Docker还是胖容器？另外多安全域下k8s怎么规划？")) == 2
     assert split_parts("公司上容器后，运维同事还习惯ssh登进去操作") == ()
     # a clause that sets the scene is not a question of its own
@@ -1589,6 +1590,14 @@ def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside
     ("hm, nobody answered that one. go back to what i asked at the very start", ["Q9", "list the questions", "show me number 2"],
      "question", (9,)), ("ok back to my first question", ["q4", "q7"], "question", (4,)),
     ("and my first question?", ["hi"], "topical", ()),  # none before it was about a question: not question 1
+    ("它前头挨着的那道也贴出来，我对比下", ["问题5", "东西向就两个人答啊"], "question", (4,)),
+    ("往前退一題看看", ["第3題", "3題裡某銀行的說法"], "question", (2,)),
+    ("ok what came just before it, number-wise?", ["show me question 7", "ok"], "question", (6,)),
+    ("now the one sitting right before #4 - security zoning is our real blocker tbh", ["show me #4"], "question", (3,)),
+    ("第二个问的那道再发一下", ["先看第6题", "嗯 然后第9题", "有点乱"], "question", (9,)),  # the second asked, not question 2
+    ("回到剛剛第一個問的那題", ["第5題", "第6題"], "question", (5,)),
+    ("8", [], "question", (8,)), ("7?", [], "question", (7,)), ("8", ["滚动更新那个", "高可用那个"], "question", (8,)),
+    ("好吧谢谢。那这位在别的题里还说过话吗", ["第7题", "就一个人回答啊"], "expert", (3,)),  # "这位" after the thanks
     # too technical, which group, the last one, number N entry
     ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
     ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,)),
@@ -2752,6 +2761,12 @@ def test_who_said_is_looked_for_only_where_a_word_asks_who(text, found):
     assert (cues.who_said(text) is not None) is found and (cues.WHO_SAID.search(text) is not None) is found
 
 
+@pytest.mark.parametrize("question, topics", [("alright, pull up seven for me", (7,)), ("can you open up 5 please", (5,)),
+                                              ("gimme two", (2,)), ("give me 2 examples", ()), ("gimme one", ())])
+def test_a_question_opened_by_its_number_in_english(catalog, question, topics):
+    assert understand(question, catalog, Context(["the east-west security one, what did they say?"])).topics == topics
+
+
 @pytest.mark.parametrize("text, n", [("7", 7), ("那7呢", 7), ("q7", 7), ("9 也要", 9), ("2号呢 2号是啥", 2),
                                      ("2先跳過 直接看3", 3), ("3个副本够吗", None), ("2 和 5", None), ("seven", 7),
                                      ("ok pull up 8 for me", 8), ("the one with seven experts", None), ("ok one", None)])
@@ -3196,7 +3211,11 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("one more time please, and summarize it", ["how do you fail over across clusters"]),
     ("english pls, it goes into a review deck for our HK colleagues", ["多安全域的k8s架构怎么规划"]),
     ("把几位的说法按要点列一下", ["银行的滚动更新怎么做"]), ("幫我改成一點一點的", ["開發測試怎麼提速"]),
-    ("ok but what's the actual conclusion? like 2 sentences", ["multi-cluster failover"])])
+    ("ok but what's the actual conclusion? like 2 sentences", ["multi-cluster failover"]),
+    ("can you redo this for a non-Chinese reader? plain English", ["原生Docker还是胖容器"]), ("太绕了，给个小白能看懂的版本", ["跨集群故障转移"]),
+    ("每位专家的观点各列一两条，方便我往周会PPT里粘", ["东西向安全怎么考虑"]),
+    ("能幫我排成一張表嗎？左邊計算/存儲/網路，右邊建議", ["容器雲整體規劃，計算、存儲、網路要怎麼選型"]),  # its columns
+    ("给我个三点的要点版，别贴原文", ["高可用那题", "老板要看"])])  # the turn that names nothing is passed
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3570,6 +3589,7 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
     ("领导定了明年要把一批微服务迁上容器平台，存储怎么规划", [], "领导定了明年要把一批微服务迁上容器平台，存储怎么规划", True),
     ("谢谢！照着思路自己搞定了，这单就不提了", ["第4题"], "谢谢！照着思路自己搞定了，这单就不提了", True),  # nothing asked after
     ("這題既然沒專家作答就跳過，直接看第三題", ["第二題"], "直接看第三題", True),  # what it skips
+    ("题外话，两套独立集群假如其中一套宕了", ["第一题"], "两套独立集群假如其中一套宕了", False),
     ("calico 就定下来了吗", [], "calico 就定下来了吗", True)])
 def test_clauses_that_put_a_subject_aside_are_not_what_is_asked(question, turns, rest, kept):
     """"多安全域先搁着。换个题：…": the question is what follows; a new subject announced leaves the earlier turns."""

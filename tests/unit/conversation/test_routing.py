@@ -821,6 +821,8 @@ def test_pronouns_for_a_person_and_who_proposed_it(catalog):
     fine = understand("fine. what does nameless think then, he's from a cloud vendor right?", catalog,
                       Context(["Q5", "so istio isn't recommended?"], lambda t: None))
     assert (fine.expert, fine.topics) == ("nameless", (5,))  # English words no question of theirs holds: the one it is on
+    other = understand("同一题还有一位答了吧，他的观点呢", catalog, Context(["富容器那个问题，gavin_zhang 的意见是啥"], lambda t: 1))
+    assert (other.kind, other.expert) == ("expert", "某银行")  # "还有一位答了": the other expert of that question
     also = Context(["How do apps fail over between several k8s clusters?"], lambda t: None)  # "also": another of theirs
     assert understand("Does the bank tech manager from this thread also cover releasing on k8s?", catalog, also).topics == ()
     there = Context(["reading #8 on using the platform for dev & test"], lambda t: None)  # "there": the one it is on
@@ -1598,6 +1600,7 @@ def test_the_one_next_to_it_cantonese_who_answered_and_lists_asked_with_an_aside
     ("回到剛剛第一個問的那題", ["第5題", "第6題"], "question", (5,)),
     ("8", [], "question", (8,)), ("7?", [], "question", (7,)), ("8", ["滚动更新那个", "高可用那个"], "question", (8,)),
     ("好吧谢谢。那这位在别的题里还说过话吗", ["第7题", "就一个人回答啊"], "expert", (3,)),  # "这位" after the thanks
+    ("why not exactly? our ops team will ask", ["q1", "what does gavin_zhang say?"], "expert", (1,)),
     # too technical, which group, the last one, number N entry
     ("way too complicated for me tbh", [], "smalltalk", ()), ("你是哪个小组在维护的", [], "smalltalk", ()),
     ("跳到末尾那题", ["第2题"], "question", (10,)), ("打开3号那条看看", [], "question", (3,)),
@@ -3215,7 +3218,7 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("can you redo this for a non-Chinese reader? plain English", ["原生Docker还是胖容器"]), ("太绕了，给个小白能看懂的版本", ["跨集群故障转移"]),
     ("每位专家的观点各列一两条，方便我往周会PPT里粘", ["东西向安全怎么考虑"]),
     ("能幫我排成一張表嗎？左邊計算/存儲/網路，右邊建議", ["容器雲整體規劃，計算、存儲、網路要怎麼選型"]),  # its columns
-    ("给我个三点的要点版，别贴原文", ["高可用那题", "老板要看"])])  # the turn that names nothing is passed
+    ("给我个三点的要点版，别贴原文", ["高可用那题", "老板要看"]), ("给我列成清单，一条一行", ["网络那题的几种引流方式"])])  # the turn that names nothing is passed
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])
@@ -3590,6 +3593,8 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
     ("谢谢！照着思路自己搞定了，这单就不提了", ["第4题"], "谢谢！照着思路自己搞定了，这单就不提了", True),  # nothing asked after
     ("這題既然沒專家作答就跳過，直接看第三題", ["第二題"], "直接看第三題", True),  # what it skips
     ("题外话，两套独立集群假如其中一套宕了", ["第一题"], "两套独立集群假如其中一套宕了", False),
+    ("网络那个回头再研究。测试组天天等环境", ["第4题"], "测试组天天等环境", True),
+    ("ok moving on from zones. bare metal or VMs?", ["Q3"], "bare metal or VMs?", False),
     ("calico 就定下来了吗", [], "calico 就定下来了吗", True)])
 def test_clauses_that_put_a_subject_aside_are_not_what_is_asked(question, turns, rest, kept):
     """"多安全域先搁着。换个题：…": the question is what follows; a new subject announced leaves the earlier turns."""

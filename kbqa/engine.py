@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, talks_about, user_turns
+from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, stands_alone, talks_about, user_turns
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -233,9 +233,10 @@ class Engine:
         state = state or self.load()
         retriever, decider = state.retriever, state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
-        previous = user_turns(history, self.settings.max_history_turns)  # the scope memory: of first messages alone
-        covered, p = decider.covered(r.features)  # (its line was set on them)
-        beyond = whole and (outside_scope(r.features, p, memory=not previous) if covered else asks_anew(r.features, p)
+        previous = user_turns(history, self.settings.max_history_turns)  # the scope memory: of first messages and of
+        covered, p = decider.covered(r.features)  # questions that stand alone (its line was set on first messages)
+        alone = not previous or stands_alone(question, r.features)
+        beyond = whole and (outside_scope(r.features, p, memory=alone) if covered else asks_anew(r.features, p)
                             and not leans_on(question))  # a subject the FAQ does not discuss, even after the turn before
         covered = covered and not beyond  # ("那docker cp拷整个目录的话…")
         aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words

@@ -34,6 +34,14 @@ def is_followup(q: str, features: dict) -> bool:
     return bool(_FOLLOWUP.search(q.strip())) or leans_on(q) or (len(ws) <= 2 and features.get("cov_any", 0.0) >= 0.5)
 
 
+def stands_alone(q: str, features: dict) -> bool:
+    """A question after earlier turns that leans on none of them (no pointer, no "那…呢" opening) and says enough to be
+    a question of its own (six words or more, as ``words`` keeps them: "flannel 走 vxlan 的话 MTU 要设多少"): the scope
+    memory, set on first messages, may refuse it as it refuses them. Chosen on a full eval: 15 dev follow-ups refused
+    that had been answered from the question before, none answered before refused."""
+    return not leans_on(q) and not is_followup(q, features) and len(words(q)) >= 6
+
+
 def user_turns(history, limit: int = 10) -> list[str]:
     """The user's earlier questions from any common history shape: Gradio messages (role/content dicts),
     (user, bot) pairs, or plain strings. Anything unrecognised is ignored, never an error."""

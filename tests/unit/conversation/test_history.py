@@ -98,3 +98,13 @@ def test_a_word_the_glossary_knows_is_a_subject(faq):
 
 def test_chatter_about_something_else_is_not_a_question_that_names_nothing(faq):
     assert not says_nothing("今天吃什么", Catalog(faq), {}, {"unknown_near": 0.56})
+
+
+@pytest.mark.parametrize("question, alone", [("flannel 走 vxlan 的话 MTU 要设多少", True), ("那存储呢", False),
+                                            ("他说的那个办法具体怎么落地的呢", False), ("为什么这么说", False),
+                                            ("how do we size the etcd data disks for each cluster in the DMZ", True),
+                                            ("how do we size the etcd disks", False)])  # too few words to stand alone
+def test_a_question_that_stands_alone_after_earlier_turns(question, alone):
+    from kbqa.conversation.history import stands_alone
+
+    assert stands_alone(question, {}) is alone

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from kbqa.conversation import cues
+from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.numbers import REF
 from kbqa.conversation.parts import X_NOT_X, split_parts
@@ -157,7 +157,7 @@ def subject_of(rest: str, named: list[str], lang: str, own_words: bool = False) 
     """What retrieval is given for a subject: a question named by its subject ("东西向那一题底下挂了…": 东西向), else the
     rest, or in English its subject words alone ("say about" would not do). With ``own_words``, "this question"
     after the subject it points back at ("評估多安全域的部署方式，FAQ裡回這題的是哪幾位": not "FAQ裡回") is the rest's."""
-    said = cues.SUBJECT_QUESTION.search(rest) if lang != "en" else None
+    said = people.SUBJECT_QUESTION.search(rest) if lang != "en" else None
     the = next(filter(None, (p.search(rest) for p in _THE_QUESTION)), None) if lang == "en" and own_words else None
     if the and any(w in the.group("s") for w in named):  # "the dev/test productivity question": its words, filler too
         return the.group("s").replace("-", " ")
@@ -178,7 +178,7 @@ def is_title(rest: str, topic, named: list[str]) -> bool:
 def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
     """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
     description), and those words; else ((), set())."""
-    m = cues.SUBJECT_QUESTION.search(rest)
+    m = people.SUBJECT_QUESTION.search(rest)
     said = catalog.specific_words(m.group("s")) if m else []
     found = [n for n in among if said and is_title("", catalog.topics[n], said)]
     return ((found[0],), set(said)) if len(found) == 1 else ((), set())

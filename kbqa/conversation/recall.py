@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kbqa.conversation import cues
+from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words
 from kbqa.text.normalise import normalise
@@ -24,12 +24,12 @@ def on_question(context: Context, catalog: Catalog) -> bool:
 
 
 def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[str, int, str] | None:
-    """(expert, question, what) for "who said X" (``m``, a ``cues.WHO_SAID`` match): the answer that says all of X's
+    """(expert, question, what) for "who said X" (``m``, a ``people.WHO_SAID`` match): the answer that says all of X's
     FAQ words, in the question the conversation is on when one there does."""
     if not m:
         return None
     what = next((g for g in m.groups() if g), "")  # "出自哪位" names nothing: what the turn before quoted, if it did
-    if not faq_words(what, catalog, EXPERT_FILLER) and context.turns and cues.QUOTED.search(context.turns[-1]):
+    if not faq_words(what, catalog, EXPERT_FILLER) and context.turns and people.QUOTED.search(context.turns[-1]):
         what = cues.plain(normalise(context.turns[-1], phrases=False))  # ("flannel 跨子网走vxlan那个说法")
     terms = faq_words(what, catalog, EXPERT_FILLER)
     if not terms:
@@ -39,7 +39,7 @@ def who_said(m: re.Match | None, catalog: Catalog, context: Context) -> tuple[st
 
 
 def asks_who_only(m: re.Match | None, text: str, catalog: Catalog, context: Context) -> bool:
-    """Does a follow-up ask who said X and nothing else (``m``: ``cues.WHO_SAID`` in ``text``): "…, whose was it", "这题里提到
+    """Does a follow-up ask who said X and nothing else (``m``: ``people.WHO_SAID`` in ``text``): "…, whose was it", "这题里提到
     sleuth 的是哪位专家"; not that part of the answer too ("里面说用 ingress 的是哪位", "…的是哪位？堆栈最后落到哪里")?"""
     return bool(m) and bool(m.group("e") or m.group("a") and not re.search("里面|里头", text)
                             and not cues.ASKS.search(text[m.end():]) and who_said(m, catalog, context))
@@ -137,7 +137,7 @@ def last_expert(context: Context, catalog: Catalog) -> str:
         found = catalog.named_experts(turn)
         if found:
             return found[0]
-        said = who_said(cues.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
+        said = who_said(people.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
                          Context(context.turns[:i], context.topic_of))
         if said:
             return said[0]

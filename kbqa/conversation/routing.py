@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from kbqa.conversation import cues, moves, recall
+from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -41,7 +41,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if any(cues.DONE.search(c) for c in clauses):  # not when the rest asks for a question by its subject ("rangeryu 那题
         rest = " ".join(c for c in clauses if not cues.DONE.search(c))  # 先放放，讲…故障转移的那道给我")
         experts = catalog.named_experts(rest) or ([] if re.search(r"的(?:那|这)一?[道题]", rest) else experts)
-    if not experts and not cues.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
+    if not experts and not people.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
         answerers = lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])]  # noqa: E731
@@ -98,24 +98,24 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("question", lang, subject=rest, followup=followup)
 
     # "哪道题回答的人最多", "which one got the most answers?": the question(s) with the most answers
-    if not experts and cues.MOST_ANSWERED.search(text) and (most := max(map(len, catalog.answers.values()), default=0)):
+    if not experts and people.MOST_ANSWERED.search(text) and (most := max(map(len, catalog.answers.values()), default=0)):
         return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == most))
-    if not experts and cues.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
+    if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    if not experts and not refs and not lists and cues.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
+    if not experts and not refs and not lists and people.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
             empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # notes them too)
         return Intent("question", lang, topics=empty, followup=followup)
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
-    if directory and not experts and not refs and not (turns and cues.WHO_ANSWERED_IT.search(text)):
+    if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         if len(strangers(rest, catalog)) <= 1 and not (set(faq_words(rest, catalog)) - catalog.general_words):
             return Intent("overview", lang, aspect="experts")
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one
     # asks for the overview ("这里面都收录了哪些问题？") with at most one odd word ("lol"), the others introduce or greet.
-    pronoun = bool(turns and cues.PRONOUN.search(text))
-    whose = cues.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
+    pronoun = bool(turns and people.PRONOUN.search(text))
+    whose = people.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
     if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
@@ -125,10 +125,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if not moving and not complaint and not whose and asks_for_overview(own, catalog) and not (
-                turns and cues.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the
+                turns and people.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
-        asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and cues.OTHER_EXPERT.search(text)  # "ok, the rest"
+        asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and people.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
         if talk and not cues.asks(text) and not any(  # "你好，请问 etcd 怎么备份" asks;
@@ -136,7 +136,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
-    if turns and not experts and not refs and cues.OTHER_EXPERT.search(text):
+    if turns and not experts and not refs and people.OTHER_EXPERT.search(text):
         intent = _other_expert(text, catalog, context, lang)
         if intent is not None:
             return intent
@@ -147,8 +147,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return intent
 
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and (cues.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or cues.BARE_PROFILE.search(
-            text) or cues.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
+    if not experts and turns and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
+            text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
         prev = recall.last_expert(context, catalog)
         if prev:
             experts, followup = [prev], True
@@ -164,12 +164,12 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 and (last := recall.last_topic(context, catalog)) in catalog.topics:  # "could you confirm who made that
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)  # suggestion"
 
-    if experts and turns and (cues.BESIDES.search(text) and cues.THE_OTHERS.search(text) or len(experts) == 1 and (
-            other := cues.OTHER_EXPERT.search(text)) and experts[0] in catalog.named_experts(text[:other.start()])) and (
+    if experts and turns and (people.BESIDES.search(text) and people.THE_OTHERS.search(text) or len(experts) == 1 and (
+            other := people.OTHER_EXPERT.search(text)) and experts[0] in catalog.named_experts(text[:other.start()])) and (
             intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # "除了这位技术经理，其他人怎么看",
         # "某银行这段有点虚，同题下面不是还有一位吗" (named before: set aside; not "the other guy, the tech director at…")
         return intent
-    if experts and cues.BESIDES.search(text) and cues.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
+    if experts and people.BESIDES.search(text) and people.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
         rest = catalog.strip_names(text, loosely=experts[0])
         mine = catalog.experts[experts[0]].topics
         named, last = subject_words(rest, catalog, EXPERT_FILLER, lang), recall.last_topic(context, catalog) if turns else None
@@ -188,25 +188,25 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 shared) * (len(shared) == 1))  # both answered ("so zhuqibs vs nameless — whose approach…")
         return intent
 
-    if cues.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
+    if people.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         if not ref_topics and turns and cues.THERE.search(text):  # "whoever responded there": the one it is on
             ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
-        rest = cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
+        rest = people.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
-        if ref_topics or named or cues.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
+        if ref_topics or named or people.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
                           subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
 
     if refs:
         nums = list(dict.fromkeys(n for n, _ in refs))
-        rest = cues.CONTENT_TOO.sub(" ", cues.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
+        rest = cues.CONTENT_TOO.sub(" ", people.WHO_ANSWERED.sub(" ", REF.sub(" ", text)))
         named = faq_words(rest, catalog, BY_NUMBER_FILLER)  # faq_words drops the numbers itself: as for text
         first = refs[0][1][0] <= 1 and re.match(r"\s*(?:题|問題|问题)?\s*(?:[！!，,：:]|帮我|给我|请|麻烦|(?P<more>详细|细讲|细说|展开|讲讲|说说))", text[refs[0][1][1]:])  # "第6题！急，pod 一直502…":
         titled = len(nums) == 1 and nums[0] in catalog.topics and (is_title(rest, catalog.topics[nums[0]], named) or (
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
-            or len(refs) == 1 and cues.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
+            or len(refs) == 1 and people.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
         together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|(?<![a-z])(?:together|both)(?![a-z])", text)  # "3和5两道合起来讲讲，…"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
@@ -250,7 +250,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
-        named = cues.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
+        named = people.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
         if named and moves.near_after(text, named.end()):
             topics = named_question(text, catalog, catalog.numbers)[0] or ((  # its words in one title, else retrieval's
                 context.topic_of(named.group("s")),) if context.topic_of is not None else ())
@@ -259,7 +259,7 @@ def _follow_up(text: str, content: list[str], refs, catalog: Catalog, context: C
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
-    if cues.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
+    if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
         last = recall.last_topic(context, catalog, by_subject=True)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
@@ -343,12 +343,12 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                   followup: bool) -> Intent:
     rest = catalog.strip_names(text, loosely=handle)
     ref_topics = [n for n, _ in refs if n in catalog.topics]
-    for aspect, cue in (("questions", cues.THEIR_QUESTIONS), ("profile", cues.PROFILE)):
+    for aspect, cue in (("questions", people.THEIR_QUESTIONS), ("profile", people.PROFILE)):
         if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic;
             last = recall.last_topic(context, catalog, True) if context.turns else None  # asked for their others ("他在别的题
             mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
             topics = (last,) if last in mine else ()
-            if last in mine and cues.OTHERS.search(rest):
+            if last in mine and people.OTHERS.search(rest):
                 topics = tuple(n for n in mine if n != last)[:1]
             topics = topics or named_question(rest, catalog, mine)[0]  # "他在开发测试那题里…，在哪家任职": that one
             if not topics and lang == "en" and len(mine) > 1 and context.topic_of is not None and (  # "nameless — job
@@ -393,7 +393,7 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
     others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
     if prev and prev not in answered or not others:
         return None
-    rest = catalog.strip_names(cues.OTHER_EXPERT.sub(" ", text))
+    rest = catalog.strip_names(people.OTHER_EXPERT.sub(" ", text))
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))

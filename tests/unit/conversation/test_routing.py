@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kbqa.conversation import cues, moves
+from kbqa.conversation import cues, moves, people
 from kbqa.conversation.catalog import Catalog, alias_key
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.conversation.numbers import cn_number, ref_numbers
@@ -900,7 +900,7 @@ def test_no_cue_matches_an_empty_message_or_an_unrelated_one():
     from kbqa.conversation import cues, moves
 
     patterns = [cues.OVERVIEW, cues.EXPERTS, cues.ABOUT_FAQ, cues.CONTINUE, moves.NEXT, moves.PREVIOUS,
-                cues.WHO_ANSWERED_IT, *cues.SMALLTALK_RE.values()]
+                people.WHO_ANSWERED_IT, *cues.SMALLTALK_RE.values()]
     for p in patterns:  # an empty alternative ("a||b") would match everything
         assert p.search("") is None, p.pattern[:60]
         assert p.search("糖醋排骨的家常做法") is None, p.pattern[:60]
@@ -2761,7 +2761,7 @@ def test_whose_point_was_a_phrase_the_faq_does_not_use_is_who_answered_the_quest
 @pytest.mark.parametrize("text, found", [("推荐 kong 的是哪位", True), ("这段出自哪位大佬", True), ("kong — whose idea was that", True),
                                          ("容器网络选 calico 还是 flannel", False), ("who suggested kong", True)])
 def test_who_said_is_looked_for_only_where_a_word_asks_who(text, found):
-    assert (cues.who_said(text) is not None) is found and (cues.WHO_SAID.search(text) is not None) is found
+    assert (people.who_said(text) is not None) is found and (people.WHO_SAID.search(text) is not None) is found
 
 
 @pytest.mark.parametrize("question, topics", [("alright, pull up seven for me", (7,)), ("can you open up 5 please", (5,)),

@@ -1,0 +1,90 @@
+"""Cues about the experts (routing.py): who answered a question or which answered most, who someone is and which
+questions they answered, the other experts of a question, a pronoun or "they" for the expert named before, who said
+something, "apart from X". How people ask, never this FAQ's words: the handles and organisations come from the
+``Catalog``. (Split from ``cues``, which holds the rest.)"""
+from __future__ import annotations
+
+import re
+
+WHO_ANSWERED_IT = re.compile(r"(?:只有|就|才)(?:一|1)(?:位|个)(?:专家|人)(?:回答|答|回)?(?:吗|么|嘛|啊|[?？]|$)|(?<![a-z])who\s+(?:chimed|weighed)\s+in(?![a-z])|(?<![a-z])(?:list|name|give\s+me)\s+(?:the|their)\s+handles(?![a-z])|(?:是)?哪[几些两]?位(?:专家)?(?:回答|答|回复|作答)的|(?:是)?哪(?:个|位)(?:专家|大佬|人)?(?:讲|说|答|回答|回|写|提)的|边个(?:讲|说|答|回)(?:嘅|的)|还有(?:哪几位|哪些人|哪些专家|几位)(?:专家)?(?:也)?(?:答|回答|回复)|(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答|回复|回)的|有谁(?:回|答)(?=[?？吗呢啊]|$)|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|答(?:呢|这|嗰)题(?:嘅|的)(?:系|是)边(?:位|个)|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
+                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|多少专家(?:在)?(?:发言|回答|回复|答)|(?:回帖|跟帖)的(?:人|专家)|(?<![a-z])(?:just\s+)?one\s+person'?s\s+(?:answer|reply)\s+or\s+(?:several|more|many)(?![a-z])|有谁(?:回答|答|解答)|都是谁在(?:答|回|回答)|(?:就|只有?|净系|净是)一\s*(?:个人|位专家|位)(?:回答|答|回)|(?:答|回答|回复)(?:这个|这题|这道题?|那个|那题|它)的(?:人|专家|大佬)"
+                             r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
+                             r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答|说|讲|提)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies|words|point)\s+(?:was|is|were|are)\s+(?:that|this|it|those|these)(?![a-z])|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
+                             r"|(?<![a-z])the\s+others?\b|other\s+(?:ones|guys|people|answers)|whose\s+names?|(?<![a-z])head\s*count(?![a-z])|(?:还有|又有)谁(?:也)?(?:回答|答|回复|回)|人头数|报(?:一)?下(?:名字|名单)|另有其人"
+                             r"|(?:everyone|everybody|all\s+(?:the\s+)?(?:people|folks|experts))\s+(?:who|that)\s+(?:chimed|weighed|answered|replied|responded|contributed)"
+                             r"|how\s+many\s+experts|which\s+experts|(?:experts?|people|folks|names?)\s+behind\s+(?:those|these|the|that|this)(?![a-z])|(?:就|只有|只)(?:一|1)\s*(?:个|位|名)(?:人|专家)?(?:回答|答|作答|解答)"
+                             r"|(?:回答|答|解答|回复|回覆)(?:了|过)?\s*(?:这|那|该|此)(?:个|道|一)?(?:题|问题)|(?:回答|解答|回复|回覆)(?:了|过)?\s*(?:它|ta)(?![a-z])"
+                             r"|(?:回答|答案|回复|专家|答的人)(?:里|里面|中|当中|里头)有(?:没有)?[^，,。？?]{1,8}?(?:背景|出身|的人|的专家)"  # "回答里有银行背景的吗"
+                             r"|(?:anyone|anybody|someone)\s+(?:from|at|with)\s+(?:a|an|the)\s+[a-z-]+(?:\s+[a-z-]+)?\s+(?:chime|weigh|answer|respond|repl|comment)")
+
+# "职位呢", "and their title?" after an expert: a word of a profile, alone
+BARE_PROFILE = re.compile(r"^\W*(?:那|那么)?(?:他|她|佢)?(?:的)?(?:职位|职务|头衔|职称|岗位|公司|单位)(?:呢|嘞|咧|是)?\W*$|^\W*(?:and\s+)?(?:(?:his|her|their)\s+)?(?:title|job|role|company|employer)\W*$")
+PROFILE = re.compile(BARE_PROFILE.pattern + r"|是谁|是哪位|何许人|是哪家|哪家的|是做什么|干什么的|干啥的|干嘛的|做啥的|(?<!拿来)(?<!用来)(?<!拿去)做什么的|哪[个家间所]?(?:公司|单位|机构|企业)|在哪[里儿个家间]?(?:工作|任职|上班|公司|高就)"
+                      r"|(?:什么|啥|咩|乜)(?:背景|来头|职位|头衔|身份)|(?:咩|乜)(?:公司|单位)|(?:负责|管)哪(?:块|一块|部分)|职级|(?:干|做|在)哪个?岗|(?:什么|啥)岗位?(?:的)?\W*$|介绍一?下(?:这位|他|她|此人|这个人)?\W*$|介绍一下|who\s+is|who's|where\s+does\s+\S+\s+work|what\s+does\s+\S+\s+do\b"
+                      r"|background|which\s+company|job\s+title|(?:their|his|her)\s+job(?![a-z])|(?:任职单位|头衔|职位|职称)(?:跟|和|与|、)?[^，,。？?]{0,6}(?:是什么|是啥|叫什么)|^\s*who\s*$")
+# A message ending in "…的那题" (a number described: "5️⃣ 拜托~流量在集群里横着走的那题")
+THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
+# A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
+SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块|那道(?=有|里|的|谁|哪))(?:里|中|上|下)?")
+# "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
+UNANSWERED = re.compile(r"^(?=.*(?:哪|边|(?<![a-z])(?:which|what|any)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
+                        r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
+                        r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
+MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题)?最多|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
+                          r"|(?<![a-z])(?:which|what)\s+expert\s+(?:has\s+)?(?:answered|replied\s+to|responded\s+to|contributed\s+to)\s+the\s+most(?![a-z])"
+                          r"|(?<![a-z])who\s+(?:has\s+)?(?:answered|replied\s+to|contributed\s+to)\s+the\s+most\s+(?:questions|qs|topics)|most\s+active\s+(?:expert|answerer|contributor)|whose\s+name\s+(?:comes|shows|turns)\s+up\s+the\s+most|(?<![a-z])who\s+(?:has\s+)?answered\s+the\s+most\W*$|(?:which|what)\s+expert\s+(?:shows\s+up|appears)\s+in\s+the\s+most(?![a-z])")
+# Which question got the most answers ("哪道题回答的人最多", "which one got the most answers?"): a question, not an expert
+MOST_ANSWERED = re.compile(r"哪(?:个|道|一)?(?:题|问题)[^，,。？?]{0,6}?(?:回答|答|回复|专家|人)[^，,。？?]{0,3}?最多|(?:回答|回复|专家|答的人)最多的(?:是)?(?:哪|那)(?:个|道|一)?(?:题|问题)"
+                           r"|(?<![a-z])which\s+(?:one|question|q|topic|entry)\s+(?:got|has|had|gets|drew|received)\s+the\s+most\s+(?:answers|replies|experts|responses)(?![a-z])|most[- ]answered")
+THEIR_QUESTIONS = re.compile(r"(?:答|回答|回|写)的另(?:一|外一?)(?:道|题|個|个)|(?:回|答)了哪(?:几|些)道|(?:哪些|哪几个)题号|答过的(?:题号|题目|题|问题)|(?:哪些|哪几)(?:道)?题(?:下面|底下|里)(?:留过?言|回过|答过|发过?言)|在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面)?(?:出现|露面|回答|答|发言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?:别的|其他|其它)(?:题|问题)|(?:回答|回复|回覆)(?:了|过)?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
+                              r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs|question\s+numbers)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
+                              r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"
+                              r"|(?:哪些|哪几个|哪几)(?:话题|道题|题)(?:里|中|下面?)?(?:出现|露面|有他|有她)"
+                              r"|(?:分布|出现|露面|发言|散落)在(?:哪些|哪几个?)道?(?:题|问题)"
+                              r"|(?:what|which)\s+(?:topics|subjects)|which\s+of\s+the\s+(?:\w+\s+)?(?:questions|qs|topics)|(?:appears?|shows?\s+up|features?)\s+(?:in|on|under)\s+(?:which|what|other)")
+WHO_ANSWERED = re.compile(r"(?:回答|回复|作答|答)的人[^。]{0,12}?都(?:是)?谁|报个?名单|谁回(?:了|过|复)|(?:回答|回复|作答|答题)的(?:人|两位|几位|专家)[^，,。？?]{0,4}(?:背景|来头|来历|什么人|哪家)|(?:回答|回复|作答|发言)的是(?:谁|哪[几些]?位)|是哪[几些]?位(?:专家)?(?:回答|答|回复|作答)的|哪[两三四几]?位在(?:回|答)|谁写的(?:回答|答案|解答|回复)|(?<![a-z])whose\s+(?:answer|reply|response)s?(?![a-z])|谁(?:谁)*在(?:回|答)|的(?:人)?(?:有谁|都有谁|有哪几位|有哪些人)(?=\W|$)|(?<![a-z])who\s+contributed(?![a-z])|(?:答题|回答|作答|回复)(?:的)?人的?(?:名字|名单|列表|清单|id|ID)|都有(?:谁|哪些人)|(?:作答|回答|答题|回复|回覆)人是谁|(?:作答|回答|答题|答|回复|回覆)的(?:专家|人|大佬)(?:分别|都|各)?(?:是谁|最多|名单|有哪些|都有谁|有谁|有几位)|(?:哪些|哪几位|哪位|哪[两三四]位|(?<![0-9十廿百千])几位|(?<![0-9十廿百千])几个|多少|什么|有哪些|都有谁)(?:专家|人|大佬|大大|老师|位)|谁(?:回答|答|来回答|解答)|是谁回答|由谁(?:来)?(?:回答|解答|作答|答|回复)"
+                           r"|哪几位|几位(?:专家)?(?:回答|答|回了|回复)|(?:回答|回复|回覆|作答)(?:的|嘅)(?:是|係|系)(?:咩人|乜人|边个|边位|什么人|谁)|署名|边几位|(?<![拣选用开装买揀嗰𠮶那呢])边个(?!好|先|更|比较|啱|准|快|平)|边位|边啲(?:人|专家)|(?:一|几|多少)\s*(?:个人|位专家|位)(?:回答|答)"
+                           r"|who\s+(?:all\s+)?(?:answered|replied|responded|discussed|talked|wrote|covered|chimed\s+in|weighed\s+in)|whoever\s+(?:answered|replied|responded)\s+(?:there|on|to\s+th)|(?<![a-z])(?:handles?|names?)\s+of\s+(?:whoever|everyone|everybody|those|the\s+(?:people|experts|folks))\s+(?:who\s+|that\s+)?(?:answered|replied|responded|chimed|weighed)|who(?:'s|\s+is|\s+was|\s+are|\s+were)\s+behind\s+(?:the\s+)?(?:answers?|repl(?:y|ies)|responses?)(?![a-z])|which\s+(?:of\s+(?:the|them|those)\s+)?(?:experts?\s+|answers?\s+)?(?:(?:there|here)\s+)?(?:talks?|talked|speaks?|spoke|writes?|wrote|goes|went)\s+(?:about|of|into|on)|(?:which|what)\s+(?:practitioners|people|folks|persons)\s+(?:answered|replied|responded|chimed|weighed)|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+were\s+they|(?<![a-z])(?:people|ppl|folks|experts|practitioners)\s+(?:have\s+)?(?:replied|answered|responded)\s+to(?![a-z])|list\s+(?:out\s+)?who\s+(?:they|those\s+(?:people|experts))\s+(?:are|were)(?![a-z])|(?:people|folks|experts|ones|everyone|everybody)\s+(?:that|who)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|(?<![a-z])contributors(?![a-z])|(?:experts|people|folks|names)\s+behind(?![a-z])|(?:people|folks|ones|experts)\s+(?:replying|answering|responding)(?![a-z])|(?:people|experts|folks|names)\s+quoted|发言(?:人|的人|者)|(?:回答|答题|作答)者|roll\s+call|names\s+of\s+(?:the\s+)?(?:folks|people|experts)|which\s+experts?|what\s+experts?|whose\s+(?:answer|advice|reply|view)")
+# The other expert(s) of the question the conversation is on, besides the one it was about ("另一位专家呢", "这题还有一位
+#答主吧？他的说法呢", "what's the other expert's take")
+OTHER_EXPERT = re.compile(r"(?:另|另外|其他|其它|别的|其余|剩下的?|剩余的?)(?:那|这)?(?:一|两|几)?(?:个|位)(?:回答者|答题人|回答的人|作答的人)|还有(?:另)?(?:一)?(?:个|位)(?:人|专家|大佬)?(?:也)?(?:答|回答|回)了?|还有(?:另)?一(?:个|位)(?=吗|么|嘛|呢|[?？])|(?:另|另外|还有|其他|其它|别的|其余|剩下的?|剩余的?)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:专家|答主|大佬|老师|人)?(?:是|又)?(?:的|呢|吧|怎么|说|咋|点|观点|看法|说法|推荐|建议|提到|提的|讲的|给的|思路|从|什么(?:主张|观点|看法|思路|意见|建议|方案)|主张|意见|立场)"
+                          r"|(?:另|另外|其他|其它|别的|其余|剩下的?|剩余的?)(?:那|嗰|𠮶|这)?(?:一|几|两)?位[^，,。？?\s]{1,6}?(?:(?:怎么|咋|如何|点)(?:说|回|讲|答|看|睇)|的?(?:看法|观点|说法|意见))"
+                          r"|(?:另|另外|其他|其它|别的|其余|剩下的?|剩余的?)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:位|个)(?:回答|答题|作答)的(?:人|专家)"
+                          r"|(?:另|另外|其他|其它|别的|其余|剩下的?|剩余的?)(?:那|嗰|𠮶|这)?(?:一|几|两)?(?:个|份|篇|条)?(?:回答|答案|回复)(?:呢|吧|怎么|说|咋|跟|和|与|里|中|是)"
+                          r"|(?<![a-z])(?:the\s+)?other\s+(?:answer|reply|response)s?(?![a-z])"
+                          r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|下一位(?:专家|答主|大佬|老师)?(?:呢|怎么|咋|说|的)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
+                          r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
+                          r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")
+THEY = re.compile(r"(?<![a-z])(?:(?:did|do|does|would)\s+they\s+(?:lean|say|think|suggest|recommend|prefer|propose|pick|choose|favou?r)|they\s+(?:said|think|thought|suggested|recommend(?:ed)?|prefer(?:red)?|lean(?:ed)?)|their\s+(?:take|views?|position|stance|opinion|advice|pick|choice))(?![a-z])")  # the one expert the turn before named ("who is X?" … "which way did they lean")
+PRONOUN = re.compile(r"(?:^|(?<=[。！!？?，,~～]))\s*(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|那位(?![^，,。？?\s]{0,8}(?:专家|老师|大佬|架构师|工程师|经理|总监|设计师))|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z其吉利])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
+                      r"|这人|那人|此人|这个人|那个人|(?:写|说|讲|答)(?:这|那)(?:段|条|句)(?:话)?的(?:人|那位|专家)|同一个人|同一位(?:专家)?|同一人|(?:这|那)(?:哥们儿?|老哥|兄弟|大哥|老兄|位老师)"
+                      r"|(?:上面|刚才|前面|之前)?(?:那个|那位|这个|这位|该)(?:专家|老师|大佬)"
+                      r"|(?<![a-z])(?:that|this|the\s+same)\s+(?:expert|guy|person)(?![a-z])")
+# "那个说用 kong 的是谁" / "谁建议用 calico" / "who suggested Kong": the expert whose answer says it
+WHO_SAID = re.compile(r"(?:那个|那位|哪个|哪位)?(?:专家)?(?:说|讲|吐槽|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<a>[^，,。？?]{1,30}?)\s*"
+                       r"的?(?:那个|那位)?(?:专家|人|大佬|老师)?\s*(?:是谁|是哪一?位(?:专家|大佬)?|叫什么)"
+                       r"|谁(?:说|提到|提过|建议|推荐|主张)(?:过|了)?(?:要|用|使用)?\s*(?P<b>[^，,。？?]{1,30})"
+                       r"|(?P<d>[^，,。？?]{1,30}?)\s*(?:那个|这个)?(?:说法|观点|建议|方案|思路)?\s*是谁(?:提|说|讲|给)的"
+                       r"|(?<![a-z])(?:who|which\s+(?:of\s+the\s+)?experts?|which\s+one|which\s+of\s+(?:the\s+two|them|the\s+(?:two\s+|three\s+)?experts))\s+"
+                       r"(?:said|mentioned|suggested|recommended|proposed|brought\s+up|made|came\s+up\s+with|compared|likened|talked\s+about"
+                       r"|(?:was\s+)?(?:worried|concerned)\s+about|warned\s+(?:about|against)|raised|argued\s+for|pushed\s+for)\s+(?:using\s+|to\s+use\s+)?"
+                       r"(?P<c>[^?.,]{1,60})|(?P<e>[^?.,，。？]{1,60}?)\W*\s(?:whose|who'?s)\s+(?:(?:idea|suggestion|point|advice|take|call)\s+)?(?:was|is)\s+(?:it|that|this)(?:\s+(?:one|in\s+there))?\W*$"
+                       # "这段出自哪位大佬", "这些是谁的观点", "那个吐槽SDN太贵的是哪位": who said what the turn before quoted, or X
+                       r"|(?:^|(?<=[，,。？?！!\s]))(?P<f>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^。？?]){0,40}?)(?:这段|那段|这些|那些|这句|那句)?(?:话|观点|说法|建议|内容)?(?:是)?"
+                       r"(?:出自|来自)(?:哪位|谁|哪家|哪个)|(?:^|(?<=[，,。？?！!\s]))(?P<g>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)是(?:谁|哪位)的(?:观点|说法|建议|回答|看法)"
+                       r"|(?:^|(?<=[，,。？?！!\s]))(?P<h>(?:(?!说|讲|吐槽|提到|提过|建议|推荐|主张)[^，,。？?]){1,30}?)的?是哪(?:位|个人)(?:专家|大佬)?\W*$")  # (not "推荐 Kong 的是哪位": a)
+_MAY_ASK_WHO = re.compile(r"谁|哪一?位|哪个人|叫什么|出自|来自|(?<![a-z])wh(?:o|ich)")  # what every WHO_SAID needs
+
+
+def who_said(text: str) -> re.Match | None:
+    """``WHO_SAID`` in a text, skipped (cheaply) when no word of it that asks who is there: most messages."""
+    return WHO_SAID.search(text) if _MAY_ASK_WHO.search(text) else None
+
+
+# a turn that quotes or names a statement ("flannel 同子网走 hostgw 那个说法"): "出自哪位" after it asks who said it
+QUOTED = re.compile(r"说法|观点|那句|这句|原话|这段话|那段话|[“「\"]")
+# "别的" / "other": another of theirs; "其他人" / "the others": the other experts (of the question the conversation is on)
+OTHERS = re.compile(r"别的|别处|其他|其它|另外的|另(?:一|外一?)(?:道|题|个)|(?<![a-z])(?:other|else)(?![a-z])")
+THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|专家|几位|各位|位)"
+                        r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
+BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 
+from kbqa.text.normalise import tail
+
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
 # asking the bot to chat ("陪我聊一下"): a greeting, and small talk beside a remark (``CHAT`` below)
@@ -242,10 +244,7 @@ def without_aside(question: str, normalised: str) -> str:
     retrieval reads Taiwan's words from it); "" without one. ``normalised``: the question as ``normalise(question,
     phrases=False)`` gives it, character for character the question's when only its script and case changed."""
     m = ASIDE.match(normalised)
-    if not m:
-        return ""
-    raw = re.sub(r"\s+", " ", question.strip())
-    return raw[m.end():] if len(raw) == len(normalised) else normalised[m.end():]
+    return tail(question, normalised, m.end()) if m else ""
 
 
 def cue(kind: str, text: str) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 
-from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON
-from kbqa.text.normalise import normalise
+from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON, ordinal
+from kbqa.text.normalise import normalise, tail
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
@@ -54,8 +54,7 @@ def asked_nth(text: str) -> int:
     """Which of the questions the conversation was about a message points back to by its order (1 for the first); 0."""
     m = _NTH_ASKED.search(text)
     if m:
-        k = m.group("k") or m.group("e")
-        return {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "second": 2, "2nd": 2, "third": 3, "3rd": 3}.get(k) or int(k)
+        return ordinal(m.group("k") or m.group("e"))
     return 1 if FIRST_ASKED.search(text) else 0
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"
@@ -164,6 +163,7 @@ _PUT_ASIDE = re.compile(rf"^(?:\s*(?:{_ACK}|{_SWITCH}|{_ASIDE})\s*(?:[。！!；
 # follows does not lean on the question before (``history.may_borrow``)
 SWITCH = re.compile(rf"{_SWITCH}|先不(?:说|聊|管)(?:这个|这|那个)|先放一放|不聊(?:这个|这)了|换(?=[^，,。？?]{{1,8}}(?:那题|那道|话题))"
                     r"|(?<![a-z])(?:diff\s+thing|another\s+topic)(?![a-z])", re.I)
+_NEW_SUBJECT = re.compile(_SWITCH, re.I)
 _NAMES_ASIDE = re.compile(rf"(?:^|[\s。！!；;，,.:：—–-])(?:{_SWITCH}|{_ASIDE})", re.I)
 
 
@@ -173,7 +173,7 @@ def put_aside(text: str) -> tuple[int, bool]:
     m = _PUT_ASIDE.match(text)
     if not m or not _NAMES_ASIDE.search(m.group()) or len(re.findall(r"\w", text[m.end():])) < 2:
         return 0, False
-    return m.end(), bool(re.search(_SWITCH, m.group(), re.I))
+    return m.end(), bool(_NEW_SUBJECT.search(m.group()))
 
 
 def past_aside(question: str, turns: list[str]) -> tuple[str, list[str]]:
@@ -184,5 +184,4 @@ def past_aside(question: str, turns: list[str]) -> tuple[str, list[str]]:
     start, switched = put_aside(normalised)
     if not start:
         return question, turns
-    raw = re.sub(r"\s+", " ", question.strip())
-    return (raw if len(raw) == len(normalised) else normalised)[start:].strip(), [] if switched else turns
+    return tail(question, normalised, start).strip(), [] if switched else turns

@@ -89,6 +89,11 @@ REF = re.compile("|".join([
 ]))
 
 
+def ordinal(raw: str) -> int | None:
+    """The place a word or numeral says: "二" / "两" / "2" / "second" / "2nd" -> 2."""
+    return _en_ordinal(raw) if raw.isascii() else cn_number(raw)
+
+
 def _en_ordinal(raw: str) -> int:
     """"third" -> 3, "3rd" -> 3, "last" -> -1."""
     word = re.sub(r"(st|nd|rd|th)$", "", raw) if raw[0].isdigit() else raw
@@ -180,7 +185,8 @@ def spans_all(text: str, numbers) -> bool:
 # After a question asked by number, a message of numbers alone: one ("7", "那7呢", "q7", "9 也要"), or several that
 # ask for one ("2号呢 2号是啥", "2先跳过 直接看3")
 _BARE_ONE = re.compile(r"^(?:那|那么|and\s+|what\s+about\s+)?(?:q|#|question\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:也要|也发一下|也来一个|也看看|呢|吧)?\s*[?？]?$")
-_BARE = re.compile(r"(?<![\d.a-z])(\d{1,2}|[一二三四五六七八九十]{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s*(?:号|號)?"
+_BARE = re.compile(r"(?<![\d.a-z])(\d{1,2}|[一二三四五六七八九十]{1,3}|" + "|".join(w for w, n in _EN_CARD.items() if 2 <= n <= 10)
+                   + r")\s*(?:号|號)?"
                    r"(?P<skip>\s*(?:先)?(?:跳过|跳過|略过|略過|不看了?|skip(?:ped)?)(?![a-z]))?", re.I)
 _BARE_WORDS = re.compile(r"[\W_]|那么|那|呢|吧|是啥|是什么|是甚麼|讲啥|講乜|讲什么|说啥|啥|直接|先|再|看|来|來|也|要|给我|給我|谢谢|多谢|谢了|唔该|"
                          r"(?<![a-z])(?:show|go|to|jump|then|and|pls|please|ok|okay|alright|pull\s+up|bring\s+up|open|for\s+me|now)(?![a-z])", re.I)

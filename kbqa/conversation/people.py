@@ -55,6 +55,8 @@ OTHER_EXPERT = re.compile(r"(?:另|另外|其他|其它|别的|其余|剩下的?
                           r"|(?:其他|其它|别的)(?:专家|答主|大佬|老师)|下一位(?:专家|答主|大佬|老师)?(?:呢|怎么|咋|说|的)|剩下(?:的)?(?:那|这)?(?:个|位)|剩下(?:的)?(?:那)?(?:两|几|三)?位|剩下(?:的)?(?:那)?(?:俩|两个|几个|三个)(?:人|专家|答主)?|(?:还有|有没有|还有没有)(?:别人|别的人|其他人|其它人)|没(?:有)?(?:别人|别的人|其他人|其它人|其他专家)了?(?:吗|么|嘛)|换(?:一)?(?:个|位)(?:人|专家|答主)"
                           r"|(?<![a-z])(?:anyone|anybody|someone)\s+else(?![a-z])|(?<![a-z])(?:whoever|who)(?:'s|\s+is)\s+left(?![a-z])|(?<![a-z])the\s+(?:rest|remaining)(?:\s+(?:of\s+them|ones?|experts?|answers?))?(?![a-z])"
                           r"|(?<![a-z])(?:the\s+)?other\s+(?:expert|answerer|guy|person|one|people|experts)(?![a-z])|(?<![a-z])(?:a\s+second|another)\s+(?:expert|answerer|person)(?![a-z])")
+# "…also cover X?", "his other questions": another than the one the conversation is on (English)
+ANOTHER = re.compile(r"(?<![a-z])(?:also|too|other|else|another)(?![a-z])")
 THEY = re.compile(r"(?<![a-z])(?:(?:did|do|does|would)\s+they\s+(?:lean|say|think|suggest|recommend|prefer|propose|pick|choose|favou?r)|they\s+(?:said|think|thought|suggested|recommend(?:ed)?|prefer(?:red)?|lean(?:ed)?)|their\s+(?:take|views?|position|stance|opinion|advice|pick|choice))(?![a-z])")  # the one expert the turn before named ("who is X?" … "which way did they lean")
 PRONOUN = re.compile(r"(?:^|(?<=[。！!？?，,~～]))\s*(?:那|那么|and\s+)?(?:他|她|佢|这位专家|这位|那位(?![^，,。？?\s]{0,8}(?:专家|老师|大佬|架构师|工程师|经理|总监|设计师))|ta|he|she|him|her|his|they)(?![a-z])|(?<![a-z其吉利])(?:他|她|佢|he|she|him|her|his)(?![a-z])"
                       r"|这人|那人|此人|这个人|那个人|(?:写|说|讲|答)(?:这|那)(?:段|条|句)(?:话)?的(?:人|那位|专家)|同一个人|同一位(?:专家)?|同一人|(?:这|那)(?:哥们儿?|老哥|兄弟|大哥|老兄|位老师)"

@@ -8,7 +8,7 @@ import re
 from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words
-from kbqa.text.normalise import normalise
+from kbqa.text.normalise import has_cjk, normalise
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None):
@@ -70,7 +70,7 @@ def last_asked(context: Context, catalog: Catalog):
 def _names(context: Context, catalog: Catalog, turn: str) -> bool:
     """Does a turn name something of the FAQ: its words, or, in words the FAQ does not use (another language), a question
     retrieval finds for it ("how do you fail over…")?"""
-    return bool(catalog.specific_words(turn)) or not re.search(r"[\u4e00-\u9fff]", turn) and context.topic_of is not None \
+    return bool(catalog.specific_words(turn)) or not has_cjk(turn) and context.topic_of is not None \
         and context.topic_of(turn) is not None
 
 

@@ -97,6 +97,14 @@ def cjk_share(text: str) -> float:
     return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
 
 
+def tail(question: str, normalised: str, start: int) -> str:
+    """The question from position ``start`` of ``normalised`` (the question as ``normalise(question, phrases=False)``
+    gives it), in the question's own script and case when normalising changed only those (the same length, character
+    for character), else the normalised text's."""
+    raw = _SPACE.sub(" ", question.strip())
+    return raw[start:] if len(raw) == len(normalised) else normalised[start:]
+
+
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 

@@ -1,0 +1,104 @@
+"""A turn that only makes sense after the earlier ones: the next or previous question, a bare number, who answered
+it, "go on" / "shorter" / "that part again". ``routing.understand`` asks ``follow_up`` once the message names no expert."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from kbqa.conversation import cues, moves, people, recall
+from kbqa.conversation.catalog import Catalog
+from kbqa.conversation.intent import (EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
+                                      names_term)
+from kbqa.conversation.numbers import bare_number, bare_numbers
+
+
+def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
+    """A turn that only makes sense after the earlier ones: next/previous, a bare number, who answered it, go on."""
+    two = bare_numbers(text)  # "4跟6呢": two numbers alone, after a question asked by number
+    if two and not refs and recall.last_was_by_number(context, catalog):
+        have = tuple(n for n in two if n in catalog.topics)
+        return Intent("question" if have else "overview", lang, topics=have,
+                      missing=tuple(n for n in two if n not in catalog.topics), followup=True)
+    n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
+    if n is not None and (not refs or refs[0][0] == n) and recall.last_was_by_number(context, catalog):
+        return Intent("question" if n in catalog.topics else "overview", lang,
+                      topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
+                      followup=True)
+    loose = moves.step(text, loose=True)
+    if loose and content:  # "东西向这题我大概懂了，顺手把编号+1那道也调出来": the clause done with names no subject
+        content = faq_words(" ".join(x for x in cues.CLAUSES.split(text) if not cues.DONE.search(x)), catalog)
+    if content and not refs and loose:  # its FAQ words beyond those that point the way ("紧跟着的那道", "the question
+        content = faq_words(moves.without_step(text), catalog)  # right before that one", "紧跟着那个讲整体规划的")
+    step = moves.step(text) if content else loose
+    near = 0 if refs or not content else step or loose
+    if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
+        last = recall.last_topic(context, catalog, by_subject=True)  # words it restates
+        i = catalog.numbers.index(last) + near if last in catalog.topics else -1
+        if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
+                "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
+            return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+        named = people.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
+        if named and moves.near_after(text, named.end()):
+            topics = named_question(text, catalog, catalog.numbers)[0] or ((  # its words in one title, else retrieval's
+                context.topic_of(named.group("s")),) if context.topic_of is not None else ())
+            i = catalog.numbers.index(topics[0]) + near if topics and topics[0] in catalog.topics else -1
+            if 0 <= i < len(catalog.numbers):
+                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+    if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
+        return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
+    if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
+        last = recall.last_topic(context, catalog, by_subject=True)
+        if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
+            i = catalog.numbers.index(last) + step
+            last = catalog.numbers[i] if 0 <= i < len(catalog.numbers) else None
+        if last in catalog.topics:
+            return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
+    if step and not content and not refs:
+        last = recall.last_topic(context, catalog, by_subject=True)
+        if last in catalog.topics:
+            i = catalog.numbers.index(last) + step
+            if 0 <= i < len(catalog.numbers):
+                return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+            return Intent("overview", lang, missing=(last + step,), followup=True)
+    go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text) \
+        or next((m for m in [cues.PART_RETOLD.search(text)] if m and re.search("[两几]", m.group())), None)  # "存储跟网络
+    # 这两块展开讲讲" (one part, "那段再解释一下", is an expert's after one); "里面说的用 ingress 替代
+    # calico": in that question
+    rest = beside_go_on(text, go_on, catalog) if go_on else ""
+    if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
+        k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
+        if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
+            return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
+                "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
+    # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
+    last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
+    if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
+        rest = cues.CONTINUE.sub(" ", clause_at(text, go_on.start()))  # the part is named in the clause that asks
+    if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
+        return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
+    return None
+
+
+# Where the answer is going and who reads it ("我要贴进周会纪要", "领导要看", "need to paste into confluence"): not its subject
+_AUDIENCE = re.compile(r"(?:我们?)?(?:要|得|想|准备|好)?(?:贴|放|抄|转|发|转发|转述|汇报)(?:进|到|给|去)[^，,。？?；;：:]{0,16}|(?:领导|老板|同事|处长|客户)(?:要|想|会)?(?:看|过目)|手机上?(?:看|读)"
+                       r"|(?<![a-z])(?:paste|put|drop|send|forward|share)\s+(?:it\s+|this\s+|that\s+)?(?:in|into|to|with|on)\s+[^,.?;!]{0,30}")
+
+
+def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
+    """The words beside a request to go on ("再讲一遍", "浓缩成…"): the message's other words, or the request's clause
+    alone when the clauses beside it only tell who the answer is for ("用大白话再讲一遍，我要转述给业务同事": no question
+    mark, request or example among them); never where it goes (``_AUDIENCE``) or the columns after a colon ("整理成一张
+    表：谁、建议了啥")."""
+    said = go_on.group()
+    before = _AUDIENCE.sub(" ", text[:go_on.start()])
+    after = _AUDIENCE.sub(" ", re.sub(r"^的?(?:形式|格式|样子)", " ", text[go_on.end():]))  # "改成打勾清单的形式"
+    after = re.sub(r"(?<=[表单])\s*(?:[：:]|(?:吗|好吗|行吗|呢)?\s*[?？])[^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
+    text, start = before + said + after, len(before)
+    rest = cues.SHORTER.sub(" ", before + " " + after)
+    here = clause_at(text, start)
+    end = text.find(here) + len(here)  # the question mark of a request that asks nothing else ("可唔可以浓缩成一句？我要
+    marks = text[:end] + (re.sub(r"^\s*[?？]", "", text[end:]) if not cues.asks(here) else text[end:])  # 转发去组群")
+    if re.search(r"[?？吗么呢]", marks) or cues.INSIDE.search(said) or not faq_words(rest, catalog) or any(
+            cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
+        return rest
+    return cues.SHORTER.sub(" ", here.replace(said, " "))

@@ -63,8 +63,11 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
 LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,。？?]{0,4}(?:给|列|出|排)(?:个|一个|一份|出)?(?:简表|清单|列表|目录)|(?:题号|标题|题目)[^，,。？?]{0,6}(?:排一排|排一下|排个序|列一列)|(?:gimme|give\s+me|show\s+me|send\s+me)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:headings|titles|question\s+titles)(?![a-z])|(?:标题|题目|问题)[^，,。？?]{0,4}(?:逐一|逐个|一一|逐条)(?:列示|列出|列明|罗列)|(?<![a-z])overview(?![a-z])(?!\s+of(?![a-z]))|(?:收录|覆盖)的?(?:内容|东西|题目?|难点|问题)[^，,。？?]{0,12}?过一遍|一行一条|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|enumerate\s+(?:every|all|each)\s+(?:of\s+the\s+)?(?:\w+\s+)?questions?|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])|(?<![a-z])(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:question\s+|faq\s+)?titles?(?![a-z])|(?<![a-z])(?:complete\s+|full\s+|whole\s+)?inventory\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:questions|items|topics)|(?<![a-z])(?:each|every)\s+(?:item|entry)\s+(?:in|of)\s+(?:this|the)\s+(?:knowledge\s+base|faq|kb|document)"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
+# which questions have answers ("有专家回答的是哪几道"): the list says how many answered each
+_ANSWERED_ONES = r"有(?:专家|人)(?:回答|回复|答)(?:过)?的(?:是)?(?:哪几道|哪些题|哪几题|哪些问题|哪几个)"
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
+    _ANSWERED_ONES + "|"
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|揾|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|总结了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)(?!不同|不一样|区别|差别|差异|影响|风险|讲究|好处|坏处|优势|劣势|招|办法|妙招|麻烦|后果|隐患|代价|弊端|副作用|毛病|缺点)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|(?:提问|问问题)(?:有没有|有|需要|要)?(?:什么|啥)?(?:格式|技巧|规则|讲究)(?:上的)?(?:要求)?|(?:怎么|如何|怎样)(?:提问|问问题)(?:效果|才能?|会)?(?:更|比较|最)?(?:好|准|准确|有效)?|哪(?:个|些)?(?:方面|领域|类|种)的(?:问答|问题|知识|内容|资料|faq)|题目|题单|题木|罗列|列举|咋玩|怎么玩|(?<![挂載载])目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收(?:了|咗)(?:几|多少|几多)(?:个|道|条)?(?:题|问题)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
@@ -111,7 +114,8 @@ WHOLE = re.compile(r"(?:调|拉|翻|贴)(?:出来|一下|上来)|整个贴|整�
 # beside words the FAQ uses ("…每道题有几位专家作答，整理成表格"), unless another clause asks about something
 LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each|every|all)\s+(?:the\s+)?(?:questions?|items?|entries|entry)\s+(?:in|of|on)\s+(?:this|the|your)\s+(?:knowledge\s+base|faq|kb|bot|document)(?![a-z])|(?<![a-z])index\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:\w+\s+)?(?:questions|topics|difficulties|problems|entries)(?![a-z])|(?:题目|问题|题)\s*(?:列表|清单|目录|总表|一览)|(?:所有|全部|每个|每道|各个)的?(?:问题|题目|题)的?(?:标题|题目)|(?:问题|题目)(?:全|都)部?(?:列|排)(?:出来|一下)|(?:哪些|所有|全部)(?:问题|题目|题)[，,]?\s*(?:按顺序|依次|挨个|一个个)(?:列|排)(?:出来|一下|下)|题单|(?:各|每)[道个条]?题的?(?:(?:题号|编号|序号)(?:和|跟|与|及|加)?)?(?:题目|标题)|条列.{0,4}(?:题目|标题|问题)|(?:全部|所有|整套|这十道|十道|十个)的?(?:题目|问题|题)"
                    r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|列(?:一下|一列|下|出)(?:所有的?|全部的?)?(?:题目|标题)|table\s+of\s+contents|(?:^|[，,\s])(?:全|都|全部)(?:列|罗列)(?:一下|出来|一遍)\W*$|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
-                   r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
+                   r"|(?:题目|标题)(?:可以|能不能|能)?再列(?:一次|一遍|一下)"
+                   r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
                    r"|" + LIST_WORDS)
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
@@ -133,9 +137,9 @@ SHORTER = re.compile(r"太长|条列(?:方式|形式)|每[点条项]一行|一�
                      r"|(?<![a-z])(?:key\s+points|boil\s+(?:that|this|it)\s+down|(?:to|into)\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+bullets?)(?![a-z])"
                      r"|(?<![a-z])translate\s+(?:that|this|it)(?![a-z])|(?<![a-z])(?:that|this|it|same\s+thing|again)\s+(?:but\s+)?in\s+english(?![a-z])|(?<![a-z])(?:english\s+version|same\s+content|\d+(?:\s*-\s*\d+)?\s+(?:slide\s+)?bullets)(?![a-z])|(?:翻译|翻)成英文"
                      # in another language, again, as a table ("请用繁体中文再讲一次", "再贴一次", "砍到三句以内", "bullet it for me")
-                     r"|(?:用|改用|换成|换用|翻成|翻译成|译成|转成|改成)(?:中文|汉语|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语|广东话)|(?:中文|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语)(?:再|重新)?(?:讲|说(?!明)|写|回|答|解释)|(?<![a-z])(?:translate|(?:in|into)\s+(?:english|chinese|mandarin|cantonese|traditional(?:\s+chinese)?|simplified(?:\s+chinese)?))(?![a-z])"
+                     r"|(?:用|改用|换成|换用|翻成|翻译成|译成|转成|改成)(?:中文|汉语|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|繁中|简中|粤语|广东话)|(?:中文|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语)(?:再|重新)?(?:讲|说(?!明)|写|回|答|解释)|(?<![a-z])(?:translate|(?:in|into)\s+(?:english|chinese|mandarin|cantonese|traditional(?:\s+chinese)?|simplified(?:\s+chinese)?))(?![a-z])"
                      r"|再(?:贴|发|说|讲|来|给|念|回答|答|解释)(?:一|1)?(?:遍|次|回)|重新?(?:发|贴|说|讲)(?:一|1)?(?:遍|次|下)|睇多(?:一)?次|(?<![a-z])(?:again|one\s+more\s+time|repeat\s+(?:that|it|the\s+answer))(?![a-z])"
-                     r"|表格|(?:一|1)张表|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
+                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
 CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
@@ -172,10 +176,10 @@ ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.�
 
 # Whether the experts of the question the conversation is on agree ("两位答主的立场一致吗", "do they agree?"): the
 # question with all its answers
-AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她们)(?:们)?(?:之间)?(?:在[^，,。？?]{1,16}?上)?(?:的)?(?:观点|立场|看法|意见|说法|答案|结论|思路)(?:是不是|是否)?"
-                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|有啥不同|有什么不同|有区别|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|俩|他们俩?)(?:的)?(?:方案|做法|思路|建议|观点)(?:对比|比较|比一比|比一下)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
+AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她们|他俩|她俩|两人|二人)(?:们)?(?:之间)?(?:在[^，,。？?]{1,16}?上)?(?:的)?(?:观点|立场|看法|意见|说法|答案|结论|思路)(?:是不是|是否)?"
+                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|是?(?:冲突|矛盾|互补)|有啥不同|有什么不同|有区别|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|三位|俩|他们俩?)(?:专家)?(?:的)?(?:方案|做法|思路|建议|观点|看法)(?:用[^，,。？?]{0,6}|并排)?(?:对比|比较|比一比|比一下|对照)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
                    r"|(?<![a-z])(?:do|did|does)\s+(?:they|the\s+(?:two|experts|answers|answerers))\s+(?:all\s+)?(?:agree|disagree|differ)(?![a-z])(?!\s+(?:from|with)\s+(?:his|her|him|that|the\s+first))"
-                   r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))|^(?:帮我|请|麻烦)?(?:对比|比较)(?:一下|下)?\W*$|谁(?:说|讲)?得(?:对|有道理|靠谱)|(?:该|应该)听谁的|(?<![a-z])(?:who'?s|who\s+is|which\s+(?:one|expert)\s+is)\s+right(?![a-z])")
+                   r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))|^(?:帮我|请|麻烦)?(?:对比|比较)(?:一下|下)?\W*$|谁(?:说|讲)?得更?(?:对|有道理|靠谱)|谁(?:更|比较)(?:靠谱|有道理|对)|(?<![a-z])(?:compare\s+(?:the|those|these)\s+two|which\s+(?:one|approach|way|option)\s+is\s+(?:more|better))(?![a-z])|并排(?:比较|对比|比一比|比一下|比)|(?:该|应该)听谁的|(?<![a-z])(?:who'?s|who\s+is|which\s+(?:one|expert)\s+is)\s+right(?![a-z])")
 
 
 # "关于网络，FAQ 怎么说", "what does the FAQ say about networking": the FAQ as the source; retrieve the subject alone

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import (EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
-                                      names_term)
+from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
+                                      names_term, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers
 
 
@@ -46,7 +46,8 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
-    if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER:
+    if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER and not refs:  # ("the one before 7 - who
+        # answered that one": routing's, by the number)
         last = recall.last_topic(context, catalog, by_subject=True)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
@@ -102,3 +103,42 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
             cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
         return rest
     return cues.SHORTER.sub(" ", here.replace(said, " "))
+
+
+# Asking for another question beside the one the conversation is on, or for two named, in one answer: told together
+# ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
+# not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
+TOGETHER = re.compile(r"(?:一起|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|比较|总结|介绍|列|出|梳理|过|贴)"
+                      r"|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|alongside|single\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|ones?\s+(?:too|as\s+well))(?![a-z])")
+# ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
+_ALSO = re.compile(r"也|再加上|带上|[两俩二]\s*(?:个|题|道|块|者)|(?<![a-z])(?:too|also|as\s+well|alongside|both)(?![a-z])")
+_CUE_WORDS = re.compile(r"一起|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|(?<![a-z])(?:together|combined?|alongside|both|single"
+                        r"\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|too|as\s+well)(?![a-z])")
+_THIS = re.compile(r"(?:^|[^那哪])这(?:个|题|道|一题|一道)?(?=\s*(?:和|跟|与|加|连同|同))|(?<![a-z])(?:this|it)\s+(?:one\s+)?(?:and|with|plus)(?![a-z])")
+_JOIN = re.compile(r"[，,、+&＋/；;：:]|(?:和|跟|与|及|以及|加上|还有)|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
+
+
+def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
+    """Two FAQ questions in one answer, one of them maybe the one the conversation is on: those named by number, those
+    retrieval finds for the subjects named ("滚动更新跟高可用那两题也一起看"), and the one it is on when the message points
+    at it ("这个和…") or names one other and says it comes beside ("也", "俩", "too"); None when that makes fewer than
+    two."""
+    cue = TOGETHER.search(text)
+    if not cue or context.topic_of is None and not refs:
+        return None
+    named = [n for n, _ in refs if n in catalog.topics]
+    if not named:
+        rest = _CUE_WORDS.sub(" ", text)
+        for piece in _JOIN.split(rest):
+            if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (
+                    found := context.topic_of(piece.strip())) is not None:
+                named.append(found)
+    named = list(dict.fromkeys(named))
+    this = _THIS.search(text)
+    last = recall.last_topic(context, catalog)
+    if this and last in named:  # "这个和第四题" after a remark whose retrieval was question 4: "this" is the one before
+        last = recall.earlier_topic(context, catalog)
+    if last in catalog.topics and last not in named and (this or len(named) == 1 and _ALSO.search(text)):
+        named.insert(0, last)
+    return Intent("question", lang, topics=tuple(named[:2]), followup=True) if len(named) >= 2 else None

@@ -67,6 +67,8 @@ REF = re.compile("|".join([
     r"(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9]|季度)",  # not "明年Q2", "live by Q3" (a quarter)
     r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
+    r"(?<![a-z])(?:one|question|item|entry)\s+(?:(?:sitting|sits|listed|placed)\s+)?(?:right\s+|just\s+|immediately\s+|directly\s+)?"
+    r"(?:before|after|preceding|following)\s+(?P<bf>\d{1,2})(?![\d.:a-z%])",  # "the one right before 7": its span is the number's
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
     r"(?:^\W*|['\"‘“]|(?<![a-z])(?:under|open(?:\s+up)?|show\s+me|gimme|give\s+me|pull\s+up|read|see|summary\s+of|summari[sz]e|explain|(?:rundown|gist|details?|text)\s+of|what\s+(?:does|did|do))\s+)number\s+(?P<n>" + _EN_CARDS
     + r")(?![a-z])",  # "Number two — what's it asking?", "what's under number nine", "'number eight'" (not "the number one cause")
@@ -145,13 +147,14 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
         else:
             n = _EN_CARD[raw] if raw in _EN_CARD else cn_number(raw)
         if n is not None:
-            out.append((n, m.span()))
+            out.append((n, m.span("bf") if m.group("bf") else m.span()))  # moves.beside reads the words before it
     return sorted(out, key=lambda r: r[1])
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
-                         rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response)(?![a-z])")
+_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題))|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
+                         rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response|responder|respondent"
+                         r"|(?:person|guy|one|people)\s+(?:who|that|to)\s+(?:answered|replied|responded|answer|reply|respond))(?![a-z])")
 
 
 def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:

@@ -58,11 +58,13 @@ def last_was_by_number(context: Context, catalog: Catalog) -> bool:
 
 
 def last_asked(context: Context, catalog: Catalog):
-    """(index, intent) of the last turn that was not small talk ("ok that's a lot of text") nor a remark naming nothing
-    of the FAQ ("老板要看"), as it was understood then; the first turn when every one was."""
+    """(index, intent) of the last turn that was not small talk ("ok that's a lot of text"), a remark naming nothing
+    of the FAQ ("老板要看") or one retrieval finds no question for ("三个人讲的好像不太一样"), as it was understood then;
+    the first turn when every one was."""
     k = len(context.turns) - 1
     while ((intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind == "smalltalk"
-           or intent.kind == "topical" and not intent.rephrase and not _names(context, catalog, context.turns[k])) and k > 0:
+           or intent.kind == "topical" and (not intent.rephrase and not _names(context, catalog, context.turns[k])
+                                            or context.topic_of is not None and context.topic_of(intent.rephrase or context.turns[k]) is None)) and k > 0:
         k -= 1
     return k, intent
 
@@ -130,8 +132,8 @@ def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = F
 
 
 def last_expert(context: Context, catalog: Catalog) -> str:
-    """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁"), else the one expert of the
-    question the conversation is on."""
+    """The expert an earlier turn named or was answered with ("推荐 skywalking 的是谁", "第二个回答的是哪位"), else the
+    one expert of the question the conversation is on."""
     for i in range(len(context.turns) - 1, -1, -1):
         turn = context.turns[i]
         found = catalog.named_experts(turn)
@@ -141,6 +143,9 @@ def last_expert(context: Context, catalog: Catalog) -> str:
                          Context(context.turns[:i], context.topic_of))
         if said:
             return said[0]
+        read = understand(turn, catalog, Context(context.turns[:i], context.topic_of))  # "第二个回答的是哪位": the one
+        if read.kind == "expert" and read.expert:  # it was answered with
+            return read.expert
     last = last_topic(context, catalog)
     if last in catalog.answers and len(catalog.answers[last]) == 1:
         return catalog.answers[last][0].expert

@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
-from kbqa.conversation.followup import follow_up
+from kbqa.conversation.followup import follow_up, two_at_once
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -64,6 +64,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             both := tuple(t for t, _ in recall.last_parts(context, catalog)) or tuple(t for t in (recall.earlier_topic(
                 context, catalog), recall.last_topic(context, catalog)) if t in catalog.topics)) and len(both) >= 2:
         return Intent("question", lang, topics=both, followup=True)
+    if turns and not experts and (both := two_at_once(text, refs, catalog, context, lang)) is not None:
+        return both  # "这个和第五题一起讲讲", "再加上滚动更新那题 俩一起给我"
     beside = moves.beside(numbered, refs[0][1][1], refs[0][1][0]) if len(refs) == 1 else 0
     if beside and refs[0][0] in catalog.topics:  # "第八题的上一题", "第8题往前数两个": by the FAQ's numbering
         i = catalog.numbers.index(refs[0][0]) + beside
@@ -79,7 +81,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("overview", language(question))
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:
-        intent = _by_place(place[0], refs, catalog, context, lang)
+        person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
+            r"谁|(?<![a-z])who(?![a-z])", numbered) or not set(faq_words(numbered, catalog)) - catalog.general_words)  # "the
+        intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person))  # second person who replied":
+        # that expert; not "第二位答的人觉得定制化最大的坑在哪" (their part of it)
         if intent is not None:
             return intent
     content = faq_words(own, catalog)
@@ -101,6 +106,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # "哪道题回答的人最多", "which one got the most answers?": the question(s) with the most answers
     if not experts and people.MOST_ANSWERED.search(text) and (most := max(map(len, catalog.answers.values()), default=0)):
         return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == most))
+    if not experts and people.LEAST_ANSWERED.search(text) and catalog.numbers:  # "哪道题回复的人最少": the fewest
+        least = min(len(catalog.answers.get(n, ())) for n in catalog.numbers)
+        return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == least))
     if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     if not experts and not refs and not lists and people.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
@@ -122,10 +130,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
-                           or bare_number(text) is not None)  # "2号呢"
+                           or bare_number(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
-        if not moving and not complaint and not whose and asks_for_overview(own, catalog) and not (
+        if (not moving or lists and not moves.step(text, loose=True)) and not complaint and not whose and asks_for_overview(own, catalog) and not (
                 turns and people.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
@@ -233,8 +241,9 @@ def _names_item(text: str) -> bool:
                 or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
 
-def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
-    """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说);
+def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False) -> Intent | None:
+    """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说: their part
+    of it; ``as_person``, "第二个答的人是谁", "the second person who replied": the expert and their answer);
     who answered it when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
     topic = topics[0] if topics else recall.last_topic(context, catalog) if context.turns else None
@@ -244,7 +253,7 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str) -> In
     n = len(answers) if n == -1 else n
     if 1 <= n <= len(answers):
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
-                      followup=not topics, from_context=not topics and recall.on_question(context, catalog))
+                      followup=not topics, from_context=not topics and not as_person and recall.on_question(context, catalog))
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 
 
@@ -278,13 +287,17 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         last, mine = recall.last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
         if lang == "en" and named and last in mine and context.topic_of is not None:  # "does he name tools for that
             # part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one (not
-            found = context.topic_of(subject_of(rest, named, lang))  # when "also"/"other" says another: "…also cover X?")
+            found = context.topic_of(subject_of(rest, named, lang)) or context.topic_of(rest.strip())  # when "also"/"other" says another: "…also cover X?")
             topics = (found,) if found in mine else () if not pointing and people.ANOTHER.search(text) else (last,)
         else:
             hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
             if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs
                     hits[last] > k or not k for n, k in hits.items() if n != last)):
                 topics, from_context = (last,), recall.on_question(context, catalog) and not (lang == "en" and pointing)
+    mine = catalog.experts[handle].topics
+    if not topics and lang == "en" and named and not context.turns and len(mine) > 1 and context.topic_of is not None:
+        found = context.topic_of(rest.strip())  # "what did liufengyi say about finding faults in
+        topics = (found,) if found in mine else ()  # containers": English words are not the FAQ's; retrieval says which
     aspect = "subject" if named else "views"
     subject = subject_of(rest, named, lang)
     if not named and not topics and lang != "en" and unknown_words(rest, catalog):  # words the FAQ does not use: every

@@ -1,0 +1,134 @@
+"""Follow-up turns that only make sense after the earlier ones (kbqa.conversation.followup), read by the router over the
+real corpus/faq.json; retrieval is a stand-in naming the question of a few subjects (no model)."""
+from __future__ import annotations
+
+import pytest
+
+from kbqa.conversation.catalog import Catalog
+from kbqa.conversation.routing import Context, understand
+from kbqa.corpus.loader import load_faq
+from kbqa.retrieval.glossary import Glossary
+from kbqa.settings import REPO_ROOT
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return Catalog(load_faq(REPO_ROOT / "corpus" / "faq.json"), Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv").spellings)
+
+
+def _topic_of(turn: str):  # retrieval's question for the subjects these tests name
+    for words, n in (("东西向", 5), ("网络", 4), ("存储", 7), ("高可用", 10), ("排查", 6), ("滚动", 9), ("镜像", 8),
+                     ("安全域", 3), ("rollout", 9), ("failover", 10), ("tracing", 6)):
+        if words in turn:
+            return n
+    return None
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("这个跟第三题合起来讲一下", ["第9题"], (9, 3)),  # the one it is on, and a number
+    ("把这个和第十题放一起给我", ["第一题", "富容器那段我懂了"], (1, 10)),
+    ("把镜像那道也带上，俩一起说", ["第六题"], (6, 8)),  # and one named by its subject
+    ("再加上高可用，两块合在一起给个提纲", ["东西向流量安全那题"], (5, 10)),
+    ("滚动更新跟东西向那两道一起看看", ["第2题"], (9, 5)),  # two named: not the one it is on
+    ("and the failover one too, both in a single summary", ["q6 pls"], (6, 10)),
+    ("this and q4 together please", ["question 7"], (7, 4)),
+])
+def test_another_question_beside_the_one_it_is_on_makes_two(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and intent.topics == topics and intent.followup
+
+
+def test_this_one_is_the_question_before_when_the_last_remark_retrieved_the_other(catalog):
+    # "网络那条…" is said of question 7's answer; retrieval reads it as question 4, which the message names itself
+    intent = understand("这个和第四题一起讲讲", catalog, Context(["第七题", "网络那条说得有点简单"], _topic_of))
+    assert intent.topics == (7, 4)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("两位专家的看法放一起比一比", ["第一题"]),  # the experts of the one it is on: no other question
+    ("一起说说", ["第9题"]),
+    ("这个跟第九题一起讲", ["第9题"]),  # the same question twice, nothing before it
+    ("第7个把它连同专家回答一起贴一下", ["第2题"]),  # one named, nothing saying it comes beside
+    ("顺便把高可用那题也调出来看看", ["东西向那题"]),  # "pull that one up too": that one
+    ("把关系紧密的业务放一起部署，东西向流量是不是就少了", ["东西向那题"]),  # together is their subject
+    ("一块网卡走业务一块走管理，存储网络要不要分开", ["第4题"]),
+    ("we ended up grouping related apps together on the same nodes, does that help east-west?", ["q5"]),
+])
+def test_together_without_another_question_is_not_two(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert not (intent.kind == "question" and len(intent.topics) == 2)
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("弄个表格，把他们的做法并排比较一下", ["第六题", "几位的方案好像各不相同"], 6),  # past a remark retrieval finds nothing for
+    ("给老板看的版本：每人一句话", ["第4题", "太长了"], 4),
+    ("翻成繁中，条列", ["第十题"], 10),
+    ("把那几条要点列出来就行", ["第8题"], 8),
+    ("你觉得谁说得更靠谱", ["第五题"], 5),
+    ("他俩观点是冲突还是互补", ["第九题"], 9),
+    ("compare the two side by side", ["q5"], 5),
+    ("这两位专家的看法用条列对照一下", ["第一题"], 1),
+])
+def test_the_answer_before_reshaped_or_compared_is_that_question_again(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (want,))
+
+
+@pytest.mark.parametrize("question, history", [
+    ("题目清单再发一遍吧", ["第4题", "第10题"]),  # the list, even asked "again"
+    ("那有专家回答的是哪几道？", ["第二题", "怎么没人答"]),
+])
+def test_the_list_asked_for_again_mid_conversation_is_the_overview(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == "overview"
+
+
+def test_the_titles_listed_again_are_not_the_question_it_mentions(catalog):
+    # the list is asked for; the subject mentioned ("哪题在讲高可用") is why, not which question to open
+    intent = understand("那些题目可以再列一次给我吗？我忘了哪题在讲高可用", catalog, Context(["第二题"], _topic_of))
+    assert intent.kind != "question"
+
+
+def test_the_question_with_the_fewest_answers(catalog):
+    intent = understand("哪道题回复的人最少", catalog, Context(["第四题"], _topic_of))
+    least = min(len(catalog.answers[n]) for n in catalog.numbers)
+    assert intent.kind == "question" and intent.topics and all(len(catalog.answers[n]) == least for n in intent.topics)
+    assert understand("which one got the fewest answers", catalog).topics == intent.topics
+
+
+@pytest.mark.parametrize("question, place", [
+    ("第二个答的人是谁", 2), ("那第一个答的呢", 1), ("the first person who answered - what's their take", 1),
+    ("the second responder, what did they say", 2)])
+def test_an_expert_by_their_place_in_other_words(catalog, question, place):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert intent.kind == "expert" and intent.expert == catalog.answers[5][place - 1].expert
+
+
+def test_a_pronoun_after_an_expert_asked_by_place_is_that_expert(catalog):
+    intent = understand("他讲的定制化风险再说一次", catalog, Context(["第一题", "第二个回答的是哪位"], _topic_of))
+    assert intent.kind == "expert" and intent.expert == catalog.answers[1][1].expert
+
+
+def test_the_one_before_a_bare_number(catalog):
+    intent = understand("the one right before 7 - who answered that one", catalog, Context(["q6", "and 7?"], _topic_of))
+    assert intent.kind == "expert" and intent.topics == (6,) and intent.aspect == "who_answered"
+    assert understand("the one right after 8", catalog, Context(["q3"], _topic_of)).topics == (9,)
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("what about running two versions side by side, how does the platform help", ["q8"], "topical", ()),  # not "compare"
+    ("东西向那道的下一道 标题发我", ["第二题"], "question", (6,)),  # a step, whatever the titles asked for
+])
+def test_a_cue_word_in_another_sense_keeps_its_reading(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind and intent.topics == topics
+
+
+def test_the_nth_person_who_answered_is_that_expert_not_their_part_of_the_answer(catalog):
+    intent = understand("fine - and the second person who replied?", catalog, Context(["q10"], _topic_of))
+    assert intent.kind == "expert" and intent.expert == catalog.answers[10][1].expert and not intent.from_context
+    assert understand("第二个专家怎么说", catalog, Context(["第10题"], _topic_of)).from_context  # their part of it
+
+
+def test_the_nth_person_who_answered_asked_about_a_subject_is_their_part_of_it(catalog):
+    intent = understand("第二位答的人觉得定制化最大的坑在哪", catalog, Context(["第一题"], _topic_of))
+    assert intent.kind == "expert" and intent.expert == catalog.answers[1][1].expert and intent.from_context

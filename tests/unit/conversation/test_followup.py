@@ -132,3 +132,17 @@ def test_the_nth_person_who_answered_is_that_expert_not_their_part_of_the_answer
 def test_the_nth_person_who_answered_asked_about_a_subject_is_their_part_of_it(catalog):
     intent = understand("第二位答的人觉得定制化最大的坑在哪", catalog, Context(["第一题"], _topic_of))
     assert intent.kind == "expert" and intent.expert == catalog.answers[1][1].expert and intent.from_context
+
+
+@pytest.mark.parametrize("question, history", [
+    ("他还在哪些题里露过面", ["第十题", "某银行那段"]),
+    ("他一共答了几道？", ["第一题", "gavin_zhang 那段"]),
+    ("what did nameless contribute across the whole faq?", []),
+])
+def test_which_questions_an_expert_answered_in_other_words(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).aspect == "questions"
+
+
+@pytest.mark.parametrize("question", ["咋这么慢，半天才出来", "服务器是不是在摸鱼"])
+def test_a_complaint_about_speed_is_small_talk(catalog, question):
+    assert understand(question, catalog, Context(["第4题"], _topic_of)).kind == "smalltalk"

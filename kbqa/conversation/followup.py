@@ -109,14 +109,14 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 TOGETHER = re.compile(r"(?:一起|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|比较|总结|介绍|列|出|梳理|过|贴)"
-                      r"|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一块儿?|一并)\W*$|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|alongside|single\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|ones?\s+(?:too|as\s+well))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
 _ALSO = re.compile(r"也|再加上|带上|[两俩二]\s*(?:个|题|道|块|者)|(?<![a-z])(?:too|also|as\s+well|alongside|both)(?![a-z])")
 _CUE_WORDS = re.compile(r"一起|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|(?<![a-z])(?:together|combined?|alongside|both|single"
                         r"\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|too|as\s+well)(?![a-z])")
 _THIS = re.compile(r"(?:^|[^那哪])这(?:个|题|道|一题|一道)?(?=\s*(?:和|跟|与|加|连同|同))|(?<![a-z])(?:this|it)\s+(?:one\s+)?(?:and|with|plus)(?![a-z])")
-_JOIN = re.compile(r"[，,、+&＋/；;：:]|(?:和|跟|与|及|以及|加上|还有)|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
+_JOIN = re.compile(r"[，,、+&＋/；;：:]|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有)|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 
 
 def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:

@@ -27,7 +27,7 @@ THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块|那道(?=有|里|的|谁|哪))(?:里|中|上|下)?")
 # "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
-UNANSWERED = re.compile(r"^(?=.*(?:哪|边|(?<![a-z])(?:which|what|any)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
+UNANSWERED = re.compile(r"^(?=.*(?:哪|边|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
                         r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
                         r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
 MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题)?最多|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"

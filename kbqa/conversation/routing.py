@@ -93,10 +93,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # "刚被派去做容器云调研，你这儿能答哪几类问题": the FAQ's words only set the scene
     scene = not experts and bool(specific) and sets_scene(own, catalog)
     # "清单里讲东西向那条，点开", "ok the one about storage pls": the item of the list it names
-    if turns and not experts and not refs and _names_item(text) and recall.after_list(context, catalog):
+    if turns and not experts and not refs and _names_item(text):
         rest = moves.ITEM_ABOUT.sub(" ", moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text)))
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
-            return Intent("question", lang, subject=rest, followup=True)
+            if recall.after_list(context, catalog):
+                return Intent("question", lang, subject=rest, followup=True)
+            if moves.ITEM_ABOUT.search(text) and context.topic_of is not None and (  # "cool. now the one on X", no list
+                    found := context.topic_of(rest)) in catalog.topics:  # shown: the question retrieval finds for X
+                return Intent("question", lang, topics=(found,), followup=True)
     which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
@@ -216,7 +220,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and people.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
-        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|(?<![a-z])(?:together|both)(?![a-z])", text)  # "3和5两道合起来讲讲，…"
+        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|各是|各自|分别|各(?:讲|说)|(?<![a-z])(?:together|both|respectively|each\s+(?:of\s+them|one)|(?:of\s+)?each\W*$)(?![a-z])", text)  # "3和5两道合起来讲讲，…", "第一題跟第八題重點各是什麼"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or together or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):

@@ -146,3 +146,23 @@ def test_which_questions_an_expert_answered_in_other_words(catalog, question, hi
 @pytest.mark.parametrize("question", ["咋这么慢，半天才出来", "服务器是不是在摸鱼"])
 def test_a_complaint_about_speed_is_small_talk(catalog, question):
     assert understand(question, catalog, Context(["第4题"], _topic_of)).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("第二題跟第九題的重點各是什麼", [], "question", (2, 9)),  # two numbers, each
+    ("questions 3 and 6, the gist of each", [], "question", (3, 6)),
+    ("压成一段话，三个人的观点都要有", ["第6题"], "question", (6,)),
+    ("两位专家分别建议什么？各一句", ["第五题"], "question", (5,)),
+    ("is there one nobody replied to?", ["q1"], "question", (2,)),
+    ("还有别的题没？剩下的都列出来", ["第5题", "第6题"], "overview", ()),
+    ("再结合滚动更新讲讲，两题一起", ["第十题"], "question", (10, 9)),
+    ("存储那些整体规划呢？顺便把排查那题也带上", ["第1题"], "question", (7, 6)),
+    ("cool. now the one on rollout strategy", ["q1"], "question", (9,)),  # by its subject: what retrieval finds
+])
+def test_more_ways_to_point_at_questions_mid_conversation(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind and intent.topics == topics
+
+
+def test_someone_asking_whether_a_human_answers_is_small_talk(catalog):
+    assert understand("real human on the other side or nah?", catalog).kind == "smalltalk"

@@ -218,7 +218,8 @@ WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
                             r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)"
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+(?!next(?![a-z]))"
-                            r"|(?<![a-z])walk\s+(?:us|me)\s+through\s+the\s+")
+                            r"|(?<![a-z])walk\s+(?:us|me)\s+through\s+the\s+"
+                            r"|(?<![a-z])(?:which\s+one\s+was\s+(?:the|about)|which\s+one\s+is\s+about|(?:which|what)\s+(?:question\s+)?number\s+(?:covers?|is|was|has))(?![a-z])")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
 FILLER = set("""问题 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门

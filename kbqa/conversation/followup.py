@@ -81,7 +81,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
 
 
 # Where the answer is going and who reads it ("我要贴进周会纪要", "领导要看", "need to paste into confluence"): not its subject
-_AUDIENCE = re.compile(r"(?:我们?)?(?:要|得|想|准备|好)?(?:贴|放|抄|转|发|转发|转述|汇报)(?:进|到|给|去)[^，,。？?；;：:]{0,16}|(?:领导|老板|同事|处长|客户)(?:要|想|会)?(?:看|过目)|手机上?(?:看|读)"
+_AUDIENCE = re.compile(r"(?:客户|领导|老板|同事|主管|处长)(?:那边|那里|这边)(?:有个|有位)?[^，,。？?]{0,12}|(?:我们?)?(?:要|得|想|准备|好)?(?:贴|放|抄|转|发|转发|转述|汇报)(?:进|到|给|去)[^，,。？?；;：:]{0,16}|(?:领导|老板|同事|处长|客户)(?:要|想|会)?(?:看|过目)|手机上?(?:看|读)"
                        r"|(?<![a-z])(?:paste|put|drop|send|forward|share)\s+(?:it\s+|this\s+|that\s+)?(?:in|into|to|with|on)\s+[^,.?;!]{0,30}")
 
 

@@ -166,3 +166,15 @@ def test_more_ways_to_point_at_questions_mid_conversation(catalog, question, his
 
 def test_someone_asking_whether_a_human_answers_is_small_talk(catalog):
     assert understand("real human on the other side or nah?", catalog).kind == "smalltalk"
+
+
+def test_which_one_was_about_a_subject_is_that_question(catalog):
+    intent = understand("which one was the failover one again?", catalog, Context(["q8"], _topic_of))
+    assert intent.kind == "question" and "failover" in intent.subject
+    assert understand("which question number covers tracing?", catalog).kind == "question"
+    assert understand("which one is the better approach, flannel or calico?", catalog, Context(["q4"], _topic_of)).kind != "question"
+
+
+def test_who_the_answer_is_for_is_not_its_subject(catalog):
+    intent = understand("翻成英文吧 客户那边有个新加坡来的架构师", catalog, Context(["第一题"], _topic_of))
+    assert intent.kind == "question" and intent.topics == (1,)

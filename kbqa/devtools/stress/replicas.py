@@ -234,6 +234,9 @@ def run(questions: int = 500, votes: int = 100, outage_s: float = 3.0, say=None)
                     "api_votes_acked": len(vote_acks), "slack_votes_acked": slack_thanks,
                     "vote_errors": len(vote_errors)})
         errors += http_errors[:5] + vote_errors[:5]
+        for name, proc in (("A", a), ("B", b)):  # a server error: what the replica logged about it
+            if any(f" on {name}: HTTP 5" in e for e in http_errors):
+                errors.append(f"{name}'s log at its last traceback: {proc.last_traceback()}")
         if not events.get("b_restarted"):
             errors.append(f"replica B did not come back after the SIGKILL: {b.tail()}")
 

@@ -48,3 +48,14 @@ def test_model_fault_is_skipped_without_a_built_e5_folder(fake_engine, tmp_path)
     said = []
     found = stress.check_model_fault(fake_engine, tmp_path, said.append)
     assert found.faults == 0 and found.errors == 0 and "skipped" in said[0]
+
+
+def test_a_process_log_gives_its_last_traceback(tmp_path):
+    from kbqa.devtools.stress.harness import Proc
+
+    proc = Proc("A", ["serve"], {}, tmp_path)
+    proc.log.write_text("start\nTraceback (most recent call last):\n  old\nOldError\nok\n"
+                        "Traceback (most recent call last):\n  File \"x.py\"\nValueError: boom\n")
+    assert proc.last_traceback() == 'Traceback (most recent call last): | File "x.py" | ValueError: boom'
+    proc.log.write_text("one\ntwo\n")
+    assert proc.last_traceback() == "one | two"  # none: the last lines

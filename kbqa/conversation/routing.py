@@ -107,12 +107,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
-    # "哪道题回答的人最多", "which one got the most answers?": the question(s) with the most answers
-    if not experts and people.MOST_ANSWERED.search(text) and (most := max(map(len, catalog.answers.values()), default=0)):
-        return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == most))
-    if not experts and people.LEAST_ANSWERED.search(text) and catalog.numbers:  # "哪道题回复的人最少": the fewest
-        least = min(len(catalog.answers.get(n, ())) for n in catalog.numbers)
-        return Intent("question", lang, topics=tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == least))
+    # "哪道题回答的人最多", "which one got the most answers?", "哪道题回复的人最少": the question(s) with the most or fewest
+    for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min)):
+        if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick)):
+            return Intent("question", lang, topics=topics)
     if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     if not experts and not refs and not lists and people.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
@@ -245,6 +243,13 @@ def _names_item(text: str) -> bool:
                 or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
 
+def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
+    """The questions with ``pick`` (max or min) of the questions' numbers of answers; none when the most is none."""
+    counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
+    k = pick(counts.values(), default=0)
+    return tuple(n for n, c in counts.items() if c == k) if k or pick is min else ()
+
+
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False) -> Intent | None:
     """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说: their part
     of it; ``as_person``, "第二个答的人是谁", "the second person who replied": the expert and their answer);
@@ -277,18 +282,19 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                     named := subject_words(cue.sub(" ", rest), catalog, EXPERT_FILLER, lang)):  # title, and how would they
                 topics = tuple(t for t in [context.topic_of(" ".join(named))] if t in mine)  # cut east-west risk?"
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
+    mine = catalog.experts[handle].topics
     own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     here = bool(context.turns and re.search(r"这[道个]?题|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…",
     # "有银行的人答这题吗？他建议 node 怎么分": the question the conversation is on, whatever its words name
     if not topics and not here:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
-        topics, said = named_question(rest, catalog, catalog.experts[handle].topics)
+        topics, said = named_question(rest, catalog, mine)
         named = [w for w in named if w not in said]
     pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
     # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
     if not topics and (followup or not named or pointing or here or lang == "en") and context.turns:
-        last, mine = recall.last_topic(context, catalog), catalog.experts[handle].topics  # "xiaoping378 怎么说" after "问题4"
+        last = recall.last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4"
         if lang == "en" and named and last in mine and context.topic_of is not None:  # "does he name tools for that
             # part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one (not
             found = context.topic_of(subject_of(rest, named, lang)) or context.topic_of(rest.strip())  # when "also"/"other" says another: "…also cover X?")
@@ -298,7 +304,6 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs
                     hits[last] > k or not k for n, k in hits.items() if n != last)):
                 topics, from_context = (last,), recall.on_question(context, catalog) and not (lang == "en" and pointing)
-    mine = catalog.experts[handle].topics
     if not topics and lang == "en" and named and not context.turns and len(mine) > 1 and context.topic_of is not None:
         found = context.topic_of(rest.strip())  # "what did liufengyi say about finding faults in
         topics = (found,) if found in mine else ()  # containers": English words are not the FAQ's; retrieval says which

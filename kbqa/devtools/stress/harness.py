@@ -68,13 +68,13 @@ class Proc:
             return ""
 
     def last_traceback(self, n: int = 25) -> str:
-        """The last traceback in the process's log (its lines joined), else the log's last lines."""
+        """The last traceback in the process's log (its lines joined), else the log's last lines (``tail``)."""
         try:
             text = self.log.read_text(errors="replace").splitlines()
         except OSError:
             return ""
-        start = max((i for i, line in enumerate(text) if "Traceback" in line), default=max(0, len(text) - 5))
-        return " | ".join(x.strip() for x in text[start:start + n])
+        start = max((i for i, line in enumerate(text) if "Traceback" in line), default=None)
+        return self.tail() if start is None else " | ".join(x.strip() for x in text[start:start + n])
 
 
 def ready(url: str, proc: Proc, timeout: float = READY_S) -> bool:

@@ -9,7 +9,7 @@ from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
                                       names_term, subject_words)
-from kbqa.conversation.numbers import bare_number, bare_numbers
+from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 
 
 def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -19,8 +19,9 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         have = tuple(n for n in two if n in catalog.topics)
         return Intent("question" if have else "overview", lang, topics=have,
                       missing=tuple(n for n in two if n not in catalog.topics), followup=True)
-    n = bare_number(text)  # "7", "那7呢", "2号呢 2号是啥": numbers alone
-    if n is not None and (not refs or refs[0][0] == n) and recall.last_was_by_number(context, catalog):
+    told = next_is(text)  # "ok 下一个，8": 8, whatever it is on
+    n = bare_number(text) if told is None else told  # "7", "那7呢", "2号呢 2号是啥": numbers alone
+    if n is not None and (not refs or refs[0][0] == n) and (told or recall.last_was_by_number(context, catalog)):
         return Intent("question" if n in catalog.topics else "overview", lang,
                       topics=(n,) if n in catalog.topics else (), missing=() if n in catalog.topics else (n,),
                       followup=True)

@@ -208,6 +208,17 @@ def bare_number(text: str) -> int | None:
     return keep.pop() if len(keep) == 1 else None
 
 
+# "ok 下一个，8", "next: 8": the word for the next one, then the number it is (question 8, not the one after)
+_NEXT_IS = re.compile(r"^(?:(?:ok(?:ay)?|好的?|行|嗯+|那)[\s，,.!！]*)?(?:下一[个個道题題]?|(?:the\s+)?next(?:\s+(?:one|up|question|q))?)"
+                      r"\s*(?:[，,:：]|\s)\s*", re.I)
+
+
+def next_is(text: str) -> int | None:
+    """The number a message names right after the word for the next one ("下一个，8", "ok next: 8"), else None."""
+    m = _NEXT_IS.match(text.strip())
+    return bare_number(text.strip()[m.end():]) if m else None
+
+
 # ... or two, joined ("4跟6呢", "3 and 7", "5、8 也要"): both
 _BARE_TWO = re.compile(r"^(?:那|那么|还有|and\s+|what\s+about\s+)?(?:q|#)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號|题|題)?\s*"
                        r"(?:跟|和|与|及|同|、|,|，|&|and)\s*(?:q|#)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|號|题|題)?\s*"

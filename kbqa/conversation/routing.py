@@ -27,7 +27,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, ref_numbers, spans_all
+from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
 
@@ -132,7 +132,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
-                           or bare_number(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
+                           or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
         # move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if (not moving or lists and not moves.step(text, loose=True)) and not complaint and not whose and asks_for_overview(own, catalog) and not (

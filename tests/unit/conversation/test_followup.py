@@ -178,3 +178,22 @@ def test_which_one_was_about_a_subject_is_that_question(catalog):
 def test_who_the_answer_is_for_is_not_its_subject(catalog):
     intent = understand("翻成英文吧 客户那边有个新加坡来的架构师", catalog, Context(["第一题"], _topic_of))
     assert intent.kind == "question" and intent.topics == (1,)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("ok 下一个，8", ["问题3是什么"]),
+    ("好 下一个 8", ["第三题"]),
+    ("ok next, 8", ["q3"]),
+    ("next: 8", ["东西向那题"]),  # on by subject: the number it names still
+])
+def test_the_word_for_next_then_a_number_is_that_number(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and intent.topics == (8,)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("下一个", ["第三题"], (4,)),
+    ("next one please", ["q3"], (4,)),
+])
+def test_the_word_for_next_alone_is_still_the_next_one(catalog, question, history, topics):
+    assert understand(question, catalog, Context(history, _topic_of)).topics == topics

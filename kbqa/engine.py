@@ -242,7 +242,8 @@ class Engine:
         aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words
         bare = bool(previous) and says_nothing(question, state.catalog, aliases, r.features)  # "为什么这么说"
         if previous and not beyond and borrows(question, r.features, covered, bare):
-            r2 = retriever.search(content_turn(previous, state.catalog) + " " + question, mode, self.settings.top_k)
+            on = content_turn(previous, state.catalog, lambda turn: self.topic_of(turn, mode, state))
+            r2 = retriever.search(on + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
@@ -349,7 +350,8 @@ class Engine:
         llm = self.llm
         q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
         history, t1 = history if turns else None, time.perf_counter()
-        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state)))
+        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state),
+                                                      lambda text: list(state.retriever.expand(text)[1].values())))
         t_route = time.perf_counter()
         standalone = q
         respond = Responder(state, self.settings, mode,

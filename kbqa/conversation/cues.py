@@ -117,7 +117,7 @@ LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each
                    r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|列(?:一下|一列|下|出)(?:所有的?|全部的?)?(?:题目|标题)|table\s+of\s+contents|(?:^|[，,\s])(?:全|都|全部)(?:列|罗列)(?:一下|出来|一遍)\W*$|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:题目|标题)(?:可以|能不能|能)?再列(?:一次|一遍|一下)"
                    r"|(?:还有|有没有)(?:别的|其他|其它|其余)(?:题|问题|题目)|(?:剩下|其余|其它|其他)的?(?:题|问题|题目)?(?:都|全)(?:列|贴|发)"
-                   r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])"
+                   r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])|(?<![a-z])list\s+(?:them|'?em)\s+(?:all\s+)?again(?![a-z])"
                    r"|" + LIST_WORDS)
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
@@ -141,7 +141,7 @@ SHORTER = re.compile(r"太长|条列(?:方式|形式)|每[点条项]一行|一�
                      # in another language, again, as a table ("请用繁体中文再讲一次", "再贴一次", "砍到三句以内", "bullet it for me")
                      r"|(?:用|改用|换成|换用|翻成|翻译成|译成|转成|改成)(?:中文|汉语|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|繁中|简中|粤语|广东话)|(?:中文|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语)(?:再|重新)?(?:讲|说(?!明)|写|回|答|解释)|(?<![a-z])(?:translate|(?:in|into)\s+(?:english|chinese|mandarin|cantonese|traditional(?:\s+chinese)?|simplified(?:\s+chinese)?))(?![a-z])"
                      r"|再(?:贴|发|说|讲|来|给|念|回答|答|解释)(?:一|1)?(?:遍|次|回)|重新?(?:发|贴|说|讲)(?:一|1)?(?:遍|次|下)|睇多(?:一)?次|(?<![a-z])(?:again|one\s+more\s+time|repeat\s+(?:that|it|the\s+answer))(?![a-z])"
-                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
+                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:简体|繁体|简中|繁中|英文|中文)(?:中文|字)?版|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
 CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
@@ -222,7 +222,7 @@ WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^
                             r"|(?<![a-z])(?:which\s+one\s+was\s+(?:the|about)|which\s+one\s+is\s+about|(?:which|what)\s+(?:question\s+)?number\s+(?:covers?|is|was|has))(?![a-z])")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 不可 可不可以 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
@@ -240,10 +240,37 @@ ATTRIBUTION = re.compile(r"(?:最好|请|麻烦|顺便)?(?:带上|注明|标明|
                          r"\s+(?:it|what|which|them|each)(?![a-z])")
 
 
+# Cantonese written as Hong Kong users type it, after OpenCC's t2s (嗰 is 𠮶, 係 is 系): the Mandarin words the cues know
+# ("答呢題嗰位係做乜嘢嘅" is "答这题那位是做乜嘢的", "唔該晒" thanks, "出返簡體版" 回). Function words only, never a subject;
+# not those the cues know in Cantonese (乜, 咩, 啲, 边位, 边个, 点, 嚟: "邊啲人答嘅", "跟住落嚟嗰題").
+_CANTONESE = {"唔该晒": "谢谢", "多谢晒": "多谢", "系咪": "是不是", "呢度": "这里", "边度": "哪里", "嘅": "的", "咗": "了",
+              "喺": "在", "𠮶": "那", "冇": "没有", "佢哋": "他们", "佢": "他", "哋": "们", "睇": "看", "畀": "给", "俾": "给",
+              "揾": "找", "而家": "现在", "出返": "再出", "唔": "不", "啱晒": "正好", "贴落": "贴进",
+              "点睇": "怎么看", "边位专家": "哪位专家"}
+_CANTONESE_RE = re.compile("唔该晒|唔该|" + "|".join(sorted(_CANTONESE, key=len, reverse=True)) + r"|(?<=[他她它那这谁的嘅𠮶佢])系(?![统列数])"
+                           r"|系(?=做)|呢(?=[个题道段位条])|咁")
+_CANTONESE_OF = {"系": "是", "呢": "这", "咁": "这么"}
+
+
+def _mandarin(m: re.Match) -> str:
+    said = m.group()
+    if said == "唔该":
+        return "谢谢" if m.end() == len(m.string) or not re.search(r"\w", m.string[m.end():]) else "请"
+    if said == "咁" and (m.start() == 0 or m.string[m.start() - 1] in "，,。！？!? ") and not re.match(
+            "[多样大快长久]", m.string[m.end():m.end() + 1]):
+        return "那"  # "咁抓包要喺边度抓": then
+    return _CANTONESE.get(said) or _CANTONESE_OF[said]
+
+
 def plain(text: str) -> str:
-    """A normalised message without dialect words for "what" (啥子, 撒子), requests to credit the answers, and with
-    "tl;dr" as one word (not two clauses)."""
+    """A normalised message without dialect words for "what" (啥子, 撒子), in Mandarin's function words where it is
+    written in Cantonese (``_CANTONESE``), without requests to credit the answers, and with "tl;dr" as one word (not two
+    clauses)."""
+    text = _CANTONESE_RE.sub(_mandarin, text) if _CANTONESE_HINT.search(text) else text
     return ATTRIBUTION.sub(" ", SLANG.sub("啥", re.sub(r"(?<![a-z])tl;\s?dr(?![a-z])", "tldr", text)))
+
+
+_CANTONESE_HINT = re.compile(r"[嘅咗喺𠮶冇唔佢哋睇畀俾揾]|啱晒|贴落|系咪|边度|呢度|而家|出返|咁")
 
 
 def without_aside(question: str, normalised: str) -> str:

@@ -10,6 +10,7 @@ from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
                                       names_term, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
+from kbqa.text.normalise import normalise
 
 
 def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -109,15 +110,17 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # Asking for another question beside the one the conversation is on, or for two named, in one answer: told together
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
-TOGETHER = re.compile(r"(?:一起|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|比较|总结|介绍|列|出|梳理|过|贴)"
-                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一块儿?|一并)\W*$|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
-                      r"|alongside|single\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|ones?\s+(?:too|as\s+well))(?![a-z])")
+TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|比较|总结|介绍|列|出|梳理|过|贴)"
+                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|together\s+(?:with|w/)\s+(?:this|that|it)|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
+                      r"|alongside|single\s+(?:summary|answer|page)|in(?:to)?\s+one\s+(?:go|answer|summary|page)|ones?\s+(?:too|as\s+well))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
 _ALSO = re.compile(r"也|再加上|带上|[两俩二]\s*(?:个|题|道|块|者)|(?<![a-z])(?:too|also|as\s+well|alongside|both)(?![a-z])")
-_CUE_WORDS = re.compile(r"一起|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|(?<![a-z])(?:together|combined?|alongside|both|single"
-                        r"\s+(?:summary|answer|page)|in\s+one\s+(?:go|answer|summary|page)|too|as\s+well)(?![a-z])")
-_THIS = re.compile(r"(?:^|[^那哪])这(?:个|题|道|一题|一道)?(?=\s*(?:和|跟|与|加|连同|同))|(?<![a-z])(?:this|it)\s+(?:one\s+)?(?:and|with|plus)(?![a-z])")
-_JOIN = re.compile(r"[，,、+&＋/；;：:]|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有)|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
+_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|(?<![a-z])(?:together|combined?|alongside|both|single"
+                        r"\s+(?:summary|answer|page)|in(?:to)?\s+one\s+(?:go|answer|summary|page)|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
+_THIS = re.compile(r"(?:^|[^那哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:和|跟|与|加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"
+                   r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/)\s+this(?:\s+one)?)(?![a-z])")
+_JOIN = re.compile(r"[，,、+&＋/；;：:]|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 
 
 def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
@@ -133,7 +136,7 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
         rest = _CUE_WORDS.sub(" ", text)
         for piece in _JOIN.split(rest):
             if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (
-                    found := context.topic_of(piece.strip())) is not None:
+                    found := _piece_topic(piece, catalog, context)) is not None:
                 named.append(found)
     named = list(dict.fromkeys(named))
     this = _THIS.search(text)
@@ -143,3 +146,23 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     if last in catalog.topics and last not in named and (this or len(named) == 1 and _ALSO.search(text)):
         named.insert(0, last)
     return Intent("question", lang, topics=tuple(named[:2]), followup=True) if len(named) >= 2 else None
+
+
+_WRAPPING = re.compile(r"(?<![a-z])(?:the|one|ones|question|q|pls|please|plz|too|also|that|this|it)(?![a-z])|[()（）]")
+
+
+def _piece_topic(piece: str, catalog: Catalog, context: Context) -> int | None:
+    """The question one of several named subjects is ("the troubleshooting one", "storage too pls", "滚动更新嗰题"): said in
+    other words than the FAQ's, the one whose title or description holds the glossary's FAQ words for them ("storage":
+    存储; retrieval reads "storage" as question 1's); else retrieval's, for the piece and then for it without the words
+    around a subject ("the east-west one"). Not the title for the FAQ's own words: "网络选型那题" is question 4's 网络如何选择,
+    not question 7's "网络的选型"."""
+    groups = context.aliases(piece) if context.aliases is not None and not catalog.specific_words(piece) else []
+    if groups:
+        abouts = {n: normalise(t.title + " " + (t.description or "")) for n, t in catalog.topics.items()}
+        found = [n for n, about in abouts.items() if all(any(alt and all(w in about for w in alt) for alt in group)
+                                                          for group in groups)]
+        if len(found) == 1:
+            return found[0]
+    n = context.topic_of(piece.strip())
+    return context.topic_of(_WRAPPING.sub(" ", piece).strip()) if n is None and _WRAPPING.search(piece) else n

@@ -72,17 +72,22 @@ def _content_text(content, depth: int = 0) -> str | None:
     return None
 
 
-def content_turn(turns: list[str], catalog) -> str:
+def content_turn(turns: list[str], catalog, topic_of=None) -> str:
     """The turn a follow-up leans on: the last earlier one that names something the FAQ talks about
     ("容器里应用出问题怎么排查") or a question by number ("第七题说了什么": that question's title), not one that only
-    asks who answered or moves on ("谁答了这题"); else the last."""
+    asks who answered or moves on ("谁答了这题"); with ``topic_of`` (retrieval's question of a turn, None when not
+    covered), one that retrieval finds a question for, past remarks in the FAQ's words ("istio我们评估过 太重了",
+    "我们两个机房各一套k8s"); else the last such, else the last."""
+    named = []
     for turn in reversed(turns):
         numbered = [n for n, _ in ref_numbers(normalise(turn), max(catalog.numbers, default=0)) if n in catalog.topics]
         if numbered:
             return catalog.topics[numbered[0]].title
         if catalog.specific_words(turn):
-            return turn
-    return turns[-1]
+            if topic_of is None or topic_of(turn) is not None:
+                return turn
+            named.append(turn)
+    return named[0] if named else turns[-1]
 
 
 # ... and every word of it at least this near the FAQ's words (the feature ``unknown_near``): chatter that asks something

@@ -61,6 +61,8 @@ class Context:
 
     turns: list[str] = field(default_factory=list)  # the user's earlier questions, oldest first
     topic_of: Callable[[str], int | None] | None = None  # a retrieval-based topic of a topical question
+    # the FAQ's words the glossary gives for a text's other words ("storage" -> [["存储"]]), each as its alternatives
+    aliases: Callable[[str], list[list[list[str]]]] | None = None
 
 
 def language(question: str) -> str:
@@ -278,7 +280,7 @@ def remark(text: str, catalog: Catalog, cued: bool = False) -> str | None:
     FAQ's words ("早啊 今天又得加班搞集群了", "嗯嗯 明白了 先去看监控了"; not "…接口 P99 抖得厉害"). Its small-talk kind
     ('ack' when it only speaks to the bot; ``cued``: None then), else None. "Not covered" answers a question, and a
     retrieval answer is no reply to "thanks": a remark asked none."""
-    t = normalise(text, phrases=False)
+    t = cues.plain(normalise(text, phrases=False))
     if _ASKING.search(t) or cues.asks(t):
         return None
     if not set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words:

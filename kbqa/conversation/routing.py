@@ -29,7 +29,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
-from kbqa.text.normalise import normalise, words
+from kbqa.text.normalise import STOPWORDS, normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
@@ -83,7 +83,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if place is not None:
         person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
             r"谁|(?<![a-z])who(?![a-z])", numbered) or not set(faq_words(numbered, catalog)) - catalog.general_words)  # "the
-        intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person))  # second person who replied":
+        intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person), rest=numbered)  # second person who replied":
         # that expert; not "第二位答的人觉得定制化最大的坑在哪" (their part of it)
         if intent is not None:
             return intent
@@ -243,6 +243,22 @@ def _names_item(text: str) -> bool:
                 or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
 
+def _titled(text: str, catalog: Catalog) -> tuple[int, list[str]] | tuple[()]:
+    """The one question whose title alone says the message's FAQ words that any title says ("刚前面那个东西向的": question
+    5; not a description's "具体", nor "啥东西" for a title's 东西向), and those words; else ()."""
+    abouts = {n: _whole_words(normalise(t.title)) for n, t in catalog.topics.items()}
+    said = {w: hit for w in _whole_words(text) - catalog.general_words - cues.FILLER - STOPWORDS
+            if len(hit := [n for n, about in abouts.items() if w in about]) == 1}
+    found = {hit[0] for hit in said.values()}
+    return (found.pop(), list(said)) if len(found) == 1 else ()
+
+
+def _whole_words(text: str) -> set[str]:
+    """A text's words without those inside a longer one of them (search mode cuts 东西 and 西向 out of 东西向)."""
+    ws = set(words(text))
+    return {w for w in ws if not any(w != x and w in x for x in ws)}
+
+
 def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
     """The questions with ``pick`` (max or min) of the questions' numbers of answers; none when the most is none."""
     counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
@@ -250,12 +266,18 @@ def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
     return tuple(n for n, c in counts.items() if c == k) if k or pick is min else ()
 
 
-def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False) -> Intent | None:
-    """The n-th expert of the question named (问题5的第二个专家) or the conversation is on (第二个专家怎么说: their part
-    of it; ``as_person``, "第二个答的人是谁", "the second person who replied": the expert and their answer);
-    who answered it when it has fewer; None without a question."""
+def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False,
+              rest: str = "") -> Intent | None:
+    """The n-th expert of the question named (问题5的第二个专家, "东西向那个的第一个人": by a word only its title or
+    description says, in the ``rest`` of the message) or the conversation is on (第二个专家怎么说: their part of it;
+    ``as_person``, "第二个答的人是谁", "the second person who replied": the expert and their answer); who answered it
+    when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
-    topic = topics[0] if topics else recall.last_topic(context, catalog) if context.turns else None
+    last = recall.last_topic(context, catalog) if context.turns else None
+    titled = () if topics else _titled(rest, catalog)  # not words the answers it is on use ("第一个专家说的SDN太贵")
+    if titled and not (last in catalog.topics and catalog.topic_says(last, titled[1])):
+        topics = [titled[0]]
+    topic = topics[0] if topics else last
     if topic not in catalog.topics:
         return None
     answers = catalog.answers[topic]

@@ -197,3 +197,75 @@ def test_the_word_for_next_then_a_number_is_that_number(catalog, question, histo
 ])
 def test_the_word_for_next_alone_is_still_the_next_one(catalog, question, history, topics):
     assert understand(question, catalog, Context(history, _topic_of)).topics == topics
+
+
+def _aliases(text: str):  # the glossary's FAQ words for the English subjects these tests name
+    return [[[w]] for term, w in (("storage", "存储"), ("troubleshooting", "排查"), ("east-west", "东西向")) if term in text]
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("呢題同第十題一齊講埋，我哋DR方案要用", ["第三題多安全域"], (3, 10)),  # Cantonese: 呢題 is this one, 一齊 together
+    ("順便將滾動更新嗰題同呢題一齊整理", ["第8题"], (8, 9)),  # 題一齊 is not question 1
+    ("storage too pls. merge both into one answer", ["q4"], (4, 7)),  # the question whose title says storage
+    ("can you pair that with the troubleshooting one (stack dumps, packet capture)?", ["q1"], (1, 6)),
+    ("also throw in the east-west one together w/ this, need both for the review", ["第4题"], (4, 5)),
+])
+def test_more_ways_to_ask_for_two_questions_together(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of, _aliases))
+    assert intent.kind == "question" and intent.topics == topics
+
+
+def test_a_question_number_is_not_read_in_the_word_for_together():
+    from kbqa.conversation.numbers import REF
+    assert not REF.search("呢题一齐讲埋") and not REF.search("这题一并整理") and REF.search("问题一是什么")
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("第三個答嘅係邊位？係咪大廠嚟㗎？佢講咗啲乜", ["第九題滾動更新"], "expert", (9,)),  # Cantonese: the third who answered
+    ("答呢題嗰位係做乜嘢嘅？廠商定銀行出身？", ["第7题"], "expert", (7,)),  # who answered this one
+    ("出返簡體中文版，我要發俾深圳嘅同事", ["第8题"], "question", (8,)),  # the same again, in Simplified
+    ("可不可以用繁体中文再讲一次？要给香港同事看", ["第9题"], "question", (9,)),  # 可不可以 is no subject (不可)
+])
+def test_cantonese_and_another_script_mid_conversation(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind and intent.topics == topics
+    if "第三個" in question:
+        assert intent.expert == catalog.answers[9][2].expert
+
+
+def test_cantonese_thanks_is_a_remark(catalog):
+    from kbqa.conversation.intent import remark
+    assert remark("唔該晒，呢段啱晒貼落我哋嘅設計文件", catalog, cued=True) == "thanks"
+
+
+@pytest.mark.parametrize("said, plain", [
+    ("第三个答嘅系边位", "第三个答的是边位"), ("咁多问题", "这么多问题"), ("唔该帮我列出所有问题", "请帮我列出所有问题"),
+    ("多谢，唔该", "多谢，谢谢"), ("系统架构师", "系统架构师"),  # Mandarin's 系统 is left alone
+])
+def test_cantonese_function_words_read_as_mandarin(said, plain):
+    from kbqa.conversation import cues
+    assert cues.plain(said) == plain
+
+
+def test_a_subject_in_the_faqs_own_words_is_retrievals_question_not_a_title_that_shares_them(catalog):
+    # "网络选型" is in question 7's title ("网络的选型") but the question on it is 4 (retrieval's)
+    intent = understand("网络选型那题和高可用那题一起过一遍", catalog, Context(["第三题"], _topic_of, _aliases))
+    assert intent.topics == (4, 10)
+
+
+def test_list_them_all_again_is_the_list(catalog):
+    intent = understand("can you list them all again, numbered? lost the earlier message in my scrollback", catalog,
+                        Context(["hello", "native or customised docker?", "thanks, crontab works"], _topic_of))
+    assert intent.kind == "overview"
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("刚前面那个东西向的 第一个人推荐用的网关叫啥来着", ["第5题东西向安全", "第6题", "skywalking那段ok"], 5),  # named by a
+    ("东西向那个的第二个专家怎么说", [], 5),  # word of its title alone
+    ("第一个专家说的 skywalking 是啥", ["第6题"], 6),  # no title word: the one it is on
+    ("那第二个答的呢 他们是咋抓包的", ["第6题", "第一个回答提的skywalking是啥东西"], 6),  # "啥东西" is not 东西向
+    ("关于第二位专家提到的回退问题，他具体建议用什么方式来做到应用可回溯？", ["第9题"], 9),  # nor a description's 具体
+])
+def test_an_expert_by_place_of_a_question_named_by_its_title_words(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "expert" and intent.topics == (topic,)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, stands_alone, talks_about, user_turns
+from kbqa.conversation.history import (borrows, content_turn, leans_on, says_nothing, stands_alone, surer, talks_about,
+                                       user_turns)
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -248,7 +249,7 @@ class Engine:
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
             if covered2 and (not covered or bare or leans_on(question) or talks_about(state.catalog, r2, question, r,
-                                                                                  aliases)):
+                                                                                  aliases) or surer(question, r.features, p, p2)):
                 if not bare and len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose quotes
                     r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
                 r, covered, p = r2, covered2, p2

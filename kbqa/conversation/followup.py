@@ -70,6 +70,9 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     rest = beside_go_on(text, go_on, catalog) if go_on else ""
     if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
         k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
+        if prev.kind in ("expert", "topical") and people.EVERYONE.search(text) and (
+                last := recall.last_topic(context, catalog)) in catalog.topics:  # "仨人观点各一句话总结下": all of them
+            return Intent("question", lang, topics=(last,), followup=True)
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
@@ -95,7 +98,7 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
     said = go_on.group()
     before = _AUDIENCE.sub(" ", text[:go_on.start()])
     after = _AUDIENCE.sub(" ", re.sub(r"^的?(?:形式|格式|样子)", " ", text[go_on.end():]))  # "改成打勾清单的形式"
-    after = re.sub(r"(?<=[表单])\s*(?:[：:]|(?:吗|好吗|行吗|呢)?\s*[?？])[^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
+    after = re.sub(r"(?<=[表单格])\s*(?:[：:]|(?:吗|好吗|行吗|呢)?\s*[?？])[^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
     text, start = before + said + after, len(before)
     rest = cues.SHORTER.sub(" ", before + " " + after)
     here = clause_at(text, start)

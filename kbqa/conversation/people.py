@@ -26,6 +26,10 @@ PROFILE = re.compile(BARE_PROFILE.pattern + r"|是谁|是哪位|何许人|是哪
 THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
 SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块|那道(?=有|里|的|谁|哪))(?:里|中|上|下)?")
+# Everyone who answered, not the one expert a turn before asked about ("仨人观点各一句话总结下", "两位专家各一行", "each
+# expert in one line"): the question with all its answers
+EVERYONE = re.compile(r"[仨俩]人|[两三四五六几]\s*(?:位|个)\s*(?:专家|人|答主|大佬|老师)|(?:他们|她们)[两俩三几]\s*(?:个|位)?|各位专家|每位(?:专家)?|每个(?:人|专家)"
+                      r"|所有(?:人|专家)|(?<![a-z])(?:each\s+expert|every\s+expert|all\s+(?:of\s+them|three|the\s+experts)|both\s+(?:of\s+them|experts|answers|replies))(?![a-z])")
 # "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
 UNANSWERED = re.compile(r"^(?=.*(?:哪|边|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
                         r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"

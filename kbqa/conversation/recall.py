@@ -8,7 +8,7 @@ import re
 from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words
-from kbqa.text.normalise import has_cjk, normalise
+from kbqa.text.normalise import has_cjk, normalise, words
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None):
@@ -127,8 +127,24 @@ def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = F
             and context.topic_of:  # "who answered the high availability question?"
         return context.topic_of(intent.subject)
     if intent.kind == "topical" and context.topic_of is not None:  # as it was answered ("网络，FAQ 里怎么讲" without
-        return context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
+        found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
+        if found is not None and i and not intent.rephrase and len(words(turn)) <= 6:  # a remark on the answer before
+            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # in its words ("公用镜像仓库
+            if before in catalog.topics and before != found and _says_it_too(catalog, before, found, turn):  # 就这?"
+                return before
+        return found
     return None
+
+
+def _says_it_too(catalog: Catalog, before: int, found: int, turn: str) -> bool:
+    """Does question ``before`` use every FAQ word of a short turn, its rarest at least half as densely as question
+    ``found`` (retrieval's for the turn alone) does?"""
+    named = [w for w in faq_words(turn, catalog) if w not in catalog.general_words]
+    if not named or not catalog.topic_says(before, named):
+        return False
+    text, other = catalog.topic_text(before), catalog.topic_text(found)
+    w = min(named, key=catalog.text.count)
+    return text.count(w) / len(text) >= 0.5 * other.count(w) / len(other)
 
 
 def last_expert(context: Context, catalog: Catalog) -> str:

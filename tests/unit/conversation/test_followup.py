@@ -269,3 +269,37 @@ def test_list_them_all_again_is_the_list(catalog):
 def test_an_expert_by_place_of_a_question_named_by_its_title_words(catalog, question, history, topic):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent.kind == "expert" and intent.topics == (topic,)
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("仨人观点各一句话总结下", ["第九题", "好长啊", "rangeryu那个三板斧是啥"], 9),  # all three, not rangeryu again
+    ("幫我整理成表格：方案、優點、限制，兩位專家各一行", ["第5题", "講詳細啲得唔得"], 5),  # a table's columns are no subject
+])
+def test_the_answer_reshaped_for_every_expert_is_the_whole_question(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and intent.topics == (topic,)
+
+
+def test_the_two_of_them_are_the_two_experts_the_last_turns_named(catalog):
+    intent = understand("咁佢哋兩個邊個啱啲？我要喺設計文件寫個結論", catalog,
+                        Context(["SDN vs underlay", "zhuqibs話自建一定唔揀SDN", "但Garyy又話overlay加SDN係理想選擇"], _topic_of))
+    assert intent.kind == "expert" and {intent.expert, *intent.also} == {"zhuqibs", "Garyy"}
+
+
+@pytest.mark.parametrize("turns, topic", [
+    (["高可用 多个k8s集群 应用怎么故障转移", "公用镜像仓库 就这?"], 10),  # a remark on question 10's answer in its words
+    (["第4题", "存储呢"], 7),  # storage is question 7's subject (once in question 4's answers)
+])
+def test_a_short_remark_in_the_words_of_the_answer_before_stays_on_its_question(catalog, turns, topic):
+    from kbqa.conversation import recall
+    assert recall.last_topic(Context(turns, _topic_of), catalog) == topic
+
+
+@pytest.mark.parametrize("question, p, p2, borrows", [
+    ("那A机房服务挂了 B机房的调用方怎么自己找过去", 0.37, 0.99, True),
+    ("另外想问，线上服务出事要追呼叫链、抓封包，有什么招", 0.37, 0.99, False),  # another question
+    ("那A机房服务挂了 B机房的调用方怎么自己找过去", 0.6, 0.9, False),  # not much surer
+])
+def test_a_follow_up_much_surer_read_with_the_question_before_borrows_it(question, p, p2, borrows):
+    from kbqa.conversation.history import surer
+    assert surer(question, {}, p, p2) is borrows

@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol
 from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation.history import (borrows, content_turn, leans_on, says_nothing, stands_alone, surer, talks_about,
-                                       user_turns)
+from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, stands_alone, surer, talks_about, user_turns
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -230,8 +229,7 @@ class Engine:
         """Retrieval with follow-up handling: (retrieval, covered, confidence), on ``state`` (default: served);
         ``qvec``: the question's e5 vector, when known (``Retriever.search``); ``whole``: the user's question
         itself, which the scope model may also refuse (``decide.outside_scope``)."""
-        mode = mode or self.settings.mode
-        state = state or self.load()
+        mode, state = mode or self.settings.mode, state or self.load()
         retriever, decider = state.retriever, state.deciders[mode]
         r = retriever.search(question, mode, self.settings.top_k, qvec)
         previous = user_turns(history, self.settings.max_history_turns)  # the scope memory: of first messages and of
@@ -351,8 +349,7 @@ class Engine:
         llm = self.llm
         q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
         history, t1 = history if turns else None, time.perf_counter()
-        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state),
-                                                      lambda text: list(state.retriever.expand(text)[1].values())))
+        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state), state.retriever.aliases))
         t_route = time.perf_counter()
         standalone = q
         respond = Responder(state, self.settings, mode,

@@ -160,6 +160,10 @@ class Retriever:
     def chunks_of(self, unit_index: int) -> list[int]:
         return self._chunks_of.get(unit_index, [])
 
+    def aliases(self, text: str) -> list[list[list[str]]]:
+        """The glossary's FAQ words for a text's words, each as its alternatives ("storage" -> [["存储"]]): routing's."""
+        return list(self.expand(text)[1].values())
+
     def search(self, query: str, mode: str = "hybrid", top_k: int = 8, qvec: np.ndarray | None = None) -> Retrieval:
         """The top_k units for a query, with the features the not-covered decision reads and the chunk
         scores quoting reads. ``qvec``: the query's e5 vector when the caller already has it (a two-part

@@ -241,7 +241,7 @@ ATTRIBUTION = re.compile(r"(?:最好|请|麻烦|顺便)?(?:带上|注明|标明|
 
 
 # Cantonese written as Hong Kong users type it, after OpenCC's t2s (嗰 is 𠮶, 係 is 系): the Mandarin words the cues know
-# ("答呢題嗰位係做乜嘢嘅" is "答这题那位是做乜嘢的", "唔該晒" thanks, "出返簡體版" 回). Function words only, never a subject;
+# ("答呢題嗰位係做乜嘢嘅" is "答这题那位是做乜嘢的", "唔該晒" thanks, "出返簡體版" again). Function words only, never a subject;
 # not those the cues know in Cantonese (乜, 咩, 啲, 边位, 边个, 点, 嚟: "邊啲人答嘅", "跟住落嚟嗰題").
 _CANTONESE = {"唔该晒": "谢谢", "多谢晒": "多谢", "系咪": "是不是", "呢度": "这里", "边度": "哪里", "嘅": "的", "咗": "了",
               "喺": "在", "𠮶": "那", "冇": "没有", "佢哋": "他们", "佢": "他", "哋": "们", "睇": "看", "畀": "给", "俾": "给",

@@ -193,6 +193,12 @@ class Catalog:
         """Every question and answer of the FAQ, normalised."""
         return normalise(" ".join(u.text for u in self.faq.units))
 
+    def as_dense(self, topic: int, other: int, named: list[str]) -> bool:
+        """Does question ``topic`` use the rarest of the words (in the whole FAQ) at least half as densely as question
+        ``other`` does? ("存储" is question 7's, not question 4's: once in 4's long answers, four times in 7's short ones.)"""
+        text, other_text, w = self.topic_text(topic), self.topic_text(other), min(named, key=self.text.count)
+        return text.count(w) / len(text) >= 0.5 * other_text.count(w) / len(other_text)
+
     def topic_says(self, topic: int, named: list[str]) -> bool:
         """Do the question's title and answers use every one of the words? ("回溯" in question 9: "回溯那块展开说说"
         after it asks for that part of it.)"""

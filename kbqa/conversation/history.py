@@ -162,7 +162,7 @@ def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
         return False
     topic = r.hits[0].unit.topic
     other = alone.hits[0].unit.topic if alone is not None and alone.hits else topic
-    text, other_text = catalog.topic_text(topic), catalog.topic_text(other)
+    text = catalog.topic_text(topic)
     needs = [[[w]] for w in words(question) if w in catalog.vocab and not _NEGATED_MODAL.match(w)]
     needs += [[[w for w in alt if w in catalog.vocab] for alt in alts] for alts in (aliases or {}).values()]
     needs = [[alt for alt in need if alt] for need in needs]
@@ -172,6 +172,5 @@ def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
     met = [next((alt for alt in need if all(w in text for w in alt)), None) for need in needs]
     if any(m is None for m in met):
         return False
-    w = min((w for alt in met for w in alt), key=catalog.text.count)
-    return text.count(w) / len(text) >= 0.5 * other_text.count(w) / len(other_text)
+    return catalog.as_dense(topic, other, [w for alt in met for w in alt])
 

@@ -140,11 +140,7 @@ def _says_it_too(catalog: Catalog, before: int, found: int, turn: str) -> bool:
     """Does question ``before`` use every FAQ word of a short turn, its rarest at least half as densely as question
     ``found`` (retrieval's for the turn alone) does?"""
     named = [w for w in faq_words(turn, catalog) if w not in catalog.general_words]
-    if not named or not catalog.topic_says(before, named):
-        return False
-    text, other = catalog.topic_text(before), catalog.topic_text(found)
-    w = min(named, key=catalog.text.count)
-    return text.count(w) / len(text) >= 0.5 * other.count(w) / len(other)
+    return bool(named) and catalog.topic_says(before, named) and catalog.as_dense(before, found, named)
 
 
 def last_expert(context: Context, catalog: Catalog) -> str:

@@ -247,7 +247,7 @@ class Engine:
             # covered alone, a follow-up keeps its own answer unless the question the conversation is on
             # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
             if covered2 and (not covered or bare or leans_on(question) or talks_about(state.catalog, r2, question, r,
-                                                                                  aliases) or surer(question, r.features, p, p2)):
+                                                                                  aliases) or surer(question, p, p2)):
                 if not bare and len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose quotes
                     r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
                 r, covered, p = r2, covered2, p2

@@ -250,6 +250,7 @@ _CANTONESE = {"唔该晒": "谢谢", "多谢晒": "多谢", "系咪": "是不是
 _CANTONESE_RE = re.compile("唔该晒|唔该|" + "|".join(sorted(_CANTONESE, key=len, reverse=True)) + r"|(?<=[他她它那这谁的嘅𠮶佢])系(?![统列数])"
                            r"|系(?=做)|呢(?=[个题道段位条])|咁")
 _CANTONESE_OF = {"系": "是", "呢": "这", "咁": "这么"}
+_CANTONESE_HINT = re.compile(r"[嘅咗喺𠮶冇唔佢哋睇畀俾揾]|啱晒|贴落|系咪|边度|呢度|而家|出返|咁")  # any of them: read it
 
 
 def _mandarin(m: re.Match) -> str:
@@ -269,8 +270,6 @@ def plain(text: str) -> str:
     text = _CANTONESE_RE.sub(_mandarin, text) if _CANTONESE_HINT.search(text) else text
     return ATTRIBUTION.sub(" ", SLANG.sub("啥", re.sub(r"(?<![a-z])tl;\s?dr(?![a-z])", "tldr", text)))
 
-
-_CANTONESE_HINT = re.compile(r"[嘅咗喺𠮶冇唔佢哋睇畀俾揾]|啱晒|贴落|系咪|边度|呢度|而家|出返|咁")
 
 
 def without_aside(question: str, normalised: str) -> str:

@@ -78,7 +78,7 @@ def content_turn(turns: list[str], catalog, topic_of=None) -> str:
     asks who answered or moves on ("谁答了这题"); with ``topic_of`` (retrieval's question of a turn, None when not
     covered), one that retrieval finds a question for, past remarks in the FAQ's words ("istio我们评估过 太重了",
     "我们两个机房各一套k8s"); else the last such, else the last."""
-    named = []
+    remark = None
     for turn in reversed(turns):
         numbered = [n for n, _ in ref_numbers(normalise(turn), max(catalog.numbers, default=0)) if n in catalog.topics]
         if numbered:
@@ -86,8 +86,8 @@ def content_turn(turns: list[str], catalog, topic_of=None) -> str:
         if catalog.specific_words(turn):
             if topic_of is None or topic_of(turn) is not None:
                 return turn
-            named.append(turn)
-    return named[0] if named else turns[-1]
+            remark = remark or turn
+    return remark or turns[-1]
 
 
 # ... and every word of it at least this near the FAQ's words (the feature ``unknown_near``): chatter that asks something
@@ -138,7 +138,7 @@ def may_borrow(features: dict, question: str = "") -> bool:
 FOLLOWUP_SURER = 0.5
 
 
-def surer(question: str, features: dict, p: float, p2: float) -> bool:
+def surer(question: str, p: float, p2: float) -> bool:
     """Is a follow-up covered alone much surer read with the turn it leans on (``FOLLOWUP_SURER``)?"""
     return p2 - p >= FOLLOWUP_SURER and bool(_LEANS_BACK.search(question.strip()))
 

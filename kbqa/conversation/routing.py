@@ -159,7 +159,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if not experts and turns and people.EVERYONE.search(text):  # "他们两个谁对": the two the last turns named
         named = list(dict.fromkeys(h for turn in reversed(turns[-3:]) for h in catalog.named_experts(turn)))
-        experts, followup = (named[:2], True) if len(named) >= 2 else (experts, followup)
+        if len(named) >= 2:
+            experts, followup = named[:2], True
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
     if not experts and turns and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
             text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"

@@ -302,4 +302,4 @@ def test_a_short_remark_in_the_words_of_the_answer_before_stays_on_its_question(
 ])
 def test_a_follow_up_much_surer_read_with_the_question_before_borrows_it(question, p, p2, borrows):
     from kbqa.conversation.history import surer
-    assert surer(question, {}, p, p2) is borrows
+    assert surer(question, p, p2) is borrows

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.answer.decide import asks_anew, clear_cut, outside_scope
+from kbqa.answer.decide import asks_anew, clear_cut, near_known, outside_scope
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
 from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, stands_alone, surer, talks_about, user_turns
@@ -240,7 +240,8 @@ class Engine:
         covered = covered and not beyond  # ("那docker cp拷整个目录的话…")
         aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words
         bare = bool(previous) and says_nothing(question, state.catalog, aliases, r.features)  # "为什么这么说"
-        if previous and not beyond and borrows(question, r.features, covered, bare):
+        if previous and (not beyond and borrows(question, r.features, covered, bare)
+                         or not covered and near_known(r.features, p)):  # alone, but near questions the FAQ answers
             on = content_turn(previous, state.catalog, lambda turn: self.topic_of(turn, mode, state))
             r2 = retriever.search(on + " " + question, mode, self.settings.top_k)
             covered2, p2 = decider.covered(r2.features)
@@ -293,8 +294,7 @@ class Engine:
 
         Extractive answers to questions asked without history are cached (an FAQ bot hears the same
         questions again and again); the cached Answer is the same value, with this call's timing."""
-        t0 = time.perf_counter()
-        key = None
+        t0, key = time.perf_counter(), None
         if self.llm is None and not user_turns(history, self.settings.max_history_turns):
             key = (self.validate(question), mode or self.settings.mode, self.load().faq.version)
             with self._lock:

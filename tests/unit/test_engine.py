@@ -452,3 +452,36 @@ def test_the_scope_memory_reads_a_follow_up_that_stands_alone_as_it_reads_first_
     for question in ("容器网络用 flannel 还是 calico 怎么选型，性能和运维成本各自怎样", "那网络呢"):
         fake_engine.retrieve(question, ["第3题"], "lexical", whole=True)
     assert seen[:1] == [True] and (len(seen) == 1 or seen[1] is False)
+
+
+def test_a_follow_up_refused_alone_but_near_questions_the_faq_answers_reads_with_the_question_before(fake_engine,
+                                                                                                  monkeypatch):
+    """A follow-up that stands alone and is refused alone ("线程卡住的时候想看每个线程停在哪里" after the question on
+    troubleshooting applications in containers) is read with the question the conversation is on when the memory places it well nearer
+    in-scope dev questions than out-of-scope ones (``decide.near_known``); not when the memory does not, nor when it
+    names a term the FAQ does not know, nor without history."""
+    from kbqa.answer.decide import RESCUE_MEMORY
+
+    state = fake_engine.load()
+    search = state.retriever.search
+    extra = {}
+
+    def searched(query, *a, **k):
+        r = search(query, *a, **k)
+        if query == question:  # the follow-up alone, not read with the turn before
+            r.features.update(extra)
+        return r
+
+    monkeypatch.setattr(state.retriever, "search", searched)
+    history = ["容器中的应用出了问题怎么排查"]
+    question = "线程卡住的时候想看每个线程停在哪里，有办法拿到吗"
+    extra.update(memory=0.0, scope=5.0, unknown_named=0.0)
+    assert fake_engine.ask(question, history=history, mode="lexical").status == "not_covered"
+    extra.update(memory=RESCUE_MEMORY - 0.02)
+    a = fake_engine.ask(question, history=history, mode="lexical")
+    assert a.status == "answered" and a.topic == 6
+    assert fake_engine.ask(question, mode="lexical").status == "not_covered"  # no conversation to lean on
+    extra.update(unknown_named=1.0)
+    assert fake_engine.ask(question, history=history, mode="lexical").status == "not_covered"
+    extra.update(unknown_named=0.0, scope=-50.0)
+    assert fake_engine.ask(question, history=history, mode="lexical").status == "not_covered"

@@ -135,3 +135,14 @@ def test_a_refused_first_message_far_inside_the_faqs_subjects_is_rescued():
     assert well_inside({"scope": RESCUE_SCOPE + 0.5}, 0.5)  # log-odds 0 at p 0.5
     assert not well_inside({"scope": RESCUE_SCOPE + 0.5}, 0.1)  # the decision sure it is not: the bar is higher
     assert not well_inside({"cov_any": 1.0}, 0.4)  # no scope model: never
+
+
+def test_a_follow_up_refused_alone_is_near_known_when_the_memory_places_it_among_answered_questions():
+    from kbqa.answer.decide import RESCUE_MEMORY, near_known
+
+    inside = {"memory": RESCUE_MEMORY - 0.01, "scope": 1.0, "unknown_named": 0.0}
+    assert near_known(inside, 0.5)
+    assert not near_known({**inside, "memory": RESCUE_MEMORY + 0.01}, 0.5)  # not much nearer in-scope questions
+    assert not near_known({**inside, "scope": -1.0}, 0.5)  # the scope model places it outside
+    assert not near_known({**inside, "unknown_named": 1.0}, 0.5)  # a term the FAQ does not know ("Cilium")
+    assert not near_known({"scope": 1.0}, 0.5)  # no memory: never

@@ -265,7 +265,7 @@ def unknown_words(rest: str, catalog: Catalog) -> list[str]:
 # Anything that asks: a "?", a question word or particle, "X不X", "…不", a request ("推荐", "说说", "tell", "help")
 _ASKING = re.compile(r"[?？吗么嘛呢咩冇啥哪怎咋乜]|什么|多少|还是|(.)[不没]\1|[不没]\s*$|请|帮|给我|告诉|介绍|推荐|说说|讲讲|聊聊|解释|列|想知道|想了解|想问|求|问下"
                      r"|查(?:一下|下|查|询|到)|写[一个篇首段份封下点]|帮.{0,4}[写查]|计算|翻译|讲下|说下|看看|整理|比较|对比|分析|总结|举例|想学|输出|忽略"
-                     r"|(?<![a-z])(?:tell|recommend|explain|help|want|need|looking|suggest|list|show|give|find|compare|please|pls"
+                     r"|(?<![a-z])(?:tell|recommend|explain|help|want|" + cues.NEED + r"|looking|suggest|list|show|give|find|compare|please|pls"
                      r"|plz|wonder|curious|let\s+me\s+know|walk\s+me|tips|advice|write|draft|make|generate|calculate|translate"
                      r"|print|output|ignore|rate)(?![a-z])")
 

@@ -48,7 +48,7 @@ REF = re.compile("|".join([
     rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次齐并块]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
-    r"(?<![a-z])(?:jump|skip|go|swap|switch|move|back\s+up|head\s+back|return)\s+(?:straight\s+|over\s+|back\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
+    r"(?<![a-z])(?:jump|skip|go|swap|switch|move|back\s+up|head\s+back|return)\s+(?:straight\s+|over\s+|back\s+|ahead\s+|forward\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
     + _EN_CARDS + r")(?![\d.a-z])",
     rf"(?:编号|序号)\s*(?:为|是)?\s*(?:第\s*)?(?P<j>{_NUM[1:-1]})(?!\d|[览下些般起样直定致切共句行段遍齐并块])",
     rf"(?:题号|编号|序号)[^，,。？?\d]{{0,6}}[：:]\s*(?P<u>{_NUM[1:-1]})(?![\d.])",  # "按题号查一下：5"

@@ -191,9 +191,21 @@ def test_the_word_for_next_then_a_number_is_that_number(catalog, question, histo
     assert intent.kind == "question" and intent.topics == (8,)
 
 
+@pytest.mark.parametrize("question, history", [
+    ("skip ahead to 9, the bank one. what's in it", ["q3", "ok cool"]),
+    ("skip ahead to 9, the bank one. what's in it", []),
+    ("jump forward to q9", ["第三题"]),
+])
+def test_skipping_ahead_to_a_number_is_that_number(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and intent.topics == (9,)
+
+
 @pytest.mark.parametrize("question, history, topics", [
     ("下一个", ["第三题"], (4,)),
     ("next one please", ["q3"], (4,)),
+    ("skip ahead", ["q3"], (4,)),
+    ("skip ahead one", ["q3"], (4,)),
 ])
 def test_the_word_for_next_alone_is_still_the_next_one(catalog, question, history, topics):
     assert understand(question, catalog, Context(history, _topic_of)).topics == topics
@@ -303,3 +315,18 @@ def test_a_short_remark_in_the_words_of_the_answer_before_stays_on_its_question(
 def test_a_follow_up_much_surer_read_with_the_question_before_borrows_it(question, p, p2, borrows):
     from kbqa.conversation.history import surer
     assert surer(question, p, p2) is borrows
+
+
+@pytest.mark.parametrize("question, history", [
+    ("P1 just paged me, need to bounce. ttyl", ["rolling updates for bank-critical apps", "cool"]),
+    ("need to run, thanks!", ["第九题"]),
+    ("lol these replies are instant. is there a human on the other end or nah", ["#10 please"]),
+    ("is there a real person on the other side?", []),
+])
+def test_leaving_and_asking_for_a_human_are_small_talk_mid_conversation(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["need to go over the failover part again", "need the flannel advice"])
+def test_needing_something_still_asks(catalog, question):
+    assert understand(question, catalog, Context(["#10 please"], _topic_of)).kind != "smalltalk"

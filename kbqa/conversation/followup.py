@@ -13,6 +13,10 @@ from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 
 
+# A part of a question ("那段", "里面", "the bit on…")
+_A_PART = re.compile(r"(?:那|这)一?(?:段|块|部分|条|点)|里面|里头|(?<![a-z])(?:the|that)\s+(?:bit|part|section)(?![a-z])")
+
+
 def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """A turn that only makes sense after the earlier ones: next/previous, a bare number, who answered it, go on."""
     two = bare_numbers(text)  # "4跟6呢": two numbers alone, after a question asked by number
@@ -39,6 +43,10 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
             return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
+        if 0 <= i < len(catalog.numbers) and _A_PART.search(text) and not people.who_said(text) and catalog.topic_says(
+                catalog.numbers[i], content):  # "倒回前一道，拿tcpdump抓容器流量那段…": a part of it (not "ok next - how
+            return Intent("topical", lang, topics=(catalog.numbers[i],), followup=True,  # are people doing HA…")
+                          from_context=True, rephrase=moves.without_step(text).strip())
         named = people.SUBJECT_QUESTION.search(text)  # or names another right before the step: "多安全域那道的前一个编号"
         if named and moves.near_after(text, named.end()):
             topics = named_question(text, catalog, catalog.numbers)[0] or ((  # its words in one title, else retrieval's

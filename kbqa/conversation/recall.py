@@ -70,9 +70,9 @@ def last_asked(context: Context, catalog: Catalog):
 
 
 def _names(context: Context, catalog: Catalog, turn: str) -> bool:
-    """Does a turn name something of the FAQ: its words, or, in words the FAQ does not use (another language), a question
+    """Does a turn name something of the FAQ: its words (not "两个回答都看了": 回答 is how people ask), or, in words the FAQ does not use (another language), a question
     retrieval finds for it ("how do you fail over…")?"""
-    return bool(catalog.specific_words(turn)) or not has_cjk(turn) and context.topic_of is not None \
+    return bool(set(faq_words(turn, catalog)) - catalog.general_words) or not has_cjk(turn) and context.topic_of is not None \
         and context.topic_of(turn) is not None
 
 

@@ -330,3 +330,55 @@ def test_leaving_and_asking_for_a_human_are_small_talk_mid_conversation(catalog,
 @pytest.mark.parametrize("question", ["need to go over the failover part again", "need the flannel advice"])
 def test_needing_something_still_asks(catalog, question):
     assert understand(question, catalog, Context(["#10 please"], _topic_of)).kind != "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("倒回前一道，拿tcpdump抓容器流量那段，人家是在哪一层抓的", ["第6题", "第7题"], 6),
+])
+def test_a_step_with_a_subject_its_question_talks_about_is_that_part_of_it(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "topical" and intent.topics == (topic,)
+    other = understand("倒回前一道，etcd集群怎么备份", catalog, Context(history, _topic_of))  # a subject it does not discuss
+    assert other is None or other.topics != (topic,)
+
+
+def test_they_said_as_renjia_is_no_subject(catalog):
+    from kbqa.conversation.intent import faq_words
+
+    assert "人家" not in faq_words("人家是在哪一层抓的", catalog)
+
+
+def test_a_remark_about_the_answers_is_not_the_turn_a_reshape_leans_on(catalog):
+    """"两个回答都看了" names nothing of the FAQ (回答 is how people ask), whatever retrieval finds for it: "弄个表格吧…"
+    after it reshapes the question before."""
+    from kbqa.conversation.recall import last_asked
+
+    def topic_of(turn):
+        return 1 if "胖容器" in turn else 9  # retrieval finds some question for any words
+
+    k, _ = last_asked(Context(["胖容器那个问题", "两个回答都看了"], topic_of), catalog)
+    assert k == 0
+    k, _ = last_asked(Context(["胖容器那个问题", "镜像仓库都看了"], topic_of), catalog)
+    assert k == 1  # a turn with a subject of its own
+
+
+@pytest.mark.parametrize("question, last", [
+    ("那回答里最后一条，镜像跟源码怎么对上号，展开说说", False),  # the answer's last point, not the last question
+    ("答案里最后那条再讲讲", False),
+    ("最后一条问题是什么", True),
+    ("最后一题", True),
+])
+def test_the_last_point_of_an_answer_is_not_the_last_question(question, last):
+    from kbqa.conversation.numbers import REF
+
+    m = REF.search(question)
+    assert bool(m and m.group("last")) is last
+
+
+@pytest.mark.parametrize("question, history", [
+    ("ok next - how are people doing HA across several k8s clusters, like failing apps over", ["第六题"]),
+    ("还是回到上一题吧，里面提到apm的是谁", ["第6题", "第7题"]),
+])
+def test_a_step_then_a_question_of_its_own_or_who_said_it_is_no_part_of_that_question(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent is None or intent.kind != "topical" or not intent.from_context

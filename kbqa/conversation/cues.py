@@ -64,11 +64,19 @@ SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
 LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,。？?]{0,4}(?:给|列|出|排)(?:个|一个|一份|出)?(?:简表|清单|列表|目录)|(?:题号|标题|题目)[^，,。？?]{0,6}(?:排一排|排一下|排个序|列一列)|(?:gimme|give\s+me|show\s+me|send\s+me)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:headings|titles|question\s+titles)(?![a-z])|(?:标题|题目|问题)[^，,。？?]{0,4}(?:逐一|逐个|一一|逐条)(?:列示|列出|列明|罗列)|(?<![a-z])overview(?![a-z])(?!\s+of(?![a-z]))|(?:收录|覆盖)的?(?:内容|东西|题目?|难点|问题)[^，,。？?]{0,12}?过一遍|一行一条|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|enumerate\s+(?:every|all|each)\s+(?:of\s+the\s+)?(?:\w+\s+)?questions?|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])|(?<![a-z])(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:question\s+|faq\s+)?titles?(?![a-z])|(?<![a-z])(?:complete\s+|full\s+|whole\s+)?inventory\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:questions|items|topics)|(?<![a-z])(?:each|every)\s+(?:item|entry)\s+(?:in|of)\s+(?:this|the)\s+(?:knowledge\s+base|faq|kb|document)"
               r"|每[个道条]?\s*(?:question|q)\s*的?\s*(?:title|标题)")
+# the list in English, again or for the first time ("list the titles again", "remind me what the ten topics were", "what
+# else is in here"): an overview cue, and a strong one (LISTS)
+LIST_EN = (r"(?<![a-z])(?:list|show|give\s+me|gimme|remind\s+me(?:\s+of)?|recap|repeat)\s+(?:me\s+)?(?:what\s+)?(?:all\s+)?"
+           r"(?:the\s+|your\s+|those\s+)?(?:\w+\s+)?(?:titles|topics|questions)(?!\s+(?:about|on|regarding|for|that|which|with|in|of|where)(?![a-z]))"
+           r"|(?<![a-z])what\s+else\s+(?:is\s+)?(?:in\s+)?(?:here|there|this|it)(?![a-z])"
+           r"|(?<![a-z])what\s+else\s+(?:do\s+you|does\s+(?:it|this))\s+(?:have|cover|hold|know)")
 # which questions have answers ("有专家回答的是哪几道"): the list says how many answered each
-_ANSWERED_ONES = r"有(?:专家|人)(?:回答|回复|答)(?:过)?的(?:是)?(?:哪几道|哪些题|哪几题|哪些问题|哪几个)"
+_ANSWERED_ONES = (r"有(?:专家|人)(?:回答|回复|答)(?:过)?的(?:是)?(?:哪几道|哪些题|哪几题|哪些问题|哪几个)"
+                  r"|(?:哪些|哪几道|哪几)题(?:是|才)?有(?:专家|人)(?:回答|回复|答)"  # "那剩下哪些题是有人答的"
+                  r"|(?<![a-z])which\s+(?:questions|ones|topics)\s+(?:actually\s+|even\s+|do\s+)?(?:have|has|got|get)\s+(?:any\s+)?answers")
 # Asking what the FAQ holds, or how to use the bot.
 OVERVIEW = re.compile(
-    _ANSWERED_ONES + "|"
+    _ANSWERED_ONES + "|" + LIST_EN + "|"
     r"(?:能|可以|会|能够|可|支持)(?:回答|解答|问|做|干|帮|聊|答|查)|问(?:你)?(?:些|点)?(?:什么|啥|哪些|咩)|识答|有(?:咩|啥|什么)(?:可以)?问|(?:搵|揾|找)(?:到|得到)?(?:边|哪|什么|咩|啥)(?:类|种|些|方面)[^，,。？?]{0,6}(?:问题|答案)"
     r"|(?:有|都有|包括|包含|涉及|涵盖|覆盖了?|讲了?|收录?了?|装了?|整理了?|总结了?|讨论了?)(?:些)?(?:哪些|哪几|什么|啥)(?!不同|不一样|区别|差别|差异|影响|风险|讲究|好处|坏处|优势|劣势|招|办法|妙招|麻烦|后果|隐患|代价|弊端|副作用|毛病|缺点)|(?:几|多少)道题|(?:十来|十几|几十|上百|几百)道|(?:拿|用)你(?:来)?(?:干嘛|干什么|做什么|做啥|干啥)|条列(?!出)|全貌|一览|概况|题库|问题库|知识苦|提目|索引|亮一亮|亮出来|贴一份|贴出来|浏览(?:下|一下)?(?:全部|所有)|摸个?底|(?:覆盖|包括|涉及|收录|整理|讨论)(?:了|过)?.{0,6}?(?:哪些|哪几)|讨论过的(?:议题|话题|问题)|(?:标题|题目|目录).{0,6}(?:贴|发)(?:一份|出来|给我)|(?:内容|资料|数据|知识)(?:是)?(?:从哪|出自|来自|来源)|出处|从哪(?:里|儿)?开始|(?:都有|有)那些(?:问题|难点|难题|话题|内容|题目)|哪些(?:难题|难点|问题|挑战|话题|主题|题目|内容|方面)|列出|列(?:一)?下"
     r"|问题(?:列表|清单|目录)|(?:问题|题)的?标题|(?:提问|问问题)(?:有没有|有|需要|要)?(?:什么|啥)?(?:格式|技巧|规则|讲究)(?:上的)?(?:要求)?|(?:怎么|如何|怎样)(?:提问|问问题)(?:效果|才能?|会)?(?:更|比较|最)?(?:好|准|准确|有效)?|哪(?:个|些)?(?:方面|领域|类|种)的(?:问答|问题|知识|内容|资料|faq)|题目|题单|题木|罗列|列举|咋玩|怎么玩|(?<![挂載载])目录|菜单|大纲|概览|概要|清单|范围|使用说明|说明书|(?<!有)帮助(?!很大|挺大|不小|了)|怎么用|咋用|如何使用|怎么问|问啥|你都?(?:会|能)(?:答|回答)?些?(?:啥|什么|哪些|干啥|做啥|干什么)|(?:有|一共|总共|共)(?:有)?(?:几|多少)(?:个|道|条)?.{0,6}?(?:题|问题|难点|难题|问答)|盘点一下|报(?:一下|下|个)?标题|收录(?:了)?(?:哪些|多少|什么|啥)|收(?:了|咗)(?:几|多少|几多)(?:个|道|条)?(?:题|问题)|收录?(?:咗|了)?(?:啲|些)?(?:乜嘢|乜|咩)|(?:标题|题目)(?:念|读|说|列|报)(?:一下|下|出来)?|每道题|(?:q&a|qa|问答|题目)\s*(?:列表|清单|目录)|干嘛的|干啥的|干什么的|做什么的|(?:干嘛|干啥|干什么|做什么|做啥)用的|做啥的"
@@ -118,7 +126,10 @@ LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each
                    r"|(?:题目|标题)(?:可以|能不能|能)?再列(?:一次|一遍|一下)"
                    r"|(?:还有|有没有)(?:别的|其他|其它|其余)(?:题|问题|题目)|(?:剩下|其余|其它|其他)的?(?:题|问题|题目)?(?:都|全)(?:列|贴|发)"
                    r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])|(?<![a-z])list\s+(?:them|'?em)\s+(?:all\s+)?again(?![a-z])"
-                   r"|" + LIST_WORDS)
+                   r"|(?:剩下|其余|其它|其他|别的)的?(?:题目?|问题)(?:清单|列表|目录|呢)|(?:整个|整份|完整的?)(?:目录|题目列表)(?:再|重新)?(?:贴|发|给|列)|只要(?:题目|标题)"
+                   r"|" + LIST_EN + r"|" + LIST_WORDS)
+# "again" beside the list itself ("list the titles again", "目录再贴一遍") asks for the list, not the turn before
+THE_LIST = re.compile(r"(?<![a-z])(?:titles|topics|toc|table\s+of\s+contents)(?![a-z])|标题|(?:题目?|问题)的?(?:目录|清单|列表)|(?:所有|全部|剩下|其余|别的)的?(?:题|问题)")
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the

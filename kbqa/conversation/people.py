@@ -34,7 +34,7 @@ EVERYONE = re.compile(r"[仨俩]人|[两三四五六几]\s*(?:位|个)\s*(?:专�
 UNANSWERED = re.compile(r"^(?=.*(?:哪|边|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)"
                         r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
                         r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
-MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题)?最多|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
+MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家|老师|大佬)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题|次数)?(?:最多|最勤|最频繁)|(?:谁|哪位)(?:专家|老师|大佬)?最活跃|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
                           r"|(?<![a-z])(?:which|what)\s+expert\s+(?:has\s+)?(?:answered|replied\s+to|responded\s+to|contributed\s+to)\s+the\s+most(?![a-z])"
                           r"|(?<![a-z])who\s+(?:has\s+)?(?:answered|replied\s+to|contributed\s+to)\s+the\s+most\s+(?:questions|qs|topics)|most\s+active\s+(?:expert|answerer|contributor)|whose\s+name\s+(?:comes|shows|turns)\s+up\s+the\s+most|(?<![a-z])who\s+(?:has\s+)?answered\s+the\s+most\W*$|(?:which|what)\s+expert\s+(?:shows\s+up|appears)\s+in\s+the\s+most(?![a-z])")
 # Which question got the most answers ("哪道题回答的人最多", "which one got the most answers?"): a question, not an expert

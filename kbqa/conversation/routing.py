@@ -131,9 +131,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
             cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
-        moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text)  # "ok, next one", "那它后面那道题讲啥",
+        moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
                            or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
-        # move on; "太长不看" asks for the turn before again
+        # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if (not moving or lists and not moves.step(text, loose=True)) and not complaint and not whose and asks_for_overview(own, catalog) and not (
                 turns and people.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the

@@ -382,3 +382,38 @@ def test_the_last_point_of_an_answer_is_not_the_last_question(question, last):
 def test_a_step_then_a_question_of_its_own_or_who_said_it_is_no_part_of_that_question(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent is None or intent.kind != "topical" or not intent.from_context
+
+
+@pytest.mark.parametrize("question, history", [
+    ("看完這幾題了 剩下的題目清單再給我一次", ["第三題", "第五題", "第七題"]),  # 剩下的题: no step to the next one
+    ("lost track — list the titles again w/ numbers", ["q5", "q6", "q7"]),  # "again" beside the list: the list
+    ("别的题目呢？整个目录再贴一遍", ["东西向安全那题看完了", "第6题也看了", "还有第8题"]),
+    ("那剩下哪些题是有人答的", ["第二题怎么没有回答"]),
+    ("what else is in here besides that one?", ["rolling update question please"]),
+])
+def test_the_list_asked_for_again_mid_conversation_is_the_overview(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == "overview"
+
+
+@pytest.mark.parametrize("question, history, kind", [
+    ("say that again", ["q3"], "question"),
+    ("下面那题", ["q3"], "question"),
+    ("剩下的那个专家怎么说", ["第三题"], "expert"),
+])
+def test_again_and_the_rest_without_the_list_keep_to_the_conversation(catalog, question, history, kind):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == kind
+
+
+@pytest.mark.parametrize("question, history", [
+    ("那docker cp拷整个目录的话 文件权限能保留不", ["容器里的文件怎么拿出来"]),  # a directory, not the list
+    ("可以整理成一份待辦清單嗎？條列就好", ["开发测试那题"]),  # a checklist of the answer
+    ("收到，改成 ✅/❌ 勾选清单的格式再发一次", ["开发测试那题"]),
+])
+def test_a_directory_or_a_checklist_is_not_the_list_of_questions(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind != "overview"
+
+
+@pytest.mark.parametrize("question", ["这些专家里谁最活跃？", "十道题里面，哪位老师出场次数最多", "翻来翻去老看到同一个id，这份里到底谁回得最勤"])
+def test_who_answered_most_in_other_words_is_that_expert(catalog, question):
+    intent = understand(question, catalog, Context(["第四题"], _topic_of))
+    assert intent.kind == "expert" and intent.expert == "gavin_zhang"

@@ -65,7 +65,7 @@ REF = re.compile("|".join([
     r"(?:看下|看看|看一下|打开|来个?|给我)\s*(?P<p>\d{1,2})\s*号(?![\w\u4e00-\u9fff])",  # "看下8号"
     r"(?<![a-z0-9年])(?<!by\s)(?<!until\s)(?<!before\s)(?<!after\s)(?<!during\s)(?<!this\s)(?<!next\s)(?<!last\s)"
     r"(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9]|季度)",  # not "明年Q2", "live by Q3" (a quarter)
-    r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
+    r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq|topics?)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
     r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
     r"(?<![a-z])(?:one|question|item|entry)\s+(?:(?:sitting|sits|listed|placed)\s+)?(?:right\s+|just\s+|immediately\s+|directly\s+)?"
     r"(?:before|after|preceding|following)\s+(?P<bf>\d{1,2})(?![\d.:a-z%])",  # "the one right before 7": its span is the number's
@@ -115,7 +115,7 @@ _RELATIVE = re.compile(rf"(?:{RELATIVE_ON}|{RELATIVE_BACK})再?(?:数|數)?的?\
 
 
 # and in English: "questions 6 & 10", "qs 2, 4 and 7"
-_EN_LISTED = re.compile(r"(?<![a-z])(?:questions|qs|items|nos?\.?)\s*(?P<ns>\d{1,2}(?:\s*(?:,|&|and|\+|/)\s*(?:q\s*|#)?\d{1,2}(?![\d.]))+)")
+_EN_LISTED = re.compile(r"(?<![a-z])(?:questions|qs|items|topics|nos?\.?)\s*(?P<ns>\d{1,2}(?:\s*(?:,|&|and|\+|/)\s*(?:q\s*|#)?\d{1,2}(?![\d.]))+)")
 
 
 def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:

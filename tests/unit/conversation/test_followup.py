@@ -417,3 +417,43 @@ def test_a_directory_or_a_checklist_is_not_the_list_of_questions(catalog, questi
 def test_who_answered_most_in_other_words_is_that_expert(catalog, question):
     intent = understand(question, catalog, Context(["第四题"], _topic_of))
     assert intent.kind == "expert" and intent.expert == "gavin_zhang"
+
+
+def _more_topics(turn: str):  # retrieval's question for the subjects the rows below name too
+    for words, n in (("规划", 7), ("docker", 1), ("troubleshooting", 6), ("rolling update", 9), ("开发测试", 8), ("排查", 6)):
+        if words in turn:
+            return n
+    return _topic_of(turn)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("那高可用那题呢 一块讲下 我们在做两地三中心", ["多安全域", "我们核心区和互联网区是分开的"], {3, 10}),  # "那…呢": beside it
+    ("這題順便跟高可用那題一起講 兩個機房的設計文件下週要交", ["第三題 多安全域"], {3, 10}),
+    ("第三題跟這題一起對照看 都是在講隔離吧", ["第五題"], {3, 5}),
+    ("gimme q1 and the rolling update one side by side", ["docker原生 vs 定制"], {1, 9}),  # a number and a subject
+    ("顺带把东西向安全也讲了，这俩之间有啥关联", ["多安全域k8s架构"], {3, 5}),
+    ("and also troubleshooting, like grabbing packets inside a container? both please", ["开发测试那题"], {8, 6}),
+    ("順便把整體規劃那題也拉進來 網路跟規劃一次看完", ["容器网络选型"], {4, 7}),
+    ("could you cover the native-vs-customized docker question too? want both in one reply", ["topic 8 please"], {8, 1}),
+])
+def test_two_questions_together_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _more_topics))
+    assert intent.kind == "question" and set(intent.topics) == topics
+
+
+@pytest.mark.parametrize("question, topics", [("topic 8 please", (8,)), ("topics 3 and 5", (3, 5))])
+def test_a_topic_by_number_is_that_question(catalog, question, topics):
+    assert understand(question, catalog).topics == topics
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("还有存储网络那些整体规划呢？顺便把排查问题那题也带上", ["胖容器那题"], {7, 6}),  # asked with 呢, and named
+])
+def test_two_questions_together_asked_and_named(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _more_topics))
+    assert intent.kind == "question" and set(intent.topics) == topics
+
+
+def test_or_both_at_the_end_of_a_question_is_no_two_at_once(catalog):
+    question = "which layer did Ant end up customizing to get smoother releases — their PaaS, k8s itself, or both?"
+    assert understand(question, catalog, Context(["how do banks handle rollout on k8s?"], _topic_of)).kind != "question"

@@ -457,3 +457,21 @@ def test_two_questions_together_asked_and_named(catalog, question, history, topi
 def test_or_both_at_the_end_of_a_question_is_no_two_at_once(catalog):
     question = "which layer did Ant end up customizing to get smoother releases — their PaaS, k8s itself, or both?"
     assert understand(question, catalog, Context(["how do banks handle rollout on k8s?"], _topic_of)).kind != "question"
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("and the one who answered last, what's his take?", ["what's the FAQ say about troubleshooting apps?"], 6),
+    ("what did the third person on that one say, the guy from the big fintech?", ["rollout question please", "ok"], 9),
+])
+def test_an_expert_by_place_in_more_english_words(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, _more_topics))
+    assert intent.kind == "expert" and intent.topics == (topic,)
+
+
+@pytest.mark.parametrize("question, history", [
+    ("need a single-sentence version for a slide, risk committee on thursday", ["container east-west security"]),
+    ("帮我按计算、网络、存储分三段，每段两三句话就行", ["第七题 整体规划那个"]),
+])
+def test_the_answer_before_reshaped_in_more_words_stays_on_its_question(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _more_topics))
+    assert intent is not None and intent.followup and (intent.topics or intent.rephrase)

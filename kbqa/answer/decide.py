@@ -205,4 +205,3 @@ def clear_cut(r: Retrieval, covered: bool, p: float, threshold: float) -> bool:
     ranked = ranked_topics(r.hits)
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     return ranked[0][1] - runner_up >= BLEND_TOPIC_LEAD
-

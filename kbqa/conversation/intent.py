@@ -76,6 +76,12 @@ def faq_words(text: str, catalog: Catalog, filler: frozenset[str] = frozenset())
     return list(_faq_words(text, catalog, filler))
 
 
+def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
+    """``faq_words`` beyond the words the FAQ names its general subject with (容器, 平台…): what makes a message name
+    something of the FAQ ("两个回答都看了" names nothing)."""
+    return [w for w in faq_words(text, catalog) if w not in catalog.general_words]
+
+
 # Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
 # KB swap the old catalog stays referenced until its entries are evicted.
 @functools.lru_cache(maxsize=2048)
@@ -91,7 +97,7 @@ def asked_words(text: str, catalog: Catalog) -> set[str]:
     """The FAQ's words in the sentences of a message that ask (a question mark, or a question word), beyond its
     general words; not in those that only tell ("你是真人还是程序？我们做检查要在记录里写清楚沟通对象")."""
     asking = [x for x in re.split(r"(?<=[?？。！!])", text) if re.search(r"[?？]", x) or cues.ASKS.search(cues.strip_cues(x))]
-    return set(faq_words(cues.strip_cues(" ".join(asking)), catalog)) - catalog.general_words  # not the cues' words
+    return set(specific_faq_words(cues.strip_cues(" ".join(asking)), catalog))  # not the cues' words
 
 
 def strangers(text: str, catalog: Catalog) -> list[str]:
@@ -196,8 +202,8 @@ def sets_scene(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     if not spaced and cues.SPACED.search(own) and sets_scene(own, catalog, True):
         return True
     clauses = [y for x in cues.clauses(own, spaced) for y in re.split(r"[:：]", x) if y.strip()]  # "想补补课：这里…有哪些"
-    named = set(faq_words(own, catalog)) - catalog.general_words  # (jieba may cut a clause alone differently:
-    scene = [x for x in clauses if set(faq_words(x, catalog)) - catalog.general_words or any(w in x for w in named)]  # 需求分析)
+    named = set(specific_faq_words(own, catalog))  # (jieba may cut a clause alone differently:
+    scene = [x for x in clauses if specific_faq_words(x, catalog) or any(w in x for w in named)]  # 需求分析)
     return bool(scene) and not any((cues.ASKS.search(cues.strip_cues(x)) or cues.OVERVIEW.search(x) or cues.REQUEST.search(x)
                                     or re.search(r"题|question", x)) and not cues.CAN_ASK.search(x) for x in scene) and any(
         cues.OVERVIEW.search(x) and (cues.THIS.search(x) or cues.TO_THE_BOT.search(own)) or cues.LISTS.search(x)
@@ -243,7 +249,7 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
         if cues.ASKS.search(cues.strip_cues(t)) or X_NOT_X.search(t):  # "…能不能共用一套"
             return False
         if cues.SELF_INTRO.search(t):  # "我们是县级农商行，钱不多：容器网络上SDN还是…？": the intro, then a question
-            return not (asked(part) and set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words)
+            return not (asked(part) and specific_faq_words(cues.SELF_INTRO.sub(" ", t), catalog))
         return cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
             [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
 
@@ -283,14 +289,14 @@ def remark(text: str, catalog: Catalog, cued: bool = False) -> str | None:
     t = cues.plain(normalise(text, phrases=False))
     if _ASKING.search(t) or cues.asks(t):
         return None
-    if not set(faq_words(cues.SELF_INTRO.sub(" ", t), catalog)) - catalog.general_words:
+    if not specific_faq_words(cues.SELF_INTRO.sub(" ", t), catalog):
         return cues.smalltalk_kind(t) or ("ack" if cues.TO_THE_BOT.search(t) and not cued else None)
     clauses = [c for c in re.split(r"[，,。.!！~～\s]+", re.sub(r"@\S+", " ", t)) if c]
     for clause, kinds in ((clauses[0], ("greet", "thanks", "ack")), (clauses[-1], ("bye", "thanks"))) if clauses else ():
         kind = cues.smalltalk_kind(clause)
         if kind == "thanks" and clause is clauses[-1] and not _THANKS.search(clause):
             continue  # "…接口 P99 抖得厉害": praise closing a report is no thanks
-        if kind in kinds and not set(faq_words(clause, catalog)) - catalog.general_words:
+        if kind in kinds and not specific_faq_words(clause, catalog):
             return kind
     return None
 

@@ -7,7 +7,7 @@ import re
 
 from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words
+from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, specific_faq_words
 from kbqa.text.normalise import has_cjk, normalise, words
 
 
@@ -70,9 +70,9 @@ def last_asked(context: Context, catalog: Catalog):
 
 
 def _names(context: Context, catalog: Catalog, turn: str) -> bool:
-    """Does a turn name something of the FAQ: its words (not "两个回答都看了": 回答 is how people ask), or, in words the FAQ does not use (another language), a question
-    retrieval finds for it ("how do you fail over…")?"""
-    return bool(set(faq_words(turn, catalog)) - catalog.general_words) or not has_cjk(turn) and context.topic_of is not None \
+    """Does a turn name something of the FAQ: its words (not "两个回答都看了": 回答 is how people ask), or, in words the
+    FAQ does not use (another language), a question retrieval finds for it ("how do you fail over…")?"""
+    return bool(specific_faq_words(turn, catalog)) or not has_cjk(turn) and context.topic_of is not None \
         and context.topic_of(turn) is not None
 
 
@@ -139,7 +139,7 @@ def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = F
 def _says_it_too(catalog: Catalog, before: int, found: int, turn: str) -> bool:
     """Does question ``before`` use every FAQ word of a short turn, its rarest at least half as densely as question
     ``found`` (retrieval's for the turn alone) does?"""
-    named = [w for w in faq_words(turn, catalog) if w not in catalog.general_words]
+    named = specific_faq_words(turn, catalog)
     return bool(named) and catalog.topic_says(before, named) and catalog.as_dense(before, found, named)
 
 

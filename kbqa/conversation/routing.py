@@ -26,6 +26,7 @@ from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
+                                      specific_faq_words,
                                       story_beside, strangers, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
@@ -82,7 +83,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None:
         person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
-            r"谁|(?<![a-z])who(?![a-z])", numbered) or not set(faq_words(numbered, catalog)) - catalog.general_words)  # "the
+            r"谁|(?<![a-z])who(?![a-z])", numbered) or not specific_faq_words(numbered, catalog))  # "the
         intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person), rest=numbered)  # second person who replied":
         # that expert; not "第二位答的人觉得定制化最大的坑在哪" (their part of it)
         if intent is not None:
@@ -120,7 +121,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     directory = cues.EXPERTS.search(text)
     if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
-        if len(strangers(rest, catalog)) <= 1 and not (set(faq_words(rest, catalog)) - catalog.general_words):
+        if len(strangers(rest, catalog)) <= 1 and not specific_faq_words(rest, catalog):
             return Intent("overview", lang, aspect="experts")
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one
@@ -129,7 +130,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     whose = people.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
     if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
-            cues.smalltalk_kind(text) and not set(faq_words(cues.strip_cues(own), catalog)) - catalog.general_words)
+            cues.smalltalk_kind(text) and not specific_faq_words(cues.strip_cues(own), catalog))
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
                            or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"

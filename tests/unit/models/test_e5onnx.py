@@ -104,3 +104,15 @@ def test_serving_imports_no_torch(folders):
             f"bad = [m for m in ('torch', 'transformers', 'tokenizers', 'sentence_transformers') if m in sys.modules]; "
             f"assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO_ROOT)
+
+
+def test_int8_weights_use_seven_bits(folders):
+    """x86 CPUs without VNNI saturate uint8 x int8 pairs of full-range weights, so the vectors depended on the CPU; with
+    weights in [-64, 64] no pair saturates (2 x 255 x 64 < 32767) and every x86 CPU computes the same integers."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(folders["int8"] / "model.onnx"))
+    weights = [numpy_helper.to_array(t) for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT8]
+    assert sum(w.size for w in weights) > 1_000_000  # the encoder's matrices, not a stray constant
+    assert max(int(np.abs(w.astype(np.int16)).max()) for w in weights) <= 64

@@ -45,7 +45,7 @@ _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 REF = re.compile("|".join([
     r"(?P<penult>(?<![a-z])(?:second[-\s]+to[-\s]+last|next[-\s]+to[-\s]+last|penultimate)(?![a-z]))",  # the one before the last
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
-    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次齐并块]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup))(?:\s*[个题])?",
+    rf"(?:问题|问提|题目|难点|(?<![主标话])题)\s*(?:编号|序号|号)?\s*(?:第\s*)?(?:#|no\.?\s*)?(?P<b>{_NUM[1:-1]})(?![览些般起样直定致切共句行段遍题次齐并块]|下(?![面边头方])|(?P<dup>[条个道项题])一?(?P=dup)|\s*(?:个|位)\s*(?:人|专家|答主))(?:\s*[个题])?",
     rf"(?P<c>{_NUM[1:-1]})\s*号\s*(?:那|这)?\s*(?:(?:道|个)?\s*(?:问题|题目|题|难点|难题|条目)|条(?![件款例]))",
     rf"(?:跳到|跳去|切到|翻到)\s*第?\s*(?P<k>{_NUM[1:-1]})(?![\d.])",
     r"(?<![a-z])(?:jump|skip|go|swap|switch|move|back\s+up|head\s+back|return)\s+(?:straight\s+|over\s+|back\s+|ahead\s+|forward\s+)?to\s+(?:question\s+|q\s*|#|number\s+)?(?P<l>\d{1,2}|"
@@ -152,7 +152,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)"
+_EXPERT_ORD = re.compile(rf"(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)"
                          r"|(?<![a-z])(?:the\s+)?(?:one|guy|person|expert)\s+(?:who|that)\s+(?:answered|replied|responded)\s+last(?![a-z])"
                          rf"|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|第\s*(?P<a>{_NUM[1:-1]})\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題))|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response|responder|respondent"

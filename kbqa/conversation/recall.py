@@ -70,9 +70,10 @@ def last_asked(context: Context, catalog: Catalog):
 
 
 def _names(context: Context, catalog: Catalog, turn: str) -> bool:
-    """Does a turn name something of the FAQ: its words (not "两个回答都看了": 回答 is how people ask), or, in words the
-    FAQ does not use (another language), a question retrieval finds for it ("how do you fail over…")?"""
-    return bool(specific_faq_words(turn, catalog)) or not has_cjk(turn) and context.topic_of is not None \
+    """Does a turn name something of the FAQ: its words (not "两个回答都看了", "两位的意见都看了": 回答, 意见 are how people
+    ask about experts), or, in words the FAQ does not use (another language), a question retrieval finds for it ("how do
+    you fail over…")?"""
+    return bool(set(specific_faq_words(turn, catalog)) - EXPERT_FILLER) or not has_cjk(turn) and context.topic_of is not None \
         and context.topic_of(turn) is not None
 
 

@@ -475,3 +475,35 @@ def test_an_expert_by_place_in_more_english_words(catalog, question, history, to
 def test_the_answer_before_reshaped_in_more_words_stays_on_its_question(catalog, question, history):
     intent = understand(question, catalog, Context(history, _more_topics))
     assert intent is not None and intent.followup and (intent.topics or intent.rephrase)
+
+
+@pytest.mark.parametrize("question, history, want", [
+    ("顺便把滚动更新那题并进来，上版出事跟事后排查我要写在同一份 SOP 里", ["第六题容器内排查"], ("question", {6, 9})),  # 并进来: beside it
+    ("两位的立场并排摆一下吧：谁更看企业自身条件、谁更担心以后跟不上升级", ["第一题"], ("question", {1})),  # both side by side
+    ("帮我改成决策备忘录的格式：背景一句，两个选项，各自的风险", ["第三题", "两位的意见都看了"], ("question", {3})),  # past the
+    ("有没有哪题是零回复的？帮我核一下", ["第三题", "第四题"], ("question", {2})),  # remark "都看了"; a question no one answered
+])
+def test_follow_ups_in_other_words_of_a_session_sample(catalog, question, history, want):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, set(intent.topics)) == want
+
+
+def test_a_count_of_people_is_no_question_number(catalog):
+    from kbqa.conversation.numbers import ref_numbers
+
+    assert ref_numbers("这题三个人答的，那一共有几位专家", 10) == []
+    assert [n for n, _ in ref_numbers("问题三讲的啥", 10)] == [3]
+
+
+def test_translate_it_asks_for_the_answer_before_again(catalog):
+    intent = understand("我还是看中文舒服点，翻一下呗", catalog, Context(["How should a bank do rolling updates with k8s?"], _topic_of))
+    assert intent.kind == "topical" and intent.followup and intent.rephrase == "How should a bank do rolling updates with k8s?"
+
+
+@pytest.mark.parametrize("question, history", [
+    ("三位里最后发言那个 他讲的两点再给我看一眼", ["第六题 容器里应用问题怎么排查", "liufengyi 那段看到了 抓虚拟网卡"]),  # not 他: liufengyi
+    ("最后回答的那位是谁", ["第六题"]),
+])
+def test_the_expert_who_answered_last_in_chinese(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (6,), catalog.answers[6][-1].expert)

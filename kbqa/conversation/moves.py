@@ -50,11 +50,18 @@ _NTH_ASKED = re.compile(r"第\s*(?P<k>[一二两三四五1-5])\s*(?:个|道|条)
 ASKED = re.compile(FIRST_ASKED.pattern + "|" + _NTH_ASKED.pattern)
 
 
+# The middle one of those ("把中间那道整个重发一遍", "the middle one again")
+_MIDDLE = re.compile(r"中间(?:的)?那一?(?:道|题|个问题|个题)|中间(?:的)?那个(?=\W|$|整个|再|重|吧|呢)|(?<![a-z])the\s+middle\s+(?:one|question)(?![a-z])")
+
+
 def asked_nth(text: str) -> int:
-    """Which of the questions the conversation was about a message points back to by its order (1 for the first); 0."""
+    """Which of the questions the conversation was about a message points back to by its order (1 for the first; -1:
+    the middle one); 0."""
     m = _NTH_ASKED.search(text)
     if m:
         return ordinal(m.group("k") or m.group("e"))
+    if _MIDDLE.search(text):
+        return -1
     return 1 if FIRST_ASKED.search(text) else 0
 # Back to the question the conversation was on before this one ("算了还是回到刚才那题吧", "返去头先嗰题先"); naming nothing else
 BACK_EARLIER = re.compile(r"(?:回到|返回|返去|退回|绕回|回去|切回|跳回)(?:刚才|刚刚|头先|之前|前面|原先)(?:前面)?(?:我)?(?:看|问|点开|打开|说|聊|讲)?(?:过)?(?:的|嘅)?(?:那|嗰|𠮶)一?[个道题題]"

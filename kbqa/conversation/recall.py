@@ -100,8 +100,10 @@ def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> 
 
 def nth_topic(context: Context, catalog: Catalog, k: int = 1) -> int | None:
     """The k-th FAQ question the conversation was about ("回到最早问的那题", "go back to the first one I asked", "第二个问的
-    那道")."""
+    那道"); k -1: the middle one of an odd number of them, three or more ("把中间那道重发一遍")."""
     seen = list(dict.fromkeys(t for i in range(len(context.turns)) if (t := _turn_topic(context, catalog, i)) is not None))
+    if k == -1:
+        return seen[len(seen) // 2] if len(seen) >= 3 and len(seen) % 2 else None
     return seen[k - 1] if 0 < k <= len(seen) else None
 
 

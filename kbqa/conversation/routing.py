@@ -304,7 +304,8 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
             topics = (last,) if last in mine else ()
             if last in mine and people.OTHERS.search(rest):
                 topics = tuple(n for n in mine if n != last)[:1]
-            topics = topics or named_question(rest, catalog, mine)[0]  # "他在开发测试那题里…，在哪家任职": that one
+            topics = topics or named_question(rest, catalog, mine)[0] or _where_said(handle, rest, catalog)  # "他在开发测试
+            # 那题里…，在哪家任职": that one; "说要在平台上盯着每个应用状态的那位是谁": where they said it
             if not topics and lang == "en" and len(mine) > 1 and context.topic_of is not None and (  # "nameless — job
                     named := subject_words(cue.sub(" ", rest), catalog, EXPERT_FILLER, lang)):  # title, and how would they
                 topics = tuple(t for t in [context.topic_of(" ".join(named))] if t in mine)  # cut east-west risk?"
@@ -340,6 +341,13 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
         subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
     return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
                   followup=followup, from_context=from_context)
+
+
+def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
+    """The one question of an expert's whose answer says the most of the message's FAQ words, if one does."""
+    hits = {n: sum(w in catalog.said(handle, n) for w in catalog.specific_words(text)) for n in catalog.experts[handle].topics}
+    best = max(hits.values(), default=0)
+    return tuple(n for n, k in hits.items() if k == best) if best and list(hits.values()).count(best) == 1 else ()
 
 
 def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:

@@ -507,3 +507,23 @@ def test_translate_it_asks_for_the_answer_before_again(catalog):
 def test_the_expert_who_answered_last_in_chinese(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics, intent.expert) == ("expert", (6,), catalog.answers[6][-1].expert)
+
+
+@pytest.mark.parametrize("history", [[], ["第五题"], ["第十题，多个k8s集群之间高可用和故障转移", "好，再看下第五题东西向的"]])
+def test_who_said_it_is_shown_with_the_answer_that_says_it(catalog, history):
+    """An expert found by what they said: the question where they said it, not their first (某银行 answered 1, 3, 9, 10)."""
+    intent = understand("说要在平台上盯着每个应用状态的那位是谁", catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,))
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("还是把中间那道整个重发一遍吧，两位的回答都要", ["第四题", "第五题", "第六题排查那个"], (5,)),  # the middle one asked
+    ("the middle one again please", ["第四题", "第五题", "第六题"], (5,)),
+])
+def test_the_middle_one_of_the_questions_asked(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics)
+
+
+def test_the_middle_option_of_an_answer_is_no_question(catalog):
+    assert understand("中间那个方案靠谱吗", catalog, Context(["第四题", "第五题", "第六题"], _topic_of)).kind != "question"

@@ -149,7 +149,7 @@ def test_json_output_is_json_alone(monkeypatch, capsys):
     assert "MockLLM" in err and "a step" in err
 
 
-@pytest.mark.slow  # a real server subprocess, a lean-profile process and a 10k-unit build
+@pytest.mark.slow  # a real server subprocess, a lean-profile process and a 3k-unit build
 def test_bench_quick_json_end_to_end(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("KBQA_")}
     env.update(KBQA_EMBEDDER="fake", HF_HUB_OFFLINE="1")
@@ -172,7 +172,7 @@ def test_bench_quick_json_end_to_end(tmp_path):
     assert res["baseline_ask_p50_ms"] is None  # the baseline needs the real model
     assert "http_qps" in res and "server_rss_mb" in res
     assert isinstance(res["lean_cold_start_s"], float) and res["lean_imports_torch"] is False, res.get("notes")
-    assert [s["units"] for s in res["scale"]] == [1000, 10000]
+    assert [s["units"] for s in res["scale"]] == [1000, 3000]
     assert all("query_p50_ms" in s for s in res["scale"]), res["scale"]
     assert {t["metric"] for t in res["targets"]} == set(bench.TARGETS)
     for key in ("baseline_ratio_p50", "http_core_efficiency", "http_p95_over_ask_p95"):

@@ -68,13 +68,16 @@ class Proc:
             return ""
 
     def last_traceback(self, n: int = 25) -> str:
-        """The last traceback in the process's log (its lines joined), else the log's last lines (``tail``)."""
+        """The last traceback in the process's log (its lines joined), else its last error record (the JSON log keeps
+        an exception's last line, ``"level": "error"``), else the log's last lines (``tail``)."""
         try:
             text = self.log.read_text(errors="replace").splitlines()
         except OSError:
             return ""
         start = max((i for i, line in enumerate(text) if "Traceback" in line), default=None)
-        return self.tail() if start is None else " | ".join(x.strip() for x in text[start:start + n])
+        if start is None:
+            return next((line.strip() for line in reversed(text) if '"level": "error"' in line), None) or self.tail()
+        return " | ".join(x.strip() for x in text[start:start + n])
 
 
 def ready(url: str, proc: Proc, timeout: float = READY_S) -> bool:

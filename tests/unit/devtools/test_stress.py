@@ -59,3 +59,6 @@ def test_a_process_log_gives_its_last_traceback(tmp_path):
     assert proc.last_traceback() == 'Traceback (most recent call last): | File "x.py" | ValueError: boom'
     proc.log.write_text("one\ntwo\n")
     assert proc.last_traceback() == "one | two"  # none: the last lines
+    error = '{"level": "error", "logger": "kbqa.web", "msg": "kbqa web: /api/ask failed", "error": "KeyError: 3"}'
+    proc.log.write_text(f'{{"level": "info"}}\n{error}\n{{"level": "info", "msg": "request"}}\n')
+    assert proc.last_traceback() == error  # the JSON log's error record, not the requests after it

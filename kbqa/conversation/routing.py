@@ -345,9 +345,11 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
 
 def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
     """The one question of an expert's whose answer says the most of the message's FAQ words, if one does."""
-    hits = {n: sum(w in catalog.said(handle, n) for w in catalog.specific_words(text)) for n in catalog.experts[handle].topics}
-    best = max(hits.values(), default=0)
-    return tuple(n for n, k in hits.items() if k == best) if best and list(hits.values()).count(best) == 1 else ()
+    said = catalog.specific_words(text)
+    hits = {n: sum(w in catalog.said(handle, n) for w in said) for n in catalog.experts[handle].topics}
+    top = max(hits.values(), default=0)
+    best = [n for n, k in hits.items() if k and k == top]
+    return tuple(best) if len(best) == 1 else ()
 
 
 def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:

@@ -119,7 +119,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("question", lang, topics=empty, followup=followup)
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
-    if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text)):
+    if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.WHOLE_FAQ.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         if len(strangers(rest, catalog)) <= 1 and not specific_faq_words(rest, catalog):
             return Intent("overview", lang, aspect="experts")
@@ -129,7 +129,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     pronoun = bool(turns and people.PRONOUN.search(text))
     whose = people.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
-    if not experts and not refs and not pronoun and (not specific or lists or scene or len(specific) == 1 and (
+    if not experts and not refs and not pronoun and (not specific or lists or scene or (len(specific) == 1 or cues.smalltalk_kind(text) == "sorry") and (
             cues.smalltalk_kind(text) and not specific_faq_words(cues.strip_cues(own), catalog))
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
@@ -137,7 +137,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if (not moving or lists and not moves.step(text, loose=True)) and not complaint and not whose and asks_for_overview(own, catalog) and not (
-                turns and people.WHO_ANSWERED_IT.search(text)) and not (  # "Quick double: (a) …, (b) … — what's in the
+                turns and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and people.OTHER_EXPERT.search(text)  # "ok, the rest"
@@ -210,6 +210,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
         rest = people.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
+        if not ref_topics and turns and not named and cues.THIS_QUESTION.search(text):  # "这题回答的人都是谁"
+            ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
         if ref_topics or named or people.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
                           subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)

@@ -527,3 +527,49 @@ def test_the_middle_one_of_the_questions_asked(catalog, question, history, topic
 
 def test_the_middle_option_of_an_answer_is_no_question(catalog):
     assert understand("中间那个方案靠谱吗", catalog, Context(["第四题", "第五题", "第六题"], _topic_of)).kind != "question"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("这题回答的人都是哪里来的", ["第十题"], "expert", (10,)),  # who answered it, with where they work
+    ("那有没有哪道一个回答都没有", ["第七题"], "question", (2,)),  # the question no one answered
+    ("把高可用那题拼进来一起讲", ["多安全域那题"], "question", (3, 10)),  # put in beside the one it is on
+    ("既然没人答 那这题连同网络选型那题一起整理给我", ["第二题"], "question", (2, 4)),
+    ("再加上东西向那道 两个一块说 我们在定镜像规范", ["第九题"], "question", (9, 5)),  # "…那道" at a clause's end names a question
+    ("两位一个说要多套 一个说一套够 对比下各自的前提", ["第三题"], "question", (3,)),  # the two experts side by side
+    ("再叫上东西向那道 安全处要两层的口径 一起出", ["第三题"], "question", (3, 5)),  # called in beside it
+    ("存储选型这道 再配上排查那道 俩一起出 镜像预算照这俩写", ["第二题"], "question", (7, 6)),  # "这道" at a clause's end
+])
+def test_more_follow_ups_on_the_question_it_is_on(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_the_other_two_and_where_an_expert_posted(catalog):
+    others = understand("同一题另外俩人怎么说", catalog, Context(["第九题", "蚂蚁那位讲的看过了"], _topic_of))
+    assert (others.kind, others.topics) == ("expert", (9,)) and {others.expert, *others.also} == {"某银行", "gavin_zhang"}
+    alone = understand("这道就他一个人回复的？另外还有谁", catalog, Context(["gavin_zhang 在第十题怎么说的"], _topic_of))
+    assert (alone.kind, alone.expert, alone.topics) == ("expert", "某银行", (10,))
+    where = understand("他还在哪些题目底下留过言", catalog, Context(["某银行在第十题怎么说"], _topic_of))
+    assert (where.kind, where.expert, where.aspect) == ("expert", "某银行", "questions")
+    where = understand("is garyy on any of the other questions too?", catalog, Context(["question 4"], _topic_of))
+    assert (where.kind, where.expert, where.aspect) == ("expert", "Garyy", "questions")
+
+
+@pytest.mark.parametrize("question, history", [("这回复速度比我们拉镜像还慢 哈哈", ["第三题"]),
+                                               ("is this thing really slow today?", ["question 9"])])
+def test_a_complaint_about_speed_is_small_talk(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == "smalltalk"
+
+
+def test_a_slow_build_is_no_complaint_about_the_bot(catalog):
+    assert understand("our docker builds are super slow, cache mounts or kaniko?", catalog).kind != "smalltalk"
+
+
+def test_what_the_answer_mentioned_is_no_request_for_the_list(catalog):
+    assert understand("你刚提到的那个方案，不用它的话还有哪几种可以挑", catalog, Context(["第四题"], _topic_of)).kind != "overview"
+
+
+@pytest.mark.parametrize("question", ["整份FAQ里一共出场了几位专家", "这些题一共有几位专家回答 都是哪些单位的"])
+def test_the_whole_faq_s_experts_after_a_question_are_the_directory(catalog, question):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts")

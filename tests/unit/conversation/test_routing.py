@@ -3599,3 +3599,18 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
 def test_clauses_that_put_a_subject_aside_are_not_what_is_asked(question, turns, rest, kept):
     """"多安全域先搁着。换个题：…": the question is what follows; a new subject announced leaves the earlier turns."""
     assert moves.past_aside(question, turns) == (rest, turns if kept else [])
+
+
+@pytest.mark.parametrize("question, kind, topics", [
+    ("题号为5的那道讲的什么", "question", (5,)), ("下周要上线，3题完整发我一份", "question", (3,)),
+    ("四、七这两道发我", "question", (4, 7)), ("讲镜像仓库的是第几道来着", "question", ()),
+    ("刚来，不知道从哪下手，有目录吗", "overview", ()),
+    ("quick step back: how many questions does this FAQ have altogether, and do all of them have expert answers?", "overview", ())])
+def test_numbers_and_the_list_asked_in_other_words(catalog, question, kind, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_where_a_question_s_answerers_work(catalog):
+    intent = understand("高可用那道题的答主都是哪家单位的，什么职务", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered")

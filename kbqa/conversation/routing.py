@@ -121,6 +121,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     directory = cues.EXPERTS.search(text)
     if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.WHOLE_FAQ.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
+        asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
+        if cues.WHOLE_FAQ.search(asked) and directory.group() in asked:  # the whole FAQ (a remark before it names nothing)
+            rest = asked.replace(directory.group(), " ", 1)
         if len(strangers(rest, catalog)) <= 1 and not specific_faq_words(rest, catalog):
             return Intent("overview", lang, aspect="experts")
 
@@ -225,7 +228,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and people.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
-        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|各是|各自|分别|各(?:讲|说)|(?<![a-z])(?:together|both|respectively|each\s+(?:of\s+them|one)|(?:of\s+)?each\W*$)(?![a-z])", text)  # "3和5两道合起来讲讲，…", "第一題跟第八題重點各是什麼"
+        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|合一块|各是|各自|分别|各(?:讲|说)|(?<![a-z])(?:together|both|respectively|each\s+(?:of\s+them|one)|(?:of\s+)?each\W*$)(?![a-z])", text)  # "3和5两道合起来讲讲，…", "第一題跟第八題重點各是什麼"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or together or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):

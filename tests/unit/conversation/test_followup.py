@@ -573,3 +573,8 @@ def test_what_the_answer_mentioned_is_no_request_for_the_list(catalog):
 def test_the_whole_faq_s_experts_after_a_question_are_the_directory(catalog, question):
     intent = understand(question, catalog, Context(["第六题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", "experts")
+
+
+def test_the_whole_faq_s_experts_after_a_remark_on_the_question(catalog):
+    intent = understand("这题两个人答的，那整份FAQ里一共有几位专家？", catalog, Context(["第十题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts")

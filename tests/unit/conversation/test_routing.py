@@ -3614,3 +3614,8 @@ def test_numbers_and_the_list_asked_in_other_words(catalog, question, kind, topi
 def test_where_a_question_s_answerers_work(catalog):
     intent = understand("高可用那道题的答主都是哪家单位的，什么职务", catalog)
     assert (intent.kind, intent.aspect) == ("expert", "who_answered")
+
+
+def test_two_numbers_put_together_in_one_piece(catalog):
+    intent = understand("问题二、问题七合一块发我，网络组要看", catalog)
+    assert (intent.kind, intent.topics) == ("question", (2, 7))

@@ -113,7 +113,7 @@ class LiveKB:
         job checks which version they hold (and builds, tests and swaps it in when it is another one). Returns
         that job, or None."""
         now = time.monotonic()
-        if not force and (self.settings.kb_poll_s <= 0 or now < self._next_poll):
+        if self._stop.is_set() or not force and (self.settings.kb_poll_s <= 0 or now < self._next_poll):
             return None
         self._next_poll = now + self.settings.kb_poll_s
         if not self.engine.loaded:
@@ -143,6 +143,7 @@ class LiveKB:
         self._watcher.start()
 
     def stop(self) -> None:
+        """No more polls, from the timer or from requests (jobs already queued still run)."""
         self._stop.set()
 
     # ---- changes ----------------------------------------------------------------------------------------

@@ -73,6 +73,11 @@ class _Runtime:
         loader = self._loader
         return self.engine.loaded and self.load_error is None and not (loader and loader.is_alive())
 
+    def stop(self) -> None:
+        """Stop watching the corpus folder for new KB versions (a server that stops, or a test's folder that goes)."""
+        if getattr(self.engine, "live", None) is not None:
+            self.engine.live.stop()
+
     def start_loading(self, on_error=None) -> threading.Thread:
         """Load the index in a daemon thread (once), then ask one question to warm up."""
         with self._lock:
@@ -350,3 +355,5 @@ def serve_in_thread(app, host: str = "127.0.0.1", timeout_s: float = 30.0):
         server.should_exit = True
         thread.join(timeout_s)
         sock.close()
+        if (runtime := getattr(getattr(app, "state", None), "kbqa", None)) is not None:
+            runtime.stop()  # its watcher would poll a folder the caller may remove next

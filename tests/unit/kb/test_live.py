@@ -102,3 +102,11 @@ def test_a_damaged_overlay_on_disk_is_reported_and_the_served_version_stays(corp
     job = _done(engine.live.poll(force=True))
     assert job.state == "failed" and "question 99 does not exist" in job.message and engine.kb_version == v0
     assert engine.ask("容器").status in ("answered", "not_covered")
+
+
+def test_a_stopped_live_kb_polls_no_more(corpus_dir, tmp_path):
+    """A stopped server's folder may go (a test's temporary folder): no pickup is started from it after ``stop``."""
+    engine = _engine(corpus_dir, tmp_path / "home")
+    (corpus_dir / "overlay.jsonl").write_text(ov.dump([ov.new("paraphrase", QUESTION, topic=3, by="test")]), encoding="utf-8")
+    engine.live.stop()
+    assert engine.live.poll(force=True) is None

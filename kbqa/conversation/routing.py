@@ -54,6 +54,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(moves.ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
     if turns and (k := moves.asked_nth(text)) and (first := recall.nth_topic(context, catalog, k)):  # not question 1 or 2
+        rest = " ".join(c for c in cues.clauses(text) if not moves.ASKED.search(c))  # "回到最早问的那一题，存储那块要看
+        said = faq_words(rest, catalog)  # 哪些因素": that part of it
+        if set(said) - catalog.general_words and catalog.topic_says(first, said):
+            return Intent("topical", lang, topics=(first,), followup=True, from_context=True, rephrase=rest.strip())
         return Intent("question", lang, topics=(first,), followup=True)
     if turns and moves.BACK_EARLIER.search(text) and (earlier := recall.earlier_topic(context, catalog)):
         return Intent("question", lang, topics=(earlier,), followup=True)

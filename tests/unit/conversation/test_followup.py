@@ -578,3 +578,11 @@ def test_the_whole_faq_s_experts_after_a_question_are_the_directory(catalog, que
 def test_the_whole_faq_s_experts_after_a_remark_on_the_question(catalog):
     intent = understand("这题两个人答的，那整份FAQ里一共有几位专家？", catalog, Context(["第十题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", "experts")
+
+
+def test_a_part_of_the_first_question_asked(catalog):
+    """"回到最早问的那一题，存储那块…": that part of the question the conversation began with, not the whole question."""
+    history = ["整体规划那题，存储怎么选", "那网络选型那题呢"]
+    part = understand("回到最早问的那一题，存储那块要看哪些因素来挑？", catalog, Context(history, _topic_of))
+    assert (part.kind, part.topics, part.from_context) == ("topical", (7,), True) and "存储" in part.rephrase
+    assert understand("回到最早问的那一题", catalog, Context(history, _topic_of)).kind == "question"

@@ -304,6 +304,14 @@ def cue(kind: str, text: str) -> bool:
     return bool(SMALLTALK_RE[kind].search(text))
 
 
+# A complaint about the bot's speed, in words that may be the FAQ's ("这回复速度 比我们测试集群拉镜像还慢", "is this thing really
+# slow today"): small talk still (routing reads it without running every small-talk cue on each message with FAQ words)
+SLOW_BOT = re.compile(r"比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|(?:回复|回答|响应|反应)的?速度[^，,。？?]{0,16}?(?:慢|卡|感人)"
+                      r"|(?:you(?:'re|\s+are)|this\s+(?:thing|bot)\s+is|it(?:'s|\s+is)|(?:the\s+)?(?:bot|answers?|replies|responses?)\s+(?:is|are)"
+                      r"|(?:is|are)\s+(?:you|this\s+(?:thing|bot)|it))\s+(?:\w+\s+)?(?:really|so|super|painfully)\s+slow(?![a-z])"
+                      r"|took\s+(?:ages|forever)\s+to\s+(?:load|answer|reply|respond|come\s+back)")
+
+
 def smalltalk_kind(text: str) -> str | None:
     """The small-talk kind whose cue the text holds (who, language, sorry, thanks, bye, joke, greet, ack in that order), else
     None."""

@@ -236,6 +236,9 @@ def asks_for_overview(own: str, catalog: Catalog, spaced: bool = False) -> bool:
     return len(clauses) == 1 or cjk_share(own) < 0.3 or not any(names_term(x, catalog) for x in asking)
 
 
+_CHATTER = ("greet", "thanks", "bye", "ack")  # the small talk a part may be and still be no question
+
+
 def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     """split_parts without the parts that introduce the asker ("您好，我们是…团队"), only greet or thank ("盼复，谢谢";
     not "用 Zookeeper 做跨集群调用靠谱吗"), or name nothing at all ("专家们咋讲", "具体怎么做")."""
@@ -250,10 +253,12 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
             return False
         if cues.SELF_INTRO.search(t):  # "我们是县级农商行，钱不多：容器网络上SDN还是…？": the intro, then a question
             return not (asked(part) and specific_faq_words(cues.SELF_INTRO.sub(" ", t), catalog))
-        return cues.smalltalk_kind(t) in ("greet", "thanks", "bye", "ack") and len(
-            [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1
+        return any(cues.SMALLTALK_RE[k].search(t) for k in _CHATTER) and cues.smalltalk_kind(t) in _CHATTER and len(
+            [w for w in words(cues.strip_cues(t)) if not function_word(w) and w not in cues.FILLER]) <= 1  # (one of
+        # their cues first: cheap, and smalltalk_kind, which tries every kind in turn, can only name one that matches)
 
-    parts = tuple(p for p in split_parts(question) if not chatter(p))
+    pieces = split_parts(question)
+    parts = tuple(p for p in pieces if not chatter(p)) if len(pieces) > 1 else ()  # (one piece: no parts, whatever it is)
     return parts if len(parts) > 1 else ()
 
 

@@ -136,7 +136,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     pronoun = bool(turns and people.PRONOUN.search(text))
     whose = people.who_said(text)  # "the X suggestion in there, whose was it": who said X (never the overview)
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
-    if not experts and not refs and not pronoun and (not specific or lists or scene or (len(specific) == 1 or cues.smalltalk_kind(text) == "sorry") and (
+    if not experts and not refs and not pronoun and (not specific or lists or scene or (len(specific) == 1 or cues.SLOW_BOT.search(text)) and (
             cues.smalltalk_kind(text) and not specific_faq_words(cues.strip_cues(own), catalog))
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",

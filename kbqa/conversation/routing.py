@@ -213,12 +213,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if people.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
-        if not ref_topics and turns and cues.THERE.search(text):  # "whoever responded there": the one it is on
-            ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
         rest = people.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
-        if not ref_topics and turns and not named and cues.THIS_QUESTION.search(text):  # "这题回答的人都是谁"
-            ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)
+        if not ref_topics and turns and (cues.THERE.search(text) or not named and cues.THIS_QUESTION.search(text)):
+            ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)  # "whoever
+            # responded there", "这题回答的人都是谁" (nothing else named): the one it is on
         if ref_topics or named or people.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
                           subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)

@@ -22,6 +22,7 @@ from kbqa.conversation.history import borrows, content_turn, leans_on, says_noth
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
+from kbqa.text.memo import clear_text_caches
 from kbqa.text.normalise import clean, is_traditional
 from kbqa.types import Answer
 
@@ -187,13 +188,15 @@ class Engine:
                 return
 
     def clear_caches(self) -> None:
-        """Forget cached answers and query vectors (benchmarks and evals time the full work)."""
+        """Forget cached answers, query vectors and what was read of each text (benchmarks and evals time the full
+        work of a question never seen)."""
         with self._lock:
             self._answers.clear()
             self._topics.clear()
         for emb in (self._embedder, self._cross):
             if emb:
                 emb.clear_cache()
+        clear_text_caches()  # and what routing and retrieval read of each message's text
 
     def build(self, force: bool = False) -> Path:
         """Set-up: build the models that serving loads (kbqa.models.embedders.prepare_models), then the index

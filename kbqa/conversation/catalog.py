@@ -15,6 +15,7 @@ from typing import Callable
 from kbqa.corpus.loader import Faq
 from kbqa.corpus.overlay import question_key
 from kbqa.text.normalise import normalise, words
+from kbqa.text.prefilter import fast
 from kbqa.text.spelling import one_edit
 from kbqa.types import Topic, Unit
 
@@ -28,7 +29,7 @@ _TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "�
 _TITLE_HEADS = "经理|架构师|工程师|总监|设计师"  # the heads of the experts' Chinese titles
 _TITLE_POINTED = re.compile(rf"(?<![外一下他])(?:那|这|嗰|𠮶)(?:个|位)[^，,。？?]{{0,6}}?({_TITLE_HEADS})")  # "那个做云的总监"
 # a word for a person after a name; not 这边 ("金融这边分了多个安全域" is the asker's side)
-_PERSON = re.compile(r"\s*(?:[?？,，]\s*(?:他|她)(?!们)|那位|这位|人(?![民员工])|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
+_PERSON = fast(r"\s*(?:[?？,，]\s*(?:他|她)(?!们)|那位|这位|人(?![民员工])|𠮶位|嗰位|那个|这个|那边|那家|这家|专家|大佬|老师|同学|说|讲|觉得|认为|的看法|的观点|看法|观点|怎么看|怎么说|点讲|点睇|点说|建议|推荐|回答|答|"
                      r"[\u4e00-\u9fff]{0,4}?(?:" + _TITLE_HEADS + r")|pm\b|cto\b|cio\b|ceo\b|vp\b|guy|expert|said|say|think|answer|repl|response|listed|wrote|mention|suggest|recommend|(?:product\s+|project\s+|tech(?:nical)?\s+)?"
                      r"(?:manager|lead|engineer|architect|director|designer)|person|people|folks|team)")
 
@@ -36,7 +37,7 @@ _PERSON = re.compile(r"\s*(?:[?？,，]\s*(?:他|她)(?!们)|那位|这位|人(?
 # the kind of organisation after its name, before the word for a person ("保险公司那位", "the internet-bank architect")
 _KIND_AFTER = re.compile(r"^(?:公司|银行|企业|厂商|行业|同业|业|界|背景|出身|(?:出|过)?来|的|嘅|\s|-|'s(?![a-z])|(?<![a-z])(?:bank|company|firm|corp|enterprise|vendor|provider)(?![a-z]))+")
 # An expert described by what they said: a verb of saying, what, then a word for the person ("建议用 api 网关的人")
-_SAID_BY = re.compile(r"(?:推荐|推|建议|提到|提出|提过|提(?=\s*[a-z])|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
+_SAID_BY = fast(r"(?:推荐|推|建议|提到|提出|提过|提(?=\s*[a-z])|吐槽|主张|说过|讲过|做)(?P<what>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|那哥们"
                       r"|的人|人|专家|是谁|是哪位|大佬|老哥|那家大厂|那家公司|那家)|(?:^|(?<=[，,\s]))说(?P<sw>[^，,。？?！!]{1,24}?)的?(?:那位|那个人|那个专家|的人)"
                       r"|(?:the\s+one|the\s+person|the\s+guy|whoever|who)\s+(?:who\s+)?"
                       r"(?:recommended|suggested|mentioned|proposed|complained\s+about|talked\s+about|brought\s+up|raised|push(?:ed|ing)(?:\s+for)?)\s+(?P<en>[^,.?!]{1,40})"

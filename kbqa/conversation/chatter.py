@@ -24,6 +24,7 @@ import numpy as np
 
 from kbqa.conversation import cues
 from kbqa.text.normalise import normalise
+from kbqa.text.prefilter import speed_up
 
 MODEL = Path(__file__).with_name("data") / "chatter.npz"
 N_FEATURES = 1 << 18
@@ -169,3 +170,6 @@ def vectors_for(embedder) -> VectorChatter | None:
     """``load_vectors`` for this embedder's model, once per embedder: its identity looks up package versions
     (half a millisecond), too slow to read for every refused question."""
     return load_vectors(str(embedder.identity().get("model", "")))
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

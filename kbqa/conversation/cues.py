@@ -8,10 +8,11 @@ pronoun for one) are in ``people``.
 """
 from __future__ import annotations
 
-import functools
 import re
 
+from kbqa.text.memo import text_cache
 from kbqa.text.normalise import tail
+from kbqa.text.prefilter import fast, speed_up
 
 # kind -> (Chinese cue phrases, English cue words); the first kind found in this order wins. English cues
 # match whole words only ("hi" is not in "which").
@@ -65,7 +66,7 @@ def _cue_re(zh: str, en: str) -> re.Pattern:
     return re.compile(rf"{zh}|(?<![a-z])(?:{en})(?![a-z])")
 
 
-SMALLTALK_RE = {k: _cue_re(zh, en) for k, (zh, en) in SMALLTALK.items()}
+SMALLTALK_RE = {k: fast(_cue_re(zh, en)) for k, (zh, en) in SMALLTALK.items()}
 
 # The list asked for in words that are an overview cue and a LISTS request at once ("题先过一遍", "每个 question 的 title")
 LIST_WORDS = (r"题目?先?过一遍|(?:按|带)(?:编号|题号|序号)[^，,。？?]{0,4}(?:给|列|出|排)(?:个|一个|一份|出)?(?:简表|清单|列表|目录)|(?:题号|标题|题目)[^，,。？?]{0,6}(?:排一排|排一下|排个序|列一列)|(?:gimme|give\s+me|show\s+me|send\s+me)\s+(?:the\s+|all\s+(?:the\s+)?)?(?:headings|titles|question\s+titles)(?![a-z])|(?:标题|题目|问题)[^，,。？?]{0,4}(?:逐一|逐个|一一|逐条)(?:列示|列出|列明|罗列)|(?<![a-z])overview(?![a-z])(?!\s+of(?![a-z]))|(?:收录|覆盖)的?(?:内容|东西|题目?|难点|问题)[^，,。？?]{0,12}?过一遍|一行一条|(?:念|读|过|报|列)一?遍\s*(?:题目|标题)|挨个(?:念|读|列|报)|每[个道条]\s*(?:题|问题|难点)?\s*一(?:句话|行)|一[题道]一行|总览|目录页|题目?在哪[里儿]?(?:看|找)|(?:each|every)\s+of\s+the\s+(?:\w+\s+)?questions|enumerate\s+(?:every|all|each)\s+(?:of\s+the\s+)?(?:\w+\s+)?questions?|index\s+of\s+(?:every|all|the|each)\s+(?:\w+\s+)?questions?|(?<![a-z])(?:whole|full|complete|entire)\s+list(?![a-z])|(?<![a-z])(?:every|each|all(?:\s+(?:of\s+)?the)?)\s+(?:question\s+|faq\s+)?titles?(?![a-z])|(?<![a-z])(?:complete\s+|full\s+|whole\s+)?inventory\s+of\s+(?:the\s+|all\s+(?:the\s+)?)?(?:questions|items|topics)|(?<![a-z])(?:each|every)\s+(?:item|entry)\s+(?:in|of)\s+(?:this|the)\s+(?:knowledge\s+base|faq|kb|document)"
@@ -369,10 +370,13 @@ BRIEF = re.compile(r"(?<![a-z])(?:no\s+need\s+(?:for|to\s+go\s+into)\s+(?:the\s+
 THE_BOT = re.compile(r"问答(?:系统|平台|工具|网站|网页|页面|服务|程序|集)|(?:这个|这套|本|你们这个?|你这个?)(?:系统|平台|工具)(?=是?(?:谁|哪))|(?<![a-z])(?:q&a|qa|faq)\s*(?:system|tool|service|site|app)(?![a-z])")
 
 
-@functools.lru_cache(maxsize=4096)  # pure; routing asks it of the same clauses several times
+@text_cache(maxsize=4096)  # pure; routing asks it of the same clauses several times
 def strip_cues(text: str) -> str:
     """The text without small-talk and overview cues (what may be left to ask about)."""
     text = BRIEF.sub(" ", SELF_INTRO.sub(" ", THE_BOT.sub(" ", text)))
     for pattern in SMALLTALK_RE.values():
         text = pattern.sub(" ", text)
     return OVERVIEW.sub(" ", text)
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

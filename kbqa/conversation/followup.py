@@ -11,6 +11,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, 
                                       names_term, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
+from kbqa.text.prefilter import speed_up
 
 
 # A part of a question ("那段", "里面", "the bit on…")
@@ -192,3 +193,6 @@ def _piece_topic(piece: str, catalog: Catalog, context: Context) -> int | None:
             return found[0]
     n = context.topic_of(piece.strip())
     return context.topic_of(_WRAPPING.sub(" ", piece).strip()) if n is None and _WRAPPING.search(piece) else n
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

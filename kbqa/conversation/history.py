@@ -7,6 +7,7 @@ import re
 from kbqa.conversation import cues, moves
 from kbqa.conversation.numbers import ref_numbers
 from kbqa.text.normalise import clean, normalise, words
+from kbqa.text.prefilter import speed_up
 
 _FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|好的|好|嗯|行)[\s,，.。!！-]*)?"  # "ok and what about…"
                        r"(那|那么|那麼|还有|還有|另外|再|此外|其他|其它|咁(?!多)|and |what about |how about |what if |then "
@@ -174,3 +175,6 @@ def talks_about(catalog, r, question: str, alone=None, aliases=None) -> bool:
         return False
     return catalog.as_dense(topic, other, [w for alt in met for w in alt])
 
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

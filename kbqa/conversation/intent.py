@@ -4,7 +4,6 @@ decides with: the words of a question the FAQ uses (``faq_words``), those neithe
 phrase names (``named_question``, ``is_title``)."""
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -13,7 +12,9 @@ from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.numbers import REF
 from kbqa.conversation.parts import X_NOT_X, split_parts
+from kbqa.text.memo import text_cache
 from kbqa.text.normalise import cjk_share, normalise, words
+from kbqa.text.prefilter import speed_up
 
 # words that carry no subject, by intent
 META = frozenset("""问题 题目 题 问 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 都 啥 些
@@ -84,7 +85,7 @@ def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
 
 # Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
 # KB swap the old catalog stays referenced until its entries are evicted.
-@functools.lru_cache(maxsize=2048)
+@text_cache(maxsize=2048)
 def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
     rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
     skip = cues.FILLER | filler
@@ -327,3 +328,6 @@ def story_beside(text: str, span: tuple[int, int], catalog: Catalog, topic=None)
                 not named or topic is not None and is_title("", topic, named)):
             return True
     return False
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -7,6 +7,7 @@ import re
 
 from kbqa.conversation.numbers import RELATIVE_BACK, RELATIVE_ON, ordinal
 from kbqa.text.normalise import normalise, tail
+from kbqa.text.prefilter import speed_up
 
 # The next or the previous question, said as a whole message or at its end ("那下一个呢", "ok, the previous one")
 NEXT = re.compile(r"(?:^|[，,\s的换来到着我看给讲说续])(?:再)?(?:下一[个道题条点]?|下个|下一题|下题|往后(?:翻|挪|移)?一?[个道题]|后一[个道题]|后面(?:那|一)[个道题])(?:问题|题)?(?:呢|吧|是什么|是啥)?(?:内容|来着)?\W*$|^(?:那|那么)?(?:继续[，,\s]*)?下一(?![位名])[个道题]?"
@@ -192,3 +193,6 @@ def past_aside(question: str, turns: list[str]) -> tuple[str, list[str]]:
     if not start:
         return question, turns
     return tail(question, normalised, start).strip(), [] if switched else turns
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

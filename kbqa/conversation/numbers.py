@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+from kbqa.text.prefilter import speed_up
+
+
 # ---- numbers ------------------------------------------------------------------------------------------
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}  # and the financial forms
@@ -234,3 +237,6 @@ def bare_numbers(text: str) -> tuple[int, ...]:
     """The two numbers a message of two numbers alone asks for ("4跟6呢"), else ()."""
     m = _BARE_TWO.match(text.strip())
     return (cn_number(m.group(1)), cn_number(m.group(2))) if m else ()
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+from kbqa.text.prefilter import speed_up
+
+
 WHO_ANSWERED_IT = re.compile(r"(?:只有|就|才)(?:一|1)(?:位|个)(?:专家|人)(?:回答|答|回)?(?:吗|么|嘛|啊|[?？]|$)|(?<![a-z])who\s+(?:chimed|weighed)\s+in(?![a-z])|(?<![a-z])(?:list|name|give\s+me)\s+(?:the|their)\s+handles(?![a-z])|(?:是)?哪[几些两]?位(?:专家)?(?:回答|答|回复|作答)的|(?:是)?哪(?:个|位)(?:专家|大佬|人)?(?:讲|说|答|回答|回|写|提)的|边个(?:讲|说|答|回)(?:嘅|的)|还有(?:哪几位|哪些人|哪些专家|几位)(?:专家)?(?:也)?(?:答|回答|回复)|(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答|回复|回)的|有谁(?:回|答)(?=[?？吗呢啊]|$)|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|答(?:呢|这|嗰)题(?:嘅|的)(?:系|是)边(?:位|个)|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
                              r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|多少专家(?:在)?(?:发言|回答|回复|答)|(?:回帖|跟帖)的(?:人|专家)|(?<![a-z])(?:just\s+)?one\s+person'?s\s+(?:answer|reply)\s+or\s+(?:several|more|many)(?![a-z])|有谁(?:回答|答|解答)|都是谁在(?:答|回|回答)|(?:就|只有?|净系|净是)一\s*(?:个人|位专家|位)(?:回答|答|回)|(?:答|回答|回复)(?:这个|这题|这道题?|那个|那题|它)的(?:人|专家|大佬)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
@@ -97,3 +100,6 @@ OTHERS = re.compile(r"别的|别处|其他|其它|另外的|另(?:一|外一?)(?
 THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|专家|几位|各位|位)"
                         r"|(?<![a-z])(?:others|other\s+(?:experts?|people|folks|ones)|everyone\s+else|the\s+rest)(?![a-z])")
 BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

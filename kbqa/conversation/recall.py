@@ -9,6 +9,7 @@ from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, specific_faq_words
 from kbqa.text.normalise import has_cjk, normalise, words
+from kbqa.text.prefilter import speed_up
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None):
@@ -166,3 +167,6 @@ def last_expert(context: Context, catalog: Catalog) -> str:
         return catalog.answers[last][0].expert
     return ""
 
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -31,6 +31,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import STOPWORDS, normalise, words
+from kbqa.text.prefilter import speed_up
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
@@ -373,3 +374,6 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
     named = subject_words(rest, catalog, EXPERT_FILLER, lang)
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
+
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -11,6 +11,8 @@ import logging
 import re
 import unicodedata
 
+from kbqa.text.memo import text_cache
+
 # Also lone surrogates ("\ud800" is valid JSON): they cannot be encoded as UTF-8 and would crash the tokenisers.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup, not content
@@ -58,7 +60,7 @@ _TW_IT = {"负载平衡": "负载均衡", "快取": "缓存", "预设": "默认"
 _TW_IT_RE = re.compile("|".join(sorted(_TW_IT, key=len, reverse=True)))
 
 
-@functools.lru_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
+@text_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
     ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
@@ -155,7 +157,7 @@ def words(text: str) -> list[str]:
     return list(_words(text))
 
 
-@functools.lru_cache(maxsize=8192)
+@text_cache(maxsize=8192)
 def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for piece in _WORD.findall(_TAG.sub(" ", normalise(text))):

@@ -1,0 +1,67 @@
+"""Prefiltered cue patterns: the literals read from a pattern are needed by every match, and a prefiltered pattern
+finds exactly what the pattern finds."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kbqa.text.memo import clear_text_caches
+from kbqa.text.normalise import normalise
+from kbqa.text.prefilter import Prefiltered, fast, needed
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.mark.parametrize("pattern, literals", [
+    (r"abc|de", {"abc", "de"}),
+    (r"(?:跟|和)我说", {"跟我说", "和我说"}),  # a small alternation before a literal: their concatenations
+    (r"(?<![a-z])(?:hello|hi)(?![a-z])", {"hello", "hi"}),  # lookarounds consume nothing
+    (r"你(?:的)?名字", {"名字"}),  # an optional part breaks the run
+    (r"(?:x\d+y|z)", {"x", "z"}),
+])
+def test_needed_literals(pattern, literals):
+    assert set(needed(re.compile(pattern)).pattern.replace("\\", "").split("|")) == literals
+
+
+@pytest.mark.parametrize("pattern", [r"a?b?", r"\d+", r"(?:abc|\w)", r"x|", r"(?i)abc"])
+def test_no_literals_no_prefilter(pattern):
+    assert needed(re.compile(pattern)) is None
+    assert isinstance(fast(pattern), re.Pattern)
+
+
+def test_prefiltered_behaves_as_the_pattern():
+    p = fast(r"(?<![a-z])(?:hello|hi)(?![a-z])|你好")
+    assert isinstance(p, Prefiltered)
+    for text in ["hi there", "which", "你好呀", "nothing", "oh hi, hello"]:
+        raw = p._re
+        assert p.sub("_", text) == raw.sub("_", text)
+        assert [m.span() for m in p.finditer(text)] == [m.span() for m in raw.finditer(text)]
+        assert p.findall(text) == raw.findall(text)
+        assert bool(p.search(text)) == bool(raw.search(text)) and bool(p.match(text)) == bool(raw.match(text))
+    assert p.pattern.startswith("(?<!") and p.groups == 0  # everything else is the pattern's
+
+
+def _messages(n: int) -> list[str]:
+    rows = [json.loads(line) for line in (ROOT / "eval" / "dev_conv.jsonl").open(encoding="utf-8")]
+    texts = {t for r in rows for t in [r["question"], *r.get("history", [])]}
+    return [normalise(t) for t in sorted(texts)[:n]]
+
+
+def test_every_prefiltered_cue_finds_what_its_pattern_finds():
+    from kbqa.conversation import catalog, chatter, cues, followup, history, intent, moves, numbers, parts, people, recall, routing
+    found = [(f"{m.__name__}.{k}", v) for m in (catalog, chatter, cues, followup, history, intent, moves, numbers, parts,
+                                                people, recall, routing) for k, v in vars(m).items()
+             if isinstance(v, Prefiltered)] + [(f"SMALLTALK_RE.{k}", v) for k, v in cues.SMALLTALK_RE.items()]
+    assert len(found) > 50
+    texts = _messages(400)
+    for name, p in found:
+        for text in texts:
+            assert [m.span() for m in p.finditer(text)] == [m.span() for m in p._re.finditer(text)], (name, text)
+
+
+def test_clear_text_caches_forgets_normalised_texts():
+    normalise("一段从没见过的文字 xyz")
+    assert normalise.cache_info().currsize > 0
+    clear_text_caches()
+    assert normalise.cache_info().currsize == 0

@@ -206,7 +206,7 @@ ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.�
 # Whether the experts of the question the conversation is on agree ("两位答主的立场一致吗", "do they agree?"): the
 # question with all its answers
 AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她们|他俩|她俩|两人|二人)(?:们)?(?:之间)?(?:在[^，,。？?]{1,16}?上)?(?:的)?(?:观点|立场|看法|意见|说法|答案|结论|思路)(?:是不是|是否)?"
-                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|是?(?:冲突|矛盾|互补)|有啥不同|有什么不同|有区别|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|三位|俩|他们俩?)(?:专家)?(?:的)?(?:方案|做法|思路|建议|观点|看法|立场|意见)(?:用[^，,。？?]{0,6}|并排)?(?:对比|比较|比一比|比一下|对照)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
+                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|是?(?:冲突|矛盾|互补)|有啥不同|有什么不同|有区别|有(?:什么|啥|咩)?(?:分别|差异|差别)|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|三位|俩|他们俩?)(?:专家)?(?:的)?(?:方案|做法|思路|建议|观点|看法|立场|意见)(?:用[^，,。？?]{0,6}|并排|(?:做|来)(?:个|一个|一下)?)?(?:对比|比较|比一比|比一下|对照)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
                    r"|(?<![a-z])(?:do|did|does)\s+(?:they|the\s+(?:two|experts|answers|answerers))\s+(?:all\s+)?(?:agree|disagree|differ)(?![a-z])(?!\s+(?:from|with)\s+(?:his|her|him|that|the\s+first))"
                    r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))|^(?:帮我|请|麻烦)?(?:对比|比较)(?:一下|下)?\W*$|谁(?:说|讲)?得更?(?:对|有道理|靠谱)|谁(?:更|比较)(?:靠谱|有道理|对)|(?<![a-z])(?:compare\s+(?:the|those|these)\s+two|which\s+(?:one|approach|way|option)\s+is\s+(?:more|better))(?![a-z])|并排(?:比较|对比|比一比|比一下|比|摆|放|列)|(?:两位|二位|俩人|他们俩?|两人)[^。？?]{0,40}?(?:对比|比较|对照)(?:一)?下?(?:各自|双方)|(?:该|应该)听谁的|(?<![a-z])(?:who'?s|who\s+is|which\s+(?:one|expert)\s+is)\s+right(?![a-z])")
 
@@ -249,7 +249,7 @@ WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^
                             r"|(?<![a-z])(?:which\s+one\s+was\s+(?:the|about)|which\s+one\s+is\s+about|(?:which|what)\s+(?:question\s+)?number\s+(?:covers?|is|was|has))(?![a-z])")
 
 # Words that never make a question topical: how people address a bot, filler, meta nouns.
-FILLER = set("""问题 整份 整篇 通篇 出场 答题 step back altogether expert experts 人家 不可 可不可以 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
+FILLER = set("""问题 名单 列个 整份 整篇 通篇 出场 答题 step back altogether expert experts 人家 不可 可不可以 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
@@ -273,7 +273,7 @@ ATTRIBUTION = re.compile(r"(?:最好|请|麻烦|顺便)?(?:带上|注明|标明|
 _CANTONESE = {"唔该晒": "谢谢", "多谢晒": "多谢", "系咪": "是不是", "呢度": "这里", "边度": "哪里", "嘅": "的", "咗": "了",
               "喺": "在", "𠮶": "那", "冇": "没有", "佢哋": "他们", "佢": "他", "哋": "们", "睇": "看", "畀": "给", "俾": "给",
               "揾": "找", "而家": "现在", "出返": "再出", "唔": "不", "啱晒": "正好", "贴落": "贴进",
-              "点睇": "怎么看", "边位专家": "哪位专家"}
+              "点睇": "怎么看", "边位专家": "哪位专家", "头先": "刚才", "返去": "回到", "最尾": "最后"}
 _CANTONESE_RE = re.compile("唔该晒|唔该|" + "|".join(sorted(_CANTONESE, key=len, reverse=True)) + r"|(?<=[他她它那这谁的嘅𠮶佢])系(?![统列数])"
                            r"|系(?=做)|呢(?=[个题道段位条])|咁")
 _CANTONESE_OF = {"系": "是", "呢": "这", "咁": "这么"}

@@ -57,6 +57,9 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
+    if cues.WHOLE.search(text) and cues.POINTS_BACK.search(text) and not (content or refs or loose) and not people.who_said(
+            text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
+        return Intent("question", lang, topics=(last,), followup=True)  # "刚才那道整题再完整发一遍": the question it is on
     if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER and not refs:  # ("the one before 7 - who
         # answered that one": routing's, by the number)
         last = recall.last_topic(context, catalog, by_subject=True)
@@ -126,13 +129,13 @@ _IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|p
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴)"
                       r"|也?" + _IN_HERE + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
-                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|together\s+(?:with|w/)\s+(?:this|that|it)|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
 _ALSO = re.compile(r"也|再加上|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side)(?![a-z])"
-                   r"|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
+                   r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
 _CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|both|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
 _THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:顺便|顺带|也|再)?\s*(?:和|跟|与|加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"

@@ -586,3 +586,34 @@ def test_a_part_of_the_first_question_asked(catalog):
     part = understand("回到最早问的那一题，存储那块要看哪些因素来挑？", catalog, Context(history, _topic_of))
     assert (part.kind, part.topics, part.from_context) == ("topical", (7,), True) and "存储" in part.rephrase
     assert understand("回到最早问的那一题", catalog, Context(history, _topic_of)).kind == "question"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("刚才那道整题再完整发一遍", ["排查那题", "抓包那段展开讲讲"], "question", (6,)),  # the question it is on, whole, again
+    ("那道题的原文完整贴我下", ["东西向那题"], "question", (5,)),
+    ("把两位的看法做个对比吧", ["第一题"], "question", (1,)),  # the experts side by side
+    ("两位专家的意见有什么分别", ["第三题"], "question", (3,)),
+    ("还有高可用那个，一块儿给我", ["第3题"], "question", (3, 10)),  # "还有…": beside the one it is on
+    ("另外镜像那题也顺便一起", ["第九题"], "question", (9, 8)),
+    ("还有东西向那题 两个一块发我", ["第8题"], "question", (8, 5)),  # "两个" counts the questions, it is no number
+    ("是不是有一题一个回复都没有？是第几题", ["第一题"], "question", (2,)),  # "有一题" is no question 1
+])
+def test_follow_ups_of_the_thirty_sixth_session_samples(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_a_list_of_names_is_asked_of_the_whole_faq(catalog):
+    intent = understand("一共都有哪些专家参与回答了？给我列个名单", catalog, Context(["网络那题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts")
+
+
+def test_cantonese_for_just_now_points_back(catalog):
+    intent = understand("返去头先嗰题，嗰两位专家嘅意见有咩分别", catalog, Context(["第九题", "蚂蚁嗰位睇完"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (9,))
+
+
+def test_the_first_to_answer_is_no_question_number(catalog):
+    """"排第一个答的技术经理": the first expert of the question it is on, not question 1."""
+    intent = understand("回到刚才那题，排第一个答的技术经理讲了啥", catalog, Context(["第九题", "蚂蚁那位讲得详细"], _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (9,), "某银行")

@@ -131,8 +131,9 @@ class Catalog:
         # names that point to one expert: the handle itself, and the organisation an expert alone is from
         # ("蚂蚁金服 产品经理" -> 蚂蚁金服). A job title shared by several experts names nobody.
         names: dict[str, set[str]] = {}
+        self._keys = {h: alias_key(h) for h in self.experts}  # (compared with each Latin word of a message)
         for h, e in self.experts.items():
-            names.setdefault(alias_key(h), set()).add(h)
+            names.setdefault(self._keys[h], set()).add(h)
             for u in e.units:
                 parts = u.expert_title.split()
                 if len(parts) >= 2:
@@ -340,7 +341,7 @@ class Catalog:
                 found.append(h)
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
             for h in self.experts:
-                key = alias_key(h)
+                key = self._keys[h]
                 # one typo ("Garry"), or cut short by two letters at most ("zhuqi" for zhuqibs)
                 cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
                 if h not in found and len(key) >= 5 and token != key and (one_edit(token, key) or cut):

@@ -14,6 +14,8 @@ from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
 
 
+# The question the conversation is on ("刚才那道", "这题", "整题"); not "其他题" (another)
+_THE_ONE_ON = re.compile(r"(?<![其别另])(?:那|这)\s*(?:一)?\s*(?:道|个)?\s*题(?!目?(?:列表|清单|目录))|整题|原题")
 # A part of a question ("那段", "里面", "the bit on…")
 _A_PART = re.compile(r"(?:那|这)一?(?:段|块|部分|条|点)|里面|里头|(?<![a-z])(?:the|that)\s+(?:bit|part|section)(?![a-z])")
 
@@ -57,7 +59,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
     if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
-    if cues.WHOLE.search(text) and cues.POINTS_BACK.search(text) and not (content or refs or loose) and not people.who_said(
+    if cues.WHOLE.search(text) and _THE_ONE_ON.search(text) and not (content or refs or loose) and not people.who_said(
             text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "刚才那道整题再完整发一遍": the question it is on
     if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER and not refs:  # ("the one before 7 - who

@@ -617,3 +617,15 @@ def test_the_first_to_answer_is_no_question_number(catalog):
     """"排第一个答的技术经理": the first expert of the question it is on, not question 1."""
     intent = understand("回到刚才那题，排第一个答的技术经理讲了啥", catalog, Context(["第九题", "蚂蚁那位讲得详细"], _topic_of))
     assert (intent.kind, intent.topics, intent.expert) == ("expert", (9,), "某银行")
+
+
+@pytest.mark.parametrize("question, history", [("这位老哥其他题下面也发过言吧？翻出来我瞅瞅", ["第四题", "那位说扁平化的"]),
+                                               ("能不能整段翻成英文？要转给那边的同事看", ["滚动更新一般怎么做"])])
+def test_a_whole_answer_asked_is_no_whole_question_again(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind != "question"
+
+
+def test_the_bot_s_servers_slow_is_small_talk_and_a_user_s_server_is_not(catalog):
+    slow = understand("转了好久的圈才出结果，你们服务器是不是卡了", catalog, Context(["第八题"], _topic_of))
+    assert (slow.kind, slow.aspect) == ("smalltalk", "sorry")
+    assert understand("我们的服务器有点卡 容器里的应用怎么排查", catalog).kind != "smalltalk"

@@ -629,3 +629,21 @@ def test_the_bot_s_servers_slow_is_small_talk_and_a_user_s_server_is_not(catalog
     slow = understand("转了好久的圈才出结果，你们服务器是不是卡了", catalog, Context(["第八题"], _topic_of))
     assert (slow.kind, slow.aspect) == ("smalltalk", "sorry")
     assert understand("我们的服务器有点卡 容器里的应用怎么排查", catalog).kind != "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, kind, topics", [
+    ("有没有那种只有题目没人答的", ["第一题", "第三题也看了"], "question", (2,)),  # "有没有…没人答的": the one no one answered
+    ("还有高可用那道 也一起来", ["滚动更新那题"], "question", (9, 10)),  # "也一起来": beside the one it is on
+    ("pls add the failover question as well - one section each", ["东西向那题"], "question", (5, 10)),
+    ("分点吧 每人一条", ["第6题 三个人都贴出来"], "question", (6,)),  # reshaped: the question it is on
+    ("三位的做法帮我排成「发布前、发布中、回退」三段", ["第九题"], "question", (9,)),
+])
+def test_follow_ups_of_a_rushed_sample(catalog, question, history, kind, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == (kind, topics)
+
+
+def test_asking_whether_a_model_writes_the_replies_is_small_talk(catalog):
+    intent = understand("quick check - is a model writing these replies or is it just pasting from the source doc?",
+                        catalog, Context(["what did rangeryu say about rolling updates"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "who")

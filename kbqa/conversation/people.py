@@ -34,7 +34,7 @@ SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1
 EVERYONE = re.compile(r"[仨俩]人|[两三四五六几]\s*(?:位|个)\s*(?:专家|人|答主|大佬|老师)|(?:他们|她们)[两俩三几]\s*(?:个|位)?|各位专家|每位(?:专家)?|每个(?:人|专家)"
                       r"|所有(?:人|专家)|(?<![a-z])(?:each\s+expert|every\s+expert|all\s+(?:of\s+them|three|the\s+experts)|both\s+(?:of\s+them|experts|answers|replies))(?![a-z])")
 # "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
-UNANSWERED = re.compile(r"^(?=.*(?:哪|边|第几|有没有|是否有|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:零|0)\s*(?:个|条)?(?:回复|回答|答案|解答)|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)|一(?:个|条|份)(?:回答|答案|解答|回复)都(?:没有|没|无)"
+UNANSWERED = re.compile(r"^(?=.*(?:哪|边|第几|(?:有没有|是否有)(?=[^，,。？?]{0,12}题)|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:零|0)\s*(?:个|条)?(?:回复|回答|答案|解答)|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)|一(?:个|条|份)(?:回答|答案|解答|回复)都(?:没有|没|无)"
                         r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
                         r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
 MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家|老师|大佬)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题|次数)?(?:最多|最勤|最频繁)|(?:谁|哪位)(?:专家|老师|大佬)?最活跃|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"

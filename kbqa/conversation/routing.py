@@ -240,6 +240,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)
 
+    if cues.WHOLE.search(text) and not experts and (topics := named_question(text, catalog, catalog.numbers)[0]):
+        return Intent("question", lang, topics=topics, followup=followup)  # "安全域那道 整题重贴": the question it names, whole
     about = cues.ABOUT_FAQ.search(text)
     if about:  # "关于网络，FAQ 怎么说": retrieve the subject, without the words that name the FAQ
         rest = text[:about.start()] + " " + text[about.end():]

@@ -647,3 +647,7 @@ def test_asking_whether_a_model_writes_the_replies_is_small_talk(catalog):
     intent = understand("quick check - is a model writing these replies or is it just pasting from the source doc?",
                         catalog, Context(["what did rangeryu say about rolling updates"], _topic_of))
     assert (intent.kind, intent.aspect) == ("smalltalk", "who")
+
+
+def test_is_anyone_there_is_no_question_no_one_answered(catalog):
+    assert understand("人呢 有没有人回一下", catalog, Context(["第五题"], _topic_of)).kind == "smalltalk"

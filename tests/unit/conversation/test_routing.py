@@ -3619,3 +3619,10 @@ def test_where_a_question_s_answerers_work(catalog):
 def test_two_numbers_put_together_in_one_piece(catalog):
     intent = understand("问题二、问题七合一块发我，网络组要看", catalog)
     assert (intent.kind, intent.topics) == ("question", (2, 7))
+
+
+@pytest.mark.parametrize("question, topics", [("东西向那题的原文贴我", (5,)), ("排查那题完整发我一下", (6,)),
+                                              ("镜像那道题调出来看看", (8,))])
+def test_a_question_named_by_its_subject_asked_whole(catalog, question, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", topics)

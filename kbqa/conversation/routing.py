@@ -290,14 +290,16 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
     when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
     last = recall.last_topic(context, catalog) if context.turns else None
-    titled = () if topics else _titled(rest, catalog)  # not words the answers it is on use ("第一个专家说的SDN太贵")
+    named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
+    titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
+    # answers it is on use ("第一个专家说的SDN太贵")
     if titled and not (last in catalog.topics and catalog.topic_says(last, titled[1])):
         topics = [titled[0]]
     topic = topics[0] if topics else last
     if topic not in catalog.topics:
         return None
     answers = catalog.answers[topic]
-    n = len(answers) if n == -1 else n
+    n = len(answers) if n == -1 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
     if 1 <= n <= len(answers):
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
                       followup=not topics, from_context=not topics and not as_person and recall.on_question(context, catalog))

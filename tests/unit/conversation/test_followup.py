@@ -651,3 +651,18 @@ def test_asking_whether_a_model_writes_the_replies_is_small_talk(catalog):
 
 def test_is_anyone_there_is_no_question_no_one_answered(catalog):
     assert understand("人呢 有没有人回一下", catalog, Context(["第五题"], _topic_of)).kind == "smalltalk"
+
+
+@pytest.mark.parametrize("question, history, topic, expert", [
+    ("回到排查那题 中间那位说了啥", ["第6题", "再看第十题"], 6, "liufengyi"),  # the middle one of three, of the question named
+    ("回到刚才排查那题 中间那个互联网银行的 他们还接了个啥来发现故障", ["第6题", "再看第十题"], 6, "liufengyi"),
+    ("what did the second guy say", ["q6"], 6, "liufengyi"),  # "the second guy": the second expert
+])
+def test_an_expert_by_place_in_the_question_named(catalog, question, history, topic, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (topic,), expert)
+
+
+def test_the_middle_one_of_an_even_number_of_experts_is_who_answered(catalog):
+    intent = understand("中间那位说了啥", catalog, Context(["第十题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("expert", (10,), "who_answered")

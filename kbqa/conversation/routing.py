@@ -129,8 +129,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
         if cues.WHOLE_FAQ.search(asked) and directory.group() in asked:  # the whole FAQ (a remark before it names nothing)
             rest = asked.replace(directory.group(), " ", 1)
-        if len(strangers(rest, catalog)) <= 1 and not specific_faq_words(rest, catalog):
-            return Intent("overview", lang, aspect="experts")
+        if (len(strangers(rest, catalog)) <= 1 or cues.WHOLE_FAQ.search(asked)) and not specific_faq_words(rest, catalog):
+            return Intent("overview", lang, aspect="experts")  # (the whole FAQ named: other words are what it is for)
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one
     # asks for the overview ("这里面都收录了哪些问题？") with at most one odd word ("lol"), the others introduce or greet.

@@ -666,3 +666,9 @@ def test_an_expert_by_place_in_the_question_named(catalog, question, history, to
 def test_the_middle_one_of_an_even_number_of_experts_is_who_answered(catalog):
     intent = understand("中间那位说了啥", catalog, Context(["第十题"], _topic_of))
     assert (intent.kind, intent.topics, intent.aspect) == ("expert", (10,), "who_answered")
+
+
+def test_the_whole_faq_s_experts_with_what_the_list_is_for(catalog):
+    """"整份里…几号人 ID全列出来 我写材料要致谢": the whole FAQ named, the other words say what the list is for."""
+    intent = understand("整份里参与作答的一共几号人 ID全列出来 我写材料要致谢", catalog, Context(["第4题网络那题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts")

@@ -188,15 +188,14 @@ class Engine:
                 return
 
     def clear_caches(self) -> None:
-        """Forget cached answers, query vectors and what was read of each text (benchmarks and evals time the full
-        work of a question never seen)."""
+        """Forget cached answers, query vectors and text caches (benchmarks and evals time a question never seen)."""
         with self._lock:
             self._answers.clear()
             self._topics.clear()
         for emb in (self._embedder, self._cross):
             if emb:
                 emb.clear_cache()
-        clear_text_caches()  # and what routing and retrieval read of each message's text
+        clear_text_caches()
 
     def build(self, force: bool = False) -> Path:
         """Set-up: build the models that serving loads (kbqa.models.embedders.prepare_models), then the index

@@ -127,9 +127,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.WHOLE_FAQ.search(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
-        if cues.WHOLE_FAQ.search(asked) and directory.group() in asked:  # the whole FAQ (a remark before it names nothing)
+        whole = bool(cues.WHOLE_FAQ.search(asked))  # the whole FAQ (a remark before it names nothing)
+        if whole and directory.group() in asked:
             rest = asked.replace(directory.group(), " ", 1)
-        if (len(strangers(rest, catalog)) <= 1 or cues.WHOLE_FAQ.search(asked)) and not specific_faq_words(rest, catalog):
+        if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(rest, catalog):
             return Intent("overview", lang, aspect="experts")  # (the whole FAQ named: other words are what it is for)
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one

@@ -158,6 +158,7 @@ class Catalog:
                                if len(w) >= 2 and not function_word(w))
         self._latin = sorted(w for w in self.vocab if w.isascii() and w.isalpha() and len(w) >= 4)
         self._fuzzy = self._fuzzy_names()
+        self._fuzzy_any = fast("|".join(f"(?:{p.pattern})" for p, _, _ in self._fuzzy) or "(?!)")  # one search for all
         # a kind of organisation that names no one of them ("bank"), in the FAQ's word and its Latin spellings
         self._kinds = [(kind, re.compile("|".join(
             rf"(?<![a-z]){re.escape(n)}s?(?![a-z])" if n.isascii() else re.escape(n)
@@ -233,7 +234,7 @@ class Catalog:
             return []
         chars, boundary, gap = [], [], True  # boundary[i]: a separator stood before kept char i
         for ch in normalise(text):
-            if re.match(r"[\s_\-·.]", ch):
+            if ch.isspace() or ch in "_-·.":  # what re's [\s_\-·.] matches
                 gap = True
                 continue
             chars.append(ch)
@@ -334,17 +335,16 @@ class Catalog:
         """Experts named loosely (see ``_fuzzy_names``), or with one typo in a Latin handle ("Garry", "zhuqbs")."""
         text = normalise(text)
         found: list[str] = []
-        for pattern, h, person in self._fuzzy:
+        for pattern, h, person in self._fuzzy if self._fuzzy_any.search(text) else ():  # most messages name no one
             m = pattern.search(text)
             after = _KIND_AFTER.sub("", text[m.end():]) if m else ""
             if m and (not person or _PERSON.match(after) or _FROM.search(text[:m.start()])) and h not in found:
                 found.append(h)
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
-            for h in self.experts:
-                key = self._keys[h]
-                # one typo ("Garry"), or cut short by two letters at most ("zhuqi" for zhuqibs)
+            for h, key in self._keys.items():  # one typo ("Garry"), or cut short by two letters at most ("zhuqi": zhuqibs)
                 cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
-                if h not in found and len(key) >= 5 and token != key and (one_edit(token, key) or cut):
+                if len(key) >= 5 and token != key and (abs(len(key) - len(token)) <= 1 and one_edit(token, key) or cut) \
+                        and h not in found:
                     found.append(h)
         return found
 

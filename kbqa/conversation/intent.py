@@ -86,8 +86,14 @@ def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
 # Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
 # KB swap the old catalog stays referenced until its entries are evicted.
 @text_cache(maxsize=2048)
+def _content(text: str, catalog: Catalog) -> str:
+    """The normalised text without cues, question numbers and expert names: what is left to ask about."""
+    return catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
+
+
+@text_cache(maxsize=2048)
 def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
-    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
+    rest = _content(text, catalog)
     skip = cues.FILLER | filler
     pieces = [x for w in words(rest) for x in ([w] if w in catalog.vocab else w.split("-"))]  # "api-gateway"
     return tuple(w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit()
@@ -107,7 +113,7 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
     jieba's search mode cuts out of a filler phrase (不好意思 -> 不好, 意思), words its dictionary tags as
     function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
     of known words (docker+k8s)."""
-    rest = catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
+    rest = _content(text, catalog)
     skip = cues.FILLER | META
     phrases = [f for f in skip if len(f) >= 3 and f in rest]
     out = []

@@ -19,6 +19,7 @@ _TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
 
@@ -95,8 +96,8 @@ def to_simplified(text: str) -> str:
 
 def cjk_share(text: str) -> float:
     """Share of Chinese characters among the letters of a text (1.0 = all Chinese, 0.0 = e.g. English)."""
-    letters = [c for c in text if c.isalpha()]
-    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
+    letters = sum(map(str.isalpha, text))
+    return sum(map(str.isalpha, _CJK.findall(text))) / letters if letters else 0.0
 
 
 def tail(question: str, normalised: str, start: int) -> str:
@@ -112,7 +113,7 @@ def has_cjk(text: str) -> bool:
 
 
 def is_cjk_word(text: str) -> bool:
-    return bool(text) and all(_CJK.match(c) for c in text)
+    return _CJK_WORD.fullmatch(text) is not None
 
 
 def segments(text: str) -> list[str]:
@@ -162,10 +163,15 @@ def _words(text: str) -> tuple[str, ...]:
     out: list[str] = []
     for piece in _WORD.findall(_TAG.sub(" ", normalise(text))):
         if _CJK.match(piece):
-            out.extend(w for w in _jieba().lcut_for_search(piece) if w.strip() and w not in STOPWORDS)
+            out.extend(_search_words(piece))
         elif piece not in STOPWORDS and not piece.isdigit():
             out.append(piece)
     return tuple(out)
+
+
+@text_cache(maxsize=8192)  # a message's parts and what is left of it without its cues share most of its Chinese runs
+def _search_words(run: str) -> tuple[str, ...]:
+    return tuple(w for w in _jieba().lcut_for_search(run) if w.strip() and w not in STOPWORDS)
 
 
 def tokens(text: str) -> list[str]:

@@ -5,6 +5,11 @@ and most messages hold none of its cues. ``fast`` reads the pattern (``re``'s ow
 which any match must contain ("你是谁", "背后是", …), and runs the pattern only when one of them is in the text: a scan
 for literals, which ``re`` does quickly, instead of every alternative at every position. Results are the same by
 construction (the literals are necessary, never sufficient); a pattern without such a set is returned as it is.
+
+A pattern of many alternatives, a few of which need a common literal ("你", "问题"), runs whole on most messages. ``fast``
+cuts such a pattern into blocks of consecutive alternatives, each with its own literals (``Branched``), and runs only the
+blocks whose literals the text holds. The leftmost match of those blocks, the earlier block on a tie, is the match of
+the whole alternation: a block whose literal is absent matches nowhere.
 """
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ import re
 from re import _constants as C, _parser as P  # the parser ``re`` compiles with (stable since 3.11)
 
 _MAX = 24  # strings in a set: a small alternation of literals expands into its strings ("(?:跟|和|与)我" -> 3)
+_BLOCK = 4  # alternatives in a block of a ``Branched`` pattern (fewer: more blocks to run; more: weaker literals)
+_MAX_BLOCKS_RUN = 3  # a text in which more blocks may match is searched by the whole pattern
+_BRANCHED_LENGTH = 4000  # a shorter pattern is prefiltered whole (run in blocks, it gains less than the blocks cost)
 
 
 def _strings(op, av) -> set[str] | None:
@@ -79,8 +87,8 @@ def _item_needed(op, av) -> set[str] | None:
     return None
 
 
-def needed(pattern: re.Pattern) -> re.Pattern | None:
-    """A pattern of literals one of which every match of ``pattern`` contains, or None."""
+def _literals(pattern: re.Pattern) -> list[str] | None:
+    """The fewest strings one of which every match of ``pattern`` contains, or None."""
     if pattern.flags & re.IGNORECASE:
         return None
     found = _needed(P.parse(pattern.pattern, pattern.flags).data)
@@ -90,7 +98,41 @@ def needed(pattern: re.Pattern) -> re.Pattern | None:
     for s in sorted(found, key=len):  # "你是谁" is implied by "你是"
         if not any(k in s for k in kept):
             kept.append(s)
-    return re.compile("|".join(re.escape(s) for s in sorted(kept, key=len, reverse=True)))
+    return kept
+
+
+def _either(literals) -> re.Pattern:
+    return re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True)))
+
+
+def needed(pattern: re.Pattern) -> re.Pattern | None:
+    """A pattern of literals one of which every match of ``pattern`` contains, or None."""
+    kept = _literals(pattern)
+    return _either(kept) if kept is not None else None
+
+
+def alternatives(source: str) -> list[str]:
+    """The top-level alternatives of a pattern's source ("a|(?:b|c)|[|]" -> "a", "(?:b|c)", "[|]")."""
+    out, depth, start, i, n = [], 0, 0, 0, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a set: "]" first in it is a literal, "|" and "(" are
+            i += 1 + (source[i + 1:i + 2] == "^")
+            i += source[i:i + 1] == "]"
+            while i < n and source[i] != "]":
+                i += 2 if source[i] == "\\" else 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            out.append(source[start:i])
+            start = i + 1
+        i += 1
+    return [*out, source[start:]]
 
 
 class Prefiltered:
@@ -126,11 +168,111 @@ class Prefiltered:
         return f"Prefiltered({self._re!r})"
 
 
+class Branched(Prefiltered):
+    """A pattern of many alternatives without groups, run as blocks of them (each prefiltered by its own literals):
+    the same matches as the pattern, and only the blocks whose literals are in the text run."""
+
+    __slots__ = ("_blocks", "_always", "_by_char")
+
+    def __init__(self, pattern: re.Pattern, literals: re.Pattern, blocks: list[tuple[re.Pattern, list[str] | None]]):
+        super().__init__(pattern, literals)
+        self._blocks = [b for b, _ in blocks]
+        self._always = frozenset(i for i, (_, lits) in enumerate(blocks) if lits is None)
+        by_char: dict[str, dict[str, set[int]]] = {}  # a literal's first character -> {literal: the blocks that need it}
+        for i, (_, lits) in enumerate(blocks):
+            for s in lits or ():
+                by_char.setdefault(s[0], {}).setdefault(s, set()).add(i)
+        self._by_char = {c: [(s, frozenset(v)) for s, v in d.items()] for c, d in by_char.items()}
+
+    def _present(self, string: str) -> list[re.Pattern]:
+        """The blocks that may match in the text, in order; the whole pattern when there are more than a few (it
+        stops at the first match, where each block would scan the text)."""
+        found = self._always
+        if self._needed.search(string):
+            by_char = self._by_char
+            found = found.union(*(v for c in by_char.keys() & set(string) for s, v in by_char[c] if s in string))
+        return [self._blocks[i] for i in sorted(found)] if len(found) <= _MAX_BLOCKS_RUN else [self._re]
+
+    def search(self, string: str, *args):
+        best = None
+        for b in self._present(string):
+            m = b.search(string, *args)
+            if m is not None and (best is None or m.start() < best.start()):  # on a tie the earlier alternative
+                best = m
+        return best
+
+    def match(self, string: str, *args):
+        return next((m for b in self._present(string) if (m := b.match(string, *args))), None)
+
+    def fullmatch(self, string: str, *args):
+        return next((m for b in self._present(string) if (m := b.fullmatch(string, *args))), None)
+
+    def finditer(self, string: str, pos: int = 0, endpos: int | None = None):
+        blocks = self._present(string)
+        if len(blocks) <= 1:
+            return blocks[0].finditer(string, pos, len(string) if endpos is None else endpos) if blocks else iter(())
+        return self._matches(blocks, string, pos, len(string) if endpos is None else endpos)
+
+    @staticmethod
+    def _matches(blocks: list[re.Pattern], string: str, pos: int, end: int):
+        ahead = [b.search(string, pos, end) for b in blocks]  # each block's next match; no block matches empty
+        while True:
+            best = None
+            for k, m in enumerate(ahead):
+                if m is not None and m.start() < pos:  # overlapped by the match before: its next one
+                    m = ahead[k] = blocks[k].search(string, pos, end)
+                if m is not None and (best is None or m.start() < best.start()):
+                    best = m
+            if best is None:
+                return
+            yield best
+            pos = best.end()
+
+    def findall(self, string: str, *args) -> list:
+        return [m.group() for m in self.finditer(string, *args)]
+
+    def sub(self, repl, string: str, count: int = 0) -> str:
+        blocks = self._present(string)
+        if len(blocks) <= 1:
+            return blocks[0].sub(repl, string, count) if blocks else string
+        out, last = [], 0
+        for n, m in enumerate(self._matches(blocks, string, 0, len(string)), 1):
+            out += [string[last:m.start()], repl(m) if callable(repl) else m.expand(repl)]
+            last = m.end()
+            if n == count:
+                break
+        return "".join(out) + string[last:] if out else string
+
+
+def branched(pattern: re.Pattern, literals: re.Pattern, block: int = _BLOCK, min_length: int = _BRANCHED_LENGTH
+             ) -> Branched | None:
+    """``pattern`` as blocks of ``block`` alternatives, when it is long, has no groups, and no alternative matches
+    empty."""
+    if pattern.groups or pattern.flags & (re.IGNORECASE | re.VERBOSE) or len(pattern.pattern) < min_length:
+        return None
+    sources = alternatives(pattern.pattern)
+    blocks: list[tuple[list[str], list[str] | None]] = []
+    for source in sources:
+        lits = _literals(re.compile(source, pattern.flags))
+        last = blocks[-1] if blocks else None
+        if last and (last[1] is None) == (lits is None) and len(last[0]) < block:
+            last[0].append(source)
+            last[1] is None or last[1].extend(lits)
+        else:
+            blocks.append(([source], lits))
+    compiled = [(re.compile("|".join(ss), pattern.flags), lits) for ss, lits in blocks]
+    if any(P.parse(b.pattern, b.flags).getwidth()[0] == 0 for b, _ in compiled):
+        return None
+    return Branched(pattern, literals, compiled)
+
+
 def fast(pattern: re.Pattern | str) -> re.Pattern | Prefiltered:
-    """``pattern`` compiled, prefiltered when it has needed literals."""
+    """``pattern`` compiled, prefiltered when it has needed literals (as blocks of its alternatives when it has many)."""
     pattern = re.compile(pattern) if isinstance(pattern, str) else pattern
     literals = needed(pattern)
-    return Prefiltered(pattern, literals) if literals is not None else pattern
+    if literals is None:
+        return pattern
+    return branched(pattern, literals) or Prefiltered(pattern, literals)
 
 
 def speed_up(namespace: dict, min_length: int = 100) -> None:

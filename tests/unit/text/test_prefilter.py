@@ -8,7 +8,7 @@ import pytest
 
 from kbqa.text.memo import clear_text_caches
 from kbqa.text.normalise import normalise
-from kbqa.text.prefilter import Prefiltered, fast, needed
+from kbqa.text.prefilter import Branched, Prefiltered, alternatives, branched, fast, needed
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -48,6 +48,51 @@ def _messages(n: int) -> list[str]:
     return [normalise(t) for t in sorted(texts)[:n]]
 
 
+@pytest.mark.parametrize("source, expected", [
+    (r"a|b(?:c|d)|[|(]|\\||x\|y", ["a", "b(?:c|d)", "[|(]", "\\\\", "", "x\\|y"]),
+    (r"[]|]z|(?<![|])q", ["[]|]z", "(?<![|])q"]),  # "]" first in a set is a literal
+    (r"[^]|]|w", ["[^]|]", "w"]),
+])
+def test_alternatives_split_at_top_level_bars_only(source, expected):
+    assert alternatives(source) == expected
+
+
+def _branched(alts: list[str], block: int = 2) -> Branched:
+    """A Branched pattern of the alternatives, however short (``fast`` branches only long patterns)."""
+    pattern = re.compile("|".join(alts))
+    p = branched(pattern, needed(pattern), block=block, min_length=0)
+    assert isinstance(p, Branched)
+    return p
+
+
+def test_branched_matches_as_the_alternation():
+    p = _branched(["你好吗", "你好", "(?<![a-z])hi(?![a-z])", "hello", "好吗", "吗呀", "x+y"])
+    raw = p._re
+    for text in ["你好吗呀", "hi 你好 hello", "this hi", "好吗呀 你好吗", "xxy xy", "", "nothing here", "你好你好吗"]:
+        assert p.sub("_", text) == raw.sub("_", text), text
+        assert p.sub(lambda m: m.group().upper(), text, count=1) == raw.sub(lambda m: m.group().upper(), text, count=1)
+        assert [m.span() for m in p.finditer(text)] == [m.span() for m in raw.finditer(text)]
+        assert p.findall(text) == raw.findall(text)
+        for f in ("search", "match", "fullmatch"):
+            a, b = getattr(p, f)(text), getattr(raw, f)(text)
+            assert (a and a.span()) == (b and b.span()), (f, text)
+    assert p.search("你好吗").group() == "你好吗"  # on a tie the earlier alternative, as the alternation
+    assert p.search("x好吗").group() == "好吗"
+
+
+def test_branched_runs_only_the_blocks_whose_literals_are_in_the_text():
+    p = _branched(["alpha", "beta", "gamma", "delta", "epsilon", "zeta"], block=1)
+    assert p._present("only gamma here") == [p._blocks[2]]
+    assert p._present("none") == []
+    assert p._present("alpha beta gamma delta") == [p._re]  # more than a few: the whole pattern, which stops early
+
+
+def test_patterns_with_groups_are_not_branched():
+    pattern = re.compile("(?P<a>ab)|cd|ef")
+    assert branched(pattern, needed(pattern), min_length=0) is None  # group names must stay where callers read them
+    assert isinstance(fast("(?P<a>ab)|cd|ef"), Prefiltered)
+
+
 def test_every_prefiltered_cue_finds_what_its_pattern_finds():
     from kbqa.conversation import catalog, chatter, cues, followup, history, intent, moves, numbers, parts, people, recall, routing
     found = [(f"{m.__name__}.{k}", v) for m in (catalog, chatter, cues, followup, history, intent, moves, numbers, parts,
@@ -55,9 +100,13 @@ def test_every_prefiltered_cue_finds_what_its_pattern_finds():
              if isinstance(v, Prefiltered)] + [(f"SMALLTALK_RE.{k}", v) for k, v in cues.SMALLTALK_RE.items()]
     assert len(found) > 50
     texts = _messages(400)
+    assert any(isinstance(p, Branched) for _, p in found)
     for name, p in found:
         for text in texts:
             assert [m.span() for m in p.finditer(text)] == [m.span() for m in p._re.finditer(text)], (name, text)
+            if isinstance(p, Branched):
+                assert p.sub(" ", text) == p._re.sub(" ", text), (name, text)
+                assert (m := p.search(text)) is None and p._re.search(text) is None or m.span() == p._re.search(text).span()
 
 
 def test_clear_text_caches_forgets_normalised_texts():

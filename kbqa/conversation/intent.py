@@ -4,6 +4,7 @@ decides with: the words of a question the FAQ uses (``faq_words``), those neithe
 phrase names (``named_question``, ``is_title``)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -85,6 +86,17 @@ def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
 
 # Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
 # KB swap the old catalog stays referenced until its entries are evicted.
+@functools.lru_cache(maxsize=16)  # a few fillers, each a constant
+def _with_filler(filler: frozenset[str]) -> frozenset[str]:
+    return frozenset(cues.FILLER | filler)
+
+
+@functools.lru_cache(maxsize=16)
+def _phrases(filler: frozenset[str]) -> tuple[str, ...]:
+    """The filler phrases of three characters or more (jieba's search mode cuts pieces out of them)."""
+    return tuple(f for f in _with_filler(filler) if len(f) >= 3)
+
+
 @text_cache(maxsize=2048)
 def _content(text: str, catalog: Catalog) -> str:
     """The normalised text without cues, question numbers and expert names: what is left to ask about."""
@@ -94,7 +106,7 @@ def _content(text: str, catalog: Catalog) -> str:
 @text_cache(maxsize=2048)
 def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
     rest = _content(text, catalog)
-    skip = cues.FILLER | filler
+    skip = _with_filler(filler)
     pieces = [x for w in words(rest) for x in ([w] if w in catalog.vocab else w.split("-"))]  # "api-gateway"
     return tuple(w for w in pieces if w in catalog.vocab and w not in skip and not w.isdigit()
                  and not set(w) <= cues.FUNCTION_CHARS)  # "这是", "那些": no subject
@@ -114,8 +126,8 @@ def strangers(text: str, catalog: Catalog) -> list[str]:
     function words (再来, 第一), runs of function characters it glued together (先给我个), and Latin compounds
     of known words (docker+k8s)."""
     rest = _content(text, catalog)
-    skip = cues.FILLER | META
-    phrases = [f for f in skip if len(f) >= 3 and f in rest]
+    skip = _with_filler(META)
+    phrases = [f for f in _phrases(META) if f in rest]
     out = []
     for w in words(rest):
         if w in catalog.vocab or w in skip or w in catalog.general_words or w.isdigit() or len(w) < 2 \
@@ -144,7 +156,7 @@ def subject_words(rest: str, catalog: Catalog, filler: set[str], lang: str) -> l
     found = faq_words(rest, catalog, filler)
     if lang != "en":
         return found
-    skip = cues.FILLER | META | filler
+    skip = _with_filler(META | filler)
     latin = [p for w in words(rest) if w.isascii() for p in w.split("-")]  # "troubleshooting-apps-in-containers"
     return found + [w for w in dict.fromkeys(latin) if len(w) >= 3 and w not in skip and not w.isdigit() and w not in found]
 

@@ -135,7 +135,7 @@ def split_parts(question: str) -> tuple[str, ...]:
     text = normalise(question, lower=False).strip()  # Traditional connectors (還有) split like Simplified ones
     announced = _announcement(text)
     if announced:  # the questions, without the words that announce them
-        text = text[:announced.start()] if announced.re is _ANNOUNCED_AFTER else text[announced.end():]
+        text = text[:announced.start()] if announced.re.pattern == _ANNOUNCED_AFTER.pattern else text[announced.end():]
     lead = _LIST_LEAD.match(text) or _COLON_LEAD.match(text)
     if lead and not _QUESTION_WORD.search(lead.group(1).lower()):  # "两个问题：1. … 2. …": the lead-in asks nothing
         text = text[lead.end():]

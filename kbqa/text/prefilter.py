@@ -88,9 +88,8 @@ def _item_needed(op, av) -> set[str] | None:
 
 
 def _literals(pattern: re.Pattern) -> list[str] | None:
-    """The fewest strings one of which every match of ``pattern`` contains, or None."""
-    if pattern.flags & re.IGNORECASE:
-        return None
+    """The fewest strings one of which every match of ``pattern`` contains (in any case, when it ignores case), or
+    None."""
     found = _needed(P.parse(pattern.pattern, pattern.flags).data)
     if not found or "" in found:
         return None
@@ -101,14 +100,12 @@ def _literals(pattern: re.Pattern) -> list[str] | None:
     return kept
 
 
-def _either(literals) -> re.Pattern:
-    return re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True)))
-
-
 def needed(pattern: re.Pattern) -> re.Pattern | None:
-    """A pattern of literals one of which every match of ``pattern`` contains, or None."""
+    """A pattern of literals one of which every match of ``pattern`` contains, or None. It ignores case as the
+    pattern does (then "asks" is needed as "ASKS" too, with the same case folding)."""
     kept = _literals(pattern)
-    return _either(kept) if kept is not None else None
+    return re.compile("|".join(re.escape(s) for s in sorted(kept, key=len, reverse=True)),
+                      pattern.flags & re.IGNORECASE) if kept is not None else None
 
 
 def alternatives(source: str) -> list[str]:
@@ -172,11 +169,13 @@ class Branched(Prefiltered):
     """A pattern of many alternatives without groups, run as blocks of them (each prefiltered by its own literals):
     the same matches as the pattern, and only the blocks whose literals are in the text run."""
 
-    __slots__ = ("_blocks", "_always", "_by_char")
+    __slots__ = ("_blocks", "_always", "_by_char", "_most")
 
-    def __init__(self, pattern: re.Pattern, literals: re.Pattern, blocks: list[tuple[re.Pattern, list[str] | None]]):
+    def __init__(self, pattern: re.Pattern, literals: re.Pattern | None,
+                 blocks: list[tuple[re.Pattern, list[str] | None]]):
         super().__init__(pattern, literals)
         self._blocks = [b for b, _ in blocks]
+        self._most = max(_MAX_BLOCKS_RUN, len(blocks) // 3)  # blocks run on a text; more: the whole pattern
         self._always = frozenset(i for i, (_, lits) in enumerate(blocks) if lits is None)
         by_char: dict[str, dict[str, set[int]]] = {}  # a literal's first character -> {literal: the blocks that need it}
         for i, (_, lits) in enumerate(blocks):
@@ -188,10 +187,10 @@ class Branched(Prefiltered):
         """The blocks that may match in the text, in order; the whole pattern when there are more than a few (it
         stops at the first match, where each block would scan the text)."""
         found = self._always
-        if self._needed.search(string):
+        if self._needed is None or self._needed.search(string):
             by_char = self._by_char
             found = found.union(*(v for c in by_char.keys() & set(string) for s, v in by_char[c] if s in string))
-        return [self._blocks[i] for i in sorted(found)] if len(found) <= _MAX_BLOCKS_RUN else [self._re]
+        return [self._blocks[i] for i in sorted(found)] if len(found) <= self._most else [self._re]
 
     def search(self, string: str, *args):
         best = None
@@ -244,35 +243,48 @@ class Branched(Prefiltered):
         return "".join(out) + string[last:] if out else string
 
 
-def branched(pattern: re.Pattern, literals: re.Pattern, block: int = _BLOCK, min_length: int = _BRANCHED_LENGTH
-             ) -> Branched | None:
-    """``pattern`` as blocks of ``block`` alternatives, when it is long, has no groups, and no alternative matches
-    empty."""
-    if pattern.groups or pattern.flags & (re.IGNORECASE | re.VERBOSE) or len(pattern.pattern) < min_length:
+def branched(pattern: re.Pattern, literals: re.Pattern | None, block: int = _BLOCK,
+             min_length: int = _BRANCHED_LENGTH) -> Branched | None:
+    """``pattern`` as blocks of ``block`` consecutive alternatives, when it is long and no alternative matches empty.
+    In a pattern with groups each block keeps the other alternatives' groups, in alternatives that never match, so
+    that its matches have the pattern's groups."""
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or len(pattern.pattern) < min_length:
         return None
     sources = alternatives(pattern.pattern)
-    blocks: list[tuple[list[str], list[str] | None]] = []
-    for source in sources:
+    try:
+        if len(sources) < 2 or any(P.parse(s, pattern.flags).getwidth()[0] == 0 for s in sources):
+            return None
+    except re.error:  # an alternative that refers to another's group
+        return None
+    runs: list[tuple[list[int], list[str] | None]] = []  # consecutive alternatives, and their literals (or None)
+    for i, source in enumerate(sources):
         lits = _literals(re.compile(source, pattern.flags))
-        last = blocks[-1] if blocks else None
-        if last and (last[1] is None) == (lits is None) and len(last[0]) < block:
-            last[0].append(source)
-            last[1] is None or last[1].extend(lits)
+        if runs and (runs[-1][1] is None) == (lits is None) and len(runs[-1][0]) < block:
+            runs[-1][0].append(i)
+            runs[-1][1] is None or runs[-1][1].extend(lits)
         else:
-            blocks.append(([source], lits))
-    compiled = [(re.compile("|".join(ss), pattern.flags), lits) for ss, lits in blocks]
-    if any(P.parse(b.pattern, b.flags).getwidth()[0] == 0 for b, _ in compiled):
+            runs.append(([i], lits))
+    never = [_never(s, pattern.flags) for s in sources] if pattern.groups else []
+    compiled = [(re.compile("|".join(sources[i] if not never or i in run else never[i]
+                                     for i in (range(len(sources)) if never else run)), pattern.flags), lits)
+                for run, lits in runs]
+    if any(b.groupindex != pattern.groupindex or b.groups != pattern.groups for b, _ in compiled):
         return None
     return Branched(pattern, literals, compiled)
+
+
+def _never(source: str, flags: int) -> str:
+    """An alternative that never matches ("\\x00" and then nothing), with the groups of ``source``, named as there."""
+    c = re.compile(source, flags)
+    names = {i: n for n, i in c.groupindex.items()}
+    return "\x00(?!)" + "".join(f"(?P<{names[i]}>)" if i in names else "()" for i in range(1, c.groups + 1))
 
 
 def fast(pattern: re.Pattern | str) -> re.Pattern | Prefiltered:
     """``pattern`` compiled, prefiltered when it has needed literals (as blocks of its alternatives when it has many)."""
     pattern = re.compile(pattern) if isinstance(pattern, str) else pattern
     literals = needed(pattern)
-    if literals is None:
-        return pattern
-    return branched(pattern, literals) or Prefiltered(pattern, literals)
+    return branched(pattern, literals) or (Prefiltered(pattern, literals) if literals is not None else pattern)
 
 
 def speed_up(namespace: dict, min_length: int = 100) -> None:

@@ -24,10 +24,17 @@ def test_needed_literals(pattern, literals):
     assert set(needed(re.compile(pattern)).pattern.replace("\\", "").split("|")) == literals
 
 
-@pytest.mark.parametrize("pattern", [r"a?b?", r"\d+", r"(?:abc|\w)", r"x|", r"(?i)abc"])
+@pytest.mark.parametrize("pattern", [r"a?b?", r"\d+", r"(?:abc|\w)", r"x|"])
 def test_no_literals_no_prefilter(pattern):
     assert needed(re.compile(pattern)) is None
     assert isinstance(fast(pattern), re.Pattern)
+
+
+def test_a_pattern_that_ignores_case_needs_its_literals_in_any_case():
+    p = fast(r"(?i)(?<![a-z])asks?\s*[:：]")
+    assert isinstance(p, Prefiltered) and p._needed.flags & re.IGNORECASE
+    for text in ["Team ASKS: why", "team asks：why", "ſtrange aſks: x", "nothing here", "ASK:"]:
+        assert p.sub("_", text) == p._re.sub("_", text) and bool(p.search(text)) == bool(p._re.search(text)), text
 
 
 def test_prefiltered_behaves_as_the_pattern():
@@ -87,10 +94,14 @@ def test_branched_runs_only_the_blocks_whose_literals_are_in_the_text():
     assert p._present("alpha beta gamma delta") == [p._re]  # more than a few: the whole pattern, which stops early
 
 
-def test_patterns_with_groups_are_not_branched():
-    pattern = re.compile("(?P<a>ab)|cd|ef")
-    assert branched(pattern, needed(pattern), min_length=0) is None  # group names must stay where callers read them
-    assert isinstance(fast("(?P<a>ab)|cd|ef"), Prefiltered)
+def test_branched_keeps_the_groups_of_the_pattern():
+    p = _branched([r"第(?P<a>\d)题", r"(?P<b>\d)号(?P<dup>[条个])一?(?P=dup)", r"q(?P<c>\d)", r"^(?P<d>\d)$", r"(x)(y)\2"], block=1)
+    for text in ["第3题", "5号条条 q7", "8", "q1 第2题", "xyy 第9题", "none"]:
+        ours = [(m.span(), m.groupdict(), m.groups()) for m in p.finditer(text)]
+        assert ours == [(m.span(), m.groupdict(), m.groups()) for m in p._re.finditer(text)], text
+    assert p.search("5号个一个").group("dup") == "个" and p.search("5号个一个").group("a") is None
+    pattern = re.compile(r"(a)b|c\1")  # an alternative that refers to another's group: left whole
+    assert branched(pattern, needed(pattern), min_length=0) is None
 
 
 def test_every_prefiltered_cue_finds_what_its_pattern_finds():
@@ -105,6 +116,7 @@ def test_every_prefiltered_cue_finds_what_its_pattern_finds():
         for text in texts:
             assert [m.span() for m in p.finditer(text)] == [m.span() for m in p._re.finditer(text)], (name, text)
             if isinstance(p, Branched):
+                assert [m.groupdict() for m in p.finditer(text)] == [m.groupdict() for m in p._re.finditer(text)]
                 assert p.sub(" ", text) == p._re.sub(" ", text), (name, text)
                 assert (m := p.search(text)) is None and p._re.search(text) is None or m.span() == p._re.search(text).span()
 

@@ -19,6 +19,7 @@ from re import _constants as C, _parser as P  # the parser ``re`` compiles with 
 _MAX = 24  # strings in a set: a small alternation of literals expands into its strings ("(?:跟|和|与)我" -> 3)
 _BLOCK = 4  # alternatives in a block of a ``Branched`` pattern (fewer: more blocks to run; more: weaker literals)
 _MAX_BLOCKS_RUN = 3  # a text in which more blocks may match is searched by the whole pattern
+_SHORT = 16  # a text this short is searched by the whole pattern (few places to try it at)
 _BRANCHED_LENGTH = 4000  # a shorter pattern is prefiltered whole (run in blocks, it gains less than the blocks cost)
 
 
@@ -169,13 +170,14 @@ class Branched(Prefiltered):
     """A pattern of many alternatives without groups, run as blocks of them (each prefiltered by its own literals):
     the same matches as the pattern, and only the blocks whose literals are in the text run."""
 
-    __slots__ = ("_blocks", "_always", "_by_char", "_most")
+    __slots__ = ("_blocks", "_always", "_by_char", "_most", "_whole")
 
     def __init__(self, pattern: re.Pattern, literals: re.Pattern | None,
                  blocks: list[tuple[re.Pattern, list[str] | None]]):
         super().__init__(pattern, literals)
         self._blocks = [b for b, _ in blocks]
         self._most = max(_MAX_BLOCKS_RUN, len(blocks) // 3)  # blocks run on a text; more: the whole pattern
+        self._whole = [pattern]
         self._always = frozenset(i for i, (_, lits) in enumerate(blocks) if lits is None)
         by_char: dict[str, dict[str, set[int]]] = {}  # a literal's first character -> {literal: the blocks that need it}
         for i, (_, lits) in enumerate(blocks):
@@ -186,11 +188,13 @@ class Branched(Prefiltered):
     def _present(self, string: str) -> list[re.Pattern]:
         """The blocks that may match in the text, in order; the whole pattern when there are more than a few (it
         stops at the first match, where each block would scan the text)."""
+        if len(string) <= _SHORT:
+            return self._whole
         found = self._always
         if self._needed is None or self._needed.search(string):
             by_char = self._by_char
             found = found.union(*(v for c in by_char.keys() & set(string) for s, v in by_char[c] if s in string))
-        return [self._blocks[i] for i in sorted(found)] if len(found) <= self._most else [self._re]
+        return [self._blocks[i] for i in sorted(found)] if len(found) <= self._most else self._whole
 
     def search(self, string: str, *args):
         best = None

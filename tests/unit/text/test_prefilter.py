@@ -89,9 +89,10 @@ def test_branched_matches_as_the_alternation():
 
 def test_branched_runs_only_the_blocks_whose_literals_are_in_the_text():
     p = _branched(["alpha", "beta", "gamma", "delta", "epsilon", "zeta"], block=1)
-    assert p._present("only gamma here") == [p._blocks[2]]
-    assert p._present("none") == []
-    assert p._present("alpha beta gamma delta") == [p._re]  # more than a few: the whole pattern, which stops early
+    assert p._present("only gamma in this message") == [p._blocks[2]]
+    assert p._present("none of them in this message") == []
+    assert p._present("alpha beta gamma delta, all four") == [p._re]  # more than a few: the whole pattern (it stops
+    assert p._present("gamma") == [p._re]  # early); a short text: the whole pattern (few places to try it at)
 
 
 def test_branched_keeps_the_groups_of_the_pattern():

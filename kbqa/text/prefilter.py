@@ -9,7 +9,8 @@ construction (the literals are necessary, never sufficient); a pattern without s
 A pattern of many alternatives, a few of which need a common literal ("你", "问题"), runs whole on most messages. ``fast``
 cuts such a pattern into blocks of consecutive alternatives, each with its own literals (``Branched``), and runs only the
 blocks whose literals the text holds. The leftmost match of those blocks, the earlier block on a tie, is the match of
-the whole alternation: a block whose literal is absent matches nowhere.
+the whole alternation: a block whose literal is absent matches nowhere. Each block of a pattern with groups keeps the
+other alternatives' groups (in alternatives that never match), so that a match reads as the pattern's.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from re import _constants as C, _parser as P  # the parser ``re`` compiles with 
 
 _MAX = 24  # strings in a set: a small alternation of literals expands into its strings ("(?:跟|和|与)我" -> 3)
 _BLOCK = 4  # alternatives in a block of a ``Branched`` pattern (fewer: more blocks to run; more: weaker literals)
-_MAX_BLOCKS_RUN = 3  # a text in which more blocks may match is searched by the whole pattern
+_MAX_BLOCKS_RUN = 3  # a text in which more blocks (and more than a third of them) may match: the whole pattern
 _SHORT = 16  # a text this short is searched by the whole pattern (few places to try it at)
 _BRANCHED_LENGTH = 4000  # a shorter pattern is prefiltered whole (run in blocks, it gains less than the blocks cost)
 
@@ -167,8 +168,8 @@ class Prefiltered:
 
 
 class Branched(Prefiltered):
-    """A pattern of many alternatives without groups, run as blocks of them (each prefiltered by its own literals):
-    the same matches as the pattern, and only the blocks whose literals are in the text run."""
+    """A pattern of many alternatives run as blocks of them (each prefiltered by its own literals): the same matches
+    as the pattern, its groups included, and only the blocks whose literals are in the text run."""
 
     __slots__ = ("_blocks", "_always", "_by_char", "_most", "_whole")
 
@@ -186,8 +187,8 @@ class Branched(Prefiltered):
         self._by_char = {c: [(s, frozenset(v)) for s, v in d.items()] for c, d in by_char.items()}
 
     def _present(self, string: str) -> list[re.Pattern]:
-        """The blocks that may match in the text, in order; the whole pattern when there are more than a few (it
-        stops at the first match, where each block would scan the text)."""
+        """The blocks that may match in the text, in order; the whole pattern for a short text, or when more than a
+        few may match (it stops at the first match, where each block would scan the text)."""
         if len(string) <= _SHORT:
             return self._whole
         found = self._always

@@ -108,15 +108,27 @@ def test_chat_answers_with_cited_experts_stores_feedback_and_shows_html_as_text(
 
     # Thumbs down on the second answer, up on the first: both land in the SQLite store. (A chosen thumb hides
     # the other one of its answer, so the second answer is rated first to keep the indexes below stable.)
-    # Each click waits for its record: the page re-renders the rated answer, and a second click sent meanwhile on a
-    # loaded machine can land on an element being replaced (seen once in CI under load: one record of two).
+    # Each click waits for its record: the page re-renders the rated answer, and a click sent meanwhile on a loaded
+    # machine can land on an element being replaced (seen twice in CI under load: one record of two). A click the page
+    # did not take (no thumb hidden after it) is sent again; one it took and did not store fails the test.
+    def shown() -> int:
+        return page.eval_on_selector_all(f"{LIKE}, {DISLIKE}", "els => els.filter(e => e.offsetParent !== null).length")
+
     before = store.count()
     for thumb, n, want in ((DISLIKE, 1, before + 1), (LIKE, 0, before + 2)):
+        thumbs = shown()
         page.locator(thumb).nth(n).click()
-        deadline = time.monotonic() + 20
+        clicked, deadline = time.monotonic(), time.monotonic() + 30
         while store.count() < want:
-            assert time.monotonic() < deadline, f"feedback not stored: {store.count()} records, expected {want}"
+            assert time.monotonic() < deadline, (f"feedback not stored: {store.count()} records, expected {want}; "
+                                                 f"thumbs shown {shown()}, before the click {thumbs}")
+            if time.monotonic() - clicked > 3 and shown() == thumbs:  # not taken by the page
+                page.locator(thumb).nth(n).click()
+                clicked = time.monotonic()
             time.sleep(0.05)
+        # the vote's event done and the page still a moment, before the next click
+        expect(page.locator('#kbqa-chat [data-testid="status-tracker"]').first).to_have_class(re.compile(r"\bhide\b"))
+        page.wait_for_timeout(300)
     down, up = list(store.records())[-2:]
     assert (up["rating"], up["question"], up["source"]) == (1, "银行重要的业务怎么用 k8s 做滚动更新？", "web")
     assert (down["rating"], down["question"]) == (-1, "容器內的應用出了問題要怎麼排查？")

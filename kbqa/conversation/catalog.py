@@ -343,8 +343,7 @@ class Catalog:
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
             for h, key in self._keys.items():  # one typo ("Garry"), or cut short by two letters at most ("zhuqi": zhuqibs)
                 cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
-                if len(key) >= 5 and token != key and (abs(len(key) - len(token)) <= 1 and one_edit(token, key) or cut) \
-                        and h not in found:
+                if len(key) >= 5 and token != key and (one_edit(token, key) or cut) and h not in found:
                     found.append(h)
         return found
 

@@ -84,8 +84,6 @@ def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
     return [w for w in faq_words(text, catalog) if w not in catalog.general_words]
 
 
-# Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
-# KB swap the old catalog stays referenced until its entries are evicted.
 @functools.lru_cache(maxsize=16)  # a few fillers, each a constant
 def _with_filler(filler: frozenset[str]) -> frozenset[str]:
     return frozenset(cues.FILLER | filler)
@@ -103,6 +101,8 @@ def _content(text: str, catalog: Catalog) -> str:
     return catalog.strip_names(REF.sub(" ", cues.strip_cues(normalise(text))))
 
 
+# Cached: routing asks it of the same clauses several times. The fillers are frozen sets (they key the cache); after a
+# KB swap the old catalog stays referenced until its entries are evicted.
 @text_cache(maxsize=2048)
 def _faq_words(text: str, catalog: Catalog, filler: frozenset[str]) -> tuple[str, ...]:
     rest = _content(text, catalog)

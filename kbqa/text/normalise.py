@@ -17,10 +17,11 @@ from kbqa.text.memo import text_cache
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup, not content
 _SPACE = re.compile(r"\s+")
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_WORD = re.compile(r"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
+_HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # a Chinese character
+_CJK = re.compile(_HAN)
+_WORD = re.compile(rf"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|{_HAN}+")
+_CJK_WORD = re.compile(rf"{_HAN}+")
+_CJK_RUN = re.compile(rf"{_HAN}{{2,}}")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;])|\n+")
 
 # Function words and question words that carry no topic; a small hand-kept list (not tuned on eval).

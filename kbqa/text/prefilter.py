@@ -89,10 +89,10 @@ def _item_needed(op, av) -> set[str] | None:
     return None
 
 
-def _literals(pattern: re.Pattern) -> list[str] | None:
-    """The fewest strings one of which every match of ``pattern`` contains (in any case, when it ignores case), or
-    None."""
-    found = _needed(P.parse(pattern.pattern, pattern.flags).data)
+def _literals(parsed) -> list[str] | None:
+    """The fewest strings one of which every match of a parsed pattern contains (in any case, when it ignores case),
+    or None."""
+    found = _needed(parsed.data)
     if not found or "" in found:
         return None
     kept: list[str] = []
@@ -105,7 +105,7 @@ def _literals(pattern: re.Pattern) -> list[str] | None:
 def needed(pattern: re.Pattern) -> re.Pattern | None:
     """A pattern of literals one of which every match of ``pattern`` contains, or None. It ignores case as the
     pattern does (then "asks" is needed as "ASKS" too, with the same case folding)."""
-    kept = _literals(pattern)
+    kept = _literals(P.parse(pattern.pattern, pattern.flags))
     return re.compile("|".join(re.escape(s) for s in sorted(kept, key=len, reverse=True)),
                       pattern.flags & re.IGNORECASE) if kept is not None else None
 
@@ -257,19 +257,19 @@ def branched(pattern: re.Pattern, literals: re.Pattern | None, block: int = _BLO
         return None
     sources = alternatives(pattern.pattern)
     try:
-        if len(sources) < 2 or any(P.parse(s, pattern.flags).getwidth()[0] == 0 for s in sources):
-            return None
+        parsed = [P.parse(s, pattern.flags) for s in sources]
     except re.error:  # an alternative that refers to another's group
         return None
+    if len(sources) < 2 or any(p.getwidth()[0] == 0 for p in parsed):
+        return None
     runs: list[tuple[list[int], list[str] | None]] = []  # consecutive alternatives, and their literals (or None)
-    for i, source in enumerate(sources):
-        lits = _literals(re.compile(source, pattern.flags))
+    for i, lits in enumerate(map(_literals, parsed)):
         if runs and (runs[-1][1] is None) == (lits is None) and len(runs[-1][0]) < block:
             runs[-1][0].append(i)
             runs[-1][1] is None or runs[-1][1].extend(lits)
         else:
             runs.append(([i], lits))
-    never = [_never(s, pattern.flags) for s in sources] if pattern.groups else []
+    never = [_never(p.state) for p in parsed] if pattern.groups else []
     compiled = [(re.compile("|".join(sources[i] if not never or i in run else never[i]
                                      for i in (range(len(sources)) if never else run)), pattern.flags), lits)
                 for run, lits in runs]
@@ -278,11 +278,11 @@ def branched(pattern: re.Pattern, literals: re.Pattern | None, block: int = _BLO
     return Branched(pattern, literals, compiled)
 
 
-def _never(source: str, flags: int) -> str:
-    """An alternative that never matches ("\\x00" and then nothing), with the groups of ``source``, named as there."""
-    c = re.compile(source, flags)
-    names = {i: n for n, i in c.groupindex.items()}
-    return "\x00(?!)" + "".join(f"(?P<{names[i]}>)" if i in names else "()" for i in range(1, c.groups + 1))
+def _never(state) -> str:
+    """An alternative that never matches ("\\x00" and then nothing), with the groups of a parsed alternative (its
+    parser's ``state``), named as there."""
+    names = {i: n for n, i in state.groupdict.items()}
+    return "\x00(?!)" + "".join(f"(?P<{names[i]}>)" if i in names else "()" for i in range(1, state.groups))
 
 
 def fast(pattern: re.Pattern | str) -> re.Pattern | Prefiltered:

@@ -110,9 +110,10 @@ def needed(pattern: re.Pattern) -> re.Pattern | None:
                       pattern.flags & re.IGNORECASE) if kept is not None else None
 
 
-def alternatives(source: str) -> list[str]:
-    """The top-level alternatives of a pattern's source ("a|(?:b|c)|[|]" -> "a", "(?:b|c)", "[|]")."""
-    out, depth, start, i, n = [], 0, 0, 0, len(source)
+def _marks(source: str):
+    """The pattern source's "(", ")" and "|" outside character sets and escapes, each with its position and the depth
+    of brackets it is at (after an opening one, before a closing one)."""
+    depth, i, n = 0, 0, len(source)
     while i < n:
         c = source[i]
         if c == "\\":
@@ -125,13 +126,50 @@ def alternatives(source: str) -> list[str]:
                 i += 2 if source[i] == "\\" else 1
         elif c == "(":
             depth += 1
+            yield i, c, depth
         elif c == ")":
+            yield i, c, depth
             depth -= 1
-        elif c == "|" and depth == 0:
-            out.append(source[start:i])
-            start = i + 1
+        elif c == "|":
+            yield i, c, depth
         i += 1
-    return [*out, source[start:]]
+
+
+def alternatives(source: str) -> list[str]:
+    """The top-level alternatives of a pattern's source ("a|(?:b|c)|[|]" -> "a", "(?:b|c)", "[|]")."""
+    bars = [i for i, c, depth in _marks(source) if c == "|" and depth == 0]
+    return [source[a + 1:b] for a, b in zip([-1, *bars], [*bars, len(source)])]
+
+
+_SPREAD = 8  # a nested alternation of this many alternatives or more is spread over the top level (``_spread``)
+
+
+def _spread(source: str, flags: int) -> list[str]:
+    """An alternative "P(?:A|B|…)S" whose prefix P only asserts (a lookbehind: it consumes nothing and matches one
+    way) and whose P and S hold no groups, as "P(?:A)S", "P(?:B)S", …: the same matches in the same order of
+    preference (A followed by S is tried before B), each with its own literals ("(?<![a-z])(?:who\\s+are\\s+you|…)"
+    needs "who" or one of fifty other words, none alone). Else [source]."""
+    marks = list(_marks(source))
+    opening = next((k for k, (i, c, depth) in enumerate(marks) if c == "(" and depth == 1
+                    and source.startswith("(?:", i)), None)
+    if opening is None:
+        return [source]
+    start = marks[opening][0]
+    end = next(i for i, c, depth in marks[opening + 1:] if c == ")" and depth == 1)
+    bars = [i for i, c, depth in marks[opening + 1:] if c == "|" and depth == 1 and i < end]
+    prefix, suffix = source[:start], source[end + 1:]
+    if len(bars) + 1 < _SPREAD or suffix[:1] in ("?", "*", "+", "{"):  # "(?:…)?": a repeat, not one choice
+        return [source]
+    try:
+        head, tail = P.parse(prefix, flags), P.parse(suffix, flags)
+    except re.error:  # a reference to a group of the alternation
+        return [source]
+    if head.getwidth() != (0, 0) or head.state.groups > 1 or tail.state.groups > 1 or any(
+            op not in (C.ASSERT, C.ASSERT_NOT, C.AT) for op, _ in head.data):
+        return [source]
+    inner = [source[a + 1:b] for a, b in zip([start + 2, *bars], [*bars, end])]
+    out = [f"{prefix}(?:{alt}){suffix}" for alt in inner]
+    return out if all(P.parse(x, flags).getwidth()[0] > 0 for x in out) else [source]
 
 
 class Prefiltered:
@@ -187,10 +225,11 @@ class Branched(Prefiltered):
         self._by_char = {c: [(s, frozenset(v)) for s, v in d.items()] for c, d in by_char.items()}
 
     def _present(self, string: str) -> list[re.Pattern]:
-        """The blocks that may match in the text, in order; the whole pattern for a short text, or when more than a
-        few may match (it stops at the first match, where each block would scan the text)."""
+        """The blocks that may match in the text, in order; the whole pattern for a short text that holds one of its
+        literals, or when more than a few blocks may match (it stops at the first match, where each block would scan
+        the text)."""
         if len(string) <= _SHORT:
-            return self._whole
+            return self._whole if self._needed is None or self._needed.search(string) else []
         found = self._always
         if self._needed is None or self._needed.search(string):
             by_char = self._by_char
@@ -255,7 +294,7 @@ def branched(pattern: re.Pattern, literals: re.Pattern | None, block: int = _BLO
     that its matches have the pattern's groups."""
     if pattern.flags & (re.IGNORECASE | re.VERBOSE) or len(pattern.pattern) < min_length:
         return None
-    sources = alternatives(pattern.pattern)
+    sources = [x for alt in alternatives(pattern.pattern) for x in ([alt] if pattern.groups else _spread(alt, pattern.flags))]
     try:
         parsed = [P.parse(s, pattern.flags) for s in sources]
     except re.error:  # an alternative that refers to another's group

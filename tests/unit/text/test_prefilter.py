@@ -8,7 +8,7 @@ import pytest
 
 from kbqa.text.memo import clear_text_caches
 from kbqa.text.normalise import normalise
-from kbqa.text.prefilter import Branched, Prefiltered, alternatives, branched, fast, needed
+from kbqa.text.prefilter import Branched, Prefiltered, _spread, alternatives, branched, fast, needed
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -93,6 +93,31 @@ def test_branched_runs_only_the_blocks_whose_literals_are_in_the_text():
     assert p._present("none of them in this message") == []
     assert p._present("alpha beta gamma delta, all four") == [p._re]  # more than a few: the whole pattern (it stops
     assert p._present("gamma") == [p._re]  # early); a short text: the whole pattern (few places to try it at)
+    assert p._present("eta") == []  # unless no block may match in it
+
+
+@pytest.mark.parametrize("source, expected", [
+    (r"(?<![a-z])(?:a|b|c|d|e|f|g|h)(?![a-z])", [rf"(?<![a-z])(?:{c})(?![a-z])" for c in "abcdefgh"]),
+    (r"^(?:a|[|(]|c|d\)|e|f|g|(?:h|i))x", ["^(?:a)x", "^(?:[|(])x", "^(?:c)x", r"^(?:d\))x", "^(?:e)x", "^(?:f)x", "^(?:g)x",
+                                          "^(?:(?:h|i))x"]),
+    (r"(?<![a-z])(?:a|b|c|d|e|f|g|h)?x", None),  # a repeat of the alternation
+    (r"x(?:a|b|c|d|e|f|g|h)", None),  # a prefix that consumes
+    (r"(?:a|b|c|d|e|f|g|h)(x)", None),  # a group after it (it would be repeated)
+    (r"(?:a|b|c|d|e|f|g|)", None),  # an alternative that matches empty
+    (r"(?:a|b|c)", None),  # a few: not worth blocks of their own
+])
+def test_spread_distributes_a_nested_alternation_over_the_top_level(source, expected):
+    assert _spread(source, 0) == (expected or [source])
+
+
+def test_branched_spreads_a_nested_alternation_and_still_matches_as_it():
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta"]
+    p = _branched([r"(?<![a-z])(?:" + "|".join(words) + r")(?![a-z])s?", "iota"], block=1)
+    assert len(p._blocks) == 9  # each word its own block, with its own literal
+    assert p._present("only gamma in this message") == [p._blocks[2]]
+    for text in ["only gamma in this message", "zetas and etas, betaalpha", "iota theta", "nothing"]:
+        assert p.sub("_", text) == p._re.sub("_", text), text
+        assert [m.span() for m in p.finditer(text)] == [m.span() for m in p._re.finditer(text)], text
 
 
 def test_branched_keeps_the_groups_of_the_pattern():

@@ -41,7 +41,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     step = moves.step(text) if content else loose
     near = 0 if refs or not content else step or loose
     if near:  # "它后面那题是网络的吧？发我", "它前面那道呢？好像是讲排查的": the next one, when its title or description has the
-        last = recall.last_topic(context, catalog, by_subject=True)  # words it restates
+        last = recall.last_topic(context, catalog)  # words it restates
         i = catalog.numbers.index(last) + near if last in catalog.topics else -1
         if 0 <= i < len(catalog.numbers) and (is_title("", catalog.topics[catalog.numbers[i]], content) or is_title(
                 "", catalog.topics[last], content)):  # or named the one it is on: "东西向那道的下一道"
@@ -57,21 +57,21 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
             i = catalog.numbers.index(topics[0]) + near if topics and topics[0] in catalog.topics else -1
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
-    if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
+    if cues.AGREE.search(text) and (last := recall.last_topic(context, catalog)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "两位答主的立场一致吗": their answers side by side
     if cues.WHOLE.search(text) and _THE_ONE_ON.search(text) and not (content or refs or loose) and not people.who_said(
-            text) and (last := recall.last_topic(context, catalog, by_subject=True)) in catalog.topics:
+            text) and (last := recall.last_topic(context, catalog)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "刚才那道整题再完整发一遍": the question it is on
     if people.WHO_ANSWERED_IT.search(text) and not set(content) - EXPERT_FILLER and not refs:  # ("the one before 7 - who
         # answered that one": routing's, by the number)
-        last = recall.last_topic(context, catalog, by_subject=True)
+        last = recall.last_topic(context, catalog)
         if step and last in catalog.topics:  # "那下一题有哪几位专家": who answered the next one
             i = catalog.numbers.index(last) + step
             last = catalog.numbers[i] if 0 <= i < len(catalog.numbers) else None
         if last in catalog.topics:
             return Intent("expert", lang, topics=(last,), aspect="who_answered", followup=True, from_context=True)
     if step and not content and not refs:
-        last = recall.last_topic(context, catalog, by_subject=True)
+        last = recall.last_topic(context, catalog)
         if last in catalog.topics:
             i = catalog.numbers.index(last) + step
             if 0 <= i < len(catalog.numbers):
@@ -82,9 +82,11 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     # 这两块展开讲讲" (one part, "那段再解释一下", is an expert's after one); "里面说的用 ingress 替代
     # calico": in that question
     rest = beside_go_on(text, go_on, catalog) if go_on else ""
-    if go_on and not faq_words(rest, catalog):  # the turn before, again ("详细" is the FAQ's word too): a question
+    everyone = people.EVERYONE.search(text) if go_on else None  # "俩人意见各一句话": how to tell, not what about
+    if go_on and not faq_words(rest, catalog, EXPERT_FILLER if everyone else frozenset()):  # the turn before, again
+        # ("详细" is the FAQ's word too): a question
         k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
-        if prev.kind in ("expert", "topical") and people.EVERYONE.search(text) and (
+        if prev.kind in ("expert", "topical") and everyone and (
                 last := recall.last_topic(context, catalog)) in catalog.topics:  # "仨人观点各一句话总结下": all of them
             return Intent("question", lang, topics=(last,), followup=True)
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
@@ -114,14 +116,14 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
     after = _AUDIENCE.sub(" ", re.sub(r"^的?(?:形式|格式|样子)", " ", text[go_on.end():]))  # "改成打勾清单的形式"
     after = re.sub(r"(?<=[表单格])\s*(?:[：:]|(?:吗|好吗|行吗|呢)?\s*[?？])[^。？?!！]*", " ", said + after)[len(said):]  # a table's columns
     text, start = before + said + after, len(before)
-    rest = cues.SHORTER.sub(" ", before + " " + after)
+    rest = cues.OUTLINE.sub(" ", before + " " + after)  # "用繁体帮我条列重点": how to tell it, "重点" too
     here = clause_at(text, start)
     end = text.find(here) + len(here)  # the question mark of a request that asks nothing else ("可唔可以浓缩成一句？我要
     marks = text[:end] + (re.sub(r"^\s*[?？]", "", text[end:]) if not cues.asks(here) else text[end:])  # 转发去组群")
     if re.search(r"[?？吗么呢]", marks) or cues.INSIDE.search(said) or not faq_words(rest, catalog) or any(
             cues.asks(x) or re.search("讲|说|展开|比如|例如|比方", x) or cues.CONTINUE.search(x) for x in cues.clauses(text) if x != here):
         return rest
-    return cues.SHORTER.sub(" ", here.replace(said, " "))
+    return cues.OUTLINE.sub(" ", here.replace(said, " "))
 
 
 # Asking for another question beside the one the conversation is on, or for two named, in one answer: told together
@@ -129,20 +131,20 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 _IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side"  # "both in one reply"
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来"  # "顺便把滚动更新那题并进来": beside the one it is on
-TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴)"
+TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴)"
                       r"|也?" + _IN_HERE + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
-                      r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
+                      r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
-_ALSO = re.compile(r"也|再加上|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side)(?![a-z])"
+_ALSO = re.compile(r"也|再加上|^\W*连同|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
-_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|both|single"
+_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|both|add|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
 _THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:顺便|顺带|也|再)?\s*(?:和|跟|与|加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"
-                   r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/)\s+this(?:\s+one)?)(?![a-z])")
-_JOIN = re.compile(r"[，,、+&＋；;：:]|(?<![a-z])/|/(?![a-z])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
+                   r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:together\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/)\s+this(?:\s+one)?)(?![a-z])")
+_JOIN = re.compile(r"[，,、+&＋；;：:]|[.?!]\s|(?<![a-z])/|/(?![a-z])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 
 _ASKS_END = re.compile(r"[呢吗嘛]\s*$")  # a piece that asks ("还有存储网络那些整体规划呢")
 

@@ -34,7 +34,7 @@ too also mention mentioned thread same bank banks firm vendor provider enterpris
 specifically exactly precisely particular particularly actually really detail details detailed listed was were is are
 been angle 思路 经验 说法 厂商 银行 企业 companies org orgs organisation organisations organization organizations employer employers title titles
 公司 单位 机构 职位 头衔 other whose one banker bankers who brought bring raised propose proposed proposing pushed pushing
-software dev developer development systems team teams right fine ok okay cool alright sure""".split())
+software dev developer development systems team teams right fine ok okay cool alright sure 出现 露面 出场 现身""".split())
 FOLLOW_MARK = re.compile(r"^(?:(?:ok|okay|so|right)\W+)?(?:那|那么|还有|另外|再|and\s|what\s+about\s|how\s+about\s)|呢\s*[?？]?$")
 MAX_EXPERTS_NAMED = 3  # experts answered in one reply when a question names several
 
@@ -202,11 +202,15 @@ def is_title(rest: str, topic, named: list[str]) -> bool:
     return len(a) >= 6 and (a in b or b in a) or bool(named) and all(w in about for w in named)
 
 
+# "回到最开始排查那道": going back, and when it was asked, before the subject that names it
+_BACK_TO = re.compile(r"^\W*(?:(?:再)?(?:回到|返回|退回|绕回|切回|跳回|倒回)\s*)?(?:最开始|最早|一开始|开头|刚才|刚刚|早先|头先)?(?:问|看|聊)?(?:的|过的)?")
+
+
 def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
     """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
     description), and those words; else ((), set())."""
     m = people.SUBJECT_QUESTION.search(rest)
-    said = catalog.specific_words(m.group("s")) if m else []
+    said = catalog.specific_words(_BACK_TO.sub("", m.group("s"))) if m else []
     found = [n for n in among if said and is_title("", catalog.topics[n], said)]
     return ((found[0],), set(said)) if len(found) == 1 else ((), set())
 
@@ -346,6 +350,23 @@ def story_beside(text: str, span: tuple[int, int], catalog: Catalog, topic=None)
                 not named or topic is not None and is_title("", topic, named)):
             return True
     return False
+
+
+def subject_clause(text: str, catalog: Catalog) -> str:
+    """The clause that names a question by its subject ("高可用那题先看") when the clauses beside it ask nothing and name
+    no other question ("保险集团在做两地三中心，高可用那题先看": a story told beside it; retrieval read question 4 in
+    the story); "" otherwise."""
+    named = people.SUBJECT_QUESTION.search(text)
+    if not named or not (set(faq_words(named.group("s"), catalog)) - catalog.general_words or strangers(named.group("s"), catalog)):
+        return ""  # (a subject in words of its own: "问题定位那题")
+    clauses = cues.clauses(text, spaced=True)
+    here = next((x for x in clauses if named.group() in x), "")
+    others = [x for x in clauses if x != here]
+    besides = here.replace(named.group(), " ")  # "…先看": it only names the question ("…那块要准备哪些材料" asks more)
+    if not here or not others or faq_words(besides, catalog) or strangers(besides, catalog) or re.search(r"[?？]", text) or any(
+            _ASKING.search(x) or cues.asks(x) or people.SUBJECT_QUESTION.search(x) for x in others):  # ("…，计算资源用
+        return ""  # 实体机还是VM": the other clause asks)
+    return here
 
 
 speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

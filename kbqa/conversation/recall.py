@@ -7,7 +7,7 @@ import re
 
 from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, specific_faq_words
+from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, specific_faq_words, strangers
 from kbqa.text.normalise import has_cjk, normalise, words
 from kbqa.text.prefilter import speed_up
 
@@ -91,12 +91,11 @@ def last_parts(context: Context, catalog: Catalog) -> list[tuple[int, str]]:
     return []
 
 
-def last_topic(context: Context, catalog: Catalog, by_subject: bool = False) -> int | None:
-    """The FAQ question the conversation was last about: a number asked for, an expert's one question, or
-    what retrieval finds for the last topical turn; ``by_subject``: also the one a turn asked the number of ("滚动更新
-    那个是第几题", for "它上面一个"; an expert asked about after it keeps the kind of a first question)."""
+def last_topic(context: Context, catalog: Catalog) -> int | None:
+    """The FAQ question the conversation was last about: a number asked for, one asked for by its subject ("滚动更新那个
+    是第几题", "再切到滚动更新那道"), an expert's one question, or what retrieval finds for the last topical turn."""
     return next((t for i in range(len(context.turns) - 1, -1, -1)
-                 if (t := _turn_topic(context, catalog, i, by_subject)) is not None), None)
+                 if (t := _turn_topic(context, catalog, i)) is not None), None)
 
 
 def nth_topic(context: Context, catalog: Catalog, k: int = 1) -> int | None:
@@ -114,7 +113,7 @@ def earlier_topic(context: Context, catalog: Catalog) -> int | None:
     return next((t for t in topics if t != topics[0]), None)
 
 
-def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = False) -> int | None:
+def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
     """The FAQ question earlier turn ``i`` was about, if it was about one (see ``last_topic``)."""
     turn = context.turns[i]
     # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
@@ -127,15 +126,16 @@ def _turn_topic(context: Context, catalog: Catalog, i: int, by_subject: bool = F
         found = context.topic_of(intent.subject)  # "nameless 在东西向那题里写的": the question of theirs it names
         if found in catalog.experts[intent.expert].topics:
             return found
-    if (intent.aspect == "who_answered" or by_subject and intent.kind == "question") and intent.subject \
+    if (intent.aspect == "who_answered" or intent.kind == "question") and intent.subject \
             and context.topic_of:  # "who answered the high availability question?"
         return context.topic_of(intent.subject)
     if intent.kind == "topical" and context.topic_of is not None:  # as it was answered ("网络，FAQ 里怎么讲" without
         found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
         if found is not None and i and not intent.rephrase and len(words(turn)) <= 6:  # a remark on the answer before
             before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # in its words ("公用镜像仓库
-            if before in catalog.topics and before != found and _says_it_too(catalog, before, found, turn):  # 就这?"
-                return before
+            if before in catalog.topics and before != found and (_says_it_too(catalog, before, found, turn) or (  # 就这?"
+                    not faq_words(turn, catalog) and not strangers(turn, catalog))):  # or in no words of a subject at all
+                return before  # ("答的人好多啊 看不过来", "三位都有回答")
         return found
     return None
 

@@ -27,7 +27,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
                                       specific_faq_words,
-                                      story_beside, strangers, subject_of, subject_words, unknown_words)
+                                      story_beside, strangers, subject_clause, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import STOPWORDS, normalise, words
@@ -130,7 +130,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         whole = bool(cues.WHOLE_FAQ.search(asked))  # the whole FAQ (a remark before it names nothing)
         if whole and directory.group() in asked:
             rest = asked.replace(directory.group(), " ", 1)
-        if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(rest, catalog):
+        if (whole or len(strangers(rest, catalog)) <= 1) and not set(faq_words(  # (the whole FAQ named: "出现过几位专家")
+                rest, catalog, EXPERT_FILLER if whole else frozenset())) - catalog.general_words:
             return Intent("overview", lang, aspect="experts")  # (the whole FAQ named: other words are what it is for)
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one
@@ -248,9 +249,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         rest = text[:about.start()] + " " + text[about.end():]
         if set(subject_words(rest, catalog, META, lang)) - catalog.general_words:
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
-    nums = {n for n, _ in refs if n in catalog.topics}
-    return Intent("topical", lang, parts=question_parts(question, catalog), followup=followup,
-                  numbered=min(nums) if len(nums) == 1 else 0, aside=cues.without_aside(question, normalise(question, phrases=False)))
+    nums, parts = {n for n, _ in refs if n in catalog.topics}, question_parts(question, catalog)
+    return Intent("topical", lang, parts=parts, followup=followup, numbered=min(nums) if len(nums) == 1 else 0,
+                  rephrase="" if parts or refs or experts else subject_clause(text, catalog),  # "…，高可用那题先看"
+                  aside=cues.without_aside(question, normalise(question, phrases=False)))
 
 
 def _names_item(text: str) -> bool:
@@ -294,8 +296,11 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
     named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
     titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
     # answers it is on use ("第一个专家说的SDN太贵")
-    if titled and not (last in catalog.topics and catalog.topic_says(last, titled[1])):
+    if titled and (named and named[0] or not (last in catalog.topics and catalog.topic_says(last, titled[1]))):  # "docker那题
         topics = [titled[0]]
+    elif not topics and (said := people.SUBJECT_QUESTION.search(rest)) and faq_words(said.group("s"), catalog) and (
+            context.topic_of is not None) and (found := context.topic_of(said.group("s"))) in catalog.topics:
+        topics = [found]  # "回到docker那题 第二个答的人": a subject no one title says alone (docker): retrieval's question
     topic = topics[0] if topics else last
     if topic not in catalog.topics:
         return None
@@ -313,7 +318,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
     ref_topics = [n for n, _ in refs if n in catalog.topics]
     for aspect, cue in (("questions", people.THEIR_QUESTIONS), ("profile", people.PROFILE)):
         if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic;
-            last = recall.last_topic(context, catalog, True) if context.turns else None  # asked for their others ("他在别的题
+            last = recall.last_topic(context, catalog) if context.turns else None  # asked for their others ("他在别的题
             mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
             topics = (last,) if last in mine else ()
             if last in mine and people.OTHERS.search(rest):

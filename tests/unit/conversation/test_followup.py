@@ -672,3 +672,96 @@ def test_the_whole_faq_s_experts_with_what_the_list_is_for(catalog):
     """"整份里…几号人 ID全列出来 我写材料要致谢": the whole FAQ named, the other words say what the list is for."""
     intent = understand("整份里参与作答的一共几号人 ID全列出来 我写材料要致谢", catalog, Context(["第4题网络那题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", "experts")
+
+
+def _strict_topics(turn: str):  # retrieval that finds nothing for a subject lost among other words ("…, one reply")
+    return None if any(w in turn for w in ("reply", "runbook", "文档")) else _more_topics(turn)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("连同高可用那题一起讲讲，领导点名要的", ["东西向那题"], {5, 10}),  # 连同: beside the one it is on
+    ("and add the rollout one too. put both in one reply, separate headings", ["q4"], {4, 9}),  # its sentences apart
+    ("那高可用那题呢？跟存储规划一起回我，文档要用", ["存储那题"], {7, 10}),  # 一起回我: answer them together
+    ("could you do this one together with the rollout question? both matter for our runbook", ["q6"], {6, 9}),
+])
+def test_two_questions_together_said_once_more(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _strict_topics))
+    assert intent.kind == "question" and set(intent.topics) == topics, intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("聊了这么多，这个FAQ里一共出现过几位专家？都叫啥", ["第4题"]),  # the FAQ named: all of them, not question 4's
+    ("how many experts are in this FAQ altogether, names please", ["q7"]),
+])
+def test_experts_of_the_whole_faq_after_a_question_are_the_directory(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_in_how_many_questions_an_expert_left_answers_is_their_questions(catalog):
+    intent = understand("zhuqibs 到底在几道题下面发过言", catalog, Context(["第5题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "zhuqibs", "questions")
+
+
+def test_the_one_person_answering_a_question_asks_who_answered(catalog):
+    intent = understand("hold on, is it just one person answering the storage question?", catalog)
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered"), intent
+
+
+@pytest.mark.parametrize("remark", ["回答的人真不少 一下看不完", "两位都答了"])
+def test_a_remark_naming_nothing_keeps_the_question_it_is_on(catalog, remark):
+    def topic_of(turn):  # retrieval reads some question into any remark
+        return 9 if turn == remark else _topic_of(turn)
+    intent = understand("下一题", catalog, Context(["东西向那题", remark], topic_of))
+    assert intent.topics == (6,)
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("太长了看不完 仨人意见各一句", ["第九题"], (9,)),  # 意见: how each is told, not a subject
+    ("太散了，用繁体帮我整理要点，每位专家一行", ["第六题"], (6,)),  # 要点 beside a request to tell it again
+])
+def test_everyone_told_again_briefly_is_the_question_it_is_on(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, subject", [
+    ("我们在做两地三中心，高可用那题先看", "高可用那题先看"),  # a story beside the question it names
+    ("东西向那道 我们安全部在评审", "东西向那道"),
+    ("高可用那题，两地三中心怎么做？", ""),  # the other clause asks
+    ("高可用那题", ""),  # nothing beside it
+    ("说回整体规划那题，计算用物理机还是虚机", ""),  # the other clause asks (还是)
+    ("明年要过一个成熟度评估，持续交付那块要准备哪些材料", ""),  # the clause naming it asks more
+])
+def test_the_clause_naming_a_question_is_retrieved_without_the_story_beside_it(catalog, question, subject):
+    intent = understand(question, catalog)
+    assert intent.kind == "topical" and intent.rephrase == subject, intent
+
+
+def test_the_first_to_answer_a_question_named_going_back_is_its_first_expert(catalog):
+    history = ["先看排查那题", "再看滚动更新那题", "rangeryu 在发布那题怎么说"]
+    intent = understand("回到最早排查那道，头一位回答的专家推荐了哪些工具？", catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (6,), catalog.answers[6][0].expert), intent
+
+
+def test_a_question_named_by_a_word_several_titles_say_is_retrievals(catalog):
+    def topic_of(turn):  # docker is in more than one title: retrieval names the question
+        return 1 if "docker" in turn else _topic_of(turn)
+    intent = understand("回到docker那题 第二个答的人怎么说", catalog, Context(["第一题", "东西向那题"], topic_of))
+    assert (intent.topics, intent.expert) == ((1,), catalog.answers[1][1].expert), intent
+
+
+@pytest.mark.parametrize("turn", ["再切到滚动更新那道 我们下周要上线", "哪道题讲滚动更新"])
+def test_a_question_asked_for_by_its_subject_is_the_one_the_conversation_is_on(catalog, turn):
+    intent = understand("第二个专家怎么说", catalog, Context(["第六题", turn], _topic_of))
+    assert (intent.topics, intent.expert) == ((9,), catalog.answers[9][1].expert), intent  # not question 6's
+
+
+def test_a_story_beside_a_question_named_in_words_the_faq_does_not_use(catalog):
+    assert understand("我们是券商运维，故障定位那题想看看", catalog).rephrase == "故障定位那题想看看"
+
+
+@pytest.mark.parametrize("question", ["提到虚拟网卡的那位，背景是什么？", "说 Kong 的那个人来头是啥"])
+def test_what_background_asks_for_the_profile(catalog, question):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("expert", "profile"), intent

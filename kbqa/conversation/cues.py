@@ -144,7 +144,8 @@ LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each
                    r"|(?:剩下|其余|其它|其他|别的)的?(?:题目?|问题)(?:清单|列表|目录|呢)|(?:整个|整份|完整的?)(?:目录|题目列表)(?:再|重新)?(?:贴|发|给|列)|只要(?:题目|标题)"
                    r"|" + LIST_EN + r"|" + LIST_WORDS)
 # "again" beside the list itself ("list the titles again", "目录再贴一遍") asks for the list, not the turn before
-THE_LIST = re.compile(r"(?<![a-z])(?:titles|topics|toc|table\s+of\s+contents)(?![a-z])|标题|(?:题目?|问题)的?(?:目录|清单|列表)|(?:所有|全部|剩下|其余|别的)的?(?:题|问题)")
+THE_LIST = re.compile(r"(?<![a-z])(?:titles|topics|toc|table\s+of\s+contents)(?![a-z])|标题|(?:题目?|问题)的?(?:目录|清单|列表)|(?:所有|全部|剩下|其余|别的)的?(?:题|问题)"
+                      r"|(?:那个|这个|刚才的?|之前的?|上面的?)(?:目录|清单)")  # "刚才那个目录能再给一次吗"
 
 # A message that speaks to the bot or of the FAQ ("你", "这个助手", "本知识库", "this doc", "your"): what the chatter
 # model (chatter.py) needs to see before it may call a message an overview or small talk, so that "What is the
@@ -192,7 +193,7 @@ def asks(text: str) -> bool:
 
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
-EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)|(?:回答|答题|作答)的?人头数|几号人"
+EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)|(?:回答|答题|作答)的?人头数|几号人"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
                      r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 

@@ -92,6 +92,10 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
+    if not refs and lang == "zh" and _ALL_OF_THEM.search(text) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) and not (
+            set(faq_words(cues.OUTLINE.sub(" ", text), catalog, EXPERT_FILLER)) - catalog.general_words) and not names_term(
+            text, catalog) and (last := recall.last_topic(context, catalog)) in catalog.topics:
+        return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go on): all of them, retold
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
@@ -99,6 +103,11 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
         return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
     return None
+
+
+# How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own
+_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家")  # "两位各自…", "每人不超过三条"
+_RETOLD = re.compile(r"对比|对照|比较|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别")
 
 
 # Where the answer is going and who reads it ("我要贴进周会纪要", "领导要看", "need to paste into confluence"): not its subject
@@ -131,7 +140,7 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 _IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side"  # "both in one reply"
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来"  # "顺便把滚动更新那题并进来": beside the one it is on
-TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴)"
+TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
                       r"|也?" + _IN_HERE + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"

@@ -765,3 +765,38 @@ def test_a_story_beside_a_question_named_in_words_the_faq_does_not_use(catalog):
 def test_what_background_asks_for_the_profile(catalog, question):
     intent = understand(question, catalog, Context(["第六题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("expert", "profile"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("每人不超过两条要点 我要发群里", ["第九题"], (9,)),  # each of its experts, retold
+    ("两位各自怎么说的 逐条对一下", ["第一题"], (1,)),
+    ("开会只有两分钟 一句话告诉我大家倾向哪边", ["网络那题"], (4,)),
+])
+def test_its_experts_told_side_by_side_is_the_question_it_is_on(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question", ["两位对 service mesh 怎么看", "大家对国产化怎么看"])
+def test_its_experts_asked_about_a_subject_of_its_own_are_not_retold(catalog, question):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert not (intent.kind == "question" and intent.topics == (5,)), intent
+
+
+def test_that_list_again_is_the_overview(catalog):
+    assert understand("网不好 刚才那个目录能再发一次吗", catalog, Context(["东西向那题"], _topic_of)).kind == "overview"
+
+
+def test_who_else_took_part_in_the_whole_faq_is_the_directory(catalog):
+    intent = understand("除了这题的几位 整份文档还有哪些人参与回答", catalog, Context(["第6题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_where_an_experts_answers_are_scattered_is_their_questions(catalog):
+    intent = understand("gavin_zhang 的回复散在哪些题目里", catalog, Context(["第10题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("expert", "questions"), intent
+
+
+def test_another_question_brought_along_together(catalog):
+    intent = understand("把高可用那题也一起带上 分开讲", catalog, Context(["排查那题"], _topic_of))
+    assert (intent.kind, set(intent.topics)) == ("question", {6, 10}), intent

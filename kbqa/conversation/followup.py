@@ -93,7 +93,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
     if not refs and lang == "zh" and _ALL_OF_THEM.search(text) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) and not (
-            set(faq_words(cues.OUTLINE.sub(" ", text), catalog, EXPERT_FILLER)) - catalog.general_words) and not names_term(
+            set(faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, EXPERT_FILLER)) - catalog.general_words) and not names_term(
             text, catalog) and (last := recall.last_topic(context, catalog)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go on): all of them, retold
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)

@@ -800,3 +800,11 @@ def test_where_an_experts_answers_are_scattered_is_their_questions(catalog):
 def test_another_question_brought_along_together(catalog):
     intent = understand("把高可用那题也一起带上 分开讲", catalog, Context(["排查那题"], _topic_of))
     assert (intent.kind, set(intent.topics)) == ("question", {6, 10}), intent
+
+
+@pytest.mark.parametrize("question", ["这题两位的区别帮我提炼下", "这题三位的观点对比一下"])
+def test_a_number_of_experts_after_this_question_is_no_question_number(catalog, question):
+    from kbqa.conversation.numbers import ref_numbers
+    assert ref_numbers(question, 10) == []
+    intent = understand(question, catalog, Context(["第十题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (10,)), intent

@@ -8,7 +8,7 @@ from dataclasses import replace
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
-                                      names_term, subject_words)
+                                      names_term, specific_faq_words, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
@@ -92,10 +92,11 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
-    if not refs and lang == "zh" and _ALL_OF_THEM.search(text) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) and not (
-            set(faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, EXPERT_FILLER)) - catalog.general_words) and not names_term(
-            text, catalog) and (last := recall.last_topic(context, catalog)) in catalog.topics:
-        return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go on): all of them, retold
+    if not refs and lang == "zh" and _ALL_OF_THEM.search(text) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) \
+            and not specific_faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, EXPERT_FILLER) \
+            and not names_term(text, catalog) and (last := recall.last_topic(context, catalog)) in catalog.topics:
+        return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go
+        # on): all of them, retold
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":

@@ -78,10 +78,15 @@ def faq_words(text: str, catalog: Catalog, filler: frozenset[str] = frozenset())
     return list(_faq_words(text, catalog, filler))
 
 
-def specific_faq_words(text: str, catalog: Catalog) -> list[str]:
+def specific_faq_words(text: str, catalog: Catalog, filler: frozenset[str] = frozenset()) -> list[str]:
     """``faq_words`` beyond the words the FAQ names its general subject with (容器, 平台…): what makes a message name
     something of the FAQ ("两个回答都看了" names nothing)."""
-    return [w for w in faq_words(text, catalog) if w not in catalog.general_words]
+    return [w for w in faq_words(text, catalog, filler) if w not in catalog.general_words]
+
+
+def names_nothing(text: str, catalog: Catalog) -> bool:
+    """Does a text hold neither the FAQ's words nor words it does not know ("答的人好多啊 看不过来", "盼复，谢谢")?"""
+    return not faq_words(text, catalog) and not strangers(text, catalog)
 
 
 @functools.lru_cache(maxsize=16)  # a few fillers, each a constant
@@ -270,7 +275,7 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
 
     def chatter(part: str) -> bool:
         t = cues.plain(normalise(part, phrases=False))  # not "最好带上是哪位专家说的"
-        if not faq_words(t, catalog) and not strangers(t, catalog):
+        if names_nothing(t, catalog):
             return True
         if cues.ASKS.search(cues.strip_cues(t)) or X_NOT_X.search(t):  # "…能不能共用一套"
             return False
@@ -357,13 +362,13 @@ def subject_clause(text: str, catalog: Catalog) -> str:
     no other question ("保险集团在做两地三中心，高可用那题先看": a story told beside it; retrieval read question 4 in
     the story); "" otherwise."""
     named = people.SUBJECT_QUESTION.search(text)
-    if not named or not (set(faq_words(named.group("s"), catalog)) - catalog.general_words or strangers(named.group("s"), catalog)):
+    if not named or not (specific_faq_words(named.group("s"), catalog) or strangers(named.group("s"), catalog)):
         return ""  # (a subject in words of its own: "问题定位那题")
     clauses = cues.clauses(text, spaced=True)
     here = next((x for x in clauses if named.group() in x), "")
     others = [x for x in clauses if x != here]
     besides = here.replace(named.group(), " ")  # "…先看": it only names the question ("…那块要准备哪些材料" asks more)
-    if not here or not others or faq_words(besides, catalog) or strangers(besides, catalog) or re.search(r"[?？]", text) or any(
+    if not here or not others or not names_nothing(besides, catalog) or re.search(r"[?？]", text) or any(
             _ASKING.search(x) or cues.asks(x) or people.SUBJECT_QUESTION.search(x) for x in others):  # ("…，计算资源用
         return ""  # 实体机还是VM": the other clause asks)
     return here

@@ -7,7 +7,7 @@ import re
 
 from kbqa.conversation import cues, people
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, specific_faq_words, strangers
+from kbqa.conversation.intent import EXPERT_FILLER, Context, faq_words, names_nothing, specific_faq_words
 from kbqa.text.normalise import has_cjk, normalise, words
 from kbqa.text.prefilter import speed_up
 
@@ -134,7 +134,7 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
         if found is not None and i and not intent.rephrase and len(words(turn)) <= 6:  # a remark on the answer before
             before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # in its words ("公用镜像仓库
             if before in catalog.topics and before != found and (_says_it_too(catalog, before, found, turn) or (  # 就这?"
-                    not faq_words(turn, catalog) and not strangers(turn, catalog))):  # or in no words of a subject at all
+                    names_nothing(turn, catalog))):  # or in no words of a subject at all
                 return before  # ("答的人好多啊 看不过来", "三位都有回答")
         return found
     return None

@@ -130,8 +130,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         whole = bool(cues.WHOLE_FAQ.search(asked))  # the whole FAQ (a remark before it names nothing)
         if whole and directory.group() in asked:
             rest = asked.replace(directory.group(), " ", 1)
-        if (whole or len(strangers(rest, catalog)) <= 1) and not set(faq_words(  # (the whole FAQ named: "出现过几位专家")
-                rest, catalog, EXPERT_FILLER if whole else frozenset())) - catalog.general_words:
+        if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(  # (the whole FAQ named: "出现过几
+                rest, catalog, EXPERT_FILLER if whole else frozenset()):  # 位专家")
             return Intent("overview", lang, aspect="experts")  # (the whole FAQ named: other words are what it is for)
 
     # About the FAQ itself, or small talk: a cue, and nothing the FAQ talks about. A long message is read by sentence: one

@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol
 
-from kbqa.answer.decide import asks_anew, clear_cut, near_known, outside_scope
+from kbqa.answer import search
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
 from kbqa.conversation.catalog import Known
-from kbqa.conversation.history import borrows, content_turn, leans_on, says_nothing, stands_alone, surer, talks_about, user_turns
+from kbqa.conversation.history import user_turns
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
@@ -228,45 +228,17 @@ class Engine:
 
     def retrieve(self, question: str, history=None, mode: str | None = None,
                  state: Loaded | None = None, qvec=None, whole: bool = False) -> tuple[Retrieval, bool, float]:
-        """Retrieval with follow-up handling: (retrieval, covered, confidence), on ``state`` (default: served);
-        ``qvec``: the question's e5 vector, when known (``Retriever.search``); ``whole``: the user's question
-        itself, which the scope model may also refuse (``decide.outside_scope``)."""
+        """Retrieval with follow-up handling (``kbqa.answer.search.retrieve``): (retrieval, covered, confidence), on
+        ``state`` (default: served)."""
         mode, state = mode or self.settings.mode, state or self.load()
-        retriever, decider = state.retriever, state.deciders[mode]
-        r = retriever.search(question, mode, self.settings.top_k, qvec)
-        previous = user_turns(history, self.settings.max_history_turns)  # the scope memory: of first messages and of
-        covered, p = decider.covered(r.features)  # questions that stand alone (its line was set on first messages)
-        alone = not previous or stands_alone(question, r.features)
-        beyond = whole and (outside_scope(r.features, p, memory=alone) if covered else asks_anew(r.features, p)
-                            and not leans_on(question))  # a subject the FAQ does not discuss, even after the turn before
-        covered = covered and not beyond  # ("那docker cp拷整个目录的话…")
-        aliases = retriever.expand(question)[1] if previous else {}  # the glossary's FAQ words for the question's words
-        bare = bool(previous) and says_nothing(question, state.catalog, aliases, r.features)  # "为什么这么说"
-        if previous and (not beyond and borrows(question, r.features, covered, bare)
-                         or not covered and near_known(r.features, p)):  # alone, but near questions the FAQ answers
-            on = content_turn(previous, state.catalog, lambda turn: self.topic_of(turn, mode, state))
-            r2 = retriever.search(on + " " + question, mode, self.settings.top_k)
-            covered2, p2 = decider.covered(r2.features)
-            # covered alone, a follow-up keeps its own answer unless the question the conversation is on
-            # talks about it too ("镜像仓库呢" after high availability: the registry's HA, in that question)
-            if covered2 and (not covered or bare or leans_on(question) or talks_about(state.catalog, r2, question, r,
-                                                                                  aliases) or surer(question, p, p2)):
-                if not bare and len(r.chunk_lex.scores) and r.chunk_lex.scores.max() > 0:  # its own words choose quotes
-                    r2.chunk_lex, r2.chunk_dense = r.chunk_lex, r.chunk_dense  # ("那存储那块呢": the storage part)
-                r, covered, p = r2, covered2, p2
-        return r, covered, p
+        return search.retrieve(state, self.settings, question, history, mode,
+                               lambda turn: self.topic_of(turn, mode, state), qvec, whole)
 
     def _retrieve_whole(self, q: str, parts: tuple[str, ...], history, mode: str | None,
                         state: Loaded) -> tuple[Retrieval, bool, float]:
-        """``retrieve`` for a question that was split into parts in vain (no two FAQ questions answer them):
-        first with its e5 vector blended from its parts' (``Retriever.blend``: no second model call), kept
-        when that retrieval is clear-cut; else, or without parts, with its own vector."""
-        qvec = state.retriever.blend(list(parts)) if parts else None
-        if qvec is not None:
-            r, covered, p = self.retrieve(q, history, mode, state, qvec, whole=True)
-            if clear_cut(r, covered, p, state.deciders[mode or self.settings.mode].threshold):
-                return r, covered, p
-        return self.retrieve(q, history, mode, state, whole=True)
+        """``retrieve`` for a question that was split into parts in vain (``kbqa.answer.search.retrieve_whole``)."""
+        return search.retrieve_whole(lambda qvec: self.retrieve(q, history, mode, state, qvec, whole=True), state,
+                                     parts, state.deciders[mode or self.settings.mode].threshold)
 
     def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
         """Hit testing for the admin page (``kbqa.kb.hittest``): what ask() would do with ``question``, and why."""

@@ -32,7 +32,7 @@ def test_a_clear_refusal_needs_no_lead():
 
 def test_a_question_split_in_vain_is_retrieved_with_its_blended_vector_only_when_clear_cut(fake_engine,
                                                                                           monkeypatch):
-    import kbqa.engine as engine_module
+    from kbqa.answer import search
     from kbqa.index.chunks import dense_text
 
     state = fake_engine.load()
@@ -42,7 +42,7 @@ def test_a_question_split_in_vain_is_retrieved_with_its_blended_vector_only_when
     for keep in (True, False):
         fake_engine.clear_caches()
         embedder.embed_queries([dense_text(p) for p in parts])  # multi() retrieved the parts
-        monkeypatch.setattr(engine_module, "clear_cut", lambda *a, keep=keep: keep)
+        monkeypatch.setattr(search, "clear_cut", lambda *a, keep=keep: keep)
         r, _, _ = fake_engine._retrieve_whole(question, parts, None, None, state)
         exact = embedder.cached_query(dense_text(question))
         assert (exact is None) == keep  # kept: no model call for the whole question; else its own vector

@@ -445,10 +445,10 @@ def test_a_subject_put_aside_is_not_asked_about(fake_engine):
 def test_the_scope_memory_reads_a_follow_up_that_stands_alone_as_it_reads_first_messages(fake_engine, monkeypatch):
     """"flannel 走 vxlan 的话 MTU 要设多少" after a question: its own subject, asked in full; the memory, set on first
     messages, may refuse it. "那存储呢" leans on the turn before: the memory stays out of it."""
-    import kbqa.engine as engine_module
+    from kbqa.answer import search
 
     seen = []
-    monkeypatch.setattr(engine_module, "outside_scope", lambda features, p, memory=False: seen.append(memory) or False)
+    monkeypatch.setattr(search, "outside_scope", lambda features, p, memory=False: seen.append(memory) or False)
     for question in ("容器网络用 flannel 还是 calico 怎么选型，性能和运维成本各自怎样", "那网络呢"):
         fake_engine.retrieve(question, ["第3题"], "lexical", whole=True)
     assert seen[:1] == [True] and (len(seen) == 1 or seen[1] is False)

@@ -251,8 +251,9 @@ class Responder:
         if kind == "smalltalk":
             b.smalltalk(intent.aspect, self.state.examples[:3])
             suggestions = self.starters()
-        elif kind == "overview" and intent.aspect == "experts":
+        elif kind == "overview" and intent.aspect == "experts":  # the FAQ's experts: an answer about experts
             b.experts()
+            kind = "expert"
             suggestions = suggest.starters([(b.f("ask_views", handle=h), None) for h in list(catalog.experts)[:3]])
         elif kind == "overview":
             b.overview(intent.missing)

@@ -20,7 +20,7 @@ from kbqa.text.prefilter import fast, speed_up
 _CHAT_ZH = r"陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)"
 # A complaint about the bot's speed, in words that may be the FAQ's ("这回复速度 比我们测试集群拉镜像还慢", "is this thing really
 # slow today"): a "sorry" cue, and ``SLOW_BOT`` alone for routing
-_SLOW_ZH = r"比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|转了?(?:半天|好久|这么久)的?圈+才?(?:出结果|出来|出答案)?|你们(?:的)?服务器[^，,。？?]{0,8}?卡|(?:回复|回答|响应|反应)的?速度[^，,。？?]{0,16}?(?:慢|卡|感人)"
+_SLOW_ZH = r"(?:怎么|咋|为啥|为什么)?(?:回复|回答|回|答)得?(?:这么|那么|好|太|真|也太)慢|比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|转了?(?:半天|好久|这么久)的?圈+才?(?:出结果|出来|出答案)?|你们(?:的)?服务器[^，,。？?]{0,8}?卡|(?:回复|回答|响应|反应)的?速度[^，,。？?]{0,16}?(?:慢|卡|感人)"
 _SLOW_EN = (r"(?:you(?:'re|\s+are)|this\s+(?:thing|bot)\s+is|it(?:'s|\s+is)|(?:the\s+)?(?:bot|answers?|replies|responses?)\s+(?:is|are)"
             r"|(?:is|are)\s+(?:you|this\s+(?:thing|bot)|it))\s+(?:\w+\s+)?(?:really|so|super|painfully)\s+slow(?![a-z])"
             r"|took\s+(?:ages|forever)\s+to\s+(?:load|answer|reply|respond|come\s+back)")
@@ -195,7 +195,7 @@ def asks(text: str) -> bool:
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些)|(?:回答|答题|作答)的?人头数|几号人"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
-                     r"|how\s+many\s+experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
+                     r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+)?experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
 # A message that opens by saying it asks something new ("顺带一问", "separate question —", "next thing:"): the opener
 # names nothing, and its words would count against the question as words the FAQ does not know

@@ -8,7 +8,7 @@ from dataclasses import replace
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
-                                      names_term, specific_faq_words, subject_words)
+                                      names_term, specific_faq_words, strangers, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
@@ -92,9 +92,10 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
                 "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
-    if not refs and lang == "zh" and _ALL_OF_THEM.search(text) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) \
-            and not specific_faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, EXPERT_FILLER) \
-            and not names_term(text, catalog) and (last := recall.last_topic(context, catalog)) in catalog.topics:
+    if not refs and (everyone := _ALL_OF_THEM.search(text)) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) \
+            and not specific_faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, _TOLD_BY) \
+            and not (names_term(text, catalog) if lang == "zh" else _names_more(clause_at(text, everyone.start()), catalog)) \
+            and (last := recall.last_topic(context, catalog)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go
         # on): all of them, retold
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
@@ -108,7 +109,17 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own
 _ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家")  # "两位各自…", "每人不超过三条"
-_RETOLD = re.compile(r"对比|对照|比较|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别")
+_RETOLD = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别"
+                     r"|(?<![a-z])(?:compare|contrast|side\s+by\s+side|leans?\s+(?:on|towards?)|differ\w*|in\s+a\s+nutshell|one\s+line\s+each)(?![a-z])")
+# ... and what they are told by ("三个人的办法对比一下 各自适合啥场景 列个表"): no subject either
+_TOLD_BY = EXPERT_FILLER | frozenset({"办法", "方法", "做法", "思路", "场景", "适合", "优缺点", "利弊", "优劣", "表", "表格"})
+
+
+def _names_more(clause: str, catalog: Catalog) -> bool:
+    """Does an English clause that asks for all the experts retold ("compare the three of them for me: who leans on what")
+    name something beside (a word of four letters or more that neither the FAQ nor chatter uses: "… differ on harbor")?"""
+    told = _RETOLD.sub(" ", _ALL_OF_THEM.sub(" ", cues.OUTLINE.sub(" ", clause)))
+    return any(len(w) >= 4 for w in strangers(told, catalog))
 
 
 # Where the answer is going and who reads it ("我要贴进周会纪要", "领导要看", "need to paste into confluence"): not its subject
@@ -139,13 +150,13 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # Asking for another question beside the one the conversation is on, or for two named, in one answer: told together
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
-_IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side"  # "both in one reply"
+_IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+each\s+other"  # "both in one reply"
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
                       r"|也?" + _IN_HERE + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
-                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
-                      r"|alongside|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
+                      r"|alongside|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
 _ALSO = re.compile(r"也|再加上|^\W*连同|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side)(?![a-z])"
@@ -177,6 +188,8 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     named = [n for n, _ in refs if n in catalog.topics]
     if len(named) < 2:  # and the subjects named beside a number ("gimme q1 and the rolling update one side by side")
         rest = _CUE_WORDS.sub(" ", _blanked(text, [span for _, span in refs]))
+        rest = re.sub(r"[(（][^()（）]*[)）]", lambda m: _JOIN.sub(" ", m.group()), rest)  # "the planning one too
+        # (hardware, storage, network…)": what it is, no piece of its own
         pieces = _JOIN.split(rest)  # those that name a question ("高可用那题") or ask ("…整体规划呢") when some do, not the
         for piece in [p for p in pieces if people.SUBJECT_QUESTION.search(p) or _ASKS_END.search(p)] or pieces:  # context
             if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (

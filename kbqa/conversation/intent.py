@@ -208,14 +208,14 @@ def is_title(rest: str, topic, named: list[str]) -> bool:
 
 
 # "回到最开始排查那道": going back, and when it was asked, before the subject that names it
-_BACK_TO = re.compile(r"^\W*(?:(?:再)?(?:回到|返回|退回|绕回|切回|跳回|倒回)\s*)?(?:最开始|最早|一开始|开头|刚才|刚刚|早先|头先)?(?:问|看|聊)?(?:的|过的)?")
+BACK_TO = re.compile(r"^\W*(?:(?:还是|再)?(?:回到|返回|退回|绕回|切回|跳回|倒回)\s*)?(?:最开始|最早|一开始|开头|刚才|刚刚|早先|头先)?(?:问|看|聊)?(?:的|过的)?")
 
 
 def named_question(rest: str, catalog: Catalog, among) -> tuple[tuple[int, ...], set[str]]:
     """The one question of ``among`` that a phrase like "排查那题" names (its FAQ words all in its title or
     description), and those words; else ((), set())."""
     m = people.SUBJECT_QUESTION.search(rest)
-    said = catalog.specific_words(_BACK_TO.sub("", m.group("s"))) if m else []
+    said = catalog.specific_words(BACK_TO.sub("", m.group("s"))) if m else []
     found = [n for n in among if said and is_title("", catalog.topics[n], said)]
     return ((found[0],), set(said)) if len(found) == 1 else ((), set())
 

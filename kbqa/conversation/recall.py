@@ -70,6 +70,16 @@ def last_asked(context: Context, catalog: Catalog):
     return k, intent
 
 
+def named_again(text: str, context: Context, catalog: Catalog) -> bool:
+    """Does a message name a question by a subject ("the planning question", "排障那题") whose words are all in the last
+    turn that asked something ("can you show me that planning question"): the question the conversation is on, named
+    again in the asker's own words?"""
+    m = people.SUBJECT_QUESTION.search(text) or people.THE_X_QUESTION.search(text)
+    named = words(m.group("s")) if m else []
+    turn = normalise(context.turns[last_asked(context, catalog)[0]])
+    return bool(named) and all(w in turn for w in named)
+
+
 def _names(context: Context, catalog: Catalog, turn: str) -> bool:
     """Does a turn name something of the FAQ: its words (not "两个回答都看了", "两位的意见都看了": 回答, 意见 are how people
     ask about experts), or, in words the FAQ does not use (another language), a question retrieval finds for it ("how do

@@ -23,7 +23,7 @@ from dataclasses import replace
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.followup import follow_up, two_at_once
 from kbqa.conversation.catalog import Catalog, function_word
-from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
+from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
                                       specific_faq_words,
@@ -218,9 +218,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         ref_topics = tuple(n for n, _ in refs if n in catalog.topics)
         rest = people.WHO_ANSWERED.sub(" ", REF.sub(" ", text))
         named = subject_words(rest, catalog, EXPERT_FILLER, lang)
-        if not ref_topics and turns and (cues.THERE.search(text) or not named and cues.THIS_QUESTION.search(text)):
+        if not ref_topics and turns and (cues.THERE.search(text) or not named and cues.THIS_QUESTION.search(text)
+                                         or recall.named_again(rest, context, catalog)):
             ref_topics = tuple(t for t in [recall.last_topic(context, catalog)] if t in catalog.topics)  # "whoever
-            # responded there", "这题回答的人都是谁" (nothing else named): the one it is on
+            # responded there", "这题回答的人都是谁" (nothing else named), "only one person answering the planning
+            # question?" after "show me that planning question": the one it is on
         if ref_topics or named or people.SUBJECT_QUESTION.search(rest):  # "排障那题": a question named, in any words
             return Intent("expert", lang, topics=ref_topics, aspect="who_answered",
                           subject=subject_of(rest, named, lang, own_words=True) or rest, followup=followup)
@@ -285,6 +287,11 @@ def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
     return tuple(n for n, c in counts.items() if c == k) if k or pick is min else ()
 
 
+_BACKGROUND = re.compile(r"背景|来头|出身|履历|(?<![a-z])background(?![a-z])")  # who an expert by place is (not "是谁":
+# "第二个回答的人是谁" stays on the question)
+_SAYING = re.compile(r"说|讲|提到|提过|认为|觉得|主张|建议|(?<![a-z])(?:said|says|mentioned|suggested)(?![a-z])")
+
+
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False,
               rest: str = "") -> Intent | None:
     """The n-th expert of the question named (问题5的第二个专家, "东西向那个的第一个人": by a word only its title or
@@ -293,19 +300,24 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
     when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
     last = recall.last_topic(context, catalog) if context.turns else None
+    told = rest
+    rest = _SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力": 能力 names no question)
     named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
     titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
     # answers it is on use ("第一个专家说的SDN太贵")
     if titled and (named and named[0] or not (last in catalog.topics and catalog.topic_says(last, titled[1]))):  # "docker那题
         topics = [titled[0]]
     elif not topics and (said := people.SUBJECT_QUESTION.search(rest)) and faq_words(said.group("s"), catalog) and (
-            context.topic_of is not None) and (found := context.topic_of(said.group("s"))) in catalog.topics:
+            context.topic_of is not None) and (found := context.topic_of(BACK_TO.sub("", said.group("s")))) in catalog.topics:
         topics = [found]  # "回到docker那题 第二个答的人": a subject no one title says alone (docker): retrieval's question
     topic = topics[0] if topics else last
     if topic not in catalog.topics:
         return None
     answers = catalog.answers[topic]
     n = len(answers) if n == -1 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
+    if 1 <= n <= len(answers) and not as_person and (aspect := next((a for a, cue in (("profile", _BACKGROUND), ("questions", people.THEIR_QUESTIONS))
+                                                   if cue.search(told)), None)):  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些"
+        return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect=aspect, followup=not topics)
     if 1 <= n <= len(answers):
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
                       followup=not topics, from_context=not topics and not as_person and recall.on_question(context, catalog))

@@ -50,12 +50,12 @@ def test_an_expert_on_a_subject_in_other_words_answers_with_that_question_first(
 
 def test_the_directory_names_every_expert_with_their_questions(real_engine):
     a = real_engine.ask("专家名单")
-    assert a.status == "answered" and a.kind == "overview" and not a.citations
+    assert a.status == "answered" and a.kind == "expert" and not a.citations  # about experts, not the questions
     units = [u for u in real_engine.faq().units if u.kind == "answer"]
     for handle in {u.expert for u in units}:
         line = next(x for x in a.answer.splitlines() if x.startswith(handle))
         assert all(f"问题 {u.topic}" in line for u in units if u.expert == handle), line
-    assert {s.text for s in a.suggestions} and real_engine.ask("Who are the experts?").kind == "overview"
+    assert {s.text for s in a.suggestions} and real_engine.ask("Who are the experts?").kind == "expert"
 
 
 def test_which_question_is_about_a_subject_prefers_the_titles(real_engine):

@@ -808,3 +808,84 @@ def test_a_number_of_experts_after_this_question_is_no_question_number(catalog, 
     assert ref_numbers(question, 10) == []
     intent = understand(question, catalog, Context(["第十题"], _topic_of))
     assert (intent.kind, intent.topics) == ("question", (10,)), intent
+
+
+def test_the_other_questions_are_the_list_not_the_other_experts(catalog):
+    intent = understand("remind me what the other questions were? titles only, I'm on my phone", catalog,
+                        Context(["pull up the SDN networking question", "ok thx, read it"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+def test_ta_ending_a_clause_is_thanks_not_him(catalog):
+    intent = understand("ok got it, ta. off to lunch", catalog, Context(["show me #9", "and rangeryu's three points"], _topic_of))
+    assert intent.kind == "smalltalk", intent
+    assert understand("ta说的定时任务那段再讲讲", catalog, Context(["gavin_zhang 是谁"], _topic_of)).expert == "gavin_zhang"
+
+
+def test_why_so_slow_is_a_complaint(catalog):
+    intent = understand("怎么回得这么慢，转了半天圈圈", catalog, Context(["第四题给我", "VLAN 和 VXLAN 那部分再细点"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "sorry"), intent
+
+
+def test_who_answered_the_question_named_in_the_askers_own_words_is_the_one_it_is_on(catalog):
+    intent = understand("wait, is there really only one person answering the planning question? feels thin", catalog,
+                        Context(["we're planning the whole platform", "can you show me that planning question, #7"], _topic_of))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (7,)), intent
+
+
+def test_the_first_one_ranked_is_the_first_expert(catalog):
+    from kbqa.conversation.numbers import expert_ordinal
+    assert expert_ordinal("你贴的那一堆回答里 排第一个的那位是哪家的")[0] == 1
+    assert expert_ordinal("第一题的那位") is None  # a question's number, not a place
+
+
+def test_an_experts_place_and_their_background_is_their_profile(catalog):
+    intent = understand("你剛剛列的第二位是什麼背景？除了這題他還答了哪些？", catalog, Context(["东西向流量安全那题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "nameless", "profile"), intent
+
+
+def test_what_an_expert_by_place_said_names_no_question(catalog):
+    intent = understand("第一位呢 他好像说得看公司自己能力？展开说下", catalog, Context(["第一题", "第二位专家的看完了"], _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (1,), "某银行"), intent
+
+
+def test_everyones_ways_compared_is_the_question_it_is_on(catalog):
+    intent = understand("三个人的办法帮我对比一下 各自适合啥场景 列个表最好", catalog, Context(["第6题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6,)), intent
+
+
+@pytest.mark.parametrize("question", ["compare the three of them for me: who leans on what. one short paragraph is enough",
+                                      "the two of them side by side please"])
+def test_all_of_them_compared_in_english_is_the_question_it_is_on(catalog, question):
+    intent = understand(question, catalog, Context(["question 6 please"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6,)), intent
+
+
+def test_all_of_them_compared_on_a_term_of_its_own_is_not_retold(catalog):
+    intent = understand("how do the two of them differ on harbor", catalog, Context(["question 6 please"], _topic_of))
+    assert not (intent.kind == "question" and intent.topics == (6,)), intent
+
+
+def test_whether_an_expert_has_other_answers_is_their_questions(catalog):
+    intent = understand("想在方案里引用下蚂蚁的经验 rangeryu 还有别的回答能用吗 还是就这一条", catalog,
+                        Context(["第9题", "他那个三条挺实用"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "rangeryu", "questions"), intent
+
+
+def test_a_question_described_in_brackets_is_one_piece(catalog):
+    topic_of = lambda t: 7 if "planning" in t else 4 if "network" in t else 5 if "each other" in t else None  # noqa: E731
+    intent = understand("throw in the big-picture planning one too (hardware, storage, network for the platform) and show "
+                        "both next to each other", catalog, Context(["question 3 please"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (3, 7)), intent
+
+
+def test_going_back_to_a_question_by_its_subject_then_its_first_expert(catalog):
+    topic_of = lambda t: 1 if t.strip() == "胖容器" else None  # noqa: E731
+    intent = understand("等下，还是倒回胖容器那题，第一位说“要看企业实力”，那他说一般企业实际是怎么做的？", catalog,
+                        Context(["胖容器那题", "那第八题看一下"], topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (1,), "某银行"), intent
+
+
+def test_who_the_second_answerer_is_stays_on_the_question(catalog):
+    intent = understand("第二個回答的人是誰", catalog, Context(["第三題"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("expert", (3,), "views"), intent

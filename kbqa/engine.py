@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from kbqa.answer import search
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
@@ -227,17 +227,18 @@ class Engine:
         return q
 
     def retrieve(self, question: str, history=None, mode: str | None = None,
-                 state: Loaded | None = None, qvec=None, whole: bool = False) -> tuple[Retrieval, bool, float]:
+                 state: Loaded | None = None, qvec=None, whole: bool = False,
+                 on: Callable[[], int | None] | None = None) -> tuple[Retrieval, bool, float]:
         """Retrieval with follow-up handling (``kbqa.answer.search.retrieve``): (retrieval, covered, confidence), on
         ``state`` (default: served)."""
         mode, state = mode or self.settings.mode, state or self.load()
         return search.retrieve(state, self.settings, question, history, mode,
-                               lambda turn: self.topic_of(turn, mode, state), qvec, whole)
+                               lambda turn: self.topic_of(turn, mode, state), qvec, whole, on)
 
     def _retrieve_whole(self, q: str, parts: tuple[str, ...], history, mode: str | None,
-                        state: Loaded) -> tuple[Retrieval, bool, float]:
+                        state: Loaded, on: Callable[[], int | None] | None = None) -> tuple[Retrieval, bool, float]:
         """``retrieve`` for a question that was split into parts in vain (``kbqa.answer.search.retrieve_whole``)."""
-        return search.retrieve_whole(lambda qvec: self.retrieve(q, history, mode, state, qvec, whole=True), state,
+        return search.retrieve_whole(lambda qvec: self.retrieve(q, history, mode, state, qvec, whole=True, on=on), state,
                                      parts, state.deciders[mode or self.settings.mode].threshold)
 
     def explain(self, question, mode: str | None = None, top: int = 5) -> HitTest:
@@ -314,6 +315,8 @@ class Engine:
     def _answer(self, question, history, mode: str | None, stream: bool,
                 deadline: float | None = None) -> Iterator[str | Answer]:
         from kbqa.answer.respond import Responder
+        from kbqa.conversation.history import moves_on
+        from kbqa.conversation.recall import last_topic
         from kbqa.conversation.routing import Context, understand
 
         t0 = time.perf_counter()
@@ -323,7 +326,8 @@ class Engine:
         llm = self.llm
         q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
         history, t1 = history if turns else None, time.perf_counter()
-        intent = understand(q, state.catalog, Context(turns, lambda turn: self.topic_of(turn, mode, state), state.retriever.aliases))
+        context = Context(turns, lambda turn: self.topic_of(turn, mode, state), state.retriever.aliases)
+        intent = understand(q, state.catalog, context)
         t_route = time.perf_counter()
         standalone = q
         respond = Responder(state, self.settings, mode,
@@ -343,8 +347,9 @@ class Engine:
                 answer = respond.known(intent, intent.rephrase or q, Known(intent.topics[0]))
             if answer is None and intent.rephrase:  # "接着说": the previous question again
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
-            if answer is None:
-                answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state))
+            if answer is None:  # a follow-up stays on the question it is on unless the message says it moves on (read
+                on = None if moves_on(question) else lambda: last_topic(context, state.catalog)  # before past_aside)
+                answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state, on))
                 if answer.status == "not_covered" and respond.partial:  # "A？另外B": A answered, B not covered
                     answer = respond.partly(intent)
             answer = respond.second_opinion(intent, q, answer, first=not turns)

@@ -190,11 +190,16 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
         rest = _CUE_WORDS.sub(" ", _blanked(text, [span for _, span in refs]))
         rest = re.sub(r"[(（][^()（）]*[)）]", lambda m: _JOIN.sub(" ", m.group()), rest)  # "the planning one too
         # (hardware, storage, network…)": what it is, no piece of its own
-        pieces = _JOIN.split(rest)  # those that name a question ("高可用那题") or ask ("…整体规划呢") when some do, not the
-        for piece in [p for p in pieces if people.SUBJECT_QUESTION.search(p) or _ASKS_END.search(p)] or pieces:  # context
-            if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (
-                    found := _piece_topic(piece, catalog, context)) is not None:
-                named.append(found)
+        pieces = _JOIN.split(rest)  # those that name a question ("高可用那题") or ask ("…整体规划呢") when some do and one
+        marked = [p for p in pieces if people.SUBJECT_QUESTION.search(p) or _ASKS_END.search(p)]  # is found; not the context
+        before = len(named)
+        for group in [marked, pieces] if marked else [pieces]:
+            for piece in group:
+                if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (
+                        found := _piece_topic(piece, catalog, context)) is not None:
+                    named.append(found)
+            if len(named) > before:
+                break
     named = list(dict.fromkeys(named))
     this = _THIS.search(text)
     last = recall.last_topic(context, catalog)

@@ -21,6 +21,18 @@ _LEANS_ON = re.compile(r"^(?:照|按|按照|顺着)(?:这个|这|你这个|刚�
 _SOMEONE_BEFORE = re.compile(r"(?<![其吉利])(?:他|她|佢)(?:们|哋)?|(?<![a-z])(?:he|she|his|her|they|their)(?![a-z])")
 
 
+# A follow-up that says it moves on ("换个话题", "另外", "再问个", "回到…那题", "by the way", "what about"), names a
+# question ("…那道调出来") or asks who: not a detail of the question the conversation is on
+_MOVES_ON = re.compile(r"换个|另外|顺便|顺带|对了|话说|另起|跑个题|换题|转个题|转题|放着|放放|不聊|先不|说回|回到|再回|再问|再看"
+                       r"|话题|题目|那道|那题|调出来|哪位|是谁|(?<![a-z])(?:what\s+about|how\s+about|by\s+the\s+way|btw"
+                       r"|switching|separate|unrelated|different\s+topic|next|also|another|back\s+to|moving\s+on)(?![a-z])")
+
+
+def moves_on(q: str) -> bool:
+    """Does a follow-up say it leaves the question the conversation is on (``_MOVES_ON``, on its normalised text)?"""
+    return bool(_MOVES_ON.search(normalise(q)))
+
+
 def leans_on(q: str) -> bool:
     q = normalise(q, phrases=False).strip()
     return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q) or _SOMEONE_BEFORE.search(q))

@@ -365,6 +365,9 @@ def subject_clause(text: str, catalog: Catalog) -> str:
     if not named or not (specific_faq_words(named.group("s"), catalog) or strangers(named.group("s"), catalog)):
         return ""  # (a subject in words of its own: "问题定位那题")
     clauses = cues.clauses(text, spaced=True)
+    if len(clauses) == 1 and named.end() < len(text.rstrip()) and not specific_faq_words(text[named.end():], catalog):
+        # "网络选型那道我们在做评审": no mark after the name, and nothing of the FAQ after it (not "HA 那题（集群间故障转移）…")
+        clauses = [text[:named.end()], text[named.end():]]
     here = next((x for x in clauses if named.group() in x), "")
     others = [x for x in clauses if x != here]
     besides = here.replace(named.group(), " ")  # "…先看": it only names the question ("…那块要准备哪些材料" asks more)

@@ -10,7 +10,7 @@ from kbqa.text.prefilter import speed_up
 
 
 WHO_ANSWERED_IT = re.compile(r"(?:只有|就|才)(?:一|1)(?:位|个)(?:专家|人)(?:回答|答|回)?(?:吗|么|嘛|啊|[?？]|$)|(?<![a-z])who\s+(?:chimed|weighed)\s+in(?![a-z])|(?<![a-z])(?:list|name|give\s+me)\s+(?:the|their)\s+handles(?![a-z])|(?:是)?哪[几些两]?位(?:专家)?(?:回答|答|回复|作答)的|(?:是)?哪(?:个|位)(?:专家|大佬|人)?(?:讲|说|答|回答|回|写|提)的|边个(?:讲|说|答|回)(?:嘅|的)|还有(?:哪几位|哪些人|哪些专家|几位)(?:专家)?(?:也)?(?:答|回答|回复)|(?<![a-z])(?:written|answered|given)\s+by\W*$|谁(?:回答|答|解答|回复|回)的|有谁(?:回|答)(?=[?？吗呢啊]|$)|还有(?:谁|哪位|别人)(?:也)?(?:发过?言|回答过?|答过?|讲过?)|边(?:啲|个|位)(?:专家)?(?:答|回答|回)咗(?:呢|这)题|答(?:呢|这|嗰)题(?:嘅|的)(?:系|是)边(?:位|个)|是谁(?:回答|答)|(?:还有|有没有)(?:别的|其他|其它)(?:专家|人|答主)|(?:别的|其他|其它)(?:专家|答主)"
-                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|多少专家(?:在)?(?:发言|回答|回复|答)|(?:回帖|跟帖)的(?:人|专家)|(?<![a-z])(?:just\s+)?one\s+person'?s\s+(?:answer|reply)\s+or\s+(?:several|more|many)(?![a-z])|有谁(?:回答|答|解答)|都是谁在(?:答|回|回答)|(?:就|只有?|净系|净是)一\s*(?:个人|位专家|位)(?:回答|答|回)|(?:答|回答|回复)(?:这个|这题|这道题?|那个|那题|它)的(?:人|专家|大佬)"
+                             r"|(?:几|多少)\s*(?:位|个|名)\s*(?:专家|人)|(?:回复|回答|答)的(?:人)?有几(?:位|个)|多少专家(?:在)?(?:发言|回答|回复|答)|(?:回帖|跟帖)的(?:人|专家)|(?<![a-z])(?:just\s+)?one\s+person'?s\s+(?:answer|reply)\s+or\s+(?:several|more|many)(?![a-z])|有谁(?:回答|答|解答)|都是谁在(?:答|回|回答)|(?:就|只有?|净系|净是)一\s*(?:个人|位专家|位)(?:回答|答|回)|(?:答|回答|回复)(?:这个|这题|这道题?|那个|那题|它)的(?:人|专家|大佬)"
                              r"|who\s+(?:else\s+)?(?:answered|replied(?:\s+to)?|responded\s+to)(?:\s+(?:it|that|this)(?:\s+(?:one|question|q))?(?![a-z])|\W*$)|other\s+experts?"
                              r"|(?:anyone|anybody|who)\s+else\b|how\s+many\s+(?:people|ppl|folks|experts|practitioners|persons)\s+(?:answered|replied|responded|chimed\s+in|weighed\s+in)|which\s+handles|who\s+(?:gave|wrote|provided)\s+(?:the\s+|that\s+)?(?:answer|reply)|(?:which|what)\s+experts?\s+(?:wrote|gave|answered|replied)|(?:别的|其他|其它|另外)(?:几位|几个)|谁(?:回答|答)得|(?:哪些|哪几个|哪几位)人|谁给的|哪位(?:专家)?(?:回复|回答|答|说|讲|提)的|都有谁|回(?:复|答)(?:这|那)题的|这题的(?:两|几)位|另(?:外)?一位|另一个专家|回答者|答题人|作答|(?:nobody|no\s+one)\s+answered|did\s+anyone\s+answer|whose\s+(?:answer|reply|answers|replies|words|point)\s+(?:was|is|were|are)\s+(?:that|this|it|those|these)(?![a-z])|whose\s+(?:answer|reply|answers|replies)\s+(?:is|are)\s+(?:filed\s+|listed\s+|posted\s+)?(?:under|on|for)\s+(?:it|that|this)|边个(?:专家)?(?:回答|答|覆)|(?:挂|署|留)了?(?:几|哪些)个?名字|哪[两三四]位"
                              r"|(?<![a-z])the\s+others?\b(?!\s+(?:questions?|qs|topics?|entries|items|faqs?|sections?|titles?)(?![a-z]))|other\s+(?:ones|guys|people|answers)|whose\s+names?|(?<![a-z])head\s*count(?![a-z])|(?:还有|又有)谁(?:也)?(?:回答|答|回复|回)|人头数|报(?:一)?下(?:名字|名单)|另有其人"
@@ -28,9 +28,13 @@ PROFILE = re.compile(BARE_PROFILE.pattern + r"|是谁|是哪位|何许人|是哪
 # A message ending in "…的那题" (a number described: "5️⃣ 拜托~流量在集群里横着走的那题")
 THAT_ONE = re.compile(r"(?:的|嘅)?(?:那|这|嗰)\s*一?\s*[道个条]?\s*题\W*$")
 # A question named by its subject: "他在排查那题里", "东西向那道题中" (group "s")
-SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块|[那这]道(?=有|里|的|谁|哪|\W|$))(?:里|中|上|下)?")
+SUBJECT_QUESTION = re.compile(r"(?:在|于|喺)?(?P<s>[^，,。？?！!在喺]{1,12}?)(?:(?:那|这|嗰|𠮶)一?(?:道|个)?(?:题|问题)|那块|[那这]道(?=有|里|的|谁|哪|也|我|咱|\W|$))(?:里|中|上|下)?")
 # "the planning question", "that SDN one": a question named by a few words of its subject, in English
 THE_X_QUESTION = re.compile(r"(?<![a-z])(?:the|that|this)\s+(?P<s>[a-z0-9/+-]+(?:\s+[a-z0-9/+-]+){0,2}?)\s+(?:question|one|q|topic)(?![a-z])")
+# Who an expert picked out by place is ("第二位是什么背景"; not "是谁": "第二个回答的人是谁" stays on the question)
+BACKGROUND = re.compile(r"背景|来头|出身|履历|(?<![a-z])background(?![a-z])")
+# Where what an expert said begins ("第一位呢 他好像说得看公司自己能力": 能力 names no question)
+SAYING = re.compile(r"说|讲|提到|提过|认为|觉得|主张|建议|(?<![a-z])(?:said|says|mentioned|suggested)(?![a-z])")
 # Everyone who answered, not the one expert a turn before asked about ("仨人观点各一句话总结下", "两位专家各一行", "each
 # expert in one line"): the question with all its answers
 EVERYONE = re.compile(r"[仨俩]人|[两三四五六几]\s*(?:位|个)\s*(?:专家|人|答主|大佬|老师)|(?:他们|她们)[两俩三几]\s*(?:个|位)?|各位专家|每位(?:专家)?|每个(?:人|专家)"

@@ -287,11 +287,6 @@ def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
     return tuple(n for n, c in counts.items() if c == k) if k or pick is min else ()
 
 
-_BACKGROUND = re.compile(r"背景|来头|出身|履历|(?<![a-z])background(?![a-z])")  # who an expert by place is (not "是谁":
-# "第二个回答的人是谁" stays on the question)
-_SAYING = re.compile(r"说|讲|提到|提过|认为|觉得|主张|建议|(?<![a-z])(?:said|says|mentioned|suggested)(?![a-z])")
-
-
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False,
               rest: str = "") -> Intent | None:
     """The n-th expert of the question named (问题5的第二个专家, "东西向那个的第一个人": by a word only its title or
@@ -301,7 +296,7 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
     topics = [t for t, _ in refs if t in catalog.topics]
     last = recall.last_topic(context, catalog) if context.turns else None
     told = rest
-    rest = _SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力": 能力 names no question)
+    rest = people.SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力": 能力 names no question)
     named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
     titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
     # answers it is on use ("第一个专家说的SDN太贵")
@@ -315,7 +310,7 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
         return None
     answers = catalog.answers[topic]
     n = len(answers) if n == -1 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
-    if 1 <= n <= len(answers) and not as_person and (aspect := next((a for a, cue in (("profile", _BACKGROUND), ("questions", people.THEIR_QUESTIONS))
+    if 1 <= n <= len(answers) and not as_person and (aspect := next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))
                                                    if cue.search(told)), None)):  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些"
         return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect=aspect, followup=not topics)
     if 1 <= n <= len(answers):

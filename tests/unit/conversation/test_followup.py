@@ -889,3 +889,20 @@ def test_going_back_to_a_question_by_its_subject_then_its_first_expert(catalog):
 def test_who_the_second_answerer_is_stays_on_the_question(catalog):
     intent = understand("第二個回答的人是誰", catalog, Context(["第三題"], _topic_of))
     assert (intent.kind, intent.topics, intent.aspect) == ("expert", (3,), "views"), intent
+
+
+def test_that_question_too_names_it(catalog):
+    topic_of = lambda t: 4 if "多集群" in t else _topic_of(t)  # noqa: E731 (a remark: retrieval reads another question in it)
+    intent = understand("把多安全域那道也并进来 两道一起 我们多集群和分区要一起设计", catalog, Context(["第十题"], topic_of))
+    assert (intent.kind, set(intent.topics)) == ("question", {10, 3}), intent
+
+
+def test_a_question_named_without_a_mark_after_it_is_the_one_it_is_on(catalog):
+    assert understand("网络选型那道我们在做评审", catalog, Context([], _topic_of)).rephrase == "网络选型那道"
+    intent = understand("这一题底下回复的有几位 都是什么单位的", catalog, Context(["网络选型那道我们在做评审"], _topic_of))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (4,)), intent
+
+
+def test_how_many_experts_in_the_whole_material_is_the_directory(catalog):
+    intent = understand("顺便统计下 这份材料里参与回答的专家总共几个人 各自叫啥", catalog, Context(["第九题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent

@@ -347,8 +347,8 @@ class Engine:
                 answer = respond.known(intent, intent.rephrase or q, Known(intent.topics[0]))
             if answer is None and intent.rephrase:  # "接着说": the previous question again
                 answer = respond.topical(intent, *self.retrieve(intent.rephrase, None, mode, state))
-            if answer is None:  # a follow-up stays on the question it is on unless the message says it moves on (read
-                on = None if moves_on(question) else lambda: last_topic(context, state.catalog)  # before past_aside)
+            if answer is None:  # a follow-up stays on the question it is on unless the message says it moves on (read before
+                on = None if not turns or moves_on(question) else lambda: last_topic(context, state.catalog)  # past_aside)
                 answer = respond.topical(intent, *self._retrieve_whole(q, intent.parts, history, mode, state, on))
                 if answer.status == "not_covered" and respond.partial:  # "A？另外B": A answered, B not covered
                     answer = respond.partly(intent)

@@ -310,11 +310,13 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
         return None
     answers = catalog.answers[topic]
     n = len(answers) if n == -1 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
-    if 1 <= n <= len(answers) and not as_person and (aspect := next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))
-                                                   if cue.search(told)), None)):  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些"
-        return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect=aspect, followup=not topics)
     if 1 <= n <= len(answers):
-        return Intent("expert", lang, topics=(topic,), expert=answers[n - 1].expert, aspect="views",
+        expert = answers[n - 1].expert  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些": their profile, their questions
+        asked = None if as_person else next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))
+                                             if cue.search(told)), None)
+        if asked:
+            return Intent("expert", lang, topics=(topic,), expert=expert, aspect=asked, followup=not topics)
+        return Intent("expert", lang, topics=(topic,), expert=expert, aspect="views",
                       followup=not topics, from_context=not topics and not as_person and recall.on_question(context, catalog))
     return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
 

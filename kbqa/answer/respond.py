@@ -267,7 +267,7 @@ class Responder:
             for n in intent.topics:
                 b.question(n)
             topic = intent.topics[0]
-            kind = "multi" if len(intent.topics) > 1 else "question"
+            kind = "multi" if len(intent.topics) > 1 and intent.aspect != "count" else "question"
             suggestions = suggest.after_question(catalog, intent.lang, intent.topics)
         elif intent.aspect == "who_answered":
             topics = intent.topics

@@ -39,8 +39,8 @@ SMALLTALK = {
               r"wrong\s+answer|not\s+what\s+i\s+(?:asked|meant|wanted)|(?:that|this)(?:'s|\s+is|\s+was)\s+(?:wrong|useless|unhelpful|not\s+helpful)"
               r"|(?:way\s+|far\s+)?too\s+(?:long|slow|verbose|wordy|technical|complicated|jargony|dense)|" + _SLOW_EN + r"|(?:doesn't|does\s+not|didn't|did\s+not)\s+answer\s+(?:my|the)\s+question|not\s+helpful|disappointed|useless"
               r"|not\s+impressed|keeps?\s+(?:misreading|misunderstanding|getting\s+(?:it|me)\s+wrong)|are\s+(?:you|u)\s+(?:even\s+)?(?:reading|listening)"),
-    "thanks": (r"速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|^\W*赞[，,！!]|(?:总算|终于)有(?:东西|内容|材料)(?:可以|能)?(?:汇报|报告|交差|交代)|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|(?<!不)靠谱(?!\s*(?:吗|嘛|么|不|否|[?？]))|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|谢过|感谢|感恩|唔该(?!\s*(?:转|俾|帮|畀|睇|讲|话|搵|打开|开|show|give|再|list|列|揾))|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
-               r"thanks|thank\s*(?:you|u)|brilliant|ta\W*$|^\W*legend(?![a-z])|(?:^|[,，]\s*)ta\s*[.!](?=\s|$)|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
+    "thanks": (r"(?:不好意思|抱歉|对不起)[^，,。？?]{0,4}?(?:问(?:了)?(?:这么|这种|这些)|打扰|麻烦)[^，,。？?]{0,6}?(?:基础|简单|小白|低级|幼稚|多|久)的?(?:问题)?|(?:会不会|不会|别)嫌我(?:烦|笨|啰嗦|问题多|问得多)|速度真快|做得(?:真|挺|很|蛮|相当)?(?:不错|好|棒)|(?:怎么|咋)?(?:回|答)得(?:这么|那么|好|真|挺|超)快|(?:整理|写|讲|答)得(?:好|很|真|超|挺)清楚|好读多了|(?:比|较).{0,12}?好读|(?:好|很|真|超)(?:详尽|详细)(?:喎|啊|呀|哦)?|易明|真快|^\W*赞\W*$|，赞\W*$|^\W*赞[，,！!]|(?:总算|终于)有(?:东西|内容|材料)(?:可以|能)?(?:汇报|报告|交差|交代)|聪明|哈哈哈|牛啊|牛逼|真清楚|很清楚|说得好|答得(?:好|真|很|挺|太)?(?:不错|清楚|好|棒|明白|到位)|(?:问题)?解决了|搞定了|好使|挺专业|很专业|挺好用|很好用|真好用|好用(?:的|啊|呀)|比.{0,12}?(?:好用|强|清楚|积极|及时|靠谱|给力)(?:太|好|很)?多了?|秒回|好用(?:太|好|很)?多了|好评|点个?赞|快(?:太|好|很)?多了|牛[哇啊呀]|(?:答|讲|说)得比.{0,10}?还?(?:清楚|好|专业|明白|透)|比.{0,12}?(?:讲|说|答)得(?:还|更)(?:清楚|好|专业|明白|透)|on\s+point|真专业|好专业|专业啊|(?<!不)靠谱(?!\s*(?:吗|嘛|么|不|否|[?？]))|挺不错|很不错|真不错|不错嘛|不错哦|不错不错|谢谢|多谢|谢啦|谢了|谢过|感谢|感恩|唔该(?!\s*(?:转|俾|帮|畀|睇|讲|话|搵|打开|开|show|give|再|list|列|揾))|辛苦|有帮助|(?:很|真|太|挺|非常|真的|确实)有用|赞啦|太棒了|太好了|大佬|厉害|给力|^[牛赞]+\W*$|👍|🙏|❤️",
+               r"thanks|thank\s*(?:you|u)|sorry\s+(?:to\s+(?:bother|bug|pester)\s+(?:you|u)|for\s+(?:all\s+)?(?:the|these|my|so\s+many)\s+(?:\w+\s+)?questions)|hope\s+i'?m\s+not\s+(?:bothering|annoying|bugging)\s+(?:you|u)|brilliant|ta\W*$|^\W*legend(?![a-z])|(?:^|[,，]\s*)ta\s*[.!](?=\s|$)|(?:way\s+|much\s+|so\s+)?(?:more\s+useful|better)\s+than|props\s+to|kudos|(?:that'?s|this\s+is|that\s+was)\s+(?:exactly\s+|just\s+)?what\s+i\s+(?:needed|wanted|was\s+after|was\s+looking\s+for)|you\s+rock|saved\s+me|faster\s+than|you(?:\'re|\s+are)\s+(?:so\s+|pretty\s+|really\s+)?(?:fast|quick|smart|great|awesome|good)|(?:much\s+)?obliged|much\s+appreciated|thx|ty|cheers|appreciate(?:d)?|helpful|awesome|great|nice|cool"
                r"|(?:good|nice|great)\s+(?:job|work|answer|one)|well\s+done|perfect|excellent|(?:we|i)\s+(?:really\s+)?appreciate|bear\s+with\s+(?:us|me)"
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
                r"|got\s+what\s+(?:i|we)\s+(?:came\s+for|needed|wanted)|pretty\s+much\s+what\s+(?:i|we)\s+(?:was|were)\s+after"),
@@ -107,7 +107,7 @@ NAMES_QUESTIONS = re.compile(r"几多[条道个]|难点|题目|题单|题库|问
 THIS = re.compile(r"这套|这份|这篇|本|你这|你们|你的|你手上|这里|这边|呢度|你度|你(?:哋|地)|(?:这个|该)(?=知识库|问答|库|faq|kb|bot|机器人|文档|资料)|(?<![a-z])(?:here|this|your|you)(?![a-z])")  # ... of this FAQ
 
 # Pointing inside the question the conversation is on ("里面说的…", "这题里…", "in that one"): its words are looked up there
-INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七八九十]{1,3}\s*[条点项]|里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
+INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七八九十]{1,3}\s*[条点项]|(?:列|说|讲|提|写)的?[几两三四五六\d]\s*[条点项](?:里|中|当中)?[，,\s]*(?:最后|第\s*[\d一二三四五六七八九十]{1,3})\s*[那一]?\s*[条点项]|里面(?:说|讲|提)|里头(?:说|讲)|(?:这|那)道?题里|题里面?(?:说|讲|提)|(?<![a-z])in\s+(?:there|that\s+one|this\s+one)(?![a-z])")
 
 # Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
 # question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve), and an
@@ -121,7 +121,7 @@ MENTIONED = re.compile(r"(?:你|您)?(?:刚|刚才|刚刚|前面|上面|之前)(
                        r"|(?<![a-z])(?:you|they|he|she)\s+(?:just\s+)?(?:mentioned|brought\s+up)(?![a-z])")
 # The whole FAQ, not the question the conversation is on ("这整份里一共有几位专家"): the expert directory
 WHOLE_FAQ = re.compile(r"整份|这些(?:题|问题)|整篇|整个(?:faq|知识库|文档|问答|库)|全文|通篇|所有(?:的)?(?:题|问题)|(?<![a-z])(?:whole|entire)\s+(?:faq|document|kb|knowledge\s+base)|altogether(?![a-z])"
-                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档)(?:里|中|里面|当中)|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])")  # "这个FAQ里总共多少位专家"
+                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])")  # "这个FAQ里总共多少位专家"
 THIS_QUESTION = re.compile(r"(?:这|该|此|同一)\s*(?:一)?\s*(?:道|个)?\s*(?:题|问题)")
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
 THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)(?:\W+[a-z]+-?wise)?(?:\W*$|(?=\s*[?.!;]+\s))"
@@ -159,7 +159,7 @@ REQUEST = re.compile(r"(?<![a-z])(?<!'ll\s)(?<!will\s)(?<!gonna\s)(?:show|give|t
 
 # Asking for the last answer again, shorter or plainer ("太长不看 一句话概括下", "tl;dr in 3 bullets?", "ELI5?"): after a
 # turn, that turn again
-SHORTER = re.compile(r"太长|条列(?:方式|形式)|分[两三四五几2-5]段|每段[一两三几\d]{1,2}句|每[点条项]一行|一条一行|(?:总结|概括|归纳|浓缩|压缩|缩|说|讲)(?:成|为|到|在)[一二三四五两几\d]{1,2}\s*句(?:话)?(?:的)?(?:重点|要点)?|越短越好|条列式|(?<!第)[一二三四五六七八九两几\d]{1,2}\s*行(?:的|以内|之内)?(?:版本|版|就行|就好|说完|讲完)|(?:说|讲)得?(?:再)?白话(?:一)?点|重新(?:整理|组织|梳理)(?:一次|一遍|一下|下)|(?:字|内容|文字)(?:太多|太长)|太多字|篇幅太长|(?:改写|整理|改|转|做|捋|弄|列|压|缩|浓缩|合|并)成(?:一份|一个|一张|个)?[^，,。？?]{0,12}(?:清单|表格|表|列表|要点|重点|checklist|步骤|条列|版本|一段话|一段文字|一段|一点一点|一条一条|分点|格式|备忘录|纪要|手册|邮件|简报)|(?:排|理|列)(?:个|一个|一下)[^，,。？?]{0,6}(?:流程|步骤)|(?:精简|简化|简短|浓缩|摘要|英文|要点|重点)版|(?:说|讲)得?再?(?:白|直白|通俗|浅显)(?:一)?点|不超过[一二三四五六七八九十百两\d]+\s*(?:个)?字|[一二三四五六七八九十百两\d]+\s*字(?:以内|之内|内)|(?:按|分)专家(?:分条|逐条|分别|各)?列|每(?:人|位|个专家)一(?:行|句|条|点)|分点(?=\s*(?:吧|列|说|讲|写|来)|\W*$)|(?:排|分|整理|拆|写)成[^，,。？?]{0,30}?[两三四五几2-5]段|(?:两|二|三|几|这几|这两|这三)位(?:专家)?(?:分别|各自)(?:建议|说|讲|怎么说|怎么看|的观点|观点|看法)|一句话(?:概括|总结|讲|说)|(?:总结|概括|归纳)一句话?(?=\s*[:：，,])|一句话[^，,。？?]{0,4}(?:结论|答案)|(?:给|说|讲|来)(?:个|一个)?结论(?:就行|就好|即可|就够)|只(?:要|看)结论|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
+SHORTER = re.compile(r"太长|条列(?:方式|形式)|分[两三四五几2-5]段|每段[一两三几\d]{1,2}句|每[点条项]一行|一条一行|(?:总结|概括|归纳|浓缩|压缩|缩|说|讲)(?:成|为|到|在)[一二三四五两几\d]{1,2}\s*句(?:话)?(?:的)?(?:重点|要点)?|越短越好|条列式|(?<!第)[一二三四五六七八九两几\d]{1,2}\s*行(?:的|以内|之内)?(?:版本|版|就行|就好|说完|讲完)|(?:说|讲)得?(?:再)?白话(?:一)?点|重新(?:整理|组织|梳理)(?:一次|一遍|一下|下)|(?:字|内容|文字)(?:太多|太长)|太多字|篇幅太长|(?:改写|整理|改|转|做|捋|弄|列|压|缩|浓缩|合|并)成(?:一份|一个|一张|个)?[^，,。？?]{0,12}(?:清单|表格|表|列表|要点|重点|checklist|步骤|条列|版本|一段话|一段文字|一段|一点一点|一条一条|分点|格式|备忘录|纪要|手册|邮件|简报)|(?:排|理|列)(?:个|一个|一下)[^，,。？?]{0,6}(?:流程|步骤)|(?:精简|简化|简短|浓缩|摘要|英文|要点|重点)版|(?:说|讲)得?再?(?:白|直白|通俗|浅显)(?:一)?点|不超过[一二三四五六七八九十百两\d]+\s*(?:个)?字|[一二三四五六七八九十百两\d]+\s*字(?:以内|之内|内)|(?:按|分)专家(?:分条|逐条|分别|各)?列|每(?:人|位|个专家)一(?:行|句|条|点)|[两俩三四几]\s*位(?:专家)?各(?:用)?(?:一|1)\s*(?:句|行|条)|结论(?:用)?(?:一|1)\s*句话?|分点(?=\s*(?:吧|列|说|讲|写|来)|\W*$)|(?:排|分|整理|拆|写)成[^，,。？?]{0,30}?[两三四五几2-5]段|(?:两|二|三|几|这几|这两|这三)位(?:专家)?(?:分别|各自)(?:建议|说|讲|怎么说|怎么看|的观点|观点|看法)|一句话(?:概括|总结|讲|说)|(?:总结|概括|归纳)一句话?(?=\s*[:：，,])|一句话[^，,。？?]{0,4}(?:结论|答案)|(?:给|说|讲|来)(?:个|一个)?结论(?:就行|就好|即可|就够)|只(?:要|看)结论|简短(?:点|一点|些)|短(?:一)?点|(?:挑|说|讲)(?:个)?(?:重点|要点)|概括(?:一?下)?"
                      r"|(?:太多|太长)了?[,，]?看不完|看不完|(?:缩|压缩|浓缩|精简|收敛)(?:成|到|一下|下)|(?:帮我|给我)?(?:收敛|浓缩|精简)(?:一下|下)?\W*$"
                      r"|(?<![a-z])(?:too\s+long|tl;?dr|shorter|gist|in\s+short|one-?liner|as\s+(?:a\s+)?(?:short\s+|brief\s+|quick\s+)?(?:numbered\s+|bulleted\s+)?(?:checklist|table|bullets)|bottom\s+line|(?:one|a\s+single|single|1)[\s-]+(?:sentence|line)|(?:a\s+)?bullet(?:ed)?\s+(?:list|points)|as\s+bullets|(?:in|like|as)\s+(?:a\s+)?(?:few|\d+|one|two|three|some)\s+(?:bullets?|lines?|sentences?|words)|english\s+(?:pls|please|plz)|(?:the\s+)?(?:actual\s+)?conclusion)(?![a-z])"
                      r"|(?<![a-z])(?:eli5|too\s+much\s+jargon|(?:in\s+)?plain\s+(?:english|words|language)|simpler|in\s+layman'?s'?\s+terms|redo\s+(?:this|that|it))(?![a-z])|说人话|太绕|用白话|翻(?:译)?(?:一下|下)(?:呗|吧|啊|哈)?\W*$|小白(?:也|都)?(?:能|可以)?(?:看|听)(?:得)?懂|每(?:位|个)?(?:专家|人)的?[^，,。？?]{0,6}?各?列|通俗(?:点|一点|些)|大白话|(?:讲|说)?简单(?:点|一点|些|啲)|(?:一|几|两|三|一两)句(?:话)?的?(?:重点|要点)|去掉(?:专业)?术语|打个?比方|精简(?:点|一点|些|啲)|再(?:讲|说)多(?:次|一次|遍)|用英文(?:再)?(?:说|讲|写|回答|回)|按[^，,。？?]{0,4}(?:步骤|要点|重点|条目|点)(?:列|写|说|讲|来|整理)|分点(?:列|写|说|讲)|逐条(?:列|写|说|讲)"
@@ -193,7 +193,7 @@ def asks(text: str) -> bool:
 
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
-EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些|(?:一共|总共|总计)(?:有)?(?:几|多少)(?:个人|位|个|名|人)?)|(?:回答|答题|作答)的?人头数|几号人"
+EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些|(?:一共|总共|总计)(?:有)?(?:几|多少)(?:个人|位|个|名|人)?)|(?:回答|答题|作答)的?人头数|几号人|(?:一共|总共|总计)(?:有)?(?:多少|几)(?:个|位|名)?(?:人|专家)(?:在)?(?:回答|作答|答|发过?言|参与|出场)"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
                      r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+)?experts|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
@@ -241,7 +241,7 @@ PART_RETOLD = re.compile(r"(?:那|这)(?:一|两|几)?(?:部分|段|块)(?:再|�
 
 # Which question is about a subject ("第几个问题讲网络的"); every question; a number done with ("第2题看完了，给我第3题")
 DONE = re.compile(r"看完|读完|先放(?:一)?放|先放(?:一)?边|先搁(?:着|一搁)|先不看了?|(?:看|瞅|瞄|读)过了|消化(?:完毕|完了|了)|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
-EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
+EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|从(?:第一|头一?|开头)[个道题]?(?:问题|题)?(?:开始)?(?:往下|依次|挨个|按顺序|一个个|一道道)?(?:列|排)(?:一下|下|出来)?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^，,。？?]{2,30}?(?:那|这|嗰)一?[道题題])|有一?[道个]题(?:是)?(?:讲|说|关于|在讲)|第几[个道条]?(?:问题|题)|第几道|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲(?!究)|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
@@ -254,6 +254,7 @@ WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^
 FILLER = set("""问题 名单 列个 整份 整篇 通篇 出场 答题 step back altogether expert experts 人家 不可 可不可以 题目 题 问 清楚 哪类 哪种 边类 想知 答案 材料 总结 able 先看 看下 话题 主题 内容 方面 知识 知识库 文章 篇文章 资料 文档 faq kb 这份 这篇 本 你 我 您 目录 列表 清单 所有 全部 具体 专门
 都 啥 些 咋 问点 查 查询 难点 难题 挑战 痛点 遇到 会遇到 碰到 面临 常 经常 常见 回答 解答 回复 回覆 说明 帮助 帮 解释 专家 专家们
 大家 朋友 同学 老师 机器人 助手 小助手 bot 新来 第一次 不好意思 麻烦 请问 一下 看看 看 给 我们 你们 这里 这边 那边 东西 玩意 玩意儿
+有人 原话 讨论 讨论过 聊过 讲过 说过 谈过 提过
 what can you answer questions topics list menu help this bot thing faq kb here please pls plz lol the a an of to in on subjects bullets bullet
 for and or is are be do does how what which why when where me us i you u it with my our your any some so just ask
 wat now again all that that's there today earlier anything something stuff gimme give full whole complete entire every

@@ -77,12 +77,15 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
             if 0 <= i < len(catalog.numbers):
                 return Intent("question", lang, topics=(catalog.numbers[i],), followup=True)
             return Intent("overview", lang, missing=(last + step,), followup=True)
-    go_on = None if refs else cues.CONTINUE.search(text) or cues.INSIDE.search(text) or cues.SHORTER.search(text) \
-        or next((m for m in [cues.PART_RETOLD.search(text)] if m and re.search("[两几]", m.group())), None)  # "存储跟网络
+    go_on = None if refs or _LEAVES.search(text) else cues.CONTINUE.search(text) or cues.INSIDE.search(text) \
+        or cues.SHORTER.search(text) or next((m for m in [cues.PART_RETOLD.search(text)] if m and re.search("[两几]", m.group())), None)  # "存储跟网络
     # 这两块展开讲讲" (one part, "那段再解释一下", is an expert's after one); "里面说的用 ingress 替代
     # calico": in that question
     rest = beside_go_on(text, go_on, catalog) if go_on else ""
     everyone = people.EVERYONE.search(text) if go_on else None  # "俩人意见各一句话": how to tell, not what about
+    named = people.THE_X_QUESTION.search(rest) if go_on and lang == "en" else None  # "go back to the dev/test one … in full":
+    if named and subject_words(named.group("s"), catalog, BY_NUMBER_FILLER, lang):  # the question it names (not "the last one")
+        return Intent("question", lang, subject=named.group("s"), followup=True)
     if go_on and not faq_words(rest, catalog, EXPERT_FILLER if everyone else frozenset()):  # the turn before, again
         # ("详细" is the FAQ's word too): a question
         k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
@@ -91,7 +94,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
             return Intent("question", lang, topics=(last,), followup=True)
         if prev.kind != "overview":  # after the list, "the HA one…, what's the gist" names its own subject
             return replace(prev, lang=lang, followup=True) if prev.kind in ("question", "expert") else Intent(
-                "topical", lang, followup=True, rephrase=context.turns[k])  # as it was understood, else its retrieval
+                "topical", lang, followup=True, rephrase=_as_retrieved(context, k, prev))  # as it was understood, else its retrieval
     if not refs and (everyone := _ALL_OF_THEM.search(text)) and (cues.OUTLINE.search(text) or _RETOLD.search(text)) \
             and not specific_faq_words(_RETOLD.sub(" ", cues.OUTLINE.sub(" ", text)), catalog, _TOLD_BY) \
             and not (names_term(text, catalog) if lang == "zh" else _names_more(clause_at(text, everyone.start()), catalog)) \
@@ -150,16 +153,18 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # Asking for another question beside the one the conversation is on, or for two named, in one answer: told together
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
-_IN_ONE = r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+each\s+other"  # "both in one reply"
+_IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+(?:each\s+other|it|this|that)"
+           r"|two\s+(?:sections|parts|blocks)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus")  # "both in one reply", "add … next to it"
+_SPLIT_IN_TWO = r"分(?:成)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)"  # "分两块写": each its own part
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
-                      r"|也?" + _IN_HERE + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
+                      r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
-_ALSO = re.compile(r"也|再加上|^\W*连同|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side)(?![a-z])"
+_ALSO = re.compile(r"也|再加上|^\W*连同|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
 _CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|both|add|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
@@ -167,6 +172,8 @@ _THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|
                    r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:together\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/)\s+this(?:\s+one)?)(?![a-z])")
 _JOIN = re.compile(r"[，,、+&＋；;：:]|[.?!]\s|(?<![a-z])/|/(?![a-z])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 
+# A message that says it leaves the answer before ("unrelated — …", "换个话题"): "in there" is not that answer again
+_LEAVES = re.compile(r"(?<![a-z])(?:unrelated|different\s+(?:topic|question)|switching\s+(?:topics?|gears)|moving\s+on|by\s+the\s+way|btw)(?![a-z])|换个话题|跑个题")
 _ASKS_END = re.compile(r"[呢吗嘛]\s*$")  # a piece that asks ("还有存储网络那些整体规划呢")
 
 
@@ -189,7 +196,8 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     if len(named) < 2:  # and the subjects named beside a number ("gimme q1 and the rolling update one side by side")
         rest = _CUE_WORDS.sub(" ", _blanked(text, [span for _, span in refs]))
         rest = re.sub(r"[(（][^()（）]*[)）]", lambda m: _JOIN.sub(" ", m.group()), rest)  # "the planning one too
-        # (hardware, storage, network…)": what it is, no piece of its own
+        # (hardware, storage, network…)": what it is, no piece of its own; so are the words listed before one question
+        rest = re.sub(r"、(?=[^，,。？?！!、\s]{1,12}?[那这]一?(?:[道个]?(?:题|问题)|道))", "", rest)  # ("高可用、好几个集群那道")
         pieces = _JOIN.split(rest)  # those that name a question ("高可用那题") or ask ("…整体规划呢") when some do and one
         marked = [p for p in pieces if people.SUBJECT_QUESTION.search(p) or _ASKS_END.search(p)]  # is found; not the context
         before = len(named)
@@ -200,6 +208,9 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
                     named.append(found)
             if len(named) > before:
                 break
+        if len(named) == before:  # "再配上容器里查问题那道": a question named in other words than the FAQ's
+            named += [n for p in marked if people.SUBJECT_QUESTION.search(p) and (n := _piece_topic(p, catalog, context))
+                      is not None][:1]
     named = list(dict.fromkeys(named))
     this = _THIS.search(text)
     last = recall.last_topic(context, catalog)
@@ -208,6 +219,13 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     if last in catalog.topics and last not in named and (this or len(named) == 1 and _ALSO.search(text)):
         named.insert(0, last)
     return Intent("question", lang, topics=tuple(named[:2]), followup=True) if len(named) >= 2 else None
+
+
+def _as_retrieved(context: Context, k: int, prev: Intent) -> str:
+    """Turn ``k`` as retrieval answered it: the whole turn, or when that is not covered the clause that names a question
+    in it ("胖容器那道，复盘报告要引")."""
+    turn = context.turns[k]
+    return prev.rephrase if prev.rephrase and context.topic_of is not None and context.topic_of(turn) is None else turn
 
 
 _WRAPPING = re.compile(r"(?<![a-z])(?:the|one|ones|question|q|pls|please|plz|too|also|that|this|it)(?![a-z])|[()（）]")
@@ -227,7 +245,9 @@ def _piece_topic(piece: str, catalog: Catalog, context: Context) -> int | None:
         if len(found) == 1:
             return found[0]
     n = context.topic_of(piece.strip())
-    return context.topic_of(_WRAPPING.sub(" ", piece).strip()) if n is None and _WRAPPING.search(piece) else n
+    n = context.topic_of(_WRAPPING.sub(" ", piece).strip()) if n is None and _WRAPPING.search(piece) else n
+    named = people.THE_X_QUESTION.search(piece) if n is None else None  # "can you do the sdn-or-not network one in english"
+    return context.topic_of(named.group("s")) if named else n
 
 
 speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -46,7 +46,8 @@ class Intent:
     topics: tuple[int, ...] = ()  # question numbers asked for (question), or the context of an expert question
     missing: tuple[int, ...] = ()  # numbers asked for that the FAQ does not have
     expert: str = ""
-    aspect: str = ""  # expert: profile | questions | views | subject | who_answered; smalltalk: greet | thanks | ...
+    aspect: str = ""  # expert: profile | questions | views | subject | who_answered; smalltalk: greet | thanks | ...;
+    # question: count (the questions picked by their number of answers: one question each, never a two-part answer)
     subject: str = ""  # what the rest of the question is about (expert subject, who answered what)
     parts: tuple[str, ...] = ()  # topical: two or more sub-questions
     followup: bool = False
@@ -362,8 +363,9 @@ def subject_clause(text: str, catalog: Catalog) -> str:
     no other question ("保险集团在做两地三中心，高可用那题先看": a story told beside it; retrieval read question 4 in
     the story); "" otherwise."""
     named = people.SUBJECT_QUESTION.search(text)
-    if not named or not (specific_faq_words(named.group("s"), catalog) or strangers(named.group("s"), catalog)):
-        return ""  # (a subject in words of its own: "问题定位那题")
+    said = named.group("s").strip() if named else ""  # (a subject in words of its own: "问题定位那题"; in the FAQ's
+    if not named or not (specific_faq_words(said, catalog) or strangers(said, catalog) or len(said) >= 3 and said in catalog.text):
+        return ""  # own words, however jieba cuts them: "胖容器那道")
     clauses = cues.clauses(text, spaced=True)
     if len(clauses) == 1 and named.end() < len(text.rstrip()) and not specific_faq_words(text[named.end():], catalog):
         # "网络选型那道我们在做评审": no mark after the name, and nothing of the FAQ after it (not "HA 那题（集群间故障转移）…")

@@ -71,7 +71,7 @@ REF = re.compile("|".join([
     r"(?<![a-z0-9年])(?<!by\s)(?<!until\s)(?<!before\s)(?<!after\s)(?<!during\s)(?<!this\s)(?<!next\s)(?<!last\s)"
     r"(?:q|qn|qs)\s*[.\-#]?\s*(?P<e>\d{1,3})(?![a-z0-9]|季度)",  # not "明年Q2", "live by Q3" (a quarter)
     r"(?<![a-z0-9])(?:q(?:ue|eu|u)(?:s|st|ts)(?:tion|iton|toin|tin)s?|problems?|items?|entry|entries|faq|topics?)\s*(?:no\.?|number|#)?\s*[(（]?(?P<f>\d{1,3}|" + _EN_CARDS + r")(?![0-9a-z])",
-    r"(?<![a-z0-9&])#\s*(?P<g>\d{1,3})(?![0-9])",
+    r"(?<![a-z0-9&])(?<!reply\s)(?<!answer\s)(?<!response\s)(?<!comment\s)#\s*(?P<g>\d{1,3})(?![0-9])",  # not "reply #2": an expert's
     r"(?<![a-z])(?:one|question|item|entry)\s+(?:(?:sitting|sits|listed|placed)\s+)?(?:right\s+|just\s+|immediately\s+|directly\s+)?"
     r"(?:before|after|preceding|following)\s+(?P<bf>\d{1,2})(?![\d.:a-z%])",  # "the one right before 7": its span is the number's
     r"(?<![a-z0-9])(?:number|numbered|no\.)\s*(?P<h>\d{1,3})(?![0-9])",
@@ -157,12 +157,17 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?)?中间(?:那|这|的)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)"
+_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?)?中间(?:那|这|的)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)"
                          r"|(?<![a-z])(?:the\s+)?(?:one|guy|person|expert)\s+(?:who|that)\s+(?:answered|replied|responded)\s+last(?![a-z])"
                          rf"|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?))\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          rf"|(?<![a-z])(?:the\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response|responder|respondent"
                          r"|(?:person|guy|one|people)\s+(?:who|that|to)\s+(?:answered|replied|responded|answer|reply|respond)"
-                         r"|(?:person|guy)(?=\s+(?:on|in|for|of)\s+(?:that|this|the|it)(?![a-z]))|guy)(?![a-z])")
+                         r"|(?:person|guy)(?=\s+(?:on|in|for|of)\s+(?:that|this|the|it)(?![a-z]))|guy)(?![a-z])"
+                         r"|(?<![a-z])(?:reply|answer|response|comment)\s*(?:#|no\.?\s*|number\s+)(?P<n2>\d{1,2})(?!\d)")  # "reply #2"
+
+
+# "两个答的人，头一个说…": the first of the people just named (not "头一个问题": question 1)
+_HEAD_SAID = re.compile(r"(?:(?:答|回复|回答)的(?:人|专家)|[两俩三几]\s*(?:个人|位))[^。？?]{0,8}?(?P<head>头一个)(?=说|讲|提到?|觉得|认为|建议|推荐)")
 
 
 def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
@@ -170,7 +175,7 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     last, 0 the middle one ("中间那位")."""
     m = _EXPERT_ORD.search(text)
     if not m:
-        return None
+        return (1, h.span("head")) if (h := _HEAD_SAID.search(text)) else None
     if m.group("mid"):
         return 0, m.span()
     if m.group("last"):
@@ -180,7 +185,7 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     elif m.group("o"):
         n = _en_ordinal(m.group("o"))
     else:
-        n = cn_number(m.group("a") or m.group("b"))
+        n = cn_number(m.group("a") or m.group("b") or m.group("n2"))
     return (n, m.span()) if n else None
 
 

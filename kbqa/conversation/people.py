@@ -40,7 +40,7 @@ SAYING = re.compile(r"说|讲|提到|提过|认为|觉得|主张|建议|(?<![a-z
 EVERYONE = re.compile(r"[仨俩]人|[两三四五六几]\s*(?:位|个)\s*(?:专家|人|答主|大佬|老师)|(?:他们|她们)[两俩三几]\s*(?:个|位)?|各位专家|每位(?:专家)?|每个(?:人|专家)"
                       r"|所有(?:人|专家)|(?<![a-z])(?:each\s+expert|every\s+expert|all\s+(?:of\s+them|three|four|five|six|the\s+experts)|(?:the\s+)?(?:two|three|four|five|six)\s+of\s+them|both\s+(?:of\s+them|experts|answers|replies))(?![a-z])")
 # "哪道题没人回答", "which of those has no answers?": which questions no expert answered (not "nobody answered this?")
-UNANSWERED = re.compile(r"^(?=.*(?:哪|边|第几|(?:有没有|是否有)(?=[^，,。？?]{0,12}题)|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|(?:零|0)\s*(?:个|条)?(?:回复|回答|答案|解答)|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)|一(?:个|条|份)(?:回答|答案|解答|回复)都(?:没有|没|无)"
+UNANSWERED = re.compile(r"^(?=.*(?:哪|边|第几|(?:就|只有)(?:它|这)|(?:有没有|是否有)(?=[^，,。？?]{0,12}题)|(?<![a-z])(?:which|what|any|is\s+there|are\s+there)(?![a-z]))).*(?:(?:没有?|无|冇)(?:人|专家|任何人|任何专家|一个人)(?:回答|答|回复|回|解答|作答)|哪[道个题][^，,。？?]{0,2}是空的|一[个道题](?:是)?空(?:的|着)|(?:零|0)\s*(?:个|条)?(?:回复|回答|答案|解答)|(?:没有|无|冇)(?:回答|答案|解答)的(?:问题|题)|一(?:个|条|份)(?:回答|答案|解答|回复)都(?:没有|没|无)"
                         r"|(?<![a-z])(?:(?:has|have|had|with|got|gets|getting)\s+(?:no|zero)|without(?:\s+any)?)\s+(?:expert\s+)?(?:answers?|replies)(?![a-z])|(?<![a-z])unanswered(?![a-z])"
                         r"|(?<![a-z])(?:nobody|no\s*one|no\s+expert)\s+(?:answered|replied|responded)(?![a-z]))")
 MOST_ANSWERS = re.compile(r"(?:哪位|哪个|谁)(?:专家|老师|大佬)?(?:回答|答|回|参与|出场|发言)(?:了|的|得)?(?:题目?|问题|次数)?(?:最多|最勤|最频繁)|(?:谁|哪位)(?:专家|老师|大佬)?最活跃|(?:回答|答题|出场|发言)(?:次数)?最多的(?:是)?(?:哪位|谁|专家)"
@@ -52,6 +52,12 @@ MOST_ANSWERED = re.compile(r"哪(?:个|道|一)?(?:题|问题)[^，,。？?]{0,6
 # ... and the fewest ("哪道题回复的人最少", "which one got the fewest answers")
 LEAST_ANSWERED = re.compile(MOST_ANSWERED.pattern.replace("最多", "最少").replace(r"the\s+most", r"the\s+(?:fewest|least)")
                             .replace("most[- ]answered", "least[- ]answered"))
+# ... and those only one expert answered ("哪几题是只有一位专家回答的", "which questions only got one person answering?")
+_ONE = (r"(?:(?:只有|只|就|仅|仅有)(?:一|1)\s*(?:位|个|名)(?:专家|人|大佬|老师)?(?:回答|答|回复|回|作答|解答)|(?:回答|回复|答)的?(?:人|专家)?(?:只有|就|仅)(?:一|1)\s*(?:位|个|名)"
+        r"|(?<![a-z])(?:only|just)\s+(?:got|has|have|had|gets|received)\s+(?:one|1|a\s+single)\s+(?:person|expert|answer|reply|response|responder)"
+        r"|(?<![a-z])(?:answered|replied\s+to)\s+by\s+(?:only|just)\s+(?:one|1|a\s+single)(?![a-z]))")
+_WHICH_QUESTIONS = r"(?:哪(?:几|些|一)?(?:道|题|个问题|问题|个题)|(?<![a-z])(?:which|what|any)\s+(?:questions?|ones?|qs|topics?)(?![a-z]))"
+ONE_ANSWER = re.compile(rf"{_WHICH_QUESTIONS}[^？?。!！]{{0,20}}?{_ONE}|{_ONE}[^？?。!！]{{0,10}}?{_WHICH_QUESTIONS}")  # in one clause
 THEIR_QUESTIONS = re.compile(r"(?:答|回答|回|写)的另(?:一|外一?)(?:道|题|個|个)|还有(?:别的|其他|其它)(?:回答|回复|答案)|(?:回|答)了哪(?:几|些)道|(?:哪些|哪几个)题号|答过的(?:题号|题目|题|问题)|(?:哪些|哪几)(?:道)?题目?(?:下面|底下|里)(?:留过?言|回过|答过|发过?言)|在(?:几|哪几|哪些)(?:道|个)?题(?:里|中|里面|下面|底下)?(?:出现|露面|回答|答|发言|露过面|出过场|留过?言|回过|发过?言)过?|(?:questions?|ones|threads|qs)\s+(?:\w+\s+)?(?:contributed|replied|responded)\s+to(?![a-z])|contribut(?:e|ed|es|ions?)\s+(?:across|to|in|throughout)\s+(?:the\s+)?(?:whole\s+|entire\s+)?(?:faq|thing|doc|document|article|kb)(?![a-z])|答过(?:别的|其他|其它|哪些)?(?:题|问题)|(?:出现|露面|参与)过的(?:题号|题目|题|问题)|别处(?:还)?(?:有)?(?:留过?言|答过|回答过|发过?言|说过)|答了(?:几|多少)(?:道)?(?:题|个问题)|(?:一共|总共|共)答了(?:几|多少)(?:道|个)|(?<![a-z])which\s+of\s+the\s+(?:ten|\d+|questions|qs)\s+(?:did|has|have)\s+(?:\S+\s+)?(?:reply|replied|respond|responded|answer|answered)(?![a-z])|答过(?:别的|其他|其它)(?=吗|没|么|呢|\W|$)|(?<![a-z])(?:which|what)\s+(?:threads|entries|items)(?![a-z])|chimed?\s+in\s+on|(?:answer|answered|reply|replied)\s+(?:to\s+)?(?:any|other|any\s+other)\s+(?:questions?|qs|topics|threads)|(?<![a-z])(?:on|in|under)\s+any\s+(?:of\s+the\s+)?other\s+(?:questions?|qs|topics|threads|ones)(?![a-z])|(?:别的|其他|其它)(?:题|问题)|(?:回答|回复|回覆)(?:了|过)?(?:哪些|哪几个|哪几|什么|几个|几|多少)(?:问题|题)?|答了?(?:哪些|哪几个|哪几|几个)|参与了?(?:哪些|哪几个)"
                               r"|(?:哪些|哪几个)问题|which\s+(?:questions|qs|question\s+numbers)|what\s+(?:questions|qs)|how\s+many\s+(?:questions|qs)"
                               r"|(?:聊|谈|讲|说|写|涉及|出现|露面|现身)(?:过|了)?(?:哪些|哪几个|哪几|几个)(?:话题|题|问题|主题|方面)"

@@ -114,14 +114,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("question", lang, subject=rest, followup=followup)
 
     # "哪道题回答的人最多", "which one got the most answers?", "哪道题回复的人最少": the question(s) with the most or fewest
-    for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min)):
+    for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min), (people.ONE_ANSWER, lambda _, default: 1)):
         if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick)):
-            return Intent("question", lang, topics=topics)
+            return Intent("question", lang, topics=topics, aspect="count")
     if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     if not experts and not refs and not lists and people.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
             empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # notes them too)
-        return Intent("question", lang, topics=empty, followup=followup)
+        return Intent("question", lang, topics=empty, followup=followup, aspect="count")
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
     if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.WHOLE_FAQ.search(text)):

@@ -485,3 +485,17 @@ def test_a_follow_up_refused_alone_but_near_questions_the_faq_answers_reads_with
     assert fake_engine.ask(question, history=history, mode="lexical").status == "not_covered"
     extra.update(unknown_named=0.0, scope=-50.0)
     assert fake_engine.ask(question, history=history, mode="lexical").status == "not_covered"
+
+
+def test_questions_picked_by_their_number_of_answers_are_questions_not_a_two_part_answer(fake_engine):
+    """"哪几题只有一位专家回答" lists the questions it picks, each whole: kind question, as for one; two questions asked
+    together are kind multi."""
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    respond = Responder(state, fake_engine.settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    two = tuple(state.catalog.numbers[:2])
+    assert respond.structured(Intent("question", "zh", topics=two, aspect="count")).kind == "question"
+    assert respond.structured(Intent("question", "zh", topics=two)).kind == "multi"

@@ -906,3 +906,145 @@ def test_a_question_named_without_a_mark_after_it_is_the_one_it_is_on(catalog):
 def test_how_many_experts_in_the_whole_material_is_the_directory(catalog):
     intent = understand("顺便统计下 这份材料里参与回答的专家总共几个人 各自叫啥", catalog, Context(["第九题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("这个再配上容器里查问题那道一起讲吧，分两段写", ["第一题"], (1, 6)),  # a question in other words than the FAQ's
+    ("再来个高可用、好几个集群那道，跟这个一起发我，分成两块写", ["第八题"], (8, 10)),  # words listed before one question
+    ("can you do this one plus the SDN network one in english? two sections", ["想看9号题"], (9, 4)),
+    ("tack on the HA-across-clusters one too, two sections in one reply", ["Q8 pls"], (8, 10)),
+])
+def test_another_question_added_in_more_words_makes_two(catalog, question, history, topics):
+    topic_of = lambda t: 6 if "查问题" in t else 4 if "sdn" in t.lower() else 10 if "ha-across" in t.lower() or "高可用" in t \
+        else 4 if "集群" in t else _topic_of(t)  # noqa: E731 ("集群" alone: retrieval reads question 4)
+    intent = understand(question, catalog, Context(history, topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question", ["反過來問，哪幾題是只有一位專家回答的？", "which questions only got one person answering?",
+                                      "哪道题只有一个人答"])
+def test_the_questions_only_one_expert_answered(catalog, question):
+    intent = understand(question, catalog, Context(["第四题"], _topic_of))
+    want = tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == 1)
+    assert want and (intent.kind, intent.topics) == ("question", want), intent
+
+
+def test_whether_this_one_question_has_one_answer_is_not_the_list(catalog):
+    intent = understand("这题只有一位专家回答吗", catalog, Context(["第四题"], _topic_of))
+    assert intent.topics != tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == 1), intent
+
+
+@pytest.mark.parametrize("question", ["这份东西里前前后后一共有几位专家发过言？报个数，顺便把名字列一下",
+                                      "话说这里面一共多少个人在回答啊？都是哪些单位的，我好奇"])
+def test_how_many_people_answer_in_here_is_the_directory(catalog, question):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_how_many_answered_this_question_stays_on_it(catalog):
+    intent = understand("这题一共几个人回答", catalog, Context(["第九题"], _topic_of))
+    assert (intent.kind, intent.aspect, intent.topics) == ("expert", "who_answered", (9,)), intent
+
+
+@pytest.mark.parametrize("question, history, place", [
+    ("回到刚才那三个人，最后那位大厂来的，他说的那几条我读了三遍还是晕", ["第九题"], -1),
+    ("往下拉，最后那个说网络模型别纠结的那位，他们自己在用哪个插件", ["第四题"], -1),
+    ("回到刚刚两个答的人，头一个说改不改docker主要得看啥？", ["第一题"], 1),
+])
+def test_the_last_or_first_expert_in_everyday_words(catalog, question, history, place):
+    topic = _topic_of(history[0]) or int({"九": 9, "四": 4, "一": 1}[history[0][1]])
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", catalog.answers[topic][place - (place > 0)].expert), intent
+
+
+def test_the_first_question_of_a_list_is_still_question_one(catalog):
+    intent = understand("头一个问题给我细讲下", catalog, Context([], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (1,)), intent
+
+
+def test_listing_from_the_first_one_is_the_overview(catalog):
+    intent = understand("等下 我都不知道一共有哪些题，能从第一道开始列一下吗 我按顺序啃", catalog, Context(["6号题"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+def test_whether_it_is_the_only_empty_one_is_the_unanswered_questions(catalog):
+    intent = understand("就它一个是空的吗？其余几道应该都有人回吧", catalog, Context(["2号题讲啥的"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", tuple(n for n in catalog.numbers if not catalog.answers.get(n))), intent
+
+
+@pytest.mark.parametrize("question", ["不好意思啊一直问这么基础的，你不会嫌我烦吧", "sorry for all the basic questions, hope im not bothering you"])
+def test_an_apology_for_asking_is_small_talk(catalog, question):
+    intent = understand(question, catalog, Context(["九号题"], _topic_of))
+    assert intent.kind == "smalltalk", intent
+
+
+def test_an_apology_before_a_question_asks_it(catalog):
+    assert understand("不好意思，问个基础的问题：灰度发布怎么做", catalog, Context([], _topic_of)).kind == "topical"
+
+
+def test_a_question_named_in_the_faqs_words_beside_a_remark_is_that_question(catalog):
+    assert understand("胖容器那道，复盘报告要引", catalog, Context([], _topic_of)).rephrase == "胖容器那道"
+
+
+@pytest.mark.parametrize("question", ["那这题最后的结论一句话是啥？我跟组长汇报用 别展开", "算了 还是中文吧 三位各一句 复盘会上我直接念"])
+def test_the_conclusion_in_a_sentence_is_the_answer_before_again(catalog, question):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert intent.followup and (intent.topics == (5,) or intent.kind == "question" or intent.rephrase), intent
+
+
+@pytest.mark.parametrize("question, history, topic, expert", [
+    ("reply #2 in that thread, the joint-stock bank guy - how does he propose getting back to a clean state?",
+     ["the rolling update question"], 9, "gavin_zhang"),  # "#2": the second reply, not question 2
+    ("多谢哈～顺手确认下，他最后列的三条里，最后那条“优雅”什么来着", ["第九题", "蚂蚁那位讲得挺细"], 9, "rangeryu"),  # an item of
+])  # their answer, not the last question
+def test_an_item_or_reply_by_its_place_is_not_a_question_number(catalog, question, history, topic, expert):
+    topic_of = lambda t: 9 if "rolling" in t else _topic_of(t)  # noqa: E731
+    intent = understand(question, catalog, Context(history, topic_of))
+    assert intent.expert in ("", expert) and intent.topics == (topic,), intent
+
+
+def test_a_reply_by_number_is_that_expert(catalog):
+    intent = understand("give me the reply #2", catalog, Context(["q9"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", catalog.answers[9][1].expert), intent
+
+
+def test_the_questions_by_their_number_of_answers_are_marked_as_such(catalog):
+    assert understand("哪道题回答的人最多", catalog, Context()).aspect == "count"
+
+
+@pytest.mark.parametrize("question", ["k8s换版本那一下到底是先把老的全停了再起新的，还是起一个新的下一个老的？专家原话咋说的",
+                                      "網路組在吵要不要買很貴的SDN方案，這裡有人討論過嗎？"])
+def test_asking_who_said_it_after_a_question_is_no_second_part(catalog, question):
+    assert understand(question, catalog, Context([], _topic_of)).parts == ()
+
+
+def test_a_second_part_the_faq_does_not_know_stays_a_part(catalog):
+    assert len(understand("k8s 网络怎么选？另外 GPU 怎么调度，有人讲过吗", catalog, Context([], _topic_of)).parts) == 2
+
+
+def test_going_back_to_a_question_named_in_english_is_that_question_whole(catalog):
+    intent = understand("go back to the dev/test one. can I see it again in full?", catalog, Context(["q8", "now number 1 pls"], _topic_of))
+    assert (intent.kind, intent.subject) == ("question", "dev/test"), intent
+    intent = understand("that one again in full", catalog, Context(["q3"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (3,)), intent
+
+
+def test_the_turn_before_again_is_retrieved_whole_unless_only_its_named_question_is_found(catalog):
+    found = lambda t: 1 if t.strip() == "胖容器那道" else None  # noqa: E731 (the remark beside it: not covered)
+    intent = understand("太长了 两位的结论各压成一句话", catalog, Context(["胖容器那道，复盘报告要引"], found))
+    assert intent.rephrase == "胖容器那道", intent
+    whole = lambda t: 1 if "胖容器" in t else None  # noqa: E731
+    intent = understand("太长了 两位的结论各压成一句话", catalog, Context(["胖容器那道，复盘报告要引"], whole))
+    assert intent.rephrase == "胖容器那道，复盘报告要引", intent
+
+
+def test_in_there_after_saying_it_moves_on_is_not_the_answer_before_again(catalog):
+    intent = understand("haha ok. unrelated — debugging inside containers is painful. is there a question on how people track "
+                        "problems down in there?", catalog, Context(["who is nameless?"], _topic_of))
+    assert intent.kind != "expert", intent
+
+
+@pytest.mark.parametrize("question", ["只有一位答了？哪个单位的", "這題只有一個人回答？是哪位", "這題只有一位回答嗎？他是哪家的、還答過哪幾題？"])
+def test_whether_this_question_has_one_answer_and_whose_is_about_the_expert(catalog, question):
+    intent = understand(question, catalog, Context(["第八题"], _topic_of))
+    assert intent.aspect != "count", intent

@@ -25,6 +25,12 @@ FRAMES = {
         "joke": "笑话我就不讲了😄 我是《{title}》的问答助手，只回答文中的问题，回答都引用专家的原话。可以这样问：",
         "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
         "ack": "好的。还想了解什么，可以继续问我，比如：",
+        "privacy": "你的提问会记在本服务的提问日志里（问题、回答结果和时间），供维护这份 FAQ 的同事查看哪些问题没答上、改进内容；{kept}"
+                   "回答都来自文中专家的原话，并注明是谁说的。具体的保存和使用规则，请问部署本服务的团队。可以这样问：",
+        "privacy_off": "本服务没有开启提问日志，你的提问不会被记录（点了“有用/没用”的评价除外）。回答都来自文中专家的原话，并注明是谁说的。"
+                       "具体的使用规则，请问部署本服务的团队。可以这样问：",
+        "kept_days": "日志保留 {days} 天后删除。",
+        "kept_forever": "日志不会自动删除。",
         "language": "我用你提问的语言回答：用英文提问，说明文字就是英文；用繁体提问，就用繁体回答。专家的原话保持原文（中文）。可以这样问：",
         "question": "问题 {n}：{title}",
         "experts_of": "{k} 位专家回答了这个问题：",
@@ -59,6 +65,15 @@ FRAMES = {
         "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "
                "what. You could ask:",
         "ack": "OK. Anything else? For example:",
+        "privacy": "Your questions are recorded in this service's question log (the question, the result and the time), so "
+                   "that the people who keep this FAQ can see what went unanswered and improve it; {kept} The answers "
+                   "quote the experts of the article and say who said what. For the rules on keeping and using them, "
+                   "ask the team that runs this service. You could ask:",
+        "privacy_off": "This service keeps no question log: your questions are not recorded (except a helpful / not "
+                       "helpful rating you give). The answers quote the experts of the article and say who said what. "
+                       "For the rules, ask the team that runs this service. You could ask:",
+        "kept_days": "the log is deleted after {days} days.",
+        "kept_forever": "the log is not deleted automatically.",
         "language": "I answer in the language you ask in: ask in English and my own words are English; ask in "
                     "Traditional Chinese and the reply is Traditional. The experts' words stay as they wrote them "
                     "(Chinese). You could ask:",
@@ -180,9 +195,11 @@ class Builder:
             return
         self.question(n, units, lead_key="who_answered", items=items)
 
-    def smalltalk(self, aspect: str, starters: tuple[str, ...]) -> None:
+    def smalltalk(self, aspect: str, starters: tuple[str, ...], days: int = 0) -> None:
+        """A small-talk reply; ``privacy``/``privacy_off`` say what the question log keeps (``days``: its retention)."""
         c = self.catalog
-        lead = self.f(aspect, title=c.faq.title, n=len(c.numbers))
+        kept = self.f("kept_days", days=days) if days else self.f("kept_forever")
+        lead = self.f(aspect, title=c.faq.title, n=len(c.numbers), kept=kept)
         self.sections.append(Section(lead=lead, items=() if aspect == "bye" else starters))
 
 

@@ -248,8 +248,9 @@ class Responder:
         catalog = self.state.catalog
         b = Builder(catalog, intent.lang)
         kind, topic, suggestions = intent.kind, None, ()
-        if kind == "smalltalk":
-            b.smalltalk(intent.aspect, self.state.examples[:3])
+        if kind == "smalltalk":  # whether questions are kept: as this service is set up (KBQA_LOG_QUESTIONS)
+            aspect = intent.aspect if intent.aspect != "privacy" or self.settings.log_questions else "privacy_off"
+            b.smalltalk(aspect, self.state.examples[:3], self.settings.retention_days)
             suggestions = self.starters()
         elif kind == "overview" and intent.aspect == "experts":  # the FAQ's experts: an answer about experts
             b.experts()

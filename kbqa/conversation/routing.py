@@ -115,7 +115,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "哪道题回答的人最多", "which one got the most answers?", "哪道题回复的人最少": the question(s) with the most or fewest
     for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min), (people.ONE_ANSWER, lambda _, default: 1)):
-        if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick)):
+        if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick, text, context)):
             return Intent("question", lang, topics=topics, aspect="count")
     if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
@@ -208,7 +208,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
-        if len(experts) > 1 and intent.aspect in ("views", "subject", "profile"):  # each of them, in turn; on the one
+        if len(experts) > 1 and intent.aspect in ("views", "subject", "profile", "questions"):  # each of them, in turn; on the one
             shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(  # they
                 shared) * (len(shared) == 1))  # both answered ("so zhuqibs vs nameless — whose approach…")
@@ -280,11 +280,13 @@ def _whole_words(text: str) -> set[str]:
     return {w for w in ws if not any(w != x and w in x for x in ws)}
 
 
-def _by_answer_count(catalog: Catalog, pick) -> tuple[int, ...]:
-    """The questions with ``pick`` (max or min) of the questions' numbers of answers; none when the most is none."""
+def _by_answer_count(catalog: Catalog, pick, text: str, context: Context) -> tuple[int, ...]:
+    """The questions with ``pick`` (max, min, one) of the questions' numbers of answers, none when the most is none;
+    without the one the conversation is on when the message asks for others and there are ("which other…")."""
     counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
-    k = pick(counts.values(), default=0)
-    return tuple(n for n, c in counts.items() if c == k) if k or pick is min else ()
+    found = tuple(n for n, c in counts.items() if c == k) if (k := pick(counts.values(), default=0)) or pick is min else ()
+    other = context.turns and re.search(r"其他|其它|别的|(?<![a-z])other(?![a-z])", text) and recall.last_topic(context, catalog)
+    return tuple(n for n in found if n != other) or found
 
 
 def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False,
@@ -375,8 +377,7 @@ def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
     """The one question of an expert's whose answer says the most of the message's FAQ words, if one does."""
     said = catalog.specific_words(text)
     hits = {n: sum(w in catalog.said(handle, n) for w in said) for n in catalog.experts[handle].topics}
-    top = max(hits.values(), default=0)
-    best = [n for n, k in hits.items() if k and k == top]
+    best = [n for n, k in hits.items() if k and k == max(hits.values())]
     return tuple(best) if len(best) == 1 else ()
 
 

@@ -499,3 +499,21 @@ def test_questions_picked_by_their_number_of_answers_are_questions_not_a_two_par
     two = tuple(state.catalog.numbers[:2])
     assert respond.structured(Intent("question", "zh", topics=two, aspect="count")).kind == "question"
     assert respond.structured(Intent("question", "zh", topics=two)).kind == "multi"
+
+
+@pytest.mark.parametrize("log, retention, said", [(True, 180, "180"), (True, 0, "not deleted automatically"),
+                                                  (False, 180, "keeps no question log")])
+def test_whether_questions_are_kept_is_answered_as_the_service_is_set_up(fake_engine, log, retention, said):
+    """"is this chat logged?": what the question log keeps, from KBQA_LOG_QUESTIONS and KBQA_RETENTION_DAYS, never a
+    promise the settings do not keep."""
+    from dataclasses import replace as with_
+
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+    settings = with_(fake_engine.settings, log_questions=log, retention_days=retention)
+    respond = Responder(state, settings, "lexical", lambda q, h, m: fake_engine.retrieve(q, h, m, state),
+                        lambda q, m=None: fake_engine.topic_of(q, m, state))
+    a = respond.structured(Intent("smalltalk", "en", aspect="privacy"))
+    assert a.kind == "smalltalk" and said in a.sections[0].lead, a.sections[0].lead

@@ -1048,3 +1048,51 @@ def test_in_there_after_saying_it_moves_on_is_not_the_answer_before_again(catalo
 def test_whether_this_question_has_one_answer_and_whose_is_about_the_expert(catalog, question):
     intent = understand(question, catalog, Context(["第八题"], _topic_of))
     assert intent.aspect != "count", intent
+
+
+@pytest.mark.parametrize("question", ["冒昧问下 你是行里自己部署的模型还是外采的？我问的东西会不会被拿去训练",
+                                      "thanks mate. is this chat logged somewhere? don't want my dumb questions showing up",
+                                      "你們會保存我的提問嗎", "do you log my questions?"])
+def test_whether_the_questions_are_kept_is_small_talk_about_privacy(catalog, question):
+    intent = understand(question, catalog, Context(["第一题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "privacy"), intent
+
+
+@pytest.mark.parametrize("question", ["k8s 应该部署在物理机还是虚拟机", "你们部署的k8s是什么版本", "k8s 的审计日志要保存多久"])
+def test_keeping_and_deploying_things_in_a_question_is_no_privacy_small_talk(catalog, question):
+    assert understand(question, catalog, Context([], _topic_of)).kind != "smalltalk"
+
+
+def test_the_earliest_answerer_is_the_first_expert(catalog):
+    intent = understand("最早答的那位是谁来着 他那段重新发下", catalog, Context(["第4题网络", "zhuqibs 那段看完了", "Garyy 那段也看了"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", catalog.answers[4][0].expert), intent
+
+
+def test_k_alone_is_an_acknowledgement(catalog):
+    intent = understand("k, makes sense", catalog, Context(["Q10 multi-cluster HA"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "ack"), intent
+
+
+def test_whether_this_question_has_the_most_answers_is_the_most_answered(catalog):
+    intent = understand("這題是不是整份裡面回覆最多的？總共幾位在回", catalog, Context(["第四題網路選型"], _topic_of))
+    counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
+    assert (intent.kind, intent.topics) == ("question", tuple(n for n, c in counts.items() if c == max(counts.values()))), intent
+
+
+def test_which_other_questions_have_one_answer_leaves_out_the_one_it_is_on(catalog):
+    one = tuple(n for n in catalog.numbers if len(catalog.answers.get(n, ())) == 1)
+    intent = understand("just one name under this. which other questions got only a single reply?", catalog,
+                        Context([f"Q{one[-1]} please"], _topic_of))
+    assert len(one) > 1 and (intent.kind, intent.topics) == ("question", one[:-1]), intent
+
+
+def test_two_experts_asked_for_the_questions_they_both_answered_are_both_listed(catalog):
+    intent = understand("gavin_zhang 跟 某银行 俩人好像老一起出现，同时答过的是哪几题", catalog, Context(["第一题", "第十题"], _topic_of))
+    assert (intent.kind, intent.aspect, {intent.expert, *intent.also}) == ("expert", "questions", {"gavin_zhang", "某银行"}), intent
+
+
+def test_another_question_put_beside_to_be_told_side_by_side_makes_two(catalog):
+    topic_of = lambda t: 4 if "sdn" in t.lower() else _topic_of(t)  # noqa: E731
+    intent = understand("再并上容器网络选SDN还是underlay那道，网络安全那节课两题对着讲，各一段", catalog,
+                        Context(["第五题东西向", "nameless 逻辑集群那段"], topic_of))
+    assert (intent.kind, set(intent.topics)) == ("question", {5, 4}), intent

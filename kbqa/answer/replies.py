@@ -25,7 +25,7 @@ FRAMES = {
         "joke": "笑话我就不讲了😄 我是《{title}》的问答助手，只回答文中的问题，回答都引用专家的原话。可以这样问：",
         "who": "我是《{title}》的问答助手，能回答其中的 {n} 个问题；回答都引用文中专家的原话，并注明是谁说的。可以这样问：",
         "ack": "好的。还想了解什么，可以继续问我，比如：",
-        "privacy": "你的提问会记在本服务的提问日志里（问题、回答结果和时间），供维护这份 FAQ 的同事查看哪些问题没答上、改进内容；{kept}"
+        "privacy": "你的提问会记在本服务的提问日志里（问题和前几轮提问、回答结果、时间；Slack 上的用户只记哈希，不记名字），供维护这份 FAQ 的同事查看哪些问题没答上、改进内容；{kept}"
                    "回答都来自文中专家的原话，并注明是谁说的。具体的保存和使用规则，请问部署本服务的团队。可以这样问：",
         "privacy_off": "本服务没有开启提问日志，你的提问不会被记录（点了“有用/没用”的评价除外）。回答都来自文中专家的原话，并注明是谁说的。"
                        "具体的使用规则，请问部署本服务的团队。可以这样问：",
@@ -65,7 +65,8 @@ FRAMES = {
         "who": "I'm the assistant for 《{title}》: I answer its {n} questions by quoting the experts, with who said "
                "what. You could ask:",
         "ack": "OK. Anything else? For example:",
-        "privacy": "Your questions are recorded in this service's question log (the question, the result and the time), so "
+        "privacy": "Your questions are recorded in this service's question log (the question with the turns before it, the result "
+                   "and the time; a Slack user as a hash, never a name), so "
                    "that the people who keep this FAQ can see what went unanswered and improve it; {kept} The answers "
                    "quote the experts of the article and say who said what. For the rules on keeping and using them, "
                    "ask the team that runs this service. You could ask:",

@@ -1096,3 +1096,8 @@ def test_another_question_put_beside_to_be_told_side_by_side_makes_two(catalog):
     intent = understand("再并上容器网络选SDN还是underlay那道，网络安全那节课两题对着讲，各一段", catalog,
                         Context(["第五题东西向", "nameless 逻辑集群那段"], topic_of))
     assert (intent.kind, set(intent.topics)) == ("question", {5, 4}), intent
+
+
+def test_and_then_in_a_question_is_not_another_question_added(catalog):
+    intent = understand("把镜像打包并上传仓库要注意什么", catalog, Context(["第六题"], _topic_of))
+    assert intent.kind != "question" or len(intent.topics) < 2, intent

@@ -1101,3 +1101,33 @@ def test_another_question_put_beside_to_be_told_side_by_side_makes_two(catalog):
 def test_and_then_in_a_question_is_not_another_question_added(catalog):
     intent = understand("把镜像打包并上传仓库要注意什么", catalog, Context(["第六题"], _topic_of))
     assert intent.kind != "question" or len(intent.topics) < 2, intent
+
+
+def test_whether_some_question_has_no_replies_is_the_unanswered_questions(catalog):
+    intent = understand("里面是不是有道题底下零回复 编号多少", catalog, Context(["先看了1号"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", tuple(n for n in catalog.numbers if not catalog.answers.get(n))), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("东西向流量那道也捎上 两道合一份 给安全部", ["第三题安全域"], {3, 5}),
+    ("没人答是吧 那连着多安全域架构那道一起给我", ["2号题"], {2, 3}),
+])
+def test_another_question_brought_along_makes_two(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, set(intent.topics)) == ("question", topics), intent
+
+
+def test_where_else_an_expert_answered_is_their_questions(catalog):
+    intent = understand("這兩題都有 nameless，他另外還有在別的地方答過嗎", catalog, Context(["第三題", "第五題"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "nameless", "questions"), intent
+
+
+def test_whose_name_comes_up_under_the_most_questions_is_that_expert(catalog):
+    intent = understand("across all ten, whose name comes up under the most questions?", catalog, Context(["#4"], _topic_of))
+    most = max(catalog.experts, key=lambda h: len(catalog.experts[h].topics))
+    assert (intent.kind, intent.expert) == ("expert", most), intent
+
+
+def test_english_bullets_with_a_maximum_retell_the_answer_before(catalog):
+    intent = understand("english bullets, max 3, it's going into our platform onboarding wiki", catalog, Context(["q8"], _topic_of))
+    assert intent.followup and (intent.topics == (8,) or intent.rephrase == "q8"), intent

@@ -199,7 +199,7 @@ class Builder:
     def smalltalk(self, aspect: str, starters: tuple[str, ...], days: int = 0) -> None:
         """A small-talk reply; ``privacy``/``privacy_off`` say what the question log keeps (``days``: its retention)."""
         c = self.catalog
-        kept = self.f("kept_days", days=days) if days else self.f("kept_forever")
+        kept = "" if not aspect.startswith("privacy") else self.f("kept_days", days=days) if days else self.f("kept_forever")
         lead = self.f(aspect, title=c.faq.title, n=len(c.numbers), kept=kept)
         self.sections.append(Section(lead=lead, items=() if aspect == "bye" else starters))
 

@@ -208,9 +208,10 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
                     named.append(found)
             if len(named) > before:
                 break
-        if len(named) == before:  # "再配上容器里查问题那道": a question named in other words than the FAQ's
-            named += [n for p in marked if people.SUBJECT_QUESTION.search(p) and (n := _piece_topic(p, catalog, context))
-                      is not None][:1]
+        if len(named) == before:  # "再配上容器里查问题那道": a question named in other words than the FAQ's (the first found)
+            found = next((n for p in marked if people.SUBJECT_QUESTION.search(p)
+                          and (n := _piece_topic(p, catalog, context)) is not None), None)
+            named += [] if found is None else [found]
     named = list(dict.fromkeys(named))
     this = _THIS.search(text)
     last = recall.last_topic(context, catalog)

@@ -285,7 +285,7 @@ def _by_answer_count(catalog: Catalog, pick, text: str, context: Context) -> tup
     without the one the conversation is on when the message asks for others and there are ("which other…")."""
     counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
     found = tuple(n for n, c in counts.items() if c == k) if (k := pick(counts.values(), default=0)) or pick is min else ()
-    other = context.turns and re.search(r"其他|其它|别的|(?<![a-z])other(?![a-z])", text) and recall.last_topic(context, catalog)
+    other = recall.last_topic(context, catalog) if context.turns and re.search(r"其他|其它|别的|(?<![a-z])other(?![a-z])", text) else None
     return tuple(n for n in found if n != other) or found
 
 
@@ -297,8 +297,7 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
     when it has fewer; None without a question."""
     topics = [t for t, _ in refs if t in catalog.topics]
     last = recall.last_topic(context, catalog) if context.turns else None
-    told = rest
-    rest = people.SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力": 能力 names no question)
+    told, rest = rest, people.SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力")
     named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
     titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
     # answers it is on use ("第一个专家说的SDN太贵")
@@ -377,7 +376,8 @@ def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
     """The one question of an expert's whose answer says the most of the message's FAQ words, if one does."""
     said = catalog.specific_words(text)
     hits = {n: sum(w in catalog.said(handle, n) for w in said) for n in catalog.experts[handle].topics}
-    best = [n for n, k in hits.items() if k and k == max(hits.values())]
+    top = max(hits.values(), default=0)
+    best = [n for n, k in hits.items() if k and k == top]
     return tuple(best) if len(best) == 1 else ()
 
 

@@ -2,9 +2,10 @@
 
 A cue pattern of a few hundred alternatives ("你是谁|背后是(?:哪家|…)|…") is tried at every position of a message,
 and most messages hold none of its cues. ``fast`` reads the pattern (``re``'s own parser) for a set of strings one of
-which any match must contain ("你是谁", "背后是", …), and runs the pattern only when one of them is in the text: a scan
-for literals, which ``re`` does quickly, instead of every alternative at every position. Results are the same by
-construction (the literals are necessary, never sufficient); a pattern without such a set is returned as it is.
+which any match must contain ("你是谁", "背后是", …; ``kbqa.text.literals``), and runs the pattern only when one of them
+is in the text: one scan of the text finds the literals of every pattern (``literals.found``), instead of every
+alternative tried at every position. Results are the same by construction (the literals are necessary, never
+sufficient); a pattern without such a set is returned as it is.
 
 A pattern of many alternatives, a few of which need a common literal ("你", "问题"), runs whole on most messages. ``fast``
 cuts such a pattern into blocks of consecutive alternatives, each with its own literals (``Branched``), and runs only the
@@ -17,97 +18,12 @@ from __future__ import annotations
 import re
 from re import _constants as C, _parser as P  # the parser ``re`` compiles with (stable since 3.11)
 
-_MAX = 24  # strings in a set: a small alternation of literals expands into its strings ("(?:跟|和|与)我" -> 3)
+from kbqa.text.literals import found, needed, needed_literals, register
+
 _BLOCK = 4  # alternatives in a block of a ``Branched`` pattern (fewer: more blocks to run; more: weaker literals)
 _MAX_BLOCKS_RUN = 3  # a text in which more blocks (and more than a third of them) may match: the whole pattern
-_SHORT = 16  # a text this short is searched by the whole pattern (few places to try it at)
+_SHORT = 16  # a text this short is searched by the whole pattern (few places to try it at), when it has literals
 _BRANCHED_LENGTH = 4000  # a shorter pattern is prefiltered whole (run in blocks, it gains less than the blocks cost)
-
-
-def _strings(op, av) -> set[str] | None:
-    """Every string the item can match, when it is a literal or a small alternation of them; else None."""
-    if op is C.LITERAL:
-        return {chr(av)}
-    if op is C.IN:
-        return {chr(a) for o, a in av} if len(av) <= _MAX and all(o is C.LITERAL for o, a in av) else None
-    if op is C.SUBPATTERN:
-        return _seq_strings(av[-1].data)
-    if op is C.BRANCH:
-        out: set[str] = set()
-        for alt in av[1]:
-            s = _seq_strings(alt.data)
-            if s is None:
-                return None
-            out |= s
-        return out if len(out) <= _MAX else None
-    return None
-
-
-def _seq_strings(items) -> set[str] | None:
-    out = {""}
-    for op, av in items:
-        s = _strings(op, av)
-        if s is None:
-            return None
-        out = {a + b for a in out for b in s}
-        if len(out) > _MAX:
-            return None
-    return out
-
-
-def _needed(items) -> set[str] | None:
-    """Strings one of which every match of the sequence contains (the longest found), or None."""
-    found, run = [], {""}
-    for op, av in [*items, (None, None)]:
-        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero-width: nothing consumed
-            continue
-        s = _strings(op, av) if op is not None else None
-        if s and "" not in s and len(run) * len(s) <= _MAX:
-            run = {a + b for a in run for b in s}  # a run of literal items: their concatenations
-            continue
-        if run != {""}:
-            found.append(run)
-        run = set(s) if s and "" not in s else {""}
-        if op is not None and run == {""} and (inner := _item_needed(op, av)):
-            found.append(inner)
-    return max(found, key=lambda s: (min(map(len, s)), -len(s))) if found else None
-
-
-def _item_needed(op, av) -> set[str] | None:
-    if op is C.SUBPATTERN:
-        return _needed(av[-1].data)
-    if op is C.BRANCH:  # every alternative must give its own
-        out: set[str] = set()
-        for alt in av[1]:
-            s = _needed(alt.data)
-            if not s:
-                return None
-            out |= s
-        return out
-    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and av[0] >= 1:
-        return _needed(av[2].data)
-    return None
-
-
-def _literals(parsed) -> list[str] | None:
-    """The fewest strings one of which every match of a parsed pattern contains (in any case, when it ignores case),
-    or None."""
-    found = _needed(parsed.data)
-    if not found or "" in found:
-        return None
-    kept: list[str] = []
-    for s in sorted(found, key=len):  # "你是谁" is implied by "你是"
-        if not any(k in s for k in kept):
-            kept.append(s)
-    return kept
-
-
-def needed(pattern: re.Pattern) -> re.Pattern | None:
-    """A pattern of literals one of which every match of ``pattern`` contains, or None. It ignores case as the
-    pattern does (then "asks" is needed as "ASKS" too, with the same case folding)."""
-    kept = _literals(P.parse(pattern.pattern, pattern.flags))
-    return re.compile("|".join(re.escape(s) for s in sorted(kept, key=len, reverse=True)),
-                      pattern.flags & re.IGNORECASE) if kept is not None else None
 
 
 def _marks(source: str):
@@ -173,30 +89,40 @@ def _spread(source: str, flags: int) -> list[str]:
 
 
 class Prefiltered:
-    """A compiled pattern run only on texts that hold one of its needed literals; otherwise a ``re.Pattern``."""
+    """A compiled pattern run only on texts that hold one of its needed literals; otherwise a ``re.Pattern``. The
+    literals are looked for by ``kbqa.text.literals.found`` (one scan of a text for every pattern's), or by ``literals``
+    (a pattern that ignores case)."""
 
-    __slots__ = ("_re", "_needed")
+    __slots__ = ("_re", "_needed", "_keys")
 
-    def __init__(self, pattern: re.Pattern, literals: re.Pattern):
+    def __init__(self, pattern: re.Pattern, literals: re.Pattern | None):
         self._re, self._needed = pattern, literals
+        self._keys = register(needed_literals(P.parse(pattern.pattern, pattern.flags))) if literals is not None and not (
+            pattern.flags & re.IGNORECASE) else None
+
+    def _holds(self, string: str) -> bool:
+        """Is one of the needed literals in the text (always, when none is known)?"""
+        if self._keys is not None:
+            return not self._keys.isdisjoint(found(string))
+        return self._needed is None or self._needed.search(string) is not None
 
     def search(self, string: str, *args):
-        return self._re.search(string, *args) if self._needed.search(string) else None
+        return self._re.search(string, *args) if self._holds(string) else None
 
     def match(self, string: str, *args):
-        return self._re.match(string, *args) if self._needed.search(string) else None
+        return self._re.match(string, *args) if self._holds(string) else None
 
     def fullmatch(self, string: str, *args):
-        return self._re.fullmatch(string, *args) if self._needed.search(string) else None
+        return self._re.fullmatch(string, *args) if self._holds(string) else None
 
     def sub(self, repl, string: str, count: int = 0) -> str:
-        return self._re.sub(repl, string, count) if self._needed.search(string) else string
+        return self._re.sub(repl, string, count) if self._holds(string) else string
 
     def finditer(self, string: str, *args):
-        return self._re.finditer(string, *args) if self._needed.search(string) else iter(())
+        return self._re.finditer(string, *args) if self._holds(string) else iter(())
 
     def findall(self, string: str, *args) -> list:
-        return self._re.findall(string, *args) if self._needed.search(string) else []
+        return self._re.findall(string, *args) if self._holds(string) else []
 
     def __getattr__(self, name: str):  # pattern, flags, groups, split…
         return getattr(self._re, name)
@@ -209,7 +135,7 @@ class Branched(Prefiltered):
     """A pattern of many alternatives run as blocks of them (each prefiltered by its own literals): the same matches
     as the pattern, its groups included, and only the blocks whose literals are in the text run."""
 
-    __slots__ = ("_blocks", "_always", "_by_char", "_most", "_whole")
+    __slots__ = ("_blocks", "_always", "_blocks_of", "_most", "_whole")
 
     def __init__(self, pattern: re.Pattern, literals: re.Pattern | None,
                  blocks: list[tuple[re.Pattern, list[str] | None]]):
@@ -218,23 +144,23 @@ class Branched(Prefiltered):
         self._most = max(_MAX_BLOCKS_RUN, len(blocks) // 3)  # blocks run on a text; more: the whole pattern
         self._whole = [pattern]
         self._always = frozenset(i for i, (_, lits) in enumerate(blocks) if lits is None)
-        by_char: dict[str, dict[str, set[int]]] = {}  # a literal's first character -> {literal: the blocks that need it}
+        blocks_of: dict[str, set[int]] = {}  # a literal -> the blocks that need it
         for i, (_, lits) in enumerate(blocks):
-            for s in lits or ():
-                by_char.setdefault(s[0], {}).setdefault(s, set()).add(i)
-        self._by_char = {c: [(s, frozenset(v)) for s, v in d.items()] for c, d in by_char.items()}
+            for s in register(lits or ()):
+                blocks_of.setdefault(s, set()).add(i)
+        self._blocks_of = {s: frozenset(v) for s, v in blocks_of.items()}
 
     def _present(self, string: str) -> list[re.Pattern]:
         """The blocks that may match in the text, in order; the whole pattern for a short text that holds one of its
         literals, or when more than a few blocks may match (it stops at the first match, where each block would scan
         the text)."""
-        if len(string) <= _SHORT:
-            return self._whole if self._needed is None or self._needed.search(string) else []
-        found = self._always
-        if self._needed is None or self._needed.search(string):
-            by_char = self._by_char
-            found = found.union(*(v for c in by_char.keys() & set(string) for s, v in by_char[c] if s in string))
-        return [self._blocks[i] for i in sorted(found)] if len(found) <= self._most else self._whole
+        if not self._holds(string):
+            return []
+        if len(string) <= _SHORT and self._needed is not None:
+            return self._whole
+        blocks_of = self._blocks_of
+        present = self._always.union(*(blocks_of[k] for k in found(string) if k in blocks_of))
+        return [self._blocks[i] for i in sorted(present)] if len(present) <= self._most else self._whole
 
     def search(self, string: str, *args):
         best = None
@@ -302,7 +228,7 @@ def branched(pattern: re.Pattern, literals: re.Pattern | None, block: int = _BLO
     if len(sources) < 2 or any(p.getwidth()[0] == 0 for p in parsed):
         return None
     runs: list[tuple[list[int], list[str] | None]] = []  # consecutive alternatives, and their literals (or None)
-    for i, lits in enumerate(map(_literals, parsed)):
+    for i, lits in enumerate(map(needed_literals, parsed)):
         if runs and (runs[-1][1] is None) == (lits is None) and len(runs[-1][0]) < block:
             runs[-1][0].append(i)
             runs[-1][1] is None or runs[-1][1].extend(lits)

@@ -50,6 +50,20 @@ def clean(text: str) -> str:
 
 
 _DECORATION = {0xFE0F: None, 0xFE0E: None, 0x20E3: None}  # emoji/text presentation selectors, the keycap of "6️⃣"
+_DECORATED = re.compile("[\ufe0e\ufe0f\u20e3]")
+# the full-width forms of ASCII and the ideographic space: NFKC gives their ASCII (a message's "，？：" are these)
+_WIDE = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "}
+_WIDE_RE = re.compile("[\uff01-\uff5e\u3000]")
+
+
+def _nfkc(text: str) -> str:
+    """``unicodedata.normalize("NFKC", text)``, quicker: a text already in NFKC as it is, and the full-width forms of
+    ASCII replaced by their NFKC (single characters of their own) before the rest is looked at. normalize() costs
+    ~8 us on a Chinese question with a full-width comma; these, ~2 us."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    text = _WIDE_RE.sub(lambda m: _WIDE[m.group()], text)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 # Taiwan words that tw2sp turns into a mainland word meaning something else in Hong Kong's and banks' usage: 核心 is
 # "core" (核心系統, 核心區), not 内核 "kernel"; 文件 is a file, not 文档 "document"; 儲存 is storage, the mainland's 存储
 # (tw2sp says 保存, "to save"). Kept (as their Simplified words) while the rest of the text takes tw2sp's phrases.
@@ -66,7 +80,8 @@ _TW_IT_RE = re.compile("|".join(sorted(_TW_IT, key=len, reverse=True)))
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
     ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
-    raw = clean(unicodedata.normalize("NFKC", text)).translate(_DECORATION)
+    raw = clean(_nfkc(text))
+    raw = raw.translate(_DECORATION) if _DECORATED.search(raw) else raw
     text = _opencc("t2s").convert(raw)
     if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
         src = raw.replace("\ue000", " ")  # each kept word replaced by a private-use mark OpenCC leaves alone, put back

@@ -17,6 +17,7 @@ from kbqa.text.memo import text_cache
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 _TAG = re.compile(r"</?[a-z][^>]{0,200}>")  # HTML tags in a question are markup, not content
 _SPACE = re.compile(r"\s+")
+_SPACES = re.compile(r"\s\s|[^\S ]")  # whitespace that collapsing changes (not a single space)
 _HAN = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"  # a Chinese character
 _CJK = re.compile(_HAN)
 _WORD = re.compile(rf"[a-z0-9][a-z0-9_.+#-]*[a-z0-9+#]|[a-z0-9]|{_HAN}+")
@@ -45,8 +46,8 @@ def _opencc(config: str):
 
 def clean(text: str) -> str:
     """Drop control and zero-width characters, collapse whitespace. Keeps case and script."""
-    text = _CONTROL.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    text = _CONTROL.sub(" ", text) if _CONTROL.search(text) else text
+    return _SPACE.sub(" ", text).strip() if _SPACES.search(text) else text.strip()
 
 
 _DECORATION = {0xFE0F: None, 0xFE0E: None, 0x20E3: None}  # emoji/text presentation selectors, the keycap of "6️⃣"
@@ -80,9 +81,7 @@ _TW_IT_RE = re.compile("|".join(sorted(_TW_IT, key=len, reverse=True)))
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
     ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
-    raw = clean(_nfkc(text))
-    raw = raw.translate(_DECORATION) if _DECORATED.search(raw) else raw
-    text = _opencc("t2s").convert(raw)
+    raw, text = _simplified(text)
     if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
         src = raw.replace("\ue000", " ")  # each kept word replaced by a private-use mark OpenCC leaves alone, put back
         kept = _KEEP_TW_RE.findall(src)
@@ -90,6 +89,14 @@ def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
         text = re.sub("\ue000", lambda _: _KEEP_TW[kept.pop(0)] if kept else " ", text)
         text = _TW_IT_RE.sub(lambda m: _TW_IT[m.group()], text)
     return text.lower() if lower else text
+
+
+@text_cache(maxsize=8192)  # the same text is normalised with different flags (lower, phrases)
+def _simplified(text: str) -> tuple[str, str]:
+    """The text cleaned and in NFKC, and that in Simplified characters (OpenCC t2s)."""
+    raw = clean(_nfkc(text))
+    raw = raw.translate(_DECORATION) if _DECORATED.search(raw) else raw
+    return raw, _opencc("t2s").convert(raw)
 
 
 def is_traditional(text: str) -> bool:

@@ -65,3 +65,23 @@ def test_nfkc_over_the_eval_messages_and_random_text():
              if line.strip() for t in [json.loads(line).get("question")] if isinstance(t, str)]
     texts += ["".join(chr(rnd.choice(pool)) for _ in range(rnd.randint(1, 40))) for _ in range(3000)]
     assert len(texts) > 3000 and all(_nfkc(t) == unicodedata.normalize("NFKC", t) for t in texts)
+
+
+def test_clean_as_collapsing_every_whitespace_run():
+    import random
+    import re
+
+    from kbqa.text.normalise import _CONTROL, clean
+
+    rnd = random.Random(3)
+    pool = [" ", "\t", "\n", "\u3000", "\x00", "\u200b", "a", "中", "\xa0", "\r", "\x85", "\u2028"]
+    for text in ["".join(rnd.choice(pool) for _ in range(rnd.randint(0, 12))) for _ in range(20000)]:
+        assert clean(text) == re.sub(r"\s+", " ", _CONTROL.sub(" ", text)).strip(), repr(text)
+
+
+def test_normalise_with_each_flag_from_one_conversion():
+    from kbqa.text.normalise import normalise
+
+    text = "容器網路怎麼選型？ＫＵＢＥ"
+    assert normalise(text) == "容器网络怎么选型?kube"  # Taiwan's phrases (網路 -> 网络), lower case
+    assert normalise(text, phrases=False) == "容器网路怎么选型?kube" and normalise(text, lower=False).endswith("KUBE")

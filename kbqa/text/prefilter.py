@@ -124,6 +124,9 @@ class Prefiltered:
     def findall(self, string: str, *args) -> list:
         return self._re.findall(string, *args) if self._holds(string) else []
 
+    def split(self, string: str, maxsplit: int = 0) -> list:
+        return self._re.split(string, maxsplit) if self._holds(string) else [string]
+
     def __getattr__(self, name: str):  # pattern, flags, groups, split…
         return getattr(self._re, name)
 

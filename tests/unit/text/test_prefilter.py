@@ -46,6 +46,7 @@ def test_prefiltered_behaves_as_the_pattern():
         assert [m.span() for m in p.finditer(text)] == [m.span() for m in raw.finditer(text)]
         assert p.findall(text) == raw.findall(text)
         assert bool(p.search(text)) == bool(raw.search(text)) and bool(p.match(text)) == bool(raw.match(text))
+        assert p.split(text) == raw.split(text) and p.split(text, 1) == raw.split(text, 1)
     assert p.pattern.startswith("(?<!") and p.groups == 0  # everything else is the pattern's
 
 
@@ -141,6 +142,7 @@ def test_every_prefiltered_cue_finds_what_its_pattern_finds():
     for name, p in found:
         for text in texts:
             assert [m.span() for m in p.finditer(text)] == [m.span() for m in p._re.finditer(text)], (name, text)
+            assert p.split(text) == p._re.split(text), (name, text)
             if isinstance(p, Branched):
                 assert [m.groupdict() for m in p.finditer(text)] == [m.groupdict() for m in p._re.finditer(text)]
                 assert p.sub(" ", text) == p._re.sub(" ", text), (name, text)

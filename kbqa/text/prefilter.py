@@ -156,13 +156,14 @@ class Branched(Prefiltered):
     def _present(self, string: str) -> list[re.Pattern]:
         """The blocks that may match in the text, in order; the whole pattern for a short text that holds one of its
         literals, or when more than a few blocks may match (it stops at the first match, where each block would scan
-        the text)."""
+        the text). A short text without such a literal runs only the blocks that need none (``REF``'s "^5 题")."""
         if not self._holds(string):
             return []
-        if len(string) <= _SHORT and self._needed is not None:
-            return self._whole
         blocks_of = self._blocks_of
-        present = self._always.union(*(blocks_of[k] for k in found(string) if k in blocks_of))
+        named = frozenset().union(*(blocks_of[k] for k in found(string) if k in blocks_of))
+        if len(string) <= _SHORT and (named or self._needed is not None):
+            return self._whole
+        present = self._always | named
         return [self._blocks[i] for i in sorted(present)] if len(present) <= self._most else self._whole
 
     def search(self, string: str, *args):

@@ -165,13 +165,15 @@ def register(literals) -> frozenset[str]:
 
 
 def _scanner():
-    """(end, core) of every occurrence of a registered literal in a text: pyahocorasick, else by first characters."""
+    """(end, (core, registered without marks, its marked forms)) of every occurrence of a registered literal in a text:
+    pyahocorasick, else a scan by first characters."""
     if not _SCAN:
+        entries = {c: (c, c in forms, tuple(f for f in forms if f != c)) for c, forms in _FORMS.items()}
         try:
             import ahocorasick
         except ImportError:
             first: dict[str, list[str]] = {}
-            for c in _FORMS:
+            for c in entries:
                 first.setdefault(c[0], []).append(c)
 
             def scan(text: str):
@@ -179,13 +181,13 @@ def _scanner():
                     for c in first[ch]:
                         i = text.find(c)
                         while i >= 0:
-                            yield i + len(c) - 1, c
+                            yield i + len(c) - 1, entries[c]
                             i = text.find(c, i + 1)
             _SCAN.append(scan)
         else:
             automaton = ahocorasick.Automaton()
-            for c in _FORMS:
-                automaton.add_word(c, c)
+            for c, entry in entries.items():
+                automaton.add_word(c, entry)
             automaton.make_automaton()
             _SCAN.append(automaton.iter)
     return _SCAN[0]
@@ -194,11 +196,13 @@ def _scanner():
 @text_cache(maxsize=4096)
 def found(text: str) -> frozenset[str]:
     """The registered literals in a text, each in the forms whose marks the occurrence honours."""
-    out = set()
-    for end, c in _scanner()(text):
-        start = end - len(c) + 1
-        for form in _FORMS[c]:
+    out, n = set(), len(text)
+    for end, (c, plain, marked) in _scanner()(text):
+        if plain:
+            out.add(c)
+        for form in marked:
+            start = end - len(c) + 1
             if (form[0] != START or start == 0 or text[start - 1] not in _LOWER) and (
-                    form[-1] != END or end + 1 == len(text) or text[end + 1] not in _LOWER):
+                    form[-1] != END or end + 1 == n or text[end + 1] not in _LOWER):
                 out.add(form)
     return frozenset(out)

@@ -39,6 +39,9 @@ def _strings(op, av) -> set[str] | None:
                 return None
             out |= s
         return out if len(out) <= _MAX else None
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[:2] == (0, 1):  # "(?:的)?", "'?": the item, or nothing
+        s = _seq_strings(av[2].data)
+        return s | {""} if s is not None and len(s) < _MAX else None
     return None
 
 
@@ -64,6 +67,54 @@ def _no_letter(op, av, direction: int) -> bool:
     return all(o is not C.NEGATE for o, _ in chars) and any(o is C.RANGE and a[0] <= 97 and a[1] >= 122 for o, a in chars)
 
 
+def _no_letter_before(op, av) -> bool:
+    """Does the zero-width item assert that no letter a-z is before it: "^", "(?<![a-z])", "(?<=[，,\\s])", or a group of
+    such alternatives ("(?:^|(?<=[，,]))")?"""
+    if op is C.ASSERT and av[0] == -1:
+        return len(av[1]) == 1 and _letterless(*av[1][0])
+    if op is C.SUBPATTERN:
+        return any(_no_letter_before(o, a) for o, a in av[-1].data)
+    if op is C.BRANCH:
+        return all(any(_no_letter_before(o, a) for o, a in alt.data) for alt in av[1])
+    return _no_letter(op, av, -1)
+
+
+def _letterless(op, av) -> bool:
+    """Is the item a character, or a class, that holds no letter a-z ("\\W", "\\s", "[，,]")?"""
+    if op is C.LITERAL:
+        return not 97 <= av <= 122
+    if op is not C.IN:
+        return False
+    return all(o is C.LITERAL and not 97 <= a <= 122 or o is C.RANGE and (a[1] < 97 or a[0] > 122)
+               or o is C.CATEGORY and a in (C.CATEGORY_DIGIT, C.CATEGORY_SPACE, C.CATEGORY_NOT_WORD) for o, a in av)
+
+
+def _leaves_no_letter(items, before: bool) -> bool:
+    """Is the character before what follows the sequence no letter a-z ("(?:^|[,，]\\s*)")? ``before``: the one before it."""
+    for op, av in items:
+        if _zero_width(op, av):
+            before = before or _no_letter_before(op, av)
+        elif op is C.SUBPATTERN:
+            before = _leaves_no_letter(av[-1].data, before)
+        elif op is C.BRANCH:
+            before = all(_leaves_no_letter(alt.data, before) for alt in av[1])
+        else:
+            before = least > 0 or before if (least := _gap(op, av)) is not None else _letterless(op, av)
+    return before
+
+
+def _zero_width(op, av) -> bool:
+    return op in (C.AT, C.ASSERT, C.ASSERT_NOT) or op is C.SUBPATTERN and av[-1].getwidth() == (0, 0) or (
+        op is C.BRANCH and all(alt.getwidth() == (0, 0) for alt in av[1]))
+
+
+def _gap(op, av) -> int | None:
+    """The least number of characters a repeat of no letters consumes ("\\W*" 0, "\\s+" 1), or None."""
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and len(av[2]) == 1 and _letterless(*av[2][0]):
+        return av[0]
+    return None
+
+
 def _marked(strings: set[str], start: bool, end: bool) -> set[str]:
     return {(START if start and x[0] in _MARKED else "") + x + (END if end and x[-1] in _MARKED else "") for x in strings}
 
@@ -85,21 +136,29 @@ def _needed(items, start: bool = False, end: bool = False) -> set[str] | None:
     letter a-z is before/after the sequence (its literals there are marked)."""
     found, run, bound, seq = [], {""}, start, [*items, (None, None)]
     for k, (op, av) in enumerate(seq):
-        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):  # zero-width: nothing consumed
+        if op is not None and _zero_width(op, av):  # nothing consumed
             if run != {""} and _no_letter(op, av, 1):
                 found.append(_marked(run, False, True))
                 run = {""}
-            bound = bound or run == {""} and _no_letter(op, av, -1)
+            bound = bound or run == {""} and _no_letter_before(op, av)
             continue
         s = _strings(op, av) if op is not None else None
-        if s and "" not in s and len(run) * len(s) <= _MAX:
-            run = _marked(s, bound, False) if run == {""} else {a + b for a in run for b in s}  # a run of literal items:
-            bound = False  # their concatenations
+        if s and ("" not in s or run != {""}) and len(run) * len(s) <= _MAX:  # a run of literal items (an optional one
+            run = _marked(s, bound, False) if run == {""} else {a + b for a in run for b in s}  # inside it): their
+            bound = False  # concatenations
+            continue
+        if op is not None and (least := _gap(op, av)) is not None:  # "\\W*", "\\s+": no letter, so what follows
+            if run != {""}:  # starts a word when one was consumed, or when one started here
+                found.append(_marked(run, False, least > 0))
+            if least > 0 and (inner := _needed(av[2].data)):  # "[牛赞]+"
+                found.append(inner)
+            bound, run = least > 0 or bound and run == {""}, {""}
             continue
         if run != {""}:
             found.append(_marked(run, False, op is None and end))
-        before, bound = bound and run == {""}, False
-        run = set(s) if s and "" not in s else {""}
+        before = bound and run == {""} or run != {""} and all(x[-1] not in _LOWER for x in run)  # no letter before it
+        run = _marked(s, before, False) if s and "" not in s else {""}
+        bound = run == {""} and op is not None and _leaves_no_letter([(op, av)], before)
         if op is not None and run == {""} and (inner := _item_needed(op, av, before, _bound_after(seq, k + 1, end))):
             found.append(inner)
     return max(found, key=lambda s: (min(map(len, s)), -len(s))) if found else None

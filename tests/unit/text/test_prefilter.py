@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[3]
     (r"abc|de", {"abc", "de"}),
     (r"(?:跟|和)我说", {"跟我说", "和我说"}),  # a small alternation before a literal: their concatenations
     (r"(?<![a-z])(?:hello|hi)(?![a-z])", {"hello", "hi"}),  # lookarounds consume nothing
-    (r"你(?:的)?名字", {"名字"}),  # an optional part breaks the run
+    (r"你(?:的)?名字", {"你的名字", "你名字"}),  # an optional part: the run with it and without it
     (r"(?:x\d+y|z)", {"x", "z"}),
 ])
 def test_needed_literals(pattern, literals):

@@ -24,7 +24,7 @@ def _needs(pattern: str) -> set[str]:
     (r"(?:^|(?<=[，,。\s]))\W*(?:我是|i'?m\s+(?:a|an)\s)", {"我是", f"{START}im{END}", f"{START}i'm{END}"}),  # a group of
     # assertions, no letter consumed, an optional character inside the run
     (r"(?:^|[,，]\s*)ta\s*[.!]", {f"{START}ta"}),  # every way before it ends in no letter
-    (r"(?:背后|底层|后端|后台)(?:接|用|跑|调)?的?是?(?:哪家|什么|啥)的?(?:大模型|模型|ai|gpt)",
+    (r"(?:背后|底层|后端|后台)(?:接|用|跑|调)?的?是?(?:哪家|哪个|什么|啥)的?(?:大模型|模型|ai|gpt)",
      {"模型", f"{START}ai", f"{START}gpt"}),  # a run too long to go on, ending in no letter: the next starts a word
     (r"^[牛赞]+\W*$", {"牛", "赞"}),  # a repeated class of no letters still holds the literals
 ])

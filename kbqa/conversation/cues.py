@@ -146,7 +146,7 @@ LISTS = re.compile(r"(?<![a-z])(?:list|show|give\s+me|gimme)\s+(?:me\s+)?(?:each
                    r"|(?:题目|标题)(?:逐条|逐一|逐个|一一|挨个|依序|依次|按顺序)?(?:过一遍|列一下|列出来|列一列|发我|给我|贴出来|贴上来|列给我)|列(?:一下|一列|下|出)(?:所有的?|全部的?)?(?:题目|标题)|table\s+of\s+contents|(?:^|[，,\s])(?:全|都|全部)(?:列|罗列)(?:一下|出来|一遍)\W*$|把(?:题目?|问题|标题)(?:全|都|全部)?(?:列|贴|报)"
                    r"|(?:题目|标题)(?:可以|能不能|能)?再列(?:一次|一遍|一下)"
                    r"|(?:还有|有没有)(?:别的|其他|其它|其余)(?:题|问题|题目)|(?:剩下|其余|其它|其他)的?(?:题|问题|题目)?(?:都|全)(?:列|贴|发)"
-                   r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])|(?<![a-z])list\s+(?:them|'?em)\s+(?:all\s+)?again(?![a-z])"
+                   r"|" + _ANSWERED_ONES + r"|(?:list|all)\s+(?:of\s+)?(?:the\s+|your\s+)?questions|(?<![a-z])toc(?![a-z])|(?<![a-z])numbered\s+(?:index|list)(?![a-z])|(?<![a-z])list\s+(?:them|'?em)\s+(?:all\s+)?again(?![a-z])|(?<![a-z])(?:question|topic)s?\s+list(?![a-z])"
                    r"|(?:剩下|其余|其它|其他|别的)的?(?:题目?|问题)(?:清单|列表|目录|呢)|(?:整个|整份|完整的?)(?:目录|题目列表)(?:再|重新)?(?:贴|发|给|列)|只要(?:题目|标题)"
                    r"|" + LIST_EN + r"|" + LIST_WORDS)
 # "again" beside the list itself ("list the titles again", "目录再贴一遍") asks for the list, not the turn before

@@ -265,9 +265,10 @@ def test_a_subject_in_the_faqs_own_words_is_retrievals_question_not_a_title_that
     assert intent.topics == (4, 10)
 
 
-def test_list_them_all_again_is_the_list(catalog):
-    intent = understand("can you list them all again, numbered? lost the earlier message in my scrollback", catalog,
-                        Context(["hello", "native or customised docker?", "thanks, crontab works"], _topic_of))
+@pytest.mark.parametrize("question", ["can you list them all again, numbered? lost the earlier message in my scrollback",
+                                      "hold on, lost my place. can you dump the full question list again?"])  # ("dump": the FAQ's
+def test_list_them_all_again_is_the_list(catalog, question):  # thread dump, here the verb)
+    intent = understand(question, catalog, Context(["hello", "native or customised docker?", "thanks, crontab works"], _topic_of))
     assert intent.kind == "overview"
 
 
@@ -913,6 +914,8 @@ def test_how_many_experts_in_the_whole_material_is_the_directory(catalog):
     ("再来个高可用、好几个集群那道，跟这个一起发我，分成两块写", ["第八题"], (8, 10)),  # words listed before one question
     ("can you do this one plus the SDN network one in english? two sections", ["想看9号题"], (9, 4)),
     ("tack on the HA-across-clusters one too, two sections in one reply", ["Q8 pls"], (8, 10)),
+    ("连同高可用那题一块儿 领导要一份合并的材料", ["第五题"], (5, 10)),  # "together with …"
+    ("高可用那道也拿来，做个合并的版本给运维", ["第五题"], (5, 10)),  # "a merged one"
 ])
 def test_another_question_added_in_more_words_makes_two(catalog, question, history, topics):
     topic_of = lambda t: 6 if "查问题" in t else 4 if "sdn" in t.lower() else 10 if "ha-across" in t.lower() or "高可用" in t \

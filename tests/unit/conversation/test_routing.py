@@ -725,6 +725,8 @@ def test_who_said_without_de_and_in_english(catalog):
     assert (zh.kind, zh.expert) == ("expert", "gavin_zhang")
     en = understand("which expert said SDN is too expensive?", catalog, Context(["SDN or underlay?"]))
     assert en.kind == "expert" and en.expert in {h for h, e in catalog.experts.items() if 4 in e.topics}
+    company = understand("那个说定制会锁版本的，是哪家公司的专家？", catalog, Context(["容器里的 agent 怎么装"]))
+    assert (company.kind, company.expert) == ("expert", "gavin_zhang")  # which company: a comma, then 哪家
 
 
 def test_one_person_answered_is_who_answered(catalog):

@@ -188,10 +188,15 @@ ASKS = re.compile(r"怎么|如何|什么|为什么|为何|是否|能否|要不�
 _AUX = {"do", "does", "can", "could", "should", "is", "are", "when", "where"}
 
 
+_KNOWS = re.compile(r"\s*(?:这样|那|现在|好的?|原来如此)?\s*我们?(?:就|已经|总算|终于|大概)?(?:知道|明白|懂|清楚|晓得)了?(?=怎么|如何|该|要|哪)")
+
+
 def asks(text: str) -> bool:
     """Does a clause of the message ask something (``ASKS``)? An English auxiliary asks only at its clause's start
     or in a clause ending in "?": "can go home early today", "we do tend to be thorough" ask nothing."""
     for clause, end in re.findall(r"([^.!?。！？;；,，\n]+)([.!?。！？;；,，]?)", strip_cues(text)):
+        if _KNOWS.match(clause) and end not in ("?", "？"):  # "这样我知道怎么跟资安科回报了": a "how" it now knows
+            continue
         for m in ASKS.finditer(clause):
             if m.group() not in _AUX or end in ("?", "？") or not clause[:m.start()].strip():
                 return True

@@ -313,6 +313,10 @@ def test_two_part_questions_are_split_only_where_each_part_asks(catalog):
     assert split_parts("如果用 calico，网络怎么规划？") == ()
     assert len(split_parts("what should we use for networking, and how do we pick storage?")) == 2
     assert split_parts("容器里怎么执行定时任务？") == ()
+    # a last sentence that asks nothing, after one that asks, says what the question is for
+    assert split_parts("应用要在几个集群之间做故障切换，有专家讲过吗？我们明年要规划两个机房") == ()
+    assert len(split_parts("应用要在几个集群之间做故障切换吗？另外我们明年要规划两个机房")) == 2  # (a connector: its own)
+    assert len(split_parts("网络怎么选？存储怎么选")) == 2
 
 
 def test_the_faqs_general_subject_comes_from_its_titles(catalog):
@@ -1154,6 +1158,7 @@ def test_a_table_of_contents_in_more_words(catalog, question):
     ("wrong answer again. are you even listening to me?", "sorry"),  # ". " ends the first sentence
     ("请先说明一下，对面是真人还是程序？我们要在检查记录里写清楚信息来源", "who"),  # the second sentence only tells
     ("@kbqa 早，今天又是周一", "greet"), ("这个是行里自己搭的还是外采的？", "who"),
+    ("原來如此，這樣我知道怎麼跟資安科回報了，感恩～", "thanks"), ("懂了，我知道该怎么改了，谢啦", "thanks"),  # a "how" it now knows
     ("转圈转了半天，你们服务器是不是挂了", "sorry"), ("你底层是大模型还是行里自己训的模型？", "who"),
     ("嗨 运维部的 第一次来 报个到", "greet"), ("说说看，你是固定的规则还是大模型？", "who"), ("下班啦，明儿聊", "bye"),
     ("问个简单的也要转好久的圈，这速度真拉胯", "sorry"), ("好详尽，比内部文档易明", "thanks"),

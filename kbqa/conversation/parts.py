@@ -151,9 +151,6 @@ def split_parts(question: str) -> tuple[str, ...]:
     else:
         pieces = [p for p in _CLAUSE_END.split(text) if p.strip()]
         pieces = [p for p in pieces if not _TELL_ONLY.match(p)] or pieces  # "…。分别说说呗": asks for both, no third
-        if len(pieces) > 1 and not announced and _QUESTION_WORD.search(pieces[-2].lower()) and not re.search(r"[?？]\W*$", text) \
-                and not _QUESTION_WORD.search(pieces[-1].lower()) and not _CONNECTOR.search(pieces[-1]):  # "…有专家讲过吗？我们
-            pieces[-2:] = [pieces[-2] + "，" + pieces[-1]]  # 明年要规划两个机房": what the question is for, no question of its own
         listed = len(_LIST_ITEM.findall(text)) >= 2
         if listed:  # each numbered item whole, its sentences one question ("1) …互通？安全上点处理？2) …")
             lead, *items = _LIST_ITEM.split(text)

@@ -12,6 +12,7 @@ first characters gives the same set.
 """
 from __future__ import annotations
 
+import functools
 import re
 from re import _constants as C, _parser as P  # the parser ``re`` compiles with (stable since 3.11)
 
@@ -198,10 +199,17 @@ def core(literal: str) -> str:
     return literal.strip(START + END)
 
 
+@functools.lru_cache(maxsize=None)  # a prefiltered pattern asks it twice: for ``needed`` and for its keys
+def pattern_literals(pattern: re.Pattern) -> tuple[str, ...] | None:
+    """``needed_literals`` of a compiled pattern."""
+    kept = needed_literals(P.parse(pattern.pattern, pattern.flags))
+    return tuple(kept) if kept is not None else None
+
+
 def needed(pattern: re.Pattern) -> re.Pattern | None:
     """A pattern of literals one of which every match of ``pattern`` contains (their marks left out), or None. It
     ignores case as the pattern does (then "asks" is needed as "ASKS" too, with the same case folding)."""
-    kept = needed_literals(P.parse(pattern.pattern, pattern.flags))
+    kept = pattern_literals(pattern)
     return re.compile("|".join(re.escape(s) for s in sorted({core(x) for x in kept}, key=len, reverse=True)),
                       pattern.flags & re.IGNORECASE) if kept is not None else None
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from re import _constants as C, _parser as P  # the parser ``re`` compiles with (stable since 3.11)
 
-from kbqa.text.literals import found, needed, needed_literals, register
+from kbqa.text.literals import found, needed, needed_literals, pattern_literals, register
 
 _BLOCK = 4  # alternatives in a block of a ``Branched`` pattern (fewer: more blocks to run; more: weaker literals)
 _MAX_BLOCKS_RUN = 3  # a text in which more blocks (and more than a third of them) may match: the whole pattern
@@ -97,7 +97,7 @@ class Prefiltered:
 
     def __init__(self, pattern: re.Pattern, literals: re.Pattern | None):
         self._re, self._needed = pattern, literals
-        self._keys = register(needed_literals(P.parse(pattern.pattern, pattern.flags))) if literals is not None and not (
+        self._keys = register(pattern_literals(pattern)) if literals is not None and not (
             pattern.flags & re.IGNORECASE) else None
 
     def _holds(self, string: str) -> bool:

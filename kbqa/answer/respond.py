@@ -287,8 +287,8 @@ class Responder:
             topic, suggestions = self._expert(intent, b)
             for other in intent.also:  # "xiaoping378 和 Garyy 都说了啥": each expert named, in turn
                 self._expert(replace(intent, expert=other, also=()), b)
-            if intent.from_context and intent.aspect in ("views", "subject"):
-                kind = "answer"  # "xiaoping378 怎么说" while on question 4: that expert's answer to it
+            if intent.from_context and intent.aspect == "subject":
+                kind = "answer"  # "他说的 Canal 是啥" while on question 4: a detail of that expert's answer to it
         if not b.sections:
             return Answer(status="not_covered", answer="", topic=None, confidence=0.0, kind="not_covered",
                           sections=not_covered_sections(list(self.state.faq.topics), self.state.faq.title))

@@ -112,6 +112,16 @@ def test_follow_up_by_number_and_by_pronoun(real_engine):
     assert a.kind == "expert" and [c.expert for c in a.citations] == ["rangeryu"]
 
 
+def test_another_experts_view_on_the_question_is_an_expert_reply_and_a_detail_of_it_an_answer(real_engine):
+    """While on a question, "那位X怎么说" asks for an expert (kind expert); "他说的Y是啥" asks a detail of their answer
+    to it (kind answer). Chosen on the dev follow-ups: 218 label the first expert and 84 answer; the second 151
+    answer and 120 expert."""
+    view = real_engine.ask("那个股份制银行的架构师怎么看", history=["第十题讲的啥"])
+    assert view.kind == "expert" and [c.expert for c in view.citations] == ["gavin_zhang"] and view.topic == 10
+    detail = real_engine.ask("他说的 Canal 是哪两个组件合起来的", history=["xiaoping378 对容器网络怎么看"])
+    assert detail.kind == "answer" and "xiaoping378" in {c.expert for c in detail.citations}
+
+
 def test_which_questions_an_expert_answered_lists_and_cites_them(real_engine):
     a = real_engine.ask("gavin_zhang 都答了哪几题")
     assert a.kind == "expert" and [s.topic for s in a.sections if s.topic] == [1, 6, 8, 9, 10]

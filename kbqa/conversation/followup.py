@@ -155,7 +155,8 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+(?:each\s+other|it|this|that)"
            r"|two\s+(?:sections|parts|blocks)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus")  # "both in one reply", "add … next to it"
-_SPLIT_IN_TWO = r"分(?:成)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)"  # "分两块写": each its own part
+_SPLIT_IN_TWO = (r"分(?:成)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成)?一\s*(?:节|段|块|部分)"  # "分两块写",
+                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连同[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"

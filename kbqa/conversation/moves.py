@@ -117,6 +117,15 @@ def _steps(m: re.Match) -> int:
     return _N[on] if on else 2 if m.group("skip") else -_N[back]
 
 
+# "…，我挑下一题要看哪个": the asker choosing which, not a step
+_PICKING = re.compile(r"(?:我|我们)(?:来|好|再|自己|要|想|得)?(?:挑|选|决定|定)[^，,。？?；;！!]*?哪[个道题一条几些]")
+
+
+def unpicked(text: str) -> str:
+    """The text without the clauses in which the asker says they will choose which ("我挑下一题要看哪个")."""
+    return _PICKING.sub(" ", text)
+
+
 def step(text: str, loose: bool = False) -> int:
     """1 for the next question, -1 for the previous one, n or -n for several on or back, else 0; ``loose``: also
     the *_NEAR patterns."""

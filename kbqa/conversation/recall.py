@@ -141,13 +141,19 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
         return context.topic_of(intent.subject)
     if intent.kind == "topical" and context.topic_of is not None:  # as it was answered ("网络，FAQ 里怎么讲" without
         found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
-        if found is not None and i and not intent.rephrase and len(words(turn)) <= 6:  # a remark on the answer before
-            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # in its words ("公用镜像仓库
-            if before in catalog.topics and before != found and (_says_it_too(catalog, before, found, turn) or (  # 就这?"
-                    names_nothing(turn, catalog))):  # or in no words of a subject at all
-                return before  # ("答的人好多啊 看不过来", "三位都有回答")
+        if found is not None and i and not intent.rephrase and (len(words(turn)) <= 6 or _understood(turn)):  # a remark
+            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # on the answer before, in its
+            if before in catalog.topics and before != found and (_says_it_too(catalog, before, found, turn) or (  # words
+                    names_nothing(turn, catalog))):  # ("公用镜像仓库 就这?", "前面几位说的flannel calico啥的我大概懂了") or
+                return before  # in no words of a subject at all ("答的人好多啊 看不过来", "三位都有回答")
         return found
     return None
+
+
+def _understood(turn: str) -> bool:
+    """Does a turn say the asker understood (``cues.DONE``) and ask nothing ("前面几位说的flannel calico啥的我大概懂了":
+    "啥的", "and such", asks nothing)?"""
+    return bool(cues.DONE.search(normalise(turn))) and not cues.asks(re.sub(r"(?<=\w)(?:啥|什么|之类)的", " ", turn))
 
 
 def _says_it_too(catalog: Catalog, before: int, found: int, turn: str) -> bool:

@@ -119,8 +119,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("question", lang, topics=topics, aspect="count")
     if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    if not experts and not refs and not lists and people.UNANSWERED.search(text) and (  # "哪道题没人回答" (the list
-            empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # notes them too)
+    if not experts and not refs and (not lists or lists.group().startswith(("还有", "有没有"))) and people.UNANSWERED.search(
+            text) and (empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # "哪道题没人回答", "还有别的题也是没人答的吗" (not with the list: it notes them)
         return Intent("question", lang, topics=empty, followup=followup, aspect="count")
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
@@ -142,11 +142,11 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not refs and not pronoun and (not specific or lists or scene or (len(specific) == 1 or cues.SLOW_BOT.search(text)) and (
             cues.smalltalk_kind(text) and not specific_faq_words(cues.strip_cues(own), catalog))
                                                      or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
-        moving = turns and (moves.step(text, loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
+        moving = turns and (moves.step(moves.unpicked(text), loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
                            or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
         # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
-        if (not moving or lists and not moves.step(text, loose=True)) and not complaint and not whose and asks_for_overview(own, catalog) and not (
+        if (not moving or lists and not moves.step(moves.unpicked(text), loose=True)) and not complaint and not whose and asks_for_overview(moves.unpicked(own), catalog) and not (
                 turns and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
@@ -307,10 +307,10 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
             context.topic_of is not None) and (found := context.topic_of(BACK_TO.sub("", said.group("s")))) in catalog.topics:
         topics = [found]  # "回到docker那题 第二个答的人": a subject no one title says alone (docker): retrieval's question
     topic = topics[0] if topics else last
-    if topic not in catalog.topics:
+    if topic not in catalog.topics or n == -2 and len(catalog.answers[topic]) != 2:  # "后面那位" of three: no one place
         return None
     answers = catalog.answers[topic]
-    n = len(answers) if n == -1 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
+    n = len(answers) if n in (-1, -2) else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
     if 1 <= n <= len(answers):
         expert = answers[n - 1].expert  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些": their profile, their questions
         asked = None if as_person else next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))

@@ -1134,3 +1134,72 @@ def test_whose_name_comes_up_under_the_most_questions_is_that_expert(catalog):
 def test_english_bullets_with_a_maximum_retell_the_answer_before(catalog):
     intent = understand("english bullets, max 3, it's going into our platform onboarding wiki", catalog, Context(["q8"], _topic_of))
     assert intent.followup and (intent.topics == (8,) or intent.rephrase == "q8"), intent
+
+
+def _flannel_elsewhere(turn: str):  # retrieval that puts a remark naming flannel on question 3
+    return 3 if "flannel" in turn else _topic_of(turn)
+
+
+def test_a_remark_that_it_understood_keeps_the_question_it_is_on(catalog):
+    """"前面几位讲的flannel那些我基本懂了" says it understood question 4 ("啥的", "and such", asks nothing): the last of
+    question 4's experts, not of the question retrieval finds for the remark."""
+    history = ["第4题", "前面几位讲的flannel calico啥的我基本懂了"]
+    intent = understand("最后一位怎么说", catalog, Context(history, _flannel_elsewhere))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (4,), "Steven99"), intent
+
+
+@pytest.mark.parametrize("question, history, topic, expert", [
+    ("排前面那位呢 他怎么看", ["第5题"], 5, "zhuqibs"),  # ahead of the others: the first
+    ("你列出来排最前面的那位 原话再发一下", ["第4题"], 4, "liufengyi"),
+    ("开头那位专家是怎么讲的", ["第9题"], 9, "某银行"),
+    ("take me back to the very first reply", ["q6"], 6, "zhuqibs"),
+    ("三个人里夹在中间的那位 他们先干啥", ["第6题"], 6, "liufengyi"),  # "中间的那位": the middle one
+    ("后面那位呢 只看他的", ["第十题"], 10, "gavin_zhang"),  # the later of two
+])
+def test_an_expert_by_a_place_in_everyday_words(catalog, question, history, topic, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (topic,), expert), intent
+
+
+def test_the_later_one_of_three_experts_is_no_one_place(catalog):
+    intent = understand("后面那位说了啥", catalog, Context(["第9题"], _topic_of))
+    assert intent.expert not in {a.expert for a in catalog.answers[9][1:]}, intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("幫我把全部題目列出來，我挑下一題要看哪個", ["第四題"]),  # the asker choosing which: not the next one
+    ("题目清单再贴一次，我要挑出哪几题转给安全组", ["第7题"]),
+])
+def test_the_list_asked_for_so_the_asker_can_choose_is_the_overview(catalog, question, history):
+    assert understand(question, catalog, Context(history, _topic_of)).kind == "overview"
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("还有别的题也是没人答的吗", ["第二题"], (2,)),  # the list word "别的题" beside the unanswered cue
+    ("反过来有没有哪道压根没人接", [], (2,)),  # "没人接": no one took it
+    ("除了这题 还有别的题也是就一位专家答的吗", ["第七题"], (8,)),  # the other one-expert question
+])
+def test_which_other_questions_no_one_or_one_expert_answered(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", topics, "count"), intent
+
+
+@pytest.mark.parametrize("question", ["参与回答的人头一共几个 列个名单", "答过题的一共有几个人"])
+def test_how_many_people_answered_is_the_directory_of_experts(catalog, question):
+    intent = understand(question, catalog, Context([], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("多安全域那题请跟这题并列，各自一节", ["第九题"], (9, 3)),  # "并列", "各自一节": beside it, each its own part
+])
+def test_another_question_side_by_side_each_its_own_part(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question", ["按要点帮我列一下 每位两三条", "出个中文版 稍微精简点", "给我做个对比表"])
+def test_a_reshape_in_other_words_asks_for_the_answer_again(question):
+    from kbqa.conversation import cues
+    from kbqa.text.normalise import normalise
+    assert cues.SHORTER.search(normalise(question))

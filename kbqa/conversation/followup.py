@@ -156,12 +156,12 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+(?:each\s+other|it|this|that)"
            r"|two\s+(?:sections|parts|blocks)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus")  # "both in one reply", "add … next to it"
 _SPLIT_IN_TWO = (r"分(?:成)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成)?一\s*(?:节|段|块|部分)"  # "分两块写",
-                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列")  # "各自一节": each its own part; "跟这题并列": beside it
+                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|分段(?:写|讲|说|列|给)")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连同[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
-                      r"|together\s+(?:with|w/)\s+(?:this|that|it)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
+                      r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone

@@ -17,6 +17,8 @@ _FOLLOWUP = re.compile(r"^(?:(?:ok|okay|cool|alright|right|got it|great|thanks|�
 _LEANS_ON = re.compile(r"^(?:照|按|按照|顺着)(?:这个|这|你这个|刚才那个|上面那个)(?:思路|说法|逻辑)")
 
 
+# "刚那段里提到几家…", "那段里说的…": the passage of the answer before
+_THAT_PASSAGE = re.compile(r"(?:刚|刚才|刚刚|上面|前面)(?:那|这)一?段|(?:那|这)一?段(?:里|里面|中|当中)(?:提到|说到|讲到|说|讲|提|写)")
 # "他建议咋搞", "what did they suggest": a person of the conversation (not 其他, "other")
 _SOMEONE_BEFORE = re.compile(r"(?<![其吉利])(?:他|她|佢)(?:们|哋)?|(?<![a-z])(?:he|she|his|her|they|their)(?![a-z])")
 
@@ -35,7 +37,7 @@ def moves_on(q: str) -> bool:
 
 def leans_on(q: str) -> bool:
     q = normalise(q, phrases=False).strip()
-    return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q) or _SOMEONE_BEFORE.search(q))
+    return bool(_LEANS_ON.search(q) or cues.PART_RETOLD.search(q) or _SOMEONE_BEFORE.search(q) or _THAT_PASSAGE.search(q))
 
 
 def is_followup(q: str, features: dict) -> bool:

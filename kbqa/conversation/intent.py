@@ -85,6 +85,11 @@ def specific_faq_words(text: str, catalog: Catalog, filler: frozenset[str] = fro
     return [w for w in faq_words(text, catalog, filler) if w not in catalog.general_words]
 
 
+def who_words(catalog: Catalog, handles) -> set[str]:
+    """The words of these experts' handles and organisations ("技术经理"): who they are, never a subject."""
+    return set(words(normalise(" ".join(h + " " + catalog.experts[h].org_title for h in handles))))
+
+
 def names_nothing(text: str, catalog: Catalog) -> bool:
     """Does a text hold neither the FAQ's words nor words it does not know ("答的人好多啊 看不过来", "盼复，谢谢")?"""
     return not faq_words(text, catalog) and not strangers(text, catalog)

@@ -41,6 +41,7 @@ STEPS = re.compile(r"(?<![a-z0-9])(?P<a>two|three|2|3)\s+(?:more\s+)?(?:question
 
 # The question the conversation began with ("回到最早问的那题", "go back to the first one I asked"), not question 1
 FIRST_ASKED = re.compile(r"(?:最早|最开始|一开始|最初|起初|开头|刚开始|头一个|头一次|最先|一上来|刚上来)(?:我|我们)?(?:问|提|查|看|点开|打开|点)的"
+                         r"|(?<=回到|说回|绕回|倒回|返回)(?:最早|最开始|一开始|最初|刚开始)的?(?:那|这)一?[道题]"
                          r"|(?<![a-z])(?:first|original)\s+(?:one|question|q|thing)\s+(?:i|we)\s+(?:asked|brought\s+up|looked\s+at|started\s+with)(?![a-z])|(?<![a-z])(?:i|we)\s+(?:asked|started\s+with)\s+(?:first|originally)(?![a-z])"
                          r"|(?<![a-z])(?:one|question|q)\s+(?:i|we)\s+(?:opened|asked|looked\s+at|pulled\s+up)\s+(?:at|in)\s+the\s+(?:start|beginning)(?![a-z])"
                          r"|(?<![a-z])(?:my|our)\s+(?:very\s+)?(?:first|original)\s+(?:question|q|one)(?![a-z])|(?<![a-z])(?:what|the\s+(?:thing|one))\s+(?:i|we)\s+asked"

@@ -26,7 +26,7 @@ from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
-                                      specific_faq_words,
+                                      specific_faq_words, who_words,
                                       story_beside, strangers, subject_clause, subject_of, subject_words, unknown_words)
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
@@ -56,7 +56,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     refs = ref_numbers(moves.ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
     if turns and (k := moves.asked_nth(text)) and (first := recall.nth_topic(context, catalog, k)):  # not question 1 or 2
         rest = " ".join(c for c in cues.clauses(text) if not moves.ASKED.search(c))  # "回到最早问的那一题，存储那块要看
-        said = faq_words(rest, catalog)  # 哪些因素": that part of it
+        said = faq_words(rest, catalog)  # 哪些因素": that part of it; "…，蚂蚁那位的再贴一下": that expert's answer to it
+        if experts and any(a.expert == experts[0] for a in catalog.answers.get(first, [])):
+            return Intent("expert", lang, topics=(first,), expert=experts[0], aspect="views", followup=True)
         if set(said) - catalog.general_words and catalog.topic_says(first, said):
             return Intent("topical", lang, topics=(first,), followup=True, from_context=True, rephrase=rest.strip())
         return Intent("question", lang, topics=(first,), followup=True)
@@ -158,15 +160,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)
 
-    if turns and not experts and not refs and people.OTHER_EXPERT.search(text):
-        intent = _other_expert(text, catalog, context, lang)
-        if intent is not None:
-            return intent
+    if turns and not refs and (people.OTHER_EXPERT.search(text) and not experts or people.OTHER_TWO.search(text)) and (
+            intent := _other_expert(text, catalog, context, lang)) is not None:  # "另外俩呢 一个技术经理…"
+        return intent
 
-    if turns and not experts and not recall.asks_who_only(whose, text, catalog, context):
-        intent = follow_up(text, content, refs, catalog, context, lang)
-        if intent is not None:
-            return intent
+    if turns and not experts and not recall.asks_who_only(whose, text, catalog, context) and (
+            intent := follow_up(text, content, refs, catalog, context, lang)) is not None:
+        return intent
 
     if not experts and turns and people.EVERYONE.search(text):  # "他们两个谁对": the two the last turns named
         named = list(dict.fromkeys(h for turn in reversed(turns[-3:]) for h in catalog.named_experts(turn)))
@@ -340,7 +340,7 @@ def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Conte
                 topics = tuple(t for t in [context.topic_of(" ".join(named))] if t in mine)  # cut east-west risk?"
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     mine = catalog.experts[handle].topics
-    own = set(words(normalise(handle + " " + catalog.experts[handle].org_title)))  # "那个银行技术经理": who, not what
+    own = who_words(catalog, [handle])  # "那个银行技术经理": who, not what
     named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     here = bool(context.turns and re.search(r"这[道个]?题|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…",
@@ -382,16 +382,16 @@ def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
 
 
 def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:
-    """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the
-    question, each with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer)."""
+    """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the question, each
+    with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer; "另外俩" two of them)."""
     last = recall.last_topic(context, catalog)
     prev = besides or recall.last_expert(context, catalog) or next(iter(catalog.expert_saying(text)), "")  # "不是推 Kong 的那位"
     answered = [u.expert for u in catalog.answers.get(last, [])]
     others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
     if prev and prev not in answered or not others:
         return None
-    rest = catalog.strip_names(people.OTHER_EXPERT.sub(" ", text))
-    named = subject_words(rest, catalog, EXPERT_FILLER, lang)
+    rest = catalog.strip_names(people.OTHER_EXPERT.sub(" ", people.OTHER_TWO.sub(" ", text)))  # not who they are ("技术经理")
+    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in who_words(catalog, answered)]
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 

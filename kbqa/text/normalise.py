@@ -75,12 +75,17 @@ _TW_IT = {"负载平衡": "负载均衡", "快取": "缓存", "预设": "默认"
           "磁碟": "磁盘", "伺服器": "服务器", "容错移转": "故障转移",
           "介面": "接口"}
 _TW_IT_RE = re.compile("|".join(sorted(_TW_IT, key=len, reverse=True)))
+# ... and those of them that keep their length, for the characters-only form routing reads (``tail`` maps it back
+# character for character): Taiwan's 網路 is the mainland's 网络, 叢集 集群, 伺服器 服务器
+_TW_SAME = {"网路": "网络", "丛集": "集群", "伺服器": "服务器"}
+_TW_SAME_RE = re.compile("|".join(_TW_SAME))
 
 
 @text_cache(maxsize=8192)  # pure; one ask normalises the same few strings dozens of times
 def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
     """The one normalisation used for matching (never for display). The dense model keeps case (lower=False).
-    ``phrases=False`` converts Traditional characters only (routing: Taiwan's 資料 is "material", not 数据)."""
+    ``phrases=False`` converts Traditional characters and a few words of the same length only (routing: Taiwan's 資料
+    is "material", not 数据)."""
     raw, text = _simplified(text)
     if phrases and text != raw:  # written in Traditional: Taiwan's words too, as Simplified says them (網路 -> 网络)
         src = raw.replace("\ue000", " ")  # each kept word replaced by a private-use mark OpenCC leaves alone, put back
@@ -88,6 +93,8 @@ def normalise(text: str, lower: bool = True, phrases: bool = True) -> str:
         text = _opencc("tw2sp").convert(_KEEP_TW_RE.sub("\ue000", src))
         text = re.sub("\ue000", lambda _: _KEEP_TW[kept.pop(0)] if kept else " ", text)
         text = _TW_IT_RE.sub(lambda m: _TW_IT[m.group()], text)
+    elif text != raw:
+        text = _TW_SAME_RE.sub(lambda m: _TW_SAME[m.group()], text)
     return text.lower() if lower else text
 
 

@@ -1203,3 +1203,54 @@ def test_a_reshape_in_other_words_asks_for_the_answer_again(question):
     from kbqa.conversation import cues
     from kbqa.text.normalise import normalise
     assert cues.SHORTER.search(normalise(question))
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("另外網路選型那題也一起，兩題放在同一份回答裡分段寫", ["第七题"], (7, 4)),  # Taiwan's 網路 is 网络; one reply, in parts
+    ("pls bundle it with the multi-zone question (#3), two sections", ["第五题"], (5, 3)),
+])
+def test_another_question_in_the_same_reply(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+def test_that_one_named_by_its_subject_whole_again_is_the_question(catalog):
+    intent = understand("算了还是回到刚才高可用那个 整题再发一遍", catalog, Context(["第十题", "docker 胖容器那道也瞄一眼"], _more_topics))
+    assert (intent.kind, intent.topics) == ("question", (10,)), intent
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("perfect, that covers what the audit team asked for. appreciate it", "smalltalk", "thanks"),  # "what" asks nothing
+    ("I've read 3 and 4 so far. give me the rest of the list", "overview", ""),
+    ("整份材料一共出现了几位答题的 各自啥单位", "overview", "experts"),
+])
+def test_what_a_follow_up_about_the_faq_or_small_talk_asks(catalog, question, kind, aspect):
+    intent = understand(question, catalog, Context(["第四题"], _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent
+
+
+@pytest.mark.parametrize("question, history, topic, experts", [
+    ("另外俩人说的呢 特别是那个技术经理的", ["第九题", "蚂蚁那位列的三条我抄下来了"], 9, ("某银行", "gavin_zhang")),
+    ("那另外俩呢 一个技术经理一个蚂蚁的 各说了啥", ["第九题", "gavin_zhang 说金丝雀那段看了"], 9, ("某银行", "rangeryu")),
+])
+def test_the_other_two_are_both_others_even_when_one_is_described(catalog, question, history, topic, experts):
+    """"另外俩…特别是那个技术经理的": the two others of the question, not only the one described; who they are (技术经理) is
+    no subject of their answers."""
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, (intent.expert, *intent.also), intent.aspect) == (
+        "expert", (topic,), experts, "views"), intent
+
+
+def test_back_to_the_one_at_the_start_is_the_first_asked(catalog):
+    intent = understand("回到一开始那题，股份制银行那位讲的再贴一次", catalog, Context(["东西向那道", "排查那题也给我"], _topic_of))
+    assert intent.topics == (5,), intent
+
+
+def test_what_other_questions_there_are_after_a_remark_naming_a_subject_is_the_list(catalog):
+    intent = understand("刚刚看的都是网络相关的，其他还有哪些题目？全部列出来给我", catalog, Context(["网络那题", "东西向那题"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+def test_an_expert_of_the_first_question_asked_is_their_answer_to_it(catalog):
+    intent = understand("回到一开始那题，蚂蚁那位的再贴一下", catalog, Context(["滚动更新那道", "网络那题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (9,), "rangeryu"), intent

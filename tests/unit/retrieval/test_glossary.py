@@ -165,3 +165,16 @@ def test_switching_to_the_other_set_of_clusters_is_failover(retrievers):
     with_g, _ = retrievers
     assert {"故障", "转移"} <= set(with_g.expand("主集群不可用时业务怎么切换到另一套")[0])
     assert "转移" not in with_g.expand("业务怎么切换到新版本")[0]
+
+
+@pytest.mark.parametrize("question, faq_word", [
+    ("how would we run our nightly scheduled scripts after the move", "定时任务"),
+    ("what if a whole cluster dies at 2am", "故障转移"),
+    ("our QA wants test envs faster", "开发测试"),
+    ("how do we get a java stack out of a hung pod", "dump"),
+    ("运维老想ssh进去看看", "docker exec"),
+])
+def test_everyday_english_for_the_faqs_terms(question, faq_word):
+    from kbqa.text.normalise import normalise
+    g = Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv")
+    assert any(faq_word in m.expansions for m in g.matches(normalise(question)))

@@ -84,4 +84,6 @@ def test_normalise_with_each_flag_from_one_conversion():
 
     text = "容器網路怎麼選型？ＫＵＢＥ"
     assert normalise(text) == "容器网络怎么选型?kube"  # Taiwan's phrases (網路 -> 网络), lower case
-    assert normalise(text, phrases=False) == "容器网路怎么选型?kube" and normalise(text, lower=False).endswith("KUBE")
+    assert normalise(text, phrases=False) == "容器网络怎么选型?kube" and normalise(text, lower=False).endswith("KUBE")
+    # characters only, and Taiwan's words of the same length (網路, 叢集): 資料 stays "material" (资料), not 数据
+    assert normalise("叢集的資料", phrases=False) == "集群的资料" and normalise("叢集的資料") == "集群的数据"

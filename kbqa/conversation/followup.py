@@ -86,8 +86,8 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     named = people.THE_X_QUESTION.search(rest) if go_on and lang == "en" else None  # "go back to the dev/test one … in full":
     if named and subject_words(named.group("s"), catalog, BY_NUMBER_FILLER, lang):  # the question it names (not "the last one")
         return Intent("question", lang, subject=named.group("s"), followup=True)
-    if go_on and not faq_words(rest, catalog, EXPERT_FILLER if everyone else frozenset()):  # the turn before, again
-        # ("详细" is the FAQ's word too): a question
+    if go_on and (not faq_words(rest, catalog, EXPERT_FILLER if everyone else frozenset()) or _why_reshaped(text, rest, catalog, context)):
+        # the turn before, again ("详细" is the FAQ's word too): a question
         k, prev = recall.last_asked(context, catalog)  # or an expert; past small talk ("ok that's a lot of text")
         if prev.kind in ("expert", "topical") and everyone and (
                 last := recall.last_topic(context, catalog)) in catalog.topics:  # "仨人观点各一句话总结下": all of them
@@ -108,6 +108,20 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
     if last in catalog.topics and catalog.topic_says(last, faq_words(rest, catalog)):
         return Intent("topical", lang, topics=(last,), followup=True, from_context=True, rephrase=rest.strip())
     return None
+
+
+# Asking for the answer in another shape, in so many words (not "再发一遍", nor "缩到 0"): "中文版", "精简点", "做成表格"
+_RESHAPE = re.compile(r"中文版|英文版|精简|简短|对比表|对照表|表格|要点|重点|一句话|白话|太长|每位|每人|分点|条列|总结|概括")
+_ASKS_TOO = re.compile(r"[?？吗嗎么]|能不能|可不可以|有没有|是不是|会不会")
+
+
+def _why_reshaped(text: str, rest: str, catalog: Catalog, context: Context) -> bool:
+    """Does a reshape ("麻烦出个中文版…稍微精简点") say, beside it, only why or for whom ("客户运维老大不看英文"): words the
+    question it is on does not use, naming no term of their own, in clauses that ask nothing?"""
+    said, last = faq_words(rest, catalog), recall.last_topic(context, catalog)
+    others = [c for c in cues.CLAUSES.split(text) if c and not _RESHAPE.search(c)]
+    return bool(_RESHAPE.search(text)) and not any(cues.asks(c) or _ASKS_TOO.search(c) for c in others) and not names_term(
+        rest, catalog) and last in catalog.topics and not catalog.topic_says(last, said)
 
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own

@@ -1254,3 +1254,26 @@ def test_what_other_questions_there_are_after_a_remark_naming_a_subject_is_the_l
 def test_an_expert_of_the_first_question_asked_is_their_answer_to_it(catalog):
     intent = understand("回到一开始那题，蚂蚁那位的再贴一下", catalog, Context(["滚动更新那道", "网络那题"], _topic_of))
     assert (intent.kind, intent.topics, intent.expert) == ("expert", (9,), "rangeryu"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("麻烦出个中文版 老板不看英文 稍微精简点", ["第6题"], (6,)),  # why and for whom, beside the reshape
+    ("两位专家的态度给我做个对比表 到底支不支持自己改", ["第一题"], (1,)),
+])
+def test_a_reshape_with_why_or_for_whom_beside_it_is_the_question_again(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+def test_a_reshape_of_a_part_stays_that_part(catalog):
+    intent = understand("存储那块太长了 精简点", catalog, Context(["第七题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.from_context) == ("topical", (7,), True), intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("测试环境的 pod 晚上没人用，能不能排程自动缩到 0？有现成的工具吗", ["第8题"]),  # "缩到 0" is no reshape
+    ("刚才讲calico的那部分再发一次", ["第4题"]),
+])
+def test_a_question_of_its_own_or_a_part_again_is_not_the_whole_question_retold(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert not (intent.kind == "question" and intent.followup and not intent.parts), intent

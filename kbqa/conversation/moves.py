@@ -123,7 +123,8 @@ _PICKING = re.compile(r"(?:我|我们)(?:来|好|再|自己|要|想|得)?(?:挑|
 
 
 def unpicked(text: str) -> str:
-    """The text without the clauses in which the asker says they will choose which ("我挑下一题要看哪个")."""
+    """The text without the words in which the asker says they will choose which ("我挑下一题要看哪个"): routing reads
+    the list asked for, not a step to the next question."""
     return _PICKING.sub(" ", text)
 
 

@@ -118,10 +118,11 @@ _ASKS_TOO = re.compile(r"[?？吗嗎么]|能不能|可不可以|有没有|是不
 def _why_reshaped(text: str, rest: str, catalog: Catalog, context: Context) -> bool:
     """Does a reshape ("麻烦出个中文版…稍微精简点") say, beside it, only why or for whom ("客户运维老大不看英文"): words the
     question it is on does not use, naming no term of their own, in clauses that ask nothing?"""
-    said, last = faq_words(rest, catalog), recall.last_topic(context, catalog)
-    others = [c for c in cues.CLAUSES.split(text) if c and not _RESHAPE.search(c)]
-    return bool(_RESHAPE.search(text)) and not any(cues.asks(c) or _ASKS_TOO.search(c) for c in others) and not names_term(
-        rest, catalog) and last in catalog.topics and not catalog.topic_says(last, said)
+    if not _RESHAPE.search(text) or any(cues.asks(c) or _ASKS_TOO.search(c) for c in cues.CLAUSES.split(text)
+                                        if c and not _RESHAPE.search(c)) or names_term(rest, catalog):
+        return False  # the cheap checks first: the question it is on is worked out from the turns before
+    last = recall.last_topic(context, catalog)
+    return last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog))
 
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own

@@ -57,7 +57,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if turns and (k := moves.asked_nth(text)) and (first := recall.nth_topic(context, catalog, k)):  # not question 1 or 2
         rest = " ".join(c for c in cues.clauses(text) if not moves.ASKED.search(c))  # "回到最早问的那一题，存储那块要看
         said = faq_words(rest, catalog)  # 哪些因素": that part of it; "…，蚂蚁那位的再贴一下": that expert's answer to it
-        if experts and any(a.expert == experts[0] for a in catalog.answers.get(first, [])):
+        if experts and first in catalog.experts[experts[0]].topics:
             return Intent("expert", lang, topics=(first,), expert=experts[0], aspect="views", followup=True)
         if set(said) - catalog.general_words and catalog.topic_says(first, said):
             return Intent("topical", lang, topics=(first,), followup=True, from_context=True, rephrase=rest.strip())
@@ -390,8 +390,8 @@ def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besi
     others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
     if prev and prev not in answered or not others:
         return None
-    rest = catalog.strip_names(people.OTHER_EXPERT.sub(" ", people.OTHER_TWO.sub(" ", text)))  # not who they are ("技术经理")
-    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in who_words(catalog, answered)]
+    rest, who = catalog.strip_names(people.OTHER_EXPERT.sub(" ", people.OTHER_TWO.sub(" ", text))), who_words(catalog, answered)
+    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in who]  # not who they are ("技术经理")
     return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
                   subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
 

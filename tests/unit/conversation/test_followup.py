@@ -1277,3 +1277,36 @@ def test_a_reshape_of_a_part_stays_that_part(catalog):
 def test_a_question_of_its_own_or_a_part_again_is_not_the_whole_question_retold(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert not (intent.kind == "question" and intent.followup and not intent.parts), intent
+
+
+@pytest.mark.parametrize("question, history, expert", [
+    ("where else does he show up in this FAQ? I'd like to read all of his stuff", ["Q8 dev/test", "gavin's tips look solid"], "gavin_zhang"),
+    ("想把 zhuqibs 的發言全部找出來 他在哪些題底下有回覆？", ["東西向安全那題"], "zhuqibs"),  # "有回覆": has replied there
+    ("gavin_zhang 这个名字老冒出来 审计想知道他的回答覆盖了哪些题目", ["第十题"], "gavin_zhang"),  # 覆盖, which normalise spells 复盖
+    ("署名某银行技术经理的那位 在整份材料里一共露面几次 都在哪些题底下", ["滚动更新那题"], "某银行"),
+    ("那位署名 nameless 的總監，除了東西向這題以外，還在哪些題目下面留過答覆？", ["東西向安全那題"], "nameless"),
+])
+def test_which_questions_an_expert_answered_asked_while_on_one_of_them(catalog, question, history, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+@pytest.mark.parametrize("question", [
+    "is there any question in this FAQ that nobody actually answered?",  # an adverb between
+    "for the audit scope note: which question in this set has no expert reply at all?",  # "reply", one
+])
+def test_which_question_no_one_answered_in_other_english_words(catalog, question):
+    intent = understand(question, catalog, Context(["HA across clusters"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
+
+
+def test_how_many_contributors_the_article_has_is_the_directory(catalog):
+    intent = understand("headcount check: how many separate contributors does this article have? with their handles",
+                        catalog, Context(["Q4"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_whether_a_person_types_the_replies_is_small_talk(catalog):
+    intent = understand("is a person on the platform team typing these, or is this fully automated?", catalog,
+                        Context(["rolling update question"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "who"), intent

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from kbqa.answer import search
 from kbqa.answer.generate import condensed_retrieval, generate, rendered
+from kbqa.answer.script import reply_traditional
 from kbqa.conversation.catalog import Known
 from kbqa.conversation.history import user_turns
 from kbqa.conversation.moves import past_aside
 from kbqa.errors import InvalidQuestion, KbqaError, one_line  # noqa: F401 - re-exported for front ends
 from kbqa.settings import Settings
 from kbqa.text.memo import clear_text_caches
-from kbqa.text.normalise import clean, is_traditional
+from kbqa.text.normalise import clean
 from kbqa.types import Answer
 
 if TYPE_CHECKING:
@@ -354,7 +355,7 @@ class Engine:
                     answer = respond.partly(intent)
             answer = respond.second_opinion(intent, q, answer, first=not turns)
         t3 = time.perf_counter()
-        traditional = is_traditional(q)
+        traditional = reply_traditional(q)
         answer = rendered(answer, traditional)
         t4 = time.perf_counter()
         # retrieve_ms: retrieval and composing (they interleave for two-part questions and expert subjects)

@@ -47,6 +47,18 @@ def test_traditional_question_gets_traditional_answer(fake_engine):
     assert "問題" in a.answer
 
 
+@pytest.mark.parametrize("question, traditional", [
+    ("帮我把这一段改成繁体字版 HK 的同事看简体费劲", True),  # written in Simplified, asking for Traditional
+    ("please redo it in traditional chinese", True),
+    ("用簡體回答就好", False),  # written in Traditional, asking for Simplified
+    ("繁体字看着累", False),  # a remark: no request
+])
+def test_a_script_asked_for_in_so_many_words_is_the_reply_script(fake_engine, question, traditional):
+    history = [{"role": "user", "content": "第九题 滚动更新 全文发我"}, {"role": "assistant", "content": "..."}]
+    a = fake_engine.ask(question, history=history, mode="lexical")
+    assert is_traditional(a.answer) == traditional, a.answer[:200]
+
+
 def test_topic_without_expert_answers_says_so(fake_engine):
     a = fake_engine.ask("OpenShift、Rancher 这些容器平台产品怎么选型，有哪些区别？", mode="lexical")
     assert a.topic == 2

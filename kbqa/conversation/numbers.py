@@ -159,7 +159,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
 _EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|这)?|那|这)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)"
                          r"|(?<![a-z])(?:the\s+)?(?:one|guy|person|expert)\s+(?:who|that)\s+(?:answered|replied|responded)\s+last(?![a-z])"
-                         rf"|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?|最早|最先|(?:排(?:在)?)?最前(?:面|头)?的?|排(?:在)?前面的?|开头的?))\s*(?:[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
+                         rf"|(?<![a-z])the\s+closing\s+(?:reply|answer|response)(?![a-z])|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:(?P<back>倒数)?第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?|最早|最先|(?:排(?:在)?)?最前(?:面|头)?的?|排(?:在)?前面的?|开头的?))\s*(?:(?:那|这)?[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          r"|(?P<later>(?:后面|后边|后头)的?(?:那|这)?(?:位|个人|个专家|个答的))"
                          rf"|(?<![a-z])(?:the\s+)?(?:very\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response|responder|respondent"
                          r"|(?:person|guy|one|people)\s+(?:who|that|to)\s+(?:answered|replied|responded|answer|reply|respond)"
@@ -171,9 +171,12 @@ _EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|�
 _HEAD_SAID = re.compile(r"(?:(?:答|回复|回答)的(?:人|专家)|[两俩三几]\s*(?:个人|位))[^。？?]{0,8}?(?P<head>头一个)(?=说|讲|提到?|觉得|认为|建议|推荐)")
 
 
+LATER = -99  # the later of two experts ("后面那位"): no one place among three
+
+
 def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     """(place, span) of an expert named by their place among a question's answers; 1 is the first, -1 the
-    last, 0 the middle one ("中间那位"), -2 the later of two ("后面那位")."""
+    last, -2 the one before it ("倒数第二个回答的那位"), 0 the middle one ("中间那位"), ``LATER`` the later of two."""
     m = _EXPERT_ORD.search(text)
     if not m:
         return (1, h.span("head")) if (h := _HEAD_SAID.search(text)) else None
@@ -182,14 +185,15 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     if m.group("last"):
         return -1, m.span()
     if m.group("later"):  # "后面那位": the second of two
-        return -2, m.span()
+        return LATER, m.span()
     if m.group("head"):  # "头一个回答的人": the first
         n = 1
     elif m.group("o"):
         n = _en_ordinal(m.group("o"))
     else:
         n = cn_number(m.group("a") or m.group("b") or m.group("n2"))
-    return (n, m.span()) if n else None
+    back = m.group("back") or m.group("b") and text[:m.start()].rstrip().endswith("倒数")  # "倒数第一位": the last
+    return ((-n if back else n), m.span()) if n else None
 
 
 _RANGE = re.compile(r"(?<![\d.])第?\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:题|号)?\s*(?:至|到|~|～|-|—)\s*第?\s*"

@@ -28,7 +28,7 @@ from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, 
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
                                       specific_faq_words, who_words,
                                       story_beside, strangers, subject_clause, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
+from kbqa.conversation.numbers import LATER, REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import STOPWORDS, normalise, words
 from kbqa.text.prefilter import speed_up
@@ -307,10 +307,10 @@ def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_pe
             context.topic_of is not None) and (found := context.topic_of(BACK_TO.sub("", said.group("s")))) in catalog.topics:
         topics = [found]  # "回到docker那题 第二个答的人": a subject no one title says alone (docker): retrieval's question
     topic = topics[0] if topics else last
-    if topic not in catalog.topics or n == -2 and len(catalog.answers[topic]) != 2:  # "后面那位" of three: no one place
+    if topic not in catalog.topics or n == LATER and len(catalog.answers[topic]) != 2:  # "后面那位" of three: no one place
         return None
     answers = catalog.answers[topic]
-    n = len(answers) if n in (-1, -2) else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
+    n = len(answers) if n == LATER else len(answers) + 1 + n if n < 0 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
     if 1 <= n <= len(answers):
         expert = answers[n - 1].expert  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些": their profile, their questions
         asked = None if as_person else next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))

@@ -1310,3 +1310,14 @@ def test_whether_a_person_types_the_replies_is_small_talk(catalog):
     intent = understand("is a person on the platform team typing these, or is this fully automated?", catalog,
                         Context(["rolling update question"], _topic_of))
     assert (intent.kind, intent.aspect) == ("smalltalk", "who"), intent
+
+
+@pytest.mark.parametrize("question, history, topic, expert", [
+    ("倒数第二个回答的那位 是保险公司的吧 他的思路展开说说", ["容器网络选型 第四题"], 4, "Garyy"),  # counted from the end
+    ("倒数第一位怎么说", ["第9题"], 9, "rangeryu"),
+    ("最前面那个回答的原话再给我看一遍", ["Q10 跨集群高可用"], 10, "某银行"),  # "那个" between the place and the answer
+    ("who wrote the closing reply on this one? want that person's view as well", ["Q9 rolling updates"], 9, "rangeryu"),
+])
+def test_an_expert_counted_from_the_end_or_at_the_very_front(catalog, question, history, topic, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (topic,), expert), intent

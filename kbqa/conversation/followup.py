@@ -177,15 +177,15 @@ TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一�
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连同[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
-                      r"|alongside|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
+                      r"|alongside|along\s+with\s+(?:this|that|it)|cover\s+both|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
 _ALSO = re.compile(r"也|再加上|^\W*连同|连着|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
-_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|both|add|single"
+_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|along\s+with|cover|both|add|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
 _THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:顺便|顺带|也|再)?\s*(?:和|跟|与|加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"
-                   r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:together\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/)\s+this(?:\s+one)?)(?![a-z])")
+                   r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:together\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/|alongside)\s+this(?:\s+one)?)(?![a-z])")
 _JOIN = re.compile(r"[，,、+&＋；;：:]|[.?!]\s|(?<![a-z])/|/(?![a-z])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 
 # A message that says it leaves the answer before ("unrelated — …", "换个话题"): "in there" is not that answer again

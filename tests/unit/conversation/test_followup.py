@@ -1321,3 +1321,13 @@ def test_whether_a_person_types_the_replies_is_small_talk(catalog):
 def test_an_expert_counted_from_the_end_or_at_the_very_front(catalog, question, history, topic, expert):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics, intent.expert) == ("expert", (topic,), expert), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("how do people handle failover? answer that along with this one", ["q6 pls"], (6, 10)),  # "along with this"
+    ("throw the failover question in too and cover both", ["Q9 rollout"], (9, 10)),  # "cover both"
+    ("we also need the failover part - can you answer that question alongside this one?", ["q6 pls"], (6, 10)),  # "alongside this"
+])
+def test_another_question_answered_along_with_the_one_it_is_on(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent

@@ -141,13 +141,25 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
         return context.topic_of(intent.subject)
     if intent.kind == "topical" and context.topic_of is not None:  # as it was answered ("网络，FAQ 里怎么讲" without
         found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
-        if found is not None and i and not intent.rephrase and (len(words(turn)) <= 6 or _understood(turn)):  # a remark
+        remark = bool(i) and _remark(turn)  # "我们就三个运维", "the storage bit is thin": of the asker, or a part of the answer
+        if found is not None and i and not intent.rephrase and (len(words(turn)) <= 6 or _understood(turn) or remark):  # a remark
             before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # on the answer before, in its
-            if before in catalog.topics and before != found and (_says_it_too(catalog, before, found, turn) or (  # words
+            if before in catalog.topics and before != found and (remark or _says_it_too(catalog, before, found, turn) or (  # words
                     names_nothing(turn, catalog))):  # ("公用镜像仓库 就这?", "前面几位说的flannel calico啥的我大概懂了") or
                 return before  # in no words of a subject at all ("答的人好多啊 看不过来", "三位都有回答")
         return found
     return None
+
+
+# A turn about the asker's own setting ("我们就三个运维", "we're an insurer") or a part of the answer before ("the storage bit
+# is thin", "那段太长了")
+_ASKER_OR_PART = re.compile(r"我们|咱们|(?<![a-z])(?:we|we're|we've|our|us)(?![a-z])|(?<![a-z])the\s+\w+\s+(?:bit|part|section|piece)(?![a-z])"
+                            r"|(?:那|这)一?(?:段|块|部分)")
+
+
+def _remark(turn: str) -> bool:
+    """Does a turn that asks nothing speak of the asker or of a part of the answer before (``_ASKER_OR_PART``)?"""
+    return bool(_ASKER_OR_PART.search(turn := normalise(turn, phrases=False))) and not re.search(r"[?？]", turn) and not cues.asks(turn)
 
 
 def _understood(turn: str) -> bool:

@@ -1331,3 +1331,12 @@ def test_an_expert_counted_from_the_end_or_at_the_very_front(catalog, question, 
 def test_another_question_answered_along_with_the_one_it_is_on(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("remark", ["the storage bit is thin", "我们就三个运维", "那段太长了 我们先跳过"])
+def test_a_remark_of_the_asker_or_on_a_part_of_the_answer_keeps_the_question(catalog, remark):
+    """A turn that asks nothing and speaks of the asker's setting or of a part of the answer before stays on that question,
+    whatever retrieval finds for its words alone (here question 1)."""
+    topic_of = lambda turn: 1 if turn == remark else _topic_of(turn)  # noqa: E731
+    intent = understand("and the failover one too, both together", catalog, Context(["第七题", remark], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (7, 10)), intent

@@ -256,9 +256,9 @@ PART_RETOLD = re.compile(r"(?:那|这)(?:一|两|几)?(?:部分|段|块)(?:再|�
 DONE = re.compile(r"看完|读完|先放(?:一)?放|先放(?:一)?边|先搁(?:着|一搁)|先不看了?|(?:看|瞅|瞄|读)过了|消化(?:完毕|完了|了)|(?:大概|基本|都)?(?:懂|明白|清楚)了|done\s+with|finished|makes\s+sense")
 EVERY = re.compile(r"从第一[个道题]?(?:问题|题)?.{0,3}到最后一?[个道题]?|从(?:第一|头一?|开头)[个道题]?(?:问题|题)?(?:开始)?(?:往下|依次|挨个|按顺序|一个个|一道道)?(?:列|排)(?:一下|下|出来)?|from\s+the\s+first\s+(?:question\s+|one\s+)?to\s+the\s+last")
 WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^，,。？?]{2,30}?(?:那|这|嗰)一?[道题題])|有一?[道个]题(?:是)?(?:讲|说|关于|在讲)|第几[个道条]?(?:问题|题)|第几道|哪[个道一]?(?:个)?(?:问题|题)(?:是)?(?:讲|说|关于|是关于|在讲|谈)"
-                            r"|(?:有没有|是否有|有)(?:关于|有关|讲(?!究)|涉及|谈到?)|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
+                            r"|(?:有没有|是否有|有)(?:关于|有关|讲(?!究)|涉及|谈到?)|有(?:专门|单独)的?一?[道个]?(?:题|问题)|有(?:这方面|这类|这种|相关|类似)的?(?:题|问题)|(?:这种|这类|这方面)[^，,。？?]{0,6}有题|这份(?:里|材料里?|资料里?)?有没有专门|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
-                            r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|any\s+)?questions?\s+(?:about|on)"
+                            r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|an\s+|any\s+)?(?:questions?|entry|entries|section)\s+(?:about|on|comparing|covering)"
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+(?!next(?![a-z]))"
                             r"|(?<![a-z])walk\s+(?:us|me)\s+through\s+the\s+"
                             r"|(?<![a-z])(?:which\s+one\s+was\s+(?:the|about)|which\s+one\s+is\s+about|(?:which|what)\s+(?:question\s+)?number\s+(?:covers?|is|was|has))(?![a-z])")

@@ -238,6 +238,16 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     return Intent("question", lang, topics=tuple(named[:2]), followup=True) if len(named) >= 2 else None
 
 
+def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> str:
+    """What a request for a question by its subject names: its clause (English: its sentence) without the cue, else, when
+    that names nothing ("这块有专门一题吧"), the words before it ("…怎么拿线程堆栈 这块有专门一题吧 发出来看看")."""
+    asked = re.split(r"[.?!](?:\s|$)", text[which.start():])[0] if lang == "en" else clause_at(text, which.start())  # English:
+    rest = cues.WHICH_QUESTION.sub(" ", asked)  # to the sentence's end ("is there an entry comparing OpenShift, Rancher and …")
+    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
+        return rest
+    return cues.WHICH_QUESTION.sub(" ", text[:which.start()])
+
+
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:
     """Turn ``k`` as retrieval answered it: the whole turn, or when that is not covered the clause that names a question
     in it ("胖容器那道，复盘报告要引")."""

@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
-from kbqa.conversation.followup import follow_up, two_at_once
+from kbqa.conversation.followup import follow_up, two_at_once, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -111,7 +111,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 return Intent("question", lang, topics=(found,), followup=True)
     which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
-        rest = cues.WHICH_QUESTION.sub(" ", clause_at(text, which.start()))  # clause that asks (not "刚接手…，哪些…相关的问题")
+        rest = which_subject(text, which, catalog, lang)  # clause that asks (not "刚接手…，哪些…相关的问题"), else the words before
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 

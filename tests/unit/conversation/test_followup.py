@@ -1340,3 +1340,14 @@ def test_a_remark_of_the_asker_or_on_a_part_of_the_answer_keeps_the_question(cat
     topic_of = lambda turn: 1 if turn == remark else _topic_of(turn)  # noqa: E731
     intent = understand("and the failover one too, both together", catalog, Context(["第七题", remark], topic_of))
     assert (intent.kind, intent.topics) == ("question", (7, 10)), intent
+
+
+@pytest.mark.parametrize("question, history, said", [
+    ("换个话题 容器里的服务出了问题怎么追调用链 这块有专门一题吧 发出来看看", ["第四题网络 看完了"], "调用链"),  # the words before
+    ("说到这 其中一套集群出事了业务怎么转到别的中心，有这方面的题吗", ["多安全域那题"], "别的中心"),
+    ("另外稽核那边追问 pod 跟 pod 之间的流量要怎么管，这份有没有专门在谈这个？", ["第十题"], "流量"),
+    ("unrelated: is there an entry comparing OpenShift, Rancher and the local vendors for picking a platform?", ["Q3"], "rancher"),
+])
+def test_whether_a_question_is_on_a_subject_asks_for_that_question(catalog, question, history, said):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == "question" and said in intent.subject.lower(), intent

@@ -16,7 +16,7 @@ from kbqa.corpus.loader import Faq
 from kbqa.corpus.overlay import question_key
 from kbqa.text.normalise import normalise, words
 from kbqa.text.prefilter import fast
-from kbqa.text.spelling import one_edit
+from kbqa.text.spelling import near_handle, one_edit
 from kbqa.types import Topic, Unit
 
 _LATIN = re.compile(r"[a-z0-9]")
@@ -342,8 +342,7 @@ class Catalog:
                 found.append(h)
         for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
             for h, key in self._keys.items():  # one typo ("Garry"), or cut short by two letters at most ("zhuqi": zhuqibs)
-                cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
-                if len(key) >= 5 and token != key and (one_edit(token, key) or cut) and h not in found:
+                if len(key) >= 5 and token != key and near_handle(token, key) and h not in found:  # "Stephen99": Steven99
                     found.append(h)
         return found
 
@@ -395,4 +394,5 @@ class Catalog:
         for pattern, h, _ in self._fuzzy:
             if h == loosely:
                 out = pattern.sub(" ", out)
-        return out
+        key = self._keys.get(loosely, "")  # and its handle misspelt ("Stephen99 那个呢"), not a word of what is asked
+        return re.sub(r"[a-z][a-z0-9_]{3,}", lambda m: " " if near_handle(m.group(), key) else m.group(), out) if key else out

@@ -1351,3 +1351,8 @@ def test_a_remark_of_the_asker_or_on_a_part_of_the_answer_keeps_the_question(cat
 def test_whether_a_question_is_on_a_subject_asks_for_that_question(catalog, question, history, said):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent.kind == "question" and said in intent.subject.lower(), intent
+
+
+def test_a_handle_misspelt_twice_with_its_number_is_that_expert(catalog):
+    intent = understand("Stephen99 那个呢 他说他们calico用下来怎么样", catalog, Context(["第4题 网络选型"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", "Steven99") and "stephen" not in intent.subject, intent

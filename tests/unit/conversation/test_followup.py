@@ -1356,3 +1356,15 @@ def test_whether_a_question_is_on_a_subject_asks_for_that_question(catalog, ques
 def test_a_handle_misspelt_twice_with_its_number_is_that_expert(catalog):
     intent = understand("Stephen99 那个呢 他说他们calico用下来怎么样", catalog, Context(["第4题 网络选型"], _topic_of))
     assert (intent.kind, intent.expert) == ("expert", "Steven99") and "stephen" not in intent.subject, intent
+
+
+@pytest.mark.parametrize("question, rephrase", [
+    ("we're a small fintech, used to ssh into VMs and tail logs. how do people troubleshoot apps inside containers?",
+     "how do people troubleshoot apps inside containers?"),  # the story's ssh is not the subject
+    ("we run calico. is it stable?", ""),  # the sentence that asks names too little of its own
+    ("quick one. how do people troubleshoot apps inside containers?", ""),  # no story of the asker's before it
+    ("we use skywalking. do you like it? how do people troubleshoot apps inside containers?", ""),  # an earlier one asks
+])
+def test_an_english_question_after_the_askers_story_is_retrieved_alone(catalog, question, rephrase):
+    intent = understand(question, catalog, Context([], _topic_of))
+    assert (intent.kind, intent.rephrase) == ("topical", rephrase), intent

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
-                                      names_term, specific_faq_words, strangers, subject_words)
+from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, META, Context, Intent, clause_at, faq_words, is_title,
+                                      language, named_question, names_term, specific_faq_words, strangers, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
@@ -180,7 +180,7 @@ TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一�
                       r"|alongside|along\s+with\s+(?:this|that|it)|cover\s+both|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
-_ALSO = re.compile(r"也|再加上|^\W*连同|连着|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
+_ALSO = re.compile(r"也|再加上|^\W*连同|连着|(?:那|这)\s*[题道]\s*(?:一并|一起|一块)|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
 _CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|along\s+with|cover|both|add|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
@@ -228,6 +228,9 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
             found = next((n for p in marked if people.SUBJECT_QUESTION.search(p)
                           and (n := _piece_topic(p, catalog, context)) is not None), None)
             named += [] if found is None else [found]
+        if len(named) == before and (_THIS.search(text) or _ALSO.search(text)):  # "plus the question about making dev
+            found = _piece_topic(rest, catalog, context)  # and testing faster — cover that alongside this one": its words
+            named += [] if found is None else [found]  # whole, when no piece of them names a question
     named = list(dict.fromkeys(named))
     this = _THIS.search(text)
     last = recall.last_topic(context, catalog)
@@ -243,9 +246,23 @@ def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> st
     that names nothing ("这块有专门一题吧"), the words before it ("…怎么拿线程堆栈 这块有专门一题吧 发出来看看")."""
     asked = re.split(r"[.?!](?:\s|$)", text[which.start():])[0] if lang == "en" else clause_at(text, which.start())  # English:
     rest = cues.WHICH_QUESTION.sub(" ", asked)  # to the sentence's end ("is there an entry comparing OpenShift, Rancher and …")
-    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
-        return rest
+    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or not re.search(r"题|专门|question|entry", which.group()):
+        return rest  # ("…，这里有讲吗" is left to retrieval: dev labels it a detail asked, kind answer, 3 rows of 5)
     return cues.WHICH_QUESTION.sub(" ", text[:which.start()])
+
+
+_TELLS = re.compile(r"(?:we|we're|we've|we'd|our|us|i|i'm|i've|my)(?![a-z'])")  # a sentence of the asker's story
+
+
+def asked_sentence(text: str, catalog: Catalog) -> str:
+    """In English, the sentence that asks, last, when the sentences before it only tell the asker's story ("we're a small
+    fintech, used to ssh into VMs and tail logs. how do people troubleshoot apps inside containers?": retrieval read the
+    story's words as a subject of their own); "" otherwise, or when it names nothing of its own (three subject words)."""
+    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x.strip()]
+    if language(text) != "en" or len(sentences) < 2 or not sentences[-1].endswith("?") or any(
+            not _TELLS.match(x) or x.endswith("?") or cues.asks(x) for x in sentences[:-1]):
+        return ""
+    return sentences[-1] if len(subject_words(sentences[-1], catalog, META, "en")) >= 3 else ""
 
 
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:

@@ -363,20 +363,6 @@ def story_beside(text: str, span: tuple[int, int], catalog: Catalog, topic=None)
     return False
 
 
-_TELLS = re.compile(r"(?:we|we're|we've|we'd|our|us|i|i'm|i've|my)(?![a-z'])")  # a sentence of the asker's story
-
-
-def asked_sentence(text: str, catalog: Catalog) -> str:
-    """In English, the sentence that asks, last, when the sentences before it only tell the asker's story ("we're a small
-    fintech, used to ssh into VMs and tail logs. how do people troubleshoot apps inside containers?": retrieval read the
-    story's words as a subject of their own); "" otherwise, or when it names nothing of its own (three subject words)."""
-    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x.strip()]
-    if language(text) != "en" or len(sentences) < 2 or not sentences[-1].endswith("?") or any(
-            not _TELLS.match(x) or x.endswith("?") or cues.asks(x) for x in sentences[:-1]):
-        return ""
-    return sentences[-1] if len(subject_words(sentences[-1], catalog, META, "en")) >= 3 else ""
-
-
 def subject_clause(text: str, catalog: Catalog) -> str:
     """The clause that names a question by its subject ("高可用那题先看") when the clauses beside it ask nothing and name
     no other question ("保险集团在做两地三中心，高可用那题先看": a story told beside it; retrieval read question 4 in

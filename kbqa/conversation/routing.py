@@ -21,10 +21,10 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
-from kbqa.conversation.followup import follow_up, two_at_once, which_subject
+from kbqa.conversation.followup import asked_sentence, follow_up, two_at_once, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, asked_sentence, asked_words, asks_for_overview, clause_at, faq_words, is_title,
+                                      META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
                                       language, longest_words, named_question, question_parts, says_any, sets_scene,
                                       specific_faq_words, who_words,
                                       story_beside, strangers, subject_clause, subject_of, subject_words, unknown_words)

@@ -1368,3 +1368,38 @@ def test_a_handle_misspelt_twice_with_its_number_is_that_expert(catalog):
 def test_an_english_question_after_the_askers_story_is_retrieved_alone(catalog, question, rephrase):
     intent = understand(question, catalog, Context([], _topic_of))
     assert (intent.kind, intent.rephrase) == ("topical", rephrase), intent
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("这回复有点慢啊 转了好半天", "smalltalk", "sorry"),  # "有点慢", "好半天"
+    ("just curious, is this thing hosted on-prem? does our chat leave the bank's network?", "smalltalk", "privacy"),
+    ("For the sources note: who are all the contributors in this FAQ, and how many in total?", "overview", "experts"),
+    ("who are all the people quoted in this doc? give me the full roll call and a head count", "overview", "experts"),
+])
+def test_small_talk_and_the_directory_in_more_words(catalog, question, kind, aspect):
+    intent = understand(question, catalog, Context(["第4题网络"], _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent
+
+
+def test_which_questions_he_answered_with_ti(catalog):
+    intent = understand("他整份總共回了哪幾題？", catalog, Context(["第九題", "gavin_zhang 那段金絲雀的講法不錯"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "gavin_zhang", "questions"), intent
+
+
+def test_that_question_answered_as_well_is_beside_the_one_it_is_on(catalog):
+    intent = understand("高可用那題一併回答吧，我們要一起寫進標書", catalog, Context(["第三题 多安全域"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (3, 10)), intent
+
+
+def test_the_words_beside_this_one_name_the_other_question_whole(catalog):
+    """No piece of "failover and rollout tooling" names one question (the stand-in knows neither "failover and" nor "and
+    rollout"), so its words whole are asked: the stand-in's first subject."""
+    topic_of = lambda turn: 10 if "failover" in turn and "rollout" in turn else None if "failover" in turn or "rollout" in turn else _topic_of(turn)  # noqa: E731
+    intent = understand("plus the failover and rollout tooling question — cover that alongside this one", catalog,
+                        Context(["第6题"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6, 10)), intent
+
+
+def test_whether_it_is_covered_without_a_word_for_question_stays_with_retrieval(catalog):
+    intent = understand("换个话题，两个机房各一套集群，一边挂了应用怎么切到另一边，这里有讲吗", catalog, Context(["第一题"], _topic_of))
+    assert intent.kind == "topical", intent

@@ -268,7 +268,7 @@ class Responder:
             for n in intent.topics:
                 b.question(n)
             topic = intent.topics[0]
-            kind = "multi" if len(intent.topics) > 1 and intent.aspect != "count" else "question"
+            kind = "multi" if len(intent.topics) > 1 and intent.aspect != "count" else "answer" if intent.compare else "question"
             suggestions = suggest.after_question(catalog, intent.lang, intent.topics)
         elif intent.aspect == "who_answered":
             topics = intent.topics
@@ -287,8 +287,8 @@ class Responder:
             topic, suggestions = self._expert(intent, b)
             for other in intent.also:  # "xiaoping378 和 Garyy 都说了啥": each expert named, in turn
                 self._expert(replace(intent, expert=other, also=()), b)
-            if intent.from_context and intent.aspect == "subject":
-                kind = "answer"  # "他说的 Canal 是啥" while on question 4: a detail of that expert's answer to it
+            if intent.from_context and intent.aspect == "subject" or intent.compare:
+                kind = "answer"  # "他说的 Canal 是啥" while on question 4: a detail of that expert's answer to it; two compared
         if not b.sections:
             return Answer(status="not_covered", answer="", topic=None, confidence=0.0, kind="not_covered",
                           sections=not_covered_sections(list(self.state.faq.topics), self.state.faq.title))

@@ -126,7 +126,7 @@ def _why_reshaped(text: str, rest: str, catalog: Catalog, context: Context) -> b
 
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own
-_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家")  # "两位各自…", "每人不超过三条"
+_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家|(?<![a-z])the\s+(?:two|three)\s+(?:answers|replies|experts)(?![a-z])")  # "两位各自…", "每人不超过三条"
 _RETOLD = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别"
                      r"|(?<![a-z])(?:compare|contrast|side\s+by\s+side|leans?\s+(?:on|towards?)|differ\w*|in\s+a\s+nutshell|one\s+line\s+each)(?![a-z])")
 # ... and what they are told by ("三个人的办法对比一下 各自适合啥场景 列个表"): no subject either
@@ -263,6 +263,20 @@ def asked_sentence(text: str, catalog: Catalog) -> str:
             not _TELLS.match(x) or x.endswith("?") or cues.asks(x) for x in sentences[:-1]):
         return ""
     return sentences[-1] if len(subject_words(sentences[-1], catalog, META, "en")) >= 3 else ""
+
+
+# The experts of the question compared ("两位的做法比一比", "把 zhuqibs 跟 liufengyi 的做法并排比一下", "put the two side by side")
+_COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|并排|(?<![a-z])(?:compare|contrast|side\s+by\s+side|differ\w*|versus|vs)(?![a-z])")
+
+
+def compared(intent: Intent, question: str) -> Intent:
+    """The intent marked ``compare`` when, on one question, it asks for that question's experts, or two of them named,
+    compared ("两位的思路差在哪？帮我对照一下"): dev labels such a reply kind ``answer``, not the question again."""
+    if intent.kind not in ("question", "expert") or not (intent.followup or intent.from_context) or len(intent.topics) != 1 or intent.aspect in ("count", "questions", "profile"):
+        return intent
+    text = cues.plain(normalise(question, phrases=False))
+    both = intent.also or intent.kind == "question" and _ALL_OF_THEM.search(text)
+    return replace(intent, compare=True) if both and _COMPARES.search(text) and not moves.step(text) else intent
 
 
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:

@@ -56,6 +56,7 @@ class Intent:
     also: tuple[str, ...] = ()  # expert: the other experts named with the first ("xiaoping378 和 Garyy 说了啥")
     numbered: int = 0  # topical: the one question number it names; shown rather than refusing ("先看第3题，我们也分了…")
     aside: str = ""  # topical: the question without an opener that says it asks anew ("顺带一问，…"), tried if it is refused
+    compare: bool = False  # question or expert: the experts compared ("两位的做法比一比"), an answer drawn from theirs
 
 
 @dataclass

@@ -529,3 +529,9 @@ def test_whether_questions_are_kept_is_answered_as_the_service_is_set_up(fake_en
                         lambda q, m=None: fake_engine.topic_of(q, m, state))
     a = respond.structured(Intent("smalltalk", "en", aspect="privacy"))
     assert a.kind == "smalltalk" and said in a.sections[0].lead, a.sections[0].lead
+
+
+def test_the_experts_of_a_question_compared_are_an_answer_from_both(fake_engine):
+    history = [{"role": "user", "content": "第十题"}, {"role": "assistant", "content": "..."}]
+    a = fake_engine.ask("两位的做法摆一起比一比", history=history, mode="lexical")
+    assert a.kind == "answer" and a.topic == 10 and {c.expert for c in a.citations} == {"某银行", "gavin_zhang"}, a.kind

@@ -1403,3 +1403,15 @@ def test_the_words_beside_this_one_name_the_other_question_whole(catalog):
 def test_whether_it_is_covered_without_a_word_for_question_stays_with_retrieval(catalog):
     intent = understand("换个话题，两个机房各一套集群，一边挂了应用怎么切到另一边，这里有讲吗", catalog, Context(["第一题"], _topic_of))
     assert intent.kind == "topical", intent
+
+
+@pytest.mark.parametrize("question, history, compare", [
+    ("两位的思路差在哪？一个讲工具一个讲架构吧，帮我对照一下", ["东西向安全那题"], True),  # the question's two experts compared
+    ("把 zhuqibs 跟 liufengyi 的做法并排比一下 差在哪", ["容器里的应用问题排查 第6题"], True),  # two named
+    ("两位的观点各用一句话说", ["第十题"], False),  # retold, not compared
+    ("往前跳两题,我想对照着看", ["第6题"], False),  # a move, whatever it is for
+])
+def test_the_experts_of_a_question_compared_are_marked(catalog, question, history, compare):
+    from kbqa.conversation.followup import compared
+    intent = compared(understand(question, catalog, Context(history, _topic_of)), question)
+    assert intent.compare is compare, intent

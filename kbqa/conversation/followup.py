@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
-from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, META, Context, Intent, clause_at, faq_words, is_title,
-                                      language, named_question, names_term, specific_faq_words, strangers, subject_words)
+from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
+                                      names_term, specific_faq_words, strangers, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
@@ -228,7 +228,7 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
             found = next((n for p in marked if people.SUBJECT_QUESTION.search(p)
                           and (n := _piece_topic(p, catalog, context)) is not None), None)
             named += [] if found is None else [found]
-        if len(named) == before and (_THIS.search(text) or _ALSO.search(text)):  # "plus the question about making dev
+        if len(named) == before and not refs and _THIS.search(text):  # "plus the question about making dev
             found = _piece_topic(rest, catalog, context)  # and testing faster — cover that alongside this one": its words
             named += [] if found is None else [found]  # whole, when no piece of them names a question
     named = list(dict.fromkeys(named))
@@ -246,23 +246,9 @@ def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> st
     that names nothing ("这块有专门一题吧"), the words before it ("…怎么拿线程堆栈 这块有专门一题吧 发出来看看")."""
     asked = re.split(r"[.?!](?:\s|$)", text[which.start():])[0] if lang == "en" else clause_at(text, which.start())  # English:
     rest = cues.WHICH_QUESTION.sub(" ", asked)  # to the sentence's end ("is there an entry comparing OpenShift, Rancher and …")
-    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or not re.search(r"题|专门|question|entry", which.group()):
+    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or re.fullmatch(r"(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)", which.group()):
         return rest  # ("…，这里有讲吗" is left to retrieval: dev labels it a detail asked, kind answer, 3 rows of 5)
     return cues.WHICH_QUESTION.sub(" ", text[:which.start()])
-
-
-_TELLS = re.compile(r"(?:we|we're|we've|we'd|our|us|i|i'm|i've|my)(?![a-z'])")  # a sentence of the asker's story
-
-
-def asked_sentence(text: str, catalog: Catalog) -> str:
-    """In English, the sentence that asks, last, when the sentences before it only tell the asker's story ("we're a small
-    fintech, used to ssh into VMs and tail logs. how do people troubleshoot apps inside containers?": retrieval read the
-    story's words as a subject of their own); "" otherwise, or when it names nothing of its own (three subject words)."""
-    sentences = [x.strip() for x in re.split(r"(?<=[.!?])\s+", text.strip()) if x.strip()]
-    if language(text) != "en" or len(sentences) < 2 or not sentences[-1].endswith("?") or any(
-            not _TELLS.match(x) or x.endswith("?") or cues.asks(x) for x in sentences[:-1]):
-        return ""
-    return sentences[-1] if len(subject_words(sentences[-1], catalog, META, "en")) >= 3 else ""
 
 
 # The experts of the question compared ("两位的做法比一比", "把 zhuqibs 跟 liufengyi 的做法并排比一下", "put the two side by side")

@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
-from kbqa.conversation.followup import asked_sentence, follow_up, two_at_once, which_subject
+from kbqa.conversation.followup import follow_up, two_at_once, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -253,7 +253,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("topical", lang, followup=followup, rephrase=rest.strip(), parts=split_parts(question))
     nums, parts = {n for n, _ in refs if n in catalog.topics}, question_parts(question, catalog)
     return Intent("topical", lang, parts=parts, followup=followup, numbered=min(nums) if len(nums) == 1 else 0,
-                  rephrase="" if parts or refs or experts else subject_clause(text, catalog) or asked_sentence(text, catalog),  # "…，高可用那题先看"
+                  rephrase="" if parts or refs or experts else subject_clause(text, catalog),  # "…，高可用那题先看"
                   aside=cues.without_aside(question, normalise(question, phrases=False)))
 
 

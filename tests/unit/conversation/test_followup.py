@@ -1358,17 +1358,6 @@ def test_a_handle_misspelt_twice_with_its_number_is_that_expert(catalog):
     assert (intent.kind, intent.expert) == ("expert", "Steven99") and "stephen" not in intent.subject, intent
 
 
-@pytest.mark.parametrize("question, rephrase", [
-    ("we're a small fintech, used to ssh into VMs and tail logs. how do people troubleshoot apps inside containers?",
-     "how do people troubleshoot apps inside containers?"),  # the story's ssh is not the subject
-    ("we run calico. is it stable?", ""),  # the sentence that asks names too little of its own
-    ("quick one. how do people troubleshoot apps inside containers?", ""),  # no story of the asker's before it
-    ("we use skywalking. do you like it? how do people troubleshoot apps inside containers?", ""),  # an earlier one asks
-])
-def test_an_english_question_after_the_askers_story_is_retrieved_alone(catalog, question, rephrase):
-    intent = understand(question, catalog, Context([], _topic_of))
-    assert (intent.kind, intent.rephrase) == ("topical", rephrase), intent
-
 
 @pytest.mark.parametrize("question, kind, aspect", [
     ("这回复有点慢啊 转了好半天", "smalltalk", "sorry"),  # "有点慢", "好半天"

@@ -127,7 +127,7 @@ MENTIONED = re.compile(r"(?:你|您)?(?:刚|刚才|刚刚|前面|上面|之前)(
                        r"|(?<![a-z])(?:you|they|he|she)\s+(?:just\s+)?(?:mentioned|brought\s+up)(?![a-z])")
 # The whole FAQ, not the question the conversation is on ("这整份里一共有几位专家"): the expert directory
 WHOLE_FAQ = re.compile(r"整份|这些(?:题|问题)|整篇|整个(?:faq|知识库|文档|问答|库)|全文|通篇|所有(?:的)?(?:题|问题)|(?<![a-z])(?:whole|entire)\s+(?:faq|document|kb|knowledge\s+base)|altogether(?![a-z])"
-                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
+                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这?里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
 THIS_QUESTION = re.compile(r"(?:这|该|此|同一)\s*(?:一)?\s*(?:道|个)?\s*(?:题|问题)")
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
 THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)(?:\W+[a-z]+-?wise)?(?:\W*$|(?=\s*[?.!;]+\s))"
@@ -208,7 +208,7 @@ def asks(text: str) -> bool:
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
 EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?专家|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些|(?:一共|总共|总计)(?:有)?(?:几|多少)(?:个人|位|个|名|人)?)|(?:回答|答题|作答)的?人头数|(?:出现|出场|露面)(?:了|过)?(?:多少|几)(?:个|位|名)(?:不同的?)?(?:答题|回答|作答)的?(?:人|专家)?|(?:所有|全部)的?(?:答过题|答过|回答过|作答过|答题|作答)的(?:人|专家)|(?:参与|参加)(?:回答|作答|答题)的(?:人|专家)头?(?:一共|总共|总计)?有?(?:几|多少)(?:个人|位|个|名|人)?|(?:答过题|回答过|作答过)的(?:人|专家)?(?:一共|总共|总计)有?(?:几|多少)(?:个人|位|个|名|人)?|几号人|(?:一共|总共|总计)(?:有)?(?:多少|几)(?:个|位|名)?(?:人|专家)(?:在)?(?:回答|作答|答|发过?言|参与|出场)"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
-                     r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+|separate\s+)?(?:experts|contributors)|(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:contributors|people\s+(?:quoted|cited))|roll\s+call|which\s+experts\s+(?:are|were)\s+(?:there|in)")
+                     r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+|separate\s+)?(?:experts|contributors)|(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:contributors|people\s+(?:quoted|cited))|roll\s+call|count\s+of\s+(?:the\s+)?(?:contributors|experts)|how\s+many\s+people\s+(?:answered|replied|contributed)|which\s+experts\s+(?:are|were)\s+(?:there|in)")
 
 # A message that opens by saying it asks something new ("顺带一问", "separate question —", "next thing:"): the opener
 # names nothing, and its words would count against the question as words the FAQ does not know

@@ -101,6 +101,10 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
             and (last := recall.last_topic(context, catalog)) in catalog.topics:
         return Intent("question", lang, topics=(last,), followup=True)  # "按人拆成要点 每人不超过三条" (no request to go
         # on): all of them, retold
+    if not refs and _COMPARES.search(text) and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text)) and (
+            last := recall.last_topic(context, catalog)) in catalog.topics and len(catalog.answers.get(last, ())) >= 2 \
+            and catalog.topic_says(last, faq_words(_COMPARES.sub(" ", text), catalog, _TOLD_BY)):  # "两位思路好像不一样
+        return Intent("question", lang, topics=(last,), followup=True)  # 一个靠网关管流量 一个靠拆集群 对比一下": their sides
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
@@ -173,10 +177,10 @@ _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|
 _SPLIT_IN_TWO = (r"分(?:成)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成)?一\s*(?:节|段|块|部分)"  # "分两块写",
                  r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|分段(?:写|讲|说|列|给)")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上"  # "顺便把滚动更新那题并进来": beside the one it is on
-TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上)"
+TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上|附上)|(?:跟|和|与)(?:这|这道|这个)[题道]?\s*合并"
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连同[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
-                      r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
+                      r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|(?:answer|cover|do)\s+(?:the|both\s+as\s+a)\s+pair|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|along\s+with\s+(?:this|that|it)|cover\s+both|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
@@ -252,6 +256,7 @@ def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> st
 
 
 # The experts of the question compared ("两位的做法比一比", "把 zhuqibs 跟 liufengyi 的做法并排比一下", "put the two side by side")
+_TWO_SIDES = re.compile(r"一个[^，,。？?]{1,12}?(?:一个|另一个)|(?<![a-z])one\s+[^,.?]{1,30}?(?:the\s+other|another)(?![a-z])")  # "一个偏平台一个偏应用"
 _COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|并排|(?<![a-z])(?:compare|contrast|side\s+by\s+side|differ\w*|versus|vs)(?![a-z])")
 
 
@@ -261,7 +266,7 @@ def compared(intent: Intent, question: str) -> Intent:
     if intent.kind not in ("question", "expert") or not (intent.followup or intent.from_context) or len(intent.topics) != 1 or intent.aspect in ("count", "questions", "profile"):
         return intent
     text = cues.plain(normalise(question, phrases=False))
-    both = intent.also or intent.kind == "question" and _ALL_OF_THEM.search(text)
+    both = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
     return replace(intent, compare=True) if both and _COMPARES.search(text) and not moves.step(text) else intent
 
 

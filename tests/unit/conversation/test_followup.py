@@ -1404,3 +1404,41 @@ def test_the_experts_of_a_question_compared_are_marked(catalog, question, histor
     from kbqa.conversation.followup import compared
     intent = compared(understand(question, catalog, Context(history, _topic_of)), question)
     assert intent.compare is compare, intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("两位思路好像不一样 一个靠网关管流量 一个靠拆集群 对比一下", ["第5题东西向"], (5,)),  # their sides, in the answers' words
+    ("对比下 一个偏平台一个偏应用？给个两栏", ["第十题", "两位说法不太一样"], (10,)),  # "一个…一个…": the two
+])
+def test_the_experts_compared_by_their_sides_is_the_question_compared(catalog, question, history, topics):
+    from kbqa.conversation.followup import compared
+    intent = compared(understand(question, catalog, Context(history, _topic_of)), question)
+    assert (intent.kind, intent.topics, intent.compare) == ("question", topics, True), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("plus Q6 on finding faults in containerised apps, answer the pair", ["topic 1 native vs custom docker", "ok"], (1, 6)),
+    ("跨集群容灾那题一并附上 和滚动更新这题 我一起存档", ["第9题", "好 这段懂了"], (10, 9)),  # "一并附上"
+    ("第七題那個整體規劃，跟這題合併回答，我們要對照著看", ["第三題"], (3, 7)),  # "跟这题合并"
+])
+def test_two_questions_in_one_reply_in_more_words(catalog, question, history, topics):
+    topic_of = lambda turn: 10 if "容灾" in turn else _topic_of(turn)  # noqa: E731
+    intent = understand(question, catalog, Context(history, topic_of))
+    assert (intent.kind, set(intent.topics)) == ("question", set(topics)), intent
+
+
+@pytest.mark.parametrize("question, history, kind, aspect", [
+    ("里面总共多少位专家 名字给我过一遍", ["第3题", "分区那个懂了"], "overview", "experts"),  # "里面总共": the whole FAQ
+    ("Count of contributors please: how many people answered something in this article, and who?", ["Q9"], "overview", "experts"),
+    ("gavin_zhang seems to be everywhere. What else has he answered apart from this?", ["Q1"], "expert", "questions"),
+    ("nameless from the cloud vendor: list the items where he gave an answer.", ["Q3 on security zones"], "expert", "questions"),
+])
+def test_the_experts_of_the_whole_faq_in_more_words(catalog, question, history, kind, aspect):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent
+
+
+def test_an_expert_asked_on_this_one_is_on_the_question_it_is_on(catalog):
+    intent = understand("so the cloud-company director is the sole responder on this one? what does he say to nail down first",
+                        catalog, Context(["topic 7, overall planning for compute storage network"], lambda t: 7 if "planning" in t else 3))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,)), intent

@@ -261,13 +261,14 @@ _COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区�
 
 
 def compared(intent: Intent, question: str) -> Intent:
-    """The intent marked ``compare`` when, on one question, it asks for that question's experts, or two of them named,
+    """The intent marked ``compare`` when, on one question, it asks for two of its experts (not three or more), or two named,
     compared ("两位的思路差在哪？帮我对照一下"): dev labels such a reply kind ``answer``, not the question again."""
     if intent.kind not in ("question", "expert") or not (intent.followup or intent.from_context) or len(intent.topics) != 1 or intent.aspect in ("count", "questions", "profile"):
         return intent
     text = cues.plain(normalise(question, phrases=False))
     both = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
-    return replace(intent, compare=True) if both and _COMPARES.search(text) and not moves.step(text) else intent
+    three = re.search(r"[三四五六仨]\s*(?:位|个|人)|(?<![a-z])(?:three|four|five|six|all)\s+of\s+them(?![a-z])", text)  # dev: three
+    return replace(intent, compare=True) if both and not three and _COMPARES.search(text) and not moves.step(text) else intent  # compared: question
 
 
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:

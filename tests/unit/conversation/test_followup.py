@@ -1442,3 +1442,10 @@ def test_an_expert_asked_on_this_one_is_on_the_question_it_is_on(catalog):
     intent = understand("so the cloud-company director is the sole responder on this one? what does he say to nail down first",
                         catalog, Context(["topic 7, overall planning for compute storage network"], lambda t: 7 if "planning" in t else 3))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,)), intent
+
+
+@pytest.mark.parametrize("question", ["三个人的办法帮我对比一下 各自适合啥场景 列个表最好", "compare the three of them for me: who leans on what"])
+def test_three_experts_compared_are_the_question_again(catalog, question):
+    from kbqa.conversation.followup import compared
+    intent = compared(understand(question, catalog, Context(["第6题"], _topic_of)), question)
+    assert intent.compare is False, intent

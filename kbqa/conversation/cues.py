@@ -23,7 +23,7 @@ _CHAT_ZH = r"陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|
 _SLOW_ZH = r"(?:刚刚|刚才|我这边?|我们这边)的?网络?(?:有点|好像)?(?:怪怪的|不太?好|不稳|很卡|卡了?|断了?)|(?:怎么|咋|为啥|为什么)?(?:回复|回答|回|答)得?(?:这么|那么|好|太|真|也太|有点|有些)慢|比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|转了?(?:好?半天|好久|这么久)的?圈*才?(?:出结果|出来|出答案)?|你们(?:的)?服务器[^，,。？?]{0,8}?卡|(?:回复|回答|响应|反应)的?速度[^，,。？?]{0,16}?(?:慢|卡|感人)"
 _SLOW_EN = (r"(?:you(?:'re|\s+are)|this\s+(?:thing|bot)\s+is|it(?:'s|\s+is)|(?:the\s+)?(?:bot|answers?|replies|responses?)\s+(?:is|are)"
             r"|(?:is|are)\s+(?:you|this\s+(?:thing|bot)|it))\s+(?:\w+\s+)?(?:really|so|super|painfully)\s+slow(?![a-z])"
-            r"|took\s+(?:ages|forever)\s+to\s+(?:load|answer|reply|respond|come\s+back)")
+            r"|took\s+(?:ages|forever)\s+to\s+(?:load|answer|reply|respond|come\s+back)|(?:replies|answers|responses)\s+are\s+(?:crawling|dragging)|something\s+wrong\s+on\s+your\s+(?:side|end)")
 SMALLTALK = {
     # whether the questions are kept, and by whom ("我问的东西会不会被拿去训练", "is this chat logged somewhere?")
     "privacy": (r"(?:聊天|对话|提问|问的|问过的|我问的)(?:记录|内容|东西|问题)?[^，,。？?]{0,6}?(?:会不会|会|是否|有没有)(?:被)?(?:记录|保存|存下|留存|记下|拿去(?:训练|学习|做训练)?|上传|外传|泄露)"
@@ -51,7 +51,7 @@ SMALLTALK = {
                r"|(?:that|this)\s+covers\s+(?:it|everything|what\s+(?:i|we)\s+(?:needed|wanted|was\s+after|were\s+after))"
                r"|got\s+what\s+(?:i|we)\s+(?:came\s+for|needed|wanted)|pretty\s+much\s+what\s+(?:i|we)\s+(?:was|were)\s+after"),
     "bye": (r"(?:今天)?先到这|先不问了|(?:领导|老板|经理)(?:叫|喊|找|艾特|@)(?:了)?我|我?先去(?:处理|忙|开会)|^\W*下班(?:了|啦|喽)?(?:下班)?|明儿(?:见|聊|再聊)|收工了?|(?:明天|下午|晚点|晚些|稍后|等会儿?|回来)(?:接着|再)(?:问|聊)|(?:^|[，,。！!\s])886\W*$|^\W*88\W*$|回头再问|回聊|先下了|下线了|撤了|再见|再会|拜拜|掰掰|^拜\W*$|回见|回头(?:再)?(?:见|聊|来?问)|下(?:次|回)(?:再)?(?:见|聊|来?问)|改天(?:再)?(?:聊|见|问)|再聊|先这样|告辞|走了|晚安|[，,。\s]拜\W*$",
-            r"bye|goodbye|brb|afk|that(?:'ll|\s+will)\s+be\s+all(?:\s+for\s+(?:today|now))?|(?:that'?s|that\s+is)\s+all\s+for\s+(?:today|now)|i'?ll\s+(?:come|check)\s+back|(?:lunch|meeting|call)\W+(?:back|bbl)|back\s+in\s+\d+|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
+            r"bye|goodbye|brb|afk|that'?s\s+it\s+from\s+me|heading\s+(?:home|out|off)|signing\s+off|logging\s+off|that(?:'ll|\s+will)\s+be\s+all(?:\s+for\s+(?:today|now))?|(?:that'?s|that\s+is)\s+all\s+for\s+(?:today|now)|i'?ll\s+(?:come|check)\s+back|(?:lunch|meeting|call)\W+(?:back|bbl)|back\s+in\s+\d+|catch\s+(?:you|ya|u)(?:\s+(?:tomorrow|later|soon|next\s+week))?|that'?s\s+me\s+done|(?:logging|signing|log|sign)\s+off|have\s+a\s+(?:good|nice|great)\s+(?:one|day|evening|weekend)|see\s+(?:you|ya|u)|ttyl|talk\s+(?:to\s+you\s+)?later|later|cya|good\s*night|gn"),
     "joke": (r"(?:讲|说|来|讲讲|说说|编|编一?个)(?:个|一个|段|一段|几个|点)?[^，,。？?]{0,14}?(?:笑话|段子)|(?:让|逗)我(?:笑|乐|开心)|笑话(?:来|讲|说)(?:一个|个|一下)|(?:会|能)(?:讲|说)笑话",
              r"tell\s+(?:me\s+|us\s+)?(?:an?\s+|some\s+)(?:\w+\s+)?jokes?|(?:know|got|have)\s+(?:any|a|an)\s+(?:good\s+)?(?:\w+\s+)?jokes?"),
     "greet": (r"周[一二三四五六日末]好|又来(?:麻烦|打扰)你了|嘿|状态(?:咋样|怎么样|如何)|你好吗|最近(?:咋样|怎么样|好吗)|初次使用|第一次用|第一次\s*(?:tag|@|艾特|at|找)\s*你|多多关照|请多关照|请多指教|你好|您好|嗨|哈喽|哈啰|哈罗|哈咯|哈囉|早上好|早安|早啊|早晨|^早\W*$|上午好|中午好|午安|下午好|晚上好|在吗|在不在|有人吗|(?:有没有|是否|是不是|还)?在线(?:不|吗|么|没|嘛)|(?:有没有|是否|是不是)在线(?=\W|$)"
@@ -127,7 +127,7 @@ MENTIONED = re.compile(r"(?:你|您)?(?:刚|刚才|刚刚|前面|上面|之前)(
                        r"|(?<![a-z])(?:you|they|he|she)\s+(?:just\s+)?(?:mentioned|brought\s+up)(?![a-z])")
 # The whole FAQ, not the question the conversation is on ("这整份里一共有几位专家"): the expert directory
 WHOLE_FAQ = re.compile(r"整份|这些(?:题|问题)|整篇|整个(?:faq|知识库|文档|问答|库)|全文|通篇|所有(?:的)?(?:题|问题)|(?<![a-z])(?:whole|entire)\s+(?:faq|document|kb|knowledge\s+base)|altogether(?![a-z])"
-                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这?里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
+                       r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这?里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
 THIS_QUESTION = re.compile(r"(?:这|该|此|同一)\s*(?:一)?\s*(?:道|个)?\s*(?:题|问题)")
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
 THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|answer|question|thread)|for\s+that\s+one)(?:\W+[a-z]+-?wise)?(?:\W*$|(?=\s*[?.!;]+\s))"
@@ -174,7 +174,7 @@ SHORTER = re.compile(r"太长|条列(?:方式|形式)|分[两三四五几2-5]段
                      # in another language, again, as a table ("请用繁体中文再讲一次", "再贴一次", "砍到三句以内", "bullet it for me")
                      r"|(?:用|改用|换成|换用|翻成|翻译成|译成|转成|改成)(?:中文|汉语|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|繁中|简中|粤语|广东话)|(?:中文|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语)(?:再|重新)?(?:讲|说(?!明)|写|回|答|解释)|(?<![a-z])(?:translate|(?:in|into)\s+(?:english|chinese|mandarin|cantonese|traditional(?:\s+chinese)?|simplified(?:\s+chinese)?))(?![a-z])"
                      r"|再(?:贴|发|说|讲|来|给|念|回答|答|解释)(?:一|1)?(?:遍|次|回)|重新?(?:发|贴|说|讲)(?:一|1)?(?:遍|次|下)|睇多(?:一)?次|(?<![a-z])(?:again|one\s+more\s+time|repeat\s+(?:that|it|the\s+answer))(?![a-z])"
-                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:简体|繁体|简中|繁中|英文|中文)(?:中文|字)?版|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
+                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:简体|繁体|简中|繁中|英文|中文)(?:中文|字)?版|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|point\s+form|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
 CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")

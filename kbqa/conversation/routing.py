@@ -51,7 +51,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
-    place = None if experts else expert_ordinal(text)  # "第二个专家怎么说": not question 2
+    place = expert_ordinal(text)  # "第二个专家怎么说": not question 2 (nor "倒数第二个回答的 保险那家的": question 9)
     numbered = text if place is None else text[:place[1][0]] + " " + text[place[1][1]:]
     refs = ref_numbers(moves.ASKED.sub(lambda m: " " * len(m.group()), numbered) if turns else numbered, max(catalog.numbers, default=0))
     if turns and (k := moves.asked_nth(text)) and (first := recall.nth_topic(context, catalog, k)):  # not question 1 or 2
@@ -88,7 +88,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if cues.EVERY.search(text) or spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
-    if place is not None:
+    if place is not None and not experts:
         person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
             r"谁|(?<![a-z])who(?![a-z])", numbered) or not specific_faq_words(numbered, catalog))  # "the
         intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person), rest=numbered)  # second person who replied":
@@ -210,8 +210,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
         if len(experts) > 1 and intent.aspect in ("views", "subject", "profile", "questions"):  # each of them, in turn; on the one
             shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
-            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(  # they
-                shared) * (len(shared) == 1))  # both answered ("so zhuqibs vs nameless — whose approach…")
+            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(shared) * (len(shared) == 1)
+                             or tuple(t for t in [turns and recall.last_topic(context, catalog)] if t in shared))  # both answered, or it is on
         return intent
 
     if people.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):

@@ -1449,3 +1449,38 @@ def test_three_experts_compared_are_the_question_again(catalog, question):
     from kbqa.conversation.followup import compared
     intent = compared(understand(question, catalog, Context(["第6题"], _topic_of)), question)
     assert intent.compare is False, intent
+
+
+@pytest.mark.parametrize("question, history, kind, aspect", [
+    ("replies are crawling this afternoon, is something wrong on your side?", ["Q4"], "smalltalk", "sorry"),
+    ("that's it from me, heading home", ["Q7", "and Q8"], "smalltalk", "bye"),
+    ("how many individual contributors are there in total across the article? names please", ["Q3"], "overview", "experts"),
+])
+def test_more_english_small_talk_and_directory(catalog, question, history, kind, aspect):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent
+
+
+def test_which_of_the_ten_has_nobody_answering_it(catalog):
+    intent = understand("which of the ten has nobody answering it?", catalog, Context(["Q1"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (2,)), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("同埋排查問題嗰題一齊講埋，我哋運維最關心呢兩樣", ["第一題原生定制"], (1, 6)),  # Cantonese "同埋", "讲埋"
+    ("順便將第十題高可用都講埋，分開兩部分", ["第七題整體規劃"], (7, 10)),  # "分开两部分"
+    ("answer it along with the rolling-update question — I need build pipeline and rollout in one reply", ["Q8 dev and test"], (8, 9)),
+])
+def test_two_questions_in_one_reply_in_cantonese_and_english(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 9 if "rolling" in t else _topic_of(t)))
+    assert (intent.kind, set(intent.topics)) == ("question", set(topics)), intent
+
+
+def test_an_expert_named_beside_a_place_from_the_end_is_not_a_question_number(catalog):
+    intent = understand("倒数第二个回答的 保险那家的工程师 那段太学术了 到底要表达啥", catalog, Context(["第四题 网络怎么选 整段发我"], _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "Garyy", (4,)), intent
+
+
+def test_two_experts_named_who_both_answered_it_are_on_the_question_it_is_on(catalog):
+    intent = understand("技術經理跟股份制銀行那位 兩個人各自怎麼建議 都講一下", catalog, Context(["第十題 多叢集高可用"], _topic_of))
+    assert (intent.kind, intent.topics, {intent.expert, *intent.also}) == ("expert", (10,), {"某银行", "gavin_zhang"}), intent

@@ -271,6 +271,15 @@ def compared(intent: Intent, question: str) -> Intent:
     return replace(intent, compare=True) if both and not three and _COMPARES.search(text) and not moves.step(text) else intent  # compared: question
 
 
+def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...]:
+    """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), else, when it points at
+    a question ("…k8s 要怎么规划，那题也给我看一下", "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
+    topics = named_question(text, catalog, catalog.numbers)[0]
+    if topics or context.topic_of is None or not re.search(r"[那这][题道]|一题|(?<![a-z])(?:question|entry)(?![a-z])", text):
+        return topics
+    return tuple(t for t in [context.topic_of(cues.WHOLE.sub(" ", text).strip())] if t in catalog.topics)
+
+
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:
     """Turn ``k`` as retrieval answered it: the whole turn, or when that is not covered the clause that names a question
     in it ("胖容器那道，复盘报告要引")."""

@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
-from kbqa.conversation.followup import follow_up, two_at_once, which_subject
+from kbqa.conversation.followup import follow_up, two_at_once, whole_named, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
                                       META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
@@ -211,7 +211,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         if len(experts) > 1 and intent.aspect in ("views", "subject", "profile", "questions"):  # each of them, in turn; on the one
             shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(shared) * (len(shared) == 1)
-                             or tuple(t for t in [turns and recall.last_topic(context, catalog)] if t in shared))  # both answered, or it is on
+                             or tuple(t for t in [recall.last_topic(context, catalog) if turns else None] if t in shared))  # both answered, or it is on
         return intent
 
     if people.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):
@@ -244,7 +244,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                 return Intent("question", lang, topics=have, missing=missing, followup=followup)
             return Intent("overview", lang, missing=missing, followup=followup)
 
-    if cues.WHOLE.search(text) and not experts and (topics := named_question(text, catalog, catalog.numbers)[0]):
+    if cues.WHOLE.search(text) and not experts and (topics := whole_named(text, catalog, context)):
         return Intent("question", lang, topics=topics, followup=followup)  # "安全域那道 整题重贴": the question it names, whole
     about = cues.ABOUT_FAQ.search(text)
     if about:  # "关于网络，FAQ 怎么说": retrieve the subject, without the words that name the FAQ

@@ -1484,3 +1484,18 @@ def test_an_expert_named_beside_a_place_from_the_end_is_not_a_question_number(ca
 def test_two_experts_named_who_both_answered_it_are_on_the_question_it_is_on(catalog):
     intent = understand("技術經理跟股份制銀行那位 兩個人各自怎麼建議 都講一下", catalog, Context(["第十題 多叢集高可用"], _topic_of))
     assert (intent.kind, intent.topics, {intent.expert, *intent.also}) == ("expert", (10,), {"某银行", "gavin_zhang"}), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("另外，高可用的环境下要怎么做，那题也给我看一下", ["第五題"], (10,)),  # "那题也给我看一下": that question, whole
+    ("换个题 线上容器里的程序出毛病 排障那块有专门一题吧 调出来", ["东西向安全那题"], (6,)),  # no title word: retrieval's
+])  # question for the rest
+def test_a_question_pointed_at_and_asked_for_whole_is_retrievals_question(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, lambda t: 6 if "排障" in t else _topic_of(t)))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+def test_two_experts_named_in_a_first_message_with_no_question_shared_by_one(catalog):
+    """No conversation before it: no question it is on (a crash once, comparing an empty history with the topics)."""
+    intent = understand("「某金融企業」同「某銀行」會唔會係同一個人？兩個署名嘅職位有咩唔同？", catalog, Context([], _topic_of))
+    assert intent.kind == "expert" and {intent.expert, *intent.also} == {"某金融企业", "某银行"}, intent

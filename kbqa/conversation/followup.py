@@ -115,7 +115,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
 
 
 # Asking for the answer in another shape, in so many words (not "再发一遍", nor "缩到 0"): "中文版", "精简点", "做成表格"
-_RESHAPE = re.compile(r"中文版|英文版|繁体|简体|繁中|精简|简短|对比表|对照表|表格|要点|重点|一句话|白话|太长|每位|每人|分点|条列|总结|概括")
+_RESHAPE = re.compile(r"中文版|英文版|简版|繁体|简体|繁中|精简|简短|对比表|对照表|表格|要点|重点|一句话|白话|太长|每位|每人|分点|条列|总结|概括")
 _ASKS_TOO = re.compile(r"[?？吗嗎么]|能不能|可不可以|有没有|是不是|会不会")
 
 

@@ -1499,3 +1499,12 @@ def test_two_experts_named_in_a_first_message_with_no_question_shared_by_one(cat
     """No conversation before it: no question it is on (a crash once, comparing an empty history with the topics)."""
     intent = understand("「某金融企業」同「某銀行」會唔會係同一個人？兩個署名嘅職位有咩唔同？", catalog, Context([], _topic_of))
     assert intent.kind == "expert" and {intent.expert, *intent.also} == {"某金融企业", "某银行"}, intent
+
+
+@pytest.mark.parametrize("question, history, kind", [
+    ("插件的事回头再说 我们按网段分了外网区跟核心区 安全域一个k8s还是几个 哪道题聊过", ["第4题网络插件"], "question"),  # "哪道题聊过"
+    ("弄个英文简版 我发给外包那边的同事", ["第1题 胖容器"], "question"),  # "英文简版": the turn before again
+])
+def test_which_question_talks_of_it_and_a_short_english_version(catalog, question, history, kind):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind, intent

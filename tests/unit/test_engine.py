@@ -395,7 +395,7 @@ def test_a_part_well_inside_the_faq_is_answered_alone_beside_one_only_a_little_o
 
 def test_the_answer_before_asked_again_shorter_is_no_remark(fake_engine):  # "简短点 一两句就行": not "sorry it did not help"
     a = fake_engine.ask("简短点 一两句就行", history=["滚动更新那道贴一下，老板要看"], mode="lexical")
-    assert (a.kind, a.topic) == ("answer", 9)
+    assert (a.kind, a.topic) == ("question", 9)  # the question asked for whole ("那道贴一下"), again
 
 
 def test_a_follow_up_asking_twice_about_the_question_it_is_on_gets_one_answer(fake_engine):

@@ -267,7 +267,7 @@ def compared(intent: Intent, question: str) -> Intent:
         return intent
     text = cues.plain(normalise(question, phrases=False))
     both = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
-    three = re.search(r"[三四五六仨]\s*(?:位|个|人)|(?<![a-z])(?:three|four|five|six|all)\s+of\s+them(?![a-z])", text)  # dev: three
+    three = re.search(r"[三四五六仨]\s*(?:位|个?(?:人|专家|答主))|(?<![a-z])(?:three|four|five|six|all)\s+of\s+them(?![a-z])", text)  # dev: three
     return replace(intent, compare=True) if both and not three and _COMPARES.search(text) and not moves.step(text) else intent  # compared: question
 
 
@@ -275,7 +275,7 @@ def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...
     """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), else, when it points at
     a question ("…k8s 要怎么规划，那题也给我看一下", "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
     topics = named_question(text, catalog, catalog.numbers)[0]
-    if topics or context.topic_of is None or not re.search(r"[那这][题道]|一题|(?<![a-z])(?:question|entry)(?![a-z])", text):
+    if topics or context.topic_of is None or not re.search(r"[那这]\s*[题道]|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])", text):
         return topics
     return tuple(t for t in [context.topic_of(cues.WHOLE.sub(" ", text).strip())] if t in catalog.topics)
 

@@ -250,9 +250,13 @@ def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> st
     that names nothing ("这块有专门一题吧"), the words before it ("…怎么拿线程堆栈 这块有专门一题吧 发出来看看")."""
     asked = re.split(r"[.?!](?:\s|$)", text[which.start():])[0] if lang == "en" else clause_at(text, which.start())  # English:
     rest = cues.WHICH_QUESTION.sub(" ", asked)  # to the sentence's end ("is there an entry comparing OpenShift, Rancher and …")
-    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or re.fullmatch(r"(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)", which.group()):
-        return rest  # ("…，这里有讲吗" is left to retrieval: dev labels it a detail asked, kind answer, 3 rows of 5)
+    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or _BARE_HAS.fullmatch(which.group()):
+        return rest
     return cues.WHICH_QUESTION.sub(" ", text[:which.start()])
+
+
+# "…，这里有讲吗": no word for a question, so left to retrieval (dev labels it a detail asked, kind answer: 3 rows of 5)
+_BARE_HAS = re.compile(r"(?:有没有|是否有|有)(?:关于|有关|讲|涉及|谈到?)")
 
 
 # The experts of the question compared ("两位的做法比一比", "把 zhuqibs 跟 liufengyi 的做法并排比一下", "put the two side by side")
@@ -260,22 +264,31 @@ _TWO_SIDES = re.compile(r"一个[^，,。？?]{1,12}?(?:一个|另一个)|(?<![a
 _COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|并排|(?<![a-z])(?:compar\w*|contrast\w*|side\s+by\s+side|differ\w*|versus|vs)(?![a-z])")
 
 
+# ... three or more of them ("三个人的办法对比一下", "compare the three of them"): dev labels that the question again
+_THREE_OR_MORE = re.compile(r"[三四五六仨]\s*(?:位|个?(?:人|专家|答主))|(?<![a-z])(?:three|four|five|six|all)\s+of\s+them(?![a-z])")
+
+
 def compared(intent: Intent, question: str) -> Intent:
     """The intent marked ``compare`` when, on one question, it asks for two of its experts (not three or more), or two named,
     compared ("两位的思路差在哪？帮我对照一下"): dev labels such a reply kind ``answer``, not the question again."""
-    if intent.kind not in ("question", "expert") or not (intent.followup or intent.from_context) or len(intent.topics) != 1 or intent.aspect in ("count", "questions", "profile"):
+    on_one = intent.kind in ("question", "expert") and (intent.followup or intent.from_context) and len(intent.topics) == 1
+    if not on_one or intent.aspect in ("count", "questions", "profile"):
         return intent
     text = cues.plain(normalise(question, phrases=False))
-    both = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
-    three = re.search(r"[三四五六仨]\s*(?:位|个?(?:人|专家|答主))|(?<![a-z])(?:three|four|five|six|all)\s+of\s+them(?![a-z])", text)  # dev: three
-    return replace(intent, compare=True) if both and not three and _COMPARES.search(text) and not moves.step(text) else intent  # compared: question
+    two = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
+    if two and _COMPARES.search(text) and not _THREE_OR_MORE.search(text) and not moves.step(text):
+        return replace(intent, compare=True)
+    return intent
+
+
+_POINTS_AT_ONE = re.compile(r"[那这]\s*[题道]|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])")  # "那题", "有专门一题"
 
 
 def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...]:
     """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), else, when it points at
     a question ("…k8s 要怎么规划，那题也给我看一下", "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
     topics = named_question(text, catalog, catalog.numbers)[0]
-    if topics or context.topic_of is None or not re.search(r"[那这]\s*[题道]|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])", text):
+    if topics or context.topic_of is None or not _POINTS_AT_ONE.search(text):
         return topics
     return tuple(t for t in [context.topic_of(cues.WHOLE.sub(" ", text).strip())] if t in catalog.topics)
 

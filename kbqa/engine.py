@@ -318,7 +318,7 @@ class Engine:
         from kbqa.answer.respond import Responder
         from kbqa.conversation.history import moves_on
         from kbqa.conversation.recall import last_topic
-        from kbqa.conversation.followup import compared
+        from kbqa.conversation.followup import refined
         from kbqa.conversation.routing import Context, understand
 
         t0 = time.perf_counter()
@@ -329,7 +329,7 @@ class Engine:
         q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
         history, t1 = history if turns else None, time.perf_counter()
         context = Context(turns, lambda turn: self.topic_of(turn, mode, state), state.retriever.aliases)
-        intent = compared(understand(q, state.catalog, context), q)
+        intent = refined(understand(q, state.catalog, context), q, state.catalog)
         t_route = time.perf_counter()
         standalone = q
         respond = Responder(state, self.settings, mode,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.catalog import Catalog
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, Context, Intent, clause_at, faq_words, is_title, named_question,
-                                      names_term, specific_faq_words, strangers, subject_words)
+                                      names_nothing, names_term, specific_faq_words, strangers, subject_words)
 from kbqa.conversation.numbers import bare_number, bare_numbers, next_is
 from kbqa.text.normalise import normalise
 from kbqa.text.prefilter import speed_up
@@ -115,7 +115,7 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
 
 
 # Asking for the answer in another shape, in so many words (not "再发一遍", nor "缩到 0"): "中文版", "精简点", "做成表格"
-_RESHAPE = re.compile(r"中文版|英文版|简版|繁体|简体|繁中|精简|简短|对比表|对照表|表格|要点|重点|一句话|白话|太长|每位|每人|分点|条列|总结|概括")
+_RESHAPE = re.compile(r"中文版|英文版|简版|繁体|简体|繁中|正体|精简|简短|对比表|对照表|表格|要点|重点|一句话|白话|太长|每位|每人|分点|条列|总结|概括")
 _ASKS_TOO = re.compile(r"[?？吗嗎么]|能不能|可不可以|有没有|是不是|会不会")
 
 
@@ -278,6 +278,20 @@ def compared(intent: Intent, question: str) -> Intent:
     two = intent.also or intent.kind == "question" and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))
     if two and _COMPARES.search(text) and not _THREE_OR_MORE.search(text) and not moves.step(text):
         return replace(intent, compare=True)
+    return intent
+
+
+def refined(intent: Intent, question: str, catalog: Catalog) -> Intent:
+    """The intent after routing, seen whole: two experts compared (``compared``), or a message that only names a question
+    by its subject ("講SDN的那題", "东西向网络安全那题"): that question, whole (dev labels it kind ``question``)."""
+    intent = compared(intent, question)
+    if intent.kind != "topical" or intent.parts or intent.numbered or intent.rephrase:
+        return intent
+    text = cues.plain(normalise(question, phrases=False))
+    named = people.SUBJECT_QUESTION.search(text)  # a question ("那题", "这道"), not a part ("存储那块")
+    if named and re.search(r"[题道]", named.group()) and names_nothing(text[:named.start()] + " " + text[named.end():], catalog) and not cues.asks(text) and (
+            set(subject_words(named.group("s"), catalog, BY_NUMBER_FILLER, intent.lang)) - catalog.general_words):
+        return Intent("question", intent.lang, subject=named.group("s"), followup=intent.followup)
     return intent
 
 

@@ -157,7 +157,7 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
 
 
 # an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|这)?|那|这)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)"
+_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|这)?|那|这)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|收尾(?:的)?(?:那|这)?(?:段|位|个回答)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)"
                          r"|(?<![a-z])(?:the\s+)?(?:one|guy|person|expert)\s+(?:who|that)\s+(?:answered|replied|responded)\s+last(?![a-z])"
                          rf"|(?<![a-z])the\s+closing\s+(?:reply|answer|response)(?![a-z])|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:(?P<back>倒数)?第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?|最早|最先|(?:排(?:在)?)?最前(?:面|头)?的?|排(?:在)?前面的?|开头的?))\s*(?:(?:那|这)?[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          r"|(?P<later>(?:后面|后边|后头)的?(?:那|这)?(?:位|个人|个专家|个答的))"

@@ -1508,3 +1508,28 @@ def test_two_experts_named_in_a_first_message_with_no_question_shared_by_one(cat
 def test_which_question_talks_of_it_and_a_short_english_version(catalog, question, history, kind):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent.kind == kind, intent
+
+
+@pytest.mark.parametrize("question, subject", [("講SDN的那題", "sdn"), ("东西向网络安全那题", "东西向")])
+def test_a_message_that_only_names_a_question_asks_for_it_whole(catalog, question, subject):
+    from kbqa.conversation.followup import refined
+    intent = refined(understand(question, catalog, Context([], _topic_of)), question, catalog)
+    assert intent.kind == "question" and subject in intent.subject.lower(), intent
+
+
+@pytest.mark.parametrize("question", ["那存储那块呢", "东西向那题里 kong 是干嘛的"])  # a part; a question asked about it
+def test_a_part_or_a_question_about_a_named_one_is_not_the_whole_question(catalog, question):
+    from kbqa.conversation.followup import refined
+    intent = refined(understand(question, catalog, Context(["第七题"], _topic_of)), question, catalog)
+    assert intent.kind != "question" or intent.topics, intent
+
+
+@pytest.mark.parametrize("question, history, kind, check", [
+    ("收尾那段是谁写的，讲了啥", ["排查那题", "skywalking那段记下了"], "expert", lambda i: i.expert == "gavin_zhang"),  # the last
+    ("wiki目录里有一题我想标成「暂无解答」，是第几题来着", ["第八题"], "question", lambda i: i.topics == (2,)),
+    ("wiki 想做個人物索引：某銀行那位除了這題，還答過哪幾題？", ["第一題"], "expert", lambda i: i.aspect == "questions"),
+    ("這段可以出一個正體字版本嗎？總行 wiki 有繁中分頁", ["第十題高可用"], "question", lambda i: i.topics == (10,)),
+])
+def test_the_last_passage_the_unanswered_one_an_experts_questions_and_a_traditional_version(catalog, question, history, kind, check):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind and check(intent), intent

@@ -119,7 +119,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min), (people.ONE_ANSWER, lambda _, default: 1)):
         if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick, text, context)):
             return Intent("question", lang, topics=topics, aspect="count")
-    if not experts and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?": their profile
+    if len(experts) <= 1 and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?" ("is X the top contributor?"): their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
     if not experts and not refs and (not lists or lists.group().startswith(("还有", "有没有"))) and people.UNANSWERED.search(
             text) and (empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # "哪道题没人回答", "还有别的题也是没人答的吗" (not with the list: it notes them)

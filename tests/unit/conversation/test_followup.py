@@ -1533,3 +1533,17 @@ def test_a_part_or_a_question_about_a_named_one_is_not_the_whole_question(catalo
 def test_the_last_passage_the_unanswered_one_an_experts_questions_and_a_traditional_version(catalog, question, history, kind, check):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent.kind == kind and check(intent), intent
+
+
+@pytest.mark.parametrize("question, history, kind, check", [
+    ("gavin_zhang keeps appearing. Is he the top contributor here, or does someone else answer more?", ["fat container question"],
+     "expert", lambda i: (i.expert, i.aspect) == ("gavin_zhang", "profile")),  # the most answers, an expert named beside it
+    ("That bank tech manager, 某银行: apart from this one, where else does he give an answer?", ["multi security domain question"],
+     "expert", lambda i: i.aspect == "questions"),
+    ("講咗咁耐，其實總共有幾多個人出嚟答？全部 handle 畀我", ["第十題高可用"], "overview", lambda i: i.aspect == "experts"),
+    ("連同東西向流量安全嗰題，一次過答晒，每題一段", ["第六題排查"], "question", lambda i: set(i.topics) == {5, 6}),
+    ("理一下 一共十道还是几道？每道叫啥 列出来", ["第三题多安全域", "两种说法有点打架"], "overview", lambda i: True),
+])
+def test_the_top_contributor_cantonese_counts_and_the_list_in_more_words(catalog, question, history, kind, check):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.kind == kind and check(intent), intent

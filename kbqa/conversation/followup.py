@@ -299,12 +299,18 @@ _POINTS_AT_ONE = re.compile(r"[那这]\s*[题道]|专门一?[题道]|(?<![a-z])(
 
 
 def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...]:
-    """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), else, when it points at
-    a question ("…k8s 要怎么规划，那题也给我看一下", "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
-    topics = named_question(text, catalog, catalog.numbers)[0]
-    if topics or context.topic_of is None or not _POINTS_AT_ONE.search(text):
+    """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), unless retrieval finds
+    another whose title says some of them; else, when it points at a question ("…k8s 要怎么规划，那题也给我看一下",
+    "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
+    topics, said = named_question(text, catalog, catalog.numbers)
+    if context.topic_of is None or not topics and not _POINTS_AT_ONE.search(text):
         return topics
-    return tuple(t for t in [context.topic_of(cues.WHOLE.sub(" ", text).strip())] if t in catalog.topics)
+    found = context.topic_of(cues.WHOLE.sub(" ", text).strip())
+    if found not in catalog.topics:
+        return topics
+    if len(topics) == 1 and found != topics[0] and any(w in normalise(catalog.topics[found].title) for w in said):
+        return (found,)  # "网络选型那题全部贴出来": question 4, retrieval's, whose title says 网络 (and 选择), not question 7
+    return topics or (found,)  # whose title says both words among others (as respond.subject_topic decides)
 
 
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:

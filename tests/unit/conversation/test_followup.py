@@ -1547,3 +1547,10 @@ def test_the_last_passage_the_unanswered_one_an_experts_questions_and_a_traditio
 def test_the_top_contributor_cantonese_counts_and_the_list_in_more_words(catalog, question, history, kind, check):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert intent.kind == kind and check(intent), intent
+
+
+def test_a_question_named_whole_by_words_another_title_says_too_is_retrievals(catalog):
+    """"网络选型那题全部贴出来": question 7's title says 网络 and 选型 among other things, question 4's says 网络 (and 选择);
+    retrieval's question 4 is the one meant."""
+    intent = understand("网络选型那题全部贴出来", catalog, Context([], lambda t: 4 if "网络" in t else None))
+    assert (intent.kind, intent.topics) == ("question", (4,)), intent

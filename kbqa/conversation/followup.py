@@ -303,8 +303,9 @@ def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...
     another whose title says some of them; else, when it points at a question ("…k8s 要怎么规划，那题也给我看一下",
     "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
     topics, said = named_question(text, catalog, catalog.numbers)
-    if context.topic_of is None or not topics and not _POINTS_AT_ONE.search(text):
-        return topics
+    if context.topic_of is None or not topics and not _POINTS_AT_ONE.search(text) or topics and not any(
+            w in normalise(catalog.topics[n].title) for n in catalog.numbers if n not in topics for w in said):
+        return topics  # (no other title says a word of it: no retrieval needed)
     found = context.topic_of(cues.WHOLE.sub(" ", text).strip())
     if found not in catalog.topics:
         return topics

@@ -45,6 +45,7 @@ _SAID_BY = fast(r"(?:推荐|推|建议|提到|提出|提过|提(?=\s*[a-z])|吐�
                       r"\s+(?P<en2>[^,.?!]{1,40})(?=[^?]{0,40}?(?<![a-z])who(?![a-z]))")  # "Somebody recommended Sleuth… Who was it"
 # "哪位专家来自保险公司", "那位股份制银行的…": a person, from an organisation
 _FROM = re.compile(r"(?:来自|出自|from|works?\s+(?:for|at)|那位|这位)\s*(?:某|the\s+|an?\s+)?$")
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9_]{3,}")  # a word that may be a handle, one typo or two off ("Garry", "Stephen99")
 _FUNCTION_TAGS = "bcdmpqrtuyzef"  # jieba's tags for adverbs, numerals, pronouns, conjunctions, time words...
 
 
@@ -340,7 +341,7 @@ class Catalog:
             after = _KIND_AFTER.sub("", text[m.end():]) if m else ""
             if m and (not person or _PERSON.match(after) or _FROM.search(text[:m.start()])) and h not in found:
                 found.append(h)
-        for token in re.findall(r"[a-z][a-z0-9_]{3,}", text):
+        for token in _LATIN_WORD.findall(text):
             for h, key in self._keys.items():  # one typo ("Garry"), or cut short by two letters at most ("zhuqi": zhuqibs)
                 if len(key) >= 5 and token != key and near_handle(token, key) and h not in found:  # "Stephen99": Steven99
                     found.append(h)
@@ -395,4 +396,4 @@ class Catalog:
             if h == loosely:
                 out = pattern.sub(" ", out)
         key = self._keys.get(loosely, "")  # and its handle misspelt ("Stephen99 那个呢"), not a word of what is asked
-        return re.sub(r"[a-z][a-z0-9_]{3,}", lambda m: " " if near_handle(m.group(), key) else m.group(), out) if key else out
+        return _LATIN_WORD.sub(lambda m: " " if near_handle(m.group(), key) else m.group(), out) if key else out

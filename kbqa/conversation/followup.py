@@ -289,8 +289,10 @@ def refined(intent: Intent, question: str, catalog: Catalog) -> Intent:
         return intent
     text = cues.plain(normalise(question, phrases=False))
     named = people.SUBJECT_QUESTION.search(text)  # a question ("那题", "这道"), not a part ("存储那块")
-    if named and re.search(r"[题道]", named.group()) and names_nothing(text[:named.start()] + " " + text[named.end():], catalog) and not cues.asks(text) and (
-            set(subject_words(named.group("s"), catalog, BY_NUMBER_FILLER, intent.lang)) - catalog.general_words):
+    if not named or not re.search(r"[题道]", named.group()) or cues.asks(text):
+        return intent
+    beside = text[:named.start()] + " " + text[named.end():]
+    if names_nothing(beside, catalog) and set(subject_words(named.group("s"), catalog, BY_NUMBER_FILLER, intent.lang)) - catalog.general_words:
         return Intent("question", intent.lang, subject=named.group("s"), followup=intent.followup)
     return intent
 
@@ -302,16 +304,17 @@ def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...
     """The question a request for a whole one names: by its title's words ("安全域那道 整题重贴"), unless retrieval finds
     another whose title says some of them; else, when it points at a question ("…k8s 要怎么规划，那题也给我看一下",
     "排障那块有专门一题吧 调出来"), the one retrieval finds for the rest."""
-    topics, said = named_question(text, catalog, catalog.numbers)
-    if context.topic_of is None or not topics and not _POINTS_AT_ONE.search(text) or topics and not any(
-            w in normalise(catalog.topics[n].title) for n in catalog.numbers if n not in topics for w in said):
-        return topics  # (no other title says a word of it: no retrieval needed)
-    found = context.topic_of(cues.WHOLE.sub(" ", text).strip())
-    if found not in catalog.topics:
+    topics, said = named_question(text, catalog, catalog.numbers)  # one question, or none
+    if context.topic_of is None or not topics and not _POINTS_AT_ONE.search(text):
         return topics
-    if len(topics) == 1 and found != topics[0] and any(w in normalise(catalog.topics[found].title) for w in said):
-        return (found,)  # "网络选型那题全部贴出来": question 4, retrieval's, whose title says 网络 (and 选择), not question 7
-    return topics or (found,)  # whose title says both words among others (as respond.subject_topic decides)
+    if topics:  # retrieval decides only between it and the other titles that say one of its words ("网络选型那题全部贴出来":
+        others = [n for n in catalog.numbers if n != topics[0] and any(w in normalise(catalog.topics[n].title) for w in said)]
+        if not others:  # question 4, whose title says 网络 (and 选择), not question 7, whose title says both words among
+            return topics  # others; as respond.subject_topic decides a subject)
+        found = context.topic_of(cues.WHOLE.sub(" ", text).strip())
+        return (found,) if found in others else topics
+    found = context.topic_of(cues.WHOLE.sub(" ", text).strip())
+    return (found,) if found in catalog.topics else ()
 
 
 def _as_retrieved(context: Context, k: int, prev: Intent) -> str:

@@ -117,7 +117,7 @@ INSIDE = re.compile(r"(?:里面|里头|其中)的?第\s*[\d一二三四五六七
 
 # Words that point back at what was said before ("他说的那个办法", "照这个思路", "which of those", "does he say"): a
 # question holding one that the FAQ does not cover alone may lean on the previous question (Engine.retrieve), and an
-# expert named in one stays on the question the conversation is on (routing._about_expert)
+# expert named in one stays on the question the conversation is on (expert_intents.about_expert)
 POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![a-z])(?:those|that|this|these|it|he|she|they|them|his|her"
                          r"|their|above|earlier)(?![a-z])", re.I)
 

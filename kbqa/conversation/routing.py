@@ -21,17 +21,16 @@ import re
 from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
+from kbqa.conversation.expert_intents import about_expert, by_answer_count, by_place, other_expert
 from kbqa.conversation.followup import follow_up, two_at_once, whole_named, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
-from kbqa.conversation.intent import (BACK_TO, BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED,
-                                      META, Context, Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title,
-                                      language, longest_words, named_question, question_parts, says_any, sets_scene,
-                                      specific_faq_words, who_words,
-                                      story_beside, strangers, subject_clause, subject_of, subject_words, unknown_words)
-from kbqa.conversation.numbers import LATER, REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
+from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED, META, Context,
+                                      Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title, language,
+                                      longest_words, question_parts, sets_scene, specific_faq_words, story_beside,
+                                      strangers, subject_clause, subject_of, subject_words)
+from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
-from kbqa.text.normalise import STOPWORDS, normalise, words
-from kbqa.text.prefilter import speed_up
+from kbqa.text.normalise import normalise, words
 
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
@@ -91,7 +90,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if place is not None and not experts:
         person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
             r"谁|(?<![a-z])who(?![a-z])", numbered) or not specific_faq_words(numbered, catalog))  # "the
-        intent = _by_place(place[0], refs, catalog, context, lang, as_person=bool(person), rest=numbered)  # second person who replied":
+        intent = by_place(place[0], refs, catalog, context, lang, as_person=bool(person), rest=numbered)  # second person who replied":
         # that expert; not "第二位答的人觉得定制化最大的坑在哪" (their part of it)
         if intent is not None:
             return intent
@@ -117,7 +116,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     # "哪道题回答的人最多", "which one got the most answers?", "哪道题回复的人最少": the question(s) with the most or fewest
     for cue, pick in ((people.MOST_ANSWERED, max), (people.LEAST_ANSWERED, min), (people.ONE_ANSWER, lambda _, default: 1)):
-        if not experts and cue.search(text) and (topics := _by_answer_count(catalog, pick, text, context)):
+        if not experts and cue.search(text) and (topics := by_answer_count(catalog, pick, text, context)):
             return Intent("question", lang, topics=topics, aspect="count")
     if len(experts) <= 1 and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?" ("is X the top contributor?"): their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
@@ -161,7 +160,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("smalltalk", lang, aspect=talk)
 
     if turns and not refs and (people.OTHER_EXPERT.search(text) and not experts or people.OTHER_TWO.search(text)) and (
-            intent := _other_expert(text, catalog, context, lang)) is not None:  # "另外俩呢 一个技术经理…"
+            intent := other_expert(text, catalog, context, lang)) is not None:  # "另外俩呢 一个技术经理…"
         return intent
 
     if turns and not experts and not recall.asks_who_only(whose, text, catalog, context) and (
@@ -192,7 +191,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
 
     if experts and turns and (people.BESIDES.search(text) and people.THE_OTHERS.search(text) or len(experts) == 1 and (
             other := people.OTHER_EXPERT.search(text)) and experts[0] in catalog.named_experts(text[:other.start()])) and (
-            intent := _other_expert(text, catalog, context, lang, besides=experts[0])):  # "除了这位技术经理，其他人怎么看",
+            intent := other_expert(text, catalog, context, lang, besides=experts[0])):  # "除了这位技术经理，其他人怎么看",
         # "某银行这段有点虚，同题下面不是还有一位吗" (named before: set aside; not "the other guy, the tech director at…")
         return intent
     if experts and people.BESIDES.search(text) and people.WHO_ANSWERED_IT.search(text):  # "除了 X 还有谁", "apart from X, anyone else"
@@ -207,7 +206,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             catalog.named_experts(p) for p in parts):
         return Intent("topical", lang, parts=parts, followup=followup)  # "俩问题：1）线程堆栈怎么拿 2）蚂蚁那边发布怎么管控"
     if experts:
-        intent = _about_expert(experts[0], text, refs, catalog, context, lang, followup)
+        intent = about_expert(experts[0], text, refs, catalog, context, lang, followup)
         if len(experts) > 1 and intent.aspect in ("views", "subject", "profile", "questions"):  # each of them, in turn; on the one
             shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
             intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(shared) * (len(shared) == 1)
@@ -263,137 +262,3 @@ def _names_item(text: str) -> bool:
     return bool(moves.OPEN_ITEM.search(text) and moves.IN_LIST.search(text)
                 or moves.ITEM_ABOUT.search(text) and not cues.SHORTER.search(text))
 
-
-def _titled(text: str, catalog: Catalog) -> tuple[int, list[str]] | tuple[()]:
-    """The one question whose title alone says the message's FAQ words that any title says ("刚前面那个东西向的": question
-    5; not a description's "具体", nor "啥东西" for a title's 东西向), and those words; else ()."""
-    abouts = {n: _whole_words(normalise(t.title)) for n, t in catalog.topics.items()}
-    said = {w: hit for w in _whole_words(text) - catalog.general_words - cues.FILLER - STOPWORDS
-            if len(hit := [n for n, about in abouts.items() if w in about]) == 1}
-    found = {hit[0] for hit in said.values()}
-    return (found.pop(), list(said)) if len(found) == 1 else ()
-
-
-def _whole_words(text: str) -> set[str]:
-    """A text's words without those inside a longer one of them (search mode cuts 东西 and 西向 out of 东西向)."""
-    ws = set(words(text))
-    return {w for w in ws if not any(w != x and w in x for x in ws)}
-
-
-def _by_answer_count(catalog: Catalog, pick, text: str, context: Context) -> tuple[int, ...]:
-    """The questions with ``pick`` (max, min, one) of the questions' numbers of answers, none when the most is none;
-    without the one the conversation is on when the message asks for others and there are ("which other…")."""
-    counts = {n: len(catalog.answers.get(n, ())) for n in catalog.numbers}
-    found = tuple(n for n, c in counts.items() if c == k) if (k := pick(counts.values(), default=0)) or pick is min else ()
-    other = recall.last_topic(context, catalog) if context.turns and re.search(r"其他|其它|别的|(?<![a-z])other(?![a-z])", text) else None
-    return tuple(n for n in found if n != other) or found
-
-
-def _by_place(n: int, refs, catalog: Catalog, context: Context, lang: str, as_person: bool = False,
-              rest: str = "") -> Intent | None:
-    """The n-th expert of the question named (问题5的第二个专家, "东西向那个的第一个人": by a word only its title or
-    description says, in the ``rest`` of the message) or the conversation is on (第二个专家怎么说: their part of it;
-    ``as_person``, "第二个答的人是谁", "the second person who replied": the expert and their answer); who answered it
-    when it has fewer; None without a question."""
-    topics = [t for t, _ in refs if t in catalog.topics]
-    last = recall.last_topic(context, catalog) if context.turns else None
-    told, rest = rest, people.SAYING.split(rest, maxsplit=1)[0]  # not what they said ("第一位呢 他好像说得看公司自己能力")
-    named = () if topics else named_question(rest, catalog, catalog.numbers)  # "回到排查那题 中间那位": the one it names
-    titled = () if topics else (named[0][0], list(named[1])) if named[0] else _titled(rest, catalog)  # not words the
-    # answers it is on use ("第一个专家说的SDN太贵")
-    if titled and (named and named[0] or not (last in catalog.topics and catalog.topic_says(last, titled[1]))):  # "docker那题
-        topics = [titled[0]]
-    elif not topics and (said := people.SUBJECT_QUESTION.search(rest)) and faq_words(said.group("s"), catalog) and (
-            context.topic_of is not None) and (found := context.topic_of(BACK_TO.sub("", said.group("s")))) in catalog.topics:
-        topics = [found]  # "回到docker那题 第二个答的人": a subject no one title says alone (docker): retrieval's question
-    topic = topics[0] if topics else last
-    if topic not in catalog.topics or n == LATER and len(catalog.answers[topic]) != 2:  # "后面那位" of three: no one place
-        return None
-    answers = catalog.answers[topic]
-    n = len(answers) if n == LATER else len(answers) + 1 + n if n < 0 else (len(answers) + 1) // 2 if n == 0 and len(answers) % 2 else n  # 0: the middle
-    if 1 <= n <= len(answers):
-        expert = answers[n - 1].expert  # "你刚刚列的第二位是什么背景？除了这题他还答了哪些": their profile, their questions
-        asked = None if as_person else next((a for a, cue in (("profile", people.BACKGROUND), ("questions", people.THEIR_QUESTIONS))
-                                             if cue.search(told)), None)
-        if asked:
-            return Intent("expert", lang, topics=(topic,), expert=expert, aspect=asked, followup=not topics)
-        return Intent("expert", lang, topics=(topic,), expert=expert, aspect="views",
-                      followup=not topics, from_context=not topics and not as_person and recall.on_question(context, catalog))
-    return Intent("expert", lang, topics=(topic,), aspect="who_answered", followup=not topics)
-
-
-def _about_expert(handle: str, text: str, refs, catalog: Catalog, context: Context, lang: str,
-                  followup: bool) -> Intent:
-    rest = catalog.strip_names(text, loosely=handle)
-    ref_topics = [n for n, _ in refs if n in catalog.topics]
-    for aspect, cue in (("questions", people.THEIR_QUESTIONS), ("profile", people.PROFILE)):
-        if cue.search(rest):  # on a question of theirs the conversation is on, that one is the answer's topic;
-            last = recall.last_topic(context, catalog) if context.turns else None  # asked for their others ("他在别的题
-            mine = catalog.experts[handle].topics  # 里还说过啥"), the first of those
-            topics = (last,) if last in mine else ()
-            if last in mine and people.OTHERS.search(rest):
-                topics = tuple(n for n in mine if n != last)[:1]
-            topics = topics or named_question(rest, catalog, mine)[0] or _where_said(handle, rest, catalog)  # "他在开发测试
-            # 那题里…，在哪家任职": that one; "说要在平台上盯着每个应用状态的那位是谁": where they said it
-            if not topics and lang == "en" and len(mine) > 1 and context.topic_of is not None and (  # "nameless — job
-                    named := subject_words(cue.sub(" ", rest), catalog, EXPERT_FILLER, lang)):  # title, and how would they
-                topics = tuple(t for t in [context.topic_of(" ".join(named))] if t in mine)  # cut east-west risk?"
-            return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
-    mine = catalog.experts[handle].topics
-    own = who_words(catalog, [handle])  # "那个银行技术经理": who, not what
-    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in own]
-    topics, from_context = tuple(ref_topics), False
-    here = bool(context.turns and re.search(r"这[道个]?题|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…",
-    # "有银行的人答这题吗？他建议 node 怎么分": the question the conversation is on, whatever its words name
-    if not topics and not here:  # "他在排查那题里又说了啥": the one question of theirs whose title or description says it
-        topics, said = named_question(rest, catalog, mine)
-        named = [w for w in named if w not in said]
-    pointing = (followup or bool(cues.POINTS_BACK.search(text))) if lang != "en" else bool(cues.THERE.search(text))  # "那
-    # xiaoping378 呢，他倾向用哪个插件", "what tools did he suggest there?": still on it
-    if not topics and (followup or not named or pointing or here or lang == "en") and context.turns:
-        last = recall.last_topic(context, catalog)  # "xiaoping378 怎么说" after "问题4"
-        if lang == "en" and named and last in mine and context.topic_of is not None:  # "does he name tools for that
-            # part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one (not
-            found = context.topic_of(subject_of(rest, named, lang)) or context.topic_of(rest.strip())  # when "also"/"other" says another: "…also cover X?")
-            topics = (last,) if here else (found,) if found in mine else () if not pointing and people.ANOTHER.search(text) else (last,)
-        else:
-            hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
-            if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs
-                    hits[last] > k or not k for n, k in hits.items() if n != last)):
-                topics, from_context = (last,), recall.on_question(context, catalog) and not (lang == "en" and pointing)
-    if not topics and lang == "en" and named and not context.turns and len(mine) > 1 and context.topic_of is not None:
-        found = context.topic_of(rest.strip())  # "what did liufengyi say about finding faults in
-        topics = (found,) if found in mine else ()  # containers": English words are not the FAQ's; retrieval says which
-    aspect = "subject" if named else "views"
-    subject = subject_of(rest, named, lang)
-    if not named and not topics and lang != "en" and unknown_words(rest, catalog):  # words the FAQ does not use: every
-        subject = rest  # answer of theirs, the closest first ("zhuqibs 在排障方面的建议")
-    return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, subject=subject,
-                  followup=followup, from_context=from_context)
-
-
-def _where_said(handle: str, text: str, catalog: Catalog) -> tuple[int, ...]:
-    """The one question of an expert's whose answer says the most of the message's FAQ words, if one does."""
-    said = catalog.specific_words(text)
-    hits = {n: sum(w in catalog.said(handle, n) for w in said) for n in catalog.experts[handle].topics}
-    top = max(hits.values(), default=0)
-    best = [n for n, k in hits.items() if k and k == top]
-    return tuple(best) if len(best) == 1 else ()
-
-
-def _other_expert(text: str, catalog: Catalog, context: Context, lang: str, besides: str = "") -> Intent | None:
-    """"另一位专家呢" after an expert (or ``besides`` one: "除了这位技术经理，其他人呢"): the others who answered the question, each
-    with their answer there (kind ``expert``: dev rows that ask so expect the experts, not one answer; "另外俩" two of them)."""
-    last = recall.last_topic(context, catalog)
-    prev = besides or recall.last_expert(context, catalog) or next(iter(catalog.expert_saying(text)), "")  # "不是推 Kong 的那位"
-    answered = [u.expert for u in catalog.answers.get(last, [])]
-    others = [h for h in answered if h != prev]  # no one named before ("另外那位回答的人呢" after the question): all of them
-    if prev and prev not in answered or not others:
-        return None
-    rest, who = catalog.strip_names(people.OTHER_EXPERT.sub(" ", people.OTHER_TWO.sub(" ", text))), who_words(catalog, answered)
-    named = [w for w in subject_words(rest, catalog, EXPERT_FILLER, lang) if w not in who]  # not who they are ("技术经理")
-    return Intent("expert", lang, topics=(last,), expert=others[0], aspect="subject" if named else "views",
-                  subject=subject_of(rest, named, lang), followup=True, also=tuple(others[1:MAX_EXPERTS_NAMED]))
-
-
-speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

@@ -173,22 +173,23 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+(?:each\s+other|it|this|that)"
-           r"|two\s+(?:sections|parts|blocks)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus")  # "both in one reply", "add … next to it"
-_SPLIT_IN_TWO = (r"分(?:成|开)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成)?一\s*(?:节|段|块|部分)"  # "分两块写",
-                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|分段(?:写|讲|说|列|给)")  # "各自一节": each its own part; "跟这题并列": beside it
+           r"|two\s+(?:sections|parts|blocks|headings)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus|in\s+the\s+same\s+(?:reply|answer|message|response|post|doc)"
+           r"|one\s+after\s+the\s+other|(?:i|we)\s+need\s+both")  # "both in one reply", "add … next to it"
+_SPLIT_IN_TWO = (r"分(?:成|开)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成|写|列)?一\s*(?:节|段|块|部分)|[两俩二]\s*(?:道|题|个)\s*分开"  # "分两块写",
+                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|合(?:在|到|进|成)一(?:份|篇)|分段(?:写|讲|说|列|给)")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上|附上)|(?:跟|和|与)(?:这|这道|这个)[题道]?\s*合并"
-                      r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连同[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|一次过(?:答|讲|回|睇)晒?|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
+                      r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连(?:同|埋)?[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|一次过(?:答|讲|回|睇)晒?|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|(?:answer|cover|do)\s+(?:the|both\s+as\s+a)\s+pair|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
-                      r"|alongside|along\s+with\s+(?:this|that|it|the)|cover\s+both|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
+                      r"|alongside|along\s+with\s+(?:this|that|it|the)|cover\s+both|fold(?:\s+[\w/-]+){0,6}?\s+in(?![a-z])|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
-_ALSO = re.compile(r"也|再加上|^\W*连同|连着|同埋|(?:讲|说|睇|看|答)埋|(?:那|这)\s*[题道]\s*(?:一并|一起|一块)|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|along\s+with|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
+_ALSO = re.compile(r"也|再加上|外加|^\W*连(?:同)?|连着|[同连]埋|(?:讲|说|睇|看|答)埋|(?:那|这)\s*[题道]\s*(?:一并|一起|一块)|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|along\s+with|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+sections)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
-_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|along\s+with|cover|both|add|single"
-                        r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in)(?![a-z])")
-_THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:顺便|顺带|也|再)?\s*(?:和|跟|与|加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"
+_CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|连埋|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|along\s+with|cover|both|add|single"
+                        r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in|fold|in\s+with)(?![a-z])")
+_THIS = re.compile(r"(?:^|[^哪])(?:这(?:个|题|道|一题|一道)?|呢(?:个|题|道))(?=\s*(?:顺便|顺带|也|再)?\s*(?:和|跟|与|加|外加|连同|同))|[同和跟与]\s*(?:这|呢)(?:个|题|道)"
                    r"|(?<![a-z])(?:(?:this|it)\s+(?:one\s+)?(?:together\s+)?(?:and|with|plus)|(?:pair|merge)\s+(?:this|that|it)|(?:with|w/|alongside)\s+this(?:\s+one)?)(?![a-z])")
 _JOIN = re.compile(r"[，,、+&＋；;：:]|[.?!]\s|(?<![a-z])/|/(?![a-z])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])|(?<=[\u4e00-\u9fff])[?？!！。]|(?:和|跟|与|及|以及|加上|还有|同(?=[这呢那第]))|(?<![a-z])(?:and|plus|with|alongside)(?![a-z])")
 

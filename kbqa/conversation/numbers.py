@@ -10,7 +10,7 @@ from kbqa.text.prefilter import speed_up
 # ---- numbers ------------------------------------------------------------------------------------------
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
              "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}  # and the financial forms
-_CN_NUM = r"[零〇一二两三四五六七八九十百壹贰叁肆伍陆柒捌玖拾]+"
+_CN_NUM = r"(?:[零〇一二三四五六七八九十百壹贰叁肆伍陆柒捌玖拾]|(?<![零〇一二三四五六七八九十百])两)+"  # not "第四两道": 四, then 两道
 _EN_ORD = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
            "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "last": -1, "final": -1}
 _EN_CARD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -253,6 +253,25 @@ def bare_numbers(text: str) -> tuple[int, ...]:
     """The two numbers a message of two numbers alone asks for ("4跟6呢"), else ()."""
     m = _BARE_TWO.match(text.strip())
     return (cn_number(m.group(1)), cn_number(m.group(2))) if m else ()
+
+
+# Two numbers joined and asked for together, anywhere in a message ("5跟8一起发我", "4号和5号题一块儿发", "put 3 and 10 side by
+# side", "the first and the sixth question together"): both
+_TOGETHER_AFTER = r"\s*(?=一起|一齐|一块|一并|合起来|放一起|放在一起|合成|合在|对照|对比|并排|(?:side\s+by\s+side|together|both)(?![a-z]))"
+_PAIR = re.compile(r"(?<![\d.a-z])(?:第\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|题|道|个)?\s*(?:跟|和|与|及|同|、|&|\+|(?<![a-z])and(?![a-z]))"
+                   r"\s*(?:第\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})(?![\d.])\s*(?:号|题|道|个)?\s*(?:题|问题)?\s*(?:这|那)?\s*(?:两|俩)?\s*(?:道|题|个)?"
+                   + _TOGETHER_AFTER + r"|(?<![a-z])(?:the\s+)?(" + "|".join(w for w, n in _EN_ORD.items() if 1 <= n <= 10) + r")\s+(?:one\s+|question\s+)?and\s+"
+                   r"(?:the\s+)?(" + "|".join(w for w, n in _EN_ORD.items() if 1 <= n <= 10) + r")(?:\s+(?:ones?|questions?|qs?))?" + _TOGETHER_AFTER, re.I)
+
+
+def paired_numbers(text: str) -> tuple[int, ...]:
+    """The two question numbers a message joins and asks for together, else ()."""
+    m = _PAIR.search(text)
+    if not m:
+        return ()
+    a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    pair = tuple(_EN_ORD.get(x.lower()) or cn_number(x) for x in (a, b))
+    return pair if None not in pair and pair[0] != pair[1] else ()
 
 
 speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

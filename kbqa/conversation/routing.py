@@ -28,7 +28,7 @@ from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MA
                                       Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title, language,
                                       longest_words, question_parts, sets_scene, specific_faq_words, story_beside,
                                       strangers, subject_clause, subject_of, subject_words)
-from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, ref_numbers, spans_all
+from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, paired_numbers, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
 from kbqa.text.normalise import normalise, words
 
@@ -86,6 +86,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
     if cues.EVERY.search(text) or spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
+    if not experts and len(refs) < 2 and (pair := paired_numbers(text)) and all(n in catalog.topics for n in pair):
+        return Intent("question", lang, topics=pair, followup=bool(turns))  # "5跟8一起发我", "put 3 and 10 side by side"
     followup = bool(FOLLOW_MARK.search(text)) and bool(turns)
     if place is not None and not experts:
         person = re.search(r"答的|回复的|person|guy|people|respond", text[place[1][0]:place[1][1]]) and (re.search(
@@ -235,7 +237,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             first and (first.group("more") or any(w in catalog.topic_text(nums[0]) for w in named)))  # named first, a story after
             or len(refs) == 1 and story_beside(text, refs[0][1], catalog, catalog.topics[nums[0]])  # "10号问题讲的是什么？我们…"
             or len(refs) == 1 and people.THAT_ONE.search(text))  # "5️⃣ 拜托~流量在集群里横着走的那题": the number, described
-        together = len(nums) > 1 and re.search(r"一起|一并|合起来|合在一起|放一起|合一块|各是|各自|分别|各(?:讲|说)|(?<![a-z])(?:together|both|respectively|each\s+(?:of\s+them|one)|(?:of\s+)?each\W*$)(?![a-z])", text)  # "3和5两道合起来讲讲，…", "第一題跟第八題重點各是什麼"
+        together = len(nums) > 1 and re.search(r"一起|一齐|一块|一并|合起来|合在一起|放一起|合一块|各是|各自|分别|各(?:讲|说)|(?<![a-z])(?:together|both|respectively|each\s+(?:of\s+them|one)|(?:of\s+)?each\W*$)(?![a-z])", text)  # "3和5两道合起来讲讲，…", "第一題跟第八題重點各是什麼"
         have, missing = tuple(n for n in nums if n in catalog.topics), tuple(n for n in nums if n not in catalog.topics)
         # "原题带回答都给我": the question, whatever else it says; "第12题讲容器安全基线的": there are 10
         if not named or titled or together or cues.WHOLE.search(text) or not have and re.search(r"题|question|entry|item", text):

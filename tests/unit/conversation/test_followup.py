@@ -1554,3 +1554,80 @@ def test_a_question_named_whole_by_words_another_title_says_too_is_retrievals(ca
     retrieval's question 4 is the one meant."""
     intent = understand("网络选型那题全部贴出来", catalog, Context([], lambda t: 4 if "网络" in t else None))
     assert (intent.kind, intent.topics) == ("question", (4,)), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("and fold in the rollout question too", ["q6"], (6, 9)),  # "fold in": beside the one it is on
+    ("fold the failover one in with this please", ["question 7"], (7, 10)),
+    ("also the tracing one, I need both for tomorrow's review", ["q5"], (5, 6)),
+    ("the rollout question too — put the two one after the other", ["q4"], (4, 9)),
+    ("plus the failover one please, in the same reply", ["q8"], (8, 10)),
+    ("and q3 as well. two headings, one per question", ["q6"], (6, 3)),
+    ("再配上第三题，合成一份给我", ["第九题"], (9, 3)),  # one made of the two
+    ("这题外加第二题，合在一份文档里", ["第六题"], (6, 2)),
+    ("第八题也要，两道分开各写一段", ["第五题"], (5, 8)),  # each its own part
+    ("连第四题一起，两题的要点我都要", ["第七题"], (7, 4)),
+    ("连埋高可用嗰题一齐讲", ["第三题"], (3, 10)),  # Cantonese: "with … as well"
+])
+def test_another_question_beside_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question", [
+    "听说这里有一题只有问题没答案 是哪题",
+    "is there a question here where no expert wrote anything?",
+    "哪道题底下是空白的 一个答主都没有",
+    "有没有哪道题挂了题目却一个人都没来答",
+    "第几题是空着的 专家一个都没答",
+    "is one of the ten left blank with no replies?",
+])
+def test_which_question_no_one_answered_in_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("成份嘢入面一共有几多位专家出过声", ["第三题"]),  # Cantonese: the whole thing
+    ("这篇到底有多少位答主，名字都给我", ["第四题"]),  # 答主: those who answered
+    ("give me a headcount of the people who answered in this FAQ", ["q7"]),
+])
+def test_the_directory_of_experts_in_more_words(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+@pytest.mark.parametrize("question, history, expert", [
+    ("zhuqibs 除了这题 其他地方还有他的回答吗", ["第四题"], "zhuqibs"),
+    ("gavin_zhang 在整份资料里出现了几次", ["第八题"], "gavin_zhang"),
+    ("gavin_zhang 的回答分布在第几题", ["第八题"], "gavin_zhang"),
+    ("zhuqibs 答咗几多条", ["第六题"], "zhuqibs"),  # Cantonese
+    ("gavin_zhang还答过其他哪几题", ["第六题"], "gavin_zhang"),  # which: the list, not the first other one
+    ("how many of the ten did 某银行 weigh in on?", ["q10 please"], "某银行"),
+])
+def test_which_questions_an_expert_answered_in_more_words(catalog, question, history, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("点解覆得咁慢 等咗成分钟", "sorry"),  # Cantonese: why so slow, a whole minute
+    ("回我的是程序还是后台有同事在打字", "who"),
+    ("这边的对话会留记录吗 要截图存档", "privacy"),
+])
+def test_small_talk_about_the_bot_in_more_words(catalog, question, aspect):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("这答案出来得真磨蹭 服务器是不是挤爆了", "smalltalk", "sorry"),
+    ("好 我先撤 有空再来", "smalltalk", "bye"),
+    ("第几题是空的 一个专家回复都没有", "question", "count"),
+    ("roughly how many people weighed in overall? names please", "overview", "experts"),
+])
+def test_small_talk_the_unanswered_one_and_the_directory_in_yet_more_words(catalog, question, kind, aspect):
+    intent = understand(question, catalog, Context(["第三题"], _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent
+

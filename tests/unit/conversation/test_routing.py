@@ -3629,3 +3629,21 @@ def test_two_numbers_put_together_in_one_piece(catalog):
 def test_a_question_named_by_its_subject_asked_whole(catalog, question, topics):
     intent = understand(question, catalog)
     assert (intent.kind, intent.topics) == ("question", topics)
+
+
+@pytest.mark.parametrize("question, topics", [
+    ("3跟9一起给我", (3, 9)),
+    ("6号和7号题一块儿看", (6, 7)),  # a number said with 号 and one with 号题
+    ("please put 2 and 8 side by side", (2, 8)),
+    ("the second and the fifth question together please", (2, 5)),
+    ("第一和第四两道合起来讲", (1, 4)),
+])
+def test_two_numbers_asked_together_are_both_questions(catalog, question, topics):
+    intent = understand(question, catalog)
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question", ["我们有2和3个集群一起跑", "方案1和方案2一起用行不行", "3 and 12 together"])
+def test_numbers_that_are_not_two_questions_together(catalog, question):
+    intent = understand(question, catalog)
+    assert not (intent.kind == "question" and len(intent.topics) == 2), intent

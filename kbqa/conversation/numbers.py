@@ -45,6 +45,7 @@ def cn_number(text: str) -> int | None:
 _NUM = rf"(\d{{1,3}}|{_CN_NUM})"
 _EN_NUM = r"(\d{1,3}|" + "|".join(_EN_ORD) + r"|\d{1,3}(?:st|nd|rd|th))"
 # a reference to a question by number, as people write it; group "n" (or "o" for English ordinals)
+_PERSON = r"[^，,。？?]{0,8}?(?:经理|架构师|工程师|总监|专家|大佬|老师|负责人|设计师|那位|这位)"  # a person, by title
 REF = re.compile("|".join([
     r"(?P<penult>(?<![a-z])(?:second[-\s]+to[-\s]+last|next[-\s]+to[-\s]+last|penultimate)(?![a-z]))",  # the one before the last
     rf"第\s*(?P<a>{_NUM[1:-1]})\s*[个道条]?\s*(?:问题|题目|题|问|难点|点)",
@@ -90,8 +91,8 @@ REF = re.compile("|".join([
     r"(?:头|開頭|开头)的?那?(?P<r>一)\s*(?:道\s*(?:问题|题目|题|題)|[题題]|[条條](?=\s*(?:给我|帮我|细|详细|展开|讲|说))|[个個](?![来人用试到吃天年月周次位版问]|小时|星期|礼拜|季度|分钟|工作日)|[个個]\s*问题(?=\s*(?:给我|帮我|再|细|详细|展开|讲|说)))",  # "头一道题",
     # "开头那一题", "头一个详细讲讲", "头一个问题给我细讲下" (not "头一个问题，…": the asker's first): the first
     # "最后一个" is the last question, not "最后一个工作日" (the last working day)
-    r"(?P<last>(?:最后|末尾|最尾巴?|收尾)(?:一|那一?|𠮶|嗰|的那?一?)?(?:(?:[个道]|条(?<!里最后一条)(?<!里最后那条)(?<!里最后条)(?<!中最后一条))\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
-    r"|压轴(?:那|的)?一?[个道题]?|(?:编号|题号|序号)最大的|(?<![a-z])(?:the\s+)?very\s+(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list"
+    r"(?P<last>(?:最后|末尾|最尾巴?|收尾)(?:一|那一?|𠮶|嗰|的那?一?)?(?:(?:[个道]|条(?<!里最后一条)(?<!里最后那条)(?<!里最后条)(?<!中最后一条)(?!列))\s*(?:问题|题)?(?!\s*(?:工作日|交易日|营业日|星期|礼拜|[周月年天日]))|问题|题)"
+    r"|压轴(?:那|的)?一?[个道题]?(?!" + _PERSON + ")|(?:编号|题号|序号)最大的|(?<![a-z])(?:the\s+)?very\s+(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list"
     r"|(?<![a-z])(?:end|bottom)\s+of\s+(?:that|the|this|your)\s+list|(?<![a-z])closes?\s+(?:out\s+)?(?:that|the|this|your)\s+list)",
 ]))
 
@@ -156,10 +157,11 @@ def ref_numbers(text: str, count: int) -> list[tuple[int, tuple[int, int]]]:
     return sorted(out, key=lambda r: r[1])
 
 
-# an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"
-_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|这)?|那|这)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|收尾(?:的)?(?:那|这)?(?:段|位|个回答)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)"
+# an expert by their place among a question's answers: "第二个专家", "第2位", "the second expert"; a place said before a
+# title or an organisation (_PERSON: "排第一的那个技术经理", "最后那个产品经理", "压轴的蚂蚁那位")
+_EXPERT_ORD = re.compile(rf"(?P<mid>(?:排(?:在)?|夹在)?中间(?:的(?:那|这)?|那|这)(?:位|个(?:人|专家|答主))|(?:排(?:在)?)?中间那个(?=[^，,。？?]{{0,10}}?(?:银行|公司|企业|厂商|机构)的)|(?<![a-z])the\s+middle\s+(?:guy|person|expert|answerer)(?![a-z]))|(?P<last>最后(?:一)?[个位名]\s*(?:专家|回答|答案|人|老师|大佬)|收尾(?:的)?(?:那|这)?(?:段|位|个回答)|最后(?:一[个位])?(?:发言|作答|回答|回复|答|说话)的?\s*(?:那个|那位|这位|人|专家|老师|大佬)|最后(?:的)?[那这一]位|最后[那这一]个(?=说|讲|提到?|觉得|认为|建议|推荐)|(?:最后|压轴)(?:的)?(?:[那这一]?[个位])?(?!问题|题)(?={_PERSON})"
                          r"|(?<![a-z])(?:the\s+)?(?:one|guy|person|expert)\s+(?:who|that)\s+(?:answered|replied|responded)\s+last(?![a-z])"
-                         rf"|(?<![a-z])the\s+closing\s+(?:reply|answer|response)(?![a-z])|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:(?P<back>倒数)?第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?|最早|最先|(?:排(?:在)?)?最前(?:面|头)?的?|排(?:在)?前面的?|开头的?))\s*(?:(?:那|这)?[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
+                         rf"|(?<![a-z])the\s+closing\s+(?:reply|answer|response)(?![a-z])|(?<![a-z])the\s+last\s+(?:expert|answerer|respondent|responder|(?:one|guy|person)\s+(?:who|that)\s+(?:answered|replied|responded))(?![a-z]))|(?:(?P<back>倒数)?第\s*(?P<a>{_NUM[1:-1]})|(?P<head>头一?|最早|最先|(?:排(?:在)?)?最前(?:面|头)?的?|排(?:在)?前面的?|开头的?))\s*(?:(?:那|这)?[个位名]\s*)?(?:专家|回答|答案|回复|人|老师|大佬|(?:回)?答的(?!问题|题|題)|的?(?:那|这)位)|排(?:在)?第\s*(?P<a2>{_NUM[1:-1]})\s*(?:的|位|个|名)?(?:那|这)?(?:个|位)?(?={_PERSON})|第\s*(?P<b>{_NUM[1:-1]})\s*(?:的那|的)?\s*位(?!的?(?:那|这)?一?[道题題条條])"
                          r"|(?P<later>(?:后面|后边|后头)的?(?:那|这)?(?:位|个人|个专家|个答的))"
                          rf"|(?<![a-z])(?:the\s+)?(?:very\s+)?(?P<o>{'|'.join(_EN_ORD)}|\d{{1,2}}(?:st|nd|rd|th))\s+(?:expert|answer|answerer|reply|response|responder|respondent"
                          r"|(?:person|guy|one|people)\s+(?:who|that|to)\s+(?:answered|replied|responded|answer|reply|respond)"
@@ -191,7 +193,7 @@ def expert_ordinal(text: str) -> tuple[int, tuple[int, int]] | None:
     elif m.group("o"):
         n = _en_ordinal(m.group("o"))
     else:
-        n = cn_number(m.group("a") or m.group("b") or m.group("n2"))
+        n = cn_number(m.group("a") or m.group("a2") or m.group("b") or m.group("n2"))
     back = m.group("back") or m.group("b") and text[:m.start()].rstrip().endswith("倒数")  # "倒数第一位": the last
     return ((-n if back else n), m.span()) if n else None
 

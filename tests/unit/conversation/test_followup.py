@@ -1631,3 +1631,18 @@ def test_small_talk_the_unanswered_one_and_the_directory_in_yet_more_words(catal
     intent = understand(question, catalog, Context(["第三题"], _topic_of))
     assert (intent.kind, intent.aspect) == (kind, aspect), intent
 
+
+@pytest.mark.parametrize("question, expert", [
+    ("排第一的那个技术经理 他讲的分批那段再说说", "某银行"),  # a place before a title: not question 1
+    ("最后那个产品经理说他们自己扩展了啥", "rangeryu"),  # "最后那个" before a title: not the last question
+    ("蚂蚁那位产品经理最后条列的几点是啥", "rangeryu"),  # "最后条列": listed last, not the last question
+])
+def test_an_expert_by_place_before_a_title_stays_on_the_question(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第九题滚动更新"], _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", expert, (9,)), intent
+
+
+def test_the_closing_expert_beside_another_named_by_place_stays_on_the_question(catalog):
+    intent = understand("排第二的股份制那位，还有压轴的蚂蚁那位，各说了啥", catalog, Context(["第九题滚动更新"], _topic_of))
+    assert (intent.kind, intent.topics, intent.expert, intent.also) == ("expert", (9,), "gavin_zhang", ("rangeryu",)), intent
+

@@ -23,7 +23,7 @@ _LATIN = re.compile(r"[a-z0-9]")
 _ORG_KINDS = "银行|企业|公司|厂商|金服|科技"  # what kind of organisation, after its name
 _GENERIC_ORGS = frozenset({"银行", "公司", "企业"})  # "某银行" cut to its head: words that name no one organisation
 # English words of job titles, as the pieces of a Chinese title they stand for ("software dev engineer": 软件开发工程师)
-_TITLE_WORDS = {"engineer": "工程师", "architect": "架构师", "manager": "经理", "director": "总监", "designer": "设计师",
+_TITLE_WORDS = {"engineer": "工程师", "architect": "架构", "manager": "经理", "director": "总监", "designer": "设计师",
                 "developer": "开发", "dev": "开发", "development": "开发", "software": "软件", "system": "系统",
                 "systems": "系统", "tech": "技术", "technical": "技术", "technology": "技术", "product": "产品"}
 _TITLE_HEADS = "经理|架构师|工程师|总监|设计师"  # the heads of the experts' Chinese titles

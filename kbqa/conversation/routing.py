@@ -45,9 +45,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         experts = catalog.named_experts(rest) or ([] if re.search(r"的(?:那|这)一?[道题]", rest) else experts)
     if not experts and not people.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
-    if not experts and turns:  # "the bank guy": of the experts of the question the conversation is on
+    if turns:  # "the bank guy": of the experts of the question the conversation is on; "某银行那位和股份制银行那位": and beside one
         answerers = lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])]  # noqa: E731
-        experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
+        if len(experts) == 1 and experts[0] in answerers():
+            rest = catalog.strip_names(own)
+            beside = next(iter(catalog.find_experts_loosely(rest)), "") or catalog.expert_of_kind(rest, answerers)
+            experts += [beside] if beside and beside not in experts else []
+        elif not experts:
+            experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy
     lang = language(bare if re.search(r"\w", bare) else question)  # 都说了啥" is a Chinese question
     place = expert_ordinal(text)  # "第二个专家怎么说": not question 2 (nor "倒数第二个回答的 保险那家的": question 9)
@@ -211,8 +216,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         intent = about_expert(experts[0], text, refs, catalog, context, lang, followup)
         if len(experts) > 1 and intent.aspect in ("views", "subject", "profile", "questions"):  # each of them, in turn; on the one
             shared = set.intersection(*(set(catalog.experts[h].topics) for h in experts[:MAX_EXPERTS_NAMED]))  # question
-            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=intent.topics or tuple(shared) * (len(shared) == 1)
-                             or tuple(t for t in [recall.last_topic(context, catalog) if turns else None] if t in shared))  # both answered, or it is on
+            fits = intent.topics if set(intent.topics) <= shared else ()  # not one the first alone answered
+            intent = replace(intent, also=tuple(experts[1:MAX_EXPERTS_NAMED]), topics=fits or tuple(shared) * (len(shared) == 1)
+                             or tuple(t for t in [recall.last_topic(context, catalog) if turns else None] if t in shared)
+                             or intent.topics)  # both answered, or it is on
         return intent
 
     if people.WHO_ANSWERED.search(text) and not (refs and (cues.CONTENT_TOO.search(text) or cues.WHOLE.search(text))):

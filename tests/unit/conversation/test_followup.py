@@ -1646,3 +1646,22 @@ def test_the_closing_expert_beside_another_named_by_place_stays_on_the_question(
     intent = understand("排第二的股份制那位，还有压轴的蚂蚁那位，各说了啥", catalog, Context(["第九题滚动更新"], _topic_of))
     assert (intent.kind, intent.topics, intent.expert, intent.also) == ("expert", (9,), "gavin_zhang", ("rangeryu",)), intent
 
+
+@pytest.mark.parametrize("question, history, expert", [
+    ("the software architect's reply on this one, what's the gist?", ["q6"], "liufengyi"),  # 软件架构设计师: 架构, not 架构师
+    ("what does the software architect say about it?", ["q4"], ""),  # two of question 4's are: neither
+])
+def test_an_architect_in_english_is_any_title_with_jia_gou(catalog, question, history, expert):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert intent.expert == expert, intent
+
+
+def test_an_expert_named_beside_one_described_by_organisation_are_both(catalog):
+    intent = understand("某银行那位跟股份制银行那位 分别讲了啥", catalog, Context(["第九题滚动更新"], _topic_of))
+    assert (intent.expert, intent.also, intent.topics) == ("某银行", ("gavin_zhang",), (9,)), intent
+
+
+def test_two_experts_described_are_read_on_the_question_both_answered(catalog):
+    intent = understand("the Mcd developer and the cloud vendor's director — each one's take?", catalog,
+                        Context(["q5 east-west", "ok"], _topic_of))
+    assert (intent.expert, intent.also, intent.topics) == ("zhuqibs", ("nameless",), (5,)), intent

@@ -1665,3 +1665,38 @@ def test_two_experts_described_are_read_on_the_question_both_answered(catalog):
     intent = understand("the Mcd developer and the cloud vendor's director — each one's take?", catalog,
                         Context(["q5 east-west", "ok"], _topic_of))
     assert (intent.expert, intent.also, intent.topics) == ("zhuqibs", ("nameless",), (5,)), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("顺带第三题一起讲 两部分分开", ["第八题"], (8, 3)),
+    ("+ 第二题 一起来", ["第六题"], (6, 2)),  # a plus sign: beside the one it is on
+    ("and q9, answer both for me", ["q4"], (4, 9)),
+    ("combine with the failover question, two parts", ["q7"], (7, 10)),
+])
+def test_another_question_beside_in_yet_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, expert", [
+    ("gavin_zhang 回过几道题 列下编号", "gavin_zhang"),
+    ("某银行那位喺边几条度有答", "某银行"),  # Cantonese: in which of them
+    ("zhuqibs keeps showing up - tally his answers by question number", "zhuqibs"),
+    ("what else did zhuqibs answer?", "zhuqibs"),
+])
+def test_which_questions_an_expert_answered_in_yet_more_words(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+@pytest.mark.parametrize("question, aspect", [("讲真 回我的系咪程式嚟", "who")])
+def test_is_it_a_program_in_more_words(catalog, question, aspect):
+    intent = understand(question, catalog, Context(["第九题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
+
+
+@pytest.mark.parametrize("question", ["按平台和应用分两栏列出来", "长话短说", "每位专家一句就行", "make it an English to-do list"])
+def test_a_reshape_in_yet_more_words(question):
+    from kbqa.conversation import cues
+    from kbqa.text.normalise import normalise
+    assert cues.SHORTER.search(normalise(question))

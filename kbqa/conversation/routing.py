@@ -48,8 +48,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if turns:  # "the bank guy": of the experts of the question the conversation is on; "某银行那位和股份制银行那位": and beside one
         answerers = lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])]  # noqa: E731
         if len(experts) == 1 and experts[0] in answerers():
-            rest = catalog.strip_names(own)
-            beside = next(iter(catalog.find_experts_loosely(rest)), "") or catalog.expert_of_kind(rest, answerers)
+            unnamed = catalog.strip_names(own)
+            beside = next(iter(catalog.find_experts_loosely(unnamed)), "") or catalog.expert_of_kind(unnamed, answerers)
             experts += [beside] if beside and beside not in experts else []
         elif not experts:
             experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]

@@ -3647,3 +3647,13 @@ def test_two_numbers_asked_together_are_both_questions(catalog, question, topics
 def test_numbers_that_are_not_two_questions_together(catalog, question):
     intent = understand(question, catalog)
     assert not (intent.kind == "question" and len(intent.topics) == 2), intent
+
+
+@pytest.mark.parametrize("question, split", [
+    ("同一台主机上的容器默认互通吗？那他建议怎么按业务分组", False),  # "那他…" asks on about the part before
+    ("flannel 性能怎么样? and he also suggests what for large clusters?", False),
+    ("容器网络怎么选？另外存储怎么规划", True),  # two questions of their own
+])
+def test_a_part_that_opens_on_he_is_no_question_of_its_own(catalog, question, split):
+    from kbqa.conversation.intent import question_parts
+    assert bool(question_parts(question, catalog)) == split

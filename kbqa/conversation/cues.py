@@ -68,7 +68,7 @@ POINTS_BACK = re.compile(r"[这那他她它其该此]|上面|刚才|前面|(?<![
 MENTIONED = re.compile(r"(?:你|您)?(?:刚|刚才|刚刚|前面|上面|之前)(?:提到|说到|讲到|列出|说|讲|提|列)的|你(?:提到|说到|讲到)的"
                        r"|(?<![a-z])(?:you|they|he|she)\s+(?:just\s+)?(?:mentioned|brought\s+up)(?![a-z])")
 # The whole FAQ, not the question the conversation is on ("这整份里一共有几位专家"): the expert directory
-WHOLE_FAQ = re.compile(r"整份|成份|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)?(?=[^，,。？?]{0,4}(?:一共|总共|总计|到底有|有多少|有几))|这些(?:题|问题)|整篇|整个(?:faq|知识库|文档|问答|库)|全文|通篇|所有(?:的)?(?:题|问题)|(?<![a-z])(?:whole|entire)\s+(?:faq|document|kb|knowledge\s+base)|altogether(?![a-z])|(?:weighed|chimed)\s+in\s+overall"
+WHOLE_FAQ = re.compile(r"整份|成份|参与(?:回答|作答|答题)的(?:人|专家)?(?=[^，,。？?]{0,4}(?:一共|总共|总计|多少|几))|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)?(?=[^，,。？?]{0,4}(?:一共|总共|总计|到底有|有多少|有几))|这些(?:题|问题)|整篇|整个(?:faq|知识库|文档|问答|库)|全文|通篇|所有(?:的)?(?:题|问题)|(?<![a-z])(?:whole|entire)\s+(?:faq|document|kb|knowledge\s+base)|altogether(?![a-z])|(?:weighed|chimed)\s+in\s+overall"
                        r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这?里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
 THIS_QUESTION = re.compile(r"(?:这|该|此|同一)\s*(?:一)?\s*(?:道|个)?\s*(?:题|问题)")
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")

@@ -1700,3 +1700,12 @@ def test_a_reshape_in_yet_more_words(question):
     from kbqa.conversation import cues
     from kbqa.text.normalise import normalise
     assert cues.SHORTER.search(normalise(question))
+
+
+@pytest.mark.parametrize("question, kind, aspect", [
+    ("数一下：参与回答的一共几个人 各自ID", "overview", "experts"),  # everyone who took part, counted: the directory
+    ("这题参与回答的都有谁", "expert", "who_answered"),  # who answered the question it is on
+])
+def test_those_who_took_part_counted_are_the_directory(catalog, question, kind, aspect):
+    intent = understand(question, catalog, Context(["第五题", "看完了"], _topic_of))
+    assert (intent.kind, intent.aspect) == (kind, aspect), intent

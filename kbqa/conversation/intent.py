@@ -295,12 +295,12 @@ def question_parts(question: str, catalog: Catalog) -> tuple[str, ...]:
     pieces = split_parts(question)
     parts = tuple(p for p in pieces if not chatter(p)) if len(pieces) > 1 else ()  # (one piece: no parts, whatever it is)
     if any(_POINTS_BACK_OPEN.match(normalise(p, phrases=False)) for p in parts[1:]):  # "…互相能访问？那他建议怎么分组":
-        return ()  # a later part that opens on "he" or "this" asks on about the part before, not a question of its own
+        return ()  # a later part that opens on "he" asks on about the part before, not a question of its own
     return parts if len(parts) > 1 else ()
 
 
-# A part that opens by pointing back at the one before ("那他建议…", "他说的…", "and what does he suggest")
-_POINTS_BACK_OPEN = re.compile(r"^\W*(?:那|那么|那他|而且|and\s+)?\s*(?:他|她|佢)(?!们|哋)|^\W*(?:and\s+)?(?:he|she)(?![a-z])")
+# A part that opens by pointing back at the expert of the one before ("那他建议…", "他说的…", "and he suggests…")
+_POINTS_BACK_OPEN = re.compile(r"^\W*(?:那|那么|而且|and\s+)?\s*(?:他|她|佢)(?!们|哋)|^\W*(?:and\s+)?(?:he|she)(?![a-z])")
 
 
 def says_any(catalog: Catalog, handle: str, topic: int, named: list[str]) -> bool:

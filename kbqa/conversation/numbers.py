@@ -260,10 +260,11 @@ def bare_numbers(text: str) -> tuple[int, ...]:
 # Two numbers joined and asked for together, anywhere in a message ("5跟8一起发我", "4号和5号题一块儿发", "put 3 and 10 side by
 # side", "the first and the sixth question together"): both
 _TOGETHER_AFTER = r"\s*(?=一起|一齐|一块|一并|合起来|放一起|放在一起|合成|合在|对照|对比|并排|(?:side\s+by\s+side|together|both)(?![a-z]))"
+_EN_ORD_TEN = "|".join(w for w, n in _EN_ORD.items() if 1 <= n <= 10)  # "first" … "tenth"
 _PAIR = re.compile(r"(?<![\d.a-z])(?:第\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})\s*(?:号|题|道|个)?\s*(?:跟|和|与|及|同|、|&|\+|(?<![a-z])and(?![a-z]))"
                    r"\s*(?:第\s*)?(\d{1,2}|[一二三四五六七八九十]{1,3})(?![\d.])\s*(?:号|题|道|个)?\s*(?:题|问题)?\s*(?:这|那)?\s*(?:两|俩)?\s*(?:道|题|个)?"
-                   + _TOGETHER_AFTER + r"|(?<![a-z])(?:the\s+)?(" + "|".join(w for w, n in _EN_ORD.items() if 1 <= n <= 10) + r")\s+(?:one\s+|question\s+)?and\s+"
-                   r"(?:the\s+)?(" + "|".join(w for w, n in _EN_ORD.items() if 1 <= n <= 10) + r")(?:\s+(?:ones?|questions?|qs?))?" + _TOGETHER_AFTER, re.I)
+                   + _TOGETHER_AFTER + r"|(?<![a-z])(?:the\s+)?(" + _EN_ORD_TEN + r")\s+(?:one\s+|question\s+)?and\s+"
+                   r"(?:the\s+)?(" + _EN_ORD_TEN + r")(?:\s+(?:ones?|questions?|qs?))?" + _TOGETHER_AFTER, re.I)
 
 
 def paired_numbers(text: str) -> tuple[int, ...]:

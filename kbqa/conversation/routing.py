@@ -17,6 +17,7 @@ English), never about this FAQ's content: numbers, titles and names come from th
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -46,11 +47,13 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and not people.BESIDES.search(text) and (experts := catalog.expert_saying(own)):  # not "除了推荐 Kong 的那位"
         text = catalog.respell(text)  # "the one who brought up Eureka": the FAQ's "Euraka"
     if turns:  # "the bank guy": of the experts of the question the conversation is on; "某银行那位和股份制银行那位": and beside one
-        answerers = lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])]  # noqa: E731
-        if len(experts) == 1 and experts[0] in answerers():
+        # (last_topic routes the earlier turns again: once per message, and only when someone may be described)
+        answerers = functools.cache(lambda: [a.expert for a in catalog.answers.get(recall.last_topic(context, catalog), [])])
+        if len(experts) == 1:
             unnamed = catalog.strip_names(own)
             beside = next(iter(catalog.find_experts_loosely(unnamed)), "") or catalog.expert_of_kind(unnamed, answerers)
-            experts += [beside] if beside and beside not in experts else []
+            if beside and beside not in experts and experts[0] in answerers():
+                experts.append(beside)
         elif not experts:
             experts = [h for h in [catalog.expert_of_kind(own, answerers)] if h]
     bare = catalog.strip_names(question) if experts else ""  # the words around the names: "xiaoping378 和 Garyy

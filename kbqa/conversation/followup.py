@@ -341,6 +341,8 @@ def _piece_topic(piece: str, catalog: Catalog, context: Context) -> int | None:
                                                           for group in groups)]
         if len(found) == 1:
             return found[0]
+    if context.topic_of is None:  # no retrieval to ask (a Context built without one)
+        return None
     n = context.topic_of(piece.strip())
     n = context.topic_of(_WRAPPING.sub(" ", piece).strip()) if n is None and _WRAPPING.search(piece) else n
     named = people.THE_X_QUESTION.search(piece) if n is None else None  # "can you do the sdn-or-not network one in english"

@@ -1702,3 +1702,9 @@ def test_a_reshape_in_yet_more_words(question):
 def test_those_who_took_part_counted_are_the_directory(catalog, question, kind, aspect):
     intent = understand(question, catalog, Context(["第五题", "看完了"], _topic_of))
     assert (intent.kind, intent.aspect) == (kind, aspect), intent
+
+
+def test_two_at_once_without_retrieval_does_not_crash(catalog):
+    # a Context without topic_of (as callers outside the engine build it): subjects beside a number find nothing
+    intent = understand("第三题和高可用那题一起讲", catalog, Context(["第五题"]))
+    assert intent.kind in ("question", "topical"), intent

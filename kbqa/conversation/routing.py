@@ -152,7 +152,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # "测试 test 1 2 3": its one FAQ word (测试) in a small-talk cue
     if not experts and not refs and not pronoun and (not specific or lists or scene or (len(specific) == 1 or cues.SLOW_BOT.search(text)) and (
             cues.smalltalk_kind(text) and not specific_faq_words(cues.strip_cues(own), catalog))
-                                                     or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own)) and not asked_words(own, catalog)):
+                                                     or (cues.cue("who", own) or cues.cue("joke", own) or cues.CHAT.search(own) or cues.LAUGH.search(own)) and not asked_words(own, catalog)):
         moving = turns and (moves.step(moves.unpicked(text), loose=True) or cues.SHORTER.search(text) and not cues.THE_LIST.search(text)  # "ok, next one",
                            or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
         # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again

@@ -535,3 +535,20 @@ def test_the_experts_of_a_question_compared_are_an_answer_from_both(fake_engine)
     history = [{"role": "user", "content": "第十题"}, {"role": "assistant", "content": "..."}]
     a = fake_engine.ask("两位的做法摆一起比一比", history=history, mode="lexical")
     assert a.kind == "answer" and a.topic == 10 and {c.expert for c in a.citations} == {"某银行", "gavin_zhang"}, a.kind
+
+
+def test_a_question_asked_for_by_subject_after_a_remark_is_found_by_the_clause_that_names_it(fake_engine):
+    """"另外 周末停机窗口太折腾了 有没有讲滚动更新的那题": when the whole subject is not covered (the remark's words), the
+    clause at its end that names the question is."""
+    from kbqa.answer.respond import Responder
+    from kbqa.conversation.routing import Intent
+
+    state = fake_engine.load()
+
+    def retrieve(q, h, m):  # the remark makes any text that holds it look uncovered
+        r, covered, p = fake_engine.retrieve(q, h, m, state)
+        return r, covered and "太折腾" not in q, p
+
+    respond = Responder(state, fake_engine.settings, "lexical", retrieve, lambda q, m=None: fake_engine.topic_of(q, m, state))
+    a = respond.structured(Intent("question", "zh", subject="另外 周末停机窗口太折腾了 有没有讲滚动更新的那题", followup=True))
+    assert (a.kind, a.topic) == ("question", 9), (a.kind, a.topic)

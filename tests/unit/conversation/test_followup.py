@@ -1595,6 +1595,7 @@ def test_which_question_no_one_answered_in_more_words(catalog, question):
     ("成份嘢入面一共有几多位专家出过声", ["第三题"]),  # Cantonese: the whole thing
     ("这篇到底有多少位答主，名字都给我", ["第四题"]),  # 答主: those who answered
     ("give me a headcount of the people who answered in this FAQ", ["q7"]),
+    ("说到底，呢度总共有几多个人答过问题？个个名都列出嚟", ["第四题"]),  # Cantonese: here, altogether
 ])
 def test_the_directory_of_experts_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1708,3 +1709,70 @@ def test_two_at_once_without_retrieval_does_not_crash(catalog):
     # a Context without topic_of (as callers outside the engine build it): subjects beside a number find nothing
     intent = understand("第三题和高可用那题一起讲", catalog, Context(["第五题"]))
     assert intent.kind in ("question", "topical"), intent
+
+
+@pytest.mark.parametrize("question", [
+    "哪道题下面光秃秃的",
+    "有一题只有题目和一段说明，是哪题",
+    "目录里有没有哪题挂空挡",
+    "有一题下面啥都没有 第几题",
+    "哪题一条专家意见都没有",
+    "any topic with a title but zero expert responses?",
+    "有道题底下空空的 是哪道",
+    "有一题点进去是空的，第几题",
+    "did every question get an expert reply, or are some empty?",
+])
+def test_which_question_no_one_answered_in_yet_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
+
+
+@pytest.mark.parametrize("question, expert", [
+    ("gavin_zhang 一共参与了几道题", "gavin_zhang"),
+    ("某银行作答的全部题号给我", "某银行"),
+    ("where else does zhuqibs show up?", "zhuqibs"),
+    ("does xiaoping378 turn up anywhere else in here?", "xiaoping378"),
+])
+def test_which_questions_an_expert_answered_said_otherwise(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+@pytest.mark.parametrize("question", [
+    "用一二三列个清单给我",
+    "整段转成正体中文，台湾同事要看",
+    "能不能浓缩做两句",
+    "整理成三点，我要贴进周报",
+])
+def test_the_question_before_reshaped_in_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第八题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (8,)), intent
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("巴适 要得要得", "ack"),  # Sichuanese: great, fine
+    ("加班到半夜 困死", "ack"),
+    ("哈哈 istio 不好用那句太真实了", "ack"),  # a remark after a laugh that asks nothing
+    ("服务器是不是架在国外那边", "sorry"),
+    ("took a while to load, is your server based in Europe?", "sorry"),
+    ("你这个助手晚上也能用吗", "who"),
+    ("loading so long today, stuck is it", "sorry"),
+])
+def test_small_talk_in_yet_more_words(catalog, question, aspect):
+    intent = understand(question, catalog, Context(["第五题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
+
+
+def test_the_directory_of_experts_of_the_whole_thing(catalog):
+    intent = understand("how many experts contributed to this whole thing?", catalog, Context(["rolling update one"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_this_one_and_another_needed_both_are_two_questions(catalog):
+    intent = understand("the failover question, need both for the audit pack", catalog, Context(["q6 troubleshooting"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6, 10)), intent
+
+
+def test_a_compliment_on_the_answers_is_thanks(catalog):
+    intent = understand("你讲的比来我们行里的厂商讲得明白多了", catalog, Context(["整体规划那题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "thanks"), intent

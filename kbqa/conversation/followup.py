@@ -103,7 +103,8 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         # on): all of them, retold
     if not refs and _COMPARES.search(text) and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text)) and (
             last := recall.last_topic(context, catalog)) in catalog.topics and len(catalog.answers.get(last, ())) >= 2 \
-            and catalog.topic_says(last, faq_words(_COMPARES.sub(" ", text), catalog, _TOLD_BY)):  # "两位思路好像不一样
+            and (catalog.topic_says(last, told) if (told := faq_words(_COMPARES.sub(" ", text), catalog, _TOLD_BY)) else not (
+                names_term(text, catalog) if lang == "zh" else _names_more(_COMPARES.sub(" ", text), catalog))):  # "两位思路好像不一样
         return Intent("question", lang, topics=(last,), followup=True)  # 一个靠网关管流量 一个靠拆集群 对比一下": their sides
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
@@ -130,7 +131,7 @@ def _why_reshaped(text: str, rest: str, catalog: Catalog, context: Context) -> b
 
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own
-_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家|(?<![a-z])the\s+(?:two|three)\s+(?:answers|replies|experts)(?![a-z])")  # "两位各自…", "每人不超过三条"
+_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家|(?<![a-z])the\s+(?:two|three)\s+(?:answers|replies|experts|positions|views|takes|stances|sides|opinions)(?![a-z])|(?<![a-z])(?:put|lay|set)\s+the\s+(?:two|three)(?:\s+(?:positions|views|takes|stances|sides|opinions|answers|replies))?(?![a-z])")  # "两位各自…", "每人不超过三条"
 _RETOLD = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别"
                      r"|(?<![a-z])(?:compare|contrast|side\s+by\s+side|leans?\s+(?:on|towards?)|differ\w*|in\s+a\s+nutshell|one\s+line\s+each)(?![a-z])")
 # ... and what they are told by ("三个人的办法对比一下 各自适合啥场景 列个表"): no subject either
@@ -176,16 +177,16 @@ _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|
            r"|two\s+(?:sections|parts|blocks|headings)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus|in\s+the\s+same\s+(?:reply|answer|message|response|post|doc)"
            r"|one\s+after\s+the\s+other|(?:i|we)\s+need\s+both")  # "both in one reply", "add … next to it"
 _SPLIT_IN_TWO = (r"分(?:成|开)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成|写|列)?一\s*(?:节|段|块|部分)|[两俩二]\s*(?:道|题|个|部分|块|段)\s*分开"  # "分两块写",
-                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|合(?:在|到|进|成)一(?:份|篇)|分段(?:写|讲|说|列|给)")  # "各自一节": each its own part; "跟这题并列": beside it
+                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|合(?:在|到|进|成)一(?:份|篇|个回复|条回复|个回答|条消息)|分段(?:写|讲|说|列|给)|上下两(?:段|部分)")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上"  # "顺便把滚动更新那题并进来": beside the one it is on
 TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上|附上)|(?:跟|和|与)(?:这|这道|这个)[题道]?\s*合并"
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连(?:同|埋)?[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|一次过(?:答|讲|回|睇)晒?|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
-                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得)|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|一起来(?=\W|$)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
+                      r"|[两俩二]\s*(?:个|题|道|块|者)?\s*(?:一起|一齐|一块儿?|一并)\W*$|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得|讲|说|答|睇|看)|一次过[^，,。？?]{0,4}(?:讲|答|睇|说)埋|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|一起来(?=\W|$)|[两俩二]\s*[个题道]都要|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|(?:answer|cover|do)\s+(?:the|both\s+as\s+a)\s+pair|(?:answer|cover|show)\s+both(?=\s*(?:$|[,.;!?]|of\s+them|questions|qs|please|pls|for\s+me))|combine\s+(?:it\s+|this\s+|that\s+)?with|one\s+section\s+each|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with|throw\s+in"
                       r"|alongside|along\s+with\s+(?:this|that|it|the)|cover\s+both|fold(?:\s+[\w/-]+){0,6}?\s+in(?![a-z])|(?:give\s+me|gimme|show\s+me|send\s+me|i\s+want)\s+both|single\s+(?:summary|answer|page)|" + _IN_ONE + r"|ones?\s+(?:too|as\s+well)"
                       r"|(?<!or\s)both\s*(?:pls|please|plz)?\W*$|need\s+both(?=\s+(?:for|of\s+them|please|pls)|\W*$)|^\W*(?:this|that)(?:\s+one)?,?\s+and\s+(?:also\s+)?(?:the|that)(?=\s)|combined\s+(?:answer|reply|summary|view|response))(?![a-z])")
 # ... and a word saying the other comes beside the one it is on ("也", "俩", "too"): "第7个…连同专家回答一起贴" is question 7 alone
-_ALSO = re.compile(r"也|再加上|外加|顺(?:带|便)|[+＋]|^\W*连(?:同)?|连着|[同连]埋|(?:讲|说|睇|看|答)埋|(?:那|这)\s*[题道]\s*(?:一并|一起|一块)|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|along\s+with|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+(?:sections|parts|headings)|combine)(?![a-z])"
+_ALSO = re.compile(r"也|再加上|外加|顺(?:带|便)|[+＋]|^\W*连(?:同)?|连着|[同连]埋|(?:讲|说|睇|看|答|出|发|贴)埋|(?:那|这)\s*[题道]\s*(?:一并|一起|一块)|" + _IN_HERE + r"|带上|(?:叫|配|捎)上|[两俩二]\s*(?:个|题|道|块|者)|^\W*那|" + _SPLIT_IN_TWO + r"|(?<![a-z])(?:too|also|as\s+well|alongside|along\s+with|both|side\s+by\s+side|add|plus|tack\s+on|next\s+to\s+(?:it|this|that)|two\s+(?:sections|parts|headings)|combine)(?![a-z])"
                    r"|^\W*还有|^\W*(?:and|what\s+about|how\s+about)(?![a-z])")  # or asks "what about…" beside it ("那高可用那题呢 一块讲下")
 _CUE_WORDS = re.compile(r"一起|一齐|一块|一并|合起来|合在一起|合成|放一起|连起来|连同|连埋|带上|加上|顺便|顺带|" + _IN_HERE + r"|对照|(?<![a-z])(?:together|combined?|alongside|along\s+with|cover|both|add|single"
                         r"\s+(?:summary|answer|page)|" + _IN_ONE + r"|too|as\s+well|merge|pair|throw\s+in|fold|in\s+with)(?![a-z])")
@@ -262,7 +263,7 @@ _BARE_HAS = re.compile(r"(?:有没有|是否有|有)(?:关于|有关|讲|涉及|
 
 # The experts of the question compared ("两位的做法比一比", "把 zhuqibs 跟 liufengyi 的做法并排比一下", "put the two side by side")
 _TWO_SIDES = re.compile(r"一个[^，,。？?]{1,12}?(?:一个|另一个)|(?<![a-z])one\s+[^,.?]{1,30}?(?:the\s+other|another)(?![a-z])")  # "一个偏平台一个偏应用"
-_COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|并排|(?<![a-z])(?:compar\w*|contrast\w*|side\s+by\s+side|differ\w*|versus|vs)(?![a-z])")
+_COMPARES = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|并排|(?<![a-z])(?:compar\w*|contrast\w*|side\s+by\s+side|next\s+to\s+each\s+other|differ\w*|versus|vs)(?![a-z])")
 
 
 # ... three or more of them ("三个人的办法对比一下", "compare the three of them"): dev labels that the question again

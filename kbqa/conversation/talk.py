@@ -54,14 +54,15 @@ SMALLTALK = {
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+|bot\s+)?(?:on|live|up|working|alive)\b|(?<!and\s)(?<!for\s)(?<!of\s)(?<!or\s)(?<!&\s)testing\b(?!\s+(?:team|lead|env|environment|capabilit|cycle|phase|stage))|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|test\s*1\s*2\s*3|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
-    "ack": (r"好的|好嘞|好滴|巴适|要得要得|^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死)|困死|累死了?|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
-            r"ok|okay|^\W*k(?=\W*$|[,.!]\s)|^\W*(?:haha+|hah|lol|lmao)(?![a-z])|^\W*ha(?=,)|makes\s+sense|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
+    "ack": (r"好的|好嘞|好滴|巴适|要得要得|^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|唉+(?=[，,\s]))|困死|累死了?|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
+            r"ok|okay|^\W*k(?=\W*$|[,.!]\s)|^\W*(?:haha+|hah|lol|lmao|sigh)(?![a-z])|^\W*ha(?=,)|makes\s+sense|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
 }
 
 # asking the bot to chat ("台风天还要进公司，陪我聊一下"): small talk beside any remark that names nothing of the FAQ
 CHAT = re.compile(_CHAT_ZH + r"|(?<![a-z])(?:chat|talk)\s+(?:with|to)\s+me(?![a-z])")
-# a remark that opens on a laugh ("哈哈 istio 不好用这句太真实了", "ha, … can confirm"): small talk when it asks nothing
-LAUGH = re.compile(r"^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|(?:haha+|hah|lol|lmao)(?![a-z])|ha(?=,))")
+# a remark that opens on a laugh or a sigh ("哈哈 istio 不好用这句太真实了", "ha, … can confirm", "唉，临退休还得学"): small
+# talk when it asks nothing
+LAUGH = re.compile(r"^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|唉+(?=[，,\s])|sigh(?![a-z])|(?:haha+|hah|lol|lmao)(?![a-z])|ha(?=,))")
 
 
 def _cue_re(zh: str, en: str) -> re.Pattern:

@@ -1666,6 +1666,10 @@ def test_two_experts_described_are_read_on_the_question_both_answered(catalog):
     ("+ 第二题 一起来", ["第六题"], (6, 2)),  # a plus sign: beside the one it is on
     ("and q9, answer both for me", ["q4"], (4, 9)),
     ("combine with the failover question, two parts", ["q7"], (7, 10)),
+    ("安全域那题都一齐出埋", ["第五题"], (5, 3)),  # Cantonese: put that one out as well
+    ("呢题同高可用嗰题，一次过两题都讲埋", ["第九题"], (9, 10)),
+    ("这题讲完接着讲第四题，合在一个回复里", ["第五题"], (5, 4)),
+    ("这题讲完再讲第八题 上下两段", ["第六题"], (6, 8)),
 ])
 def test_another_question_beside_in_yet_more_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1776,3 +1780,24 @@ def test_this_one_and_another_needed_both_are_two_questions(catalog):
 def test_a_compliment_on_the_answers_is_thanks(catalog):
     intent = understand("你讲的比来我们行里的厂商讲得明白多了", catalog, Context(["整体规划那题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("smalltalk", "thanks"), intent
+
+
+@pytest.mark.parametrize("question", [
+    "put the two positions next to each other, what's the main difference?",
+    "lay the two side by side, keep it short",
+])
+def test_the_two_experts_of_the_question_compared_in_english(catalog, question):
+    from kbqa.conversation.followup import refined
+    intent = refined(understand(question, catalog, Context(["q3 multi security zones", "ok got it"], _topic_of)), question, catalog)
+    assert (intent.kind, intent.topics, intent.compare) == ("question", (3,), True), intent
+
+
+def test_the_ten_titles_asked_for_in_order(catalog):
+    assert understand("请把十题的题目依序排出来", catalog, Context(["第5题"], _topic_of)).kind == "overview"
+    assert understand("第十题的题目是啥", catalog, Context(["第5题"], _topic_of)).topics == (10,)
+
+
+@pytest.mark.parametrize("question", ["唉，干了二十年虚拟化，临退休还得学这些", "sigh, another platform to learn"])
+def test_a_remark_that_opens_on_a_sigh_is_small_talk(catalog, question):
+    intent = understand(question, catalog, Context(["排查那题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", "ack"), intent

@@ -1801,3 +1801,15 @@ def test_the_ten_titles_asked_for_in_order(catalog):
 def test_a_remark_that_opens_on_a_sigh_is_small_talk(catalog, question):
     intent = understand(question, catalog, Context(["排查那题"], _topic_of))
     assert (intent.kind, intent.aspect) == ("smalltalk", "ack"), intent
+
+
+@pytest.mark.parametrize("question", [
+    "顺便 灰度发布那块 有题讲不",
+    "滚动升级不停业务这个，有题目讲这个吗",
+    "核心系统一批批换版本，有对应的题吗",
+    "滚动更新的事 有这题吧 贴下",
+    "有冇一题专讲滚动更新？成题出嚟睇下",  # Cantonese
+])
+def test_is_there_a_question_on_a_subject_in_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第六题"], _topic_of))
+    assert intent.kind == "question" and intent.subject and not intent.topics, intent

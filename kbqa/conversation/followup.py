@@ -299,7 +299,7 @@ def refined(intent: Intent, question: str, catalog: Catalog) -> Intent:
     return intent
 
 
-_POINTS_AT_ONE = re.compile(r"[那这]\s*[题道]|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])")  # "那题", "有专门一题"
+_POINTS_AT_ONE = re.compile(r"[那这]\s*一?\s*[题道]|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])")  # "那题", "有专门一题"
 
 
 def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...]:

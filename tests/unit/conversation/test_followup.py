@@ -1813,3 +1813,13 @@ def test_a_remark_that_opens_on_a_sigh_is_small_talk(catalog, question):
 def test_is_there_a_question_on_a_subject_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["第六题"], _topic_of))
     assert intent.kind == "question" and intent.subject and not intent.topics, intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("换个方向，讲多集群故障切换的那道题整个发我", ["东西向那题"], (10,)),
+    ("那干脆看容器网络到底该怎么选的那一题吧，整题都要", ["第三题"], (4,)),  # "那一题": 一 between
+    ("镜像版本怎么跟代码对上？那题整个给我", ["第一题"], (8,)),
+])
+def test_a_question_described_and_asked_for_whole_in_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent

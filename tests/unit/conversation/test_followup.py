@@ -1823,3 +1823,8 @@ def test_is_there_a_question_on_a_subject_in_more_words(catalog, question):
 def test_a_question_described_and_asked_for_whole_in_more_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+def test_how_briefly_to_tell_an_expert_is_no_subject(catalog):
+    intent = understand("技术经理那位讲的呢？简单带过就好", catalog, Context(["第九题滚动更新", "蚂蚁那段好长"], _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (9,)), intent

@@ -11,13 +11,16 @@ from kbqa.text.prefilter import fast, speed_up
 # match whole words only ("hi" is not in "which").
 # asking the bot to chat ("陪我聊一下"): a greeting, and small talk beside a remark (``CHAT`` below)
 _CHAT_ZH = r"陪我(?:聊|唠|说说?话)|(?:聊|唠)(?:会儿?|一会儿?)天?|唠(?:两句|几句|嗑)"
+# A laugh or a sigh that opens a message: an "ack" cue, and ``LAUGH`` alone for routing
+_LAUGH_ZH = r"^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|唉+(?=[，,\s]))"
+_LAUGH_EN = r"^\W*(?:(?:haha+|hah|lol|lmao|sigh)(?![a-z])|ha(?=,))"
 # A complaint about the bot's speed, in words that may be the FAQ's ("这回复速度 比我们测试集群拉镜像还慢", "is this thing really
 # slow today"): a "sorry" cue, and ``SLOW_BOT`` alone for routing
 _SLOW_ZH = r"(?:刚刚|刚才|我这边?|我们这边)的?网络?(?:有点|好像)?(?:怪怪的|不太?好|不稳|很卡|卡了?|断了?)|(?:怎么|咋|为啥|为什么)?(?:回复|回答|回|答)得?(?:这么|那么|好|太|真|也太|有点|有些)慢|比(?:我们|我司|咱们)?[^，,。？?]{0,8}?还慢|转了?(?:好?半天|好久|这么久)的?圈*才?(?:出结果|出来|出答案)?|你们(?:的)?服务器[^，,。？?]{0,8}?卡|(?:回复|回答|响应|反应)的?速度[^，,。？?]{0,16}?(?:慢|卡|感人)|(?:覆|回复|回)得?(?:咁|这么)慢|磨蹭|服务器(?:是不是|是否)?(?:挤爆|爆了|挂了)|等(?:咗|了)(?:成|好|大半)(?:分钟|半天|个钟)|半天才(?:出来|回|答|出|蹦)|服务器(?:是不是)?(?:在|放在|架在)[^，,。？?]{1,8}?(?:那边|那里|那儿)"
 _SLOW_EN = (r"(?:you(?:'re|\s+are)|this\s+(?:thing|bot)\s+is|it(?:'s|\s+is)|(?:the\s+)?(?:bot|answers?|replies|responses?)\s+(?:is|are)"
             r"|(?:is|are)\s+(?:you|this\s+(?:thing|bot)|it))\s+(?:\w+\s+)?(?:really|so|super|painfully)\s+slow(?![a-z])"
-            r"|took\s+(?:ages|forever)\s+to\s+(?:load|answer|reply|respond|come\s+back)|(?:replies|answers|responses)\s+are\s+(?:crawling|dragging)|something\s+wrong\s+on\s+your\s+(?:side|end)"
-            r"|loading\s+(?:so\s+)?(?:long|slow)|stuck\s+(?:izzit|is\s+it)|took\s+(?:a\s+while|so\s+long|a\s+long\s+time)\s+to\s+(?:load|answer|reply|respond|come\s+back)|(?:backend|server)s?\s+(?:is\s+|are\s+)?(?:overloaded|swamped)|(?:the|your)\s+server\s+(?:sitting|located|hosted|based)\s+in")
+            r"|took\s+(?:ages|forever|a\s+while|so\s+long|a\s+long\s+time)\s+to\s+(?:load|answer|reply|respond|come\s+back)|(?:replies|answers|responses)\s+are\s+(?:crawling|dragging)|something\s+wrong\s+on\s+your\s+(?:side|end)"
+            r"|loading\s+(?:so\s+)?(?:long|slow)|stuck\s+(?:izzit|is\s+it)|(?:backend|server)s?\s+(?:is\s+|are\s+)?(?:overloaded|swamped)|(?:the|your)\s+server\s+(?:sitting|located|hosted|based)\s+in")
 SMALLTALK = {
     # whether the questions are kept, and by whom ("我问的东西会不会被拿去训练", "is this chat logged somewhere?")
     "privacy": (r"(?:聊天|对话|提问|问的|问过的|我问的)(?:记录|内容|东西|问题)?[^，,。？?]{0,6}?(?:会不会|会|是否|有没有)(?:被)?(?:记录|保存|存下|留存|记下|留(?:下)?(?:记录|底)|拿去(?:训练|学习|做训练)?|上传|外传|泄露)"
@@ -54,15 +57,15 @@ SMALLTALK = {
               r"(?:are\s+|r\s+)?(?:you|u|ya)\s+(?:still\s+)?(?:alive|awake|online|there|around)|hello|hiya|hi|hey|yo|sup|what'?s\s+up|wassup|howdy|anyone\s+(?:home|there|around)|ping\b|is\s+this\s+(?:thing\s+|bot\s+)?(?:on|live|up|working|alive)\b|(?<!and\s)(?<!for\s)(?<!of\s)(?<!or\s)(?<!&\s)testing\b(?!\s+(?:team|lead|env|environment|capabilit|cycle|phase|stage))|say\s+(?:hi|hello)|greetings|good\s+(?:morning|afternoon|evening)|morning"
               r"|how\s+(?:are|r)\s+(?:you|u|ya)(?:\s+doing)?|^\W*gm(?![a-z])|checking\s+(?:if\s+|that\s+|whether\s+)?(?:you(?:'re|\s+are)|u\s*r|ur)\s+(?:up|there|alive|awake|online|around)|how(?:'s|\s+is)\s+it\s+going|how(?:'s|\s+is)\s+your\s+(?:\w+\s+)?day(?:\s+going)?"
               r"|congrat(?:s|ulations)(?:\s+on\s+(?:the\s+|your\s+)?[\w-]+)?|mic\s+check|test\s*1\s*2\s*3|knock[\s,-]+knock|(?:chat|talk)\s+(?:with|to)\s+me|does\s+(?:this|the)\s+(?:thing\s+|bot\s+)?(?:respond|reply|work)|still\s+(?:alive|awake|up|around|there)(?![a-z])|shall\s+we\s+(?:get\s+)?start(?:ed)?|let'?s\s+get\s+started|(?:apologies|sorry)\s+for\s+the\s+(?:delay|wait)|(?:you|u)\s+getting\s+(?:this|me)|can\s+(?:you|u)\s+(?:hear|see|read)\s+(?:me|this)"),
-    "ack": (r"好的|好嘞|好滴|巴适|要得要得|^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|唉+(?=[，,\s]))|困死|累死了?|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
-            r"ok|okay|^\W*k(?=\W*$|[,.!]\s)|^\W*(?:haha+|hah|lol|lmao|sigh)(?![a-z])|^\W*ha(?=,)|makes\s+sense|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
+    "ack": (r"好的|好嘞|好滴|巴适|要得要得|" + _LAUGH_ZH + r"|困死|累死了|^[好行嗯哦噢]+\W*$|明白(?:了)?|知道了|懂了|收到|了解(?:了)?|👌|发错(?:了|窗口|群|地方)|请?忽略(?:这条|上一条|刚才|前面)?(?:的)?(?:消息)?\W*(?:[。.]|$)",
+            r"ok|okay|^\W*k(?=\W*$|[,.!]\s)|" + _LAUGH_EN + r"|makes\s+sense|got\s*it|gotcha|i\s+see|understood|noted|alright|(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|my\s+last(?:\s+message)?|the\s+last\s+message)|wrong\s+(?:chat|window|channel|thread)"),
 }
 
 # asking the bot to chat ("台风天还要进公司，陪我聊一下"): small talk beside any remark that names nothing of the FAQ
 CHAT = re.compile(_CHAT_ZH + r"|(?<![a-z])(?:chat|talk)\s+(?:with|to)\s+me(?![a-z])")
 # a remark that opens on a laugh or a sigh ("哈哈 istio 不好用这句太真实了", "ha, … can confirm", "唉，临退休还得学"): small
 # talk when it asks nothing
-LAUGH = re.compile(r"^\W*(?:哈哈+|呵呵+|嘿嘿+|笑死|唉+(?=[，,\s])|sigh(?![a-z])|(?:haha+|hah|lol|lmao)(?![a-z])|ha(?=,))")
+LAUGH = re.compile(_LAUGH_ZH + "|" + _LAUGH_EN)
 
 
 def _cue_re(zh: str, en: str) -> re.Pattern:

@@ -27,7 +27,7 @@ from kbqa.conversation.followup import follow_up, two_at_once, whole_named, whic
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED, META, Context,
                                       Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title, language,
-                                      longest_words, question_parts, sets_scene, specific_faq_words, story_beside,
+                                      longest_words, named_question, question_parts, sets_scene, specific_faq_words, story_beside,
                                       strangers, subject_clause, subject_of, subject_words)
 from kbqa.conversation.numbers import REF, bare_number, expert_ordinal, next_is, paired_numbers, ref_numbers, spans_all
 from kbqa.conversation.parts import announced, split_parts
@@ -185,6 +185,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if not experts and turns and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
             text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
         prev = recall.last_expert(context, catalog)
+        named, _ = named_question(text, catalog, catalog.numbers) if prev else ((), set())
+        only = {u.expert for u in catalog.answers.get(named[0], [])} if named else set()
+        if len(only) == 1 and prev not in only:  # "整体规划那题里 他是按什么来区分的": that question's one expert, not the one
+            prev = only.pop()  # an earlier turn named, who did not answer it
         if prev:
             experts, followup = [prev], True
 

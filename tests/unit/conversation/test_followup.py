@@ -1828,3 +1828,11 @@ def test_a_question_described_and_asked_for_whole_in_more_words(catalog, questio
 def test_how_briefly_to_tell_an_expert_is_no_subject(catalog):
     intent = understand("技术经理那位讲的呢？简单带过就好", catalog, Context(["第九题滚动更新", "蚂蚁那段好长"], _topic_of))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (9,)), intent
+
+
+def test_he_in_a_question_the_expert_before_did_not_answer_is_its_one_expert(catalog):
+    history = ["第八题", "gavin_zhang 的镜像白名单那条我们要做"]
+    intent = understand("整体规划那题里 他是按什么来区分存储的", catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,)), intent
+    kept = understand("他在高可用那题里又是怎么讲的", catalog, Context(history, _topic_of))  # gavin_zhang answered it
+    assert (kept.expert, kept.topics) == ("gavin_zhang", (10,)), kept

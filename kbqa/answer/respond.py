@@ -262,10 +262,9 @@ class Responder:
         elif kind == "question":
             if not intent.topics:  # "第几个问题讲网络的": the question retrieval finds for the subject
                 n = self.subject_topic(intent.subject)
-                parts = cues.clauses(intent.subject, spaced=True)  # "另外 周末停机窗口太折腾了 有没有讲一点点替换、不停业务
-                for part in reversed(parts[-2:] if n is None and len(parts) > 1 else []):  # 的那题": the clause that names
-                    if faq_words(part, catalog) and (n := self.subject_topic(part)) is not None:  # it, at the end, not
-                        break  # the remark before it
+                if n is None and len(parts := cues.clauses(intent.subject, spaced=True)) > 1:  # "另外 周末停机窗口太折腾了
+                    n = next((t for part in reversed(parts[-2:]) if faq_words(part, catalog)  # 有没有讲一点点替换、不停业务
+                              and (t := self.subject_topic(part)) is not None), None)  # 的那题": the clause at the end
                 if n is None:
                     return self.topical(intent, *self.retrieve(intent.subject, None, self.mode))
                 intent = replace(intent, topics=(n,))

@@ -103,9 +103,8 @@ def follow_up(text: str, content: list[str], refs, catalog: Catalog, context: Co
         # on): all of them, retold
     if not refs and _COMPARES.search(text) and (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text)) and (
             last := recall.last_topic(context, catalog)) in catalog.topics and len(catalog.answers.get(last, ())) >= 2 \
-            and (catalog.topic_says(last, told) if (told := faq_words(_COMPARES.sub(" ", text), catalog, _TOLD_BY)) else not (
-                names_term(text, catalog) if lang == "zh" else _names_more(_COMPARES.sub(" ", text), catalog))):  # "两位思路好像不一样
-        return Intent("question", lang, topics=(last,), followup=True)  # 一个靠网关管流量 一个靠拆集群 对比一下": their sides
+            and _sides_only(text, last, catalog, lang):  # "两位思路好像不一样 一个靠网关管流量 一个靠拆集群 对比一下": their sides
+        return Intent("question", lang, topics=(last,), followup=True)
     # "回溯那块展开说说": that part of the question it is on; not "里面说的镜像仓库，Harbor 的 robot 账号…" (a term of its own)
     last = recall.last_topic(context, catalog) if go_on and not names_term(rest, catalog) else None
     if last in catalog.topics and not catalog.topic_says(last, faq_words(rest, catalog)):  # "…，我们好多老系统要落盘":
@@ -131,11 +130,24 @@ def _why_reshaped(text: str, rest: str, catalog: Catalog, context: Context) -> b
 
 
 # How the answers are to be told side by side ("两位各自怎么答的 逐条对一下", "一句话告诉我大家倾向哪边"): no subject of its own
-_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家|(?<![a-z])the\s+(?:two|three)\s+(?:answers|replies|experts|positions|views|takes|stances|sides|opinions)(?![a-z])|(?<![a-z])(?:put|lay|set)\s+the\s+(?:two|three)(?:\s+(?:positions|views|takes|stances|sides|opinions|answers|replies))?(?![a-z])")  # "两位各自…", "每人不超过三条"
+_THEIR_SIDES = r"answers|replies|positions|views|takes|stances|sides|opinions"  # what each of them holds, in English
+_ALL_OF_THEM = re.compile(people.EVERYONE.pattern + r"|[两俩三四五六]\s*位(?![数置])|每人|大家|(?<![a-z])the\s+(?:two|three)\s+(?:experts|"
+                          + _THEIR_SIDES + r")(?![a-z])|(?<![a-z])(?:put|lay|set)\s+the\s+(?:two|three)(?:\s+(?:" + _THEIR_SIDES
+                          + r"))?(?![a-z])")  # "两位各自…", "每人不超过三条", "put the two positions next to each other"
 _RETOLD = re.compile(r"对比|对照|比较|比一下|比一比|差在哪|区别|差别|异同|总结|概括|提炼|拆成|逐条|一句话|[两三]句话?|倾向|立场|各自|分别"
                      r"|(?<![a-z])(?:compare|contrast|side\s+by\s+side|leans?\s+(?:on|towards?)|differ\w*|in\s+a\s+nutshell|one\s+line\s+each)(?![a-z])")
 # ... and what they are told by ("三个人的办法对比一下 各自适合啥场景 列个表"): no subject either
 _TOLD_BY = EXPERT_FILLER | frozenset({"办法", "方法", "做法", "思路", "场景", "适合", "优缺点", "利弊", "优劣", "表", "表格"})
+
+
+def _sides_only(text: str, last: int, catalog: Catalog, lang: str) -> bool:
+    """Does a request to compare the experts of question ``last`` name only what their answers there say, or, naming
+    none of the FAQ's words, no term of its own ("put the two side by side"; not "how do the two of them differ on
+    harbor")?"""
+    bare = _COMPARES.sub(" ", text)
+    if told := faq_words(bare, catalog, _TOLD_BY):
+        return catalog.topic_says(last, told)
+    return not (names_term(text, catalog) if lang == "zh" else _names_more(bare, catalog))
 
 
 def _names_more(clause: str, catalog: Catalog) -> bool:

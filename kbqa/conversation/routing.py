@@ -36,6 +36,7 @@ from kbqa.text.normalise import normalise, words
 def understand(question: str, catalog: Catalog, context: Context | None = None) -> Intent:
     context = context or Context()
     text, turns = cues.plain(normalise(question, phrases=False)), context.turns
+    text = people.as_person(text, [normalise(t, phrases=False) for t in turns[-1:]])
     own = catalog.strip_title(cues.OWN_ORG.sub(" ", cues.SELF_INTRO.sub(" ", text)))  # "我是某银行新来的IT经理": the asker, not the
     # expert 某银行; the FAQ's title quoted names the FAQ
     experts = catalog.named_experts(own)
@@ -118,7 +119,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             if moves.ITEM_ABOUT.search(text) and context.topic_of is not None and (  # "cool. now the one on X", no list
                     found := context.topic_of(rest)) in catalog.topics:  # shown: the question retrieval finds for X
                 return Intent("question", lang, topics=(found,), followup=True)
-    which = None if experts or scene or lists or refs else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
+    which = None if experts or scene or lists or refs or people.UNANSWERED.search(text) else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = which_subject(text, which, catalog, lang)  # clause that asks (not "刚接手…，哪些…相关的问题"), else the words before
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
@@ -135,10 +136,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         return Intent("question", lang, topics=empty, followup=followup, aspect="count")
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)
-    if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.WHOLE_FAQ.search(text)):
+    if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.whole_faq(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
-        whole = bool(cues.WHOLE_FAQ.search(asked))  # the whole FAQ (a remark before it names nothing)
+        whole = cues.whole_faq(asked)  # the whole FAQ (a remark before it names nothing)
         if whole and directory.group() in asked:
             rest = asked.replace(directory.group(), " ", 1)
         if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(  # (the whole FAQ named: "出现过几

@@ -1208,6 +1208,12 @@ def test_a_reshape_in_other_words_asks_for_the_answer_again(question):
 @pytest.mark.parametrize("question, history, topics", [
     ("另外網路選型那題也一起，兩題放在同一份回答裡分段寫", ["第七题"], (7, 4)),  # Taiwan's 網路 is 网络; one reply, in parts
     ("pls bundle it with the multi-zone question (#3), two sections", ["第五题"], (5, 3)),
+    ("Could you add Q7 as well? Keep the two answers under separate headings.", ["Q1"], (1, 7)),
+    ("merge in #8 as well, each under its own heading", ["#9 rolling updates"], (9, 8)),
+    ("the 东西向 security question too please — give that one its own section after this", ["第六题"], (6, 5)),
+    ("第十題，跟這題一起完整回給我", ["第七题"], (7, 10)),  # "一起完整回给我": together, whole
+    ("高可用那题一并 两边都要", ["第七题规划"], (7, 10)),  # both sides wanted
+    ("把这题跟高可用那题合一块 前半讲规划 后半讲容灾", ["第七题"], (7, 10)),  # merged into one, first half / second half
 ])
 def test_another_question_in_the_same_reply(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1594,6 +1600,10 @@ def test_another_question_beside_in_more_words(catalog, question, history, topic
     "有道题底下空空的 是哪道",
     "有一题点进去是空的，第几题",
     "did every question get an expert reply, or are some empty?",
+    "有一道题我点开是白的 是哪道啊",
+    "I spotted an entry in the list with zero expert responses. which number is it?",
+    "one of the titles in the list looked like it had nothing under it — which number is that?",
+    "有没有哪题是 0 个 reply 的？哪一题",
 ])
 def test_which_question_no_one_answered_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["第五题"], _topic_of))
@@ -1606,6 +1616,8 @@ def test_which_question_no_one_answered_in_more_words(catalog, question):
     ("give me a headcount of the people who answered in this FAQ", ["q7"]),
     ("说到底，呢度总共有几多个人答过问题？个个名都列出嚟", ["第四题"]),  # Cantonese: here, altogether
     ("how many experts contributed to this whole thing?", ["rolling update one"]),
+    ("出来回答的人一共几个啊 哪家哪家的", ["网络那题"]),  # a total: the whole FAQ's
+    ("总共几位专家 名字报下", ["第3题"]),
 ])
 def test_the_directory_of_experts_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1623,6 +1635,12 @@ def test_the_directory_of_experts_in_more_words(catalog, question, history):
     ("某银行作答的全部题号给我", ["第六题"], "某银行"),
     ("where else does zhuqibs show up?", ["第六题"], "zhuqibs"),
     ("does xiaoping378 turn up anywhere else in here?", ["第六题"], "xiaoping378"),
+    ("老张说gavin_zhang答得最多 他答的是哪几题", ["第九题"], "gavin_zhang"),
+    ("zhuqibs 好像很活躍，幫我統計他參與的題號", ["第四题"], "zhuqibs"),
+    ("nameless这位答题的分布 给我题号和标题", ["第七题"], "nameless"),
+    ("Is 某银行 a recurring responder? List the questions where that handle appears.", ["Q10"], "某银行"),
+    ("gavin_zhang这人 好几个题下面都有他吧 哪几个", ["第六题"], "gavin_zhang"),
+    ("zhuqibs 的名字我瞄到好几处 把他出现的题目全找出来", ["第四题"], "zhuqibs"),
 ])
 def test_which_questions_an_expert_answered_in_more_words(catalog, question, history, expert):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1644,6 +1662,16 @@ def test_which_questions_an_expert_answered_in_more_words(catalog, question, his
     ("loading so long today, stuck is it", ["第五题"], "sorry"),
     ("你这个助手晚上也能用吗", ["第五题"], "who"),
     ("你讲的比来我们行里的厂商讲得明白多了", ["整体规划那题"], "thanks"),  # a compliment on the answers
+    ("怎麼今天等這麼久才有回應？伺服器塞車嗎？", ["第六题"], "sorry"),
+    ("brilliant, that covers what we need for session one", ["第六题"], "thanks"),
+    ("手机上看这么长 眼睛要瞎了", ["第四题"], "sorry"),
+    ("交接班了 明晚再问 撤", ["第一题"], "bye"),
+    ("等下 外卖到了 吃完再接着问", ["第一题"], "bye"),
+    ("行，我先把这些抄进会议纪要，回头再来", ["第八题"], "bye"),
+    ("PKS每月来一次那个描述太真实了 笑死", ["第四题"], "ack"),  # a laugh at the end
+    ("out of curiosity, is this running on GPT or did someone in-house build it?", ["q6"], "who"),
+    ("你后面是不是接了个大模型 哪家的啊", ["第二题"], "who"),
+    ("lol do you actually understand k8s or are you just quoting the article back at me?", ["Q5"], "who"),
 ])
 def test_small_talk_in_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1745,6 +1773,10 @@ def test_two_at_once_without_retrieval_does_not_crash(catalog):
     "整段转成正体中文，台湾同事要看",
     "能不能浓缩做两句",
     "整理成三点，我要贴进周报",
+    "分条列出来 每条一句 我要放到需求说明书里",
+    "拆成要点 我贴交接本上",
+    "三个人说的合起来给我一段话就行 不用分人",
+    "分点列一下 一个人一条 我要放进PPT",  # "列一下 一个人" is no "下一个"
 ])
 def test_the_question_before_reshaped_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["第八题"], _topic_of))
@@ -1799,3 +1831,26 @@ def test_he_in_a_question_the_expert_before_did_not_answer_is_its_one_expert(cat
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "nameless", (7,)), intent
     kept = understand("他在高可用那题里又是怎么讲的", catalog, Context(history, _topic_of))  # gavin_zhang answered it
     assert (kept.expert, kept.topics) == ("gavin_zhang", (10,)), kept
+
+
+def test_a_bare_ordinal_after_a_turn_that_counted_people_is_the_next_person(catalog):
+    """"第二个呢" after "第一个人的…看了" is the second expert of the question; after "第6题" alone it is question 2."""
+    intent = understand("第二个呢", catalog, Context(["第6题 排查", "第一个人的skywalking看了"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", "liufengyi"), intent
+    assert understand("第二个呢", catalog, Context(["第6题 排查"], _topic_of)).topics == (2,)
+
+
+def test_step_back_a_second_is_no_move_back(catalog):
+    intent = understand("step back a sec — what else is in this FAQ? list every question", catalog,
+                        Context(["rolling update question"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+@pytest.mark.parametrize("question, history, topic", [
+    ("对比下两人 哪儿一样哪儿不一样", ["第一题", "俩人说得有点像"], 1),  # 两人: the two of them
+    ("这俩回答放一起看 给我个对照", ["第三题"], 3),
+])
+def test_the_two_experts_compared_in_more_words(catalog, question, history, topic):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (topic,)), intent
+

@@ -3598,6 +3598,11 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
     ("题外话，两套独立集群假如其中一套宕了", ["第一题"], "两套独立集群假如其中一套宕了", False),
     ("网络那个回头再研究。测试组天天等环境", ["第4题"], "测试组天天等环境", True),
     ("ok moving on from zones. bare metal or VMs?", ["Q3"], "bare metal or VMs?", False),
+    ("Separate point for our report: if one cluster is lost, how do apps carry on", ["Q1"],
+     "for our report: if one cluster is lost, how do apps carry on", False),
+    ("other topic. is there a question on chasing a request by IP", ["Q9"], "is there a question on chasing a request by IP",
+     False),
+    ("other topics he answered?", ["Q9"], "other topics he answered?", True),  # "other topics" asks about the FAQ
     ("calico 就定下来了吗", [], "calico 就定下来了吗", True)])
 def test_clauses_that_put_a_subject_aside_are_not_what_is_asked(question, turns, rest, kept):
     """"多安全域先搁着。换个题：…": the question is what follows; a new subject announced leaves the earlier turns."""

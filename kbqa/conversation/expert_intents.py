@@ -13,6 +13,9 @@ from kbqa.conversation.intent import (BACK_TO, EXPERT_FILLER, MAX_EXPERTS_NAMED,
 from kbqa.conversation.numbers import LATER
 from kbqa.text.normalise import STOPWORDS, normalise, words
 
+# "简单说下", "简单讲讲": how to tell it, said in the words the FAQ uses too (简单)
+_BRIEFLY = re.compile(r"简单(?:地)?(?:说|讲|聊|介绍|概括)(?:一?下|说|讲|几句|两句)?")
+
 
 def _titled(text: str, catalog: Catalog) -> tuple[int, list[str]] | tuple[()]:
     """The one question whose title alone says the message's FAQ words that any title says ("刚前面那个东西向的": question
@@ -91,7 +94,7 @@ def about_expert(handle: str, text: str, refs, catalog: Catalog, context: Contex
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     mine = catalog.experts[handle].topics
     own = who_words(catalog, [handle])  # "那个银行技术经理": who, not what
-    told = cues.SHORTER.sub(" ", rest) if lang == "zh" else rest  # not how to tell it ("技术经理那位讲的呢？简单带过就好"; in
+    told = _BRIEFLY.sub(" ", cues.SHORTER.sub(" ", rest)) if lang == "zh" else rest  # not how to tell it ("技术经理那位讲的呢？简单带过就好", "他的意思简单说下"; in
     # English the words around "tl;dr" still choose the part quoted: "Garyy's networking answer, tl;dr?")
     named = [w for w in subject_words(told, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False

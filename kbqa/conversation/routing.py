@@ -93,6 +93,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     inside = cues.INSIDE.search(text) if turns else None
     if inside:  # "里面第5条展开讲讲": an item of the answer the conversation is on, not question 5
         refs = [r for r in refs if not inside.start() <= r[1][0] < inside.end()]
+    if turns and experts:  # "股份制银行那位对第四点…怎么看": a point of their answer, not question 4
+        refs = [r for r in refs if not _A_POINT.match(text, r[1][0])]
     if cues.EVERY.search(text) or spans_all(text, catalog.numbers):  # "从第一题到最后一题": every question
         return Intent("overview", language(question))
     if not experts and len(refs) < 2 and (pair := paired_numbers(text)) and all(n in catalog.topics for n in pair):
@@ -271,6 +273,9 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     return Intent("topical", lang, parts=parts, followup=followup, numbered=min(nums) if len(nums) == 1 else 0,
                   rephrase="" if parts or refs or experts else subject_clause(text, catalog),  # "…，高可用那题先看"
                   aside=cues.without_aside(question, normalise(question, phrases=False)))
+
+
+_A_POINT = re.compile(r"第\s*[\d一二三四五六七八九十]{1,2}\s*[点项条]")
 
 
 def _names_item(text: str) -> bool:

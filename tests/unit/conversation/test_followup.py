@@ -1220,6 +1220,18 @@ def test_another_question_in_the_same_reply(catalog, question, history, topics):
     assert (intent.kind, intent.topics) == ("question", topics), intent
 
 
+@pytest.mark.parametrize("question, history, topics", [
+    ("再问个 开发测试那题 说说", ["第9题"], (8,)),  # "那题 说说": that question
+    ("切个话题 东西向那块的防护 那题捞出来", ["第十题"], (5,)),
+    ("對了 容器網路要不要上SDN 那題大家怎麼說", ["第八題"], (4,)),  # what everyone said on it
+    ("这题先放着，讲平台规划的那道题，全部给我", ["第一题"], (7,)),
+    ("switching gears: the rolling update one, give me that whole question", ["Q4"], (9,)),
+])
+def test_a_question_named_by_its_subject_and_asked_for(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _more_topics))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
 def test_that_one_named_by_its_subject_whole_again_is_the_question(catalog):
     intent = understand("算了还是回到刚才高可用那个 整题再发一遍", catalog, Context(["第十题", "docker 胖容器那道也瞄一眼"], _more_topics))
     assert (intent.kind, intent.topics) == ("question", (10,)), intent
@@ -1682,6 +1694,8 @@ def test_small_talk_in_more_words(catalog, question, history, aspect):
     ("排第一的那个技术经理 他讲的分批那段再说说", "某银行"),  # a place before a title: not question 1
     ("最后那个产品经理说他们自己扩展了啥", "rangeryu"),  # "最后那个" before a title: not the last question
     ("蚂蚁那位产品经理最后条列的几点是啥", "rangeryu"),  # "最后条列": listed last, not the last question
+    ("排最后的那个回答 结尾列了三条的 那三条分别是啥", "rangeryu"),  # the last answer, not the last question
+    ("回头看某银行那条 他的意思简单说下", "某银行"),  # "简单说下" is how to tell it: on this question, not question 1
 ])
 def test_an_expert_by_place_before_a_title_stays_on_the_question(catalog, question, expert):
     intent = understand(question, catalog, Context(["第九题滚动更新"], _topic_of))
@@ -1854,3 +1868,10 @@ def test_the_two_experts_compared_in_more_words(catalog, question, history, topi
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics) == ("question", (topic,)), intent
 
+
+
+def test_a_point_of_an_experts_answer_is_no_question_number(catalog):
+    """"股份制银行那位对第四点…怎么看" after question 1: the fourth point of their answer there, not question 4."""
+    intent = understand("股份制銀行那位對第四點、就是裝代理程式那件事怎麼看？", catalog, Context(["第一題 原生還是客製 Docker"], _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (1,)), intent
+    assert understand("第二点讲的什么", catalog).topics == (2,)  # with no one named, first: question 2

@@ -114,8 +114,9 @@ class Retriever:
         self._vocab: set[str] = set().union(*self._topic_vocab.values()) if units else set()
         self._known = with_substrings(self._vocab)
         self._homophones = Homophones(self._vocab)
-        # the FAQ's Latin words and those its glossary lists users typing for them ("java" in "java进程")
-        glossed = {w for term in self.glossary.entries for w in re.findall(r"[a-z][a-z0-9]+", term)}
+        # the FAQ's Latin words and those its glossary lists users typing for them ("java" in "java进程"; not "to" of
+        # "pod-to-pod": "rto" is no typo of it)
+        glossed = {w for term in self.glossary.entries for w in re.findall(r"[a-z][a-z0-9]+", term) if w not in STOPWORDS}
         self._latin = LatinNeighbours(self._vocab | glossed)
         self._handles = {w for u in units for w in words(u.expert)}
         self._position = {u.id: i for i, u in enumerate(units)}

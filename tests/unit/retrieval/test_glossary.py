@@ -178,3 +178,11 @@ def test_everyday_english_for_the_faqs_terms(question, faq_word):
     from kbqa.text.normalise import normalise
     g = Glossary.load(REPO_ROOT / "corpus" / "glossary.tsv")
     assert any(faq_word in m.expansions for m in g.matches(normalise(question)))
+
+
+def test_a_function_word_of_a_glossary_term_is_no_latin_neighbour(retrievers):
+    """"pod-to-pod" puts "pod" among the Latin words a typo may be near, not "to": "RTO" is no typo of "to"."""
+    from kbqa.retrieval.glossary import Glossary
+    with_g, _ = retrievers
+    r = Retriever(with_g.units, with_g.store, with_g.embedder, glossary=Glossary({"pod-to-pod": ("东西向",)}))
+    assert r._latin.near("pods") and not r._latin.near("rto")

@@ -77,9 +77,11 @@ _TOTAL = re.compile(r"(?:一共|总共|总计)(?=\s*有?\s*(?:几|多少)\s*(?:�
 _A_QUESTION = re.compile(r"[题道]|(?<![a-z])(?:this|that|the)\s+(?:question|one|q|thread|entry)(?![a-z])")
 
 
-def whole_faq(text: str) -> bool:
-    """Does the message ask about the whole FAQ (``WHOLE_FAQ``), or for a total and names no question ("那道题一共几位")?"""
-    return bool(WHOLE_FAQ.search(text) or _TOTAL.search(text) and not _A_QUESTION.search(text))
+def whole_faq(text: str, clause: str | None = None) -> bool:
+    """Does the message (or its ``clause`` that asks) ask about the whole FAQ (``WHOLE_FAQ``), or for a total while the
+    message names no question ("那道题，一共几位")?"""
+    clause = text if clause is None else clause
+    return bool(WHOLE_FAQ.search(clause) or _TOTAL.search(clause) and not _A_QUESTION.search(text))
 
 
 # In English, the answer before pointed at ("what did he suggest there?", "his take on that one")
@@ -90,7 +92,7 @@ THERE = re.compile(r"(?<![a-z])(?:there|on\s+that(?:\s+one)?|in\s+that\s+(?:one|
                    r"|(?<![a-z])(?:go|goes|went|going)\s+about\s+(?:it|this|that)\W*$|(?<![a-z])(?:handle|handled|handles|approach|approached|tackle|tackled)\s+(?:it|this|that)\W*$")
 
 # The whole question asked for, with its answers ("原题带回答都给我", "全文发我"), beside a question number
-WHOLE = re.compile(r"(?:调|拉|翻|贴|捞)(?:出来|一下|上来)|(?<=[那这][题道])\s*也?\s*(?:给我|帮我|发我)?\s*(?:看一下|看看|看下|瞧瞧)|(?:(?<=那[题道])|(?<=那道题))\s*[，,]?\s*(?:讲讲|说说|讲一下|说一下|大家(?:怎么|咋)(?:说|答|看)的?|帮我整理一下|全部给我)|整个贴|整个(?:发|给)(?:我|过来|一下)|整段贴|原题|全文|原文|整题|整段|整篇|完整(?:的)?(?:题|内容|回答)|完整(?:地)?(?:发|贴|给)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)|(?:和|跟|与|及|加上?)(?:几位|各位|所有|全部|每位)?(?:专家|大佬)的?(?:回答|答案)"
+WHOLE = re.compile(r"(?:调|拉|翻|贴|捞)(?:出来|一下|上来)|(?<=[那这][题道])\s*也?\s*(?:给我|帮我|发我)?\s*(?:看一下|看看|看下|瞧瞧)|(?:(?<=那[题道])|(?<=那道题))\s*[，,]?\s*也?\s*(?:讲讲|说说|讲一下|说一下|细讲|详细讲|(?:是|都)?(?:怎么|咋)(?:说|讲)的?|(?:大家)?都?(?:怎么|咋)(?:说|答|看)的|大家(?:怎么|咋)(?:说|答|看)|帮我整理一下|(?:全部|直接)给我|给我完整版|打开(?:一下|看看)?|给我\W*$)|整个贴|整个(?:发|给)(?:我|过来|一下)|整段贴|原题|全文|原文|整题|整段|整篇|完整(?:的)?(?:题|内容|回答)|完整(?:地)?(?:发|贴|给)|带(?:上)?(?:回答|答案)|连(?:同)?(?:回答|答案)|(?:和|跟|与|及|加上?)(?:几位|各位|所有|全部|每位)?(?:专家|大佬)的?(?:回答|答案)"
                    r"|(?<![a-z])(?:and|with|plus)\s+(?:everyone'?s|all(?:\s+the)?|every|each)\s+(?:replies|answers|responses)|(?<![a-z])(?:give|show|send)\s+me\s+(?:that|the)\s+whole\s+(?:question|one|thing)(?![a-z])")
 
 # Asking for the list of questions in so many words ("题目列表", "先把题目过一遍", "all the questions"): an overview even

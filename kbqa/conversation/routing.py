@@ -141,7 +141,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     if directory and not experts and not refs and not (turns and people.WHO_ANSWERED_IT.search(text) and not cues.whole_faq(text)):
         rest = text[:directory.start()] + " " + text[directory.end():]
         asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
-        whole = cues.whole_faq(asked)  # the whole FAQ (a remark before it names nothing)
+        whole = cues.whole_faq(text, asked)  # the whole FAQ (a remark before it names nothing)
         if whole and directory.group() in asked:
             rest = asked.replace(directory.group(), " ", 1)
         if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(  # (the whole FAQ named: "出现过几

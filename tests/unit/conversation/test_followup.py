@@ -1226,6 +1226,11 @@ def test_another_question_in_the_same_reply(catalog, question, history, topics):
     ("對了 容器網路要不要上SDN 那題大家怎麼說", ["第八題"], (4,)),  # what everyone said on it
     ("这题先放着，讲平台规划的那道题，全部给我", ["第一题"], (7,)),
     ("switching gears: the rolling update one, give me that whole question", ["Q4"], (9,)),
+    ("排查問題那題詳細講一下", ["第一题"], (6,)),  # in detail
+    ("换个方向，滚动更新那道也给我", ["第一题"], (9,)),
+    ("话题换一下，东西向那题怎么说", ["第一题"], (5,)),  # what it says
+    ("先跳过 排查那题 直接给我", ["第一题"], (6,)),
+    ("按安全域部署的那道题打开看看", ["第一题"], (3,)),
 ])
 def test_a_question_named_by_its_subject_and_asked_for(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _more_topics))
@@ -1875,3 +1880,10 @@ def test_a_point_of_an_experts_answer_is_no_question_number(catalog):
     intent = understand("股份制銀行那位對第四點、就是裝代理程式那件事怎麼看？", catalog, Context(["第一題 原生還是客製 Docker"], _topic_of))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (1,)), intent
     assert understand("第二点讲的什么", catalog).topics == (2,)  # with no one named, first: question 2
+
+
+@pytest.mark.parametrize("question", ["k8s 发布/灰度那道题，一共几位专家发言了？名字报一下", "高可用那道，一共几个人作答？"])
+def test_a_total_of_experts_for_a_question_named_is_who_answered_it(catalog, question):
+    """A total asked in the clause after a question is named ("那道题，一共几位") counts that question's experts."""
+    intent = understand(question, catalog, Context([], _topic_of))
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered"), intent

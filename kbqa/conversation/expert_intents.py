@@ -94,8 +94,9 @@ def about_expert(handle: str, text: str, refs, catalog: Catalog, context: Contex
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     mine = catalog.experts[handle].topics
     own = who_words(catalog, [handle])  # "那个银行技术经理": who, not what
-    told = _BRIEFLY.sub(" ", cues.SHORTER.sub(" ", rest)) if lang == "zh" else rest  # not how to tell it ("技术经理那位讲的呢？简单带过就好", "他的意思简单说下"; in
-    # English the words around "tl;dr" still choose the part quoted: "Garyy's networking answer, tl;dr?")
+    told = _BRIEFLY.sub(" ", cues.SHORTER.sub(" ", rest)) if lang == "zh" else rest  # not how to tell it ("技术经理那位讲
+    # 的呢？简单带过就好", "他的意思简单说下"; in English the words around "tl;dr" still choose the part quoted: "Garyy's
+    # networking answer, tl;dr?")
     named = [w for w in subject_words(told, catalog, EXPERT_FILLER, lang) if w not in own]
     topics, from_context = tuple(ref_topics), False
     here = bool(context.turns and re.search(r"这[道个]?题|(?<![a-z])(?:in|on)\s+(?:there|(?:this|that)\s+(?:one|thread|question))(?![a-z])", text))  # "在这题里提的…",

@@ -119,9 +119,6 @@ THE_OTHERS = re.compile(r"(?:别的|其他|其它|另外的|其余)的?(?:人|�
 BESIDES = re.compile(r"(?<![a-z])(?:apart\s+from|aside\s+from|besides|except(?:\s+for)?|other\s+than)(?![a-z])|除了|除咗|之外|以外|不是(?=[^，,。？?]{0,20}(?:那位|那个人|那个专家|的人))|(?<![a-z])not\s+the\s+(?:one|guy|person)(?![a-z])")
 
 
-speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)
-
-
 # "第二个呢" after "第一个人的…看了": the turn before counted people, so the bare ordinal is the Nth person (``as_person``)
 _BARE_ORDINAL = re.compile(r"^\W*(?:那|那么)?\s*第\s*[一二三四五六七八九十\d]{1,2}\s*个(?=\s*(?:呢|嘞|咧)?\W*$)")
 _COUNTS_PEOPLE = re.compile(r"第\s*[一二三四五六七八九十\d]{1,2}\s*(?:个人|位|个专家|个答主)")
@@ -132,3 +129,5 @@ def as_person(text: str, turns: list[str]) -> str:
     m = _BARE_ORDINAL.search(text)
     return text[:m.end()] + "人" + text[m.end():] if m and turns and _COUNTS_PEOPLE.search(turns[-1]) else text
 
+
+speed_up(globals())  # the long patterns above, prefiltered (kbqa.text.prefilter)

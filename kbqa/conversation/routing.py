@@ -121,7 +121,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             if moves.ITEM_ABOUT.search(text) and context.topic_of is not None and (  # "cool. now the one on X", no list
                     found := context.topic_of(rest)) in catalog.topics:  # shown: the question retrieval finds for X
                 return Intent("question", lang, topics=(found,), followup=True)
-    which = None if experts or scene or lists or refs or people.UNANSWERED.search(text) else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
+    unanswered = None if experts or refs else people.UNANSWERED.search(text)  # "哪道题没人回答": read once, for both below
+    which = None if experts or scene or lists or refs or unanswered else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = which_subject(text, which, catalog, lang)  # clause that asks (not "刚接手…，哪些…相关的问题"), else the words before
         if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
@@ -133,8 +134,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("question", lang, topics=topics, aspect="count")
     if len(experts) <= 1 and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?" ("is X the top contributor?"): their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    if not experts and not refs and (not lists or lists.group().startswith(("还有", "有没有"))) and people.UNANSWERED.search(
-            text) and (empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # "哪道题没人回答", "还有别的题也是没人答的吗" (not with the list: it notes them)
+    if unanswered and (not lists or lists.group().startswith(("还有", "有没有"))) and (
+            empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # "哪道题没人回答", "还有别的题也是没人答的吗" (not with the list: it notes them)
         return Intent("question", lang, topics=empty, followup=followup, aspect="count")
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
     directory = cues.EXPERTS.search(text)

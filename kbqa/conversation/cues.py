@@ -72,9 +72,9 @@ WHOLE_FAQ = re.compile(r"整份|成份|这里(?=\s*(?:一共|总共|总计))|参
                        r"|这(?:个|份|篇|套)?\s*(?:faq|kb|知识库|问答)\s*(?:里|中|里面|当中|上)|这(?:份|篇|套)(?:材料|资料|文章|文档|东西)(?:里|中|里面|当中)|前前后后|这?里面(?=[^，,。？?]{0,4}(?:一共|总共|总计))|(?<![a-z])(?:in|across)\s+(?:this|the)\s+(?:faq|kb|knowledge\s+base)(?![a-z])|(?<![a-z])(?:does|in|across)\s+(?:this|the|the\s+whole|the\s+entire)\s+(?:article|document|doc|write-?up)(?![a-z])")  # "这个FAQ里总共多少位专家"
 THIS_QUESTION = re.compile(r"(?:这|该|此|同一)\s*(?:一)?\s*(?:道|个)?\s*(?:题|问题)")
 # "总共几位专家", "回答的人一共几个", "how many in total": the whole FAQ's count, unless the message names a question
-_TOTAL = re.compile(r"(?:一共|总共|总计)(?=\s*有?\s*(?:几|多少)\s*(?:个|位|名)?\s*(?:专家|人|答主))|(?:回答|作答|答题)的(?:人|专家)\s*(?:一共|总共|总计)"
+_TOTAL = re.compile(r"(?:一共|总共|总计)(?=\s*有?\s*(?:几|多少)\s*(?:个|位|名)?\s*(?:专家|人|答主|大佬))|(?:回答|作答|答题)的(?:人|专家)\s*(?:一共|总共|总计)"
                     r"|(?<![a-z])in\s+total(?![a-z])")
-_A_QUESTION = re.compile(r"[题道]|(?<![a-z])(?:this|that|the)\s+(?:question|one|q|thread|entry)(?![a-z])")
+_A_QUESTION = re.compile(r"(?<![答做])(?<!答过)(?<!答了)(?<!做过)题|(?<!知)道|(?<![a-z])(?:this|that|the)\s+(?:question|one|q|thread|entry)(?![a-z])")
 
 
 def whole_faq(text: str, clause: str | None = None) -> bool:
@@ -128,8 +128,8 @@ SHORTER = re.compile(r"太长|条列(?:方式|形式)|分[两三四五几2-5]段
                      r"|(?<![a-z])translate\s+(?:that|this|it)(?![a-z])|(?<![a-z])(?:that|this|it|same\s+thing|again)\s+(?:but\s+)?in\s+english(?![a-z])|(?<![a-z])(?:english\s+version|same\s+content|\d+(?:\s*-\s*\d+)?\s+(?:slide\s+)?bullets)(?![a-z])|(?:翻译|翻)成英文"
                      # in another language, again, as a table ("请用繁体中文再讲一次", "再贴一次", "砍到三句以内", "bullet it for me")
                      r"|(?:用|改用|换成|换用|翻成|翻译成|译成|转成|改成|转做|改做)(?:中文|汉语|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|繁中|简中|粤语|广东话)|(?:中文|英文|英语|繁体(?:中文|字)?|简体(?:中文|字)?|粤语)(?:再|重新)?(?:讲|说(?!明)|写|回|答|解释)|(?<![a-z])(?:translate|(?:in|into)\s+(?:english|chinese|mandarin|cantonese|traditional(?:\s+chinese)?|simplified(?:\s+chinese)?))(?![a-z])"
-                     r"|再(?:贴|发|说|讲|来|给|念|回答|答|解释)(?:一|1)?(?:遍|次|回)|重新?(?:发|贴|说|讲)(?:一|1)?(?:遍|次|下)|睇多(?:一)?次|(?<![a-z])(?:again|one\s+more\s+time|repeat\s+(?:that|it|the\s+answer))(?![a-z])"
-                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:简体|繁体|正体|简中|繁中|英文|中文)(?:中文|字|简)?版|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排)(?:个|一个|成)表|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条|段)|分[两二几2-4]栏|长话短说|每(?:位|个)(?:专家|人)?[^，,。？?]{0,3}一(?:句|行)|(?<![a-z])(?:to-?do\s+list|action\s+items)(?![a-z])|项目符号|列(?:个|一下|下)?(?:要点|重点)|(?:出|来|给)一份(?:正体|繁体|简体|英文|中文)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|point\s+form|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
+                     r"|再(?:贴|发|说|讲|来|给|念|回答|答|解释)(?:一|1)?(?:遍|次|回)|重新?(?:发|贴|说|讲)(?:一|1)?(?:遍|次|下)|睇多(?:一)?次|(?<![a-z])(?:(?<=one\s)again|(?<=it\s)again|(?<=that\s)again|(?<=this\s)again|(?<=them\s)again|(?<=list\s)again|(?<=part\s)again|(?<=bit\s)again|(?<=answer\s)again|(?<=reply\s)again|(?<=titles\s)again|(?<=question\s)again|(?<=version\s)again|(?<=summary\s)again|(?<=table\s)again|^\W*again|again(?=\s*(?:pls|please|plz|[?？])?\W*$)|one\s+more\s+time|repeat\s+(?:that|it|the\s+answer))(?![a-z])"
+                     r"|表格|(?:一|1)张表|给[^，,。？?]{0,8}?看的(?:版本|版)|(?:简体|繁体|正体|简中|繁中|英文|中文)(?:中文|字|简)?版|(?:要点|重点)(?:都)?列(?:出来|一下|下)|列出(?:那几条|几条)?(?:要点|重点)|(?:列|做|弄|画|排|拉|整)(?:个|一个|成|张|一张)表|一行一(?:个|位)?(?:人|专家)|按(?:人|专家)分(?:点|条|段)|(?:^|\s)简短(?:点|些|一点)?\W*$|(?:讲|说|写)短(?:啲|点|一点|些)|[一两二三四五]{1,2}句(?:话)?就(?:够|好|行|可以)|(?<![a-z])(?:tabulate|in\s+columns)(?![a-z])|打勾|(?:清单|列表|表格)的?(?:形式|格式)|一人一(?:行|句|条)|(?:砍|缩|减|压|删)(?:到|成|至)[^，,。？?]{0,4}(?:句|行|字|条|段)|分[两二几2-4]栏|长话短说|每(?:位|个)(?:专家|人)?[^，,。？?]{0,3}一(?:句|行)|(?<![a-z])(?:to-?do\s+list|action\s+items)(?![a-z])|项目符号|列(?:个|一下|下)?(?:要点|重点)|(?:出|来|给)一份(?:正体|繁体|简体|英文|中文)|[一二三四五两几\d]{1,2}\s*句(?:话)?(?:以内|之内|内)|(?<![a-z])(?:table|bullets?|bullet\s+it|point\s+form|numbered\s+list|summari[sz]e|sum\s+(?:it|that|this)\s+up|condense)(?![a-z])")
 
 # Asking whether a subject may be asked about ("k8s网络、存储啥的都能问不"): about the FAQ's scope, not the subject
 CAN_ASK = re.compile(r"(?:能|可以)(?:问|答|回答)(?:吗|不|么|嘛|否)|^(?:里面|这里|你这)?(?:有没?有|有)(?:讲|谈|说|提|涉及|覆盖)到?[^，,。？?]{0,20}(?:吗|么|嘛)|(?:能不能|可不可以)问|(?<![a-z])can\s+(?:i|we)\s+ask(?:\s+you)?\s+about(?![a-z])")
@@ -161,9 +161,9 @@ def asks(text: str) -> bool:
 
 
 # Asking who the experts are, all of them: the directory of experts (an overview of people, not questions).
-EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?(?:专家|答主)|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些|(?:一共|总共|总计)(?:有)?(?:几|多少)(?:个人|位|个|名|人)?)|(?:回答|答题|作答)的?人头数|(?:出现|出场|露面)(?:了|过)?(?:多少|几)(?:个|位|名)(?:不同的?)?(?:答题|回答|作答)的?(?:人|专家)?|(?:所有|全部)的?(?:答过题|答过|回答过|作答过|答题|作答)的(?:人|专家)|(?:参与|参加)(?:回答|作答|答题)的(?:人|专家)?头?(?:一共|总共|总计)?有?(?:几|多少)(?:个人|位|个|名|人)?|(?:答过题|回答过?|作答过?)的(?:人|专家)?(?:一共|总共|总计)有?(?:几|多少)(?:个人|位|个|名|人)?|几号人|(?:一共|总共|总计)(?:有)?(?:多少|几)(?:个|位|名)?(?:人|专家)(?:在)?(?:回答|作答|答|发过?言|参与|出场)"
+EXPERTS = re.compile(r"(?:哪些|哪几位|几位|几个|多少位?|多少个|所有的?|全部的?|都有哪些|都有谁)(?:的)?(?:专家|答主)|(?:哪些|哪几个|还有谁|都有谁)人?(?:参与|出场|露面)(?:了|过)?(?:回答|作答)?|专家(?:们)?(?:列表|名单|目录|都?有(?:哪些|谁|几位|多少)|都是谁|是谁|是哪些|(?:一共|总共|总计)(?:有)?(?:几|多少)(?:个人|位|个|名|人)?)|(?:回答|答题|作答)的?人头数|(?:出现|出场|露面)(?:了|过)?(?:多少|几)(?:个|位|名)(?:不同的?)?(?:答题|回答|作答)的?(?:人|专家)?|(?:所有|全部)的?(?:答过题|答过|回答过|作答过|答题|作答)的(?:人|专家)|(?:参与|参加)(?:回答|作答|答题)的(?:人|专家)?头?(?:一共|总共|总计)?有?(?:几|多少)(?:个人|位|个|名|人)?|(?:答过题|回答过?|作答过?)的(?:人|专家)?(?:一共|总共|总计)有?(?:几|多少)(?:个人|位|个|名|人)?|几号人|(?:一共|总共|总计)(?:有)?(?:多少|几)(?:个|位|名)?(?:人|专家|大佬)(?:在)?(?:回答|作答|答|发过?言|参与|出场)"
                      r"|who\s+(?:are|were)\s+the\s+experts|(?:list|all|every)\s+(?:of\s+)?(?:the\s+)?experts|experts?\s+list"
-                     r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+|separate\s+)?(?:experts|contributors)|(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:contributors|people\s+(?:quoted|cited))|roll\s+call|head\s*count\s+of\s+(?:the\s+|all\s+)?(?:people|experts|contributors)|count\s+of\s+(?:the\s+)?(?:contributors|experts)|how\s+many\s+people\s+(?:answered|replied|contributed|weighed\s+in|chimed\s+in)|(?:一共|总共)有?几多个?(?:人|位)|which\s+experts\s+(?:are|were)\s+(?:there|in)|which\s+(?:named\s+)?(?:people|persons|names)\s+(?:answered|replied|contributed)\s+(?:anything|at\s+all)")
+                     r"|how\s+many\s+(?:different\s+|distinct\s+|individual\s+|separate\s+)?(?:experts|contributors)|(?:all|every)\s+(?:of\s+)?(?:the\s+)?(?:contributors|people\s+(?:quoted|cited))|every\s+(?:expert|contributor|answerer)(?:'?s)?\s+(?:handle|name)|roll\s+call|head\s*count\s+of\s+(?:the\s+|all\s+)?(?:people|experts|contributors)|count\s+of\s+(?:the\s+)?(?:contributors|experts)|how\s+many\s+people\s+(?:answered|replied|contributed|weighed\s+in|chimed\s+in)|(?:一共|总共)有?几多个?(?:人|位)|which\s+experts\s+(?:are|were)\s+(?:there|in)|which\s+(?:named\s+)?(?:people|persons|names)\s+(?:answered|replied|contributed)\s+(?:anything|at\s+all)")
 
 # A message that opens by saying it asks something new ("顺带一问", "separate question —", "next thing:"): the opener
 # names nothing, and its words would count against the question as words the FAQ does not know
@@ -176,7 +176,7 @@ ASIDE = re.compile(r"^(?:(?:ok|okay|cool|thanks|thx|好的|好|嗯|行)[\s,，.�
 # Whether the experts of the question the conversation is on agree ("两位答主的立场一致吗", "do they agree?"): the
 # question with all its answers
 AGREE = re.compile(r"(?:专家|答主|回答|大家|两位|几位|他们俩?|她们|他俩|她俩|两人|二人)(?:们)?(?:之间)?(?:在[^，,。？?]{1,16}?上)?(?:的)?(?:观点|立场|看法|意见|说法|答案|结论|思路)(?:是不是|是否)?"
-                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|是?(?:冲突|矛盾|互补)|有啥不同|有什么不同|有区别|有(?:什么|啥|咩)?(?:分别|差异|差别)|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|三位|俩|他们俩?)(?:专家)?(?:的)?(?:方案|做法|思路|建议|观点|看法|立场|意见)(?:用[^，,。？?]{0,6}|并排|(?:做|来)(?:个|一个|一下)?)?(?:对比|比较|比一比|比一下|对照)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
+                   r"(?:一致|相同|一样|有分歧|有冲突|有矛盾|是?(?:冲突|矛盾|互补)|有啥不同|有什么不同|有区别|有(?:什么|啥|咩)?(?:分别|差异|差别)|不一样|统一|打架|差在哪|(?:差别|区别|不同|分歧)在哪)|(?:两位|二位|三位|俩|他们俩?)(?:专家|人)?(?:的)?(?:方案|做法|思路|建议|观点|看法|立场|意见)(?:用[^，,。？?]{0,6}|并排|(?:做|来)(?:个|一个|一下)?)?(?:对比|比较|比一比|比一下|对照)|(?:两位|二位|俩|他们)(?:的)?(?:说法|观点|意见|看法)?打架|(?:观点|立场|看法|意见)(?:上)?(?:有没有|有无)(?:分歧|冲突|矛盾)"
                    r"|(?<![a-z])(?:do|did|does)\s+(?:they|the\s+(?:two|experts|answers|answerers))\s+(?:all\s+)?(?:agree|disagree|differ)(?![a-z])(?!\s+(?:from|with)\s+(?:his|her|him|that|the\s+first))"
                    r"|(?<![a-z])any\s+(?:disagreement|conflict)s?\s+between\s+(?:them|the\s+(?:experts|answers))|^(?:帮我|请|麻烦)?(?:对比|比较)(?:一下|下)?\W*$|谁(?:说|讲)?得更?(?:对|有道理|靠谱)|谁(?:更|比较)(?:靠谱|有道理|对)|(?<![a-z])(?:compare\s+(?:the|those|these)\s+two|which\s+(?:one|approach|way|option)\s+is\s+(?:more|better))(?![a-z])|并排(?:比较|对比|比一比|比一下|比|摆|放|列)|(?:两位|二位|俩人|他们俩?|两人)[^。？?]{0,40}?(?:对比|比较|对照)(?:一)?下?(?:各自|双方)|(?:该|应该)听谁的|(?<![a-z])(?:who'?s|who\s+is|which\s+(?:one|expert)\s+is)\s+right(?![a-z])")
 
@@ -214,6 +214,7 @@ WHICH_QUESTION = re.compile(r"(?:跳到|跳去|切到|翻到|转到|换到)(?=[^
                             r"|(?:有没有|是否有|有)(?:关于|有关|讲(?!究)|涉及|谈到?)|有(?:专门|单独)的?一?[道个]?(?:题|问题)|有(?:这方面|这类|这种|相关|类似)的?(?:题|问题)|(?:这种|这类|这方面)[^，,。？?]{0,6}有题|这份(?:里|材料里?|资料里?)?有没有专门|(?:相关|有关)的(?:问题|题)(?:有哪些|是哪个|有吗)?|(?:相关|有关)的那?[道个]"
                             r"|which\s+questions?\s+(?:is\s+about|are\s+about|covers?|talks?\s+about|is\s+on|deals?\s+with"
                             r"|discuss(?:es)?)|(?:is|are)\s+there\s+(?:a\s+|an\s+|any\s+)?(?:questions?|entry|entries|section)\s+(?:about|on|comparing|covering)"
+                            r"|(?<![a-z])any\s+(?:questions?|entry|entries|section)\s+(?:about|on|covering)(?![a-z])"
                             r"|(?<![a-z])(?:jump|go|skip|move|take\s+me)\s+(?:straight\s+|right\s+|directly\s+)?to\s+the\s+(?!next(?![a-z]))"
                             r"|(?<![a-z])walk\s+(?:us|me)\s+through\s+the\s+"
                             r"|(?<![a-z])(?:which\s+one\s+was\s+(?:the|about)|which\s+one\s+is\s+about|(?:which|what)\s+(?:question\s+)?number\s+(?:covers?|is|was|has))(?![a-z])")

@@ -15,6 +15,9 @@ from kbqa.text.normalise import STOPWORDS, normalise, words
 
 # "简单说下", "简单讲讲": how to tell it, said in the words the FAQ uses too (简单)
 _BRIEFLY = re.compile(r"简单(?:地)?(?:说|讲|聊|介绍|概括)(?:一?下|说|讲|几句|两句)?")
+# What the user already has from them ("除了说要高度定制，还讲了什么", "besides the Eureka bit, what else"): no subject asked about
+_BESIDES_SAID = re.compile(r"除了(?:他|她)?(?:说|讲|提)?(?:了|过|到)?[^，,。？?]{1,30}?(?:之外|以外|外)?(?=[，,]|\s*还)"
+                           r"|(?<![a-z])(?:besides|apart\s+from|aside\s+from|other\s+than)\s+[^,.?]{1,40}?(?=,|\s+what\s+else)")
 
 
 def _titled(text: str, catalog: Catalog) -> tuple[int, list[str]] | tuple[()]:
@@ -94,7 +97,7 @@ def about_expert(handle: str, text: str, refs, catalog: Catalog, context: Contex
             return Intent("expert", lang, topics=topics, expert=handle, aspect=aspect, followup=followup)
     mine = catalog.experts[handle].topics
     own = who_words(catalog, [handle])  # "那个银行技术经理": who, not what
-    told = _BRIEFLY.sub(" ", cues.SHORTER.sub(" ", rest)) if lang == "zh" else rest  # not how to tell it ("技术经理那位讲
+    told = _BESIDES_SAID.sub(" ", _BRIEFLY.sub(" ", cues.SHORTER.sub(" ", rest)) if lang == "zh" else rest)  # not how to tell it ("技术经理那位讲
     # 的呢？简单带过就好", "他的意思简单说下"; in English the words around "tl;dr" still choose the part quoted: "Garyy's
     # networking answer, tl;dr?")
     named = [w for w in subject_words(told, catalog, EXPERT_FILLER, lang) if w not in own]

@@ -32,8 +32,9 @@ def _distance(a: str, b: str) -> int:
 def near_handle(token: str, key: str) -> bool:
     """Does a Latin token name the handle ``key`` with one typo, cut short by two letters at most ("zhuqi": zhuqibs), or, for
     a handle ending in a number of two digits or more, with the same number after letters two edits away ("Stephen99":
-    Steven99)?"""
+    Steven99), or with its letters alone, one typo off, in seven letters or more ("xiaopin": xiaoping378; not "seven")?"""
     cut = len(token) >= 5 and key.startswith(token) and len(key) - len(token) <= 2
     digits = re.search(r"\d{2,}$", key)
+    letters = key[:digits.start()] if digits else ""
     return one_edit(token, key) or cut or bool(digits and token.endswith(digits.group()) and len(key) >= 7
-                                              and _distance(token, key) <= 2)
+                                              and _distance(token, key) <= 2) or len(token) >= 7 and one_edit(token, letters)

@@ -17,6 +17,8 @@ def test_one_insertion_deletion_substitution_or_swap(a, b, near):
     ("stephanie99", "steven99", False),  # more than two edits
     ("garry", "garyy", True), ("zhuqi", "zhuqibs", True),  # one typo; cut short
     ("homeless", "nameless", False),  # two edits, no number: another word
+    ("xiaopin", "xiaoping378", True),  # the letters alone, one typo off
+    ("seven", "steven99", False), ("stevens", "steven99", True),  # short words are words, not the handle's letters
 ])
 def test_a_handle_with_its_number_forgives_two_edits(token, key, near):
     from kbqa.text.spelling import near_handle

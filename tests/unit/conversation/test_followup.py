@@ -227,9 +227,44 @@ def test_more_ways_to_ask_for_two_questions_together(catalog, question, history,
     assert intent.kind == "question" and intent.topics == topics
 
 
+def test_asking_whether_something_is_mentioned_is_not_who_said_it(catalog):
+    intent = understand("要把整条调用链串起来 有提到开源的工具吗 叫什么", catalog, Context(["第六题"], _topic_of))
+    assert intent.kind != "expert", intent  # "叫什么": the tool's name, not the person's
+
+
+@pytest.mark.parametrize("question, history, expert, topics", [
+    ("第一个回答的技术经理，除了说要高度定制，还讲了什么", ["第十题 高可用"], "某银行", (10,)),  # 定制 is question 1's subject
+    ("xiaopin 那位的意思呢", ["第四题"], "xiaoping378", (4,)),  # a handle's letters, one typo off
+])
+def test_an_expert_on_the_question_it_is_on_whatever_they_said_before(catalog, question, history, expert, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", expert, topics), intent
+
+
+def test_any_question_on_a_subject_asks_which_question(catalog):
+    intent = understand("separate thing: any question on product selection and standards?", catalog, Context(["Q4"], _topic_of))
+    assert intent.kind == "question" and "product selection" in intent.subject, intent
+
+
+def test_the_two_of_them_compared_is_the_question_again(catalog):
+    intent = understand("把这俩人的思路比一比 哪个更适合我们", catalog, Context(["第五题 东西向"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (5,)), intent
+
+
+def test_a_piece_that_says_what_the_one_before_is_joins_it():
+    from kbqa.conversation.followup import _with_appositions
+    assert _with_appositions(["规划那题也要", "就是上平台前存储怎么定的那个", "一起出"]) == [
+        "规划那题也要 就是上平台前存储怎么定的那个", "一起出"]
+    assert _with_appositions(["the planning one", "i.e. compute and storage", "too"])[0] == "the planning one i.e. compute and storage"
+    assert _with_appositions(["网络那题", "存储那题"]) == ["网络那题", "存储那题"]
+
+
 def test_a_question_number_is_not_read_in_the_word_for_together():
     from kbqa.conversation.numbers import REF
     assert not REF.search("呢题一齐讲埋") and not REF.search("这题一并整理") and REF.search("问题一是什么")
+    assert not REF.search("连同这题 一前一后两段") and not REF.search("1, 网络怎么选 2, 存储怎么选")  # a list: no one number
+    from kbqa.conversation.numbers import ref_numbers
+    assert [n for n, _ in ref_numbers("发布那题（第九）也一块讲", 10)] == [9]  # its number in brackets
 
 
 @pytest.mark.parametrize("question, history, kind, topics", [
@@ -442,7 +477,8 @@ def test_two_questions_together_in_more_words(catalog, question, history, topics
     assert intent.kind == "question" and set(intent.topics) == topics
 
 
-@pytest.mark.parametrize("question, topics", [("topic 8 please", (8,)), ("topics 3 and 5", (3, 5))])
+@pytest.mark.parametrize("question, topics", [("topic 8 please", (8,)), ("topics 3 and 5", (3, 5)),
+                                               ("ten, HA across clusters", (10,)), ("7: 整体规划", (7,))])  # a number opening it
 def test_a_topic_by_number_is_that_question(catalog, question, topics):
     assert understand(question, catalog).topics == topics
 
@@ -1214,6 +1250,13 @@ def test_a_reshape_in_other_words_asks_for_the_answer_again(question):
     ("第十題，跟這題一起完整回給我", ["第七题"], (7, 10)),  # "一起完整回给我": together, whole
     ("高可用那题一并 两边都要", ["第七题规划"], (7, 10)),  # both sides wanted
     ("把这题跟高可用那题合一块 前半讲规划 后半讲容灾", ["第七题"], (7, 10)),  # merged into one, first half / second half
+    ("另外高可用那题也要 两题各写各的", ["第一题"], (1, 10)),  # each written on its own
+    ("东西向安全那道也打包带上 俩都要", ["第三题"], (3, 5)),
+    ("再加埋滚动更新嗰题，我哋要兩樣一齊睇", ["第六题"], (6, 9)),  # Cantonese: add on, both together
+    ("加上镜像那题 一起整", ["第一题"], (1, 8)),  # "加上" opening: beside the one it is on
+    ("再捎上第5题东西向安全 俩一起 分开写", ["第三题"], (3, 5)),
+    ("排查那道 连同这题 一前一后两段", ["第十题"], (10, 6)),  # "这题 一前": no question 1
+    ("规划那题也要 就是上平台前存储怎么定的那个 一起出", ["第十题高可用"], (10, 7)),  # "就是…": that one described
 ])
 def test_another_question_in_the_same_reply(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1621,6 +1664,9 @@ def test_another_question_beside_in_more_words(catalog, question, history, topic
     "I spotted an entry in the list with zero expert responses. which number is it?",
     "one of the titles in the list looked like it had nothing under it — which number is that?",
     "有没有哪题是 0 个 reply 的？哪一题",
+    "有道题我点进去啥都没有 哪道",
+    "which one has just a title and description and no experts under it?",
+    "quick check: is any of the topics showing an empty answer section?",
 ])
 def test_which_question_no_one_answered_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["第五题"], _topic_of))
@@ -1635,6 +1681,10 @@ def test_which_question_no_one_answered_in_more_words(catalog, question):
     ("how many experts contributed to this whole thing?", ["rolling update one"]),
     ("出来回答的人一共几个啊 哪家哪家的", ["网络那题"]),  # a total: the whole FAQ's
     ("总共几位专家 名字报下", ["第3题"]),
+    ("一共多少人答过题 名字都报一下", ["第四题"]),  # "答过题": answering in general, not a question named
+    ("总共多少个大佬出场了 id列一下", ["第6题"]),
+    ("for the wiki: list every contributor handle in this FAQ", ["Q4"]),
+    ("一共几个人答过题啊 名字都列给我", ["第三题"]),
 ])
 def test_the_directory_of_experts_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1658,6 +1708,7 @@ def test_the_directory_of_experts_in_more_words(catalog, question, history):
     ("Is 某银行 a recurring responder? List the questions where that handle appears.", ["Q10"], "某银行"),
     ("gavin_zhang这人 好几个题下面都有他吧 哪几个", ["第六题"], "gavin_zhang"),
     ("zhuqibs 的名字我瞄到好几处 把他出现的题目全找出来", ["第四题"], "zhuqibs"),
+    ("zhuqibs 好几道题都露过面吧 都是哪些", ["第六题"], "zhuqibs"),
 ])
 def test_which_questions_an_expert_answered_in_more_words(catalog, question, history, expert):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1689,6 +1740,11 @@ def test_which_questions_an_expert_answered_in_more_words(catalog, question, his
     ("out of curiosity, is this running on GPT or did someone in-house build it?", ["q6"], "who"),
     ("你后面是不是接了个大模型 哪家的啊", ["第二题"], "who"),
     ("lol do you actually understand k8s or are you just quoting the article back at me?", ["Q5"], "who"),
+    ("行了 我发版去", ["第九题"], "bye"),  # off to do something
+    ("ugh, on-call pager again. brb", ["q6"], "bye"),  # "again" after a noun: no request to repeat
+    ("88 明天继续问", ["第一题"], "bye"),
+    ("好家伙 你们服务器是被人薅秃了吧", ["第5题"], "sorry"),
+    ("lol autocorrect mangled kubernetes again, ignore that", ["q9"], "ack"),
 ])
 def test_small_talk_in_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1793,6 +1849,10 @@ def test_two_at_once_without_retrieval_does_not_crash(catalog):
     "能不能浓缩做两句",
     "整理成三点，我要贴进周报",
     "分条列出来 每条一句 我要放到需求说明书里",
+    "按人分点 少废话",
+    "讲短啲，两三句就够",
+    "tabulate it in columns: expert | tool",
+    "拉个表 一行一个人",
     "拆成要点 我贴交接本上",
     "三个人说的合起来给我一段话就行 不用分人",
     "分点列一下 一个人一条 我要放进PPT",  # "列一下 一个人" is no "下一个"

@@ -329,7 +329,7 @@ class Engine:
         q, turns = past_aside(q, user_turns(history, self.settings.max_history_turns))  # "网络先放放，…", "换个题：…"
         history, t1 = history if turns else None, time.perf_counter()
         context = Context(turns, lambda turn: self.topic_of(turn, mode, state), state.retriever.aliases)
-        intent = refined(understand(q, state.catalog, context), q, state.catalog)
+        intent = refined(understand(q, state.catalog, context), q, state.catalog, state.retriever.aliases)
         t_route = time.perf_counter()
         standalone = q
         respond = Responder(state, self.settings, mode,

@@ -143,10 +143,13 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
         found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
         remark = bool(i) and _remark(turn)  # "我们就三个运维", "the storage bit is thin": of the asker, or a part of the answer
         if found is not None and i and not intent.rephrase and (len(words(turn)) <= 6 or _understood(turn) or remark):  # a remark
-            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)  # on the answer before, in its
-            if before in catalog.topics and before != found and (remark or _says_it_too(catalog, before, found, turn) or (  # words
-                    names_nothing(turn, catalog))):  # ("公用镜像仓库 就这?", "前面几位说的flannel calico啥的我大概懂了") or
-                return before  # in no words of a subject at all ("答的人好多啊 看不过来", "三位都有回答")
+            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)
+            # on the answer before, in its words ("公用镜像仓库 就这?", "前面几位说的flannel calico啥的我大概懂了"), in no
+            # words of a subject at all ("答的人好多啊 看不过来", "三位都有回答"), or read, naming no subject ("两个人的说法都看了")
+            if before in catalog.topics and before != found and (
+                    remark or _says_it_too(catalog, before, found, turn) or names_nothing(turn, catalog)
+                    or _understood(turn) and not specific_faq_words(turn, catalog)):
+                return before
         return found
     return None
 

@@ -67,6 +67,7 @@ def test_together_without_another_question_is_not_two(catalog, question, history
     ("你觉得谁说得更靠谱", ["第五题"], 5),
     ("他俩观点是冲突还是互补", ["第九题"], 9),
     ("compare the two side by side", ["q5"], 5),
+    ("compare the three: who leans on the platform, who on the app", ["q9"], 9),
     ("这两位专家的看法用条列对照一下", ["第一题"], 1),
 ])
 def test_the_answer_before_reshaped_or_compared_is_that_question_again(catalog, question, history, want):
@@ -244,6 +245,48 @@ def test_an_expert_on_the_question_it_is_on_whatever_they_said_before(catalog, q
 def test_any_question_on_a_subject_asks_which_question(catalog):
     intent = understand("separate thing: any question on product selection and standards?", catalog, Context(["Q4"], _topic_of))
     assert intent.kind == "question" and "product selection" in intent.subject, intent
+
+
+def test_another_question_no_piece_of_its_description_names(catalog):
+    topic_of = lambda t: 8 if "dev and test" in t else _topic_of(t)  # "dev" and "test" apart name nothing
+    intent = understand("alongside that, also cover what the platform can do for dev and test — two sections please", catalog,
+                        Context(["question 1"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (1, 8)), intent
+
+
+def test_a_turn_that_says_it_read_the_answers_keeps_the_question_it_is_on(catalog):
+    from kbqa.conversation.recall import last_topic
+    remark_read_as_one = lambda t: 1 if "说法" in t else _topic_of(t)  # retrieval took the remark for question 1
+    assert last_topic(Context(["第三题 安全域", "两个人的说法都看了"], remark_read_as_one), catalog) == 3
+
+
+def test_one_summary_of_the_experts_of_the_question_is_no_second_question(catalog):
+    topic_of = lambda t: 1 if "方法" in t else _topic_of(t)  # retrieval reads "三位的方法" as question 1
+    intent = understand("能否把三位的方法整合成一份排查步骤清单", catalog, Context(["排查那题", "三位的做法都看了"], topic_of))
+    assert intent.topics == (6,), intent  # "整合成一份": one summary, not "合成一份" of two questions
+
+
+def test_every_item_in_a_sentence_is_no_list_of_the_questions(catalog):
+    intent = understand("请按要点逐条列出，每条一句话即可", catalog, Context(["整体规划那题"], _topic_of))
+    assert intent.kind != "overview", intent
+
+
+@pytest.mark.parametrize("question, history, not_kind", [
+    ("btw, we'll run two clusters. how does an app fail over from one to the other?", ["Q1"], "expert"),  # not "the others"
+    ("he suggested per-pod proxies. what monitoring backend did he pair that with?", ["question 6"], "question"),  # not a
+    # second question paired with this one
+])
+def test_words_that_only_look_like_a_cue(catalog, question, history, not_kind):
+    topic_of = lambda t: 9 if "monitoring" in t else _topic_of(t)  # retrieval finds a question for any words
+    intent = understand(question, catalog, Context(history, topic_of))
+    assert intent.kind != not_kind, intent
+
+
+def test_two_answers_side_by_side_are_the_question_it_is_on_not_a_second_one(catalog):
+    topic_of = lambda t: 4 if "gateway" in t and "grouping" in t else _topic_of(t)  # retrieval: a question for both answers
+    intent = understand("put the two answers side by side - one's gateway-based, the other's about grouping workloads", catalog,
+                        Context(["question 5 东西向"], topic_of))
+    assert intent.topics == (5,), intent
 
 
 def test_the_two_of_them_compared_is_the_question_again(catalog):
@@ -1257,6 +1300,15 @@ def test_a_reshape_in_other_words_asks_for_the_answer_again(question):
     ("再捎上第5题东西向安全 俩一起 分开写", ["第三题"], (3, 5)),
     ("排查那道 连同这题 一前一后两段", ["第十题"], (10, 6)),  # "这题 一前": no question 1
     ("规划那题也要 就是上平台前存储怎么定的那个 一起出", ["第十题高可用"], (10, 7)),  # "就是…": that one described
+    ("本题之外，请把高可用那题的要点一并给出", ["第三题"], (3, 10)),  # "本题之外": beside this one
+    ("再结合东西向那题，请分别列出两题的要点", ["第九题"], (9, 5)),
+    ("同时请附上镜像那题，也想一并了解", ["第六题"], (6, 8)),
+    ("merge in the failover topic and give me a combined write-up of the two", ["question 4"], (4, 10)),
+    ("also bring in the rollout question, answer both since they overlap", ["question 7"], (7, 9)),
+    ("plus the tracing one; can you handle both since our note mixes them", ["question 4"], (4, 6)),
+    ("顺手把高可用也讲了 两题放一起", ["第八题"], (8, 10)),
+    ("高可用那题也一起上", ["第九题"], (9, 10)),
+    ("顺带把东西向安全讲了，跟这题放一条回复里", ["第三题"], (3, 5)),
 ])
 def test_another_question_in_the_same_reply(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1587,6 +1639,13 @@ def test_a_message_that_only_names_a_question_asks_for_it_whole(catalog, questio
     assert intent.kind == "question" and subject in intent.subject.lower(), intent
 
 
+def test_a_question_named_in_the_glossarys_words_asks_for_it_whole(catalog):
+    from kbqa.conversation.followup import refined
+    aliases = lambda text: [[["排查"]]] if "排障" in text else []  # the glossary: 排障 is the FAQ's 排查
+    intent = refined(understand("排障那题", catalog, Context([], _topic_of)), "排障那题", catalog, aliases)
+    assert (intent.kind, intent.subject) == ("question", "排障"), intent
+
+
 @pytest.mark.parametrize("question", ["那存储那块呢", "东西向那题里 kong 是干嘛的"])  # a part; a question asked about it
 def test_a_part_or_a_question_about_a_named_one_is_not_the_whole_question(catalog, question):
     from kbqa.conversation.followup import refined
@@ -1667,6 +1726,7 @@ def test_another_question_beside_in_more_words(catalog, question, history, topic
     "有道题我点进去啥都没有 哪道",
     "which one has just a title and description and no experts under it?",
     "quick check: is any of the topics showing an empty answer section?",
+    "one topic got skipped entirely by the contributors, right? which number?",
 ])
 def test_which_question_no_one_answered_in_more_words(catalog, question):
     intent = understand(question, catalog, Context(["第五题"], _topic_of))
@@ -1685,6 +1745,8 @@ def test_which_question_no_one_answered_in_more_words(catalog, question):
     ("总共多少个大佬出场了 id列一下", ["第6题"]),
     ("for the wiki: list every contributor handle in this FAQ", ["Q4"]),
     ("一共几个人答过题啊 名字都列给我", ["第三题"]),
+    ("本文档参与解答的专家共计几人 请列出署名", ["第五题"]),  # formal: 解答, 共计
+    ("整份资料里答题的人都有谁 一共几个", ["第3题"]),
 ])
 def test_the_directory_of_experts_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1709,6 +1771,8 @@ def test_the_directory_of_experts_in_more_words(catalog, question, history):
     ("gavin_zhang这人 好几个题下面都有他吧 哪几个", ["第六题"], "gavin_zhang"),
     ("zhuqibs 的名字我瞄到好几处 把他出现的题目全找出来", ["第四题"], "zhuqibs"),
     ("zhuqibs 好几道题都露过面吧 都是哪些", ["第六题"], "zhuqibs"),
+    ("那gavin_zhang呢 他跨了几题 各是什么", ["第十题"], "gavin_zhang"),
+    ("gavin_zhang — can you tally up all the topics he replied under?", ["Q1"], "gavin_zhang"),
 ])
 def test_which_questions_an_expert_answered_in_more_words(catalog, question, history, expert):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1745,6 +1809,10 @@ def test_which_questions_an_expert_answered_in_more_words(catalog, question, his
     ("88 明天继续问", ["第一题"], "bye"),
     ("好家伙 你们服务器是被人薅秃了吧", ["第5题"], "sorry"),
     ("lol autocorrect mangled kubernetes again, ignore that", ["q9"], "ack"),
+    ("领导叫开会 我离开一会 回来继续", ["第六题"], "bye"),
+    ("我去倒杯水 一会儿再回来", ["第一题"], "bye"),
+    ("你自己底下是不是也跑在k8s上的 哈哈", ["第九题"], "who"),
+    ("周五就要交差了，头都大了", ["第7题"], "ack"),
 ])
 def test_small_talk_in_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1853,6 +1921,9 @@ def test_two_at_once_without_retrieval_does_not_crash(catalog):
     "讲短啲，两三句就够",
     "tabulate it in columns: expert | tool",
     "拉个表 一行一个人",
+    "按要点逐条列出",
+    "用重点列点",
+    "按工具拉个清单",
     "拆成要点 我贴交接本上",
     "三个人说的合起来给我一段话就行 不用分人",
     "分点列一下 一个人一条 我要放进PPT",  # "列一下 一个人" is no "下一个"

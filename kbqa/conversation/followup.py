@@ -241,6 +241,7 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
     cue = TOGETHER.search(text)
     if not cue or context.topic_of is None and not refs:
         return None
+    this, also = _THIS.search(text), _ALSO.search(text)  # it points at the one it is on; it says another comes beside it
     named = [n for n, _ in refs if n in catalog.topics]
     if len(named) < 2:  # and the subjects named beside a number ("gimme q1 and the rolling update one side by side")
         rest = _CUE_WORDS.sub(" ", _blanked(text, [span for _, span in refs]))
@@ -261,16 +262,16 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
             found = next((n for p in marked if people.SUBJECT_QUESTION.search(p)
                           and (n := _piece_topic(p, catalog, context)) is not None), None)
             named += [] if found is None else [found]
-        if len(named) == before and not refs and (_THIS.search(text) or _ALSO.search(text) and not (  # "plus the question about making dev
-                _ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))):  # (not "line the two answers up side by side")
-            found = _piece_topic(rest, catalog, context)  # and testing faster — cover that alongside this one": its words
-            named += [] if found is None else [found]  # whole, when no piece of them names a question
+        # "plus the question about making dev and testing faster — cover that alongside this one": its words whole, when no
+        # piece of them names a question (not "line the two answers up side by side": two experts compared)
+        if len(named) == before and not refs and (this or also and not (_ALL_OF_THEM.search(text) or _TWO_SIDES.search(text))):
+            found = _piece_topic(rest, catalog, context)
+            named += [] if found is None else [found]
     named = list(dict.fromkeys(named))
-    this = _THIS.search(text)
     last = recall.last_topic(context, catalog)
     if this and last in named:  # "这个和第四题" after a remark whose retrieval was question 4: "this" is the one before
         last = recall.earlier_topic(context, catalog)
-    if last in catalog.topics and last not in named and (this or len(named) == 1 and _ALSO.search(text)):
+    if last in catalog.topics and last not in named and (this or len(named) == 1 and also):
         named.insert(0, last)
     return Intent("question", lang, topics=tuple(named[:2]), followup=True) if len(named) >= 2 else None
 

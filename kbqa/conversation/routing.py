@@ -134,7 +134,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             return Intent("question", lang, topics=topics, aspect="count")
     if len(experts) <= 1 and people.MOST_ANSWERS.search(text):  # "which expert answered the most questions?" ("is X the top contributor?"): their profile
         return Intent("expert", lang, expert=max(catalog.experts, key=lambda h: len(catalog.experts[h].topics)), aspect="profile")
-    if unanswered and (not lists or lists.group().startswith(("还有", "有没有"))) and (
+    among = lists and re.match(r"\s*(?:当中|之中|里面?|中)", text[lists.end():])  # "十道题当中，哪一道没人答": not the list
+    if unanswered and (not lists or among or lists.group().startswith(("还有", "有没有"))) and (
             empty := tuple(n for n in catalog.numbers if not catalog.answers.get(n))):  # "哪道题没人回答", "还有别的题也是没人答的吗" (not with the list: it notes them)
         return Intent("question", lang, topics=empty, followup=followup, aspect="count")
     # Who the experts are ("专家名单", "who are the experts?"); after a question "有几位专家回答" is who answered it
@@ -162,13 +163,14 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
         if (not moving or lists and not moves.step(moves.unpicked(text), loose=True)) and not complaint and not whose and asks_for_overview(moves.unpicked(own), catalog) and not (
-                turns and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
+                turns and not (lists and cues.whole_faq(text)) and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and people.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
-        if talk and not cues.asks(text) and not any(  # "你好，请问 etcd 怎么备份" asks;
+        slow = talk == "sorry" and cues.SLOW_BOT.search(text)  # "…慢不少，是系统负载较高吗": about the bot, asking or not
+        if talk and (slow or not cues.asks(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)

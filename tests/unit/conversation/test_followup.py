@@ -2018,3 +2018,114 @@ def test_a_total_of_experts_for_a_question_named_is_who_answered_it(catalog, que
     """A total asked in the clause after a question is named ("那道题，一共几位") counts that question's experts."""
     intent = understand(question, catalog, Context([], _topic_of))
     assert (intent.kind, intent.aspect) == ("expert", "who_answered"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("另外 镜像仓库那题拿来", ["第三题"], (8,)),  # "拿来": bring it
+    ("换个题 高可用那题帮我叫出来", ["第4题"], (10,)),
+    ("请调出东西向安全的那一题", ["第9题"], (5,)),  # "调出" without 来, formal
+    ("另外 讲滚动更新的是哪题 给我看", ["第一题"], (9,)),  # "哪题 给我看"
+    ("排查相关问题请整体调出", ["第八题"], (6,)),  # "相关问题" points at a question
+    ("另外 存储怎么规划 有那题吗", ["第四题"], (7,)),  # "有那题吗": is there one, show it
+    ("顺带问下 高可用嗰题成个俾我睇下", ["第三題"], (10,)),  # Cantonese: the whole of it
+    ("separate thing: one cluster dies, how do apps failover to another? that q pls", ["q4"], (10,)),
+    ("Separate item: does it cover the rollout? Please show that question in full.", ["Question 1"], (9,)),
+])
+def test_a_question_asked_for_whole_in_yet_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("本题连同镜像那题，请一并调出，分节列示", ["第三题"], (3, 8)),  # "本题": this question, formal
+    ("请把本题和高可用那题放在一起说明", ["第5题"], (5, 10)),
+    ("另需将网络选型一题与本题合并整理，分节呈现", ["第7题"], (7, 4)),  # "合并整理": merged
+    ("再带上东西向那题 合着讲", ["第6题"], (6, 5)),  # "合着讲"
+    ("排查那题都一齐拎出嚟，同高可用摆埋一齐", ["第十题"], (10, 6)),  # "摆埋一齐": put beside it
+])
+def test_another_question_beside_in_formal_and_cantonese_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, history, aspect", [
+    ("这回怎么转了这么久才出来，是网不好吗", ["第五题"], "sorry"),  # a complaint about speed that asks
+    ("咋半天没反应 服务器那边卡了?", ["网络那题"], "sorry"),
+    ("响应好像比平时慢，系统负载高吗", ["第九题"], "sorry"),
+    ("this bot is kinda slow today", ["q6"], "sorry"),
+    ("写周报写到人已经麻了", ["第6题"], "ack"),
+    ("等阵先，老细叫我", ["第三题"], "bye"),  # Cantonese: wait, the boss calls
+    ("嗯，这段可以直接引用了", ["第六题"], "ack"),
+    ("好 这段总算说到点子上了", ["第9题"], "ack"),
+    ("新人要是看不懂可别怪我哈哈", ["第一题"], "ack"),  # a laugh that closes a remark
+    ("会开了两个钟头 人已经麻了", ["排查那题"], "ack"),  # "两个钟头 人": no first expert (头…人)
+])
+def test_small_talk_in_yet_more_words(catalog, question, history, aspect):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("是不是有道题是空壳 只有题干 第几题", ["第四题"]),
+    ("which one has no expert write-up under it?", ["q10"]),
+    ("十道题当中，哪一道没人作答？", ["第四题"]),  # "十道题当中": among them, not the list of them
+])
+def test_which_question_no_one_answered_in_yet_more_words(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
+
+
+@pytest.mark.parametrize("question, expert", [("呢位 gavin_zhang 总共答过边几条？", "gavin_zhang"),
+                                              ("某银行喺成份FAQ一共答过几多题？", "某银行")])  # Cantonese: which, how many
+def test_which_questions_an_expert_answered_in_cantonese(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第三题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+@pytest.mark.parametrize("question, history, aspect", [
+    ("答题的一共多少号人", ["第四题"], "experts"),
+    ("remind me who all answered in this FAQ?", ["q6"], "experts"),
+    ("整份资料涵盖哪些话题？附上每题作答的专家人数", ["第十题"], ""),  # the list, with each one's count
+])
+def test_the_directory_and_the_list_in_yet_more_words(catalog, question, history, aspect):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", aspect), intent
+
+
+@pytest.mark.parametrize("question", ["三个方案做成矩阵", "Please restate that as a concise list", "请以繁体中文重新输出上述内容"])
+def test_a_reshape_in_formal_words(question):
+    from kbqa.conversation import cues
+    from kbqa.text.normalise import normalise
+    assert cues.SHORTER.search(normalise(question))
+
+
+def test_the_one_at_the_tail_is_the_last_expert(catalog):
+    intent = understand("排尾那位怎么说", catalog, Context(["第四题"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", "Steven99"), intent
+
+
+def test_cantonese_add_is_no_word_of_the_question_added(catalog):
+    # retrieval finds nothing for a piece with words it does not know ("加埋网络选型那题"): the cue is no part of it
+    def topic_of(turn):
+        return None if "加埋" in turn else _topic_of(turn)
+    intent = understand("加埋滚动更新那题一齐看，两题都要", catalog, Context(["第三題"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (3, 9)), intent
+
+
+def test_one_of_them_is_no_question_named_by_its_subject():
+    from kbqa.conversation import people
+    assert not people.THE_X_QUESTION.search("the open-source tool one of them named for tracing - what was it?")
+    assert people.THE_X_QUESTION.search("the open-source tool one, what was it?")
+
+
+def test_too_wordy_is_no_other_question_of_the_expert(catalog):
+    # "too wordy" and "nothing else" say no "another": he is asked on the question the conversation is on
+    intent = understand("too wordy. cut it down to the three practices he lists and nothing else", catalog,
+                        Context(["q8 please, the dev/test one"], _topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "gavin_zhang", (8,)), intent
+
+
+@pytest.mark.parametrize("question, expert", [("打头那位怎么说", "liufengyi"), ("头一位专家怎么说", "liufengyi")])
+def test_the_one_at_the_head_is_the_first_expert(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第四题"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", expert), intent

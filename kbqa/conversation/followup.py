@@ -186,12 +186,12 @@ def beside_go_on(text: str, go_on: re.Match, catalog: Catalog) -> str:
 # ("这个和第五题一起讲讲", "两题一起整理", "合起来给我出个提纲", "再加上东西向安全", "and the ha one too, q10, both together");
 # not "把关系紧密的业务放一起" or "一块走业务一块走管理" (their subject), nor "grouping related apps together"
 _IN_ONE = (r"in(?:to)?\s+one\s+(?:go|answer|summary|page|reply|response|message|post)|side\s+by\s+side|next\s+to\s+(?:each\s+other|it|this|that)"
-           r"|two\s+(?:sections|parts|blocks|headings)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus|in\s+the\s+same\s+(?:reply|answer|message|response|post|doc)"
+           r"|two\s+(?:separate\s+|distinct\s+)?(?:sections|parts|blocks|headings)|tack\s+on|(?:this|it)(?:\s+one)?\s+plus|in\s+the\s+same\s+(?:reply|answer|message|response|post|doc)"
            r"|one\s+after\s+the\s+other|(?:i|we)\s+need\s+both")  # "both in one reply", "add … next to it"
 _SPLIT_IN_TWO = (r"分(?:成|开)?\s*[两俩二2]\s*(?:块|段|部分|个部分|节)|各(?:自)?(?:占|成|写|列|出|给)?一\s*(?:节|段|块|部分)|各写各的|一前一后|[两俩二]\s*(?:道|题|个|部分|块|段)\s*分开"  # "分两块写",
-                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|放(?:在|到|进)?一(?:条|份|篇|个)(?:回复|回答|消息)里|(?<!整)合(?:在|到|进|成)一(?:份|篇|个回复|条回复|个回答|条消息)|分段(?:写|讲|说|列|给)|分节(?:列示|呈现|列出|说明|给出|写)|上下两(?:段|部分)")  # "各自一节": each its own part; "跟这题并列": beside it
+                 r"|(?:跟|和|与|同)(?:这|这道|这个|它)[题道]?\s*并列|(?:放|写|合)(?:在|到|进)同一(?:份|个|篇|条)|放(?:在|到|进)?一(?:条|份|篇|个)(?:回复|回答|消息)里|(?<!整)合(?:在|到|进|成)一(?:份|篇|页|个回复|条回复|个回答|条消息)|分段(?:写|讲|说|列|给)|分节(?:列示|呈现|列出|说明|给出|写)|上下两(?:段|部分)")  # "各自一节": each its own part; "跟这题并列": beside it
 _IN_HERE = r"(?:拉|并|放|加|合|塞|拼)进来|(?:再|也)(?:并|拼)上|打包带上"  # "顺便把滚动更新那题并进来": beside the one it is on
-TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:完整地?|全部|整个)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上|附上|整|调|拎|拿|睇)|(?:跟|和|与)(?:这|这道|这个)[题道]?\s*合并|合并(?:整理|答复|回复|回答|说明|呈现|讲|写|列)|合着(?:讲|说|写|看|整理)|(?:摆|放|拎)埋一齐"
+TOGETHER = re.compile(r"(?:一起|一齐|一块儿?|一并|合起来|合在一起|放一起|放在一起|放一块|连起来)\s*(?:[给帮替]我)?\s*(?:完整地?|全部|整个)?\s*(?:讲|说|看|聊|给|整理|答|回|发|对比|对照|比较|总结|介绍|列|出|梳理|过|贴|带上|附上|整|调|拎|拿|睇)|(?:跟|和|与)(?:这|这道|这个)[题道]?\s*合并|合并(?:整理|答复|回复|回答|说明|呈现|讲|写|列|给出)|[两俩二]\s*[题道个]各(?:给|讲|说|列|写)|合着(?:讲|说|写|看|整理)|(?:摆|放|拎)埋一齐"
                       r"|也?" + _IN_HERE + r"|" + _SPLIT_IN_TWO + r"|连(?:同|埋)?[^，,。？?！!]{1,24}?(?:一起|一齐|一块儿?|一并)|(?:一份|一个|一篇|做个)合并(?:的|后的)|一次性?(?:看|讲|说)完|一次过(?:答|讲|回|睇)晒?|顺(?:带|便)[^，,。？?]{0,12}也(?:讲|说|看|聊|发|贴)"
                       r"|[两俩二]\s*(?:个|题|道|块|者|样)?\s*(?:一起|一齐|一块儿?|一并)(?=\W*$|\s*(?:分开|各))|[两俩二]\s*(?:个|题|道|块)\s*都(?:要|得|讲|说|答|睇|看)|一次过[^，,。？?]{0,4}(?:讲|答|睇|说)埋|(?:跟|和|与|同)(?:这个|这题|这道|它)\s*(?:一起|一并|一块儿?)(?=\W|$)|也\s*(?:顺便|顺带)?\s*(?:一起|一并|一块儿?)(?=\W|$|来|吧)|一起来(?=\W|$)|[两俩二]\s*[个题道样]?都要|[两俩二]\s*[题道个]\s*(?:放|摆|合)(?:在)?一(?:起|块)|一起上(?=\W|$)|分别(?:列|讲|说|给|写)出?[^，,。？?]{0,3}[两俩二]\s*[题道]|附上(?=[^，,。？?]{1,24}?[那这]\s*[题道])|[两俩二]\s*(?:道|题|个)\s*合(?:成|在|为)?一(?:份|个|起|块|篇)|也捎上|[两俩]边都要|[题道]\s*合(?:成|在|为|到)?一(?:块儿?|起|份|篇)|前半[^，,。？?]{0,16}后半|[两俩二]\s*(?:个|题|道|块)\s*(?:对着|对照着?|比着)(?:讲|说|看)|也带上|(?:再|也)加上|(?<![a-z])(?:(?:both|them|those|these|the\s+two)(?:\s+of\s+(?:them|those))?\s+(?:\w+\s+)?together|together\s*(?:pls|please|plz)?\W*$"
                       r"|(?:together|bundle\s+(?:it|this|that))\s+(?:with|w/)\s+(?:this|that|it|the)|(?:this|that|it)(?:\s+one)?\s+together\s+(?:with|w/)|(?<![a-z])add\s+(?:the\s+)?[\w/\s-]{0,50}?(?:question|one)\s+(?:as\s+well|too)|(?:answer|cover|do)\s+(?:the|both\s+as\s+a)\s+pair|(?:answer|cover|show|handle)\s+both(?![a-z])|(?:bring|pull)\s+in(?![a-z])|combine\s+(?:it\s+|this\s+|that\s+)?with|one\s+section\s+each|(?:its|their)\s+own\s+(?:section|heading)|separate\s+(?:headings|sections)|merge\s+in(?![a-z])|merge\s+(?:both|them|the\s+two|those|these)|pair\s+(?:this|that|it)\s+with(?=\s+(?:the|q\s*\d|#|question|this|that|it|whatever|what\s+the)(?![a-z]))|throw\s+in"
@@ -253,7 +253,8 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
         before = len(named)
         for group in [marked, pieces] if marked else [pieces]:
             for piece in group:
-                if set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words and (
+                if (set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or group is marked and  # or
+                        context.aliases is not None and context.aliases(piece)) and (  # names one in the glossary's words ("排障那题")
                         found := _piece_topic(piece, catalog, context)) is not None:
                     named.append(found)
             if len(named) > before:
@@ -331,7 +332,7 @@ def refined(intent: Intent, question: str, catalog: Catalog, aliases=None) -> In
     return intent
 
 
-_POINTS_AT_ONE = re.compile(r"[那这该哪边]\s*一?\s*[题道]|相关的?(?:问题|题目)|(?<![a-z])(?:that|this)\s+q(?![a-z])|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])")  # "那题", "有专门一题"
+_POINTS_AT_ONE = re.compile(r"[那这该哪边]\s*一?\s*[题道]|(?:相关|相应)的?(?:问题|题目)|(?<![a-z])(?:that|this)\s+q(?![a-z])|专门一?[题道]|(?<![a-z])(?:question|entry)(?![a-z])")  # "那题", "有专门一题"
 
 
 def whole_named(text: str, catalog: Catalog, context: Context) -> tuple[int, ...]:

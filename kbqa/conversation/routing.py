@@ -145,7 +145,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         asked = clause_at(text, directory.start())  # "这题三个人答的，那整份FAQ里一共出场了几位专家": the clause that names
         whole = cues.whole_faq(text, asked)  # the whole FAQ (a remark before it names nothing)
         if whole and directory.group() in asked:
-            rest = asked.replace(directory.group(), " ", 1)
+            rest = cues.WHOLE_FAQ.sub(" ", asked.replace(directory.group(), " ", 1))  # nor the words naming the FAQ ("这份文件里")
         if (whole or len(strangers(rest, catalog)) <= 1) and not specific_faq_words(  # (the whole FAQ named: "出现过几
                 rest, catalog, EXPERT_FILLER if whole else frozenset()):  # 位专家")
             return Intent("overview", lang, aspect="experts")  # (the whole FAQ named: other words are what it is for)
@@ -162,15 +162,16 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
                            or bare_number(text) is not None or next_is(text) is not None or cues.AGREE.search(text))  # "2号呢", "两位专家的看法对照一下"
         # "那它后面那道题讲啥", move on; "太长不看" asks for the turn before again
         complaint = cues.SMALLTALK_RE["sorry"].search(cues.BRIEF.sub(" ", own))  # "答的啥玩意", "一个问题等一分钟，急死了": no request
+        whole_list = lists and cues.whole_faq(text)  # "整份资料涵盖哪些话题？附上每题作答的专家人数": the list, with each one's count
         if (not moving or lists and not moves.step(moves.unpicked(text), loose=True)) and not complaint and not whose and asks_for_overview(moves.unpicked(own), catalog) and not (
-                turns and not (lists and cues.whole_faq(text)) and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
+                turns and not whole_list and (people.WHO_ANSWERED_IT.search(text) or cues.MENTIONED.search(text))) and not (  # "Quick double: (a) …, (b) … — what's in the
                 announced(question) and question_parts(question, catalog)):  # FAQ?": about those two
             return Intent("overview", lang)
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and people.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
-        slow = talk == "sorry" and cues.SLOW_BOT.search(text)  # "…慢不少，是系统负载较高吗": about the bot, asking or not
-        if talk and (slow or not cues.asks(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
+        about_bot = talk == "sorry" and cues.SLOW_BOT.search(text)  # "…慢不少，是系统负载较高吗": about the bot, asking or not
+        if talk and (about_bot or not cues.asks(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
             return Intent("smalltalk", lang, aspect=talk)

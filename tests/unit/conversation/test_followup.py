@@ -2129,3 +2129,84 @@ def test_too_wordy_is_no_other_question_of_the_expert(catalog):
 def test_the_one_at_the_head_is_the_first_expert(catalog, question, expert):
     intent = understand(question, catalog, Context(["第四题"], _topic_of))
     assert (intent.kind, intent.expert) == ("expert", expert), intent
+
+
+def test_two_separate_sections_is_no_subject_of_a_question(catalog):
+    def topic_of(turn):  # retrieval finds a question for any words (the real one read "two separate sections" as 4)
+        return 4 if "section" in turn else _topic_of(turn)
+    intent = understand("and q9 alongside it. two separate sections", catalog, Context(["q8", "the git tag bit"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (8, 9)), intent
+
+
+def test_in_which_segment_in_cantonese_asks_no_one(catalog):
+    # "擺喺邊個網段": in which network segment, not "who"
+    intent = understand("咁管控嗰幾部機應該擺喺邊個網段先啱", catalog, Context(["第三題多安全域"], _topic_of))
+    assert intent.aspect != "who_answered", intent
+
+
+def test_a_question_named_in_the_glossarys_words_beside_another(catalog):
+    # "排障那题" says 排障 (the glossary's word for 排查): the piece that names the other question
+    def topic_of(turn):  # retrieval reads the purpose clause as another question
+        return 9 if "网关" in turn else _topic_of(turn)
+    def aliases(text):  # the glossary's FAQ words for the text's words
+        return [[["排查"]]] if "排障" in text else []
+    intent = understand("连同排障那题一起答，网关要兼顾流量管控", catalog, Context(["东西向网络安全那题"], topic_of, aliases))
+    assert (intent.kind, intent.topics) == ("question", (5, 6)), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("另外，集群之间高可用怎么互为备份，请调出相应题目的完整内容", ["第一题"], (10,)),  # "相应题目", "完整内容"
+    ("另请调取：线上容器应用出故障怎么排查，那一题请完整列出", ["第八题"], (6,)),  # "调取", "完整列出"
+])
+def test_a_question_asked_for_whole_in_formal_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("请把本题和镜像那题合并给出，各自注明答复人", ["第十题"], (10, 8)),
+    ("还有高可用那题 跟这个合成一页", ["第八题"], (8, 10)),  # "合成一页": one page
+    ("再带上东西向安全那题 两题各给我几个重点", ["第四题"], (4, 5)),  # "两题各给": each of the two
+])
+def test_another_question_beside_in_still_more_words(catalog, question, history, topics):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, history, aspect", [
+    ("问一下 跟我聊的是程式吧", ["第五题"], "who"),  # Taiwanese 程式
+    ("你后面是大模型，还是检索拼出来的", ["第六题"], "who"),
+    ("Please confirm whether these replies are machine-generated", ["Topic 6"], "who"),
+    ("稍等 乘务员查票", ["第7题"], "bye"),  # wait a moment
+    ("行 今天就看到这 拜了", ["第8题"], "bye"),
+    ("took ages. is your backend throttled?", ["topic 10"], "sorry"),
+])
+def test_small_talk_in_still_more_words(catalog, question, history, aspect):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
+
+
+@pytest.mark.parametrize("question", ["文中是否存在列了题目却没有收录任何专家答复的情况？请指明题号",
+                                      "which topic number carries no respondent answers at all?"])
+def test_which_question_no_one_answered_in_formal_words(catalog, question):
+    intent = understand(question, catalog, Context(["第七题"], _topic_of))
+    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
+
+
+@pytest.mark.parametrize("question", ["這份文件裡回答的人一共幾個？都叫什麼",
+                                      "state the total number of respondents in this document and give each one's handle"])
+def test_the_directory_in_formal_words(catalog, question):
+    intent = understand(question, catalog, Context(["第三题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+@pytest.mark.parametrize("question", ["要点列成1 2 3就行", "要点编号列出，不超过五条"])
+def test_a_reshape_as_a_numbered_list(question):
+    from kbqa.conversation import cues
+    from kbqa.text.normalise import normalise
+    assert cues.SHORTER.search(normalise(question))
+
+
+def test_in_other_parts_of_the_faq_asks_an_experts_questions(catalog):
+    intent = understand("I like zhuqibs. Is he in other parts of the FAQ also?", catalog, Context(["topic 4 network"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "zhuqibs", "questions"), intent

@@ -233,6 +233,13 @@ def _with_appositions(pieces: list[str]) -> list[str]:
     return joined
 
 
+def names_a_subject(text: str, catalog: Catalog, lang: str, aliases=None) -> bool:
+    """Does a text name something of the FAQ beyond the words for its general subject: the FAQ's own words, or with
+    ``aliases`` (``Context.aliases``) the glossary's words for them ("排障那题": 排障 is the glossary's 排查)?"""
+    return bool(set(subject_words(text, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words
+                or aliases is not None and aliases(text))
+
+
 def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) -> Intent | None:
     """Two FAQ questions in one answer, one of them maybe the one the conversation is on: those named by number, those
     retrieval finds for the subjects named ("滚动更新跟高可用那两题也一起看"), and the one it is on when the message points
@@ -253,8 +260,7 @@ def two_at_once(text: str, refs, catalog: Catalog, context: Context, lang: str) 
         before = len(named)
         for group in [marked, pieces] if marked else [pieces]:
             for piece in group:
-                if (set(subject_words(piece, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or group is marked and  # or
-                        context.aliases is not None and context.aliases(piece)) and (  # names one in the glossary's words ("排障那题")
+                if names_a_subject(piece, catalog, lang, context.aliases if group is marked else None) and (  # "排障那题" too
                         found := _piece_topic(piece, catalog, context)) is not None:
                     named.append(found)
             if len(named) > before:
@@ -282,7 +288,7 @@ def which_subject(text: str, which: re.Match, catalog: Catalog, lang: str) -> st
     that names nothing ("这块有专门一题吧"), the words before it ("…怎么拿线程堆栈 这块有专门一题吧 发出来看看")."""
     asked = re.split(r"[.?!](?:\s|$)", text[which.start():])[0] if lang == "en" else clause_at(text, which.start())  # English:
     rest = cues.WHICH_QUESTION.sub(" ", asked)  # to the sentence's end ("is there an entry comparing OpenShift, Rancher and …")
-    if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words or _BARE_HAS.fullmatch(which.group()):
+    if names_a_subject(rest, catalog, lang) or _BARE_HAS.fullmatch(which.group()):
         return rest
     return cues.WHICH_QUESTION.sub(" ", text[:which.start()])
 
@@ -326,8 +332,7 @@ def refined(intent: Intent, question: str, catalog: Catalog, aliases=None) -> In
         return intent
     beside = text[:named.start()] + " " + text[named.end():]
     subject = named.group("s")
-    if names_nothing(beside, catalog) and (set(subject_words(subject, catalog, BY_NUMBER_FILLER, intent.lang)) - catalog.general_words
-                                           or aliases is not None and aliases(subject)):
+    if names_nothing(beside, catalog) and names_a_subject(subject, catalog, intent.lang, aliases):
         return Intent("question", intent.lang, subject=subject, followup=intent.followup)
     return intent
 

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from kbqa.conversation import cues, moves, people, recall
 from kbqa.conversation.expert_intents import about_expert, by_answer_count, by_place, other_expert
-from kbqa.conversation.followup import follow_up, two_at_once, whole_named, which_subject
+from kbqa.conversation.followup import follow_up, names_a_subject, two_at_once, whole_named, which_subject
 from kbqa.conversation.catalog import Catalog, function_word
 from kbqa.conversation.intent import (BY_NUMBER_FILLER, EXPERT_FILLER, FOLLOW_MARK, MAX_EXPERTS_NAMED, META, Context,
                                       Intent, asked_words, asks_for_overview, clause_at, faq_words, is_title, language,
@@ -115,7 +115,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     # "清单里讲东西向那条，点开", "ok the one about storage pls": the item of the list it names
     if turns and not experts and not refs and _names_item(text):
         rest = moves.ITEM_ABOUT.sub(" ", moves.IN_LIST.sub(" ", moves.OPEN_ITEM.sub(" ", text)))
-        if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:
+        if names_a_subject(rest, catalog, lang):
             if recall.after_list(context, catalog):
                 return Intent("question", lang, subject=rest, followup=True)
             if moves.ITEM_ABOUT.search(text) and context.topic_of is not None and (  # "cool. now the one on X", no list
@@ -125,7 +125,7 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
     which = None if experts or scene or lists or refs or unanswered else cues.WHICH_QUESTION.search(text)  # "…，干脆把所有题目都列给我"
     if which and not announced(question):  # 第几个问题讲网络的 (not "有两个相关的问题想请教：…"): the subject is in the
         rest = which_subject(text, which, catalog, lang)  # clause that asks (not "刚接手…，哪些…相关的问题"), else the words before
-        if set(subject_words(rest, catalog, BY_NUMBER_FILLER, lang)) - catalog.general_words:  # not "容器相关的问题"
+        if names_a_subject(rest, catalog, lang):  # not "容器相关的问题"
             return Intent("question", lang, subject=rest, followup=followup)
 
     # "哪道题回答的人最多", "which one got the most answers?", "哪道题回复的人最少": the question(s) with the most or fewest

@@ -2030,6 +2030,8 @@ def test_a_total_of_experts_for_a_question_named_is_who_answered_it(catalog, que
     ("顺带问下 高可用嗰题成个俾我睇下", ["第三題"], (10,)),  # Cantonese: the whole of it
     ("separate thing: one cluster dies, how do apps failover to another? that q pls", ["q4"], (10,)),
     ("Separate item: does it cover the rollout? Please show that question in full.", ["Question 1"], (9,)),
+    ("另外，集群之间高可用怎么互为备份，请调出相应题目的完整内容", ["第一题"], (10,)),  # "相应题目", "完整内容"
+    ("另请调取：线上容器应用出故障怎么排查，那一题请完整列出", ["第八题"], (6,)),  # "调取", "完整列出"
 ])
 def test_a_question_asked_for_whole_in_yet_more_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -2042,6 +2044,9 @@ def test_a_question_asked_for_whole_in_yet_more_words(catalog, question, history
     ("另需将网络选型一题与本题合并整理，分节呈现", ["第7题"], (7, 4)),  # "合并整理": merged
     ("再带上东西向那题 合着讲", ["第6题"], (6, 5)),  # "合着讲"
     ("排查那题都一齐拎出嚟，同高可用摆埋一齐", ["第十题"], (10, 6)),  # "摆埋一齐": put beside it
+    ("请把本题和镜像那题合并给出，各自注明答复人", ["第十题"], (10, 8)),
+    ("还有高可用那题 跟这个合成一页", ["第八题"], (8, 10)),  # "合成一页": one page
+    ("再带上东西向安全那题 两题各给我几个重点", ["第四题"], (4, 5)),  # "两题各给": each of the two
 ])
 def test_another_question_beside_in_formal_and_cantonese_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -2059,6 +2064,12 @@ def test_another_question_beside_in_formal_and_cantonese_words(catalog, question
     ("好 这段总算说到点子上了", ["第9题"], "ack"),
     ("新人要是看不懂可别怪我哈哈", ["第一题"], "ack"),  # a laugh that closes a remark
     ("会开了两个钟头 人已经麻了", ["排查那题"], "ack"),  # "两个钟头 人": no first expert (头…人)
+    ("问一下 跟我聊的是程式吧", ["第五题"], "who"),  # Taiwanese 程式
+    ("你后面是大模型，还是检索拼出来的", ["第六题"], "who"),
+    ("Please confirm whether these replies are machine-generated", ["Topic 6"], "who"),
+    ("稍等 乘务员查票", ["第7题"], "bye"),  # wait a moment
+    ("行 今天就看到这 拜了", ["第8题"], "bye"),
+    ("took ages. is your backend throttled?", ["topic 10"], "sorry"),
 ])
 def test_small_talk_in_yet_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -2069,6 +2080,8 @@ def test_small_talk_in_yet_more_words(catalog, question, history, aspect):
     ("是不是有道题是空壳 只有题干 第几题", ["第四题"]),
     ("which one has no expert write-up under it?", ["q10"]),
     ("十道题当中，哪一道没人作答？", ["第四题"]),  # "十道题当中": among them, not the list of them
+    ("文中是否存在列了题目却没有收录任何专家答复的情况？请指明题号", ["第七题"]),
+    ("which topic number carries no respondent answers at all?", ["第七题"]),
 ])
 def test_which_question_no_one_answered_in_yet_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -2086,14 +2099,17 @@ def test_which_questions_an_expert_answered_in_cantonese(catalog, question, expe
     ("答题的一共多少号人", ["第四题"], "experts"),
     ("remind me who all answered in this FAQ?", ["q6"], "experts"),
     ("整份资料涵盖哪些话题？附上每题作答的专家人数", ["第十题"], ""),  # the list, with each one's count
+    ("這份文件裡回答的人一共幾個？都叫什麼", ["第三题"], "experts"),
+    ("state the total number of respondents in this document and give each one's handle", ["第三题"], "experts"),
 ])
 def test_the_directory_and_the_list_in_yet_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", aspect), intent
 
 
-@pytest.mark.parametrize("question", ["三个方案做成矩阵", "Please restate that as a concise list", "请以繁体中文重新输出上述内容"])
-def test_a_reshape_in_formal_words(question):
+@pytest.mark.parametrize("question", ["三个方案做成矩阵", "Please restate that as a concise list", "请以繁体中文重新输出上述内容",
+                                      "要点列成1 2 3就行", "要点编号列出，不超过五条"])
+def test_a_reshape_in_formal_words_or_as_a_numbered_list(question):
     from kbqa.conversation import cues
     from kbqa.text.normalise import normalise
     assert cues.SHORTER.search(normalise(question))
@@ -2152,59 +2168,6 @@ def test_a_question_named_in_the_glossarys_words_beside_another(catalog):
         return [[["排查"]]] if "排障" in text else []
     intent = understand("连同排障那题一起答，网关要兼顾流量管控", catalog, Context(["东西向网络安全那题"], topic_of, aliases))
     assert (intent.kind, intent.topics) == ("question", (5, 6)), intent
-
-
-@pytest.mark.parametrize("question, history, topics", [
-    ("另外，集群之间高可用怎么互为备份，请调出相应题目的完整内容", ["第一题"], (10,)),  # "相应题目", "完整内容"
-    ("另请调取：线上容器应用出故障怎么排查，那一题请完整列出", ["第八题"], (6,)),  # "调取", "完整列出"
-])
-def test_a_question_asked_for_whole_in_formal_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.topics) == ("question", topics), intent
-
-
-@pytest.mark.parametrize("question, history, topics", [
-    ("请把本题和镜像那题合并给出，各自注明答复人", ["第十题"], (10, 8)),
-    ("还有高可用那题 跟这个合成一页", ["第八题"], (8, 10)),  # "合成一页": one page
-    ("再带上东西向安全那题 两题各给我几个重点", ["第四题"], (4, 5)),  # "两题各给": each of the two
-])
-def test_another_question_beside_in_still_more_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.topics) == ("question", topics), intent
-
-
-@pytest.mark.parametrize("question, history, aspect", [
-    ("问一下 跟我聊的是程式吧", ["第五题"], "who"),  # Taiwanese 程式
-    ("你后面是大模型，还是检索拼出来的", ["第六题"], "who"),
-    ("Please confirm whether these replies are machine-generated", ["Topic 6"], "who"),
-    ("稍等 乘务员查票", ["第7题"], "bye"),  # wait a moment
-    ("行 今天就看到这 拜了", ["第8题"], "bye"),
-    ("took ages. is your backend throttled?", ["topic 10"], "sorry"),
-])
-def test_small_talk_in_still_more_words(catalog, question, history, aspect):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
-
-
-@pytest.mark.parametrize("question", ["文中是否存在列了题目却没有收录任何专家答复的情况？请指明题号",
-                                      "which topic number carries no respondent answers at all?"])
-def test_which_question_no_one_answered_in_formal_words(catalog, question):
-    intent = understand(question, catalog, Context(["第七题"], _topic_of))
-    assert (intent.kind, intent.topics, intent.aspect) == ("question", (2,), "count"), intent
-
-
-@pytest.mark.parametrize("question", ["這份文件裡回答的人一共幾個？都叫什麼",
-                                      "state the total number of respondents in this document and give each one's handle"])
-def test_the_directory_in_formal_words(catalog, question):
-    intent = understand(question, catalog, Context(["第三题"], _topic_of))
-    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
-
-
-@pytest.mark.parametrize("question", ["要点列成1 2 3就行", "要点编号列出，不超过五条"])
-def test_a_reshape_as_a_numbered_list(question):
-    from kbqa.conversation import cues
-    from kbqa.text.normalise import normalise
-    assert cues.SHORTER.search(normalise(question))
 
 
 def test_in_other_parts_of_the_faq_asks_an_experts_questions(catalog):

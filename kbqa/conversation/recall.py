@@ -1,6 +1,6 @@
 """What the earlier turns of a conversation were about: the FAQ question it is on (``last_topic``), the expert it is
 on (``last_expert``), whether the turn before asked by number or about a question. Each earlier turn is read as
-``routing.understand`` read it then, after the turns before it."""
+the engine read it then (``routing.understand``, ``followup.refined``), after the turns before it."""
 from __future__ import annotations
 
 import re
@@ -13,14 +13,21 @@ from kbqa.text.prefilter import speed_up
 
 
 def understand(question: str, catalog: Catalog, context: Context | None = None):
-    from kbqa.conversation.routing import understand as read  # routing imports this module: imported when first used
+    """A turn as the engine read it: routed, then refined ("排障那题" in the glossary's words: question 6 whole)."""
+    from kbqa.conversation.followup import refined  # both import this module: imported when first used
+    from kbqa.conversation.routing import understand as read
 
-    return read(question, catalog, context)
+    return refined(read(question, catalog, context), question, catalog, context.aliases if context else None)
+
+
+def _before(context: Context, i: int) -> Context:
+    """The context of earlier turn ``i``: the turns before it."""
+    return Context(context.turns[:i], context.topic_of, context.aliases)
 
 
 def on_question(context: Context, catalog: Catalog) -> bool:
     """Was the turn before about a question of the FAQ, not about who an expert is ("rangeryu 是谁")?"""
-    prev = understand(context.turns[-1], catalog, Context(context.turns[:-1], context.topic_of))
+    prev = understand(context.turns[-1], catalog, _before(context, len(context.turns) - 1))
     return not (prev.kind == "expert" and prev.aspect in ("profile", "questions"))
 
 
@@ -49,7 +56,7 @@ def asks_who_only(m: re.Match | None, text: str, catalog: Catalog, context: Cont
 def after_list(context: Context, catalog: Catalog) -> bool:
     """Was the list of questions shown in the last two turns?"""
     n = len(context.turns)
-    return any(understand(context.turns[i], catalog, Context(context.turns[:i], context.topic_of)).kind == "overview"
+    return any(understand(context.turns[i], catalog, _before(context, i)).kind == "overview"
                for i in range(max(0, n - 2), n))
 
 
@@ -63,7 +70,7 @@ def last_asked(context: Context, catalog: Catalog):
     of the FAQ ("老板要看") or one retrieval finds no question for ("三个人讲的好像不太一样"), as it was understood then;
     the first turn when every one was."""
     k = len(context.turns) - 1
-    while ((intent := understand(context.turns[k], catalog, Context(context.turns[:k], context.topic_of))).kind == "smalltalk"
+    while ((intent := understand(context.turns[k], catalog, _before(context, k))).kind == "smalltalk"
            or intent.kind == "topical" and (not intent.rephrase and not _names(context, catalog, context.turns[k])
                                             or context.topic_of is not None and context.topic_of(intent.rephrase or context.turns[k]) is None)) and k > 0:
         k -= 1
@@ -127,7 +134,7 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
     """The FAQ question earlier turn ``i`` was about, if it was about one (see ``last_topic``)."""
     turn = context.turns[i]
     # each turn as it was understood then, after the ones before it ("下一个" after "第3题" was question 4)
-    intent = understand(turn, catalog, Context(context.turns[:i], context.topic_of))
+    intent = understand(turn, catalog, _before(context, i))
     if intent.topics or intent.numbered:  # a number asked for, or named beside a subject ("第6题排查那块")
         return intent.topics[-1] if intent.topics else intent.numbered
     if intent.kind == "expert" and intent.expert and len(catalog.experts[intent.expert].topics) == 1:
@@ -143,7 +150,7 @@ def _turn_topic(context: Context, catalog: Catalog, i: int) -> int | None:
         found = context.topic_of(intent.rephrase or turn)  # "FAQ 里怎么讲"); None, not covered: the conversation stays
         remark = bool(i) and _remark(turn)  # "我们就三个运维", "the storage bit is thin": of the asker, or a part of the answer
         if found is not None and i and not intent.rephrase and (len(words(turn)) <= 6 or _understood(turn) or remark):  # a remark
-            before = last_topic(Context(context.turns[:i], context.topic_of), catalog)
+            before = last_topic(_before(context, i), catalog)
             # on the answer before, in its words ("公用镜像仓库 就这?", "前面几位说的flannel calico啥的我大概懂了"), in no
             # words of a subject at all ("答的人好多啊 看不过来", "三位都有回答"), or read, naming no subject ("两个人的说法都看了")
             if before in catalog.topics and before != found and (
@@ -187,10 +194,10 @@ def last_expert(context: Context, catalog: Catalog) -> str:
         if found:
             return found[0]
         said = who_said(people.who_said(cues.plain(normalise(turn, phrases=False))), catalog,
-                         Context(context.turns[:i], context.topic_of))
+                         _before(context, i))
         if said:
             return said[0]
-        read = understand(turn, catalog, Context(context.turns[:i], context.topic_of))  # "第二个回答的是哪位": the one
+        read = understand(turn, catalog, _before(context, i))  # "第二个回答的是哪位": the one
         if read.kind == "expert" and read.expert:  # it was answered with
             return read.expert
     last = last_topic(context, catalog)

@@ -2173,3 +2173,21 @@ def test_a_question_named_in_the_glossarys_words_beside_another(catalog):
 def test_in_other_parts_of_the_faq_asks_an_experts_questions(catalog):
     intent = understand("I like zhuqibs. Is he in other parts of the FAQ also?", catalog, Context(["topic 4 network"], _topic_of))
     assert (intent.kind, intent.expert, intent.aspect) == ("expert", "zhuqibs", "questions"), intent
+
+
+@pytest.mark.parametrize("question, expert", [("第二位专家怎么说", "liufengyi"), ("最后一位呢", "gavin_zhang")])
+def test_a_question_named_in_the_glossarys_words_is_the_one_the_conversation_is_on(catalog, question, expert):
+    # "排障那题" as the turn before: question 6 whole, as the engine answered it (refined with the glossary)
+    def topic_of(turn):  # retrieval finds question 6 for the subject alone, nothing for "排障那题"
+        return 6 if turn.strip() == "排障" else _topic_of(turn)
+    def aliases(text):  # the glossary's FAQ words for the text's words
+        return [[["排查"]]] if "排障" in text else []
+    intent = understand(question, catalog, Context(["排障那题"], topic_of, aliases))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (6,), expert), intent
+
+
+@pytest.mark.parametrize("question", ["给我个三点的要点版，别贴原文", "压缩成三句话 我要贴进周报", "可以整段改成繁體嗎"])
+def test_the_answer_before_reshaped_after_a_question_named_by_its_subject_is_that_question(catalog, question):
+    # "高可用那题" was answered with question 10 whole: said again in other words, it is that question again
+    intent = understand(question, catalog, Context(["高可用那题", "老板要看"], _topic_of))
+    assert (intent.kind, intent.subject) == ("question", "高可用"), intent

@@ -3221,7 +3221,7 @@ def test_who_else_answered_an_experts_title_and_their_other_question(catalog, qu
     ("can you redo this for a non-Chinese reader? plain English", ["原生Docker还是胖容器"]), ("太绕了，给个小白能看懂的版本", ["跨集群故障转移"]),
     ("每位专家的观点各列一两条，方便我往周会PPT里粘", ["东西向安全怎么考虑"]),
     ("能幫我排成一張表嗎？左邊計算/存儲/網路，右邊建議", ["容器雲整體規劃，計算、存儲、網路要怎麼選型"]),  # its columns
-    ("给我个三点的要点版，别贴原文", ["高可用那题", "老板要看"]), ("给我列成清单，一条一行", ["网络那题的几种引流方式"])])  # the turn that names nothing is passed
+    ("给我个三点的要点版，别贴原文", ["高可用怎么做", "老板要看"]), ("给我列成清单，一条一行", ["网络那题的几种引流方式"])])  # the turn that names nothing is passed
 def test_the_answer_before_again_in_more_or_fewer_words_as_a_list_a_table_or_an_example(catalog, question, history):
     intent = understand(question, catalog, Context(history))
     assert (intent.kind, intent.rephrase) == ("topical", history[0])

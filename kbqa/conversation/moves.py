@@ -118,8 +118,9 @@ def _steps(m: re.Match) -> int:
     return _N[on] if on else 2 if m.group("skip") else -_N[back]
 
 
-# "…，我挑下一题要看哪个": the asker choosing which, not a step
-_PICKING = re.compile(r"(?:我|我们)(?:来|好|再|自己|要|想|得)?(?:挑|选|决定|定)[^，,。？?；;！!]*?哪[个道题一条几些]")
+# "…，我挑下一题要看哪个", "I'll pick the next one from there": the asker choosing which, not a step
+_PICKING = re.compile(r"(?:我|我们)(?:来|好|再|自己|要|想|得)?(?:挑|选|决定|定)[^，,。？?；;！!]*?哪[个道题一条几些]"
+                      r"|(?<![a-z])(?:i|we)(?:'ll|\s+will|\s+can|\s+(?:want|need)\s+to)\s+(?:pick|choose|select|decide)\s+(?:on\s+)?(?:the\s+)?(?:next|which)[^,.?;!]*")
 
 
 def unpicked(text: str) -> str:
@@ -173,7 +174,7 @@ def of_parts(text: str) -> int:
 _ACK = r"(?:ok(?:ay)?|k|cool|thanks|thx|got\s+it|great|好的?|行|嗯+|收到|多谢|谢谢|明白了?|了解|懂了)"
 _SWITCH = (r"换一?个?(?:题|问题|话题|方向|事)|(?:说个|说句|问个)?题外话|(?<![a-z])off[\s-]+topic(?![a-z])|换个(?=\s*[：:，,])|换题|(?:说|聊|问)点别的|另一个(?:事|话题)|(?:a\s+)?(?:diff(?:erent)?|new|separate|unrelated)"
            r"\s+(?:question|q|topic|subject|thing|point|matter|workstream)(?:\s+(?:entirely|altogether|now))?|(?<![a-z])(?:an)?other\s+(?:topic|subject|matter)(?![a-z])|switching\s+(?:gears|topics?|subjects?)"
-           r"|(?<![a-z])next\s+(?:topic|subject|thing)(?![a-z])|(?<![a-z])next(?:\s+up)?(?=\s*[.:：])|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:topic|subject)|moving\s+on(?:\s+from\s+[^.,;:!?。，]{1,30})?|on\s+a(?:nother|\s+different)\s+note|unrelated(?=\s*[:：,，—–-])")
+           r"|(?<![a-z])next\s+(?:topic|subject|thing)(?![a-z])|(?<![a-z])next(?:\s+up)?(?=\s*[.:：])|chang(?:e|ing)\s+(?:of\s+)?(?:the\s+)?(?:topic|subject)|moving\s+on(?:\s+from\s+[^.,;:!?。，]{1,30})?|moving\s+(?:off|away\s+from)\s+[^.,;:!?。，]{1,30}|on\s+a(?:nother|\s+different)\s+note|unrelated(?=\s*[:：,，—–-])")
 _ASIDE = (r"[^。！？!?；;，,.\n]{0,24}?(?:先搁(?:着|一搁|置)|搁一边|先放(?:一)?放|先?放(?:一)?边|先放着|先不(?:管|聊|说|提|纠结|看|问)[^，,。；;:：]{0,8}?了?"
           r"|暂(?:且|时)不(?:提|管|聊)|(?:就|先)跳过(?:吧|了)?|(?:以后|回头|晚点|改天|之后)再(?:说|聊|研究|看|弄|讨论)|不(?:聊|说|问)(?:这个|那个)?了|(?:就|已经|已)定(?:下来)?[^，,。；;]{0,8}?了"
           r"|(?:选|定)(?:好|定)了|(?:parked|can\s+wait|park(?:ing)?\s+(?:that|this|it|[^,.;:]{1,30}?\s+for\s+(?:a\s+sec(?:ond)?|now|later|a\s+bit|a\s+moment))|(?:set|put|leave)\s+(?:that|this|it)\s+aside|never\s*mind(?:\s+(?:that|this))?|nvm|enough\s+(?:drama|of\s+(?:that|this)|about\s+(?:that|this))))")

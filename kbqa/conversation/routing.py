@@ -170,7 +170,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         asks_on = cues.REQUEST.search(cues.strip_cues(text)) or turns and people.OTHER_EXPERT.search(text)  # "ok, the rest"
         talk = None if moving or asks_on or scene else cues.smalltalk_kind(text)  # a scene set asks for the list, if anything
         talk = None if talk == "ack" and followup else talk  # "ok and the reply to it was written by…?" asks on
-        about_bot = talk == "sorry" and cues.SLOW_BOT.search(text)  # "…慢不少，是系统负载较高吗": about the bot, asking or not
+        about_bot = talk == "who" and cues.TO_THE_BOT.search(text) or talk == "sorry" and cues.SLOW_BOT.search(text)  # "…慢不少，是系统负载较高吗", "does a
+        # real engineer ever check what you tell us?": about the bot, asking or not
         if talk and (about_bot or not cues.asks(text)) and not any(  # "你好，请问 etcd 怎么备份" asks;
                 len(longest_words([w for w in words(cues.strip_cues(x)) if not function_word(w)])) >= 2  # "…，先做个自我介绍呗?"
                 for x in re.findall(r"(?:[^。！!?？,，.]|\.(?!\s))*[?？]", own) if not cues.smalltalk_kind(x)):  # does not
@@ -190,7 +191,8 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             experts, followup = named[:2], True
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
     if not experts and turns and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
-            text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
+            text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1) and not (
+            whose and recall.who_said(whose, catalog, context)):  # "那段再解释下", "职位呢"; not "谁说过X？把他那段找出来" (who said it)
         prev = recall.last_expert(context, catalog)
         named, _ = named_question(text, catalog, catalog.numbers) if prev else ((), set())
         only = {u.expert for u in catalog.answers.get(named[0], [])} if named else set()

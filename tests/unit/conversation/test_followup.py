@@ -2191,3 +2191,100 @@ def test_the_answer_before_reshaped_after_a_question_named_by_its_subject_is_tha
     # "高可用那题" was answered with question 10 whole: said again in other words, it is that question again
     intent = understand(question, catalog, Context(["高可用那题", "老板要看"], _topic_of))
     assert (intent.kind, intent.subject) == ("question", "高可用"), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("同机容器互访安全那个也要 分开写", ["第六题排查"], (6, 5)),  # "that one too, written apart"
+    ("再加多集群容災那題 各講各的", ["第三題"], (3, 10)),  # "add … that question, each on its own"
+    ("再加滚动更新那题", ["第一题"], (1, 9)),
+    ("also add the security-zone cluster layout question, keep them as two separate answers", ["q4"], (4, 3)),
+])
+def test_another_question_added_each_on_its_own(catalog, question, history, topics):
+    def topic_of(turn):
+        return 3 if "security-zone" in turn or "安全域" in turn else 10 if "多集群" in turn else 5 if "互访" in turn \
+            else _topic_of(turn)
+    intent = understand(question, catalog, Context(history, topic_of, _aliases))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("is there a q nobody answerd?", ["q4 network"]),  # "answerd": the 'e' dropped
+    ("话说 有空白没人回的题吗 我们打算去社区补问", ["第六题排查"]),
+    ("有没人回的题吗", []),
+    ("quick one: does every question in this FAQ actually have expert replies, or is one of them blank?", ["Q5 east-west"]),
+    ("我翻了一下好像有一題底下沒有任何專家留言，你幫我確認是哪一題", ["第3題"]),
+])
+def test_the_unanswered_question_in_more_words(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (2,)), intent
+
+
+@pytest.mark.parametrize("question, history", [
+    ("有多少个不同的人在这篇里留过答案 名字都列一下", ["高可用那题"]),
+    ("一共有几个人留过言", []),
+    ("across all ten questions, how many distinct people answered?", ["east-west traffic question"]),
+])
+def test_how_many_people_answered_in_the_whole_faq_is_the_directory(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_an_expert_in_several_questions_asks_which(catalog):
+    intent = understand("gavin_zhang 是不是好几题都有他 都哪几题", catalog, Context(["第六题排查"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", "gavin_zhang", "questions"), intent
+
+
+@pytest.mark.parametrize("question, talk", [
+    ("danke! Markus owes me a coffee for this", "thanks"),
+    ("sweet, dropping that straight into the incident timeline", "thanks"),
+    ("等等，現在跟我對話的是 AI 還是你們網管同事在回？", "who"),
+    ("半天没出来 是不是又超时了", "sorry"),
+    ("just curious, does a real engineer ever check what you tell us?", "who"),  # about the bot, asking
+    ("my colleague just fixed it lol", "ack"),  # a laugh at the end
+])
+def test_more_small_talk_mid_conversation(catalog, question, talk):
+    intent = understand(question, catalog, Context(["第五题东西向"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("smalltalk", talk), intent
+
+
+@pytest.mark.parametrize("question", ["用什么模型做容器调度", "how do I fix calico lol"])
+def test_a_question_with_a_small_talk_word_is_not_small_talk(catalog, question):
+    # "什么模型 … 做容器调度" asks about scheduling, not about the bot; "lol" after a question
+    assert understand(question, catalog, Context(["第五题东西向"], _topic_of)).kind != "smalltalk"
+
+
+def test_the_last_person_is_the_last_expert(catalog):
+    intent = understand("最后那个人咋说的", catalog, Context(["第四题网络怎么选", "太长了 手机看不完"], _topic_of))
+    assert (intent.kind, intent.topics, intent.expert) == ("expert", (4,), "Steven99"), intent
+
+
+def test_the_list_asked_for_with_the_asker_picking_the_next_is_the_list(catalog):
+    intent = understand("list me the ten question titles, I'll pick the next one from there", catalog,
+                        Context(["Q6 troubleshooting"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+@pytest.mark.parametrize("question", ["三位嘅做法可唔可以排成一個表？", "别念全文了 每位专家就给我一个结论"])
+def test_the_answer_before_as_a_table_or_one_conclusion_each(catalog, question):
+    intent = understand(question, catalog, Context(["第6题排查方法 全部"], _topic_of))
+    assert intent.kind == "question" and intent.topics == (6,), intent
+
+
+def test_him_after_who_said_it_is_the_one_who_said_it(catalog):
+    # "把他那段找出来": the one who said it, not zhuqibs whom the turn before named
+    intent = understand("谁说过网络模型不用太纠结的? 把他那段找出来", catalog,
+                        Context(["第4题", "zhuqibs说交换机一万多那段太真实了"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", "Steven99"), intent
+
+
+def test_the_online_only_bank_is_the_internet_bank(catalog):
+    intent = understand("and the guy from the online-only bank, how does he handle it?", catalog, Context(["q6 troubleshooting"], _topic_of))
+    assert (intent.kind, intent.expert) == ("expert", "liufengyi"), intent
+
+
+def test_the_full_question_about_a_subject_is_that_question_whole(catalog):
+    # "the full question about X": X whole, as retrieval finds it for the request when not for X without the cue words
+    def topic_of(turn):
+        return 6 if "full question" in turn else None
+    intent = understand("paste me the full question about an app in a container misbehaving", catalog, Context(["Q10"], topic_of))
+    assert (intent.kind, intent.topics) == ("question", (6,)), intent

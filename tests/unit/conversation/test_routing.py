@@ -3598,6 +3598,8 @@ def test_who_an_expert_is_and_their_take_on_a_subject_in_english(catalog):
     ("题外话，两套独立集群假如其中一套宕了", ["第一题"], "两套独立集群假如其中一套宕了", False),
     ("网络那个回头再研究。测试组天天等环境", ["第4题"], "测试组天天等环境", True),
     ("ok moving on from zones. bare metal or VMs?", ["Q3"], "bare metal or VMs?", False),
+    ("moving off HA: paste me the full question about troubleshooting", ["Q10"], "paste me the full question about troubleshooting",
+     False),
     ("Separate point for our report: if one cluster is lost, how do apps carry on", ["Q1"],
      "for our report: if one cluster is lost, how do apps carry on", False),
     ("other topic. is there a question on chasing a request by IP", ["Q9"], "is there a question on chasing a request by IP",

@@ -114,7 +114,8 @@ def about_expert(handle: str, text: str, refs, catalog: Catalog, context: Contex
         if lang == "en" and named and last in mine and context.topic_of is not None:  # "does he name tools for that
             # part?": English words are not the FAQ's, so retrieval says which of theirs it is about, else that one (not
             found = context.topic_of(subject_of(rest, named, lang)) or context.topic_of(rest.strip())  # when "also"/"other" says another: "…also cover X?")
-            topics = (last,) if here else (found,) if found in mine else () if not pointing and people.ANOTHER.search(text) else (last,)
+            topics = (last,) if here or pointing else (found,) if found in mine else () if people.ANOTHER.search(text) else (last,)  # ("what
+            # did the tech manager say there?": the question it is on)
         else:
             hits = {n: sum(w in catalog.said(handle, n) for w in named) for n in mine}  # nor says as much in another
             if last in mine and (here or says_any(catalog, handle, last, named) or pointing and all(  # of theirs

@@ -2288,3 +2288,61 @@ def test_the_full_question_about_a_subject_is_that_question_whole(catalog):
         return 6 if "full question" in turn else None
     intent = understand("paste me the full question about an app in a container misbehaving", catalog, Context(["Q10"], topic_of))
     assert (intent.kind, intent.topics) == ("question", (6,)), intent
+
+
+@pytest.mark.parametrize("question", ["10道里哪道光有题没答案", "份 FAQ 有冇一題係開咗個頭但冇人覆嘅？",
+                                      "这份材料有没有哪个问题是只有题目 专家们都没吭声的", "Which FAQ item did nobody respond to?"])
+def test_the_unanswered_question_in_yet_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第6题"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (2,)), intent
+
+
+@pytest.mark.parametrize("question, expert", [
+    ("翻了下 zhuqibs 好像出现好几次 具体是哪些题", "zhuqibs"), ("把 zhuqibs 的发言按题号归一下", "zhuqibs"),
+    ("講開 gavin_zhang，佢喺成份嘢入面出現過喺邊啲題目？", "gavin_zhang"),
+    ("Attribution table again: list every question where zhuqibs has a response", "zhuqibs"),
+])
+def test_which_questions_an_expert_answered_in_yet_more_words(catalog, question, expert):
+    intent = understand(question, catalog, Context(["第6题"], _topic_of))
+    assert (intent.kind, intent.expert, intent.aspect) == ("expert", expert, "questions"), intent
+
+
+@pytest.mark.parametrize("question", ["统计一下：全文出场的答题人有哪些，去重后共几个人", "份 FAQ 入面出過場嘅人有邊幾個？"])
+def test_who_took_part_in_the_whole_faq_in_yet_more_words(catalog, question):
+    intent = understand(question, catalog, Context(["第4题"], _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_the_rest_of_the_menu_is_the_list(catalog):
+    intent = understand("hmm, this is only one of them I guess — what's the rest of the menu? name every question for me",
+                        catalog, Context(["the rolling update one"], _topic_of))
+    assert intent.kind == "overview", intent
+
+
+@pytest.mark.parametrize("question", ["老細冇耐性睇長文，幫我剪到三行以內", "The template allows three lines per item. Trim it to that",
+                                      "咁多人講，可唔可以每個 handle 一行？"])
+def test_the_answer_before_cut_down(catalog, question):
+    intent = understand(question, catalog, Context(["第八題開發測試"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (8,)), intent
+
+
+@pytest.mark.parametrize("question, history, topics", [
+    ("第7題接著金融多安全域那題，兩份都要，分段呈現", ["第7題整體規劃"], (7, 3)),  # "both copies wanted"
+    ("跟容器雲整體規劃那題合在一起講，前後分開", ["第十题"], (10, 7)),  # opening "with …": beside the one it is on
+    ("另外跨 cluster 做 HA 嗰題都要，同呢題擺埋一份 summary", ["第9题"], (9, 10)),
+    ("add q1 too, the custom docker one, both answers pls", ["q5 east-west"], (5, 1)),
+])
+def test_another_question_wanted_beside_it_in_yet_more_words(catalog, question, history, topics):
+    def topic_of(turn):
+        return 3 if "安全域" in turn else 7 if "整体规划" in turn else 10 if "ha" in turn.lower() else _topic_of(turn)
+    intent = understand(question, catalog, Context(history, topic_of, _aliases))
+    assert (intent.kind, intent.topics) == ("question", topics), intent
+
+
+def test_what_an_expert_said_there_is_on_the_question_it_is_on(catalog):
+    # "there": question 10, though retrieval reads the rest ("leaves most of it to k8s") as another of theirs
+    def topic_of(turn):
+        return 9 if "k8s" in turn else 10 if "ha across" in turn.lower() else None
+    intent = understand("what did the bank's tech manager say there? sounds like he leaves most of it to k8s", catalog,
+                        Context(["question 10, the HA across multiple clusters one"], topic_of))
+    assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,)), intent

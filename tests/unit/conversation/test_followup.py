@@ -2346,3 +2346,26 @@ def test_what_an_expert_said_there_is_on_the_question_it_is_on(catalog):
     intent = understand("what did the bank's tech manager say there? sounds like he leaves most of it to k8s", catalog,
                         Context(["question 10, the HA across multiple clusters one"], topic_of))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,)), intent
+
+
+
+@pytest.mark.parametrize("question, history", [
+    ("quick one for my notes: which named people answered anything here, and how many is that?", ["Q4"]),
+    ("for my citations: list every contributor who wrote an answer here, and give me the total", ["Q6"]),
+    ("for the credits slide I want to thank everyone who answered. who are they, and how many in total?", ["Q4 network"]),
+    ("講真，呢度有幾多個人有份作答？handle 全部列晒出嚟", ["第4題"]),
+])
+def test_everyone_who_answered_here_is_the_directory(catalog, question, history):
+    intent = understand(question, catalog, Context(history, _topic_of))
+    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
+
+
+def test_an_entry_that_lacks_replies_is_the_unanswered_question(catalog):
+    intent = understand("skipping dead ends: does any entry in the list lack replies?", catalog, Context(["Q3"], _topic_of))
+    assert (intent.kind, intent.topics) == ("question", (2,)), intent
+
+
+def test_everyone_who_answered_a_question_named_is_who_answered_it(catalog):
+    intent = understand("names and employers of everyone who answered the k8s rolling-update question, please", catalog,
+                        Context([], _topic_of))
+    assert (intent.kind, intent.aspect) == ("expert", "who_answered"), intent

@@ -189,10 +189,10 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
         named = list(dict.fromkeys(h for turn in reversed(turns[-3:]) for h in catalog.named_experts(turn)))
         if len(named) >= 2:
             experts, followup = named[:2], True
+    said = None if experts else recall.who_said(whose, catalog, context)  # who said X ("谁说过X？把他那段找出来": him is them)
     # a pronoun for the expert of an earlier turn: 他还回答了哪些问题 / What did he say about …
-    if not experts and turns and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
-            text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1) and not (
-            whose and recall.who_said(whose, catalog, context)):  # "那段再解释下", "职位呢"; not "谁说过X？把他那段找出来" (who said it)
+    if not experts and turns and not said and (people.PRONOUN.search(text) or cues.PART_RETOLD.search(text) or people.BARE_PROFILE.search(
+            text) or people.THEY.search(text) and len(catalog.named_experts(turns[-1])) == 1):  # "那段再解释下", "职位呢"
         prev = recall.last_expert(context, catalog)
         named, _ = named_question(text, catalog, catalog.numbers) if prev else ((), set())
         only = {u.expert for u in catalog.answers.get(named[0], [])} if named else set()
@@ -202,7 +202,6 @@ def understand(question: str, catalog: Catalog, context: Context | None = None) 
             experts, followup = [prev], True
 
     if not experts:
-        said = recall.who_said(whose, catalog, context)
         if said:
             handle, topic, what = said
             return Intent("expert", lang, topics=(topic,), expert=handle, aspect="subject", subject=what,

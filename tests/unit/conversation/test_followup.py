@@ -1747,6 +1747,13 @@ def test_which_question_no_one_answered_in_more_words(catalog, question):
     ("一共几个人答过题啊 名字都列给我", ["第三题"]),
     ("本文档参与解答的专家共计几人 请列出署名", ["第五题"]),  # formal: 解答, 共计
     ("整份资料里答题的人都有谁 一共几个", ["第3题"]),
+    ("有多少个不同的人在这篇里留过答案 名字都列一下", ["高可用那题"]),
+    ("一共有几个人留过言", []),
+    ("across all ten questions, how many distinct people answered?", ["east-west traffic question"]),
+    ("quick one for my notes: which named people answered anything here, and how many is that?", ["Q4"]),
+    ("for my citations: list every contributor who wrote an answer here, and give me the total", ["Q6"]),
+    ("for the credits slide I want to thank everyone who answered. who are they, and how many in total?", ["Q4 network"]),
+    ("講真，呢度有幾多個人有份作答？handle 全部列晒出嚟", ["第4題"]),
 ])
 def test_the_directory_of_experts_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1813,6 +1820,22 @@ def test_which_questions_an_expert_answered_in_more_words(catalog, question, his
     ("我去倒杯水 一会儿再回来", ["第一题"], "bye"),
     ("你自己底下是不是也跑在k8s上的 哈哈", ["第九题"], "who"),
     ("周五就要交差了，头都大了", ["第7题"], "ack"),
+    ("这回怎么转了这么久才出来，是网不好吗", ["第五题"], "sorry"),  # a complaint about speed that asks
+    ("咋半天没反应 服务器那边卡了?", ["网络那题"], "sorry"),
+    ("响应好像比平时慢，系统负载高吗", ["第九题"], "sorry"),
+    ("this bot is kinda slow today", ["q6"], "sorry"),
+    ("写周报写到人已经麻了", ["第6题"], "ack"),
+    ("等阵先，老细叫我", ["第三题"], "bye"),  # Cantonese: wait, the boss calls
+    ("嗯，这段可以直接引用了", ["第六题"], "ack"),
+    ("好 这段总算说到点子上了", ["第9题"], "ack"),
+    ("新人要是看不懂可别怪我哈哈", ["第一题"], "ack"),  # a laugh that closes a remark
+    ("会开了两个钟头 人已经麻了", ["排查那题"], "ack"),  # "两个钟头 人": no first expert (头…人)
+    ("问一下 跟我聊的是程式吧", ["第五题"], "who"),  # Taiwanese 程式
+    ("你后面是大模型，还是检索拼出来的", ["第六题"], "who"),
+    ("Please confirm whether these replies are machine-generated", ["Topic 6"], "who"),
+    ("稍等 乘务员查票", ["第7题"], "bye"),  # wait a moment
+    ("行 今天就看到这 拜了", ["第8题"], "bye"),
+    ("took ages. is your backend throttled?", ["topic 10"], "sorry"),
 ])
 def test_small_talk_in_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -1889,7 +1912,9 @@ def test_is_it_a_program_in_more_words(catalog, question, aspect):
     assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
 
 
-@pytest.mark.parametrize("question", ["按平台和应用分两栏列出来", "长话短说", "每位专家一句就行", "make it an English to-do list"])
+@pytest.mark.parametrize("question", ["按平台和应用分两栏列出来", "长话短说", "每位专家一句就行", "make it an English to-do list",
+                                      "三个方案做成矩阵", "Please restate that as a concise list", "请以繁体中文重新输出上述内容",
+                                      "要点列成1 2 3就行", "要点编号列出，不超过五条"])
 def test_a_reshape_in_yet_more_words(question):
     from kbqa.conversation import cues
     from kbqa.text.normalise import normalise
@@ -1964,6 +1989,25 @@ def test_is_there_a_question_on_a_subject_in_more_words(catalog, question):
     ("换个方向，讲多集群故障切换的那道题整个发我", ["东西向那题"], (10,)),
     ("那干脆看容器网络到底该怎么选的那一题吧，整题都要", ["第三题"], (4,)),  # "那一题": 一 between
     ("镜像版本怎么跟代码对上？那题整个给我", ["第一题"], (8,)),
+    ("另外 镜像仓库那题拿来", ["第三题"], (8,)),  # "拿来": bring it
+    ("换个题 高可用那题帮我叫出来", ["第4题"], (10,)),
+    ("请调出东西向安全的那一题", ["第9题"], (5,)),  # "调出" without 来, formal
+    ("另外 讲滚动更新的是哪题 给我看", ["第一题"], (9,)),  # "哪题 给我看"
+    ("排查相关问题请整体调出", ["第八题"], (6,)),  # "相关问题" points at a question
+    ("另外 存储怎么规划 有那题吗", ["第四题"], (7,)),  # "有那题吗": is there one, show it
+    ("顺带问下 高可用嗰题成个俾我睇下", ["第三題"], (10,)),  # Cantonese: the whole of it
+    ("separate thing: one cluster dies, how do apps failover to another? that q pls", ["q4"], (10,)),
+    ("Separate item: does it cover the rollout? Please show that question in full.", ["Question 1"], (9,)),
+    ("另外，集群之间高可用怎么互为备份，请调出相应题目的完整内容", ["第一题"], (10,)),  # "相应题目", "完整内容"
+    ("另请调取：线上容器应用出故障怎么排查，那一题请完整列出", ["第八题"], (6,)),  # "调取", "完整列出"
+    ("本题连同镜像那题，请一并调出，分节列示", ["第三题"], (3, 8)),  # "本题": this question, formal
+    ("请把本题和高可用那题放在一起说明", ["第5题"], (5, 10)),
+    ("另需将网络选型一题与本题合并整理，分节呈现", ["第7题"], (7, 4)),  # "合并整理": merged
+    ("再带上东西向那题 合着讲", ["第6题"], (6, 5)),  # "合着讲"
+    ("排查那题都一齐拎出嚟，同高可用摆埋一齐", ["第十题"], (10, 6)),  # "摆埋一齐": put beside it
+    ("请把本题和镜像那题合并给出，各自注明答复人", ["第十题"], (10, 8)),
+    ("还有高可用那题 跟这个合成一页", ["第八题"], (8, 10)),  # "合成一页": one page
+    ("再带上东西向安全那题 两题各给我几个重点", ["第四题"], (4, 5)),  # "两题各给": each of the two
 ])
 def test_a_question_described_and_asked_for_whole_in_more_words(catalog, question, history, topics):
     intent = understand(question, catalog, Context(history, _topic_of))
@@ -2020,62 +2064,6 @@ def test_a_total_of_experts_for_a_question_named_is_who_answered_it(catalog, que
     assert (intent.kind, intent.aspect) == ("expert", "who_answered"), intent
 
 
-@pytest.mark.parametrize("question, history, topics", [
-    ("另外 镜像仓库那题拿来", ["第三题"], (8,)),  # "拿来": bring it
-    ("换个题 高可用那题帮我叫出来", ["第4题"], (10,)),
-    ("请调出东西向安全的那一题", ["第9题"], (5,)),  # "调出" without 来, formal
-    ("另外 讲滚动更新的是哪题 给我看", ["第一题"], (9,)),  # "哪题 给我看"
-    ("排查相关问题请整体调出", ["第八题"], (6,)),  # "相关问题" points at a question
-    ("另外 存储怎么规划 有那题吗", ["第四题"], (7,)),  # "有那题吗": is there one, show it
-    ("顺带问下 高可用嗰题成个俾我睇下", ["第三題"], (10,)),  # Cantonese: the whole of it
-    ("separate thing: one cluster dies, how do apps failover to another? that q pls", ["q4"], (10,)),
-    ("Separate item: does it cover the rollout? Please show that question in full.", ["Question 1"], (9,)),
-    ("另外，集群之间高可用怎么互为备份，请调出相应题目的完整内容", ["第一题"], (10,)),  # "相应题目", "完整内容"
-    ("另请调取：线上容器应用出故障怎么排查，那一题请完整列出", ["第八题"], (6,)),  # "调取", "完整列出"
-])
-def test_a_question_asked_for_whole_in_yet_more_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.topics) == ("question", topics), intent
-
-
-@pytest.mark.parametrize("question, history, topics", [
-    ("本题连同镜像那题，请一并调出，分节列示", ["第三题"], (3, 8)),  # "本题": this question, formal
-    ("请把本题和高可用那题放在一起说明", ["第5题"], (5, 10)),
-    ("另需将网络选型一题与本题合并整理，分节呈现", ["第7题"], (7, 4)),  # "合并整理": merged
-    ("再带上东西向那题 合着讲", ["第6题"], (6, 5)),  # "合着讲"
-    ("排查那题都一齐拎出嚟，同高可用摆埋一齐", ["第十题"], (10, 6)),  # "摆埋一齐": put beside it
-    ("请把本题和镜像那题合并给出，各自注明答复人", ["第十题"], (10, 8)),
-    ("还有高可用那题 跟这个合成一页", ["第八题"], (8, 10)),  # "合成一页": one page
-    ("再带上东西向安全那题 两题各给我几个重点", ["第四题"], (4, 5)),  # "两题各给": each of the two
-])
-def test_another_question_beside_in_formal_and_cantonese_words(catalog, question, history, topics):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.topics) == ("question", topics), intent
-
-
-@pytest.mark.parametrize("question, history, aspect", [
-    ("这回怎么转了这么久才出来，是网不好吗", ["第五题"], "sorry"),  # a complaint about speed that asks
-    ("咋半天没反应 服务器那边卡了?", ["网络那题"], "sorry"),
-    ("响应好像比平时慢，系统负载高吗", ["第九题"], "sorry"),
-    ("this bot is kinda slow today", ["q6"], "sorry"),
-    ("写周报写到人已经麻了", ["第6题"], "ack"),
-    ("等阵先，老细叫我", ["第三题"], "bye"),  # Cantonese: wait, the boss calls
-    ("嗯，这段可以直接引用了", ["第六题"], "ack"),
-    ("好 这段总算说到点子上了", ["第9题"], "ack"),
-    ("新人要是看不懂可别怪我哈哈", ["第一题"], "ack"),  # a laugh that closes a remark
-    ("会开了两个钟头 人已经麻了", ["排查那题"], "ack"),  # "两个钟头 人": no first expert (头…人)
-    ("问一下 跟我聊的是程式吧", ["第五题"], "who"),  # Taiwanese 程式
-    ("你后面是大模型，还是检索拼出来的", ["第六题"], "who"),
-    ("Please confirm whether these replies are machine-generated", ["Topic 6"], "who"),
-    ("稍等 乘务员查票", ["第7题"], "bye"),  # wait a moment
-    ("行 今天就看到这 拜了", ["第8题"], "bye"),
-    ("took ages. is your backend throttled?", ["topic 10"], "sorry"),
-])
-def test_small_talk_in_yet_more_words(catalog, question, history, aspect):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.aspect) == ("smalltalk", aspect), intent
-
-
 @pytest.mark.parametrize("question, history", [
     ("是不是有道题是空壳 只有题干 第几题", ["第四题"]),
     ("which one has no expert write-up under it?", ["q10"]),
@@ -2105,14 +2093,6 @@ def test_which_questions_an_expert_answered_in_cantonese(catalog, question, expe
 def test_the_directory_and_the_list_in_yet_more_words(catalog, question, history, aspect):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.aspect) == ("overview", aspect), intent
-
-
-@pytest.mark.parametrize("question", ["三个方案做成矩阵", "Please restate that as a concise list", "请以繁体中文重新输出上述内容",
-                                      "要点列成1 2 3就行", "要点编号列出，不超过五条"])
-def test_a_reshape_in_formal_words_or_as_a_numbered_list(question):
-    from kbqa.conversation import cues
-    from kbqa.text.normalise import normalise
-    assert cues.SHORTER.search(normalise(question))
 
 
 def test_the_one_at_the_tail_is_the_last_expert(catalog):
@@ -2217,16 +2197,6 @@ def test_another_question_added_each_on_its_own(catalog, question, history, topi
 def test_the_unanswered_question_in_more_words(catalog, question, history):
     intent = understand(question, catalog, Context(history, _topic_of))
     assert (intent.kind, intent.topics) == ("question", (2,)), intent
-
-
-@pytest.mark.parametrize("question, history", [
-    ("有多少个不同的人在这篇里留过答案 名字都列一下", ["高可用那题"]),
-    ("一共有几个人留过言", []),
-    ("across all ten questions, how many distinct people answered?", ["east-west traffic question"]),
-])
-def test_how_many_people_answered_in_the_whole_faq_is_the_directory(catalog, question, history):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
 
 
 def test_an_expert_in_several_questions_asks_which(catalog):
@@ -2347,17 +2317,6 @@ def test_what_an_expert_said_there_is_on_the_question_it_is_on(catalog):
                         Context(["question 10, the HA across multiple clusters one"], topic_of))
     assert (intent.kind, intent.expert, intent.topics) == ("expert", "某银行", (10,)), intent
 
-
-
-@pytest.mark.parametrize("question, history", [
-    ("quick one for my notes: which named people answered anything here, and how many is that?", ["Q4"]),
-    ("for my citations: list every contributor who wrote an answer here, and give me the total", ["Q6"]),
-    ("for the credits slide I want to thank everyone who answered. who are they, and how many in total?", ["Q4 network"]),
-    ("講真，呢度有幾多個人有份作答？handle 全部列晒出嚟", ["第4題"]),
-])
-def test_everyone_who_answered_here_is_the_directory(catalog, question, history):
-    intent = understand(question, catalog, Context(history, _topic_of))
-    assert (intent.kind, intent.aspect) == ("overview", "experts"), intent
 
 
 def test_an_entry_that_lacks_replies_is_the_unanswered_question(catalog):
